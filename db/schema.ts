@@ -1,0 +1,264 @@
+// The one drizzle schema: annotation data (Argilla/Open Assistant shapes), the model registry, runs and the audit log.
+// Ids are short random strings so the schema stays portable to PostgreSQL and ids never leak row counts.
+import { sql } from "drizzle-orm";
+import { index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { newId } from "./ids";
+
+const id = () => text("id").primaryKey().$defaultFn(newId);
+const createdAt = () =>
+  integer("created_at", { mode: "timestamp_ms" }).notNull().$defaultFn(() => new Date());
+
+export const ROLES = ["admin", "annotator", "researcher"] as const;
+export type Role = (typeof ROLES)[number];
+
+export const users = sqliteTable("users", {
+  id: id(),
+  email: text("email").notNull().unique(),
+  name: text("name").notNull().default(""),
+  passwordHash: text("password_hash").notNull(),
+  role: text("role", { enum: ROLES }).notNull(),
+  disabled: integer("disabled", { mode: "boolean" }).notNull().default(false),
+  createdAt: createdAt(),
+});
+
+export const projects = sqliteTable("projects", {
+  id: id(),
+  name: text("name").notNull().unique(),
+  guidelines: text("guidelines").notNull().default(""),
+  /** Completions shown per ranking task. */
+  k: integer("k").notNull().default(4),
+  /** Annotators per item (overlap N). */
+  overlap: integer("overlap").notNull().default(1),
+  allowTies: integer("allow_ties", { mode: "boolean" }).notNull().default(false),
+  /** Per-completion flags annotators may set, e.g. ["harmful","untruthful","off-topic"]. */
+  flags: text("flags", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
+  /** Likert scale size (e.g. 5 or 7); 0 turns ratings off. */
+  likertScale: integer("likert_scale").notNull().default(7),
+  createdBy: text("created_by").references(() => users.id),
+  createdAt: createdAt(),
+});
+
+export const SPLITS = ["train", "test"] as const;
+export const prompts = sqliteTable(
+  "prompts",
+  {
+    id: id(),
+    projectId: text("project_id").notNull().references(() => projects.id, { onDelete: "cascade" }),
+    text: text("text").notNull(),
+    /** Chat form: a list of {role, content}; `text` then holds the last user turn. */
+    messages: text("messages", { mode: "json" }).$type<{ role: string; content: string }[] | null>(),
+    source: text("source").notNull().default("import"),
+    tags: text("tags", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
+    split: text("split", { enum: SPLITS }).notNull().default("train"),
+    externalId: text("external_id"),
+    /** sha256 of the text: a re-import without external ids does not duplicate prompts. */
+    textHash: text("text_hash").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("prompts_project_external").on(t.projectId, t.externalId),
+    uniqueIndex("prompts_project_hash").on(t.projectId, t.textHash),
+    index("prompts_project_split").on(t.projectId, t.split),
+  ],
+);
+
+export const MODEL_KINDS = ["policy", "reward"] as const;
+export const models = sqliteTable("models", {
+  id: id(),
+  name: text("name").notNull().unique(),
+  kind: text("kind", { enum: MODEL_KINDS }).notNull(),
+  parentId: text("parent_id"),
+  runId: text("run_id"),
+  /** Checkpoint directory, relative to RLHF_HOME when not absolute. */
+  path: text("path").notNull(),
+  tokenizer: text("tokenizer").notNull(),
+  config: text("config", { mode: "json" }).$type<Record<string, unknown>>().notNull().default(sql`'{}'`),
+  createdAt: createdAt(),
+});
+
+export const COMPLETION_ORIGINS = ["model", "human", "import"] as const;
+export const completions = sqliteTable(
+  "completions",
+  {
+    id: id(),
+    promptId: text("prompt_id").notNull().references(() => prompts.id, { onDelete: "cascade" }),
+    text: text("text").notNull(),
+    origin: text("origin", { enum: COMPLETION_ORIGINS }).notNull(),
+    modelId: text("model_id").references(() => models.id),
+    samplingParams: text("sampling_params", { mode: "json" }).$type<Record<string, unknown> | null>(),
+    logprobSum: real("logprob_sum"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("completions_prompt").on(t.promptId)],
+);
+
+export const TASK_KINDS = ["demonstrate", "rank"] as const;
+export type TaskKind = (typeof TASK_KINDS)[number];
+export const tasks = sqliteTable(
+  "tasks",
+  {
+    id: id(),
+    projectId: text("project_id").notNull().references(() => projects.id, { onDelete: "cascade" }),
+    kind: text("kind", { enum: TASK_KINDS }).notNull(),
+    promptId: text("prompt_id").notNull().references(() => prompts.id, { onDelete: "cascade" }),
+    /** Rank tasks: the completion ids shown (canonical order; each annotator sees a shuffle). */
+    completionIds: text("completion_ids", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
+    requiredResponses: integer("required_responses").notNull().default(1),
+    /** Submitted responses so far; kept in the same transaction as the submit. */
+    responseCount: integer("response_count").notNull().default(0),
+    createdAt: createdAt(),
+  },
+  (t) => [index("tasks_project_kind").on(t.projectId, t.kind, t.responseCount)],
+);
+
+export const ASSIGNMENT_STATUSES = ["active", "submitted", "skipped", "expired"] as const;
+export const assignments = sqliteTable(
+  "assignments",
+  {
+    id: id(),
+    taskId: text("task_id").notNull().references(() => tasks.id, { onDelete: "cascade" }),
+    userId: text("user_id").notNull().references(() => users.id),
+    status: text("status", { enum: ASSIGNMENT_STATUSES }).notNull().default("active"),
+    leaseExpiresAt: integer("lease_expires_at", { mode: "timestamp_ms" }).notNull(),
+    skipReason: text("skip_reason"),
+    /** Rank tasks: the shuffled order this annotator sees. */
+    displayOrder: text("display_order", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
+    startedAt: integer("started_at", { mode: "timestamp_ms" }).notNull().$defaultFn(() => new Date()),
+    submittedAt: integer("submitted_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [
+    uniqueIndex("assignments_task_user").on(t.taskId, t.userId),
+    index("assignments_user_status").on(t.userId, t.status),
+    index("assignments_task_status").on(t.taskId, t.status),
+  ],
+);
+
+export const DEMONSTRATION_STATUSES = ["draft", "submitted"] as const;
+export const demonstrations = sqliteTable(
+  "demonstrations",
+  {
+    id: id(),
+    promptId: text("prompt_id").notNull().references(() => prompts.id, { onDelete: "cascade" }),
+    userId: text("user_id").references(() => users.id),
+    /** Null for imported demonstrations. */
+    assignmentId: text("assignment_id").references(() => assignments.id),
+    text: text("text").notNull(),
+    status: text("status", { enum: DEMONSTRATION_STATUSES }).notNull().default("draft"),
+    timeMs: integer("time_ms").notNull().default(0),
+    createdAt: createdAt(),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull().$defaultFn(() => new Date()),
+  },
+  (t) => [uniqueIndex("demonstrations_assignment").on(t.assignmentId), index("demonstrations_prompt").on(t.promptId)],
+);
+
+export const rankings = sqliteTable(
+  "rankings",
+  {
+    id: id(),
+    /** Null for imported rankings. */
+    assignmentId: text("assignment_id").references(() => assignments.id),
+    userId: text("user_id").references(() => users.id),
+    promptId: text("prompt_id").notNull().references(() => prompts.id, { onDelete: "cascade" }),
+    /** Best → worst; each group is a tie. Stored raw; pairs are derived. */
+    ordering: text("ordering", { mode: "json" }).$type<string[][]>().notNull(),
+    notRankable: integer("not_rankable", { mode: "boolean" }).notNull().default(false),
+    notRankableReason: text("not_rankable_reason"),
+    /** completion id → flags set. */
+    flags: text("flags", { mode: "json" }).$type<Record<string, string[]>>().notNull().default(sql`'{}'`),
+    /** completion id → Likert rating. */
+    ratings: text("ratings", { mode: "json" }).$type<Record<string, number>>().notNull().default(sql`'{}'`),
+    timeMs: integer("time_ms").notNull().default(0),
+    source: text("source").notNull().default("annotator"),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("rankings_assignment").on(t.assignmentId), index("rankings_prompt").on(t.promptId)],
+);
+
+export const RUN_KINDS = ["sft", "reward", "ppo", "dpo", "sample"] as const;
+export type RunKind = (typeof RUN_KINDS)[number];
+export const RUN_STATUSES = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+export const runs = sqliteTable(
+  "runs",
+  {
+    id: id(),
+    kind: text("kind", { enum: RUN_KINDS }).notNull(),
+    name: text("name"),
+    config: text("config", { mode: "json" }).$type<Record<string, unknown>>().notNull().default(sql`'{}'`),
+    status: text("status", { enum: RUN_STATUSES }).notNull().default("queued"),
+    baseModelId: text("base_model_id").references(() => models.id),
+    rewardModelId: text("reward_model_id").references(() => models.id),
+    workerId: text("worker_id"),
+    leaseExpiresAt: integer("lease_expires_at", { mode: "timestamp_ms" }),
+    heartbeatAt: integer("heartbeat_at", { mode: "timestamp_ms" }),
+    /** 0..1 */
+    progress: real("progress").notNull().default(0),
+    error: text("error"),
+    outputModelId: text("output_model_id").references(() => models.id),
+    createdBy: text("created_by").references(() => users.id),
+    createdAt: createdAt(),
+    startedAt: integer("started_at", { mode: "timestamp_ms" }),
+    finishedAt: integer("finished_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [index("runs_status").on(t.status, t.createdAt)],
+);
+
+export const runMetrics = sqliteTable(
+  "run_metrics",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    runId: text("run_id").notNull().references(() => runs.id, { onDelete: "cascade" }),
+    step: integer("step").notNull(),
+    name: text("name").notNull(),
+    value: real("value").notNull(),
+  },
+  (t) => [index("run_metrics_run_name_step").on(t.runId, t.name, t.step)],
+);
+
+export const runLogs = sqliteTable(
+  "run_logs",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    runId: text("run_id").notNull().references(() => runs.id, { onDelete: "cascade" }),
+    at: integer("at", { mode: "timestamp_ms" }).notNull().$defaultFn(() => new Date()),
+    level: text("level", { enum: ["info", "warn", "error"] }).notNull().default("info"),
+    message: text("message").notNull(),
+  },
+  (t) => [index("run_logs_run").on(t.runId, t.id)],
+);
+
+export const apiTokens = sqliteTable("api_tokens", {
+  id: id(),
+  userId: text("user_id").notNull().references(() => users.id),
+  name: text("name").notNull(),
+  /** sha256 of the token; the token itself is shown once. */
+  tokenHash: text("token_hash").notNull().unique(),
+  createdAt: createdAt(),
+  lastUsedAt: integer("last_used_at", { mode: "timestamp_ms" }),
+});
+
+export const auditLog = sqliteTable(
+  "audit_log",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    userId: text("user_id"),
+    action: text("action").notNull(),
+    entity: text("entity").notNull(),
+    entityId: text("entity_id"),
+    detail: text("detail", { mode: "json" }).$type<Record<string, unknown> | null>(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("audit_log_created").on(t.createdAt)],
+);
+
+/** Sign-in attempts, for per-email and per-IP rate limiting that survives restarts and works across processes. */
+export const signInAttempts = sqliteTable(
+  "sign_in_attempts",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    key: text("key").notNull(),
+    at: integer("at", { mode: "timestamp_ms" }).notNull(),
+    ok: integer("ok", { mode: "boolean" }).notNull(),
+  },
+  (t) => [index("sign_in_attempts_key_at").on(t.key, t.at)],
+);
