@@ -1,5 +1,6 @@
 // The `rlhf` CLI entry point: finds the command, loads only the module that implements it (data commands never
 // load TensorFlow.js), runs it, and turns every failure into a one-line error and a non-zero exit code.
+import { ServiceError } from "../server/services/errors";
 import { Args, CliError, UsageError } from "./cli/args";
 import type { CommandIO, HandlerModule } from "./cli/types";
 
@@ -9,6 +10,7 @@ const data: Loader = () => import("./cli/data-commands");
 const modelCore: Loader = () => import("./cli/model-core-commands");
 const registry: Loader = () => import("./cli/registry-commands");
 const rl: Loader = () => import("./cli/rl-commands");
+const exportCmds: Loader = () => import("./cli/export-commands");
 
 /** Every command of the contract in shared/design.md, with its one-line usage and the module that runs it. */
 export const COMMANDS: Record<string, { usage: string; load: Loader }> = {
@@ -19,8 +21,8 @@ export const COMMANDS: Record<string, { usage: string; load: Loader }> = {
   "prompts import": { usage: "rlhf prompts import FILE.jsonl|FILE.csv [--project NAME]", load: data },
   "import demonstrations": { usage: "rlhf import demonstrations FILE.jsonl [--project NAME]", load: data },
   "import rankings": { usage: "rlhf import rankings FILE.jsonl [--project NAME]", load: data },
-  export: { usage: "rlhf export --format trl-preference|trl-preference-chat|trl-sft|rankings|hh-rlhf [--out FILE] [filters]", load: data },
-  "tokens create": { usage: "rlhf tokens create --user EMAIL --name N", load: data },
+  export: { usage: "rlhf export --format trl-preference|trl-preference-chat|trl-sft|rankings|hh-rlhf [--out FILE] [--project P] [--split S] [--since DATE] [--until DATE] [--model M] [--min-agreement X] [--annotator EMAIL]", load: exportCmds },
+  "tokens create": { usage: "rlhf tokens create --user EMAIL --name N", load: exportCmds },
   "models list": { usage: "rlhf models list", load: registry },
   "models import-hf": { usage: "rlhf models import-hf DIR --name N", load: registry },
   sample: { usage: "rlhf sample --model M --prompts FILE.jsonl|--split S --k K [--out FILE.jsonl] [--tasks]", load: registry },
@@ -98,6 +100,8 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof UsageError) return fail(2, `${err.message} (usage: ${spec.usage})`);
     if (err instanceof CliError) return fail(1, err.message);
+    // Services speak for the user already; bad input is a usage error, the rest a plain failure.
+    if (err instanceof ServiceError) return fail(err.code === "BAD_REQUEST" ? 2 : 1, err.message);
     if (process.env.RLHF_DEBUG) console.error(err);
     return fail(1, err instanceof Error ? err.message : String(err));
   } finally {

@@ -1,8 +1,9 @@
 // Training data read from the database: SFT examples from demonstrations, rankings with their completion texts,
 // and preference pairs derived from them. The trainer, the CLI and exports all read data through here.
-import { and, asc, eq, inArray, type SQL } from "drizzle-orm";
+import { and, asc, eq, gt, gte, inArray, lt, type SQL } from "drizzle-orm";
 import type { Db } from "../../db/index";
 import { completions, demonstrations, prompts, rankings, users } from "../../db/schema";
+import { pairwiseAgreement } from "./agreement";
 import { rankingToPairs } from "./pairs";
 
 export type Split = "train" | "test";
@@ -10,6 +11,13 @@ export type Split = "train" | "test";
 export interface DatasetFilter {
   projectId?: string;
   split?: Split;
+  /** Only responses created at or after / before these times. */
+  since?: Date;
+  until?: Date;
+  /** Only responses by this annotator (email). */
+  annotator?: string;
+  /** Only rankings that include a completion sampled from this model (id). */
+  modelId?: string;
 }
 
 export interface SftExample {
@@ -17,6 +25,7 @@ export interface SftExample {
   prompt: string;
   completion: string;
   split: Split;
+  messages: { role: string; content: string }[] | null;
 }
 
 export interface RankedExample {
@@ -31,6 +40,12 @@ export interface RankedExample {
   annotator: string | null;
   timeMs: number;
   flags: Record<string, string[]>;
+  /** Chat form of the prompt when it was imported as messages. */
+  messages: { role: string; content: string }[] | null;
+  createdAt: Date;
+  /** How many usable rankings this item (prompt + same completions) has, and their pairwise agreement. */
+  annotators: number;
+  agreement: number | null;
 }
 
 export interface PreferencePairExample {
@@ -51,77 +66,154 @@ function promptWhere(filter: DatasetFilter): SQL[] {
   return where;
 }
 
-/** Submitted demonstrations (annotated or imported) as prompt → completion examples. */
-export function sftExamples(db: Db, filter: DatasetFilter = {}): SftExample[] {
-  return db
-    .select({ promptId: prompts.id, prompt: prompts.text, completion: demonstrations.text, split: prompts.split })
-    .from(demonstrations)
-    .innerJoin(prompts, eq(demonstrations.promptId, prompts.id))
-    .where(and(eq(demonstrations.status, "submitted"), ...promptWhere(filter)))
-    .orderBy(asc(demonstrations.createdAt), asc(demonstrations.id))
-    .all();
+function responseWhere(filter: DatasetFilter, table: typeof rankings | typeof demonstrations): SQL[] {
+  const where: SQL[] = [];
+  if (filter.since) where.push(gte(table.createdAt, filter.since));
+  if (filter.until) where.push(lt(table.createdAt, filter.until));
+  if (filter.annotator) where.push(eq(users.email, filter.annotator));
+  return where;
 }
 
+/** Submitted demonstrations (annotated or imported), paged by id so any number stays in flat memory. */
+export function* iterateSftExamples(db: Db, filter: DatasetFilter = {}): Generator<SftExample> {
+  let afterId = "";
+  for (;;) {
+    const page = db
+      .select({
+        id: demonstrations.id,
+        promptId: prompts.id,
+        prompt: prompts.text,
+        messages: prompts.messages,
+        completion: demonstrations.text,
+        split: prompts.split,
+      })
+      .from(demonstrations)
+      .innerJoin(prompts, eq(demonstrations.promptId, prompts.id))
+      .leftJoin(users, eq(demonstrations.userId, users.id))
+      .where(
+        and(gt(demonstrations.id, afterId), eq(demonstrations.status, "submitted"), ...promptWhere(filter), ...responseWhere(filter, demonstrations)),
+      )
+      .orderBy(asc(demonstrations.id))
+      .limit(PAGE)
+      .all();
+    if (!page.length) return;
+    afterId = page[page.length - 1]!.id;
+    for (const { id: _id, messages, ...ex } of page) yield { ...ex, messages: messages ?? null };
+  }
+}
+
+/** Submitted demonstrations as prompt → completion examples: what SFT trains on. */
+export function sftExamples(db: Db, filter: DatasetFilter = {}): SftExample[] {
+  return [...iterateSftExamples(db, filter)];
+}
+
+/** Rows (or prompts) read per query: exports of any size stay in flat memory. */
+const PAGE = 200;
+
 /**
- * Every usable ranking with its completion texts. `not_rankable` rankings are left out; several annotators'
- * rankings of the same completions each appear, so they all count.
+ * Every usable ranking with its completion texts, grouped by prompt, in pages. `not_rankable` rankings are left
+ * out; several annotators' rankings of the same completions each appear (so they all count), each carrying the
+ * agreement of all rankings of that item.
  */
-export function rankedExamples(db: Db, filter: DatasetFilter = {}): RankedExample[] {
+export function* iterateRankedExamples(db: Db, filter: DatasetFilter = {}): Generator<RankedExample> {
+  let afterPromptId = "";
+  for (;;) {
+    const page = db
+      .selectDistinct({ id: prompts.id })
+      .from(prompts)
+      .innerJoin(rankings, eq(rankings.promptId, prompts.id))
+      .where(and(gt(prompts.id, afterPromptId), ...promptWhere(filter)))
+      .orderBy(asc(prompts.id))
+      .limit(PAGE)
+      .all()
+      .map((p) => p.id);
+    if (!page.length) return;
+    afterPromptId = page[page.length - 1]!;
+    yield* rankedExamplesOfPrompts(db, page, filter);
+  }
+}
+
+function rankedExamplesOfPrompts(db: Db, promptIds: string[], filter: DatasetFilter): RankedExample[] {
   const rows = db
     .select({
       rankingId: rankings.id,
       promptId: prompts.id,
       prompt: prompts.text,
+      messages: prompts.messages,
       split: prompts.split,
       ordering: rankings.ordering,
       annotator: users.email,
       timeMs: rankings.timeMs,
       flags: rankings.flags,
+      createdAt: rankings.createdAt,
     })
     .from(rankings)
     .innerJoin(prompts, eq(rankings.promptId, prompts.id))
     .leftJoin(users, eq(rankings.userId, users.id))
-    .where(and(eq(rankings.notRankable, false), ...promptWhere(filter)))
-    .orderBy(asc(rankings.createdAt), asc(rankings.id))
-    .all();
+    .where(and(inArray(prompts.id, promptIds), eq(rankings.notRankable, false), ...responseWhere(filter, rankings)))
+    .orderBy(asc(prompts.id), asc(rankings.createdAt), asc(rankings.id))
+    .all()
+    .filter((r) => r.ordering.flat().length >= 2);
 
   const ids = [...new Set(rows.flatMap((r) => r.ordering.flat()))];
-  const texts = new Map<string, string>();
+  const completionById = new Map<string, { text: string; modelId: string | null }>();
   // SQLite caps bound parameters, so look the completions up in chunks.
-  for (let i = 0; i < ids.length; i += 500) {
-    const chunk = ids.slice(i, i + 500);
-    for (const c of db.select({ id: completions.id, text: completions.text }).from(completions).where(inArray(completions.id, chunk)).all())
-      texts.set(c.id, c.text);
-  }
+  for (let i = 0; i < ids.length; i += 500)
+    for (const c of db
+      .select({ id: completions.id, text: completions.text, modelId: completions.modelId })
+      .from(completions)
+      .where(inArray(completions.id, ids.slice(i, i + 500)))
+      .all())
+      completionById.set(c.id, c);
+
+  // Agreement is per item: the same prompt with the same set of completions.
+  const itemKey = (r: (typeof rows)[number]) => `${r.promptId}|${[...r.ordering.flat()].sort().join(",")}`;
+  const orderingsByItem = new Map<string, string[][][]>();
+  for (const r of rows) orderingsByItem.set(itemKey(r), [...(orderingsByItem.get(itemKey(r)) ?? []), r.ordering]);
 
   return rows
-    .filter((r) => r.ordering.flat().length >= 2)
-    .map((r) => ({
-      rankingId: r.rankingId,
-      promptId: r.promptId,
-      prompt: r.prompt,
-      split: r.split,
-      completions: r.ordering.flat().map((id) => ({ id, text: texts.get(id) ?? "" })),
-      ranking: r.ordering,
-      annotator: r.annotator ?? null,
-      timeMs: r.timeMs,
-      flags: r.flags,
-    }));
+    .filter((r) => !filter.modelId || r.ordering.flat().some((id) => completionById.get(id)?.modelId === filter.modelId))
+    .map((r) => {
+      const orderings = orderingsByItem.get(itemKey(r))!;
+      return {
+        rankingId: r.rankingId,
+        promptId: r.promptId,
+        prompt: r.prompt,
+        messages: r.messages ?? null,
+        split: r.split,
+        completions: r.ordering.flat().map((id) => ({ id, text: completionById.get(id)?.text ?? "" })),
+        ranking: r.ordering,
+        annotator: r.annotator ?? null,
+        timeMs: r.timeMs,
+        flags: r.flags,
+        createdAt: r.createdAt,
+        annotators: orderings.length,
+        agreement: pairwiseAgreement(orderings),
+      };
+    });
 }
 
-/** One (chosen, rejected) row per pair derived from each ranking; ties give no pair. */
+/** All usable rankings (see iterateRankedExamples) as an array: what trainers read. */
+export function rankedExamples(db: Db, filter: DatasetFilter = {}): RankedExample[] {
+  return [...iterateRankedExamples(db, filter)];
+}
+
+/** The (chosen, rejected) pairs of one ranked example; ties give no pair. */
+export function examplePairs(ex: RankedExample): PreferencePairExample[] {
+  const text = new Map(ex.completions.map((c) => [c.id, c.text]));
+  return rankingToPairs(ex.ranking).map((p) => ({
+    rankingId: ex.rankingId,
+    promptId: ex.promptId,
+    prompt: ex.prompt,
+    split: ex.split,
+    chosen: text.get(p.chosen)!,
+    rejected: text.get(p.rejected)!,
+    chosenId: p.chosen,
+    rejectedId: p.rejected,
+  }));
+}
+
+/** One (chosen, rejected) row per pair derived from each ranking. */
 export function preferencePairs(db: Db, filter: DatasetFilter = {}): PreferencePairExample[] {
-  return rankedExamples(db, filter).flatMap((ex) => {
-    const text = new Map(ex.completions.map((c) => [c.id, c.text]));
-    return rankingToPairs(ex.ranking).map((p) => ({
-      rankingId: ex.rankingId,
-      promptId: ex.promptId,
-      prompt: ex.prompt,
-      split: ex.split,
-      chosen: text.get(p.chosen)!,
-      rejected: text.get(p.rejected)!,
-      chosenId: p.chosen,
-      rejectedId: p.rejected,
-    }));
-  });
+  return rankedExamples(db, filter).flatMap(examplePairs);
 }

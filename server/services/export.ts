@@ -1,0 +1,138 @@
+// Dataset exports in the formats TRL, OpenRLHF and HF datasets read unchanged, one JSON record a line, produced
+// lazily so that an export of any size streams in flat memory. The CLI and the HTTP export route both use this.
+import { eq } from "drizzle-orm";
+import type { Db } from "../../db/index";
+import { projects, SPLITS } from "../../db/schema";
+import { examplePairs, iterateRankedExamples, iterateSftExamples, type DatasetFilter, type RankedExample } from "./datasets";
+import { badRequest } from "./errors";
+import { findModel } from "./models";
+
+export const EXPORT_FORMATS = ["trl-preference", "trl-preference-chat", "trl-sft", "trl-sft-chat", "rankings", "hh-rlhf"] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+export interface ExportFilter extends DatasetFilter {
+  /** Keep only items ranked by at least two annotators whose pairwise agreement is at least this (0..1). */
+  minAgreement?: number;
+}
+
+/** Filters as a user types them (CLI flags or URL query): names and dates, not ids. */
+export interface RawExportFilter {
+  project?: string;
+  split?: string;
+  since?: string;
+  until?: string;
+  model?: string;
+  minAgreement?: string | number;
+  annotator?: string;
+}
+
+type Message = { role: string; content: string };
+
+function parseDate(label: string, value: string): Date {
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime())) throw badRequest(`${label} must be a date like 2026-11-21 or an ISO timestamp (got '${value}')`);
+  return d;
+}
+
+export function parseExportFormat(value: string | undefined): ExportFormat {
+  if (!value) throw badRequest(`a format is required: one of ${EXPORT_FORMATS.join(", ")}`);
+  if (!(EXPORT_FORMATS as readonly string[]).includes(value))
+    throw badRequest(`unknown export format '${value}': use one of ${EXPORT_FORMATS.join(", ")}`);
+  return value as ExportFormat;
+}
+
+/** Resolves names to ids and validates every filter, with a message that says which one is wrong. */
+export function resolveExportFilter(db: Db, raw: RawExportFilter): ExportFilter {
+  const filter: ExportFilter = {};
+  if (raw.project) {
+    const p = db.select({ id: projects.id }).from(projects).where(eq(projects.name, raw.project)).get()
+      ?? db.select({ id: projects.id }).from(projects).where(eq(projects.id, raw.project)).get();
+    if (!p) throw badRequest(`no project named '${raw.project}'`);
+    filter.projectId = p.id;
+  }
+  if (raw.split) {
+    if (!(SPLITS as readonly string[]).includes(raw.split)) throw badRequest(`split must be train or test (got '${raw.split}')`);
+    filter.split = raw.split as ExportFilter["split"];
+  }
+  if (raw.since) filter.since = parseDate("since", raw.since);
+  if (raw.until) filter.until = parseDate("until", raw.until);
+  if (raw.model) {
+    const m = findModel(db, raw.model);
+    if (!m) throw badRequest(`no model named '${raw.model}'`);
+    filter.modelId = m.id;
+  }
+  if (raw.minAgreement !== undefined && raw.minAgreement !== "") {
+    const x = Number(raw.minAgreement);
+    if (!Number.isFinite(x) || x < 0 || x > 1) throw badRequest(`min agreement must be a number from 0 to 1 (got '${raw.minAgreement}')`);
+    filter.minAgreement = x;
+  }
+  if (raw.annotator) filter.annotator = raw.annotator;
+  return filter;
+}
+
+function promptMessages(prompt: string, messages: Message[] | null): Message[] {
+  return messages?.length ? messages : [{ role: "user", content: prompt }];
+}
+
+/** Anthropic HH-RLHF transcript form: "\n\nHuman: …\n\nAssistant: …". */
+function hhTranscript(prompt: string, messages: Message[] | null, response: string): string {
+  const turns = promptMessages(prompt, messages)
+    .filter((m) => m.role !== "system")
+    .map((m) => `\n\n${m.role === "assistant" ? "Assistant" : "Human"}: ${m.content}`)
+    .join("");
+  return `${turns}\n\nAssistant: ${response}`;
+}
+
+function keepItem(ex: RankedExample, filter: ExportFilter): boolean {
+  if (filter.minAgreement === undefined) return true;
+  return ex.agreement !== null && ex.agreement >= filter.minAgreement;
+}
+
+/** The export's records, one object per JSONL line. */
+export function* exportRecords(db: Db, format: ExportFormat, filter: ExportFilter = {}): Generator<Record<string, unknown>> {
+  if (format === "trl-sft" || format === "trl-sft-chat") {
+    for (const ex of iterateSftExamples(db, filter))
+      yield format === "trl-sft"
+        ? { prompt: ex.prompt, completion: ex.completion }
+        : { messages: [...promptMessages(ex.prompt, ex.messages), { role: "assistant", content: ex.completion }] };
+    return;
+  }
+  for (const ex of iterateRankedExamples(db, filter)) {
+    if (!keepItem(ex, filter)) continue;
+    if (format === "rankings") {
+      const index = new Map(ex.completions.map((c, i) => [c.id, i]));
+      const flags: Record<string, string[]> = {};
+      for (const [id, f] of Object.entries(ex.flags)) if (index.has(id) && f.length) flags[String(index.get(id))] = f;
+      yield {
+        prompt: ex.prompt,
+        completions: ex.completions.map((c) => c.text),
+        ranking: ex.ranking.map((group) => group.map((id) => index.get(id)!)),
+        annotator: ex.annotator,
+        time_ms: ex.timeMs,
+        flags,
+        agreement: ex.agreement,
+        split: ex.split,
+      };
+      continue;
+    }
+    for (const pair of examplePairs(ex)) {
+      if (format === "trl-preference") yield { prompt: ex.prompt, chosen: pair.chosen, rejected: pair.rejected };
+      else if (format === "trl-preference-chat")
+        yield {
+          prompt: promptMessages(ex.prompt, ex.messages),
+          chosen: [{ role: "assistant", content: pair.chosen }],
+          rejected: [{ role: "assistant", content: pair.rejected }],
+        };
+      else
+        yield {
+          chosen: hhTranscript(ex.prompt, ex.messages, pair.chosen),
+          rejected: hhTranscript(ex.prompt, ex.messages, pair.rejected),
+        };
+    }
+  }
+}
+
+/** The same records as JSONL lines (each ending in a newline). */
+export function* exportLines(db: Db, format: ExportFormat, filter: ExportFilter = {}): Generator<string> {
+  for (const record of exportRecords(db, format, filter)) yield JSON.stringify(record) + "\n";
+}
