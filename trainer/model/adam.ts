@@ -1,0 +1,146 @@
+// Adam(W) over named tf.Variables, gradient helpers and clipping: the optimizer set-up lives beside the model (nanoGPT).
+//
+// API:
+//   new Adam(params: Map<string, tf.Variable>, {lr, beta1=0.9, beta2=0.999, eps=1e-8, weightDecay=0})
+//   adam.step(grads: Map<string, tf.Tensor>, lr?)   one update; params without a grad are left alone
+//   adam.stepCount; adam.exportState() -> OptimizerState; adam.importState(state); adam.dispose()
+//   computeGrads(lossFn, params) -> {loss: tf.Scalar, grads: Map<string, tf.Tensor>}   caller disposes both
+//   clipByGlobalNorm(grads, maxNorm) -> {grads, norm: tf.Scalar}                         caller disposes both
+//   decaysWeight(name, shape): weight decay applies to 2-D weights only (matrices and embeddings), never to
+//   biases, LayerNorm gains or scalar-head biases, as nanoGPT's configure_optimizers.
+//
+// The update matches torch.optim.Adam/AdamW exactly (decoupled decay p ← p·(1 − lr·wd), then
+// p ← p − lr/(1−β1ᵗ) · m / (√v/√(1−β2ᵗ) + eps)). Trainers use eps = 1e-5 (PPO implementation details).
+// State tensors are named `<param>.exp_avg` / `<param>.exp_avg_sq`, so optimizer.safetensors is readable by name.
+
+import * as tf from "@tensorflow/tfjs";
+
+export interface AdamOptions {
+  lr: number;
+  beta1?: number;
+  beta2?: number;
+  eps?: number;
+  weightDecay?: number;
+}
+
+/** Everything needed to resume: the step count and the per-parameter moments. */
+export interface OptimizerState {
+  step: number;
+  tensors: Map<string, tf.Tensor>;
+  options?: AdamOptions;
+}
+
+export function decaysWeight(_name: string, shape: readonly number[]): boolean {
+  return shape.length === 2;
+}
+
+export class Adam {
+  readonly params: Map<string, tf.Variable>;
+  lr: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
+  readonly weightDecay: number;
+  stepCount = 0;
+  private readonly m = new Map<string, tf.Variable>();
+  private readonly v = new Map<string, tf.Variable>();
+
+  constructor(params: Map<string, tf.Variable>, opts: AdamOptions) {
+    this.params = params;
+    this.lr = opts.lr;
+    this.beta1 = opts.beta1 ?? 0.9;
+    this.beta2 = opts.beta2 ?? 0.999;
+    this.eps = opts.eps ?? 1e-8;
+    this.weightDecay = opts.weightDecay ?? 0;
+    for (const [name, p] of params) {
+      this.m.set(name, tf.variable(tf.zerosLike(p), false));
+      this.v.set(name, tf.variable(tf.zerosLike(p), false));
+    }
+  }
+
+  step(grads: Map<string, tf.Tensor>, lr: number = this.lr): void {
+    this.stepCount++;
+    const t = this.stepCount;
+    const stepSize = lr / (1 - this.beta1 ** t);
+    const sqrtBc2 = Math.sqrt(1 - this.beta2 ** t);
+    tf.tidy(() => {
+      for (const [name, p] of this.params) {
+        const g = grads.get(name);
+        if (!g) continue;
+        const m = this.m.get(name)!;
+        const v = this.v.get(name)!;
+        const mNew = tf.add(tf.mul(m, this.beta1), tf.mul(g, 1 - this.beta1));
+        const vNew = tf.add(tf.mul(v, this.beta2), tf.mul(tf.mul(g, g), 1 - this.beta2));
+        m.assign(mNew);
+        v.assign(vNew);
+        const denom = tf.add(tf.div(tf.sqrt(vNew), sqrtBc2), this.eps);
+        let base: tf.Tensor = p;
+        if (this.weightDecay > 0 && decaysWeight(name, p.shape)) base = tf.mul(p, 1 - lr * this.weightDecay);
+        p.assign(tf.sub(base, tf.mul(tf.div(mNew, denom), stepSize)));
+      }
+    });
+  }
+
+  /** Copies of the moments (caller disposes the tensors), named `<param>.exp_avg` and `<param>.exp_avg_sq`. */
+  exportState(): OptimizerState {
+    const tensors = new Map<string, tf.Tensor>();
+    for (const name of this.params.keys()) {
+      tensors.set(`${name}.exp_avg`, tf.clone(this.m.get(name)!));
+      tensors.set(`${name}.exp_avg_sq`, tf.clone(this.v.get(name)!));
+    }
+    return {
+      step: this.stepCount,
+      tensors,
+      options: { lr: this.lr, beta1: this.beta1, beta2: this.beta2, eps: this.eps, weightDecay: this.weightDecay },
+    };
+  }
+
+  /** Restores moments and step count; every parameter's state must be present with the right shape. */
+  importState(state: OptimizerState): void {
+    for (const [name, p] of this.params) {
+      for (const [suffix, store] of [["exp_avg", this.m], ["exp_avg_sq", this.v]] as const) {
+        const t = state.tensors.get(`${name}.${suffix}`);
+        if (!t) throw new Error(`optimizer state has no ${name}.${suffix}: it was saved for a different model`);
+        if (!tf.util.arraysEqual(t.shape, p.shape)) {
+          throw new Error(`optimizer state ${name}.${suffix} has shape [${t.shape}] but the parameter is [${p.shape}]`);
+        }
+        store.get(name)!.assign(t);
+      }
+    }
+    this.stepCount = state.step;
+  }
+
+  dispose(): void {
+    tf.dispose([...this.m.values(), ...this.v.values()]);
+    this.m.clear();
+    this.v.clear();
+  }
+}
+
+/** Loss and gradients of every named variable that the loss depends on. */
+export function computeGrads(lossFn: () => tf.Scalar, params: Map<string, tf.Variable>): { loss: tf.Scalar; grads: Map<string, tf.Tensor> } {
+  const names = [...params.keys()];
+  const vars = names.map((n) => params.get(n)!);
+  const { value, grads } = tf.variableGrads(lossFn, vars);
+  const out = new Map<string, tf.Tensor>();
+  names.forEach((n, i) => {
+    const g = grads[vars[i]!.name];
+    if (g) out.set(n, g);
+  });
+  return { loss: value, grads: out };
+}
+
+/** Scales all gradients by min(1, maxNorm / ‖g‖₂) over the whole set; returns new tensors and the pre-clip norm. */
+export function clipByGlobalNorm(grads: Map<string, tf.Tensor>, maxNorm: number): { grads: Map<string, tf.Tensor>; norm: tf.Scalar } {
+  const names = [...grads.keys()];
+  // tf.tidy tracks tensors in arrays and plain objects, not in Maps, so the Map is built outside.
+  const [norm, ...scaled] = tf.tidy(() => {
+    const squares = names.map((n) => tf.sum(tf.mul(grads.get(n)!, grads.get(n)!)));
+    const total = tf.sqrt(squares.length ? tf.addN(squares) : tf.scalar(0));
+    const scale = tf.minimum(1, tf.div(maxNorm, tf.add(total, 1e-6)));
+    return [total, ...names.map((n) => tf.mul(grads.get(n)!, scale))];
+  });
+  const out = new Map<string, tf.Tensor>();
+  names.forEach((n, i) => out.set(n, scaled[i]!));
+  return { grads: out, norm: norm as tf.Scalar };
+}

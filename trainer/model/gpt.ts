@@ -1,0 +1,234 @@
+// GPT-2 in TensorFlow.js, nanoGPT-style: learned positions, pre-LayerNorm blocks, GELU (tanh), tied embeddings, no dropout.
+//
+// API (the SFT, reward, PPO and DPO trainers build on this; keep it stable):
+//   new GPT(config: GPTConfig, {seed = 0})
+//   gpt.config; gpt.params: Map<string, tf.Variable>   keyed by HF GPT-2 names (see paramShapes)
+//   gpt.forward(ids int32 [B,T], {attentionMask?, positionIds?}) -> {logits [B,T,V], hidden [B,T,D] (after ln_f)}
+//   gpt.hiddenStates(ids, opts) -> hidden only (reward/value models skip the vocab projection)
+//   gpt.forwardCached(ids [B,Tnew], cache | null, {attentionMask [B,Tpast+Tnew], lastOnly?}) -> {logits, cache}
+//   gpt.trainableVariables(); gpt.numParams(); gpt.dispose(); disposeCache(cache)
+//   paramShapes(config) -> [name, shape][] in a fixed order, the checkpoint contract
+//
+// Padding: attentionMask is 1 for real tokens, 0 for padding, either side. Padded keys are masked out of attention;
+// positions default to cumsum(mask) − 1 clipped at 0, so a left-padded row sees the same positions as unpadded.
+// Parameter layout: every projection weight is stored [in, out] exactly as HF's Conv1D, and applied as x·W, so HF
+// tensors load without a transpose. wte [V,D] is tied: the LM head is x·wteᵀ and there is no lm_head.weight.
+// Init (seeded): N(0, 0.02) for weights and embeddings, N(0, 0.02/√(2·n_layer)) for the residual projections
+// (attn.c_proj, mlp.c_proj) as GPT-2, zero biases, LayerNorm weight 1. Memory: every call runs inside tf.tidy.
+
+import * as tf from "@tensorflow/tfjs";
+import { type GPTConfig, validateConfig } from "./config.js";
+import { attentionBias, causalSelfAttention, gelu, layerNorm, linear } from "./ops.js";
+import { mulberry32, normalSampler } from "./prng.js";
+
+export interface ForwardOptions {
+  attentionMask?: tf.Tensor2D; // [B,T] 1 = real token, 0 = padding
+  positionIds?: tf.Tensor2D; // [B,T] int32; derived from the mask when absent
+}
+
+/** Per-layer keys and values of the positions seen so far, each [B, Tpast, D] (heads side by side). */
+export interface KVCache {
+  keys: tf.Tensor3D[];
+  values: tf.Tensor3D[];
+  length: number;
+}
+
+/** The HF GPT-2 parameter names and shapes, embeddings first, then blocks in order, then ln_f. */
+export function paramShapes(c: GPTConfig): [string, number[]][] {
+  const D = c.n_embd;
+  const out: [string, number[]][] = [
+    ["wte.weight", [c.vocab_size, D]],
+    ["wpe.weight", [c.n_positions, D]],
+  ];
+  for (let i = 0; i < c.n_layer; i++) {
+    const p = `h.${i}.`;
+    out.push(
+      [`${p}ln_1.weight`, [D]],
+      [`${p}ln_1.bias`, [D]],
+      [`${p}attn.c_attn.weight`, [D, 3 * D]],
+      [`${p}attn.c_attn.bias`, [3 * D]],
+      [`${p}attn.c_proj.weight`, [D, D]],
+      [`${p}attn.c_proj.bias`, [D]],
+      [`${p}ln_2.weight`, [D]],
+      [`${p}ln_2.bias`, [D]],
+      [`${p}mlp.c_fc.weight`, [D, 4 * D]],
+      [`${p}mlp.c_fc.bias`, [4 * D]],
+      [`${p}mlp.c_proj.weight`, [4 * D, D]],
+      [`${p}mlp.c_proj.bias`, [D]],
+    );
+  }
+  out.push(["ln_f.weight", [D]], ["ln_f.bias", [D]]);
+  return out;
+}
+
+/** Seeded initial value for one parameter, following GPT-2's scheme (see the header). */
+function initialValue(name: string, shape: number[], c: GPTConfig, normal: () => number): Float32Array {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const out = new Float32Array(n);
+  if (name.endsWith("ln_1.weight") || name.endsWith("ln_2.weight") || name === "ln_f.weight") return out.fill(1);
+  if (name.endsWith(".bias")) return out;
+  const std = name.endsWith("c_proj.weight") ? 0.02 / Math.sqrt(2 * c.n_layer) : 0.02;
+  for (let i = 0; i < n; i++) out[i] = normal() * std;
+  return out;
+}
+
+export class GPT {
+  readonly config: GPTConfig;
+  readonly params = new Map<string, tf.Variable>();
+
+  constructor(config: GPTConfig, opts: { seed?: number } = {}) {
+    this.config = validateConfig({ ...config });
+    const normal = normalSampler(mulberry32(opts.seed ?? 0));
+    for (const [name, shape] of paramShapes(this.config)) {
+      // Variables stay unnamed: tfjs names must be globally unique, and several models live side by side (PPO).
+      this.params.set(name, tf.variable(tf.tensor(initialValue(name, shape, this.config, normal), shape, "float32"), true));
+    }
+  }
+
+  private p(name: string): tf.Variable {
+    const v = this.params.get(name);
+    if (!v) throw new Error(`GPT: missing parameter ${name}`);
+    return v;
+  }
+
+  trainableVariables(): tf.Variable[] {
+    return [...this.params.values()];
+  }
+
+  numParams(): number {
+    let n = 0;
+    for (const v of this.params.values()) n += v.size;
+    return n;
+  }
+
+  /** Token + position embeddings as [B·T, D]. */
+  private embed(ids: tf.Tensor2D, positions: tf.Tensor2D): tf.Tensor2D {
+    const flatIds = tf.reshape(tf.cast(ids, "int32"), [-1]);
+    const flatPos = tf.reshape(tf.cast(positions, "int32"), [-1]);
+    return tf.add(tf.gather(this.p("wte.weight"), flatIds), tf.gather(this.p("wpe.weight"), flatPos)) as tf.Tensor2D;
+  }
+
+  /** One pre-LN block on x [B·Tq, D]; with a cache, keys/values of earlier positions are prepended. */
+  private block(i: number, x: tf.Tensor2D, bias: tf.Tensor4D, batch: number, tq: number, past?: { k: tf.Tensor3D; v: tf.Tensor3D } | null) {
+    const c = this.config;
+    const D = c.n_embd;
+    const p = `h.${i}.`;
+    const h = layerNorm(x, this.p(`${p}ln_1.weight`) as tf.Tensor1D, this.p(`${p}ln_1.bias`) as tf.Tensor1D, c.layer_norm_epsilon);
+    const qkv = linear(h, this.p(`${p}attn.c_attn.weight`) as tf.Tensor2D, this.p(`${p}attn.c_attn.bias`) as tf.Tensor1D);
+    const [q, kNew, vNew] = tf.split(qkv, 3, 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+    let k = kNew;
+    let v = vNew;
+    let tk = tq;
+    let present: { k: tf.Tensor3D; v: tf.Tensor3D } | undefined;
+    if (past === null) {
+      // First cached call: the new positions' keys/values become the cache.
+      present = { k: tf.reshape(kNew, [batch, tq, D]) as tf.Tensor3D, v: tf.reshape(vNew, [batch, tq, D]) as tf.Tensor3D };
+    } else if (past) {
+      const kAll = tf.concat([past.k, tf.reshape(kNew, [batch, tq, D])], 1) as tf.Tensor3D;
+      const vAll = tf.concat([past.v, tf.reshape(vNew, [batch, tq, D])], 1) as tf.Tensor3D;
+      tk = kAll.shape[1];
+      k = tf.reshape(kAll, [batch * tk, D]);
+      v = tf.reshape(vAll, [batch * tk, D]);
+      present = { k: kAll, v: vAll };
+    }
+    const att = causalSelfAttention(q, k, v, bias, { batch, tq, tk, nHead: c.n_head });
+    x = tf.add(x, linear(att, this.p(`${p}attn.c_proj.weight`) as tf.Tensor2D, this.p(`${p}attn.c_proj.bias`) as tf.Tensor1D));
+    const h2 = layerNorm(x, this.p(`${p}ln_2.weight`) as tf.Tensor1D, this.p(`${p}ln_2.bias`) as tf.Tensor1D, c.layer_norm_epsilon);
+    const fc = gelu(linear(h2, this.p(`${p}mlp.c_fc.weight`) as tf.Tensor2D, this.p(`${p}mlp.c_fc.bias`) as tf.Tensor1D));
+    x = tf.add(x, linear(fc, this.p(`${p}mlp.c_proj.weight`) as tf.Tensor2D, this.p(`${p}mlp.c_proj.bias`) as tf.Tensor1D));
+    return { x, present };
+  }
+
+  private checkLength(t: number): void {
+    if (t > this.config.n_positions) {
+      throw new Error(`sequence of ${t} tokens exceeds the model's context (n_positions=${this.config.n_positions})`);
+    }
+  }
+
+  private finalNorm(x: tf.Tensor2D): tf.Tensor2D {
+    return layerNorm(x, this.p("ln_f.weight") as tf.Tensor1D, this.p("ln_f.bias") as tf.Tensor1D, this.config.layer_norm_epsilon);
+  }
+
+  /** The tied LM head on 2-D hidden states: x·wteᵀ, transposed explicitly so the matMul stays on wasm's fast path. */
+  lmHead(hidden2d: tf.Tensor2D): tf.Tensor2D {
+    return linear(hidden2d, tf.transpose(this.p("wte.weight")) as tf.Tensor2D);
+  }
+
+  /** Final hidden states [B,T,D] (after ln_f). */
+  hiddenStates(ids: tf.Tensor2D, opts: ForwardOptions = {}): tf.Tensor3D {
+    return tf.tidy(() => {
+      const [B, T] = ids.shape;
+      this.checkLength(T);
+      const positions = opts.positionIds ?? positionsFromMask(opts.attentionMask ?? null, B, T);
+      const bias = attentionBias(opts.attentionMask ?? null, B, T, T);
+      let x = this.embed(ids, positions);
+      for (let i = 0; i < this.config.n_layer; i++) x = this.block(i, x, bias, B, T).x;
+      return tf.reshape(this.finalNorm(x), [B, T, this.config.n_embd]) as tf.Tensor3D;
+    });
+  }
+
+  forward(ids: tf.Tensor2D, opts: ForwardOptions = {}): { logits: tf.Tensor3D; hidden: tf.Tensor3D } {
+    return tf.tidy(() => {
+      const [B, T] = ids.shape;
+      const hidden = this.hiddenStates(ids, opts);
+      const logits = tf.reshape(this.lmHead(tf.reshape(hidden, [B * T, this.config.n_embd])), [B, T, this.config.vocab_size]) as tf.Tensor3D;
+      return { logits, hidden };
+    });
+  }
+
+  /**
+   * Incremental forward for generation: runs only the new positions, attending to cached keys/values.
+   * attentionMask covers past + new positions [B, Tpast+Tnew]. The returned cache is new; the caller disposes the
+   * old one (disposeCache). lastOnly returns logits of the last position only ([B,1,V]), enough for sampling.
+   */
+  forwardCached(ids: tf.Tensor2D, cache: KVCache | null, opts: { attentionMask: tf.Tensor2D; lastOnly?: boolean }): { logits: tf.Tensor3D; cache: KVCache } {
+    const c = this.config;
+    const [B, tq] = ids.shape;
+    const past = cache?.length ?? 0;
+    const tk = past + tq;
+    this.checkLength(tk);
+    if (opts.attentionMask.shape[1] !== tk) throw new Error(`forwardCached: attentionMask must cover ${tk} positions (got ${opts.attentionMask.shape[1]})`);
+    const out = tf.tidy(() => {
+      const positions = tf.slice(positionsFromMask(opts.attentionMask, B, tk), [0, past], [B, tq]) as tf.Tensor2D;
+      const bias = attentionBias(opts.attentionMask, B, tq, tk);
+      let x = this.embed(ids, positions);
+      const keys: tf.Tensor3D[] = [];
+      const values: tf.Tensor3D[] = [];
+      for (let i = 0; i < c.n_layer; i++) {
+        const pastKV = cache ? { k: cache.keys[i]!, v: cache.values[i]! } : null;
+        const r = this.block(i, x, bias, B, tq, pastKV);
+        x = r.x;
+        keys.push(r.present!.k);
+        values.push(r.present!.v);
+      }
+      let h = this.finalNorm(x);
+      let rows = tq;
+      if (opts.lastOnly && tq > 1) {
+        h = tf.reshape(tf.slice(tf.reshape(h, [B, tq, c.n_embd]), [0, tq - 1, 0], [B, 1, c.n_embd]), [B, c.n_embd]);
+        rows = 1;
+      }
+      const logits = tf.reshape(this.lmHead(h), [B, rows, c.vocab_size]) as tf.Tensor3D;
+      return { logits, keys, values };
+    });
+    return { logits: out.logits, cache: { keys: out.keys, values: out.values, length: tk } };
+  }
+
+  dispose(): void {
+    for (const v of this.params.values()) v.dispose();
+    this.params.clear();
+  }
+}
+
+export function disposeCache(cache: KVCache | null | undefined): void {
+  if (!cache) return;
+  tf.dispose([...cache.keys, ...cache.values]);
+}
+
+/** Position ids from a padding mask: cumsum(mask) − 1 clipped at 0; plain 0..T−1 without a mask. */
+export function positionsFromMask(mask: tf.Tensor2D | null, batch: number, t: number): tf.Tensor2D {
+  return tf.tidy(() => {
+    if (!mask) return tf.tile(tf.reshape(tf.range(0, t, 1, "int32"), [1, t]), [batch, 1]) as tf.Tensor2D;
+    const csum = tf.cumsum(tf.cast(mask, "float32"), 1);
+    return tf.cast(tf.maximum(tf.sub(csum, 1), 0), "int32") as tf.Tensor2D;
+  });
+}

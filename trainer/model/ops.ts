@@ -1,0 +1,168 @@
+// The model's building blocks as tfjs ops with hand-written gradients, shaped for the wasm backend's fast paths.
+//
+// API (all pure functions of tensors; call them inside tf.tidy):
+//   linear(x2d [N,in], w [in,out], b? [out]) -> [N,out]      x·W (+b); HF GPT-2 Conv1D layout, no transpose
+//   layerNorm(x2d [N,D], gamma [D], beta [D], eps) -> [N,D]
+//   gelu(x) -> x·σ(2·√(2/π)·(x + 0.044715x³))                 GELU tanh form, written via sigmoid
+//   tokenLogprobs(logits2d [N,V], targets int32 [N]) -> [N]   log softmax(logits)[i, targets[i]], differentiable
+//   causalSelfAttention(q, k, v, bias, dims) -> [B*Tq, D]      softmax(q·kᵀ/√dh + bias)·v, heads side by side
+//   attentionBias(mask [B,Tk] | null, B, Tq, Tk) -> [B,1,Tq,Tk] additive mask: causal + padded keys
+//
+// Why hand-written gradients (shared/notes/tfjs.md): on wasm only a 2-D, batch-1, untransposed matMul reaches the
+// XNNPACK kernel (~30 GFLOP/s); autodiff's matMul gradient uses transposed forms that fall to a ~2 GFLOP/s loop.
+// So `linear` transposes explicitly and then runs plain 2-D matMuls. tf.tanh and tf.exp are slow on wasm while
+// sigmoid and softmax are vectorised, hence gelu via sigmoid and log-probs via softmax (log Σe^x = max x − log max p).
+// Every op here is checked against plain tfjs autodiff in tests/unit/trainer-core-ops.test.ts.
+
+import * as tf from "@tensorflow/tfjs";
+
+/** y = x·W (+ b) for 2-D x; the gradient is dX = dY·Wᵀ, dW = Xᵀ·dY, db = Σ_rows dY, each a plain 2-D matMul. */
+export function linear(x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tensor2D {
+  if (b) return linearWithBias(x, w, b);
+  return linearNoBias(x, w);
+}
+
+const linearWithBias = tf.customGrad((x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+  save([x, w]);
+  const value = tf.add(tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D), b);
+  return {
+    value,
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
+      return [tf.matMul(dy as tf.Tensor2D, tf.transpose(ws)), tf.matMul(tf.transpose(xs), dy as tf.Tensor2D), tf.sum(dy, 0)];
+    },
+  };
+}) as (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
+
+const linearNoBias = tf.customGrad((x: tf.Tensor, w: tf.Tensor, save: tf.GradSaveFunc) => {
+  save([x, w]);
+  return {
+    value: tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
+      return [tf.matMul(dy as tf.Tensor2D, tf.transpose(ws)), tf.matMul(tf.transpose(xs), dy as tf.Tensor2D)];
+    },
+  };
+}) as (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
+
+const GELU_C = Math.sqrt(2 / Math.PI);
+const GELU_A = 0.044715;
+
+/** GELU, tanh approximation (GPT-2's "gelu_new"): 0.5x(1+tanh(u)) = x·σ(2u), u = √(2/π)(x + 0.044715x³). */
+export const gelu = tf.customGrad((x: tf.Tensor, save: tf.GradSaveFunc) => {
+  const x2 = tf.mul(x, x);
+  // 2u = 2c·x·(1 + a·x²)
+  const twoU = tf.mul(tf.mul(x, tf.add(tf.mul(x2, GELU_A), 1)), 2 * GELU_C);
+  const s = tf.sigmoid(twoU);
+  save([x, s, x2]);
+  return {
+    value: tf.mul(x, s),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [xs, ss, xx] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
+      // d/dx [x·σ(2u)] = σ + x·σ(1−σ)·2c(1 + 3a·x²)
+      const dTwoU = tf.add(tf.mul(xx, 3 * GELU_A * 2 * GELU_C), 2 * GELU_C);
+      const ds = tf.mul(ss, tf.sub(1, ss));
+      return tf.mul(dy, tf.add(ss, tf.mul(tf.mul(xs, ds), dTwoU)));
+    },
+  };
+}) as <T extends tf.Tensor>(x: T) => T;
+
+/** LayerNorm over the last axis of a 2-D tensor, biased variance (as torch), with a fused analytic gradient. */
+export function layerNorm(x: tf.Tensor2D, gamma: tf.Tensor1D, beta: tf.Tensor1D, eps = 1e-5): tf.Tensor2D {
+  return layerNormGrad(x, gamma, beta, eps);
+}
+
+const layerNormGrad = (x: tf.Tensor2D, gamma: tf.Tensor1D, beta: tf.Tensor1D, eps: number) =>
+  tf.customGrad((xi: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+    const mean = tf.mean(xi, -1, true);
+    const xc = tf.sub(xi, mean);
+    const variance = tf.mean(tf.mul(xc, xc), -1, true);
+    const rstd = tf.rsqrt(tf.add(variance, eps));
+    const xhat = tf.mul(xc, rstd);
+    save([xhat, rstd, g]);
+    return {
+      value: tf.add(tf.mul(xhat, g), b),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [xh, rs, gs] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
+        const dxhat = tf.mul(dy, gs);
+        // dx = rstd·(dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂))
+        const m1 = tf.mean(dxhat, -1, true);
+        const m2 = tf.mean(tf.mul(dxhat, xh), -1, true);
+        const dx = tf.mul(tf.sub(tf.sub(dxhat, m1), tf.mul(xh, m2)), rs);
+        return [dx, tf.sum(tf.mul(dy, xh), 0), tf.sum(dy, 0)];
+      },
+    };
+  })(x, gamma, beta) as tf.Tensor2D;
+
+/**
+ * log p(targets[i] | logits[i]) for 2-D logits, exact and differentiable (grad = dy·(onehot − softmax)).
+ * log Σ_j e^{x_j} = max x − log(max softmax), and max softmax ≥ 1/V never underflows, so this stays accurate even
+ * for tokens whose probability is far below float32's smallest normal.
+ */
+export function tokenLogprobs(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Tensor1D {
+  return tokenLogprobsGrad(logits, targets) as tf.Tensor1D;
+}
+
+const tokenLogprobsGrad = tf.customGrad((logits: tf.Tensor, targets: tf.Tensor, save: tf.GradSaveFunc) => {
+  const [n, vocab] = logits.shape as [number, number];
+  const p = tf.softmax(logits);
+  const rowMax = tf.max(logits, -1);
+  const logMaxP = tf.log(tf.max(p, -1));
+  const flatIdx = tf.add(tf.mul(tf.range(0, n, 1, "int32"), tf.scalar(vocab, "int32")), tf.cast(targets, "int32"));
+  const picked = tf.gather(tf.reshape(logits, [-1]), flatIdx);
+  save([p, targets]);
+  return {
+    value: tf.add(tf.sub(picked, rowMax), logMaxP),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [ps, ts] = saved as [tf.Tensor2D, tf.Tensor1D];
+      // oneHot's float32 output is all zeros on wasm 4.22; build it in int32 and cast.
+      const onehot = tf.cast(tf.oneHot(tf.cast(ts, "int32"), vocab), "float32");
+      return [tf.mul(tf.sub(onehot, ps), tf.reshape(dy, [n, 1])), tf.zerosLike(ts)];
+    },
+  };
+}) as (logits: tf.Tensor2D, targets: tf.Tensor1D) => tf.Tensor;
+
+/** Large negative used for masked attention scores; finite so fully-masked (padding) rows stay NaN-free. */
+export const MASKED = -1e9;
+
+/**
+ * Additive attention bias [B,1,Tq,Tk]: query i (absolute position Tk−Tq+i) sees keys j ≤ its position, and never a
+ * padded key (mask 0). With mask null only the causal part is built ([1,1,Tq,Tk], broadcast over the batch).
+ */
+export function attentionBias(mask: tf.Tensor2D | null, batch: number, tq: number, tk: number): tf.Tensor4D {
+  return tf.tidy(() => {
+    const offset = tk - tq;
+    const qPos = tf.reshape(tf.range(offset, offset + tq, 1, "int32"), [tq, 1]);
+    const kPos = tf.reshape(tf.range(0, tk, 1, "int32"), [1, tk]);
+    const causal = tf.mul(tf.cast(tf.greater(kPos, qPos), "float32"), MASKED); // [Tq,Tk]
+    if (!mask) return tf.reshape(causal, [1, 1, tq, tk]);
+    const pad = tf.mul(tf.sub(1, tf.cast(mask, "float32")), MASKED); // [B,Tk]
+    return tf.add(tf.reshape(causal, [1, 1, tq, tk]), tf.reshape(pad, [batch, 1, 1, tk])) as tf.Tensor4D;
+  });
+}
+
+/** Shape facts attention needs; q has Tq rows per batch element, k and v have Tk. */
+export interface AttentionDims {
+  batch: number;
+  tq: number;
+  tk: number;
+  nHead: number;
+}
+
+/**
+ * Multi-head attention on 2-D projections: q [B·Tq, D], k/v [B·Tk, D], heads side by side along D.
+ * Heads are split with rank-4 transposes only (rank-5 transposes are slow on wasm). Returns [B·Tq, D].
+ */
+export function causalSelfAttention(q: tf.Tensor2D, k: tf.Tensor2D, v: tf.Tensor2D, bias: tf.Tensor4D, d: AttentionDims): tf.Tensor2D {
+  const dModel = q.shape[1];
+  const dh = dModel / d.nHead;
+  const heads = (t: tf.Tensor2D, len: number) => tf.transpose(tf.reshape(t, [d.batch, len, d.nHead, dh]), [0, 2, 1, 3]);
+  // Scaling q (B·T·D values) is cheaper than scaling the scores (B·H·T·T values).
+  const qh = heads(tf.mul(q, 1 / Math.sqrt(dh)) as tf.Tensor2D, d.tq);
+  const kh = heads(k, d.tk);
+  const vh = heads(v, d.tk);
+  const scores = tf.add(tf.matMul(qh, kh, false, true), bias);
+  const probs = tf.softmax(scores);
+  const out = tf.matMul(probs, vh); // [B,H,Tq,dh]
+  return tf.reshape(tf.transpose(out, [0, 2, 1, 3]), [d.batch * d.tq, dModel]);
+}
