@@ -1,0 +1,60 @@
+// Seeds the demo project: guidelines, ~30 prompts with 4 hand-written completions each, and a ranking task per
+// prompt, so a fresh install has work on both annotation pages. Safe to run again: nothing is duplicated.
+import { and, eq } from "drizzle-orm";
+import type { Db } from "./index";
+import { completions } from "./schema";
+import { DEMO_GUIDELINES, DEMO_PROJECT_NAME, DEMO_PROMPTS } from "./seed/demo-data";
+import { createProject, findProjectByName } from "../server/services/projects";
+import { importPromptRows } from "../server/services/prompts";
+import { openRankTask } from "../server/services/task-queue";
+
+export { DEMO_PROJECT_NAME };
+
+export interface SeedResult {
+  projectId: string;
+  createdProject: boolean;
+  promptsImported: number;
+  completionsAdded: number;
+  rankTasksOpened: number;
+}
+
+export function seedDemoProject(db: Db, actorId: string | null = null): SeedResult {
+  return db.transaction(() => {
+    const existing = findProjectByName(db, DEMO_PROJECT_NAME);
+    const project =
+      existing ??
+      createProject(
+        db,
+        {
+          name: DEMO_PROJECT_NAME,
+          guidelines: DEMO_GUIDELINES,
+          k: 4,
+          overlap: 1,
+          allowTies: true,
+          flags: ["harmful", "untruthful", "off-topic"],
+          likertScale: 7,
+        },
+        actorId,
+      );
+    const rows = DEMO_PROMPTS.map((p, i) => ({ line: i + 1, prompt: p.prompt, externalId: p.id, tags: p.tags, split: p.split }));
+    const { imported, promptIds } = importPromptRows(db, project.id, rows, actorId);
+
+    let completionsAdded = 0;
+    let rankTasksOpened = 0;
+    DEMO_PROMPTS.forEach((p, i) => {
+      const promptId = promptIds[i]!;
+      const ids = p.completions.map((text) => {
+        const found = db
+          .select({ id: completions.id })
+          .from(completions)
+          .where(and(eq(completions.promptId, promptId), eq(completions.text, text)))
+          .get();
+        if (found) return found.id;
+        completionsAdded++;
+        return db.insert(completions).values({ promptId, text, origin: "import" }).returning({ id: completions.id }).get().id;
+      });
+      if (openRankTask(db, { projectId: project.id, promptId, completionIds: ids }).created) rankTasksOpened++;
+    });
+    return { projectId: project.id, createdProject: !existing, promptsImported: imported, completionsAdded, rankTasksOpened };
+  });
+}

@@ -1,0 +1,114 @@
+// next-auth v4 options: email + password credentials, JWT sessions carrying the user id and role, sign-in
+// rate limits, and a secret generated on first start and kept in the data folder.
+import fs from "node:fs";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
+import type { DefaultSession, NextAuthOptions } from "next-auth";
+import CredentialsProvider from "next-auth/providers/credentials";
+import { getDb } from "../db/index";
+import { dataHome } from "../db/paths";
+import type { Role } from "../db/schema";
+import { readEnv } from "./env";
+import { authenticate } from "./services/authenticate";
+
+declare module "next-auth" {
+  interface Session extends DefaultSession {
+    user: { id: string; role: Role } & DefaultSession["user"];
+  }
+  interface User {
+    role: Role;
+  }
+}
+
+declare module "next-auth/jwt" {
+  interface JWT {
+    id?: string;
+    role?: Role;
+  }
+}
+
+const globalForSecret = globalThis as unknown as { __rlhfAuthSecret?: string };
+
+/**
+ * NEXTAUTH_SECRET if set, else the one in dataHome()/auth-secret, created on first use. Read lazily, so building
+ * the app never touches the data folder.
+ */
+export function authSecret(): string {
+  if (globalForSecret.__rlhfAuthSecret) return globalForSecret.__rlhfAuthSecret;
+  const env = readEnv();
+  let secret = env.NEXTAUTH_SECRET;
+  if (!secret) {
+    const file = path.join(dataHome(), "auth-secret");
+    try {
+      secret = fs.readFileSync(file, "utf8").trim();
+    } catch {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      secret = randomBytes(32).toString("base64url");
+      try {
+        fs.writeFileSync(file, secret + "\n", { mode: 0o600, flag: "wx" });
+      } catch {
+        // Another process wrote it first: use theirs so every process signs with the same key.
+        secret = fs.readFileSync(file, "utf8").trim();
+      }
+    }
+  }
+  globalForSecret.__rlhfAuthSecret = secret;
+  return secret;
+}
+
+function headerValue(headers: Record<string, unknown> | undefined, name: string): string | null {
+  const v = headers?.[name];
+  if (typeof v === "string") return v;
+  if (Array.isArray(v) && typeof v[0] === "string") return v[0];
+  return null;
+}
+
+function requestIp(headers: Record<string, unknown> | undefined): string | null {
+  const forwarded = headerValue(headers, "x-forwarded-for");
+  if (forwarded) return forwarded.split(",")[0]!.trim() || null;
+  return headerValue(headers, "x-real-ip");
+}
+
+export const authOptions: NextAuthOptions = {
+  // A getter: next-auth reads it per request, so the secret is loaded at the first sign-in, not at build time.
+  get secret() {
+    return authSecret();
+  },
+  session: { strategy: "jwt", maxAge: 7 * 24 * 3600 },
+  pages: { signIn: "/login" },
+  providers: [
+    CredentialsProvider({
+      name: "Email and password",
+      credentials: {
+        email: { label: "Email", type: "email" },
+        password: { label: "Password", type: "password" },
+      },
+      async authorize(credentials, req) {
+        const email = credentials?.email?.trim();
+        const password = credentials?.password;
+        if (!email || !password) return null;
+        const result = authenticate(getDb(), { email, password, ip: requestIp(req?.headers) });
+        if (result.ok) return { id: result.user.id, email: result.user.email, name: result.user.name || result.user.email, role: result.user.role };
+        if (result.reason === "rate_limited") {
+          const minutes = Math.ceil(result.retryAfterMs / 60000);
+          // next-auth passes a thrown message to the sign-in page as ?error=…
+          throw new Error(`Too many failed sign-in attempts. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`);
+        }
+        return null;
+      },
+    }),
+  ],
+  callbacks: {
+    jwt({ token, user }) {
+      if (user) {
+        token.id = user.id;
+        token.role = user.role;
+      }
+      return token;
+    },
+    session({ session, token }) {
+      if (token.id && token.role) session.user = { ...session.user, id: token.id, role: token.role };
+      return session;
+    },
+  },
+};

@@ -1,0 +1,26 @@
+// The root tRPC router: one router per noun, and a server-side caller for server components and tests.
+import { createCallerFactory, createTRPCRouter } from "../trpc";
+import { auditRouter } from "./audit";
+import { demonstrationsRouter } from "./demonstrations";
+import { projectsRouter } from "./projects";
+import { promptsRouter } from "./prompts";
+import { rankingsRouter } from "./rankings";
+import { statsRouter } from "./stats";
+import { tasksRouter } from "./tasks";
+import { usersRouter } from "./users";
+
+export const appRouter = createTRPCRouter({
+  users: usersRouter,
+  projects: projectsRouter,
+  prompts: promptsRouter,
+  tasks: tasksRouter,
+  demonstrations: demonstrationsRouter,
+  rankings: rankingsRouter,
+  stats: statsRouter,
+  audit: auditRouter,
+});
+
+export type AppRouter = typeof appRouter;
+
+/** `createCaller(createTRPCContext({ headers, session }))` calls procedures directly, without HTTP. */
+export const createCaller = createCallerFactory(appRouter);

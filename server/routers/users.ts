@@ -1,0 +1,28 @@
+// Users: admins list, create, edit (role, name, disabled) and reset passwords; everyone can read themselves.
+import { z } from "zod";
+import { ROLES } from "../../db/schema";
+import { adminProcedure, createTRPCRouter, protectedProcedure } from "../trpc";
+import { createUser, listUsers, MIN_PASSWORD_LENGTH, resetPassword, updateUser } from "../services/users";
+import { id } from "./inputs";
+
+const password = z.string().min(MIN_PASSWORD_LENGTH, `must have at least ${MIN_PASSWORD_LENGTH} characters`).max(200);
+
+export const usersRouter = createTRPCRouter({
+  /** The signed-in user, as the database knows them now. */
+  me: protectedProcedure.query(({ ctx }) => ctx.user),
+
+  list: adminProcedure.query(({ ctx }) => listUsers(ctx.db)),
+
+  /** Without a password one is generated and returned once, for the admin to pass on. */
+  create: adminProcedure
+    .input(z.object({ email: z.email().max(320), role: z.enum(ROLES), name: z.string().trim().max(200).optional(), password: password.optional() }))
+    .mutation(({ ctx, input }) => createUser(ctx.db, input, ctx.user.id)),
+
+  update: adminProcedure
+    .input(z.object({ id, role: z.enum(ROLES).optional(), name: z.string().trim().max(200).optional(), disabled: z.boolean().optional() }))
+    .mutation(({ ctx, input }) => updateUser(ctx.db, input, ctx.user.id)),
+
+  resetPassword: adminProcedure
+    .input(z.object({ id, password: password.optional() }))
+    .mutation(({ ctx, input }) => resetPassword(ctx.db, input, ctx.user.id)),
+});

@@ -1,0 +1,228 @@
+// Handing out tasks: leases, overlap N, never a task the annotator already answered or skipped, a per-annotator
+// shuffled completion order, and the task view an annotator sees (with the model identity left out).
+import { createHash } from "node:crypto";
+import { and, eq, inArray, lte, sql } from "drizzle-orm";
+import type { Db } from "../../db/index";
+import { newId } from "../../db/ids";
+import { assignments, completions, demonstrations, projects, prompts, rankings, tasks, type TaskKind } from "../../db/schema";
+import type { DbOrTx } from "./audit";
+import { conflict, notFound } from "./errors";
+
+/** 30 minutes: long enough to write a careful demonstration, short enough that abandoned tasks come back soon. */
+export const DEFAULT_LEASE_MS = 30 * 60 * 1000;
+
+export interface AssignmentOptions {
+  now?: Date;
+  leaseMs?: number;
+}
+
+export type Assignment = typeof assignments.$inferSelect;
+
+export interface TaskResponse {
+  kind: TaskKind;
+  text?: string;
+  ranking?: string[][];
+  notRankable?: boolean;
+  notRankableReason?: string | null;
+  flags?: Record<string, string[]>;
+  ratings?: Record<string, number>;
+  timeMs: number;
+  submittedAt: Date | null;
+}
+
+/** What an annotator sees for one assignment. Completions come in their shuffled order, without model ids. */
+export interface TaskView {
+  assignmentId: string;
+  taskId: string;
+  kind: TaskKind;
+  status: Assignment["status"];
+  projectId: string;
+  projectName: string;
+  guidelines: string;
+  allowTies: boolean;
+  /** The flags the project offers for each completion. */
+  flags: string[];
+  /** Likert points for ratings; 0 when ratings are off. */
+  likertScale: number;
+  prompt: string;
+  messages: { role: string; content: string }[] | null;
+  completions: { id: string; text: string }[];
+  /** The saved draft of a demonstration, if any. */
+  draft: string | null;
+  leaseExpiresAt: Date;
+  startedAt: Date;
+  /** The submitted response, once there is one. */
+  response: TaskResponse | null;
+}
+
+/** A deterministic shuffle seeded by the assignment id: the order is stable across reloads, different per annotator. */
+export function shuffledOrder(ids: readonly string[], seed: string): string[] {
+  const digest = createHash("sha256").update(seed).digest();
+  let state = digest.readUInt32LE(0) || 1;
+  const random = () => {
+    // mulberry32: tiny, good enough for display order.
+    state = (state + 0x6d2b79f5) | 0;
+    let x = Math.imul(state ^ (state >>> 15), 1 | state);
+    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+  const out = [...ids];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+/** The caller's own assignment; someone else's is reported as missing so ids of others' work reveal nothing. */
+export function ownAssignment(db: DbOrTx, userId: string, assignmentId: string): Assignment {
+  const a = db.select().from(assignments).where(eq(assignments.id, assignmentId)).get();
+  if (!a || a.userId !== userId) throw notFound("No such assignment of yours; ask for the next task.");
+  return a;
+}
+
+interface Filter {
+  projectId?: string;
+  kind?: TaskKind;
+}
+
+function filterSql(f: Filter) {
+  return sql`${f.projectId ? sql`and t.project_id = ${f.projectId}` : sql``} ${f.kind ? sql`and t.kind = ${f.kind}` : sql``}`;
+}
+
+/**
+ * Gives the user their next task, in one immediate transaction so concurrent callers never over-assign:
+ * 1. an unexpired assignment they already hold (lease renewed);
+ * 2. else the oldest task that still needs responses, counting submitted responses and other people's
+ *    unexpired leases toward its overlap N, and that they have not answered or skipped.
+ * Returns null when the queue is empty for them.
+ */
+export function nextTask(db: Db, userId: string, filter: Filter = {}, opts: AssignmentOptions = {}): TaskView | null {
+  const now = opts.now ?? new Date();
+  const nowMs = now.getTime();
+  const lease = new Date(nowMs + (opts.leaseMs ?? DEFAULT_LEASE_MS));
+  const assignmentId = db.transaction(
+    (tx) => {
+      // Their own stale leases are marked expired, so what they hold is always visible in the status.
+      tx.update(assignments)
+        .set({ status: "expired" })
+        .where(and(eq(assignments.userId, userId), eq(assignments.status, "active"), lte(assignments.leaseExpiresAt, now)))
+        .run();
+
+      const held = tx.get<{ id: string } | undefined>(sql`
+        select a.id from assignments a join tasks t on t.id = a.task_id
+        where a.user_id = ${userId} and a.status = 'active' ${filterSql(filter)}
+        order by a.started_at limit 1`);
+      if (held) {
+        tx.update(assignments).set({ leaseExpiresAt: lease }).where(eq(assignments.id, held.id)).run();
+        return held.id;
+      }
+
+      const task = tx.get<{ id: string; completion_ids: string } | undefined>(sql`
+        select t.id, t.completion_ids from tasks t
+        where t.response_count < t.required_responses ${filterSql(filter)}
+          and not exists (select 1 from assignments a where a.task_id = t.id and a.user_id = ${userId}
+                          and a.status in ('submitted', 'skipped'))
+          and t.response_count + (select count(*) from assignments a where a.task_id = t.id and a.status = 'active'
+                                  and a.lease_expires_at > ${nowMs} and a.user_id <> ${userId}) < t.required_responses
+        order by t.rowid limit 1`);
+      if (!task) return null;
+
+      // A task they held before and let expire comes back to them on the same row (keeping draft and order).
+      const previous = tx
+        .select({ id: assignments.id })
+        .from(assignments)
+        .where(and(eq(assignments.taskId, task.id), eq(assignments.userId, userId)))
+        .get();
+      if (previous) {
+        tx.update(assignments).set({ status: "active", leaseExpiresAt: lease }).where(eq(assignments.id, previous.id)).run();
+        return previous.id;
+      }
+      const id = newId();
+      const completionIds = JSON.parse(task.completion_ids) as string[];
+      tx.insert(assignments)
+        .values({ id, taskId: task.id, userId, status: "active", leaseExpiresAt: lease, startedAt: now, displayOrder: shuffledOrder(completionIds, id) })
+        .run();
+      return id;
+    },
+    { behavior: "immediate" },
+  );
+  return assignmentId ? taskView(db, userId, assignmentId) : null;
+}
+
+/** One of the caller's assignments as they see it (to resume a task or review what they submitted). */
+export function taskView(db: Db, userId: string, assignmentId: string): TaskView {
+  const a = ownAssignment(db, userId, assignmentId);
+  const row = db
+    .select({ task: tasks, prompt: { text: prompts.text, messages: prompts.messages }, project: projects })
+    .from(tasks)
+    .innerJoin(prompts, eq(prompts.id, tasks.promptId))
+    .innerJoin(projects, eq(projects.id, tasks.projectId))
+    .where(eq(tasks.id, a.taskId))
+    .get();
+  if (!row) throw notFound("This task no longer exists.");
+  const { task, prompt, project } = row;
+
+  let shown: { id: string; text: string }[] = [];
+  if (task.kind === "rank" && a.displayOrder.length) {
+    const texts = new Map(
+      db.select({ id: completions.id, text: completions.text }).from(completions).where(inArray(completions.id, a.displayOrder)).all().map((c) => [c.id, c.text]),
+    );
+    shown = a.displayOrder.filter((id) => texts.has(id)).map((id) => ({ id, text: texts.get(id)! }));
+  }
+
+  let draft: string | null = null;
+  let response: TaskResponse | null = null;
+  if (task.kind === "demonstrate") {
+    const demo = db.select().from(demonstrations).where(eq(demonstrations.assignmentId, a.id)).get();
+    if (demo?.status === "draft") draft = demo.text;
+    if (demo?.status === "submitted") response = { kind: "demonstrate", text: demo.text, timeMs: demo.timeMs, submittedAt: a.submittedAt };
+  } else if (a.status === "submitted") {
+    const r = db.select().from(rankings).where(eq(rankings.assignmentId, a.id)).get();
+    if (r)
+      response = {
+        kind: "rank",
+        ranking: r.ordering,
+        notRankable: r.notRankable,
+        notRankableReason: r.notRankableReason,
+        flags: r.flags,
+        ratings: r.ratings,
+        timeMs: r.timeMs,
+        submittedAt: a.submittedAt,
+      };
+  }
+
+  return {
+    assignmentId: a.id,
+    taskId: task.id,
+    kind: task.kind,
+    status: a.status,
+    projectId: project.id,
+    projectName: project.name,
+    guidelines: project.guidelines,
+    allowTies: project.allowTies,
+    flags: project.flags,
+    likertScale: project.likertScale,
+    prompt: prompt.text,
+    messages: prompt.messages ?? null,
+    completions: shown,
+    draft,
+    leaseExpiresAt: a.leaseExpiresAt,
+    startedAt: a.startedAt,
+    response,
+  };
+}
+
+/** Skips a task with a reason; it is never handed to this user again. Skipping twice is a no-op. */
+export function skipTask(db: Db, userId: string, input: { assignmentId: string; reason: string }): { assignmentId: string; status: "skipped" } {
+  return db.transaction(
+    (tx) => {
+      const a = ownAssignment(tx, userId, input.assignmentId);
+      if (a.status === "submitted") throw conflict("You already submitted this task, so it cannot be skipped.");
+      if (a.status !== "skipped")
+        tx.update(assignments).set({ status: "skipped", skipReason: input.reason.trim() }).where(eq(assignments.id, a.id)).run();
+      return { assignmentId: a.id, status: "skipped" as const };
+    },
+    { behavior: "immediate" },
+  );
+}

@@ -1,0 +1,36 @@
+// First start: create an admin when there is none (from ADMIN_EMAIL/ADMIN_PASSWORD, or with a generated password
+// that start-up prints once) and seed the demo project while there are no projects. Idempotent.
+import { count, eq } from "drizzle-orm";
+import type { Db } from "../../db/index";
+import { projects, users } from "../../db/schema";
+import { seedDemoProject } from "../../db/seed";
+import { readEnv } from "../env";
+import { createUser } from "./users";
+
+export interface BootstrapResult {
+  /** The admin created now; null when an admin already existed. */
+  adminEmail: string | null;
+  /** Only when it was generated now: show it once, it is stored only as a hash. */
+  generatedPassword: string | null;
+  seededDemo: boolean;
+}
+
+export const DEFAULT_ADMIN_EMAIL = "admin@localhost";
+
+export function ensureBootstrap(db: Db, env: NodeJS.ProcessEnv = process.env): BootstrapResult {
+  const { ADMIN_EMAIL, ADMIN_PASSWORD } = readEnv(env);
+  let adminEmail: string | null = null;
+  let generatedPassword: string | null = null;
+  const admins = db.select({ n: count() }).from(users).where(eq(users.role, "admin")).get()!.n;
+  if (admins === 0) {
+    const created = createUser(db, { email: ADMIN_EMAIL ?? DEFAULT_ADMIN_EMAIL, role: "admin", name: "Admin", password: ADMIN_PASSWORD });
+    adminEmail = created.user.email;
+    generatedPassword = created.generatedPassword;
+  }
+  let seededDemo = false;
+  if (db.select({ n: count() }).from(projects).get()!.n === 0) {
+    seedDemoProject(db);
+    seededDemo = true;
+  }
+  return { adminEmail, generatedPassword, seededDemo };
+}

@@ -1,0 +1,93 @@
+// Projects: guidelines, K completions per prompt, overlap N, ties, the flag set and the Likert scale.
+import { asc, eq, sql } from "drizzle-orm";
+import type { Db } from "../../db/index";
+import { projects, tasks } from "../../db/schema";
+import { writeAudit, type DbOrTx } from "./audit";
+import { conflict, notFound } from "./errors";
+
+export type Project = typeof projects.$inferSelect;
+
+export interface ProjectSettings {
+  name: string;
+  guidelines: string;
+  k: number;
+  overlap: number;
+  allowTies: boolean;
+  flags: string[];
+  likertScale: number;
+}
+
+export const DEFAULT_PROJECT_SETTINGS: Omit<ProjectSettings, "name"> = {
+  guidelines: "",
+  k: 4,
+  overlap: 1,
+  allowTies: false,
+  flags: ["harmful", "untruthful", "off-topic"],
+  likertScale: 7,
+};
+
+export function getProject(db: DbOrTx, id: string): Project {
+  const project = db.select().from(projects).where(eq(projects.id, id)).get();
+  if (!project) throw notFound("No such project.");
+  return project;
+}
+
+export function findProjectByName(db: DbOrTx, name: string): Project | undefined {
+  return db.select().from(projects).where(eq(projects.name, name.trim())).get();
+}
+
+/** All projects with their prompt count and how many tasks still need responses. */
+export function listProjects(db: Db) {
+  return db
+    .select({
+      id: projects.id,
+      name: projects.name,
+      guidelines: projects.guidelines,
+      k: projects.k,
+      overlap: projects.overlap,
+      allowTies: projects.allowTies,
+      flags: projects.flags,
+      likertScale: projects.likertScale,
+      createdAt: projects.createdAt,
+      promptCount: sql<number>`(select count(*) from prompts p where p.project_id = ${projects.id})`,
+      openTasks: sql<number>`(select count(*) from tasks t where t.project_id = ${projects.id} and t.response_count < t.required_responses)`,
+    })
+    .from(projects)
+    .orderBy(asc(projects.createdAt), asc(projects.name))
+    .all();
+}
+
+export function createProject(db: Db, input: Partial<ProjectSettings> & { name: string }, actorId: string | null): Project {
+  const name = input.name.trim();
+  if (findProjectByName(db, name)) throw conflict(`A project named '${name}' already exists.`);
+  return db.transaction((tx) => {
+    const project = tx
+      .insert(projects)
+      .values({ ...DEFAULT_PROJECT_SETTINGS, ...input, name, createdBy: actorId })
+      .returning()
+      .get();
+    writeAudit(tx, { userId: actorId, action: "project.create", entity: "project", entityId: project.id, detail: { name } });
+    return project;
+  });
+}
+
+/**
+ * Updates settings. A new overlap N applies to the project's existing tasks too, so the queue follows the
+ * setting at once (a task that already has N responses simply stops being handed out).
+ */
+export function updateProject(db: Db, input: Partial<ProjectSettings> & { id: string }, actorId: string | null): Project {
+  const { id, ...changes } = input;
+  if (changes.name !== undefined) {
+    changes.name = changes.name.trim();
+    const other = findProjectByName(db, changes.name);
+    if (other && other.id !== id) throw conflict(`A project named '${changes.name}' already exists.`);
+  }
+  return db.transaction((tx) => {
+    getProject(tx, id);
+    if (Object.keys(changes).length === 0) return getProject(tx, id);
+    const project = tx.update(projects).set(changes).where(eq(projects.id, id)).returning().get();
+    if (changes.overlap !== undefined) tx.update(tasks).set({ requiredResponses: changes.overlap }).where(eq(tasks.projectId, id)).run();
+    writeAudit(tx, { userId: actorId, action: "project.update", entity: "project", entityId: id, detail: changes as Record<string, unknown> });
+    return project;
+  });
+}

@@ -1,0 +1,132 @@
+// Prompts: import from parsed rows (deduplicated by external id or text hash), each new prompt opening its
+// demonstration task; list, search and paginate.
+import { createHash } from "node:crypto";
+import { and, count, eq, sql, type SQL } from "drizzle-orm";
+import type { Db } from "../../db/index";
+import { prompts } from "../../db/schema";
+import { writeAudit, type DbOrTx } from "./audit";
+import { getProject } from "./projects";
+import { parsePromptFile, type LineError, type PromptRow } from "./prompt-parse";
+import { openDemonstrateTask } from "./task-queue";
+
+export function textHash(text: string): string {
+  return createHash("sha256").update(text, "utf8").digest("hex");
+}
+
+export interface ImportResult {
+  imported: number;
+  duplicates: number;
+  errors: LineError[];
+}
+
+function findExisting(db: DbOrTx, projectId: string, text: string, externalId: string | null) {
+  if (externalId) {
+    const byId = db
+      .select({ id: prompts.id })
+      .from(prompts)
+      .where(and(eq(prompts.projectId, projectId), eq(prompts.externalId, externalId)))
+      .get();
+    if (byId) return byId;
+  }
+  return db
+    .select({ id: prompts.id })
+    .from(prompts)
+    .where(and(eq(prompts.projectId, projectId), eq(prompts.textHash, textHash(text))))
+    .get();
+}
+
+/** Inserts one prompt unless it is already there; returns its id and whether it was new. */
+export function insertPromptIfNew(
+  db: DbOrTx,
+  projectId: string,
+  row: { prompt: string; externalId?: string | null; tags?: string[]; split?: "train" | "test" | null; source?: string },
+): { id: string; created: boolean } {
+  const existing = findExisting(db, projectId, row.prompt, row.externalId ?? null);
+  if (existing) return { id: existing.id, created: false };
+  const id = db
+    .insert(prompts)
+    .values({
+      projectId,
+      text: row.prompt,
+      externalId: row.externalId ?? null,
+      tags: row.tags ?? [],
+      split: row.split ?? "train",
+      source: row.source ?? "import",
+      textHash: textHash(row.prompt),
+    })
+    .returning({ id: prompts.id })
+    .get().id;
+  return { id, created: true };
+}
+
+/**
+ * Imports parsed rows in one transaction: new prompts are stored with a `demonstrate` task each; rows already
+ * in the project (same external id or same text) count as duplicates and change nothing.
+ */
+export function importPromptRows(db: Db, projectId: string, rows: PromptRow[], actorId: string | null): { imported: number; duplicates: number; promptIds: string[] } {
+  return db.transaction((tx) => {
+    const project = getProject(tx, projectId);
+    let imported = 0;
+    let duplicates = 0;
+    const promptIds: string[] = [];
+    for (const row of rows) {
+      const { id, created } = insertPromptIfNew(tx, projectId, row);
+      promptIds.push(id);
+      if (!created) {
+        duplicates++;
+        continue;
+      }
+      openDemonstrateTask(tx, { projectId, promptId: id, requiredResponses: project.overlap });
+      imported++;
+    }
+    writeAudit(tx, { userId: actorId, action: "prompts.import", entity: "project", entityId: projectId, detail: { imported, duplicates } });
+    return { imported, duplicates, promptIds };
+  });
+}
+
+/** Parses a JSONL or CSV file and imports its valid lines; the invalid ones come back with line numbers. */
+export function importPrompts(
+  db: Db,
+  input: { projectId: string; format: "jsonl" | "csv"; content: string },
+  actorId: string | null,
+): ImportResult {
+  getProject(db, input.projectId);
+  const { rows, errors } = parsePromptFile(input.format, input.content);
+  const { imported, duplicates } = importPromptRows(db, input.projectId, rows, actorId);
+  return { imported, duplicates, errors };
+}
+
+function escapeLike(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+export function listPrompts(
+  db: Db,
+  input: { projectId: string; search?: string; split?: "train" | "test"; page: number; pageSize: number },
+) {
+  const where: SQL[] = [eq(prompts.projectId, input.projectId)];
+  if (input.split) where.push(eq(prompts.split, input.split));
+  if (input.search?.trim()) where.push(sql`${prompts.text} like ${"%" + escapeLike(input.search.trim()) + "%"} escape '\\'`);
+  const filter = and(...where);
+  const items = db
+    .select({
+      id: prompts.id,
+      text: prompts.text,
+      externalId: prompts.externalId,
+      tags: prompts.tags,
+      split: prompts.split,
+      source: prompts.source,
+      createdAt: prompts.createdAt,
+      completionCount: sql<number>`(select count(*) from completions c where c.prompt_id = ${prompts.id})`,
+      demonstrationCount: sql<number>`(select count(*) from demonstrations d where d.prompt_id = ${prompts.id} and d.status = 'submitted')`,
+      rankingCount: sql<number>`(select count(*) from rankings r where r.prompt_id = ${prompts.id})`,
+    })
+    .from(prompts)
+    .where(filter)
+    .orderBy(sql`prompts.rowid`)
+    .limit(input.pageSize)
+    .offset((input.page - 1) * input.pageSize)
+    .all();
+  const total = db.select({ n: count() }).from(prompts).where(filter).get()!.n;
+  return { items, total, page: input.page, pageSize: input.pageSize };
+}

@@ -1,0 +1,140 @@
+// User accounts: create with a bcrypt-hashed password, list, change role/name/disabled, reset passwords.
+import { randomBytes } from "node:crypto";
+import bcrypt from "bcryptjs";
+import { and, asc, count, eq, ne } from "drizzle-orm";
+import type { Db } from "../../db/index";
+import { users, type Role } from "../../db/schema";
+import { writeAudit } from "./audit";
+import { badRequest, conflict, notFound } from "./errors";
+
+/** bcrypt cost 10: about 75 ms a hash in pure JS, the usual balance for an interactive sign-in. */
+const BCRYPT_COST = 10;
+
+export const MIN_PASSWORD_LENGTH = 8;
+
+export function hashPassword(password: string): string {
+  return bcrypt.hashSync(password, BCRYPT_COST);
+}
+
+export function verifyPassword(password: string, hash: string): boolean {
+  return bcrypt.compareSync(password, hash);
+}
+
+/** A random password a person can type: 16 base32-ish characters, about 80 bits. */
+export function generatePassword(): string {
+  const alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+  const bytes = randomBytes(16);
+  let out = "";
+  for (const b of bytes) out += alphabet[b % alphabet.length];
+  return out;
+}
+
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+const publicColumns = {
+  id: users.id,
+  email: users.email,
+  name: users.name,
+  role: users.role,
+  disabled: users.disabled,
+  createdAt: users.createdAt,
+};
+
+export type PublicUser = { id: string; email: string; name: string; role: Role; disabled: boolean; createdAt: Date };
+
+/** The user if they exist and are not disabled; what every authenticated request checks. */
+export function findActiveUser(db: Db, id: string): { id: string; email: string; name: string; role: Role } | undefined {
+  const row = db
+    .select({ id: users.id, email: users.email, name: users.name, role: users.role, disabled: users.disabled })
+    .from(users)
+    .where(eq(users.id, id))
+    .get();
+  if (!row || row.disabled) return undefined;
+  return { id: row.id, email: row.email, name: row.name, role: row.role };
+}
+
+export function findUserByEmail(db: Db, email: string) {
+  return db.select().from(users).where(eq(users.email, normalizeEmail(email))).get();
+}
+
+export function listUsers(db: Db): PublicUser[] {
+  return db.select(publicColumns).from(users).orderBy(asc(users.email)).all();
+}
+
+function checkPassword(password: string): void {
+  if (password.length < MIN_PASSWORD_LENGTH) throw badRequest(`The password must have at least ${MIN_PASSWORD_LENGTH} characters.`);
+}
+
+/**
+ * Creates a user. Without a password one is generated and returned, so the caller can show it once.
+ * `actorId` is the admin doing it (null for the CLI and bootstrap); the action is audited either way.
+ */
+export function createUser(
+  db: Db,
+  input: { email: string; role: Role; name?: string; password?: string },
+  actorId: string | null = null,
+): { user: PublicUser; generatedPassword: string | null } {
+  const email = normalizeEmail(input.email);
+  if (!/^[^\s@]+@[^\s@]+$/.test(email)) throw badRequest(`'${input.email}' is not an email address.`);
+  const generatedPassword = input.password ? null : generatePassword();
+  const password = input.password ?? generatedPassword!;
+  checkPassword(password);
+  if (findUserByEmail(db, email)) throw conflict(`A user with the email ${email} already exists.`);
+  const passwordHash = hashPassword(password);
+  const user = db.transaction((tx) => {
+    const row = tx
+      .insert(users)
+      .values({ email, name: input.name?.trim() ?? "", role: input.role, passwordHash })
+      .returning(publicColumns)
+      .get();
+    writeAudit(tx, { userId: actorId, action: "user.create", entity: "user", entityId: row.id, detail: { email, role: input.role } });
+    return row;
+  });
+  return { user, generatedPassword };
+}
+
+function countOtherActiveAdmins(db: Db, exceptId: string): number {
+  return db
+    .select({ n: count() })
+    .from(users)
+    .where(and(eq(users.role, "admin"), eq(users.disabled, false), ne(users.id, exceptId)))
+    .get()!.n;
+}
+
+/** Changes role, name or disabled. Refuses to remove the last enabled admin, so nobody locks everyone out. */
+export function updateUser(
+  db: Db,
+  input: { id: string; role?: Role; name?: string; disabled?: boolean },
+  actorId: string | null,
+): PublicUser {
+  return db.transaction((tx) => {
+    const before = tx.select(publicColumns).from(users).where(eq(users.id, input.id)).get();
+    if (!before) throw notFound("No such user.");
+    const losesAdmin = before.role === "admin" && !before.disabled && ((input.role && input.role !== "admin") || input.disabled === true);
+    if (losesAdmin && countOtherActiveAdmins(tx as unknown as Db, input.id) === 0)
+      throw badRequest("This is the last enabled admin; make another admin first.");
+    const changes: Partial<typeof users.$inferInsert> = {};
+    if (input.role !== undefined) changes.role = input.role;
+    if (input.name !== undefined) changes.name = input.name.trim();
+    if (input.disabled !== undefined) changes.disabled = input.disabled;
+    if (Object.keys(changes).length === 0) return before;
+    const after = tx.update(users).set(changes).where(eq(users.id, input.id)).returning(publicColumns).get();
+    writeAudit(tx, { userId: actorId, action: "user.update", entity: "user", entityId: input.id, detail: changes });
+    return after;
+  });
+}
+
+/** Sets a new password (given or generated); the generated one is returned to be shown once. */
+export function resetPassword(db: Db, input: { id: string; password?: string }, actorId: string | null): { password: string | null } {
+  const password = input.password ?? generatePassword();
+  checkPassword(password);
+  const passwordHash = hashPassword(password);
+  db.transaction((tx) => {
+    const res = tx.update(users).set({ passwordHash }).where(eq(users.id, input.id)).run();
+    if (res.changes === 0) throw notFound("No such user.");
+    writeAudit(tx, { userId: actorId, action: "user.reset_password", entity: "user", entityId: input.id });
+  });
+  return { password: input.password ? null : password };
+}
