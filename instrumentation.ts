@@ -8,15 +8,14 @@ export async function register() {
 
   const { getDb } = await import("./db/index");
   const { ensureBootstrap } = await import("./server/services/bootstrap");
-  const db = getDb(); // migrations run here
-  const result = await ensureBootstrap(db, process.env);
-  const password = (result as { generatedPassword?: string | null } | undefined)?.generatedPassword;
-  const email = (result as { adminEmail?: string; email?: string } | undefined)?.adminEmail ?? (result as { email?: string } | undefined)?.email;
-  if (password) printCredentialsOnce(email ?? process.env.ADMIN_EMAIL ?? "admin", password);
+  const db = getDb(); // opening the database applies the migrations
+  const result = ensureBootstrap(db, process.env);
+  if (result.adminEmail && result.generatedPassword) printBox(["First start: an admin account was created.", `  email:    ${result.adminEmail}`, `  password: ${result.generatedPassword}`, "The password is shown only this once."]);
+  else if (result.adminEmail) console.log(`Admin account ${result.adminEmail} created with the password from ADMIN_PASSWORD.`);
+  if (result.seededDemo) console.log("Seeded a demo project with prompts and ranking tasks.");
 }
 
-function printCredentialsOnce(email: string, password: string) {
-  const lines = ["First start: an admin account was created.", `  email:    ${email}`, `  password: ${password}`, "This password is shown only once. Change it after signing in."];
+function printBox(lines: string[]) {
   const width = Math.max(...lines.map((l) => l.length)) + 2;
   const bar = "─".repeat(width);
   console.log(`\n┌${bar}┐\n${lines.map((l) => `│ ${l.padEnd(width - 1)}│`).join("\n")}\n└${bar}┘\n`);

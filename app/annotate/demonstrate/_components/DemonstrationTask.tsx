@@ -4,13 +4,13 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { ErrorBanner } from "~/app/_components/ErrorBanner";
 import { Markdown } from "~/app/_components/Markdown";
+import { MarkdownEditor } from "~/app/_components/MarkdownEditor";
 import { ReasonDialog } from "~/app/_components/ReasonDialog";
 import { Button, Kbd } from "~/app/_components/ui";
 import { useTRPCClient } from "~/app/_lib/trpc";
 import { PromptCard } from "../../_components/TaskStates";
 import { ShortcutHelp } from "../../_components/ShortcutHelp";
 import type { TaskView } from "../../_components/task-types";
-import { MarkdownEditor } from "./MarkdownEditor";
 import { SaveIndicator } from "./SaveIndicator";
 import { useDraftAutosave } from "./useDraftAutosave";
 

@@ -8,11 +8,21 @@ export function MarkdownEditor({
   onChange,
   onKeyDown,
   disabled,
+  label = "Your response",
+  placeholder = "Write the ideal response to the prompt. Markdown is supported.",
+  testId = "demonstration-text",
+  autoFocus = true,
+  minHeight = "min-h-72",
 }: {
   value: string;
   onChange: (value: string) => void;
   onKeyDown?: (e: KeyboardEvent<HTMLTextAreaElement>) => void;
   disabled?: boolean;
+  label?: string;
+  placeholder?: string;
+  testId?: string;
+  autoFocus?: boolean;
+  minHeight?: string;
 }) {
   const [tab, setTab] = useState<"write" | "preview">("write");
   const tabClass = (active: boolean) =>
@@ -29,18 +39,18 @@ export function MarkdownEditor({
       </div>
       {tab === "write" ? (
         <textarea
-          aria-label="Your response"
-          data-testid="demonstration-text"
-          autoFocus
+          aria-label={label}
+          data-testid={testId}
+          autoFocus={autoFocus}
           value={value}
           disabled={disabled}
           onChange={(e) => onChange(e.target.value)}
           onKeyDown={onKeyDown}
-          placeholder="Write the ideal response to the prompt. Markdown is supported."
-          className="min-h-72 flex-1 resize-y rounded-b-md border-0 bg-white p-3 font-mono text-sm leading-relaxed text-slate-900 focus:outline-none focus:ring-0"
+          placeholder={placeholder}
+          className={`${minHeight} flex-1 resize-y rounded-b-md border-0 bg-white p-3 font-mono text-sm leading-relaxed text-slate-900 focus:outline-none focus:ring-0`}
         />
       ) : (
-        <div className="min-h-72 flex-1 overflow-y-auto p-3" data-testid="demonstration-preview">
+        <div className={`${minHeight} flex-1 overflow-y-auto p-3`} data-testid={`${testId}-preview`}>
           {value.trim() ? <Markdown text={value} /> : <p className="text-sm text-slate-400">Nothing to preview yet.</p>}
         </div>
       )}

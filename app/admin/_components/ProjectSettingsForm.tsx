@@ -1,0 +1,129 @@
+"use client";
+// Project settings form, shared by "new project" and the project page: name, guidelines (markdown), K,
+// overlap N, ties, the flag set and the Likert scale.
+import { useState, type FormEvent } from "react";
+import { ErrorBanner } from "~/app/_components/ErrorBanner";
+import { MarkdownEditor } from "~/app/_components/MarkdownEditor";
+import { Button, Field, inputClass } from "~/app/_components/ui";
+
+export interface ProjectSettingsValues {
+  name: string;
+  guidelines: string;
+  k: number;
+  overlap: number;
+  allowTies: boolean;
+  flags: string[];
+  likertScale: number;
+}
+
+export const DEFAULT_SETTINGS: ProjectSettingsValues = {
+  name: "",
+  guidelines: "",
+  k: 4,
+  overlap: 1,
+  allowTies: false,
+  flags: ["harmful", "untruthful", "off-topic"],
+  likertScale: 7,
+};
+
+/** "harmful, untruthful,, off-topic" → ["harmful", "untruthful", "off-topic"] (unique, trimmed). */
+function parseFlags(text: string): string[] {
+  return [...new Set(text.split(",").map((f) => f.trim()).filter(Boolean))];
+}
+
+export function ProjectSettingsForm({
+  initial,
+  submitLabel,
+  busy,
+  error,
+  savedNotice,
+  onSubmit,
+}: {
+  initial: ProjectSettingsValues;
+  submitLabel: string;
+  busy: boolean;
+  error: unknown;
+  savedNotice?: string;
+  onSubmit: (values: ProjectSettingsValues) => void;
+}) {
+  const [name, setName] = useState(initial.name);
+  const [guidelines, setGuidelines] = useState(initial.guidelines);
+  const [k, setK] = useState(String(initial.k));
+  const [overlap, setOverlap] = useState(String(initial.overlap));
+  const [allowTies, setAllowTies] = useState(initial.allowTies);
+  const [flagsText, setFlagsText] = useState(initial.flags.join(", "));
+  const [likertScale, setLikertScale] = useState(String(initial.likertScale));
+
+  function submit(e: FormEvent) {
+    e.preventDefault();
+    onSubmit({
+      name: name.trim(),
+      guidelines,
+      k: Number(k),
+      overlap: Number(overlap),
+      allowTies,
+      flags: parseFlags(flagsText),
+      likertScale: Number(likertScale),
+    });
+  }
+
+  return (
+    <form onSubmit={submit} className="space-y-4" aria-label="Project settings">
+      <Field label="Name" htmlFor="project-name">
+        <input id="project-name" required maxLength={200} value={name} onChange={(e) => setName(e.target.value)} className={inputClass} />
+      </Field>
+      <div className="space-y-1">
+        <span className="block text-sm font-medium text-slate-700">Guidelines (markdown)</span>
+        <div className="rounded-md border border-slate-300 bg-white">
+          <MarkdownEditor
+            value={guidelines}
+            onChange={setGuidelines}
+            label="Guidelines"
+            testId="project-guidelines"
+            placeholder="What makes a good response? Annotators see this beside every prompt."
+            autoFocus={false}
+            minHeight="min-h-40"
+          />
+        </div>
+      </div>
+      <div className="grid grid-cols-2 gap-4 md:grid-cols-4">
+        <Field label="Completions per prompt (K)" htmlFor="project-k" hint="2 to 16">
+          <input id="project-k" type="number" min={2} max={16} value={k} onChange={(e) => setK(e.target.value)} className={inputClass} />
+        </Field>
+        <Field label="Annotators per item (N)" htmlFor="project-overlap" hint="Responses each task collects">
+          <input id="project-overlap" type="number" min={1} max={100} value={overlap} onChange={(e) => setOverlap(e.target.value)} className={inputClass} />
+        </Field>
+        <Field label="Likert scale" htmlFor="project-likert" hint="Per-completion quality rating">
+          <select id="project-likert" value={likertScale} onChange={(e) => setLikertScale(e.target.value)} className={inputClass}>
+            <option value="0">Off</option>
+            {[2, 3, 4, 5, 6, 7, 8, 9, 10].map((n) => (
+              <option key={n} value={n}>
+                1 – {n}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field label="Ties" htmlFor="project-ties" hint="Let annotators give two completions the same rank">
+          <label className="flex h-[34px] items-center gap-2 text-sm text-slate-700">
+            <input id="project-ties" type="checkbox" checked={allowTies} onChange={(e) => setAllowTies(e.target.checked)} className="h-4 w-4 accent-indigo-600" />
+            Allow ties
+          </label>
+        </Field>
+      </div>
+      <Field label="Flags" htmlFor="project-flags" hint="Comma-separated; annotators can tick these on each completion.">
+        <input id="project-flags" value={flagsText} onChange={(e) => setFlagsText(e.target.value)} className={inputClass} />
+      </Field>
+      <ErrorBanner error={error} />
+      <div className="flex items-center gap-3">
+        <Button type="submit" disabled={busy || !name.trim()}>
+          {busy ? "Saving…" : submitLabel}
+        </Button>
+        {savedNotice && (
+          <span role="status" className="text-sm text-emerald-600">
+            {savedNotice}
+          </span>
+        )}
+      </div>
+    </form>
+  );
+}
