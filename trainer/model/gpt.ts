@@ -1,7 +1,7 @@
 // GPT-2 in TensorFlow.js, nanoGPT-style: learned positions, pre-LayerNorm blocks, GELU (tanh), tied embeddings, no dropout.
 //
 // API (the SFT, reward, PPO and DPO trainers build on this; keep it stable):
-//   new GPT(config: GPTConfig, {seed = 0})
+//   new GPT(config: GPTConfig, {seed = 0, weights?: Map<name, Float32Array>})
 //   gpt.config; gpt.params: Map<string, tf.Variable>   keyed by HF GPT-2 names (see paramShapes)
 //   gpt.forward(ids int32 [B,T], {attentionMask?, positionIds?}) -> {logits [B,T,V], hidden [B,T,D] (after ln_f)}
 //   gpt.hiddenStates(ids, opts) -> hidden only (reward/value models skip the vocab projection)
@@ -76,12 +76,14 @@ export class GPT {
   readonly config: GPTConfig;
   readonly params = new Map<string, tf.Variable>();
 
-  constructor(config: GPTConfig, opts: { seed?: number } = {}) {
+  /** `weights` (used by the checkpoint loader) supplies values by name, already shape-checked; the rest are initialised. */
+  constructor(config: GPTConfig, opts: { seed?: number; weights?: Map<string, Float32Array> } = {}) {
     this.config = validateConfig({ ...config });
     const normal = normalSampler(mulberry32(opts.seed ?? 0));
     for (const [name, shape] of paramShapes(this.config)) {
+      const values = opts.weights?.get(name) ?? initialValue(name, shape, this.config, normal);
       // Variables stay unnamed: tfjs names must be globally unique, and several models live side by side (PPO).
-      this.params.set(name, tf.variable(tf.tensor(initialValue(name, shape, this.config, normal), shape, "float32"), true));
+      this.params.set(name, tf.variable(tf.tensor(values, shape, "float32"), true));
     }
   }
 

@@ -1,6 +1,6 @@
 // A scalar head on top of the GPT's final hidden states: the reward model's score and PPO's value function.
 //
-// API: new ScalarHead(nEmbd, {seed = 0, init = 'normal' | 'zeros'});
+// API: new ScalarHead(nEmbd, {seed = 0, init = 'normal' | 'zeros', weights?});
 //      head.apply(hidden [B,T,D]) -> [B,T];  head.params: Map('score.weight' [D,1], 'score.bias' [1]);
 //      head.trainableVariables(); head.dispose()
 // Init: 'normal' draws the weight from N(0, 1/√(D+1)) (as TRL's value head does for its last layer), bias 0;
@@ -15,16 +15,18 @@ export class ScalarHead {
   readonly nEmbd: number;
   readonly params = new Map<string, tf.Variable>();
 
-  constructor(nEmbd: number, opts: { seed?: number; init?: "normal" | "zeros" } = {}) {
+  /** `weights` (checkpoint loading) gives score.weight / score.bias values directly. */
+  constructor(nEmbd: number, opts: { seed?: number; init?: "normal" | "zeros"; weights?: Map<string, Float32Array> } = {}) {
     this.nEmbd = nEmbd;
-    const w = new Float32Array(nEmbd);
-    if ((opts.init ?? "normal") === "normal") {
+    const given = opts.weights?.get("score.weight");
+    const w = given ? Float32Array.from(given) : new Float32Array(nEmbd);
+    if (!given && (opts.init ?? "normal") === "normal") {
       const normal = normalSampler(mulberry32((opts.seed ?? 0) ^ 0x5c0de));
       const std = 1 / Math.sqrt(nEmbd + 1);
       for (let i = 0; i < nEmbd; i++) w[i] = normal() * std;
     }
     this.params.set("score.weight", tf.variable(tf.tensor2d(w, [nEmbd, 1]), true));
-    this.params.set("score.bias", tf.variable(tf.zeros([1]), true));
+    this.params.set("score.bias", tf.variable(tf.tensor1d(opts.weights?.get("score.bias") ?? new Float32Array(1)), true));
   }
 
   /** Scores every position: hidden [B,T,D] -> [B,T]. */
