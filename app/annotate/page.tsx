@@ -5,7 +5,7 @@ import { PageHeader, Stat, EmptyState } from "~/app/_components/ui";
 import { serverCaller } from "~/app/_lib/server-caller";
 import { requireRole } from "~/app/_lib/session";
 import { formatCount, formatDuration } from "~/app/_lib/time";
-import { openTaskCountsFor } from "./_lib/open-task-counts";
+import { openTaskCountsFor } from "~/app/_lib/stopgap-queries";
 
 export const metadata: Metadata = { title: "My tasks" };
 export const dynamic = "force-dynamic";

@@ -1,0 +1,11 @@
+// Research pages are for researchers and admins; annotators go to their own home page.
+import type { ReactNode } from "react";
+import { AppShell } from "~/app/_components/AppShell";
+import { requireRole } from "~/app/_lib/session";
+
+export const dynamic = "force-dynamic";
+
+export default async function ResearchLayout({ children }: { children: ReactNode }) {
+  const user = await requireRole(["researcher", "admin"], "/research");
+  return <AppShell user={user}>{children}</AppShell>;
+}

@@ -1,0 +1,66 @@
+// /research: a read-only overview: per project, its prompts, demonstrations, rankings and open tasks.
+import type { Metadata } from "next";
+import { EmptyState, PageHeader, Stat } from "~/app/_components/ui";
+import { serverCaller } from "~/app/_lib/server-caller";
+import { responseCountsByProject } from "~/app/_lib/stopgap-queries";
+import { formatCount } from "~/app/_lib/time";
+
+export const metadata: Metadata = { title: "Research" };
+export const dynamic = "force-dynamic";
+
+export default async function ResearchOverview() {
+  const caller = await serverCaller();
+  const progress = await caller.stats.projectProgress();
+  const responses = responseCountsByProject();
+  const totals = progress.reduce(
+    (sum, p) => {
+      const r = responses.get(p.projectId) ?? { demonstrate: 0, rank: 0 };
+      return { prompts: sum.prompts + p.prompts, demonstrations: sum.demonstrations + r.demonstrate, rankings: sum.rankings + r.rank };
+    },
+    { prompts: 0, demonstrations: 0, rankings: 0 },
+  );
+
+  return (
+    <div>
+      <PageHeader title="Research overview" subtitle="What has been collected so far, per project. Read-only." />
+      <div className="mb-6 grid grid-cols-3 gap-3">
+        <Stat label="Prompts" value={formatCount(totals.prompts)} />
+        <Stat label="Demonstrations" value={formatCount(totals.demonstrations)} />
+        <Stat label="Rankings" value={formatCount(totals.rankings)} />
+      </div>
+      {progress.length === 0 ? (
+        <EmptyState title="No projects yet" />
+      ) : (
+        <div className="overflow-hidden rounded-lg border border-slate-200 bg-white shadow-sm">
+          <table className="w-full text-left text-sm" data-testid="research-table">
+            <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
+              <tr>
+                <th className="px-4 py-2.5 font-semibold">Project</th>
+                <th className="px-4 py-2.5 text-right font-semibold">Prompts</th>
+                <th className="px-4 py-2.5 text-right font-semibold">Demonstrations</th>
+                <th className="px-4 py-2.5 text-right font-semibold">Rankings</th>
+                <th className="px-4 py-2.5 text-right font-semibold">Open tasks</th>
+                <th className="px-4 py-2.5 text-right font-semibold">Annotators</th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {progress.map((p) => {
+                const r = responses.get(p.projectId) ?? { demonstrate: 0, rank: 0 };
+                return (
+                  <tr key={p.projectId}>
+                    <td className="px-4 py-3 font-medium text-slate-800">{p.name}</td>
+                    <td className="px-4 py-3 text-right tabular-nums">{formatCount(p.prompts)}</td>
+                    <td className="px-4 py-3 text-right tabular-nums">{formatCount(r.demonstrate)}</td>
+                    <td className="px-4 py-3 text-right tabular-nums">{formatCount(r.rank)}</td>
+                    <td className="px-4 py-3 text-right tabular-nums">{formatCount(p.openTasks)}</td>
+                    <td className="px-4 py-3 text-right tabular-nums">{formatCount(p.perAnnotator.length)}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </div>
+  );
+}
