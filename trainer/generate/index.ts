@@ -1,0 +1,161 @@
+// Sampling from a GPT with a KV cache (each new token costs one position), and teacher-forced log-probs.
+//
+// API:
+//   generate(model, tok, promptIds: number[][], opts) -> Promise<{tokens, logprobs?, finished}>
+//     opts: {maxNewTokens, temperature = 1, topK = 0 (off), topP = 1 (off), seed = 0, stopAtEos = true,
+//            returnLogprobs = false}
+//     tokens[i]: the response only, including the EOS when one was produced; finished[i]: EOS produced.
+//     Prompts of different lengths are left-padded (masked), so every row samples from the same step.
+//     temperature 0 means greedy. logprobs are log p(token) under softmax(logits / temperature), before top-k/top-p
+//     filtering (what PPO's behaviour policy needs; exact when topK = 0 and topP = 1).
+//   sequenceLogprobs(model, sequences: number[][], padId) -> Promise<number[][]>
+//     out[i][j] = log p(seq[j+1] | seq[≤j]), i.e. one value per token from the second on (teacher-forced).
+//   sampleToken(logits, opts, rand) -> {id, logprob}: the sampler on one row, exported for tests.
+// Sampling is seeded (mulberry32), never Math.random, so the same seed gives the same tokens on any backend whose
+// logits agree.
+
+import * as tf from "@tensorflow/tfjs";
+import { disposeCache, type GPT, type KVCache } from "../model/gpt.js";
+import { nextTokenLogprobs } from "../model/logprobs.js";
+import { mulberry32 } from "../model/prng.js";
+import type { Tokenizer } from "../tokenizer/types.js";
+
+export interface GenerateOptions {
+  maxNewTokens: number;
+  temperature?: number;
+  topK?: number;
+  topP?: number;
+  seed?: number;
+  stopAtEos?: boolean;
+  returnLogprobs?: boolean;
+}
+
+export interface GenerateResult {
+  tokens: number[][];
+  logprobs?: number[][];
+  finished: boolean[];
+}
+
+/** Samples one token id from a row of logits. */
+export function sampleToken(logits: ArrayLike<number>, opts: { temperature?: number; topK?: number; topP?: number }, rand: () => number): { id: number; logprob: number } {
+  const V = logits.length;
+  const temperature = opts.temperature ?? 1;
+  let max = -Infinity;
+  let argmax = 0;
+  for (let i = 0; i < V; i++) if (logits[i]! > max) (max = logits[i]!), (argmax = i);
+  const t = temperature > 0 ? temperature : 1;
+  // log-softmax of logits / t, in float64
+  let z = 0;
+  for (let i = 0; i < V; i++) z += Math.exp((logits[i]! - max) / t);
+  const logZ = Math.log(z);
+  const logprobOf = (id: number) => (logits[id]! - max) / t - logZ;
+  if (temperature <= 0) return { id: argmax, logprob: logprobOf(argmax) };
+
+  let candidates: number[] | null = null;
+  const topK = opts.topK ?? 0;
+  const topP = opts.topP ?? 1;
+  if ((topK > 0 && topK < V) || topP < 1) {
+    const order = Array.from({ length: V }, (_, i) => i).sort((a, b) => logits[b]! - logits[a]! || a - b);
+    let keep = topK > 0 ? Math.min(topK, V) : V;
+    if (topP < 1) {
+      // nucleus: smallest prefix whose probability mass reaches topP (always at least one token)
+      let mass = 0;
+      let n = 0;
+      while (n < keep) {
+        mass += Math.exp(logprobOf(order[n]!));
+        n++;
+        if (mass >= topP) break;
+      }
+      keep = n;
+    }
+    candidates = order.slice(0, keep);
+  }
+  const ids = candidates ?? null;
+  const count = ids ? ids.length : V;
+  let total = 0;
+  for (let j = 0; j < count; j++) total += Math.exp((logits[ids ? ids[j]! : j]! - max) / t);
+  let r = rand() * total;
+  for (let j = 0; j < count; j++) {
+    const id = ids ? ids[j]! : j;
+    r -= Math.exp((logits[id]! - max) / t);
+    if (r <= 0) return { id, logprob: logprobOf(id) };
+  }
+  const last = ids ? ids[count - 1]! : V - 1;
+  return { id: last, logprob: logprobOf(last) };
+}
+
+export async function generate(model: GPT, tok: Tokenizer, promptIds: number[][], opts: GenerateOptions): Promise<GenerateResult> {
+  const B = promptIds.length;
+  if (B === 0) return { tokens: [], finished: [], ...(opts.returnLogprobs ? { logprobs: [] } : {}) };
+  if (promptIds.some((p) => p.length === 0)) throw new Error("generate: every prompt needs at least one token");
+  const V = model.config.vocab_size;
+  const maxLen = Math.max(...promptIds.map((p) => p.length));
+  const room = model.config.n_positions - maxLen;
+  if (room <= 0) throw new Error(`prompt of ${maxLen} tokens leaves no room to generate (model context is ${model.config.n_positions})`);
+  const maxNew = Math.min(opts.maxNewTokens, room);
+  const stopAtEos = opts.stopAtEos ?? true;
+  const rand = mulberry32(opts.seed ?? 0);
+
+  // Left padding: real tokens end at the same column, so the next token is sampled for every row at once.
+  const ids: number[] = [];
+  const mask: number[][] = [];
+  for (const p of promptIds) {
+    const pad = maxLen - p.length;
+    ids.push(...new Array(pad).fill(tok.padId), ...p);
+    mask.push([...new Array(pad).fill(0), ...new Array(p.length).fill(1)]);
+  }
+  const tokens: number[][] = promptIds.map(() => []);
+  const logprobs: number[][] = promptIds.map(() => []);
+  const finished = new Array<boolean>(B).fill(false);
+  let cache: KVCache | null = null;
+  let stepIds = tf.tensor2d(ids, [B, maxLen], "int32");
+  try {
+    for (let step = 0; step < maxNew; step++) {
+      const maskT = tf.tensor2d(mask.flat(), [B, mask[0]!.length], "float32");
+      const out: { logits: tf.Tensor3D; cache: KVCache } = model.forwardCached(stepIds, cache, { attentionMask: maskT, lastOnly: true });
+      maskT.dispose();
+      stepIds.dispose();
+      disposeCache(cache);
+      cache = out.cache;
+      const rows = (await out.logits.data()) as Float32Array;
+      out.logits.dispose();
+      const next: number[] = [];
+      for (let b = 0; b < B; b++) {
+        if (finished[b]) {
+          next.push(tok.padId);
+          mask[b]!.push(0);
+          continue;
+        }
+        const { id, logprob } = sampleToken(rows.subarray(b * V, (b + 1) * V), opts, rand);
+        tokens[b]!.push(id);
+        logprobs[b]!.push(logprob);
+        next.push(id);
+        mask[b]!.push(1);
+        if (stopAtEos && id === tok.eosId) finished[b] = true;
+      }
+      stepIds = tf.tensor2d(next, [B, 1], "int32");
+      if (finished.every(Boolean)) break;
+    }
+  } finally {
+    stepIds.dispose();
+    disposeCache(cache);
+  }
+  return { tokens, finished, ...(opts.returnLogprobs ? { logprobs } : {}) };
+}
+
+/** Teacher-forced log p(token_j | tokens_<j) for j ≥ 1 of each sequence (right-padded internally, in small batches). */
+export async function sequenceLogprobs(model: GPT, sequences: number[][], padId: number, batchSize = 8): Promise<number[][]> {
+  const out: number[][] = [];
+  for (let start = 0; start < sequences.length; start += batchSize) {
+    const chunk = sequences.slice(start, start + batchSize);
+    const T = Math.max(2, ...chunk.map((s) => s.length));
+    if (T > model.config.n_positions) throw new Error(`sequence of ${T} tokens exceeds the model's context (n_positions=${model.config.n_positions})`);
+    const ids = chunk.flatMap((s) => [...s, ...new Array(T - s.length).fill(padId)]);
+    const mask = chunk.flatMap((s) => [...new Array(s.length).fill(1), ...new Array(T - s.length).fill(0)]);
+    const lp = tf.tidy(() => nextTokenLogprobs(model, tf.tensor2d(ids, [chunk.length, T], "int32"), tf.tensor2d(mask, [chunk.length, T], "float32")));
+    const values = (await lp.data()) as Float32Array;
+    lp.dispose();
+    chunk.forEach((s, i) => out.push(Array.from(values.subarray(i * (T - 1), i * (T - 1) + Math.max(0, s.length - 1)))));
+  }
+  return out;
+}
