@@ -106,3 +106,14 @@ describe("first-EOS truncation and helpers", () => {
     expect([...a].sort((p, q) => p - q)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 });
+
+describe("on the wasm backend", () => {
+  it("log-probs gather the right entries (wasm ignores oneHot's dtype; the cast must stay)", async () => {
+    const { initBackend } = await import("../../trainer/backend");
+    await initBackend("wasm");
+    const logits = tf.tensor3d([[[Math.log(1), Math.log(2), Math.log(3)]]]);
+    const lp = logprobsFromLogits(logits, tf.tensor2d([[2]], undefined, "int32"));
+    expect(lp.dataSync()[0]).toBeCloseTo(Math.log(0.5), 5);
+    await tf.setBackend("cpu");
+  });
+});

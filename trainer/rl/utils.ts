@@ -54,7 +54,8 @@ export function logprobsFromLogits(logits: tf.Tensor, labels: tf.Tensor): tf.Ten
   return tf.tidy(() => {
     const vocab = logits.shape[logits.shape.length - 1]!;
     const logp = tf.logSoftmax(logits);
-    const onehot = tf.oneHot(tf.cast(labels, "int32"), vocab, 1, 0, "float32");
+    // oneHot's dtype argument is ignored by the wasm backend (int32 bits come back read as float32), so cast.
+    const onehot = tf.cast(tf.oneHot(tf.cast(labels, "int32"), vocab), "float32");
     return tf.sum(tf.mul(logp, onehot), -1);
   });
 }

@@ -1,0 +1,77 @@
+// PPO on a toy task: a tiny random GPT over 8 tokens learns to emit token 3, the reward. Checks that the ratio is
+// exactly 1 on each batch's first minibatch, that the toy reward rises, and that tensor counts stay flat.
+import { describe, expect, it } from "vitest";
+import * as tf from "@tensorflow/tfjs";
+import { initBackend } from "../../trainer/backend";
+import { GPT } from "../../trainer/model/gpt";
+import { ScalarHead } from "../../trainer/model/heads";
+import { memoryContext } from "../../trainer/rl/context";
+import { KlController, parsePPOConfig, trainPPO } from "../../trainer/rl/ppo";
+import { sampleResponses } from "../../trainer/rl/sampling";
+
+const EOS = 6;
+const PAD = 7;
+const shape = { vocab_size: 8, n_positions: 24, n_embd: 16, n_layer: 1, n_head: 2, layer_norm_epsilon: 1e-5 };
+const prompts = [[1, 2], [3], [2, 4, 1], [5, 5], [0, 1, 2, 3], [4]];
+/** Share of response tokens that are 3 (EOS excluded). */
+const toyReward = (responses: number[][]) => responses.map((r) => r.filter((t) => t === 3).length / Math.max(1, r.filter((t) => t !== EOS).length));
+
+async function meanToyReward(policy: GPT, seed: number): Promise<number> {
+  const many = Array.from({ length: 8 }, () => prompts).flat();
+  const out = await sampleResponses(policy, many, { maxNewTokens: 6, temperature: 1, seed, eosId: EOS, padId: PAD });
+  const scores = toyReward(out.map((r) => (r.includes(EOS) ? r.slice(0, r.indexOf(EOS) + 1) : r)));
+  return scores.reduce((a, b) => a + b, 0) / scores.length;
+}
+
+describe("PPO on a toy reward", () => {
+  it("raises the reward, keeps the first minibatch's ratio at exactly 1, and keeps tensor counts flat", async () => {
+    await initBackend("wasm");
+    const policy = new GPT(shape, { seed: 1 });
+    const reference = new GPT(shape, { seed: 1 });
+    const valueHead = new ScalarHead(shape.n_embd, { init: "zeros" });
+    const before = await meanToyReward(policy, 99);
+    const ctx = memoryContext();
+    const firstRatios: Array<{ min: number; max: number }> = [];
+    const tensorCounts: number[] = [];
+    const config = parsePPOConfig({ iterations: 6, batch_size: 16, mini_batch_size: 8, ppo_epochs: 4, lr: 3e-3, response_length: 6, kl_coef: 0.01, seed: 3 });
+    await trainPPO({
+      policy,
+      valueHead,
+      reference,
+      rewardFn: toyReward,
+      prompts,
+      eosId: EOS,
+      padId: PAD,
+      sample: (gpt, p, o) => sampleResponses(gpt, p, { ...o, eosId: EOS, padId: PAD }),
+      config,
+      ctx: { ...ctx, reportMetrics: (step, m) => { ctx.reportMetrics(step, m); tensorCounts.push(tf.memory().numTensors); } },
+      onMinibatch: (info) => {
+        if (info.epoch === 0 && info.minibatch === 0) firstRatios.push({ min: info.ratioMin, max: info.ratioMax });
+      },
+    });
+    const after = await meanToyReward(policy, 99);
+
+    expect(firstRatios).toHaveLength(6);
+    for (const r of firstRatios) expect(r).toEqual({ min: 1, max: 1 });
+    expect(after).toBeGreaterThan(before + 0.1);
+    expect(new Set(tensorCounts).size).toBe(1);
+    const last = ctx.metrics.at(-1)!;
+    for (const name of ["objective/scores", "objective/kl", "policy/approxkl_avg", "policy/clipfrac_avg", "policy/entropy_avg", "loss/policy_avg", "loss/value_avg", "val/clipfrac_avg", "val/ratio", "val/explained_variance"])
+      expect(Number.isFinite(last[name])).toBe(true);
+    policy.dispose();
+    reference.dispose();
+    valueHead.dispose();
+  });
+
+  it("the adaptive KL controller moves β toward the target by at most 20%·n/horizon", () => {
+    const up = new KlController(0.1, true, 6, 100);
+    up.update(12, 10); // error clipped to +0.2 → β·(1 + 0.2·10/100)
+    expect(up.value).toBeCloseTo(0.1 * 1.02, 10);
+    const down = new KlController(0.1, true, 6, 100);
+    down.update(5.4, 100); // error −0.1 → β·0.9
+    expect(down.value).toBeCloseTo(0.09, 10);
+    const fixed = new KlController(0.1, false, 6, 100);
+    fixed.update(100, 100);
+    expect(fixed.value).toBe(0.1);
+  });
+});

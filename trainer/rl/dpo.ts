@@ -1,0 +1,231 @@
+// The DPO trainer (Rafailov et al., TRL's DPOTrainer): the sigmoid loss on (chosen, rejected) pairs derived from
+// rankings, against a frozen reference, with log-probs summed over response tokens.
+import * as tf from "@tensorflow/tfjs";
+import { truncateExample, type TokenizedExample } from "../data/collate";
+import { Adam, clipByGlobalNorm, computeGrads } from "../model/adam";
+import type { GPT } from "../model/gpt";
+import { parseConfig, type FieldSpec } from "./config";
+import { RunCancelled, type RlContext } from "./context";
+import { disposeBatchTensors, sequenceLogprobSums, toBatchTensors } from "./forward";
+import { dpoLoss } from "./losses";
+import { meanStd, seededRandom, shuffledIndices } from "./utils";
+
+export interface DPOConfig extends Record<string, unknown> {
+  beta: number;
+  label_smoothing: number;
+  epochs: number;
+  batch_size: number;
+  lr: number;
+  adam_eps: number;
+  weight_decay: number;
+  max_grad_norm: number;
+  max_length: number;
+  eval_fraction: number;
+  seed: number;
+}
+
+export const DPO_DEFAULTS: DPOConfig = {
+  beta: 0.1, // the DPO paper's and TRL's default: how far the policy may drift from the reference per unit of margin
+  label_smoothing: 0, // plain sigmoid loss; > 0 is conservative DPO for noisy labels
+  epochs: 2, // TRL trains 1–3 epochs; small pair sets need a second pass
+  batch_size: 8, // pairs per step (16 sequences through the policy)
+  lr: 5e-5, // small byte-level policies; TRL's 1e-6 is for billion-parameter models
+  adam_eps: 1e-8, // Adam's usual epsilon
+  weight_decay: 0, // stay close to the reference; decay would pull weights elsewhere
+  max_grad_norm: 1.0, // TRL's default
+  max_length: 256, // tokens per prompt+response; longer responses lose their tail
+  eval_fraction: 0.1, // held-out share of prompts when the data has no test split
+  seed: 0, // pair order and the held-out split
+};
+
+const DPO_SPEC: { [K in keyof DPOConfig]: FieldSpec } = {
+  beta: { type: "number", above: 0 },
+  label_smoothing: { type: "number", min: 0, max: 0.5 },
+  epochs: { type: "integer", min: 1 },
+  batch_size: { type: "integer", min: 1 },
+  lr: { type: "number", above: 0 },
+  adam_eps: { type: "number", above: 0 },
+  weight_decay: { type: "number", min: 0 },
+  max_grad_norm: { type: "number", above: 0 },
+  max_length: { type: "integer", min: 2 },
+  eval_fraction: { type: "number", min: 0, max: 0.9 },
+  seed: { type: "integer" },
+};
+
+export function parseDPOConfig(input: unknown): DPOConfig {
+  return parseConfig("dpo config", DPO_DEFAULTS, DPO_SPEC, input);
+}
+
+/** One preference pair (server/services/datasets.ts PreferencePairExample satisfies it). */
+export interface PairExample {
+  promptId: string;
+  prompt: string;
+  split: "train" | "test";
+  chosen: string;
+  rejected: string;
+}
+
+interface PreparedPair {
+  chosen: TokenizedExample;
+  rejected: TokenizedExample;
+  refChosen: number;
+  refRejected: number;
+}
+
+export type Encode = (prompt: string, response: string) => TokenizedExample;
+
+function encodeCut(encode: Encode, prompt: string, response: string, maxLength: number): TokenizedExample {
+  const ex = encode(prompt, response);
+  return truncateExample(ex, maxLength) ?? ex;
+}
+
+/** Summed response log-probs of many sequences under a model, in batches (no gradients). */
+function sequenceLogprobsOf(model: GPT, examples: readonly TokenizedExample[], padId: number, batchSize: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < examples.length; i += batchSize) {
+    const bt = toBatchTensors(examples.slice(i, i + batchSize), padId);
+    const sums = sequenceLogprobSums(model, bt);
+    out.push(...Array.from(sums.dataSync()));
+    sums.dispose();
+    disposeBatchTensors(bt);
+  }
+  return out;
+}
+
+function preparePairs(reference: GPT, pairs: readonly PairExample[], encode: Encode, padId: number, cfg: DPOConfig): PreparedPair[] {
+  const chosen = pairs.map((p) => encodeCut(encode, p.prompt, p.chosen, cfg.max_length));
+  const rejected = pairs.map((p) => encodeCut(encode, p.prompt, p.rejected, cfg.max_length));
+  // The reference is frozen, so its log-probs are computed once up front (TRL's precompute_ref_log_probs):
+  // that halves the forward passes per step on a CPU.
+  const refChosen = sequenceLogprobsOf(reference, chosen, padId, 2 * cfg.batch_size);
+  const refRejected = sequenceLogprobsOf(reference, rejected, padId, 2 * cfg.batch_size);
+  return pairs.map((_, i) => ({ chosen: chosen[i]!, rejected: rejected[i]!, refChosen: refChosen[i]!, refRejected: refRejected[i]! }));
+}
+
+/** Loss, mean implicit-reward margin and accuracy (chosen reward > rejected) on pairs, without gradients. */
+export function evaluatePairs(policy: GPT, prepared: readonly PreparedPair[], padId: number, cfg: DPOConfig): { loss: number; margin: number; accuracy: number } {
+  let loss = 0;
+  let margin = 0;
+  let correct = 0;
+  for (let i = 0; i < prepared.length; i += cfg.batch_size) {
+    const chunk = prepared.slice(i, i + cfg.batch_size);
+    const r = pairStep(policy, chunk, padId, cfg);
+    const out = r.run();
+    loss += out.loss.dataSync()[0]! * chunk.length;
+    const c = out.chosenRewards.dataSync();
+    const rj = out.rejectedRewards.dataSync();
+    c.forEach((v, j) => {
+      margin += v - rj[j]!;
+      correct += v > rj[j]! ? 1 : 0;
+    });
+    tf.dispose([out.loss, out.chosenRewards, out.rejectedRewards]);
+    r.dispose();
+  }
+  const n = Math.max(1, prepared.length);
+  return { loss: loss / n, margin: margin / n, accuracy: correct / n };
+}
+
+/** One batch: chosen and rejected sequences stacked in one forward pass [2B, T], then split. */
+function pairStep(policy: GPT, chunk: readonly PreparedPair[], padId: number, cfg: DPOConfig) {
+  const bt = toBatchTensors([...chunk.map((p) => p.chosen), ...chunk.map((p) => p.rejected)], padId);
+  const refChosen = tf.tensor1d(chunk.map((p) => p.refChosen));
+  const refRejected = tf.tensor1d(chunk.map((p) => p.refRejected));
+  return {
+    run: () =>
+      tf.tidy(() => {
+        const sums = sequenceLogprobSums(policy, bt);
+        const [c, r] = tf.split(sums, 2) as [tf.Tensor1D, tf.Tensor1D];
+        return dpoLoss(c, r, refChosen, refRejected, cfg.beta, cfg.label_smoothing);
+      }),
+    dispose: () => {
+      disposeBatchTensors(bt);
+      tf.dispose([refChosen, refRejected]);
+    },
+  };
+}
+
+export interface DPOTrainInput {
+  policy: GPT;
+  reference: GPT;
+  encode: Encode;
+  padId: number;
+  pairs: readonly PairExample[];
+  config: DPOConfig;
+  ctx: RlContext;
+}
+
+export interface DPOTrainResult {
+  steps: number;
+  trainPairs: number;
+  eval: { loss: number; margin: number; accuracy: number } | null;
+  lastMetrics: Record<string, number>;
+}
+
+/** Trains the policy in place with DPO; the reference stays frozen. */
+export async function trainDPO(input: DPOTrainInput): Promise<DPOTrainResult> {
+  const { policy, reference, encode, padId, config: cfg, ctx } = input;
+  // Held-out pairs: the test split when there is one, else a seeded share of prompts (by prompt, never split).
+  let train = input.pairs.filter((p) => p.split !== "test");
+  let heldOut = input.pairs.filter((p) => p.split === "test");
+  if (heldOut.length === 0 && cfg.eval_fraction > 0) {
+    const ids = [...new Set(input.pairs.map((p) => p.promptId))];
+    const order = shuffledIndices(ids.length, seededRandom(cfg.seed ^ 0x7e57));
+    const held = new Set(order.slice(0, Math.floor(ids.length * cfg.eval_fraction)).map((i) => ids[i]!));
+    train = input.pairs.filter((p) => !held.has(p.promptId));
+    heldOut = input.pairs.filter((p) => held.has(p.promptId));
+  }
+  if (train.length === 0) throw new Error("DPO needs preference pairs: import rankings (with at least two groups) first");
+  ctx.log(`dpo: ${train.length} train pairs, ${heldOut.length} held-out pairs, β ${cfg.beta}`);
+  const prepared = preparePairs(reference, train, encode, padId, cfg);
+  const preparedHeld = preparePairs(reference, heldOut, encode, padId, cfg);
+  const params = new Map(policy.params);
+  const adam = new Adam(params, { lr: cfg.lr, eps: cfg.adam_eps, weightDecay: cfg.weight_decay });
+  const random = seededRandom(cfg.seed);
+  const totalSteps = Math.ceil(prepared.length / cfg.batch_size) * cfg.epochs;
+  let step = 0;
+  let lastMetrics: Record<string, number> = {};
+  let evalResult: DPOTrainResult["eval"] = null;
+  try {
+    for (let epoch = 0; epoch < cfg.epochs; epoch++) {
+      const order = shuffledIndices(prepared.length, random);
+      for (let i = 0; i < order.length; i += cfg.batch_size) {
+        if (ctx.isCancelled()) throw new RunCancelled("DPO run was cancelled");
+        const chunk = order.slice(i, i + cfg.batch_size).map((j) => prepared[j]!);
+        const s = pairStep(policy, chunk, padId, cfg);
+        let kept: tf.Tensor[] = [];
+        const { loss, grads } = computeGrads(() => {
+          const out = s.run();
+          kept = [tf.keep(out.chosenRewards), tf.keep(out.rejectedRewards)];
+          return out.loss;
+        }, params);
+        const clipped = clipByGlobalNorm(grads, cfg.max_grad_norm);
+        adam.step(clipped.grads);
+        step++;
+        const chosen = Array.from(await kept[0]!.data());
+        const rejected = Array.from(await kept[1]!.data());
+        const margins = chosen.map((c, j) => c - rejected[j]!);
+        lastMetrics = {
+          "train/loss": (await loss.data())[0]!,
+          "rewards/chosen": meanStd(chosen).mean,
+          "rewards/rejected": meanStd(rejected).mean,
+          "rewards/margins": meanStd(margins).mean,
+          "rewards/accuracies": margins.filter((m) => m > 0).length / margins.length,
+          "train/grad_norm": (await clipped.norm.data())[0]!,
+          epoch: epoch + (i + cfg.batch_size) / order.length,
+        };
+        ctx.reportMetrics(step, lastMetrics);
+        tf.dispose([loss, clipped.norm, ...kept, ...grads.values(), ...clipped.grads.values()]);
+        s.dispose();
+        ctx.progress(step / totalSteps);
+      }
+      if (preparedHeld.length) {
+        evalResult = evaluatePairs(policy, preparedHeld, padId, cfg);
+        ctx.reportMetrics(step, { "eval/loss": evalResult.loss, "eval/rewards/margins": evalResult.margin, "eval/rewards/accuracies": evalResult.accuracy, epoch: epoch + 1 });
+        ctx.log(`epoch ${epoch + 1}/${cfg.epochs}: held-out loss ${evalResult.loss.toFixed(4)}, margin ${evalResult.margin.toFixed(4)}, accuracy ${evalResult.accuracy.toFixed(3)}`);
+      }
+    }
+  } finally {
+    adam.dispose();
+  }
+  return { steps: step, trainPairs: prepared.length, eval: evalResult, lastMetrics };
+}

@@ -1,0 +1,78 @@
+// Model-side helpers every RL trainer shares: padded batches as tensors, per-token log-probs of the response tokens,
+// and a scalar head read at each row's last real token (the reward model's score, the critic's value).
+import * as tf from "@tensorflow/tfjs";
+import { collate, type Batch, type TokenizedExample } from "../data/collate";
+import type { GPT } from "../model/gpt";
+import type { ScalarHead } from "../model/heads";
+import { entropyFromLogits, logprobsFromLogits } from "./utils";
+
+/** A right-padded batch as tensors. Position t's label is token t+1; lossMask marks labels that are response tokens. */
+export interface BatchTensors {
+  batch: Batch;
+  ids: tf.Tensor2D;
+  attentionMask: tf.Tensor2D;
+  labels: tf.Tensor2D;
+  lossMask: tf.Tensor2D;
+  /** Index of each row's last real token (right padding: length − 1). */
+  lastIndex: number[];
+}
+
+export function toBatchTensors(examples: readonly TokenizedExample[], padId: number): BatchTensors {
+  const batch = collate(examples, { padId });
+  const shape: [number, number] = [batch.batchSize, batch.seqLen];
+  return {
+    batch,
+    ids: tf.tensor2d(batch.inputIds, shape, "int32"),
+    attentionMask: tf.tensor2d(batch.attentionMask, shape, "int32"),
+    labels: tf.tensor2d(batch.labels, shape, "int32"),
+    lossMask: tf.tensor2d(batch.lossMask, shape, "float32"),
+    lastIndex: examples.map((e) => e.ids.length - 1),
+  };
+}
+
+export function disposeBatchTensors(bt: BatchTensors): void {
+  tf.dispose([bt.ids, bt.attentionMask, bt.labels, bt.lossMask]);
+}
+
+/**
+ * Log-probs of each position's label under the model, with logits divided by `temperature` (PPO must score tokens
+ * with the same temperature it sampled them at, or the ratio is off from the first step). Masked positions are 0.
+ */
+export function tokenLogprobs(
+  gpt: GPT,
+  bt: BatchTensors,
+  opts: { temperature?: number; withEntropy?: boolean } = {},
+): { logprobs: tf.Tensor2D; hidden: tf.Tensor3D; entropy?: tf.Tensor2D } {
+  const { logits, hidden } = gpt.forward(bt.ids, { attentionMask: bt.attentionMask });
+  const scaled = opts.temperature && opts.temperature !== 1 ? tf.div(logits, opts.temperature) : logits;
+  const logprobs = tf.mul(logprobsFromLogits(scaled, bt.labels), bt.lossMask) as tf.Tensor2D;
+  const entropy = opts.withEntropy ? (entropyFromLogits(scaled) as tf.Tensor2D) : undefined;
+  return { logprobs, hidden, entropy };
+}
+
+/** Sum of response-token log-probs per row: DPO's sequence log-likelihood. */
+export function sequenceLogprobSums(gpt: GPT, bt: BatchTensors): tf.Tensor1D {
+  return tf.tidy(() => tf.sum(tokenLogprobs(gpt, bt).logprobs, 1) as tf.Tensor1D);
+}
+
+/** Picks column lastIndex[b] of each row of a [B,T] tensor, as a one-hot product (differentiable, no gather grad). */
+export function atLastToken(perPosition: tf.Tensor2D, lastIndex: readonly number[]): tf.Tensor1D {
+  return tf.tidy(() => {
+    const T = perPosition.shape[1];
+    // Cast rather than oneHot(..., "float32"): wasm ignores oneHot's dtype (see logprobsFromLogits).
+    const pick = tf.cast(tf.oneHot(tf.tensor1d(lastIndex as number[], "int32"), T), "float32");
+    return tf.sum(tf.mul(perPosition, pick), 1) as tf.Tensor1D;
+  });
+}
+
+/** A scalar model's score of each row, read at the row's last real token (the RM's definition of a reward). */
+export function lastTokenScores(gpt: GPT, head: ScalarHead, bt: BatchTensors): tf.Tensor1D {
+  return tf.tidy(() => atLastToken(head.apply(gpt.hiddenStates(bt.ids, { attentionMask: bt.attentionMask })), bt.lastIndex));
+}
+
+/** Names the backbone's and head's variables in one map (no clashes: heads use `score.*`), for Adam and grads. */
+export function namedParams(gpt: GPT, head?: ScalarHead, headPrefix = ""): Map<string, tf.Variable> {
+  const out = new Map<string, tf.Variable>(gpt.params);
+  if (head) for (const [name, v] of head.params) out.set(headPrefix + name, v);
+  return out;
+}

@@ -1,0 +1,409 @@
+// The PPO trainer (InstructGPT's RL stage, following TRL and "The N implementation details of RLHF with PPO"):
+// sample responses, score them with a frozen RM, subtract a per-token KL penalty to the frozen reference, estimate
+// advantages with GAE, and run several epochs of clipped policy and value updates over minibatches of each rollout.
+import * as tf from "@tensorflow/tfjs";
+import type { TokenizedExample } from "../data/collate";
+import { Adam, clipByGlobalNorm, computeGrads } from "../model/adam";
+import type { GPT } from "../model/gpt";
+import type { ScalarHead } from "../model/heads";
+import { parseConfig, type FieldSpec } from "./config";
+import { RunCancelled, type RlContext } from "./context";
+import { disposeBatchTensors, lastTokenScores, namedParams, tokenLogprobs, toBatchTensors, type BatchTensors } from "./forward";
+import { ppoPolicyLoss, ppoValueLoss } from "./losses";
+import {
+  explainedVariance,
+  gae,
+  KL_ESTIMATORS,
+  klEstimateScalar,
+  maskedMean,
+  meanStd,
+  seededRandom,
+  shuffledIndices,
+  truncateAtFirstEos,
+  type KlEstimator,
+} from "./utils";
+
+export type ValueModelKind = "policy_head" | "rm_critic";
+
+export interface PPOConfig extends Record<string, unknown> {
+  iterations: number;
+  batch_size: number;
+  mini_batch_size: number;
+  ppo_epochs: number;
+  lr: number;
+  adam_eps: number;
+  max_grad_norm: number;
+  cliprange: number;
+  cliprange_value: number;
+  vf_coef: number;
+  ent_coef: number;
+  gamma: number;
+  lam: number;
+  kl_coef: number;
+  adaptive_kl: boolean;
+  target_kl: number;
+  kl_horizon: number;
+  kl_estimator: string;
+  missing_eos_penalty: number;
+  reward_scale: number;
+  whiten_rewards: boolean;
+  response_length: number;
+  temperature: number;
+  value_model: string;
+  seed: number;
+}
+
+export const PPO_DEFAULTS: PPOConfig = {
+  iterations: 20, // rollout batches; each is sampled, scored, and trained on ppo_epochs times
+  batch_size: 32, // episodes per rollout batch: enough for stable whitening on a 2-core CPU
+  mini_batch_size: 8, // 4 minibatches per epoch: several updates per rollout without tiny, noisy gradients
+  ppo_epochs: 4, // TRL/lm-human-preferences: 4 passes over each rollout before the data is too off-policy
+  lr: 3e-5, // small byte-level policies move at this rate in tens of iterations; 1.41e-5 (TRL) is for GPT-2-sized ones
+  adam_eps: 1e-5, // N implementation details #1: the TF/OpenAI epsilon, steadier than 1e-8 on noisy RL gradients
+  max_grad_norm: 1.0, // global-norm clip: one outlier advantage cannot blow up an update
+  cliprange: 0.2, // the PPO paper's ε
+  cliprange_value: 0.2, // values stay within 0.2 of the rollout's, as lm-human-preferences
+  vf_coef: 0.1, // lm-human-preferences/TRL: the value loss must not swamp the policy gradient in a shared trunk
+  ent_coef: 0, // optional entropy bonus; off by default, as in InstructGPT (the KL leash already keeps entropy)
+  gamma: 1, // no discounting: the episode is one short response and the score arrives at its end
+  lam: 0.95, // GAE's bias/variance trade-off, TRL and lm-human-preferences
+  kl_coef: 0.05, // β: TRL's default; with RM scores normalised to std 1 this leashes the policy within a few nats
+  adaptive_kl: false, // fixed β by default (TRL); true uses Ziegler et al.'s proportional controller
+  target_kl: 6, // nats per sequence the adaptive controller aims for (Ziegler et al.)
+  kl_horizon: 10000, // episodes over which the adaptive controller moves β by up to ±20%
+  kl_estimator: "k1", // k1 is unbiased and what the reward penalty uses in TRL; k3 is non-negative
+  missing_eos_penalty: 1.0, // subtracted from the score when no EOS was produced, so rambling never pays
+  reward_scale: 1, // multiplies RM scores; 0 is the control run where only the KL term acts
+  whiten_rewards: false, // TRL default; whitening per-token rewards helps when RM scores are unnormalised
+  response_length: 48, // new tokens per response; the sampler stops earlier at EOS
+  temperature: 1.0, // sample from the policy itself so log-probs are the policy's own (TRL uses 0.7 with scaled logits)
+  value_model: "policy_head", // see the value-model note in trainPPO
+  seed: 0, // prompt order, sampling and minibatch shuffles
+};
+
+const PPO_SPEC: { [K in keyof PPOConfig]: FieldSpec } = {
+  iterations: { type: "integer", min: 1 },
+  batch_size: { type: "integer", min: 2 },
+  mini_batch_size: { type: "integer", min: 1 },
+  ppo_epochs: { type: "integer", min: 1 },
+  lr: { type: "number", above: 0 },
+  adam_eps: { type: "number", above: 0 },
+  max_grad_norm: { type: "number", above: 0 },
+  cliprange: { type: "number", above: 0, max: 1 },
+  cliprange_value: { type: "number", above: 0 },
+  vf_coef: { type: "number", min: 0 },
+  ent_coef: { type: "number", min: 0 },
+  gamma: { type: "number", min: 0, max: 1 },
+  lam: { type: "number", min: 0, max: 1 },
+  kl_coef: { type: "number", min: 0 },
+  adaptive_kl: { type: "boolean" },
+  target_kl: { type: "number", above: 0 },
+  kl_horizon: { type: "number", above: 0 },
+  kl_estimator: { type: "string", choices: KL_ESTIMATORS },
+  missing_eos_penalty: { type: "number", min: 0 },
+  reward_scale: { type: "number" },
+  whiten_rewards: { type: "boolean" },
+  response_length: { type: "integer", min: 1 },
+  temperature: { type: "number", above: 0 },
+  value_model: { type: "string", choices: ["policy_head", "rm_critic"] },
+  seed: { type: "integer" },
+};
+
+export function parsePPOConfig(input: unknown): PPOConfig {
+  const cfg = parseConfig("ppo config", PPO_DEFAULTS, PPO_SPEC, input);
+  if (cfg.mini_batch_size > cfg.batch_size) {
+    throw new Error(`ppo config: mini_batch_size (${cfg.mini_batch_size}) must not exceed batch_size (${cfg.batch_size})`);
+  }
+  return cfg;
+}
+
+/** Ziegler et al.'s adaptive KL controller: β moves by at most ±20%·(episodes/horizon) toward the target KL. */
+export class KlController {
+  constructor(
+    public value: number,
+    private readonly adaptive: boolean,
+    private readonly target: number,
+    private readonly horizon: number,
+  ) {}
+
+  update(currentKl: number, episodes: number): void {
+    if (!this.adaptive) return;
+    const error = Math.min(0.2, Math.max(-0.2, currentKl / this.target - 1));
+    this.value *= 1 + (error * episodes) / this.horizon;
+  }
+}
+
+/** Samples response tokens for tokenized prompts (the sampler may run past EOS; PPO truncates at the first one). */
+export type Sampler = (
+  policy: GPT,
+  promptIds: number[][],
+  opts: { maxNewTokens: number; temperature: number; seed: number },
+) => Promise<number[][]>;
+
+export interface PPOTrainInput {
+  policy: GPT;
+  /** The value head on the policy's trunk (value_model "policy_head"). */
+  valueHead?: ScalarHead;
+  /** A separate critic, usually a copy of the RM (value_model "rm_critic"). */
+  critic?: { gpt: GPT; head: ScalarHead };
+  reference: GPT;
+  /** The frozen reward model, read at each response's last token. */
+  reward?: { gpt: GPT; head: ScalarHead };
+  /** A programmatic reward of the response tokens, used instead of an RM (toy tasks in tests). */
+  rewardFn?: (responses: number[][]) => number[];
+  /** Tokenized train prompts (chat template applied). */
+  prompts: number[][];
+  eosId: number;
+  padId: number;
+  sample: Sampler;
+  config: PPOConfig;
+  ctx: RlContext;
+  /** Test hook: ratio statistics of every minibatch update. */
+  onMinibatch?: (info: { iteration: number; epoch: number; minibatch: number; ratioMean: number; ratioMin: number; ratioMax: number }) => void;
+}
+
+/** One rollout episode: its tokens and the per-action statistics of the rollout pass. */
+interface Episode {
+  example: TokenizedExample;
+  endedWithEos: boolean;
+  responseLength: number;
+  logprobs: number[];
+  refLogprobs: number[];
+  values: number[];
+  score: number;
+  advantages: number[];
+  returns: number[];
+}
+
+/** Reads a [B,T] tensor's values at each row's action positions (lossMask = 1), in order. */
+function actionValues(values: Float32Array | Int32Array | Uint8Array, bt: BatchTensors): number[][] {
+  const { batchSize, seqLen, lossMask } = bt.batch;
+  const rows: number[][] = [];
+  for (let b = 0; b < batchSize; b++) {
+    const row: number[] = [];
+    for (let t = 0; t < seqLen; t++) if (lossMask[b * seqLen + t]) row.push(values[b * seqLen + t]!);
+    rows.push(row);
+  }
+  return rows;
+}
+
+/** Places per-action numbers back into a [B,T] tensor aligned with the batch's lossMask. */
+function placeActions(rows: number[][], bt: BatchTensors): tf.Tensor2D {
+  const { batchSize, seqLen, lossMask } = bt.batch;
+  const out = new Float32Array(batchSize * seqLen);
+  for (let b = 0; b < batchSize; b++) {
+    let i = 0;
+    for (let t = 0; t < seqLen; t++) if (lossMask[b * seqLen + t]) out[b * seqLen + t] = rows[b]![i++]!;
+  }
+  return tf.tensor2d(out, [batchSize, seqLen]);
+}
+
+export interface PPOTrainResult {
+  iterations: number;
+  lastMetrics: Record<string, number>;
+}
+
+/**
+ * Trains the policy in place. Value model: by default a value head on the policy's own trunk ("policy_head"), as
+ * lm-human-preferences does: on a 2-core CPU a separate critic would double the forward/backward cost of every
+ * minibatch, and vf_coef 0.1 keeps the value gradient from swamping the shared trunk. "rm_critic" (InstructGPT,
+ * TRL) trains a separate critic initialised from the RM, whose scores are already a sensible first value estimate.
+ */
+export async function trainPPO(input: PPOTrainInput): Promise<PPOTrainResult> {
+  const { policy, reference, reward, config: cfg, ctx } = input;
+  const useCritic = cfg.value_model === "rm_critic";
+  const critic = useCritic ? input.critic : undefined;
+  if (useCritic && !critic) throw new Error("value_model 'rm_critic' needs a critic model");
+  if (!useCritic && !input.valueHead) throw new Error("value_model 'policy_head' needs a value head");
+  if (!reward && !input.rewardFn) throw new Error("PPO needs a reward model");
+  if (input.prompts.length === 0) throw new Error("PPO needs train prompts: import prompts with split 'train' first");
+
+  const params = namedParams(policy, useCritic ? undefined : input.valueHead, "value.");
+  if (critic) for (const [name, v] of namedParams(critic.gpt, critic.head)) params.set(`critic.${name}`, v);
+  const adam = new Adam(params, { lr: cfg.lr, eps: cfg.adam_eps });
+  const kl = new KlController(cfg.kl_coef, cfg.adaptive_kl, cfg.target_kl, cfg.kl_horizon);
+  const random = seededRandom(cfg.seed);
+  const estimator = cfg.kl_estimator as KlEstimator;
+  let promptOrder = shuffledIndices(input.prompts.length, random);
+  let promptCursor = 0;
+  let lastMetrics: Record<string, number> = {};
+
+  const values = (bt: BatchTensors, hidden: tf.Tensor3D): tf.Tensor2D =>
+    critic ? critic.head.apply(critic.gpt.hiddenStates(bt.ids, { attentionMask: bt.attentionMask })) : input.valueHead!.apply(hidden);
+
+  try {
+    for (let iteration = 0; iteration < cfg.iterations; iteration++) {
+      if (ctx.isCancelled()) throw new RunCancelled("PPO run was cancelled");
+      const started = Date.now();
+
+      // 1. Rollout: a batch of prompts, cycling through a fresh shuffle each time the prompts run out.
+      const batchPrompts: number[][] = [];
+      while (batchPrompts.length < cfg.batch_size) {
+        if (promptCursor >= promptOrder.length) {
+          promptOrder = shuffledIndices(input.prompts.length, random);
+          promptCursor = 0;
+        }
+        batchPrompts.push(input.prompts[promptOrder[promptCursor++]!]!);
+      }
+      const sampled = await input.sample(policy, batchPrompts, {
+        maxNewTokens: cfg.response_length,
+        temperature: cfg.temperature,
+        seed: cfg.seed * 100003 + iteration,
+      });
+      const episodes: Episode[] = sampled.map((tokens, i) => {
+        const { tokens: response, endedWithEos } = truncateAtFirstEos(tokens, input.eosId);
+        const prompt = batchPrompts[i]!;
+        return {
+          example: { ids: [...prompt, ...response], responseMask: [...prompt.map(() => 0), ...response.map(() => 1)] },
+          endedWithEos,
+          responseLength: response.length,
+          logprobs: [],
+          refLogprobs: [],
+          values: [],
+          score: 0,
+          advantages: [],
+          returns: [],
+        };
+      });
+
+      // 2. Score the rollout with exactly the minibatches of the first epoch, so the first update sees the very
+      //    same tensors and its ratio is exactly 1 (a check that rollout and training log-probs agree).
+      const firstOrder = shuffledIndices(episodes.length, random);
+      const minibatches = (order: number[]) => {
+        const out: number[][] = [];
+        for (let i = 0; i < order.length; i += cfg.mini_batch_size) out.push(order.slice(i, i + cfg.mini_batch_size));
+        return out;
+      };
+      for (const mb of minibatches(firstOrder)) {
+        const bt = toBatchTensors(mb.map((i) => episodes[i]!.example), input.padId);
+        const [lp, ref, val, score] = tf.tidy(() => {
+          const out = tokenLogprobs(policy, bt, { temperature: cfg.temperature });
+          const refOut = tokenLogprobs(reference, bt, { temperature: cfg.temperature });
+          const rm = reward ? lastTokenScores(reward.gpt, reward.head, bt) : tf.zeros([mb.length]);
+          return [out.logprobs, refOut.logprobs, values(bt, out.hidden), rm];
+        });
+        const [lpRows, refRows, valRows] = [actionValues(await lp.data(), bt), actionValues(await ref.data(), bt), actionValues(await val.data(), bt)];
+        const scores = input.rewardFn
+          ? input.rewardFn(mb.map((e) => episodes[e]!.example.ids.filter((_, t) => episodes[e]!.example.responseMask[t])))
+          : Array.from(await score.data());
+        mb.forEach((e, j) => {
+          const ep = episodes[e]!;
+          ep.logprobs = lpRows[j]!;
+          ep.refLogprobs = refRows[j]!;
+          ep.values = valRows[j]!;
+          ep.score = scores[j]!;
+        });
+        tf.dispose([lp, ref, val, score]);
+        disposeBatchTensors(bt);
+      }
+
+      // 3. Per-token rewards: −β·KL on every action, plus the (scaled) score and the no-EOS penalty on the last one.
+      const klRows = episodes.map((ep) => ep.logprobs.map((l, t) => klEstimateScalar(l, ep.refLogprobs[t]!, estimator)));
+      let rewardRows = episodes.map((ep, i) => {
+        const r = klRows[i]!.map((k) => -kl.value * k);
+        const last = r.length - 1;
+        r[last] = r[last]! + cfg.reward_scale * ep.score - (ep.endedWithEos ? 0 : cfg.missing_eos_penalty);
+        return r;
+      });
+      if (cfg.whiten_rewards) {
+        // Scale only (no mean shift), as TRL: shifting would change which responses are better than others.
+        const flat = rewardRows.flat();
+        const { std } = meanStd(flat);
+        rewardRows = rewardRows.map((row) => row.map((r) => r / (std + 1e-8)));
+      }
+
+      // 4. GAE per episode, then whiten advantages over every action in the batch.
+      const gaeOut = gae(rewardRows, episodes.map((ep) => ep.values), rewardRows.map((row) => row.map(() => 1)), cfg.gamma, cfg.lam);
+      const flatAdv = gaeOut.advantages.flat();
+      const advStats = meanStd(flatAdv);
+      const advStd = Math.sqrt((advStats.std ** 2 * flatAdv.length) / Math.max(1, flatAdv.length - 1));
+      episodes.forEach((ep, i) => {
+        ep.advantages = gaeOut.advantages[i]!.map((a) => (a - advStats.mean) / (advStd + 1e-8));
+        ep.returns = gaeOut.returns[i]!;
+      });
+
+      // 5. ppo_epochs passes of minibatch updates.
+      const sums = { pg: 0, vf: 0, clip: 0, vclip: 0, approxkl: 0, entropy: 0, ratio: 0, ratioSq: 0, n: 0 };
+      for (let epoch = 0; epoch < cfg.ppo_epochs; epoch++) {
+        const order = epoch === 0 ? firstOrder : shuffledIndices(episodes.length, random);
+        let mbIndex = 0;
+        for (const mb of minibatches(order)) {
+          const eps = mb.map((i) => episodes[i]!);
+          const bt = toBatchTensors(eps.map((ep) => ep.example), input.padId);
+          const old = tf.tidy(() => ({
+            logprobs: placeActions(eps.map((ep) => ep.logprobs), bt),
+            values: placeActions(eps.map((ep) => ep.values), bt),
+            advantages: placeActions(eps.map((ep) => ep.advantages), bt),
+            returns: placeActions(eps.map((ep) => ep.returns), bt),
+          }));
+          let kept: tf.Tensor[] = [];
+          const { loss, grads } = computeGrads(() => {
+            const out = tokenLogprobs(policy, bt, { temperature: cfg.temperature, withEntropy: true });
+            const pg = ppoPolicyLoss(out.logprobs, old.logprobs, old.advantages, bt.lossMask, cfg.cliprange);
+            const vf = ppoValueLoss(values(bt, out.hidden), old.values, old.returns, bt.lossMask, cfg.cliprange_value);
+            const entropy = maskedMean(out.entropy!, bt.lossMask) as tf.Scalar;
+            const ratio = tf.exp(tf.sub(out.logprobs, old.logprobs));
+            const mask = tf.cast(bt.lossMask, "bool");
+            // Min/max of the ratio over real actions only (padding positions have ratio exp(0) = 1 anyway).
+            const ratioMin = tf.min(tf.where(mask, ratio, tf.onesLike(ratio).mul(1e9)));
+            const ratioMax = tf.max(tf.where(mask, ratio, tf.zerosLike(ratio)));
+            kept = [pg.loss, vf.loss, pg.clipfrac, vf.clipfrac, pg.approxKl, entropy, pg.ratioMean, ratioMin, ratioMax].map((t) => tf.keep(t));
+            return tf.sub(tf.add(pg.loss, tf.mul(cfg.vf_coef, vf.loss)), tf.mul(cfg.ent_coef, entropy)) as tf.Scalar;
+          }, params);
+          const clipped = clipByGlobalNorm(grads, cfg.max_grad_norm);
+          adam.step(clipped.grads);
+          const [pgLoss, vfLoss, clipfrac, vclipfrac, approxkl, entropy, ratioMean, ratioMin, ratioMax] = await Promise.all(kept.map(async (t) => (await t.data())[0]!));
+          sums.pg += pgLoss!;
+          sums.vf += vfLoss!;
+          sums.clip += clipfrac!;
+          sums.vclip += vclipfrac!;
+          sums.approxkl += approxkl!;
+          sums.entropy += entropy!;
+          sums.ratio += ratioMean!;
+          sums.ratioSq += ratioMean! ** 2;
+          sums.n++;
+          input.onMinibatch?.({ iteration, epoch, minibatch: mbIndex++, ratioMean: ratioMean!, ratioMin: ratioMin!, ratioMax: ratioMax! });
+          tf.dispose([loss, clipped.norm, ...kept, ...grads.values(), ...clipped.grads.values(), ...Object.values(old)]);
+          disposeBatchTensors(bt);
+        }
+      }
+
+      // 6. Metrics (TRL's names) and the adaptive KL update.
+      const seqKl = klRows.map((row) => row.reduce((s, k) => s + k, 0));
+      const seqKlK1 = episodes.map((ep) => ep.logprobs.reduce((s, l, t) => s + l - ep.refLogprobs[t]!, 0));
+      const meanKl = meanStd(seqKlK1).mean;
+      const nonScore = episodes.map((_, i) => klRows[i]!.reduce((s, k) => s - kl.value * k, 0));
+      const scores = episodes.map((ep) => ep.score);
+      const n = sums.n;
+      const ratioVar = sums.ratioSq / n - (sums.ratio / n) ** 2;
+      lastMetrics = {
+        "objective/scores": meanStd(scores).mean,
+        "objective/kl": meanKl,
+        "objective/kl_penalty_estimate": meanStd(seqKl).mean,
+        "objective/entropy": meanStd(episodes.map((ep) => -ep.logprobs.reduce((s, l) => s + l, 0))).mean,
+        "objective/non_score_reward": meanStd(nonScore).mean,
+        "objective/rlhf_reward": meanStd(scores.map((s, i) => s + nonScore[i]!)).mean,
+        "objective/kl_coef": kl.value,
+        "policy/approxkl_avg": sums.approxkl / n,
+        "policy/clipfrac_avg": sums.clip / n,
+        "policy/entropy_avg": sums.entropy / n,
+        "loss/policy_avg": sums.pg / n,
+        "loss/value_avg": sums.vf / n,
+        "val/clipfrac_avg": sums.vclip / n,
+        "val/ratio": sums.ratio / n,
+        "val/ratio_var": Math.max(0, ratioVar),
+        "val/explained_variance": explainedVariance(episodes.flatMap((ep) => ep.values), episodes.flatMap((ep) => ep.returns)),
+        "val/eos_fraction": episodes.filter((ep) => ep.endedWithEos).length / episodes.length,
+        "val/response_length": meanStd(episodes.map((ep) => ep.responseLength)).mean,
+        "time/iteration_s": (Date.now() - started) / 1000,
+        episode: (iteration + 1) * cfg.batch_size,
+      };
+      kl.update(meanKl, cfg.batch_size);
+      ctx.reportMetrics(iteration + 1, lastMetrics);
+      ctx.progress((iteration + 1) / cfg.iterations);
+    }
+  } finally {
+    adam.dispose();
+  }
+  return { iterations: cfg.iterations, lastMetrics };
+}

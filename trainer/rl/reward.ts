@@ -1,0 +1,291 @@
+// The reward-model trainer (InstructGPT §3.5): a policy backbone plus a scalar head read at the last response token,
+// trained on whole rankings with the 1/C(K,2) pairwise loss, evaluated on held-out pairs each epoch, and finally
+// normalised so that scores of the reference policy's samples have mean 0 and std 1.
+import * as tf from "@tensorflow/tfjs";
+import type { TokenizedExample } from "../data/collate";
+import { truncateExample } from "../data/collate";
+import { Adam, clipByGlobalNorm, computeGrads } from "../model/adam";
+import type { GPT } from "../model/gpt";
+import type { ScalarHead } from "../model/heads";
+import { rankingToPairs } from "../../server/services/pairs";
+import { ConfigError, parseConfig, type FieldSpec } from "./config";
+import { RunCancelled, type RlContext } from "./context";
+import { disposeBatchTensors, lastTokenScores, namedParams, toBatchTensors } from "./forward";
+import { rankingLoss, type RankingPairs } from "./losses";
+import { meanStd, seededRandom, shuffledIndices } from "./utils";
+
+export interface RewardConfig extends Record<string, unknown> {
+  epochs: number;
+  batch_size: number;
+  lr: number;
+  weight_decay: number;
+  adam_eps: number;
+  max_grad_norm: number;
+  max_length: number;
+  min_completions: number;
+  eval_fraction: number;
+  normalize: boolean;
+  normalize_samples: number;
+  seed: number;
+}
+
+export const REWARD_DEFAULTS: RewardConfig = {
+  epochs: 2, // InstructGPT trains one epoch on big data; the small datasets here need a second pass, more overfits
+  batch_size: 8, // rankings per step; each brings all its C(K,2) pairs, so 8 rankings of K=4 are 48 pairs
+  lr: 1e-4, // small byte-level models learn a head on a fresh task this fast; 1e-5 (TRL) is for billion-parameter RMs
+  weight_decay: 0, // the backbone starts from a trained policy; decay would pull it toward zero for no gain
+  adam_eps: 1e-8, // Adam's usual epsilon; the 1e-5 trick is for PPO's noisy gradients
+  max_grad_norm: 1.0, // TRL's default: one bad batch cannot blow up the head
+  max_length: 256, // tokens per prompt+response; longer responses lose their tail
+  min_completions: 2, // rankings with fewer completions give no pair; K < 2 is meaningless
+  eval_fraction: 0.1, // held-out share of prompts when the data has no test split
+  normalize: true, // mean 0 / std 1 on reference samples, so PPO's KL coefficient means the same for every RM
+  normalize_samples: 64, // reference-policy samples used to estimate that mean and std
+  seed: 0, // data order, held-out split and normalisation samples
+};
+
+const REWARD_SPEC: { [K in keyof RewardConfig]: FieldSpec } = {
+  epochs: { type: "integer", min: 1 },
+  batch_size: { type: "integer", min: 1 },
+  lr: { type: "number", above: 0 },
+  weight_decay: { type: "number", min: 0 },
+  adam_eps: { type: "number", above: 0 },
+  max_grad_norm: { type: "number", above: 0 },
+  max_length: { type: "integer", min: 2 },
+  min_completions: { type: "integer", min: 2 },
+  eval_fraction: { type: "number", min: 0, max: 0.9 },
+  normalize: { type: "boolean" },
+  normalize_samples: { type: "integer", min: 2 },
+  seed: { type: "integer" },
+};
+
+export function parseRewardConfig(input: unknown): RewardConfig {
+  return parseConfig("reward config", REWARD_DEFAULTS, REWARD_SPEC, input);
+}
+
+/** The slice of a ranked example the RM needs (server/services/datasets.ts RankedExample satisfies it). */
+export interface RankingExample {
+  promptId: string;
+  prompt: string;
+  split: "train" | "test";
+  completions: { id: string; text: string }[];
+  ranking: string[][];
+}
+
+/** A ranking prepared for the loss: its sequences and its pairs as indices into them. */
+interface PreparedRanking {
+  keys: string[];
+  examples: TokenizedExample[];
+  pairs: Array<[number, number]>;
+  pairCount: number;
+}
+
+export type Encode = (prompt: string, response: string) => TokenizedExample;
+
+function prepareRankings(data: readonly RankingExample[], encode: Encode, cfg: RewardConfig): PreparedRanking[] {
+  const out: PreparedRanking[] = [];
+  for (const ex of data) {
+    const k = ex.completions.length;
+    if (k < cfg.min_completions) continue;
+    const index = new Map(ex.completions.map((c, i) => [c.id, i]));
+    const pairs = rankingToPairs(ex.ranking).map((p) => [index.get(p.chosen)!, index.get(p.rejected)!] as [number, number]);
+    if (pairs.length === 0) continue; // a full tie says nothing about which is better
+    const examples = ex.completions.map((c) => truncateExample(encode(ex.prompt, c.text), cfg.max_length) ?? encode(ex.prompt, c.text));
+    out.push({ keys: ex.completions.map((c) => `${ex.promptId}\u0000${c.id}`), examples, pairs, pairCount: (k * (k - 1)) / 2 });
+  }
+  return out;
+}
+
+/**
+ * Splits rankings into train and held-out sets: the data's own test split when it has one, otherwise a seeded
+ * `eval_fraction` of prompts (by prompt, so one prompt's completions never sit on both sides).
+ */
+export function splitRankings<T extends RankingExample>(data: readonly T[], cfg: Pick<RewardConfig, "eval_fraction" | "seed">): { train: T[]; heldOut: T[] } {
+  const test = data.filter((d) => d.split === "test");
+  if (test.length > 0) return { train: data.filter((d) => d.split !== "test"), heldOut: test };
+  const promptIds = [...new Set(data.map((d) => d.promptId))];
+  const order = shuffledIndices(promptIds.length, seededRandom(cfg.seed ^ 0x7e57));
+  const nHeld = Math.floor(promptIds.length * cfg.eval_fraction);
+  const held = new Set(order.slice(0, nHeld).map((i) => promptIds[i]!));
+  return { train: data.filter((d) => !held.has(d.promptId)), heldOut: data.filter((d) => held.has(d.promptId)) };
+}
+
+/**
+ * Loss on one batch of rankings: unique sequences are scored once (several annotators' rankings of the same
+ * completions share a forward pass but each contributes its own pairs).
+ */
+function batchLoss(gpt: GPT, head: ScalarHead, rankings: readonly PreparedRanking[], padId: number) {
+  const slot = new Map<string, number>();
+  const examples: TokenizedExample[] = [];
+  const lossRankings: RankingPairs[] = rankings.map((r) => {
+    const local = r.keys.map((key, i) => {
+      if (!slot.has(key)) {
+        slot.set(key, examples.length);
+        examples.push(r.examples[i]!);
+      }
+      return slot.get(key)!;
+    });
+    return { pairs: r.pairs.map(([w, l]) => [local[w]!, local[l]!] as [number, number]), pairCount: r.pairCount };
+  });
+  const bt = toBatchTensors(examples, padId);
+  return {
+    run: () => rankingLoss(lastTokenScores(gpt, head, bt), lossRankings),
+    dispose: () => disposeBatchTensors(bt),
+  };
+}
+
+/** Held-out pairwise accuracy and loss (ties in score count as wrong, so an untrained constant head scores 0). */
+export function evaluateRankings(
+  gpt: GPT,
+  head: ScalarHead,
+  data: readonly RankingExample[],
+  encode: Encode,
+  padId: number,
+  opts: { batchSize?: number; maxLength?: number } = {},
+): { accuracy: number; loss: number; pairs: number } {
+  const cfg = { ...REWARD_DEFAULTS, max_length: opts.maxLength ?? REWARD_DEFAULTS.max_length };
+  const prepared = prepareRankings(data, encode, cfg);
+  const size = opts.batchSize ?? 8;
+  let correct = 0;
+  let pairs = 0;
+  let lossSum = 0;
+  for (let i = 0; i < prepared.length; i += size) {
+    const chunk = prepared.slice(i, i + size);
+    const b = batchLoss(gpt, head, chunk, padId);
+    const out = b.run();
+    lossSum += out.loss.dataSync()[0]! * chunk.length;
+    correct += Math.round(out.accuracy * out.pairs);
+    pairs += out.pairs;
+    out.loss.dispose();
+    b.dispose();
+  }
+  return { accuracy: pairs ? correct / pairs : 0, loss: prepared.length ? lossSum / prepared.length : 0, pairs };
+}
+
+/** Scores prompt+response texts with a reward model, in batches; the same read-out PPO uses. */
+export function scoreTexts(
+  gpt: GPT,
+  head: ScalarHead,
+  items: ReadonlyArray<{ prompt: string; response: string }>,
+  encode: Encode,
+  padId: number,
+  opts: { batchSize?: number; maxLength?: number } = {},
+): number[] {
+  const size = opts.batchSize ?? 16;
+  const out: number[] = [];
+  for (let i = 0; i < items.length; i += size) {
+    const examples = items.slice(i, i + size).map((it) => {
+      const ex = encode(it.prompt, it.response);
+      return truncateExample(ex, opts.maxLength ?? REWARD_DEFAULTS.max_length) ?? ex;
+    });
+    const bt = toBatchTensors(examples, padId);
+    const scores = lastTokenScores(gpt, head, bt);
+    out.push(...Array.from(scores.dataSync()));
+    scores.dispose();
+    disposeBatchTensors(bt);
+  }
+  return out;
+}
+
+/**
+ * Folds a normalisation into the head: score' = (score − mean)/std becomes w' = w/std, b' = (b − mean)/std, so the
+ * saved RM needs no extra parameters and every consumer sees normalised scores.
+ */
+export function foldNormalization(head: ScalarHead, mean: number, std: number): void {
+  if (!(std > 1e-6)) throw new Error(`cannot normalise the reward model: its scores on reference samples have std ${std}`);
+  const w = head.params.get("score.weight")!;
+  const b = head.params.get("score.bias")!;
+  tf.tidy(() => {
+    w.assign(tf.div(w, std));
+    b.assign(tf.div(tf.sub(b, mean), std));
+  });
+}
+
+export interface RewardTrainInput {
+  gpt: GPT;
+  head: ScalarHead;
+  encode: Encode;
+  padId: number;
+  /** Usable rankings (not_rankable ones already left out by the dataset service). */
+  rankings: readonly RankingExample[];
+  /** Reference-policy samples (prompt + response) for the normalisation; required when cfg.normalize. */
+  referenceSamples?: (n: number, seed: number) => Promise<Array<{ prompt: string; response: string }>>;
+  config: RewardConfig;
+  ctx: RlContext;
+}
+
+export interface RewardTrainResult {
+  steps: number;
+  eval: { accuracy: number; loss: number; pairs: number };
+  normalization: { mean: number; std: number } | null;
+  trainRankings: number;
+  heldOutRankings: number;
+}
+
+/** Trains the reward model in place (gpt and head), then normalises it; returns the final held-out metrics. */
+export async function trainRewardModel(input: RewardTrainInput): Promise<RewardTrainResult> {
+  const { gpt, head, encode, padId, config: cfg, ctx } = input;
+  const { train, heldOut } = splitRankings(input.rankings, cfg);
+  const prepared = prepareRankings(train, encode, cfg);
+  if (prepared.length === 0) {
+    throw new ConfigError(
+      `no usable rankings to train on (${input.rankings.length} found; each needs at least ${cfg.min_completions} completions in different groups): import rankings first`,
+    );
+  }
+  ctx.log(`reward model: ${prepared.length} train rankings, ${heldOut.length} held-out rankings, ${gpt.numParams()} backbone params`);
+  const params = namedParams(gpt, head);
+  const adam = new Adam(params, { lr: cfg.lr, eps: cfg.adam_eps, weightDecay: cfg.weight_decay });
+  const random = seededRandom(cfg.seed);
+  const stepsPerEpoch = Math.ceil(prepared.length / cfg.batch_size);
+  const totalSteps = stepsPerEpoch * cfg.epochs;
+  let step = 0;
+  let evalResult = { accuracy: 0, loss: 0, pairs: 0 };
+  try {
+    for (let epoch = 0; epoch < cfg.epochs; epoch++) {
+      const order = shuffledIndices(prepared.length, random);
+      for (let i = 0; i < order.length; i += cfg.batch_size) {
+        if (ctx.isCancelled()) throw new RunCancelled("reward model training was cancelled");
+        const chunk = order.slice(i, i + cfg.batch_size).map((j) => prepared[j]!);
+        const b = batchLoss(gpt, head, chunk, padId);
+        let accuracy = 0;
+        const { loss, grads } = computeGrads(() => {
+          const out = b.run();
+          accuracy = out.accuracy;
+          return out.loss;
+        }, params);
+        const clipped = clipByGlobalNorm(grads, cfg.max_grad_norm);
+        adam.step(clipped.grads);
+        step++;
+        ctx.reportMetrics(step, {
+          "train/loss": (await loss.data())[0]!,
+          "train/accuracy": accuracy,
+          "train/grad_norm": (await clipped.norm.data())[0]!,
+          epoch: epoch + (i + cfg.batch_size) / order.length,
+        });
+        tf.dispose([loss, clipped.norm, ...grads.values(), ...clipped.grads.values()]);
+        b.dispose();
+        ctx.progress((0.9 * step) / totalSteps);
+      }
+      if (heldOut.length) {
+        evalResult = evaluateRankings(gpt, head, heldOut, encode, padId, { batchSize: cfg.batch_size, maxLength: cfg.max_length });
+        ctx.reportMetrics(step, { "eval/accuracy": evalResult.accuracy, "eval/loss": evalResult.loss, "eval/pairs": evalResult.pairs, epoch: epoch + 1 });
+        ctx.log(`epoch ${epoch + 1}/${cfg.epochs}: held-out accuracy ${evalResult.accuracy.toFixed(3)} on ${evalResult.pairs} pairs, loss ${evalResult.loss.toFixed(4)}`);
+      }
+    }
+  } finally {
+    adam.dispose();
+  }
+
+  let normalization: RewardTrainResult["normalization"] = null;
+  if (cfg.normalize) {
+    if (!input.referenceSamples) throw new Error("reward model normalisation needs reference-policy samples");
+    const samples = await input.referenceSamples(cfg.normalize_samples, cfg.seed);
+    const scores = scoreTexts(gpt, head, samples, encode, padId, { maxLength: cfg.max_length });
+    const { mean, std } = meanStd(scores);
+    foldNormalization(head, mean, std);
+    normalization = { mean, std };
+    ctx.log(`normalised on ${samples.length} reference samples: raw mean ${mean.toFixed(4)}, std ${std.toFixed(4)} → 0, 1`);
+  }
+  ctx.progress(1);
+  return { steps: step, eval: evalResult, normalization, trainRankings: prepared.length, heldOutRankings: heldOut.length };
+}
