@@ -1,6 +1,7 @@
 // Parsing prompt files (JSONL and CSV) into rows, with every bad line reported by its line number.
 import { z } from "zod";
 import { SPLITS } from "../../db/schema";
+import { describeIssues, jsonlLines } from "./jsonl";
 
 /** 64 KB: a prompt or a response longer than this is almost certainly a mistake (a whole file pasted). */
 export const MAX_TEXT_BYTES = 64 * 1024;
@@ -18,22 +19,19 @@ export interface LineError {
   message: string;
 }
 
-export const textWithinLimit = (what: string) =>
+/** Non-empty text of at most 64 KB (UTF-8 bytes, as stored); the messages follow the field name. */
+export const textWithinLimit = () =>
   z
     .string()
-    .refine((s) => s.trim().length > 0, { message: `${what} is empty` })
-    .refine((s) => Buffer.byteLength(s, "utf8") <= MAX_TEXT_BYTES, { message: `${what} is longer than 64 KB` });
+    .refine((s) => s.trim().length > 0, { message: "is empty" })
+    .refine((s) => Buffer.byteLength(s, "utf8") <= MAX_TEXT_BYTES, { message: "is longer than 64 KB" });
 
 const promptRecord = z.object({
-  prompt: textWithinLimit("the prompt"),
+  prompt: textWithinLimit(),
   id: z.union([z.string().max(200), z.number()]).nullish(),
   tags: z.array(z.string().min(1).max(64)).max(32).nullish(),
   split: z.enum(SPLITS).nullish(),
 });
-
-function describeIssues(error: z.ZodError): string {
-  return error.issues.map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message)).join("; ");
-}
 
 /** Validates one decoded record (from either format) into a row, or says what is wrong with it. */
 function toRow(line: number, record: unknown): PromptRow | LineError {
@@ -63,24 +61,7 @@ function collect(results: (PromptRow | LineError)[]): ParsedPrompts {
 
 /** JSONL: one JSON object a line; blank lines are skipped. */
 export function parsePromptsJsonl(content: string): ParsedPrompts {
-  const results: (PromptRow | LineError)[] = [];
-  content.split(/\r?\n/).forEach((text, i) => {
-    const line = i + 1;
-    if (!text.trim()) return;
-    let record: unknown;
-    try {
-      record = JSON.parse(text);
-    } catch {
-      results.push({ line, message: "not valid JSON" });
-      return;
-    }
-    if (typeof record !== "object" || record === null || Array.isArray(record)) {
-      results.push({ line, message: 'expected an object like {"prompt": "..."}' });
-      return;
-    }
-    results.push(toRow(line, record));
-  });
-  return collect(results);
+  return collect(jsonlLines(content).map((entry) => ("error" in entry ? { line: entry.line, message: entry.error } : toRow(entry.line, entry.value))));
 }
 
 /**

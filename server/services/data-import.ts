@@ -1,0 +1,148 @@
+// Importing existing datasets: demonstrations ({"prompt","completion"}) and rankings (full rankings by index, or
+// TRL {"prompt","chosen","rejected"} pairs). Rows are stored with origin/source 'import' and no annotator;
+// valid lines are kept, bad ones reported by line, all in one transaction, and re-imports add nothing.
+import { and, eq, isNull } from "drizzle-orm";
+import { z } from "zod";
+import type { Db } from "../../db/index";
+import { completions, demonstrations, rankings } from "../../db/schema";
+import { writeAudit, type DbOrTx } from "./audit";
+import { ServiceError } from "./errors";
+import { describeIssues, jsonlLines } from "./jsonl";
+import { textWithinLimit, type LineError } from "./prompt-parse";
+import { insertPromptIfNew } from "./prompts";
+import { getProject } from "./projects";
+import { MAX_RANK_COMPLETIONS, MIN_RANK_COMPLETIONS } from "./task-queue";
+
+export interface DataImportResult {
+  imported: number;
+  duplicates: number;
+  promptsCreated: number;
+  errors: LineError[];
+}
+
+const demonstrationRecord = z.object({ prompt: textWithinLimit(), completion: textWithinLimit() });
+
+export function importDemonstrations(db: Db, input: { projectId: string; content: string }, actorId: string | null = null): DataImportResult {
+  const errors: LineError[] = [];
+  const result = db.transaction((tx) => {
+    getProject(tx, input.projectId);
+    let imported = 0;
+    let duplicates = 0;
+    let promptsCreated = 0;
+    for (const entry of jsonlLines(input.content)) {
+      if ("error" in entry) {
+        errors.push({ line: entry.line, message: entry.error });
+        continue;
+      }
+      const parsed = demonstrationRecord.safeParse(entry.value);
+      if (!parsed.success) {
+        errors.push({ line: entry.line, message: describeIssues(parsed.error) });
+        continue;
+      }
+      const prompt = insertPromptIfNew(tx, input.projectId, { prompt: parsed.data.prompt });
+      if (prompt.created) promptsCreated++;
+      const text = parsed.data.completion;
+      const known = tx
+        .select({ id: demonstrations.id })
+        .from(demonstrations)
+        .where(and(eq(demonstrations.promptId, prompt.id), eq(demonstrations.text, text), eq(demonstrations.status, "submitted")))
+        .get();
+      if (known) {
+        duplicates++;
+        continue;
+      }
+      tx.insert(demonstrations).values({ promptId: prompt.id, userId: null, assignmentId: null, text, status: "submitted" }).run();
+      imported++;
+    }
+    writeAudit(tx, { userId: actorId, action: "demonstrations.import", entity: "project", entityId: input.projectId, detail: { imported, duplicates } });
+    return { imported, duplicates, promptsCreated };
+  });
+  return { ...result, errors };
+}
+
+const completionText = textWithinLimit();
+const fullRankingRecord = z.object({
+  prompt: textWithinLimit(),
+  completions: z.array(completionText).min(MIN_RANK_COMPLETIONS).max(MAX_RANK_COMPLETIONS),
+  ranking: z.array(z.array(z.number().int().min(0)).min(1)).min(1),
+});
+const pairRecord = z.object({ prompt: textWithinLimit(), chosen: completionText, rejected: completionText });
+
+/** A line of either accepted shape, turned into completion texts and groups of indices (best first). */
+function rankingFromLine(value: Record<string, unknown>): { prompt: string; texts: string[]; groups: number[][] } {
+  if ("chosen" in value || "rejected" in value) {
+    const p = pairRecord.safeParse(value);
+    if (!p.success) throw new ServiceError("BAD_REQUEST", describeIssues(p.error));
+    if (p.data.chosen === p.data.rejected) throw new ServiceError("BAD_REQUEST", "chosen and rejected are the same text");
+    return { prompt: p.data.prompt, texts: [p.data.chosen, p.data.rejected], groups: [[0], [1]] };
+  }
+  const r = fullRankingRecord.safeParse(value);
+  if (!r.success) throw new ServiceError("BAD_REQUEST", `${describeIssues(r.error)} (expected {"prompt","completions","ranking"} or {"prompt","chosen","rejected"})`);
+  if (new Set(r.data.completions).size !== r.data.completions.length) throw new ServiceError("BAD_REQUEST", "completions repeat the same text");
+  const seen = new Set<number>();
+  for (const g of r.data.ranking)
+    for (const i of g) {
+      if (i >= r.data.completions.length) throw new ServiceError("BAD_REQUEST", `ranking index ${i} is past the last completion`);
+      if (seen.has(i)) throw new ServiceError("BAD_REQUEST", `ranking lists completion ${i} more than once`);
+      seen.add(i);
+    }
+  if (seen.size !== r.data.completions.length)
+    throw new ServiceError("BAD_REQUEST", `ranking must place every completion (indices 0 to ${r.data.completions.length - 1}) exactly once`);
+  if (r.data.ranking.length < 2) throw new ServiceError("BAD_REQUEST", "a ranking with every completion tied has no preference in it");
+  return { prompt: r.data.prompt, texts: r.data.completions, groups: r.data.ranking };
+}
+
+function completionIdFor(tx: DbOrTx, promptId: string, text: string): string {
+  const found = tx.select({ id: completions.id }).from(completions).where(and(eq(completions.promptId, promptId), eq(completions.text, text))).get();
+  if (found) return found.id;
+  return tx.insert(completions).values({ promptId, text, origin: "import" }).returning({ id: completions.id }).get().id;
+}
+
+/** Same set of groups (order inside a tie ignored): a re-import of the same ranking is a duplicate. */
+function orderingKey(ordering: string[][]): string {
+  return JSON.stringify(ordering.map((g) => [...g].sort()));
+}
+
+export function importRankings(db: Db, input: { projectId: string; content: string }, actorId: string | null = null): DataImportResult {
+  const errors: LineError[] = [];
+  const result = db.transaction((tx) => {
+    getProject(tx, input.projectId);
+    let imported = 0;
+    let duplicates = 0;
+    let promptsCreated = 0;
+    for (const entry of jsonlLines(input.content)) {
+      if ("error" in entry) {
+        errors.push({ line: entry.line, message: entry.error });
+        continue;
+      }
+      let parsed: ReturnType<typeof rankingFromLine>;
+      try {
+        parsed = rankingFromLine(entry.value);
+      } catch (err) {
+        if (!(err instanceof ServiceError)) throw err;
+        errors.push({ line: entry.line, message: err.message });
+        continue;
+      }
+      const prompt = insertPromptIfNew(tx, input.projectId, { prompt: parsed.prompt });
+      if (prompt.created) promptsCreated++;
+      const ids = parsed.texts.map((t) => completionIdFor(tx, prompt.id, t));
+      const ordering = parsed.groups.map((g) => g.map((i) => ids[i]!));
+      const key = orderingKey(ordering);
+      const known = tx
+        .select({ ordering: rankings.ordering })
+        .from(rankings)
+        .where(and(eq(rankings.promptId, prompt.id), eq(rankings.source, "import"), isNull(rankings.userId)))
+        .all()
+        .some((r) => orderingKey(r.ordering) === key);
+      if (known) {
+        duplicates++;
+        continue;
+      }
+      tx.insert(rankings).values({ assignmentId: null, userId: null, promptId: prompt.id, ordering, source: "import" }).run();
+      imported++;
+    }
+    writeAudit(tx, { userId: actorId, action: "rankings.import", entity: "project", entityId: input.projectId, detail: { imported, duplicates } });
+    return { imported, duplicates, promptsCreated };
+  });
+  return { ...result, errors };
+}
