@@ -1,8 +1,8 @@
 // Bad RM/PPO/DPO configs fail with one-line errors that name the key and the rule.
 import { describe, expect, it } from "vitest";
-import { parseRewardConfig, REWARD_DEFAULTS } from "../../trainer/rl/reward";
-import { parsePPOConfig, PPO_DEFAULTS } from "../../trainer/rl/ppo";
-import { parseDPOConfig, DPO_DEFAULTS } from "../../trainer/rl/dpo";
+import { parseRewardConfig, REWARD_DEFAULTS } from "../../trainer/rl/reward-config";
+import { parsePPOConfig, PPO_DEFAULTS } from "../../trainer/rl/ppo-config";
+import { parseDPOConfig, DPO_DEFAULTS } from "../../trainer/rl/dpo-config";
 
 const oneLine = (fn: () => unknown): string => {
   try {

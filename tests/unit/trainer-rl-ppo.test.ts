@@ -6,19 +6,24 @@ import { initBackend } from "../../trainer/backend";
 import { GPT } from "../../trainer/model/gpt";
 import { ScalarHead } from "../../trainer/model/heads";
 import { memoryContext } from "../../trainer/rl/context";
-import { KlController, parsePPOConfig, trainPPO } from "../../trainer/rl/ppo";
-import { sampleResponses } from "../../trainer/rl/sampling";
+import { KlController, trainPPO } from "../../trainer/rl/ppo";
+import { parsePPOConfig } from "../../trainer/rl/ppo-config";
+import { generate } from "../../trainer/generate";
+import type { Tokenizer } from "../../trainer/tokenizer";
 
 const EOS = 6;
 const PAD = 7;
 const shape = { vocab_size: 8, n_positions: 24, n_embd: 16, n_layer: 1, n_head: 2, layer_norm_epsilon: 1e-5 };
 const prompts = [[1, 2], [3], [2, 4, 1], [5, 5], [0, 1, 2, 3], [4]];
 /** Share of response tokens that are 3 (EOS excluded). */
+/** generate() needs only the special ids of a tokenizer. */
+const toyTok = { eosId: EOS, padId: PAD } as Tokenizer;
+const sampleResponses = async (gpt: GPT, p: number[][], o: { maxNewTokens: number; temperature: number; seed: number }) => (await generate(gpt, toyTok, p, o)).tokens;
 const toyReward = (responses: number[][]) => responses.map((r) => r.filter((t) => t === 3).length / Math.max(1, r.filter((t) => t !== EOS).length));
 
 async function meanToyReward(policy: GPT, seed: number): Promise<number> {
   const many = Array.from({ length: 8 }, () => prompts).flat();
-  const out = await sampleResponses(policy, many, { maxNewTokens: 6, temperature: 1, seed, eosId: EOS, padId: PAD });
+  const out = await sampleResponses(policy, many, { maxNewTokens: 6, temperature: 1, seed });
   const scores = toyReward(out.map((r) => (r.includes(EOS) ? r.slice(0, r.indexOf(EOS) + 1) : r)));
   return scores.reduce((a, b) => a + b, 0) / scores.length;
 }
@@ -42,7 +47,7 @@ describe("PPO on a toy reward", () => {
       prompts,
       eosId: EOS,
       padId: PAD,
-      sample: (gpt, p, o) => sampleResponses(gpt, p, { ...o, eosId: EOS, padId: PAD }),
+      sample: sampleResponses,
       config,
       ctx: { ...ctx, reportMetrics: (step, m) => { ctx.reportMetrics(step, m); tensorCounts.push(tf.memory().numTensors); } },
       onMinibatch: (info) => {

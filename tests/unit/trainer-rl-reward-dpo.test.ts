@@ -7,8 +7,10 @@ import { GPT } from "../../trainer/model/gpt";
 import { ScalarHead } from "../../trainer/model/heads";
 import { buildExample, getTokenizer } from "../../trainer/tokenizer";
 import { memoryContext } from "../../trainer/rl/context";
-import { parseRewardConfig, scoreTexts, trainRewardModel, type RankingExample } from "../../trainer/rl/reward";
-import { parseDPOConfig, trainDPO, type PairExample } from "../../trainer/rl/dpo";
+import { scoreTexts, trainRewardModel, type RankingExample } from "../../trainer/rl/reward";
+import { parseRewardConfig } from "../../trainer/rl/reward-config";
+import { trainDPO, type PairExample } from "../../trainer/rl/dpo";
+import { parseDPOConfig } from "../../trainer/rl/dpo-config";
 import { meanStd, seededRandom } from "../../trainer/rl/utils";
 
 const tok = getTokenizer("byte");

@@ -6,8 +6,8 @@ export interface RlContext {
   log(message: string): void;
   /** One step's metrics, named as TRL names them (objective/kl, policy/clipfrac_avg, ...). */
   reportMetrics(step: number, metrics: Record<string, number>): void;
-  /** Fraction done, 0..1. */
-  progress(fraction: number): void;
+  /** Fraction done, 0..1, with the latest metrics for the CLI progress line. */
+  progress(fraction: number, metrics?: Record<string, number>): void;
   /** True once the run was cancelled: trainers stop at the next step boundary. */
   isCancelled(): boolean;
 }

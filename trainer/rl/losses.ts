@@ -31,7 +31,7 @@ export function rankingLoss(scores: tf.Tensor1D, rankings: readonly RankingPairs
   return tf.tidy(() => {
     const margin = tf.sub(tf.gather(scores, winners), tf.gather(scores, losers));
     const loss = tf.neg(tf.sum(tf.mul(logSigmoid(margin), tf.tensor1d(weights)))) as tf.Scalar;
-    const marginValues = margin.dataSync();
+    const marginValues = Array.from(margin.dataSync());
     const correct = marginValues.reduce((n, m) => n + (m > 0 ? 1 : 0), 0);
     return { loss, accuracy: correct / winners.length, pairs: winners.length };
   });

@@ -1,0 +1,60 @@
+// Run kind 'dpo' for the run framework: the base as both the trained policy and the frozen reference, preference
+// pairs derived from every usable ranking, trainer/rl/dpo.ts, and the policy saved.
+import type { RunAlgorithm } from "../runs/types";
+import { RunInputError } from "../runs/errors";
+import { preferencePairs } from "../../server/services/datasets";
+import { parseDPOConfig, type DPOConfig } from "./dpo-config";
+
+export const algorithm: RunAlgorithm<DPOConfig> = {
+  kind: "dpo",
+  outputKind: "policy",
+  needsBase: true,
+  needsReward: false,
+  parseConfig: parseDPOConfig,
+  preflight(db) {
+    if (preferencePairs(db).length === 0) throw new RunInputError("no preference pairs in the database: import rankings ('rlhf import rankings FILE.jsonl') first");
+  },
+  async train(ctx) {
+    const { initBackend } = await import("../backend/index");
+    const { trainDPO } = await import("./dpo");
+    const { encoderFor, loadPolicy, saveCheckpoint } = await import("./models");
+    const cfg = ctx.config;
+    ctx.log(`tfjs backend: ${await initBackend()}`);
+    const policy = await loadPolicy(ctx.base!);
+    const reference = await loadPolicy(ctx.base!);
+    const dispose = () => {
+      policy.model.dispose();
+      reference.model.dispose();
+    };
+    try {
+      const result = await trainDPO({
+        policy: policy.model,
+        reference: reference.model,
+        encode: encoderFor(policy.tokenizer),
+        padId: policy.tokenizer.padId,
+        pairs: preferencePairs(ctx.db),
+        config: cfg,
+        ctx,
+      });
+      return {
+        tokenizer: policy.tokenizerName,
+        modelConfig: { ...policy.model.config, dpo: cfg },
+        metrics: {
+          loss: result.lastMetrics["train/loss"] ?? null,
+          reward_margin: result.lastMetrics["rewards/margins"] ?? null,
+          accuracy: result.lastMetrics["rewards/accuracies"] ?? null,
+          "eval/loss": result.eval?.loss ?? null,
+          "eval/rewards/margins": result.eval?.margin ?? null,
+          "eval/rewards/accuracies": result.eval?.accuracy ?? null,
+          steps: result.steps,
+          train_pairs: result.trainPairs,
+        },
+        save: (dir) => saveCheckpoint(dir, policy.model, { tokenizer: policy.tokenizerName, meta: { dpo: { beta: cfg.beta } } }),
+        dispose,
+      };
+    } catch (err) {
+      dispose();
+      throw err;
+    }
+  },
+};

@@ -1,0 +1,81 @@
+// Run kind 'ppo' for the run framework: four models in memory (the policy with its value head or a critic, the
+// frozen reference = the base, the frozen RM), train-split prompts, trainer/rl/ppo.ts, and the policy saved.
+import type { RunAlgorithm } from "../runs/types";
+import { RunInputError } from "../runs/errors";
+import { parsePPOConfig, type PPOConfig } from "./ppo-config";
+import { promptTexts } from "./prompts";
+
+export const algorithm: RunAlgorithm<PPOConfig> = {
+  kind: "ppo",
+  outputKind: "policy",
+  needsBase: true,
+  needsReward: true,
+  parseConfig: parsePPOConfig,
+  preflight(db, { base, reward }) {
+    if (promptTexts(db, "train").length === 0) throw new RunInputError("no train-split prompts in the database: import prompts ('rlhf prompts import FILE.jsonl') first");
+    if (base && reward && base.tokenizer !== reward.tokenizer)
+      throw new RunInputError(`the policy uses the '${base.tokenizer}' tokenizer but the reward model '${reward.label}' uses '${reward.tokenizer}': they must match`);
+  },
+  async train(ctx) {
+    const { initBackend } = await import("../backend/index");
+    const { ScalarHead } = await import("../model/heads");
+    const { trainPPO } = await import("./ppo");
+    const { loadPolicy, loadRewardModel, samplerFor, saveCheckpoint } = await import("./models");
+    const { buildPrompt } = await import("../tokenizer/index");
+    const cfg = ctx.config;
+    ctx.log(`tfjs backend: ${await initBackend()}`);
+    const disposers: Array<() => void> = [];
+    const disposeAll = () => disposers.splice(0).reverse().forEach((d) => d());
+    try {
+      const rm = await loadRewardModel(ctx.reward!);
+      disposers.push(() => (rm.model.dispose(), rm.head.dispose()));
+      const policy = await loadPolicy(ctx.base!);
+      disposers.push(() => policy.model.dispose());
+      if (rm.tokenizerName !== policy.tokenizerName)
+        throw new RunInputError(`the reward model uses the '${rm.tokenizerName}' tokenizer but the policy uses '${policy.tokenizerName}': they must match`);
+      const reference = await loadPolicy(ctx.base!);
+      disposers.push(() => reference.model.dispose());
+      let valueHead: InstanceType<typeof ScalarHead> | undefined;
+      let critic: { gpt: typeof rm.model; head: typeof rm.head } | undefined;
+      if (cfg.value_model === "rm_critic") {
+        const c = await loadRewardModel(ctx.reward!);
+        critic = { gpt: c.model, head: c.head };
+        disposers.push(() => (c.model.dispose(), c.head.dispose()));
+      } else {
+        // Zero init: the first value estimates are neutral rather than random, so early advantages are just returns.
+        valueHead = new ScalarHead(policy.model.config.n_embd, { init: "zeros" });
+        disposers.push(() => valueHead!.dispose());
+      }
+      const texts = promptTexts(ctx.db, "train");
+      const room = policy.model.config.n_positions - cfg.response_length;
+      const prompts = texts.map((t) => buildPrompt(policy.tokenizer, t)).filter((p) => p.length <= room);
+      if (prompts.length === 0) throw new RunInputError(`every train prompt is longer than the model's context allows with response_length ${cfg.response_length}`);
+      ctx.setProgressTotal?.(cfg.iterations, "iter");
+      ctx.log(`ppo: ${prompts.length} train prompts, value model ${cfg.value_model}, β ${cfg.kl_coef}${cfg.adaptive_kl ? ` (adaptive, target ${cfg.target_kl})` : ""}`);
+      const result = await trainPPO({
+        policy: policy.model,
+        valueHead,
+        critic,
+        reference: reference.model,
+        reward: { gpt: rm.model, head: rm.head },
+        prompts,
+        eosId: policy.tokenizer.eosId,
+        padId: policy.tokenizer.padId,
+        sample: samplerFor(policy.tokenizer),
+        config: cfg,
+        ctx,
+      });
+      const last = result.lastMetrics;
+      return {
+        tokenizer: policy.tokenizerName,
+        modelConfig: { ...policy.model.config, ppo: cfg },
+        metrics: { reward_mean: last["objective/scores"] ?? null, kl: last["objective/kl"] ?? null, ...last },
+        save: (dir) => saveCheckpoint(dir, policy.model, { tokenizer: policy.tokenizerName, meta: { ppo: { iterations: result.iterations } } }),
+        dispose: disposeAll,
+      };
+    } catch (err) {
+      disposeAll();
+      throw err;
+    }
+  },
+};

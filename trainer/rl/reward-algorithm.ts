@@ -1,0 +1,74 @@
+// Run kind 'reward' for the run framework: loads the base policy as the RM backbone, reads every usable ranking,
+// trains and normalises the RM (trainer/rl/reward.ts) and hands back a checkpoint with a reward head.
+import type { RunAlgorithm } from "../runs/types";
+import { RunInputError } from "../runs/errors";
+import { rankedExamples } from "../../server/services/datasets";
+import { parseRewardConfig, type RewardConfig } from "./reward-config";
+
+export const algorithm: RunAlgorithm<RewardConfig> = {
+  kind: "reward",
+  outputKind: "reward",
+  needsBase: true,
+  needsReward: false,
+  parseConfig: parseRewardConfig,
+  preflight(db) {
+    if (rankedExamples(db).length === 0) throw new RunInputError("no usable rankings in the database: import rankings ('rlhf import rankings FILE.jsonl') or collect them first");
+  },
+  async train(ctx) {
+    const { initBackend } = await import("../backend/index");
+    const { ScalarHead } = await import("../model/heads");
+    const { trainRewardModel } = await import("./reward");
+    const { encoderFor, loadPolicy, sampleTexts, saveCheckpoint } = await import("./models");
+    const cfg = ctx.config;
+    ctx.log(`tfjs backend: ${await initBackend()}`);
+    const base = await loadPolicy(ctx.base!);
+    const head = new ScalarHead(base.model.config.n_embd, { seed: cfg.seed });
+    const rankings = rankedExamples(ctx.db);
+    // Reference samples for the normalisation: the base policy (PPO's reference) on the rankings' train prompts.
+    const trainPrompts = [...new Set(rankings.filter((r) => r.split === "train").map((r) => r.prompt))];
+    try {
+      const result = await trainRewardModel({
+        gpt: base.model,
+        head,
+        encode: encoderFor(base.tokenizer),
+        padId: base.tokenizer.padId,
+        rankings,
+        referenceSamples: async (n, seed) => {
+          const pool = trainPrompts.length ? trainPrompts : rankings.map((r) => r.prompt);
+          const chosen = Array.from({ length: n }, (_, i) => pool[i % pool.length]!);
+          return sampleTexts(base.model, base.tokenizer, chosen, { maxNewTokens: 64, seed: seed + 1 });
+        },
+        config: cfg,
+        ctx,
+      });
+      const metrics = {
+        "eval/accuracy": result.heldOutRankings ? result.eval.accuracy : null,
+        "eval/loss": result.heldOutRankings ? result.eval.loss : null,
+        "eval/pairs": result.eval.pairs,
+        steps: result.steps,
+        train_rankings: result.trainRankings,
+        norm_mean: result.normalization?.mean ?? null,
+        norm_std: result.normalization?.std ?? null,
+      };
+      return {
+        tokenizer: base.tokenizerName,
+        modelConfig: { ...base.model.config, head: "reward", rm: cfg },
+        metrics,
+        save: (dir) =>
+          saveCheckpoint(dir, base.model, {
+            tokenizer: base.tokenizerName,
+            head: { kind: "reward", module: head },
+            meta: { normalization: result.normalization, trained_on_rankings: result.trainRankings },
+          }),
+        dispose: () => {
+          base.model.dispose();
+          head.dispose();
+        },
+      };
+    } catch (err) {
+      base.model.dispose();
+      head.dispose();
+      throw err;
+    }
+  },
+};
