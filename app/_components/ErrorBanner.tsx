@@ -5,7 +5,7 @@ export function ErrorBanner({ error, className = "" }: { error: unknown; classNa
   if (!error) return null;
   const message = typeof error === "string" ? error : readableError(error);
   return (
-    <div role="alert" className={`rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800 ${className}`}>
+    <div role="alert" data-testid="error-banner" className={`rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800 ${className}`}>
       {message}
     </div>
   );

@@ -16,17 +16,16 @@ const LINKS: Record<AppRole, { href: string; label: string }[]> = {
   researcher: [{ href: "/research", label: "Overview" }],
 };
 
-function isActive(pathname: string, href: string, all: string[]): boolean {
-  if (pathname === href) return true;
-  // The longest matching prefix wins, so /admin is not highlighted on /admin/users.
-  const matches = all.filter((h) => pathname.startsWith(h + "/"));
-  return matches.length > 0 && matches.sort((a, b) => b.length - a.length)[0] === href;
+/** The link for the current page: an exact match, else the longest prefix (so /admin is not lit on /admin/users). */
+function activeHref(pathname: string, hrefs: string[]): string | undefined {
+  if (hrefs.includes(pathname)) return pathname;
+  return hrefs.filter((h) => pathname.startsWith(h + "/")).sort((a, b) => b.length - a.length)[0];
 }
 
 export function NavLinks({ role }: { role: AppRole }) {
   const pathname = usePathname() ?? "";
   const links = LINKS[role];
-  const hrefs = links.map((l) => l.href);
+  const active = activeHref(pathname, links.map((l) => l.href));
   return (
     <nav className="flex items-center gap-1">
       {links.map((link) => (
@@ -34,7 +33,7 @@ export function NavLinks({ role }: { role: AppRole }) {
           key={link.href}
           href={link.href}
           className={`rounded-md px-2.5 py-1.5 text-sm font-medium ${
-            isActive(pathname, link.href, hrefs) ? "bg-slate-700 text-white" : "text-slate-300 hover:bg-slate-800 hover:text-white"
+            link.href === active ? "bg-slate-700 text-white" : "text-slate-300 hover:bg-slate-800 hover:text-white"
           }`}
         >
           {link.label}

@@ -31,7 +31,7 @@ export default async function AnnotateDashboard() {
       {projects.length === 0 ? (
         <EmptyState title="No projects yet">An admin has to create a project and import prompts first.</EmptyState>
       ) : (
-        <div className="grid grid-cols-1 gap-3 md:grid-cols-2 xl:grid-cols-3">
+        <div className="grid grid-cols-1 gap-3 md:grid-cols-2">
           {projects.map((project) => {
             const counts = open.get(project.id) ?? { demonstrate: 0, rank: 0 };
             return (
@@ -39,8 +39,7 @@ export default async function AnnotateDashboard() {
                 <h3 className="font-semibold text-slate-900">{project.name}</h3>
                 <p className="mt-1 line-clamp-2 min-h-10 text-sm text-slate-500">{firstLine(project.guidelines) || "No guidelines."}</p>
                 <p className="mt-2 text-xs text-slate-400">
-                  {formatCount(project.promptCount)} prompts · K = {project.k}
-                  {project.allowTies ? " · ties allowed" : ""}
+                  {project.k} completions per ranking{project.allowTies ? " · ties allowed" : ""}
                 </p>
                 <div className="mt-4 flex flex-wrap gap-2">
                   <QueueLink href={`/annotate/demonstrate?project=${project.id}`} label="Write demonstrations" open={counts.demonstrate} />
@@ -55,9 +54,13 @@ export default async function AnnotateDashboard() {
   );
 }
 
-/** The guidelines' first line of text, markdown markers removed, as a plain-text teaser. */
+/** The guidelines' first line of body text (headings skipped, markdown markers removed) as a plain-text teaser. */
 function firstLine(markdown: string): string {
-  const line = markdown.split("\n").map((l) => l.replace(/^[#>*\-\s]+/, "").trim()).find((l) => l.length > 0);
+  const line = markdown
+    .split("\n")
+    .filter((l) => !/^\s*#/.test(l))
+    .map((l) => l.replace(/^[>*\-\s\d.]+/, "").replace(/[*_`]/g, "").trim())
+    .find((l) => l.length > 0);
   return line ?? "";
 }
 

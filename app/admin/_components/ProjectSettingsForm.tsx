@@ -87,10 +87,10 @@ export function ProjectSettingsForm({
         </div>
       </div>
       <div className="grid grid-cols-2 gap-4 md:grid-cols-4">
-        <Field label="Completions per prompt (K)" htmlFor="project-k" hint="2 to 16">
+        <Field label="Completions (K)" htmlFor="project-k" hint="Shown per ranking task, 2–16">
           <input id="project-k" type="number" min={2} max={16} value={k} onChange={(e) => setK(e.target.value)} className={inputClass} />
         </Field>
-        <Field label="Annotators per item (N)" htmlFor="project-overlap" hint="Responses each task collects">
+        <Field label="Overlap (N)" htmlFor="project-overlap" hint="Annotators per item">
           <input id="project-overlap" type="number" min={1} max={100} value={overlap} onChange={(e) => setOverlap(e.target.value)} className={inputClass} />
         </Field>
         <Field label="Likert scale" htmlFor="project-likert" hint="Per-completion quality rating">
@@ -103,7 +103,7 @@ export function ProjectSettingsForm({
             ))}
           </select>
         </Field>
-        <Field label="Ties" htmlFor="project-ties" hint="Let annotators give two completions the same rank">
+        <Field label="Ties" htmlFor="project-ties" hint="Same rank for two completions">
           <label className="flex h-[34px] items-center gap-2 text-sm text-slate-700">
             <input id="project-ties" type="checkbox" checked={allowTies} onChange={(e) => setAllowTies(e.target.checked)} className="h-4 w-4 accent-indigo-600" />
             Allow ties

@@ -38,17 +38,12 @@ export function ProjectPage({ projectId }: { projectId: string }) {
   const p = project.data;
   return (
     <div className="space-y-5">
-      <PageHeader
-        title={p.name}
-        subtitle={
-          <>
-            <Link href="/admin" className="hover:underline">
-              Progress
-            </Link>{" "}
-            / project settings, prompt import and prompts
-          </>
-        }
-      />
+      <div>
+        <Link href="/admin" className="text-sm text-slate-500 hover:text-slate-800">
+          ← Progress
+        </Link>
+        <PageHeader title={p.name} subtitle="Settings, prompt import and the prompt list." />
+      </div>
       <div className="grid grid-cols-1 gap-5 lg:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
         <Card title="Settings">
           <ProjectSettingsForm

@@ -180,10 +180,10 @@ export function RankingTask({ task, onDone }: { task: TaskView; onDone: (message
         </div>
         <ShortcutHelp
           items={[
-            { keys: <><Kbd>Tab</Kbd><Kbd>j</Kbd><Kbd>k</Kbd><Kbd>↑</Kbd><Kbd>↓</Kbd></>, label: "focus a completion" },
-            { keys: <><Kbd>1</Kbd>…<Kbd>{Math.min(k, 9)}</Kbd></>, label: task.allowTies ? "put it at a rank (same rank = tie)" : "put it at a rank (swaps)" },
-            { keys: <><Kbd>0</Kbd><Kbd>⌫</Kbd></>, label: "unrank it" },
-            { keys: <><Kbd>Ctrl</Kbd>+<Kbd>Enter</Kbd></>, label: "submit" },
+            { keys: <><Kbd>j</Kbd>/<Kbd>k</Kbd></>, label: "next / previous completion (also ↓ ↑, Tab)" },
+            { keys: <><Kbd>1</Kbd>–<Kbd>{Math.min(k, 9)}</Kbd></>, label: task.allowTies ? "give it that rank; a taken rank becomes a tie" : "give it that rank; swaps with the holder" },
+            { keys: <><Kbd>0</Kbd>/<Kbd>⌫</Kbd></>, label: "unrank it" },
+            { keys: <><Kbd>Ctrl</Kbd>+<Kbd>Enter</Kbd></>, label: "submit the ranking" },
           ]}
         />
         <p className="px-1 text-xs text-slate-500">Or drag a completion onto a rank slot.{task.allowTies ? " Drop two on one slot to tie them." : ""}</p>

@@ -1,0 +1,220 @@
+// End to end in real Chromium against `next start`: the admin sets up a project, an annotator writes a
+// demonstration and ranks completions by keyboard and by drag, and the dashboards follow. Saves a screenshot per page.
+import fs from "node:fs";
+import path from "node:path";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchBrowser } from "../support/browser";
+import { REPO_ROOT, startTestServer, type TestServer } from "../support/server";
+
+const SCREENSHOTS = path.join(REPO_ROOT, "tests", "e2e", "screenshots");
+const VIEWPORT = { width: 1280, height: 800 };
+const DEMO_PROJECT = "Demo: helpful assistant";
+const PROJECT = "E2E support answers";
+const ANNOTATOR = { email: "ann@e2e.test", name: "Ann Otator", password: "annotator-pass-1" };
+
+let server: TestServer;
+let browser: Browser;
+let adminContext: BrowserContext;
+let annotatorContext: BrowserContext;
+
+async function newPage(context: BrowserContext): Promise<Page> {
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  return page;
+}
+
+async function screenshot(page: Page, name: string) {
+  await page.evaluate(() => document.fonts.ready);
+  // Let colour transitions (a button that just became enabled) finish before the capture.
+  await page.waitForTimeout(250);
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
+}
+
+async function signIn(page: Page, email: string, password: string) {
+  await page.goto(`${server.url}/login`);
+  await page.fill("#email", email);
+  await page.fill("#password", password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+async function statValue(page: Page, testId: string): Promise<string> {
+  return (await page.getByTestId(testId).innerText()).trim();
+}
+
+beforeAll(async () => {
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  server = await startTestServer();
+  browser = await launchBrowser();
+  adminContext = await browser.newContext({ viewport: VIEWPORT });
+  annotatorContext = await browser.newContext({ viewport: VIEWPORT });
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+describe("web app end to end", () => {
+  it("GET /api/health answers {ok: true}", async () => {
+    const res = await fetch(`${server.url}/api/health`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ ok: true });
+  });
+
+  it("sends an unauthenticated visitor to /login and explains a wrong password", async () => {
+    const page = await newPage(await browser.newContext({ viewport: VIEWPORT }));
+    await page.goto(`${server.url}/annotate/rank`);
+    expect(new URL(page.url()).pathname).toBe("/login");
+    expect(new URL(page.url()).searchParams.get("callbackUrl")).toBe("/annotate");
+    await screenshot(page, "login");
+
+    await page.fill("#email", server.admin.email);
+    await page.fill("#password", "not-the-password");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page.getByTestId("error-banner").innerText()).resolves.toContain("Wrong email or password");
+    await screenshot(page, "login-error");
+    await page.context().close();
+  });
+
+  it("lets the admin sign in, create an annotator and a project, and import prompts from a file", async () => {
+    const page = await newPage(adminContext);
+    await signIn(page, server.admin.email, server.admin.password);
+    await page.waitForURL(`${server.url}/admin`);
+    await page.getByTestId("progress-table").getByText(DEMO_PROJECT).waitFor();
+    await expect(page.getByTestId("nav-role").innerText()).resolves.toBe("Admin");
+    await screenshot(page, "admin");
+
+    await page.goto(`${server.url}/admin/users`);
+    await page.fill("#new-user-email", ANNOTATOR.email);
+    await page.fill("#new-user-name", ANNOTATOR.name);
+    await page.selectOption("#new-user-role", "annotator");
+    await page.fill("#new-user-password", ANNOTATOR.password);
+    await page.getByRole("button", { name: "Create user" }).click();
+    await page.locator(`[data-testid=user-row][data-email="${ANNOTATOR.email}"]`).waitFor();
+    await screenshot(page, "admin-users");
+
+    await page.goto(`${server.url}/admin/projects/new`);
+    await page.fill("#project-name", PROJECT);
+    await page.getByTestId("project-guidelines").fill("# Guidelines\n\nAnswer **politely** and cite the relevant policy.\n\n- Be brief\n- Be correct");
+    await screenshot(page, "admin-project-new");
+    await page.getByRole("button", { name: "Create project" }).click();
+    await page.waitForURL(/\/admin\/projects\/[0-9a-z]+$/);
+
+    const jsonl = [
+      JSON.stringify({ prompt: "How do I reset my password?", id: "q1", tags: ["account"] }),
+      "{ this line is not json",
+      JSON.stringify({ prompt: "Can I get a refund after 30 days?", id: "q2", tags: ["billing"], split: "test" }),
+      JSON.stringify({ prompt: "Write a <b>haiku</b> about support tickets.", id: "q3" }),
+    ].join("\n");
+    await page.setInputFiles("#prompt-file", { name: "prompts.jsonl", mimeType: "application/jsonl", buffer: Buffer.from(jsonl) });
+    await page.getByTestId("import-prompts").click();
+    await page.getByTestId("import-result").waitFor();
+    await expect(page.getByTestId("import-imported").innerText()).resolves.toBe("3 imported");
+    await expect(page.getByTestId("import-errors").innerText()).resolves.toBe("1 line failed");
+    await expect(page.getByTestId("import-result").locator("td").first().innerText()).resolves.toBe("2");
+    await page.getByTestId("prompt-rows").getByText("How do I reset my password?").waitFor();
+    // User text is shown as text: the <b> arrives verbatim, not as markup.
+    await page.getByTestId("prompt-rows").getByText("Write a <b>haiku</b> about support tickets.").waitFor();
+    await screenshot(page, "admin-project");
+  });
+
+  it("lets the annotator write a demonstration and submit it with Ctrl+Enter", async () => {
+    const page = await newPage(annotatorContext);
+    await signIn(page, ANNOTATOR.email, ANNOTATOR.password);
+    await page.waitForURL(`${server.url}/annotate`);
+    expect(await statValue(page, "stat-total")).toBe("0");
+    await screenshot(page, "annotate-before");
+
+    const card = page.locator(`[data-testid=project-card][data-project="${PROJECT}"]`);
+    await card.getByRole("link", { name: /Write demonstrations/ }).click();
+    await page.waitForURL(/\/annotate\/demonstrate\?project=/);
+    const editor = page.getByTestId("demonstration-text");
+    await editor.waitFor();
+    await editor.fill("Go to **Settings → Security** and choose *Reset password*.\n\n1. Enter your email\n2. Follow the link");
+    await page.locator('[data-testid=save-indicator][data-state="saved"]').waitFor();
+    await screenshot(page, "demonstrate");
+
+    const firstPrompt = await page.getByTestId("prompt-text").innerText();
+    await editor.press("Control+Enter");
+    await page.getByTestId("task-notice").getByText("Demonstration submitted").waitFor();
+    // The next task loads in place.
+    await page.waitForFunction((prev) => {
+      const el = document.querySelector("[data-testid=prompt-text]");
+      return !!el && el.textContent !== prev;
+    }, firstPrompt);
+  });
+
+  it("lets the annotator rank 4 completions by keyboard", async () => {
+    const page = await newPage(annotatorContext);
+    await page.goto(`${server.url}/annotate`);
+    const card = page.locator(`[data-testid=project-card][data-project="${DEMO_PROJECT}"]`);
+    await card.getByRole("link", { name: /Rank completions/ }).click();
+    await page.waitForURL(/\/annotate\/rank\?project=/);
+    const completions = page.getByTestId("completion");
+    await completions.first().waitFor();
+    expect(await completions.count()).toBe(4);
+
+    const submit = page.getByTestId("submit-ranking");
+    expect(await submit.isDisabled()).toBe(true);
+    await completions.first().focus();
+    await page.keyboard.press("1");
+    await page.keyboard.press("j");
+    await page.keyboard.press("2");
+    await page.keyboard.press("ArrowDown");
+    await page.keyboard.press("3");
+    await page.keyboard.press("j");
+    await page.keyboard.press("4");
+    const ranks = await completions.evaluateAll((els) => els.map((el) => el.getAttribute("data-rank")));
+    expect(ranks).toEqual(["1", "2", "3", "4"]);
+    expect(await submit.isEnabled()).toBe(true);
+    // Per-completion flag and rating.
+    await completions.nth(3).getByLabel("off-topic").check();
+    await completions.nth(0).getByRole("radio", { name: "6" }).click();
+    await screenshot(page, "rank");
+
+    const firstId = await completions.first().getAttribute("data-completion-id");
+    await page.keyboard.press("Control+Enter");
+    await page.getByTestId("task-notice").getByText("Ranking submitted").waitFor();
+    await page.waitForFunction(
+      (prev) => {
+        const el = document.querySelector("[data-testid=completion]");
+        return !!el && el.getAttribute("data-completion-id") !== prev;
+      },
+      firstId,
+    );
+  });
+
+  it("lets the annotator rank the next task by drag and drop", async () => {
+    const page = annotatorContext.pages().at(-1)!;
+    const completions = page.getByTestId("completion");
+    expect(await completions.count()).toBe(4);
+    for (let i = 0; i < 4; i++) await completions.nth(i).dragTo(page.getByTestId(`rank-slot-${4 - i}`));
+    const ranks = await completions.evaluateAll((els) => els.map((el) => el.getAttribute("data-rank")));
+    expect(ranks).toEqual(["4", "3", "2", "1"]);
+    await screenshot(page, "rank-dragged");
+    await page.getByTestId("submit-ranking").click();
+    await page.getByTestId("task-notice").getByText("Ranking submitted").waitFor();
+  });
+
+  it("shows the annotator's counts going up on /annotate", async () => {
+    const page = await newPage(annotatorContext);
+    await page.goto(`${server.url}/annotate`);
+    expect(await statValue(page, "stat-total")).toBe("3");
+    expect(await statValue(page, "stat-today")).toBe("3");
+    expect(await statValue(page, "stat-demonstrations")).toBe("1");
+    expect(await statValue(page, "stat-rankings")).toBe("2");
+    expect(await statValue(page, "stat-median")).not.toBe("—");
+    await screenshot(page, "annotate");
+  });
+
+  it("shows the admin's progress and the research overview with the new responses", async () => {
+    const page = await newPage(adminContext);
+    await page.goto(`${server.url}/admin`);
+    await page.getByTestId("progress-table").getByText(ANNOTATOR.email).first().waitFor();
+    await screenshot(page, "admin-progress");
+    await page.goto(`${server.url}/research`);
+    await page.getByTestId("research-table").getByText(PROJECT).waitFor();
+    await screenshot(page, "research");
+  });
+});
