@@ -1,0 +1,155 @@
+// The `rlhf` data commands through main([...]) against a temp DATABASE_URL, reading what they print.
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { openDb } from "../../db/index";
+import { completions, demonstrations, prompts, rankings, tasks, users } from "../../db/schema";
+import { main } from "../../trainer/cli";
+import { createTempDb, type TempDb } from "../support/db";
+
+let t: TempDb;
+const savedEnv = { DATABASE_URL: process.env.DATABASE_URL, RLHF_HOME: process.env.RLHF_HOME };
+
+beforeAll(() => {
+  t = createTempDb("rlhf-cli-");
+  t.db.$client.close(); // the CLI opens its own connection from DATABASE_URL
+  process.env.DATABASE_URL = t.file;
+  process.env.RLHF_HOME = t.dir;
+});
+afterAll(() => {
+  process.env.DATABASE_URL = savedEnv.DATABASE_URL;
+  process.env.RLHF_HOME = savedEnv.RLHF_HOME;
+  if (savedEnv.DATABASE_URL === undefined) delete process.env.DATABASE_URL;
+  if (savedEnv.RLHF_HOME === undefined) delete process.env.RLHF_HOME;
+  t.close();
+});
+
+/** Runs the CLI, capturing stdout and stderr. */
+async function rlhf(...argv: string[]): Promise<{ code: number; out: string; err: string; json: Record<string, any> | null }> {
+  let out = "";
+  let err = "";
+  const o = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => ((out += String(chunk)), true));
+  const e = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => ((err += String(chunk)), true));
+  try {
+    const code = await main(argv);
+    let json = null;
+    if (argv.includes("--json")) json = JSON.parse(out.trim().split("\n").pop()!);
+    return { code, out, err, json };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+  }
+}
+
+function file(name: string, content: string): string {
+  const p = path.join(t.dir, name);
+  fs.writeFileSync(p, content);
+  return p;
+}
+
+function inspect<T>(fn: (db: ReturnType<typeof openDb>) => T): T {
+  const db = openDb(t.file, { migrate: false });
+  try {
+    return fn(db);
+  } finally {
+    db.$client.close();
+  }
+}
+
+describe("rlhf data commands", () => {
+  it("db migrate and db seed (twice: nothing doubles)", async () => {
+    expect((await rlhf("db", "migrate", "--json")).json).toMatchObject({ ok: true, migrated: true });
+    const first = await rlhf("db", "seed", "--json");
+    expect(first.json).toMatchObject({ ok: true, createdProject: true, promptsImported: 30, completionsAdded: 120, rankTasksOpened: 30 });
+    const second = await rlhf("db", "seed", "--json");
+    expect(second.json).toMatchObject({ ok: true, createdProject: false, promptsImported: 0, completionsAdded: 0, rankTasksOpened: 0 });
+    inspect((db) => {
+      expect(db.select().from(prompts).all()).toHaveLength(30);
+      expect(db.select().from(tasks).all().filter((x) => x.kind === "rank")).toHaveLength(30);
+    });
+  });
+
+  it("users add, with a generated password shown once, and a one-line error for a bad role", async () => {
+    const r = await rlhf("users", "add", "--email", "ann@example.com", "--role", "annotator", "--json");
+    expect(r.code).toBe(0);
+    expect(r.json!.user).toMatchObject({ email: "ann@example.com", role: "annotator" });
+    expect(r.json!.password).toMatch(/^\S{16}$/);
+    const bad = await rlhf("users", "add", "--email", "x@example.com", "--role", "boss");
+    expect(bad.code).toBe(2);
+    expect(bad.err.trim().split("\n")).toHaveLength(1);
+    expect(bad.err).toContain("--role must be one of");
+    const dup = await rlhf("users", "add", "--email", "ann@example.com", "--role", "annotator", "--password", "longenough");
+    expect(dup.code).toBe(1);
+    expect(dup.err).toContain("already exists");
+    inspect((db) => expect(db.select().from(users).all()).toHaveLength(1));
+  });
+
+  it("prompts import: JSONL and CSV, line-numbered errors, re-import adds nothing", async () => {
+    const jsonl = file("p.jsonl", ['{"prompt":"Name a color.","id":"c1"}', "{broken", '{"prompt":"Name a fruit.","split":"test","tags":["food"]}'].join("\n"));
+    const r = await rlhf("prompts", "import", jsonl, "--json");
+    expect(r.code).toBe(0);
+    expect(r.json).toMatchObject({ imported: 2, duplicates: 0, errors: [{ line: 2, message: "not valid JSON" }] });
+    expect(r.err).toContain("p.jsonl:2: not valid JSON");
+    expect((await rlhf("prompts", "import", jsonl, "--json")).json).toMatchObject({ imported: 0, duplicates: 2 });
+    const csv = file("p.csv", 'prompt,id,tags,split\n"Say hi, politely",h1,greeting;short,train\n');
+    expect((await rlhf("prompts", "import", csv, "--json")).json).toMatchObject({ imported: 1, errors: [] });
+  });
+
+  it("prompts import: clear one-line errors for a missing file, an unknown project, a wrong extension, no valid line", async () => {
+    const missing = await rlhf("prompts", "import", path.join(t.dir, "nope.jsonl"));
+    expect([missing.code, missing.err.trim()]).toEqual([1, expect.stringContaining("no such file")]);
+    const unknown = await rlhf("prompts", "import", file("q.jsonl", '{"prompt":"x"}'), "--project", "Nope", "--json");
+    expect(unknown.code).toBe(1);
+    expect(unknown.json).toMatchObject({ ok: false, error: expect.stringContaining("no project named 'Nope'") });
+    expect((await rlhf("prompts", "import", file("q.txt", "x"))).code).toBe(2);
+    const allBad = await rlhf("prompts", "import", file("bad.jsonl", "nope\nnope\n"));
+    expect(allBad.code).toBe(1);
+    expect(allBad.err).toContain("no valid lines");
+  });
+
+  it("import demonstrations", async () => {
+    const f = file("d.jsonl", '{"prompt":"Name a color.","completion":"Blue."}\n{"prompt":"New prompt?","completion":"Yes."}\n{"prompt":"x"}\n');
+    const r = await rlhf("import", "demonstrations", f, "--json");
+    expect(r.json).toMatchObject({ imported: 2, promptsCreated: 1, errors: [{ line: 3 }] });
+    expect((await rlhf("import", "demonstrations", f, "--json")).json).toMatchObject({ imported: 0, duplicates: 2 });
+    inspect((db) => expect(db.select().from(demonstrations).all().every((d) => d.status === "submitted" && d.userId === null)).toBe(true));
+  });
+
+  it("import rankings: full rankings by index with ties, and TRL pairs", async () => {
+    const f = file(
+      "r.jsonl",
+      [
+        JSON.stringify({ prompt: "Pick a pet.", completions: ["A cat.", "A dog.", "A rock."], ranking: [[1], [0], [2]] }),
+        JSON.stringify({ prompt: "Pick a pet.", completions: ["A cat.", "A dog.", "A rock."], ranking: [[0, 1], [2]] }),
+        JSON.stringify({ prompt: "Say hi.", chosen: "Hi there!", rejected: "Go away." }),
+        JSON.stringify({ prompt: "Bad.", completions: ["a", "b"], ranking: [[0], [0]] }),
+        JSON.stringify({ prompt: "Bad.", completions: ["a", "b"], ranking: [[0], [5]] }),
+      ].join("\n"),
+    );
+    const r = await rlhf("import", "rankings", f, "--json");
+    expect(r.json).toMatchObject({ imported: 3, promptsCreated: 2 });
+    expect(r.json!.errors.map((e: { line: number }) => e.line)).toEqual([4, 5]);
+    expect((await rlhf("import", "rankings", f, "--json")).json).toMatchObject({ imported: 0, duplicates: 3 });
+    inspect((db) => {
+      const rows = db.select().from(rankings).all();
+      expect(rows).toHaveLength(3);
+      expect(rows.every((x) => x.source === "import" && x.userId === null && x.assignmentId === null)).toBe(true);
+      const texts = new Map(db.select().from(completions).all().map((c) => [c.id, c]));
+      const tie = rows.find((x) => x.ordering.length === 2 && x.ordering[0]!.length === 2)!;
+      expect(tie.ordering[0]!.map((id) => texts.get(id)!.text).sort()).toEqual(["A cat.", "A dog."]);
+      expect([...texts.values()].filter((c) => c.text === "A cat.")).toHaveLength(1);
+      expect([...texts.values()].every((c) => c.origin === "import" || c.origin === "model")).toBe(true);
+    });
+  });
+
+  it("db backup writes a consistent copy and refuses to overwrite without --force", async () => {
+    const target = path.join(t.dir, "backup", "copy.db");
+    const r = await rlhf("db", "backup", target, "--json");
+    expect(r.json).toMatchObject({ ok: true, backup: target });
+    const copy = openDb(target, { migrate: false });
+    expect(copy.select().from(prompts).all().length).toBeGreaterThanOrEqual(30);
+    copy.$client.close();
+    expect((await rlhf("db", "backup", target)).code).toBe(1);
+    expect((await rlhf("db", "backup", target, "--force")).code).toBe(0);
+  });
+});

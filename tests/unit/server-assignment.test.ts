@@ -1,0 +1,94 @@
+// Task assignment: leases, overlap N, answered and skipped tasks, per-annotator shuffles, expiry with a clock.
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { completions, users } from "../../db/schema";
+import { DEFAULT_LEASE_MS, nextTask, shuffledOrder, skipTask } from "../../server/services/assignment";
+import { createProject } from "../../server/services/projects";
+import { importPromptRows } from "../../server/services/prompts";
+import { submitDemonstration, submitRanking } from "../../server/services/responses";
+import { openRankTask } from "../../server/services/task-queue";
+import { createTempDb, type TempDb } from "../support/db";
+
+let t: TempDb;
+beforeEach(() => {
+  t = createTempDb();
+});
+afterEach(() => t.close());
+
+function setup(opts: { prompts: number; overlap: number }) {
+  const project = createProject(t.db, { name: "assign", overlap: opts.overlap }, null);
+  const rows = Array.from({ length: opts.prompts }, (_, i) => ({ line: i + 1, prompt: `prompt ${i}`, externalId: null, tags: [], split: null }));
+  const { promptIds } = importPromptRows(t.db, project.id, rows, null);
+  for (const promptId of promptIds) {
+    const ids = [0, 1, 2, 3].map((j) => t.db.insert(completions).values({ promptId, text: `c${j}`, origin: "model" }).returning().get().id);
+    openRankTask(t.db, { projectId: project.id, promptId, completionIds: ids });
+  }
+  return project;
+}
+const user = (n: number) => t.db.insert(users).values({ email: `u${n}@x.io`, role: "annotator", passwordHash: "x" }).returning().get().id;
+
+describe("nextTask", () => {
+  it("hands out demonstrate tasks in import order, then nothing once the user has answered them all", () => {
+    setup({ prompts: 2, overlap: 1 });
+    const u = user(1);
+    const first = nextTask(t.db, u, { kind: "demonstrate" })!;
+    expect(first.prompt).toBe("prompt 0");
+    submitDemonstration(t.db, u, { assignmentId: first.assignmentId, text: "answer", timeMs: 5 });
+    const second = nextTask(t.db, u, { kind: "demonstrate" })!;
+    expect(second.prompt).toBe("prompt 1");
+    skipTask(t.db, u, { assignmentId: second.assignmentId, reason: "unclear" });
+    expect(nextTask(t.db, u, { kind: "demonstrate" })).toBeNull();
+  });
+
+  it("with overlap 2 gives each task to two different users, never twice to the same one", () => {
+    setup({ prompts: 1, overlap: 2 });
+    const [a, b, c] = [user(1), user(2), user(3)];
+    const ta = nextTask(t.db, a, { kind: "rank" })!;
+    submitRanking(t.db, a, { assignmentId: ta.assignmentId, ranking: ta.completions.map((x) => [x.id]), timeMs: 1 });
+    expect(nextTask(t.db, a, { kind: "rank" })).toBeNull();
+    expect(nextTask(t.db, b, { kind: "rank" })!.taskId).toBe(ta.taskId);
+    expect(nextTask(t.db, c, { kind: "rank" })).toBeNull();
+  });
+
+  it("counts unexpired leases toward N and frees expired ones; the first holder may come back to it", () => {
+    setup({ prompts: 1, overlap: 1 });
+    const [a, b] = [user(1), user(2)];
+    const t0 = new Date("2026-01-01T10:00:00Z");
+    const held = nextTask(t.db, a, { kind: "rank" }, { now: t0 })!;
+    expect(held.leaseExpiresAt.getTime()).toBe(t0.getTime() + DEFAULT_LEASE_MS);
+    expect(nextTask(t.db, b, { kind: "rank" }, { now: new Date(t0.getTime() + DEFAULT_LEASE_MS - 1) })).toBeNull();
+    const later = new Date(t0.getTime() + DEFAULT_LEASE_MS + 1);
+    const taken = nextTask(t.db, b, { kind: "rank" }, { now: later })!;
+    expect(taken.taskId).toBe(held.taskId);
+    // a's lease is gone and b holds the only slot now.
+    expect(nextTask(t.db, a, { kind: "rank" }, { now: later })).toBeNull();
+  });
+
+  it("revives the same assignment (same order, same draft) when a user's own lease lapsed and the task is still free", () => {
+    setup({ prompts: 1, overlap: 1 });
+    const a = user(1);
+    const t0 = new Date("2026-01-01T10:00:00Z");
+    const first = nextTask(t.db, a, { kind: "rank" }, { now: t0 })!;
+    const again = nextTask(t.db, a, { kind: "rank" }, { now: new Date(t0.getTime() + 2 * DEFAULT_LEASE_MS) })!;
+    expect(again.assignmentId).toBe(first.assignmentId);
+    expect(again.completions).toEqual(first.completions);
+    expect(again.status).toBe("active");
+  });
+
+  it("filters by project and kind", () => {
+    const p = setup({ prompts: 1, overlap: 1 });
+    const a = user(1);
+    expect(nextTask(t.db, a, { projectId: "nope" })).toBeNull();
+    expect(nextTask(t.db, a, { projectId: p.id, kind: "rank" })!.kind).toBe("rank");
+  });
+});
+
+describe("shuffledOrder", () => {
+  it("is a stable permutation per seed, and differs between seeds", () => {
+    const ids = ["a", "b", "c", "d", "e", "f"];
+    const one = shuffledOrder(ids, "seed-1");
+    expect([...one].sort()).toEqual(ids);
+    expect(shuffledOrder(ids, "seed-1")).toEqual(one);
+    const distinct = new Set(Array.from({ length: 20 }, (_, i) => shuffledOrder(ids, `s${i}`).join("")));
+    expect(distinct.size).toBeGreaterThan(10);
+  });
+});

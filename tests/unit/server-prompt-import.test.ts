@@ -1,0 +1,69 @@
+// Prompt files: JSONL and CSV parsing with line numbers, size limits, and imports that never duplicate.
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { tasks } from "../../db/schema";
+import { parsePromptsCsv, parsePromptsJsonl, promptFormatFromName, splitCsv } from "../../server/services/prompt-parse";
+import { createProject } from "../../server/services/projects";
+import { importPrompts, listPrompts } from "../../server/services/prompts";
+import { createTempDb, type TempDb } from "../support/db";
+
+describe("parsePromptsJsonl", () => {
+  it("keeps valid lines and reports each bad one by its line number", () => {
+    const content = ['{"prompt":"a"}', "", "not json", '{"prompt":"b","id":7,"tags":["x"],"split":"test"}', '{"prompt":""}', '{"prompt":"c","split":"dev"}', "[1]"].join("\n");
+    const { rows, errors } = parsePromptsJsonl(content);
+    expect(rows).toEqual([
+      { line: 1, prompt: "a", externalId: null, tags: [], split: null },
+      { line: 4, prompt: "b", externalId: "7", tags: ["x"], split: "test" },
+    ]);
+    expect(errors.map((e) => e.line)).toEqual([3, 5, 6, 7]);
+    expect(errors[0]!.message).toBe("not valid JSON");
+    expect(errors[1]!.message).toBe("prompt: is empty");
+    expect(errors[2]!.message).toMatch(/^split:/);
+  });
+
+  it("rejects a prompt over 64 KB", () => {
+    const { errors } = parsePromptsJsonl(JSON.stringify({ prompt: "x".repeat(64 * 1024 + 1) }));
+    expect(errors).toEqual([{ line: 1, message: "prompt: is longer than 64 KB" }]);
+  });
+});
+
+describe("parsePromptsCsv", () => {
+  it("reads quoted fields with commas, quotes and newlines, and numbers lines from the file", () => {
+    const csv = 'prompt,id,tags,split\r\n"Hello, ""world""",h1,a;b,train\n"two\nlines",,,TEST\nbad row\n';
+    const { rows, errors } = parsePromptsCsv(csv);
+    expect(rows).toEqual([
+      { line: 2, prompt: 'Hello, "world"', externalId: "h1", tags: ["a", "b"], split: "train" },
+      { line: 3, prompt: "two\nlines", externalId: null, tags: [], split: "test" },
+    ]);
+    expect(errors).toEqual([{ line: 5, message: "expected 4 fields like the header, found 1" }]);
+  });
+
+  it("needs a prompt column and reports an unclosed quote", () => {
+    expect(parsePromptsCsv("text\nhello\n").errors[0]!.message).toMatch(/'prompt' column/);
+    expect(splitCsv('prompt\n"open')).toEqual([{ line: 1, fields: ["prompt"] }, { line: 2, fields: [], error: "a quoted field is never closed" }]);
+  });
+
+  it("tells the format from the file name", () => {
+    expect([promptFormatFromName("a.JSONL"), promptFormatFromName("b.csv"), promptFormatFromName("c.txt")]).toEqual(["jsonl", "csv", null]);
+  });
+});
+
+describe("importPrompts", () => {
+  let t: TempDb;
+  beforeEach(() => {
+    t = createTempDb();
+  });
+  afterEach(() => t.close());
+
+  it("dedupes by external id or text hash, within a file and across imports, and opens one demonstrate task each", () => {
+    const project = createProject(t.db, { name: "imp", overlap: 3 }, null);
+    const first = importPrompts(t.db, { projectId: project.id, format: "jsonl", content: '{"prompt":"a","id":"1"}\n{"prompt":"b"}\n{"prompt":"b"}\n' }, null);
+    expect(first).toEqual({ imported: 2, duplicates: 1, errors: [] });
+    const second = importPrompts(t.db, { projectId: project.id, format: "csv", content: "prompt,id\na changed,1\nb,\nc,\n" }, null);
+    expect(second).toEqual({ imported: 1, duplicates: 2, errors: [] });
+    const all = t.db.select().from(tasks).all();
+    expect(all).toHaveLength(3);
+    expect(all.every((x) => x.kind === "demonstrate" && x.requiredResponses === 3)).toBe(true);
+    expect(listPrompts(t.db, { projectId: project.id, page: 1, pageSize: 2 })).toMatchObject({ total: 3, items: [{ text: "a" }, { text: "b" }] });
+    expect(listPrompts(t.db, { projectId: project.id, search: "%", page: 1, pageSize: 10 }).total).toBe(0);
+  });
+});
