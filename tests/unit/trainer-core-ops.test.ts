@@ -1,8 +1,8 @@
 // The wasm-friendly ops (hand-written gradients) against plain tfjs autodiff on the cpu backend, to 1e-4.
 import * as tf from "@tensorflow/tfjs";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "../../trainer/backend/index.js";
-import { gelu, layerNorm, linear, tokenLogprobs, attentionBias, causalSelfAttention } from "../../trainer/model/ops.js";
+import { gelu, layerNorm, linear, tokenLogprobs, attentionBias, causalSelfAttention, blockAttention, batchedAttention } from "../../trainer/model/ops.js";
 
 function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
   return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
@@ -99,6 +99,31 @@ describe("custom-gradient ops match tfjs autodiff (cpu)", () => {
         }
         expect(Math.abs(oa[b * T + i]![h * dh + d]! - acc)).toBeLessThan(1e-4);
       }
+    }
+  });
+});
+
+describe("block attention (the wasm fast path) equals the batched form", () => {
+  beforeAll(async () => {
+    await initBackend("wasm");
+  });
+  afterAll(async () => {
+    await initBackend("cpu");
+  });
+  it("values and gradients, with padding and with Tq < Tk (KV cache)", () => {
+    for (const [tq, tk] of [[6, 6], [2, 6]] as const) {
+      const B = 2, H = 2, D = 8;
+      const q = tf.randomNormal([B * tq, D], 0, 1, "float32", 21) as tf.Tensor2D;
+      const k = tf.randomNormal([B * tk, D], 0, 1, "float32", 22) as tf.Tensor2D;
+      const v = tf.randomNormal([B * tk, D], 0, 1, "float32", 23) as tf.Tensor2D;
+      const bias = attentionBias(tf.tensor2d([[1, 1, 1, 1, 1, 1], [0, 1, 1, 1, 1, 1]]), B, tq, tk);
+      const dims = { batch: B, tq, tk, nHead: H };
+      const a = (q: tf.Tensor, k: tf.Tensor, v: tf.Tensor) => blockAttention(q as tf.Tensor2D, k as tf.Tensor2D, v as tf.Tensor2D, bias, dims);
+      const b = (q: tf.Tensor, k: tf.Tensor, v: tf.Tensor) => batchedAttention(q as tf.Tensor2D, k as tf.Tensor2D, v as tf.Tensor2D, bias, dims);
+      expect(maxAbsDiff(a(q, k, v), b(q, k, v))).toBeLessThan(1e-5);
+      const ga = gradsOf(a, [q, k, v]);
+      const gb = gradsOf(b, [q, k, v]);
+      ga.forEach((g, i) => expect(maxAbsDiff(g, gb[i]!)).toBeLessThan(1e-4));
     }
   });
 });

@@ -13,6 +13,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { createRequire } from "node:module";
 import path from "node:path";
+import { registerBlockMatMul } from "./block-matmul.js";
 import { registerWasmKernels } from "./wasm-kernels.js";
 
 export const BACKEND_CHOICES = ["auto", "tensorflow-gpu", "tensorflow", "wasm", "cpu"] as const;
@@ -39,6 +40,7 @@ async function prepareWasm(): Promise<void> {
   wasm.setWasmPaths(dist);
   wasmPathsSet = true;
   registerWasmKernels();
+  registerBlockMatMul();
 }
 
 async function tryNative(moduleName: string, backendName: string): Promise<boolean> {
