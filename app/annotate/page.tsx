@@ -74,7 +74,7 @@ function QueueLink({ href, label, open }: { href: string; label: string; open: n
       </span>
     );
   return (
-    <Link href={href} className={`${base} bg-indigo-600 text-white shadow-sm hover:bg-indigo-500`}>
+    <Link href={href} className={`${base} border border-transparent bg-indigo-600 text-white shadow-sm hover:bg-indigo-500`}>
       {label}
       <span className="rounded bg-indigo-500/60 px-1.5 text-xs tabular-nums" data-testid="open-count">
         {formatCount(open)}

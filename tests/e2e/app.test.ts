@@ -26,7 +26,8 @@ async function newPage(context: BrowserContext): Promise<Page> {
 
 async function screenshot(page: Page, name: string) {
   await page.evaluate(() => document.fonts.ready);
-  // Let colour transitions (a button that just became enabled) finish before the capture.
+  // No hover effects in the picture, and colour transitions (a button just enabled) finished.
+  await page.mouse.move(0, 799);
   await page.waitForTimeout(250);
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
 }
@@ -117,9 +118,13 @@ describe("web app end to end", () => {
     // User text is shown as text: the <b> arrives verbatim, not as markup.
     await page.getByTestId("prompt-rows").getByText("Write a <b>haiku</b> about support tickets.").waitFor();
     await screenshot(page, "admin-project");
+    await page.getByTestId("prompt-search").fill("refund");
+    await page.getByTestId("prompt-count").getByText("1–1 of 1").waitFor();
+    await page.getByTestId("prompt-search").scrollIntoViewIfNeeded();
+    await screenshot(page, "admin-project-prompts");
   });
 
-  it("lets the annotator write a demonstration and submit it with Ctrl+Enter", async () => {
+  it("lets the annotator write a demonstration, submit it with Ctrl+Enter, and skip the next with a reason", async () => {
     const page = await newPage(annotatorContext);
     await signIn(page, ANNOTATOR.email, ANNOTATOR.password);
     await page.waitForURL(`${server.url}/annotate`);
@@ -135,14 +140,24 @@ describe("web app end to end", () => {
     await page.locator('[data-testid=save-indicator][data-state="saved"]').waitFor();
     await screenshot(page, "demonstrate");
 
+    const promptChanged = (prev: string) =>
+      page.waitForFunction((p) => {
+        const el = document.querySelector("[data-testid=prompt-text]");
+        return !!el && el.textContent !== p;
+      }, prev);
     const firstPrompt = await page.getByTestId("prompt-text").innerText();
     await editor.press("Control+Enter");
     await page.getByTestId("task-notice").getByText("Demonstration submitted").waitFor();
-    // The next task loads in place.
-    await page.waitForFunction((prev) => {
-      const el = document.querySelector("[data-testid=prompt-text]");
-      return !!el && el.textContent !== prev;
-    }, firstPrompt);
+    await promptChanged(firstPrompt); // the next task loads in place
+
+    // Skipping asks for a reason, then moves on as well.
+    const secondPrompt = await page.getByTestId("prompt-text").innerText();
+    await page.getByRole("button", { name: "Skip…" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "I lack the expertise" }).click();
+    await screenshot(page, "demonstrate-skip");
+    await page.getByRole("dialog").getByRole("button", { name: "Skip task" }).click();
+    await page.getByTestId("task-notice").getByText("Task skipped").waitFor();
+    await promptChanged(secondPrompt);
   });
 
   it("lets the annotator rank 4 completions by keyboard", async () => {
@@ -168,6 +183,12 @@ describe("web app end to end", () => {
     const ranks = await completions.evaluateAll((els) => els.map((el) => el.getAttribute("data-rank")));
     expect(ranks).toEqual(["1", "2", "3", "4"]);
     expect(await submit.isEnabled()).toBe(true);
+    // The demo project allows ties: giving B the rank A holds ties them; 2 puts B back.
+    await completions.nth(1).focus();
+    await page.keyboard.press("1");
+    expect(await completions.nth(1).getAttribute("data-rank")).toBe("1");
+    expect(await completions.nth(0).getAttribute("data-rank")).toBe("1");
+    await page.keyboard.press("2");
     // Per-completion flag and rating.
     await completions.nth(3).getByLabel("off-topic").check();
     await completions.nth(0).getByRole("radio", { name: "6" }).click();

@@ -56,7 +56,7 @@ export function ProjectPage({ projectId }: { projectId: string }) {
             onSubmit={(values) => update.mutate({ id: p.id, ...values })}
           />
         </Card>
-        <Card title="Import prompts">
+        <Card title="Import prompts" className="self-start">
           <PromptImport projectId={p.id} />
         </Card>
       </div>

@@ -180,8 +180,8 @@ export function RankingTask({ task, onDone }: { task: TaskView; onDone: (message
         </div>
         <ShortcutHelp
           items={[
-            { keys: <><Kbd>j</Kbd>/<Kbd>k</Kbd></>, label: "next / previous completion (also ↓ ↑, Tab)" },
-            { keys: <><Kbd>1</Kbd>–<Kbd>{Math.min(k, 9)}</Kbd></>, label: task.allowTies ? "give it that rank; a taken rank becomes a tie" : "give it that rank; swaps with the holder" },
+            { keys: <><Kbd>j</Kbd>/<Kbd>k</Kbd></>, label: "next / previous completion (or ↓ ↑)" },
+            { keys: <><Kbd>1</Kbd>–<Kbd>{Math.min(k, 9)}</Kbd></>, label: task.allowTies ? "rank it (a taken rank = tie)" : "rank it (swaps with the holder)" },
             { keys: <><Kbd>0</Kbd>/<Kbd>⌫</Kbd></>, label: "unrank it" },
             { keys: <><Kbd>Ctrl</Kbd>+<Kbd>Enter</Kbd></>, label: "submit the ranking" },
           ]}
