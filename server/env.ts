@@ -14,7 +14,7 @@ const envSchema = z.object({
 export type Env = z.infer<typeof envSchema>;
 
 /** Parses the environment; a bad value is one clear message naming the variable and what it must be. */
-export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
+export function readEnv(source: Record<string, string | undefined> = process.env): Env {
   // Empty strings count as unset: `ADMIN_PASSWORD= npm start` should not be an error.
   const present = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
   const parsed = envSchema.safeParse(present);

@@ -17,7 +17,7 @@ export interface BootstrapResult {
 
 export const DEFAULT_ADMIN_EMAIL = "admin@localhost";
 
-export function ensureBootstrap(db: Db, env: NodeJS.ProcessEnv = process.env): BootstrapResult {
+export function ensureBootstrap(db: Db, env: Record<string, string | undefined> = process.env): BootstrapResult {
   const { ADMIN_EMAIL, ADMIN_PASSWORD } = readEnv(env);
   let adminEmail: string | null = null;
   let generatedPassword: string | null = null;
