@@ -1,0 +1,79 @@
+// Streams a dataset export (JSONL) to a researcher or admin, signed in or holding an API token
+// (`rlhf tokens create`): GET /api/export?format=trl-preference&project=…&split=…&since=…&until=…&model=…&min_agreement=…&annotator=…
+import { getServerSession } from "next-auth";
+import { getDb } from "~/db/index";
+import { authOptions } from "~/server/auth";
+import { userForApiToken } from "~/server/services/api-tokens";
+import { ServiceError } from "~/server/services/errors";
+import { exportLines, parseExportFormat, resolveExportFilter } from "~/server/services/export";
+import { findActiveUser } from "~/server/services/users";
+
+export const dynamic = "force-dynamic";
+
+const error = (status: number, message: string) =>
+  Response.json({ error: message }, { status, headers: { "cache-control": "no-store" } });
+
+/** The caller's role from a bearer token or the next-auth session; null when neither identifies an enabled user. */
+async function callerRole(req: Request): Promise<string | null> {
+  const db = getDb();
+  const auth = req.headers.get("authorization");
+  if (auth?.toLowerCase().startsWith("bearer ")) return userForApiToken(db, auth.slice(7).trim())?.role ?? null;
+  const session = await getServerSession(authOptions);
+  const id = session?.user?.id;
+  return id ? (findActiveUser(db, id)?.role ?? null) : null;
+}
+
+export async function GET(req: Request) {
+  const role = await callerRole(req);
+  if (!role) return error(401, "Sign in, or send an API token as 'Authorization: Bearer …' (rlhf tokens create).");
+  if (role !== "researcher" && role !== "admin") return error(403, "Only researchers and admins can export datasets.");
+
+  const q = new URL(req.url).searchParams;
+  const db = getDb();
+  let lines: Generator<string>;
+  let format: string;
+  try {
+    format = parseExportFormat(q.get("format") ?? undefined);
+    const filter = resolveExportFilter(db, {
+      project: q.get("project") ?? undefined,
+      split: q.get("split") ?? undefined,
+      since: q.get("since") ?? undefined,
+      until: q.get("until") ?? undefined,
+      model: q.get("model") ?? undefined,
+      minAgreement: q.get("min_agreement") ?? undefined,
+      annotator: q.get("annotator") ?? undefined,
+    });
+    lines = exportLines(db, format as Parameters<typeof exportLines>[1], filter);
+  } catch (err) {
+    if (err instanceof ServiceError) return error(400, err.message);
+    throw err;
+  }
+
+  // Pull-based: the next batch of records is read only when the client has taken the previous one.
+  const encoder = new TextEncoder();
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      let chunk = "";
+      for (let i = 0; i < 200; i++) {
+        const next = lines.next();
+        if (next.done) {
+          if (chunk) controller.enqueue(encoder.encode(chunk));
+          controller.close();
+          return;
+        }
+        chunk += next.value;
+      }
+      controller.enqueue(encoder.encode(chunk));
+    },
+    cancel() {
+      lines.return(undefined);
+    },
+  });
+  return new Response(body, {
+    headers: {
+      "content-type": "application/x-ndjson; charset=utf-8",
+      "content-disposition": `attachment; filename="${format}.jsonl"`,
+      "cache-control": "no-store",
+    },
+  });
+}
