@@ -17,13 +17,19 @@
 import * as tf from "@tensorflow/tfjs";
 import { blockMatMul, isBlockMatMulAvailable } from "../backend/block-matmul.js";
 
+type GradFn = Parameters<typeof tf.customGrad>[0];
+/** tf.customGrad with positional tensor arguments (its own typing wants a rest-parameter function). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const customOp = (f: (...args: any[]) => { value: tf.Tensor; gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor | tf.Tensor[] }) =>
+  tf.customGrad(f as unknown as GradFn) as unknown as (...xs: tf.Tensor[]) => tf.Tensor;
+
 /** y = x·W (+ b) for 2-D x; the gradient is dX = dY·Wᵀ, dW = Xᵀ·dY, db = Σ_rows dY, each a plain 2-D matMul. */
 export function linear(x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tensor2D {
   if (b) return linearWithBias(x, w, b);
   return linearNoBias(x, w);
 }
 
-const linearWithBias = tf.customGrad((x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+const linearWithBias = customOp((x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
   save([x, w]);
   const value = tf.add(tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D), b);
   return {
@@ -35,7 +41,7 @@ const linearWithBias = tf.customGrad((x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, 
   };
 }) as (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
 
-const linearNoBias = tf.customGrad((x: tf.Tensor, w: tf.Tensor, save: tf.GradSaveFunc) => {
+const linearNoBias = customOp((x: tf.Tensor, w: tf.Tensor, save: tf.GradSaveFunc) => {
   save([x, w]);
   return {
     value: tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D),
@@ -50,7 +56,7 @@ const GELU_C = Math.sqrt(2 / Math.PI);
 const GELU_A = 0.044715;
 
 /** GELU, tanh approximation (GPT-2's "gelu_new"): 0.5x(1+tanh(u)) = x·σ(2u), u = √(2/π)(x + 0.044715x³). */
-export const gelu = tf.customGrad((x: tf.Tensor, save: tf.GradSaveFunc) => {
+export const gelu = customOp((x: tf.Tensor, save: tf.GradSaveFunc) => {
   const x2 = tf.mul(x, x);
   // 2u = 2c·x·(1 + a·x²)
   const twoU = tf.mul(tf.mul(x, tf.add(tf.mul(x2, GELU_A), 1)), 2 * GELU_C);
@@ -74,7 +80,7 @@ export function layerNorm(x: tf.Tensor2D, gamma: tf.Tensor1D, beta: tf.Tensor1D,
 }
 
 const layerNormGrad = (x: tf.Tensor2D, gamma: tf.Tensor1D, beta: tf.Tensor1D, eps: number) =>
-  tf.customGrad((xi: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+  customOp((xi: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
     const mean = tf.mean(xi, -1, true);
     const xc = tf.sub(xi, mean);
     const variance = tf.mean(tf.mul(xc, xc), -1, true);
@@ -104,7 +110,7 @@ export function tokenLogprobs(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Ten
   return tokenLogprobsGrad(logits, targets) as tf.Tensor1D;
 }
 
-const tokenLogprobsGrad = tf.customGrad((logits: tf.Tensor, targets: tf.Tensor, save: tf.GradSaveFunc) => {
+const tokenLogprobsGrad = customOp((logits: tf.Tensor, targets: tf.Tensor, save: tf.GradSaveFunc) => {
   const [n, vocab] = logits.shape as [number, number];
   const p = tf.softmax(logits);
   const rowMax = tf.max(logits, -1);
@@ -189,7 +195,7 @@ export function blockAttention(q: tf.Tensor2D, k: tf.Tensor2D, v: tf.Tensor2D, b
   const merge = (t: tf.Tensor, len: number) => tf.reshape(tf.transpose(tf.reshape(t, [B, H, len, dh]), [0, 2, 1, 3]), [B * len, D]);
   const swap = (t: tf.Tensor3D) => tf.transpose(t, [0, 2, 1]) as tf.Tensor3D;
 
-  const f = tf.customGrad((qi: tf.Tensor, ki: tf.Tensor, vi: tf.Tensor, save: tf.GradSaveFunc) => {
+  const f = customOp((qi: tf.Tensor, ki: tf.Tensor, vi: tf.Tensor, save: tf.GradSaveFunc) => {
     const qh = split(tf.mul(qi, scale), tq);
     const scores = tf.add(tf.reshape(blockMatMul(qh, splitT(ki, tk)), [B, H, tq, tk]), bias);
     const probs = tf.reshape(tf.softmax(scores), [B * H, tq, tk]) as tf.Tensor3D;

@@ -1,0 +1,68 @@
+// Training benchmark: our tfjs trainer vs the PyTorch peer at the same tiny-GPT shape, in one run, plus the
+// KV-cache generation figures and the 1,000-step / 1,000-token tensor-count check.
+//
+// Run: npm run bench:train [-- SECONDS [ROUNDS]]   (defaults 20 s, 2 rounds; BENCH_SECONDS / BENCH_ROUNDS also work)
+// Ours and the peer alternate (ours, peer, ours, peer, ...) and the best round of each is compared, because the
+// machine is shared and single runs are noisy. Peer: OPENBLAS_NUM_THREADS=1 /usr/bin/python3
+// ../shared/bench/torch_gpt_step.py 2 SECONDS (found relative to the repo root); skipped with a message if
+// python3 has no torch.
+
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { runTrainBench, type TrainBenchResult } from "../../trainer/bench/train-bench.js";
+import { runGenerateBench } from "../../trainer/bench/generate-bench.js";
+import { runMemoryCheck } from "../../trainer/bench/memory-check.js";
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const peerScript = path.resolve(repoRoot, "../shared/bench/torch_gpt_step.py");
+const seconds = Number(process.argv[2] ?? process.env.BENCH_SECONDS ?? 20);
+const rounds = Number(process.argv[3] ?? process.env.BENCH_ROUNDS ?? 2);
+
+interface PeerResult {
+  tokens_per_s: number;
+  ms_per_step: number;
+  [k: string]: unknown;
+}
+
+function peerAvailable(): string | null {
+  if (!fs.existsSync(peerScript)) return `peer script not found at ${peerScript}`;
+  const r = spawnSync("/usr/bin/python3", ["-c", "import torch"], { encoding: "utf8" });
+  if (r.status !== 0) return "/usr/bin/python3 cannot import torch (apt-get install python3-torch)";
+  return null;
+}
+
+function runPeer(): PeerResult {
+  const r = spawnSync("/usr/bin/python3", [peerScript, "2", String(seconds)], {
+    encoding: "utf8",
+    env: { ...process.env, OPENBLAS_NUM_THREADS: "1" },
+  });
+  if (r.status !== 0) throw new Error(`peer failed: ${r.stderr.trim().split("\n").at(-1)}`);
+  return JSON.parse(r.stdout.trim().split("\n").at(-1)!) as PeerResult;
+}
+
+const skipPeer = peerAvailable();
+const ours: TrainBenchResult[] = [];
+const peers: PeerResult[] = [];
+for (let i = 0; i < rounds; i++) {
+  ours.push(await runTrainBench({ config: "tiny", seconds, workers: 2 }));
+  console.log(`round ${i + 1} ours:  ${JSON.stringify(ours.at(-1))}`);
+  if (!skipPeer) {
+    peers.push(runPeer());
+    console.log(`round ${i + 1} torch: ${JSON.stringify(peers.at(-1))}`);
+  }
+}
+const best = ours.reduce((a, b) => (b.tokens_per_s > a.tokens_per_s ? b : a));
+console.log(`\nours (best of ${rounds}): ${JSON.stringify(best)}`);
+if (skipPeer) {
+  console.log(`peer skipped: ${skipPeer}`);
+} else {
+  const bestPeer = peers.reduce((a, b) => (b.tokens_per_s > a.tokens_per_s ? b : a));
+  console.log(`torch (best of ${rounds}): ${JSON.stringify(bestPeer)}`);
+  const ratio = bestPeer.tokens_per_s / best.tokens_per_s;
+  const spread = (xs: number[]) => `${Math.min(...xs)}–${Math.max(...xs)}`;
+  console.log(`ratio torch/ours: ${ratio.toFixed(2)} (target ≤ 3); ours tok/s ${spread(ours.map((o) => o.tokens_per_s))}, torch tok/s ${spread(peers.map((p) => p.tokens_per_s))}`);
+}
+console.log(`generate: ${JSON.stringify(await runGenerateBench({ config: "tiny", seconds: Math.min(seconds, 10) }))}`);
+console.log(`memory: ${JSON.stringify(await runMemoryCheck({ steps: 1000, tokens: 1000 }))}`);

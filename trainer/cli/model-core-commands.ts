@@ -1,0 +1,160 @@
+// The `rlhf` model commands built on the trainer core: generate, logprobs, and the train/generate benchmarks.
+//
+//   rlhf generate --model M --prompt TEXT [--n N] [--max-new-tokens K] [--temperature T] [--top-k K] [--top-p P] [--seed S]
+//   rlhf logprobs --model M --text TEXT      -> {"tokens":[ids],"logprobs":[...]}: log p(token_i | tokens_<i) for i ≥ 1,
+//                                              tokens = the tokenizer's plain encode of TEXT (no chat template)
+//   rlhf bench train|generate [--config tiny] [--seconds S] [--workers W]
+// M is a registered model name/id or a checkpoint directory (trainer/cli/resolve.ts). The exported run* functions
+// take a checkpoint directory directly, for callers that resolved it themselves.
+
+import { getDb } from "../../db/index";
+import { Args, CliError } from "./args";
+import { resolveModelInput } from "./resolve";
+import type { CommandIO, Handler } from "./types";
+
+/** Loads tfjs, the backend and the checkpoint only when a command needs them. */
+async function loadModel(dir: string) {
+  const { initBackend } = await import("../backend/index.js");
+  await initBackend();
+  const { loadCheckpoint, CheckpointError } = await import("../checkpoint/index.js");
+  try {
+    return await loadCheckpoint(dir);
+  } catch (e) {
+    if (e instanceof CheckpointError) throw new CliError(e.message);
+    throw e;
+  }
+}
+
+export interface GenerateCommandOptions {
+  prompt: string;
+  n: number;
+  maxNewTokens: number;
+  temperature: number;
+  topK: number;
+  topP: number;
+  seed: number;
+}
+
+/** Token ids the model has no embedding for mean the checkpoint's tokenizer and vocabulary disagree. */
+function assertInVocab(ids: number[], vocab: number, tokenizer: string): void {
+  const bad = ids.find((id) => id >= vocab);
+  if (bad !== undefined) throw new CliError(`token id ${bad} from the '${tokenizer}' tokenizer is outside the model's vocabulary (vocab_size ${vocab}): the checkpoint's tokenizer does not match it`);
+}
+
+/** Samples n completions of one prompt (chat template applied) from the checkpoint in `dir`. */
+export async function runGenerate(dir: string, o: GenerateCommandOptions) {
+  const ckpt = await loadModel(dir);
+  const { getTokenizer, buildPrompt, decodeResponse } = await import("../tokenizer/index.js");
+  const { generate } = await import("../generate/index.js");
+  const tok = getTokenizer(ckpt.tokenizer);
+  try {
+    const promptIds = buildPrompt(tok, o.prompt);
+    assertInVocab(promptIds, ckpt.config.vocab_size, ckpt.tokenizer);
+    if (promptIds.length >= ckpt.config.n_positions) {
+      throw new CliError(`prompt is ${promptIds.length} tokens but the model's context is ${ckpt.config.n_positions}: shorten it`);
+    }
+    const r = await generate(ckpt.model, tok, Array.from({ length: o.n }, () => promptIds), {
+      maxNewTokens: o.maxNewTokens,
+      temperature: o.temperature,
+      topK: o.topK,
+      topP: o.topP,
+      seed: o.seed,
+      returnLogprobs: true,
+    });
+    const completions = r.tokens.map((tokens, i) => ({
+      text: decodeResponse(tok, tokens),
+      tokens,
+      finished: r.finished[i]!,
+      logprob_sum: r.logprobs![i]!.reduce((a, b) => a + b, 0),
+    }));
+    return { tokenizer: ckpt.tokenizer, prompt: o.prompt, completions };
+  } finally {
+    ckpt.model.dispose();
+    ckpt.head?.dispose();
+  }
+}
+
+/** Teacher-forced log-probs of `text` (plain encode, no template) under the checkpoint in `dir`. */
+export async function runLogprobs(dir: string, text: string) {
+  const ckpt = await loadModel(dir);
+  const { getTokenizer } = await import("../tokenizer/index.js");
+  const { sequenceLogprobs } = await import("../generate/index.js");
+  const tok = getTokenizer(ckpt.tokenizer);
+  try {
+    const tokens = tok.encode(text);
+    assertInVocab(tokens, ckpt.config.vocab_size, ckpt.tokenizer);
+    if (tokens.length > ckpt.config.n_positions) throw new CliError(`text is ${tokens.length} tokens but the model's context is ${ckpt.config.n_positions}: shorten it`);
+    const logprobs = tokens.length < 2 ? [] : (await sequenceLogprobs(ckpt.model, [tokens], tok.padId))[0]!;
+    return { tokens, logprobs };
+  } finally {
+    ckpt.model.dispose();
+    ckpt.head?.dispose();
+  }
+}
+
+const generateCmd: Handler = async (args: Args, io: CommandIO) => {
+  const model = args.string("model", { required: true });
+  const prompt = args.string("prompt", { required: true });
+  const opts: GenerateCommandOptions = {
+    prompt,
+    n: args.int("n", { default: 1, min: 1, max: 64 }),
+    maxNewTokens: args.int("max-new-tokens", { default: 64, min: 1, max: 4096 }),
+    temperature: args.number("temperature", { default: 1, min: 0 })!,
+    topK: args.int("top-k", { default: 0, min: 0 }),
+    topP: args.number("top-p", { default: 1, min: 0, max: 1 })!,
+    seed: args.int("seed", { default: 0, min: 0 }),
+  };
+  args.assertAllUsed();
+  const input = resolveModelInput(getDb(), model);
+  io.log(`generating ${opts.n} completion(s) with ${input.label}`);
+  const r = await runGenerate(input.dir, opts);
+  const text = r.completions.map((c, i) => (r.completions.length > 1 ? `[${i + 1}] ${c.text}` : c.text)).join("\n");
+  return { json: { model: input.label, ...r }, text };
+};
+
+const logprobsCmd: Handler = async (args: Args) => {
+  const model = args.string("model", { required: true });
+  const text = args.string("text", { required: true });
+  args.assertAllUsed();
+  const input = resolveModelInput(getDb(), model);
+  const r = await runLogprobs(input.dir, text);
+  return { json: r, text: JSON.stringify(r) };
+};
+
+const benchTrainCmd: Handler = async (args: Args, io: CommandIO) => {
+  const config = args.string("config") ?? "tiny";
+  const seconds = args.number("seconds", { default: 10, min: 1, max: 3600 })!;
+  const workers = args.int("workers", { default: 2, min: 1, max: 16 });
+  args.assertAllUsed();
+  const { runTrainBench, benchConfig } = await import("../bench/train-bench.js");
+  try {
+    benchConfig(config);
+  } catch (e) {
+    throw new CliError((e as Error).message);
+  }
+  io.log(`training the '${config}' model for ${seconds}s on ${workers} worker(s)`);
+  const r = await runTrainBench({ config, seconds, workers });
+  return { json: { ...r } };
+};
+
+const benchGenerateCmd: Handler = async (args: Args, io: CommandIO) => {
+  const config = args.string("config") ?? "tiny";
+  const seconds = args.number("seconds", { default: 5, min: 1, max: 3600 })!;
+  args.assertAllUsed();
+  const { runGenerateBench } = await import("../bench/generate-bench.js");
+  const { benchConfig } = await import("../bench/train-bench.js");
+  try {
+    benchConfig(config);
+  } catch (e) {
+    throw new CliError((e as Error).message);
+  }
+  io.log(`sampling from the '${config}' model, with and without the KV cache`);
+  return { json: { ...(await runGenerateBench({ config, seconds })) } };
+};
+
+export const handlers: Record<string, Handler> = {
+  generate: generateCmd,
+  logprobs: logprobsCmd,
+  "bench train": benchTrainCmd,
+  "bench generate": benchGenerateCmd,
+};
