@@ -30,7 +30,7 @@ export type Encode = (prompt: string, response: string) => TokenizedExample;
 
 function encodeCut(encode: Encode, prompt: string, response: string, maxLength: number): TokenizedExample {
   const ex = encode(prompt, response);
-  return truncateExample(ex, maxLength) ?? ex;
+  return truncateExample(ex, maxLength) ?? { ids: ex.ids.slice(0, maxLength), responseMask: ex.responseMask.slice(0, maxLength) };
 }
 
 /** Summed response log-probs of many sequences under a model, in batches (no gradients). */
@@ -117,7 +117,9 @@ export interface DPOTrainResult {
 
 /** Trains the policy in place with DPO; the reference stays frozen. */
 export async function trainDPO(input: DPOTrainInput): Promise<DPOTrainResult> {
-  const { policy, reference, encode, padId, config: cfg, ctx } = input;
+  const { policy, reference, encode, padId, ctx } = input;
+  // Sequences never exceed the model's context, whatever max_length says.
+  const cfg = { ...input.config, max_length: Math.min(input.config.max_length, policy.config.n_positions) };
   // Held-out pairs: the test split when there is one, else a seeded share of prompts (by prompt, never split).
   let train = input.pairs.filter((p) => p.split !== "test");
   let heldOut = input.pairs.filter((p) => p.split === "test");

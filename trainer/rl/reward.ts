@@ -36,13 +36,14 @@ export type Encode = (prompt: string, response: string) => TokenizedExample;
 
 function prepareRankings(data: readonly RankingExample[], encode: Encode, cfg: RewardConfig): PreparedRanking[] {
   const out: PreparedRanking[] = [];
+  const cut = (ex: TokenizedExample) => truncateExample(ex, cfg.max_length) ?? { ids: ex.ids.slice(0, cfg.max_length), responseMask: ex.responseMask.slice(0, cfg.max_length) };
   for (const ex of data) {
     const k = ex.completions.length;
     if (k < cfg.min_completions) continue;
     const index = new Map(ex.completions.map((c, i) => [c.id, i]));
     const pairs = rankingToPairs(ex.ranking).map((p) => [index.get(p.chosen)!, index.get(p.rejected)!] as [number, number]);
     if (pairs.length === 0) continue; // a full tie says nothing about which is better
-    const examples = ex.completions.map((c) => truncateExample(encode(ex.prompt, c.text), cfg.max_length) ?? encode(ex.prompt, c.text));
+    const examples = ex.completions.map((c) => cut(encode(ex.prompt, c.text)));
     out.push({ keys: ex.completions.map((c) => `${ex.promptId}\u0000${c.id}`), examples, pairs, pairCount: (k * (k - 1)) / 2 });
   }
   return out;
@@ -95,7 +96,7 @@ export function evaluateRankings(
   padId: number,
   opts: { batchSize?: number; maxLength?: number } = {},
 ): { accuracy: number; loss: number; pairs: number } {
-  const cfg = { ...REWARD_DEFAULTS, max_length: opts.maxLength ?? REWARD_DEFAULTS.max_length };
+  const cfg = { ...REWARD_DEFAULTS, max_length: Math.min(opts.maxLength ?? REWARD_DEFAULTS.max_length, gpt.config.n_positions) };
   const prepared = prepareRankings(data, encode, cfg);
   const size = opts.batchSize ?? 8;
   let correct = 0;
@@ -126,9 +127,10 @@ export function scoreTexts(
   const size = opts.batchSize ?? 16;
   const out: number[] = [];
   for (let i = 0; i < items.length; i += size) {
+    const maxLength = Math.min(opts.maxLength ?? REWARD_DEFAULTS.max_length, gpt.config.n_positions);
     const examples = items.slice(i, i + size).map((it) => {
       const ex = encode(it.prompt, it.response);
-      return truncateExample(ex, opts.maxLength ?? REWARD_DEFAULTS.max_length) ?? ex;
+      return truncateExample(ex, maxLength) ?? { ids: ex.ids.slice(0, maxLength), responseMask: ex.responseMask.slice(0, maxLength) };
     });
     const bt = toBatchTensors(examples, padId);
     const scores = lastTokenScores(gpt, head, bt);
@@ -176,7 +178,9 @@ export interface RewardTrainResult {
 
 /** Trains the reward model in place (gpt and head), then normalises it; returns the final held-out metrics. */
 export async function trainRewardModel(input: RewardTrainInput): Promise<RewardTrainResult> {
-  const { gpt, head, encode, padId, config: cfg, ctx } = input;
+  const { gpt, head, encode, padId, ctx } = input;
+  // Sequences never exceed the backbone's context, whatever max_length says.
+  const cfg = { ...input.config, max_length: Math.min(input.config.max_length, gpt.config.n_positions) };
   const { train, heldOut } = splitRankings(input.rankings, cfg);
   const prepared = prepareRankings(train, encode, cfg);
   if (prepared.length === 0) {

@@ -1,0 +1,53 @@
+// Scripted judges for the proof: functions of a response's text that stand in for annotators. Each prefers one
+// property the built-in base policy varies on, so rankings by the judge carry a learnable signal.
+
+export interface Judge {
+  name: string;
+  /** What the judge prefers, for the report. */
+  prefers: string;
+  score(response: string): number;
+  /** A judge-score difference that is "clear" (RM accuracy is reported on pairs at least this far apart). */
+  clearMargin: number;
+}
+
+const words = (text: string) => text.split(/\s+/).filter(Boolean).length;
+
+/** Prefers short answers: the score is minus the word count. */
+export const conciseJudge: Judge = {
+  name: "concise",
+  prefers: "shorter responses (score = −words)",
+  score: (response) => -words(response),
+  clearMargin: 4,
+};
+
+/** Prefers enthusiasm: the score is the number of exclamation marks, capped at 4 so it cannot be farmed forever. */
+export const enthusiasticJudge: Judge = {
+  name: "enthusiastic",
+  prefers: "exclamation marks (score = min(4, count of '!'))",
+  score: (response) => Math.min(4, (response.match(/!/g) ?? []).length),
+  clearMargin: 1,
+};
+
+export const JUDGES: Record<string, Judge> = { concise: conciseJudge, enthusiastic: enthusiasticJudge };
+
+/**
+ * An annotator simulated from a judge: sorts completions with a comparator that answers wrongly with probability
+ * `flip` (10% in the proof), so the labels carry realistic noise. Equal judge scores become a tie group.
+ * Returns groups of indices, best → worst (the rankings import format).
+ */
+export function noisyRanking(scores: readonly number[], flip: number, random: () => number): number[][] {
+  // Equal scores form one tie group; the groups are then ordered by a noisy insertion sort.
+  const levels = [...new Set(scores)];
+  const groups = levels.map((l) => scores.map((s, i) => (s === l ? i : -1)).filter((i) => i >= 0));
+  const better = (a: number[], b: number[]) => {
+    const truth = scores[a[0]!]! > scores[b[0]!]!;
+    return random() < flip ? !truth : truth;
+  };
+  const ordered: number[][] = [];
+  for (const g of groups) {
+    let at = ordered.length;
+    while (at > 0 && better(g, ordered[at - 1]!)) at--;
+    ordered.splice(at, 0, g);
+  }
+  return ordered;
+}

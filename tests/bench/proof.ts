@@ -1,0 +1,325 @@
+// The proof (`npm run proof`): a scripted judge stands in for annotators and goes through the same code path as
+// humans (prompts import → K samples per prompt → rankings import → `rlhf train rm|ppo|dpo`), then held-out test
+// prompts are sampled before and after and scored by the judge. Prints a report and a markdown block for
+// BENCHMARKS.md. Runs two judges, plus two controls on the first (reward set to zero, a large KL coefficient).
+//
+// Flags: --judges concise,enthusiastic   --quick (a smaller, faster run for development)   --base DIR (checkpoint)
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+const argv = process.argv.slice(2);
+const flag = (name: string) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const QUICK = argv.includes("--quick");
+const WORK = fs.mkdtempSync(path.join(os.tmpdir(), "rlhf-proof-"));
+process.env.RLHF_HOME = WORK;
+process.env.RLHF_QUIET_BACKEND = "1";
+
+const { main } = await import("../../trainer/cli");
+const { closeDb, getDb } = await import("../../db/index");
+const { createProject } = await import("../../server/services/projects");
+const { findModel, modelDir } = await import("../../server/services/models");
+const { initBackend } = await import("../../trainer/backend/index");
+const { loadCheckpoint } = await import("../../trainer/checkpoint/index");
+const { generate, sequenceLogprobs } = await import("../../trainer/generate/index");
+const { buildExample, buildPrompt, decodeResponse, getTokenizer } = await import("../../trainer/tokenizer/index");
+const { BUILTIN_MODEL_DIR } = await import("../../trainer/builtin/paths");
+const { generateCorpus } = await import("../../trainer/builtin/corpus");
+const { scoreTexts } = await import("../../trainer/rl/reward");
+const { meanStd, seededRandom, shuffledIndices } = await import("../../trainer/rl/utils");
+const { JUDGES, noisyRanking } = await import("./judges");
+type Judge = import("./judges").Judge;
+
+/** Sizes of the run: the full proof, or --quick for development. */
+const SIZE = QUICK
+  ? { trainPrompts: 48, testPrompts: 24, k: 4, evalSamplesPerPrompt: 2, responseLength: 64, ppoIterations: 6 }
+  : { trainPrompts: 128, testPrompts: 48, k: 4, evalSamplesPerPrompt: 4, responseLength: 64, ppoIterations: 16 };
+const FLIP = 0.1;
+const SEED = 11;
+
+const RM_CONFIG = { epochs: 2, batch_size: 8, lr: 1e-4, normalize_samples: 64, seed: SEED };
+const PPO_CONFIG = {
+  iterations: SIZE.ppoIterations,
+  batch_size: 32,
+  mini_batch_size: 8,
+  ppo_epochs: 4,
+  lr: 3e-5,
+  kl_coef: 0.05,
+  response_length: SIZE.responseLength,
+  seed: SEED,
+};
+const DPO_CONFIG = { beta: 0.1, epochs: 1, batch_size: 8, lr: 5e-5, seed: SEED };
+const CONTROLS = { zeroReward: { reward_scale: 0 }, largeBeta: { kl_coef: 1.0 } };
+
+const timings: Record<string, number> = {};
+async function timed<T>(label: string, fn: () => Promise<T>): Promise<T> {
+  const t0 = Date.now();
+  try {
+    return await fn();
+  } finally {
+    timings[label] = (Date.now() - t0) / 1000;
+    process.stderr.write(`[proof] ${label}: ${timings[label]!.toFixed(1)} s\n`);
+  }
+}
+
+/** Runs one `rlhf` command in-process with --json and returns its JSON object (throws its one-line error). */
+async function cli(args: string[]): Promise<Record<string, unknown>> {
+  const chunks: string[] = [];
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    chunks.push(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString());
+    return true;
+  }) as typeof process.stdout.write;
+  let code: number;
+  try {
+    code = await main([...args, "--json"]);
+  } finally {
+    process.stdout.write = write;
+  }
+  const line = chunks.join("").trim().split("\n").pop() ?? "{}";
+  const out = JSON.parse(line) as Record<string, unknown>;
+  if (code !== 0) throw new Error(`rlhf ${args.slice(0, 2).join(" ")} failed: ${String(out.error)}`);
+  return out;
+}
+
+function writeJsonl(file: string, rows: unknown[]): string {
+  fs.writeFileSync(file, rows.map((r) => JSON.stringify(r)).join("\n") + "\n");
+  return file;
+}
+
+function writeJson(file: string, obj: unknown): string {
+  fs.writeFileSync(file, JSON.stringify(obj));
+  return file;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The base policy and the prompts.
+
+const baseDir = flag("base") ?? process.env.PROOF_BASE ?? BUILTIN_MODEL_DIR;
+if (!fs.existsSync(path.join(baseDir, "config.json"))) {
+  console.error(`proof: no base checkpoint at ${baseDir}; build the built-in model first or pass --base DIR`);
+  process.exit(1);
+}
+await initBackend();
+const tok = getTokenizer("byte");
+const base = await loadCheckpoint(baseDir);
+
+/** Distinct everyday prompts from the built-in topics, split into train and test. */
+function makePrompts(): { train: string[]; test: string[] } {
+  const texts = [...new Set(generateCorpus({ seed: 4242, templatePairs: 3000 }).map((p) => p.prompt))].filter((p) => buildPrompt(tok, p).length + SIZE.responseLength <= base.config.n_positions);
+  const order = shuffledIndices(texts.length, seededRandom(SEED));
+  const picked = order.map((i) => texts[i]!);
+  const train = picked.slice(0, SIZE.trainPrompts);
+  const test = picked.slice(SIZE.trainPrompts, SIZE.trainPrompts + SIZE.testPrompts);
+  if (test.length < SIZE.testPrompts) throw new Error(`only ${texts.length} distinct prompts; lower the sizes`);
+  return { train, test };
+}
+
+/** n samples per prompt from a policy (each prompt repeated), as text, with the policy's own log-probs. */
+async function samplePolicy(model: typeof base.model, prompts: string[], n: number, seed: number) {
+  const rows = prompts.flatMap((p) => Array.from({ length: n }, () => p));
+  const out: Array<{ prompt: string; response: string; tokens: number[]; logprobs: number[] }> = [];
+  for (let i = 0; i < rows.length; i += 64) {
+    const chunk = rows.slice(i, i + 64);
+    const res = await generate(model, tok, chunk.map((p) => buildPrompt(tok, p)), { maxNewTokens: SIZE.responseLength, seed: seed + i, returnLogprobs: true });
+    res.tokens.forEach((t, j) => out.push({ prompt: chunk[j]!, response: decodeResponse(tok, t), tokens: t, logprobs: res.logprobs![j]! }));
+  }
+  return out;
+}
+
+/** Mean per-sequence KL(π‖base) on π's own samples: Σ_t log π − log π_base over response tokens. */
+async function sequenceKl(samples: Awaited<ReturnType<typeof samplePolicy>>): Promise<number> {
+  const seqs = samples.map((s) => [...buildPrompt(tok, s.prompt), ...s.tokens]);
+  const baseLp = await sequenceLogprobs(base.model, seqs, tok.padId);
+  const kls = samples.map((s, i) => {
+    const promptLen = seqs[i]!.length - s.tokens.length;
+    const ref = baseLp[i]!.slice(promptLen - 1, promptLen - 1 + s.tokens.length);
+    return s.logprobs.reduce((acc, lp, t) => acc + lp - ref[t]!, 0);
+  });
+  return meanStd(kls).mean;
+}
+
+interface PolicyEval {
+  mean: number;
+  std: number;
+  kl: number;
+  eos: number;
+}
+
+async function evaluatePolicy(dir: string | null, judge: Judge, prompts: string[]): Promise<PolicyEval> {
+  const policy = dir ? (await loadCheckpoint(dir)).model : base.model;
+  try {
+    const samples = await samplePolicy(policy, prompts, SIZE.evalSamplesPerPrompt, 777);
+    const { mean, std } = meanStd(samples.map((s) => judge.score(s.response)));
+    const kl = dir ? await sequenceKl(samples) : 0;
+    const eos = samples.filter((s) => s.tokens.at(-1) === tok.eosId).length / samples.length;
+    return { mean, std, kl, eos };
+  } finally {
+    if (dir) policy.dispose();
+  }
+}
+
+function registeredDir(name: string): string {
+  const row = findModel(getDb(), name);
+  if (!row) throw new Error(`model ${name} is not registered`);
+  return modelDir(row);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// One judge, end to end.
+
+interface JudgeReport {
+  judge: Judge;
+  labelNoise: number;
+  rm: { accuracyClear: number; clearPairs: number; accuracyAll: number; evalRm: Record<string, unknown> };
+  base: PolicyEval;
+  ppo: PolicyEval & { trainKl: number; rewardMean: number };
+  dpo: PolicyEval;
+  controls?: { zeroReward: PolicyEval; largeBeta: PolicyEval };
+}
+
+async function proveJudge(judge: Judge, prompts: { train: string[]; test: string[] }, withControls: boolean): Promise<JudgeReport> {
+  const dir = path.join(WORK, judge.name);
+  fs.mkdirSync(dir, { recursive: true });
+  process.env.DATABASE_URL = path.join(dir, "rlhf.db");
+  closeDb();
+  const t = (stage: string) => `${judge.name}: ${stage}`;
+  const db = getDb();
+  createProject(db, { name: "proof", k: SIZE.k, allowTies: true }, null);
+  await cli(["prompts", "import", writeJsonl(path.join(dir, "prompts.jsonl"), [
+    ...prompts.train.map((p) => ({ prompt: p, split: "train" })),
+    ...prompts.test.map((p) => ({ prompt: p, split: "test" })),
+  ]), "--project", "proof"]);
+
+  // 1–3. K samples per prompt from the base, ranked by the noisy judge, imported as rankings.
+  const random = seededRandom(SEED + judge.name.length);
+  let disagreements = 0;
+  let comparable = 0;
+  const testItems: Array<{ prompt: string; texts: string[] }> = [];
+  await timed(t("sample K=4 + rank + import"), async () => {
+    const rows: unknown[] = [];
+    for (const [split, list] of [["train", prompts.train], ["test", prompts.test]] as const) {
+      const samples = await samplePolicy(base.model, list, SIZE.k, split === "train" ? 1 : 2);
+      for (let i = 0; i < list.length; i++) {
+        // Identical samples are one completion (the import dedupes by text), so keep distinct texts only.
+        const texts = [...new Set(samples.slice(i * SIZE.k, (i + 1) * SIZE.k).map((s) => s.response))];
+        if (texts.length < 2) continue;
+        const scores = texts.map((x) => judge.score(x));
+        if (new Set(scores).size < 2) continue; // all tied: the annotator would mark it not rankable
+        const ranking = noisyRanking(scores, FLIP, random);
+        const rankOf = new Map(ranking.flatMap((g, r) => g.map((c) => [c, r] as const)));
+        for (let a = 0; a < texts.length; a++)
+          for (let b = a + 1; b < texts.length; b++) {
+            if (scores[a] === scores[b]) continue;
+            comparable++;
+            if (scores[a]! > scores[b]! !== rankOf.get(a)! < rankOf.get(b)!) disagreements++;
+          }
+        rows.push({ prompt: list[i], completions: texts, ranking });
+        if (split === "test") testItems.push({ prompt: list[i]!, texts });
+      }
+    }
+    await cli(["import", "rankings", writeJsonl(path.join(dir, "rankings.jsonl"), rows), "--project", "proof"]);
+  });
+
+  // RM on the rankings, then its accuracy on held-out pairs whose judge scores differ clearly.
+  await timed(t("train rm"), () => cli(["train", "rm", "--base", baseDir, "--config", writeJson(path.join(dir, "rm.json"), RM_CONFIG), "--name", "rm"]));
+  const evalRm = await cli(["eval", "rm", "--model", "rm"]);
+  const rmCheckpoint = await loadCheckpoint(registeredDir("rm"));
+  let correct = 0;
+  let clear = 0;
+  let correctAll = 0;
+  let all = 0;
+  for (const item of testItems) {
+    const rmScores = scoreTexts(rmCheckpoint.model, rmCheckpoint.head!, item.texts.map((r) => ({ prompt: item.prompt, response: r })), (p, r) => buildExample(tok, p, r), tok.padId);
+    const js = item.texts.map((x) => judge.score(x));
+    for (let a = 0; a < js.length; a++)
+      for (let b = a + 1; b < js.length; b++) {
+        if (js[a] === js[b]) continue;
+        const right = js[a]! > js[b]! === rmScores[a]! > rmScores[b]!;
+        all++;
+        correctAll += right ? 1 : 0;
+        if (Math.abs(js[a]! - js[b]!) >= judge.clearMargin) {
+          clear++;
+          correct += right ? 1 : 0;
+        }
+      }
+  }
+  rmCheckpoint.model.dispose();
+  rmCheckpoint.head?.dispose();
+
+  // PPO and DPO from the same base; then the held-out evaluation.
+  const ppoOut = await timed(t("train ppo"), () =>
+    cli(["train", "ppo", "--base", baseDir, "--reward", "rm", "--config", writeJson(path.join(dir, "ppo.json"), PPO_CONFIG), "--name", "ppo"]),
+  );
+  await timed(t("train dpo"), () => cli(["train", "dpo", "--base", baseDir, "--config", writeJson(path.join(dir, "dpo.json"), DPO_CONFIG), "--name", "dpo"]));
+  const [baseEval, ppoEval, dpoEval] = await timed(t("evaluate base/ppo/dpo"), async () => [
+    await evaluatePolicy(null, judge, prompts.test),
+    await evaluatePolicy(registeredDir("ppo"), judge, prompts.test),
+    await evaluatePolicy(registeredDir("dpo"), judge, prompts.test),
+  ]);
+  const report: JudgeReport = {
+    judge,
+    labelNoise: comparable ? disagreements / comparable : 0,
+    rm: { accuracyClear: clear ? correct / clear : 0, clearPairs: clear, accuracyAll: all ? correctAll / all : 0, evalRm },
+    base: baseEval!,
+    ppo: { ...ppoEval!, trainKl: Number(ppoOut.kl), rewardMean: Number(ppoOut.reward_mean) },
+    dpo: dpoEval!,
+  };
+  if (withControls) {
+    const control = async (name: string, extra: Record<string, unknown>) => {
+      await timed(t(`control ${name}`), () =>
+        cli(["train", "ppo", "--base", baseDir, "--reward", "rm", "--config", writeJson(path.join(dir, `${name}.json`), { ...PPO_CONFIG, ...extra }), "--name", name]),
+      );
+      return evaluatePolicy(registeredDir(name), judge, prompts.test);
+    };
+    report.controls = { zeroReward: await control("ppo-zero-reward", CONTROLS.zeroReward), largeBeta: await control("ppo-large-beta", CONTROLS.largeBeta) };
+  }
+  closeDb();
+  return report;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Run and report.
+
+const started = Date.now();
+const judgeNames = (flag("judges") ?? "concise,enthusiastic").split(",");
+const prompts = makePrompts();
+const reports: JudgeReport[] = [];
+for (const [i, name] of judgeNames.entries()) {
+  const judge = JUDGES[name];
+  if (!judge) throw new Error(`unknown judge '${name}' (known: ${Object.keys(JUDGES).join(", ")})`);
+  reports.push(await proveJudge(judge, prompts, i === 0));
+}
+const totalS = (Date.now() - started) / 1000;
+
+const f = (x: number, d = 2) => x.toFixed(d);
+const ms = (e: PolicyEval) => `${f(e.mean)} ± ${f(e.std)}`;
+const lines: string[] = [];
+lines.push(`### RLHF proof (${new Date().toISOString().slice(0, 10)}, ${os.cpus().length}-core CPU, tfjs ${(await import("../../trainer/backend/index")).activeBackend()})`);
+lines.push("");
+lines.push(`Base: \`${path.relative(process.cwd(), baseDir) || baseDir}\` (${base.model.numParams().toLocaleString("en-US")} params). ${SIZE.trainPrompts} train / ${SIZE.testPrompts} test prompts, K = ${SIZE.k}, ${FLIP * 100}% of judge comparisons flipped, responses ≤ ${SIZE.responseLength} tokens, ${SIZE.evalSamplesPerPrompt} eval samples per test prompt, seed ${SEED}.`);
+lines.push("");
+lines.push("| judge | label noise | RM acc. (clear pairs) | RM acc. (all pairs) | base | PPO | PPO gain / base std | PPO KL (train / eval, nats) | DPO | DPO KL (eval) |");
+lines.push("|---|---|---|---|---|---|---|---|---|---|");
+for (const r of reports) {
+  const gain = (r.ppo.mean - r.base.mean) / (r.base.std || 1);
+  lines.push(
+    `| ${r.judge.name}: ${r.judge.prefers} | ${f(r.labelNoise)} | ${f(r.rm.accuracyClear)} (${r.rm.clearPairs} pairs, Δ ≥ ${r.judge.clearMargin}) | ${f(r.rm.accuracyAll)} | ${ms(r.base)} | ${ms(r.ppo)} | ${f(gain)} | ${f(r.ppo.trainKl)} / ${f(r.ppo.kl)} | ${ms(r.dpo)} | ${f(r.dpo.kl)} |`,
+  );
+}
+for (const r of reports.filter((x) => x.controls)) {
+  const c = r.controls!;
+  const gain = (e: PolicyEval) => f((e.mean - r.base.mean) / (r.base.std || 1));
+  lines.push("");
+  lines.push(`Controls (${r.judge.name} judge): PPO with β ${PPO_CONFIG.kl_coef}: ${ms(r.ppo)} (gain ${gain(r.ppo)} std); reward set to zero: ${ms(c.zeroReward)} (gain ${gain(c.zeroReward)} std, KL ${f(c.zeroReward.kl)}); β ${CONTROLS.largeBeta.kl_coef}: ${ms(c.largeBeta)} (gain ${gain(c.largeBeta)} std, KL ${f(c.largeBeta.kl)}). Base ${ms(r.base)}; the noise level of a ${prompts.test.length * SIZE.evalSamplesPerPrompt}-sample mean is ±${f((2 * r.base.std) / Math.sqrt(prompts.test.length * SIZE.evalSamplesPerPrompt))} (2 s.e.).`);
+}
+lines.push("");
+lines.push("Wall time per stage (s): " + Object.entries(timings).map(([k, v]) => `${k} ${f(v, 0)}`).join("; ") + `; **total ${f(totalS / 60, 1)} min**.`);
+const markdown = lines.join("\n");
+console.log(JSON.stringify({ reports: reports.map((r) => ({ ...r, judge: r.judge.name })), timings, total_s: totalS }, null, 1));
+console.log("\n" + markdown);
+fs.writeFileSync(path.join(WORK, "report.md"), markdown + "\n");
+process.stderr.write(`[proof] work folder: ${WORK}\n`);

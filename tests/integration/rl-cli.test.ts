@@ -1,0 +1,119 @@
+// The RL commands end to end on a tiny random model: import rankings → `rlhf train rm` → `rlhf eval rm` →
+// `rlhf train ppo` → `rlhf train dpo`, each with --json, plus the one-line errors for bad configs and models.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const work = fs.mkdtempSync(path.join(os.tmpdir(), "rlhf-rl-cli-"));
+process.env.DATABASE_URL = path.join(work, "rlhf.db");
+process.env.RLHF_HOME = work;
+process.env.RLHF_QUIET_BACKEND = "1";
+process.env.RLHF_BACKEND = "wasm";
+
+const { main } = await import("../../trainer/cli");
+const { getDb, closeDb } = await import("../../db/index");
+const { createProject } = await import("../../server/services/projects");
+
+/** Runs `rlhf ARGS --json` in-process; returns exit code and the JSON line. */
+async function rlhf(...args: string[]): Promise<{ code: number; out: Record<string, unknown> }> {
+  const chunks: string[] = [];
+  const write = process.stdout.write.bind(process.stdout);
+  const writeErr = process.stderr.write.bind(process.stderr);
+  process.stdout.write = ((c: string) => (chunks.push(String(c)), true)) as typeof process.stdout.write;
+  process.stderr.write = (() => true) as typeof process.stderr.write;
+  try {
+    const code = await main([...args, "--json"]);
+    return { code, out: JSON.parse(chunks.join("").trim().split("\n").pop() ?? "{}") };
+  } finally {
+    process.stdout.write = write;
+    process.stderr.write = writeErr;
+  }
+}
+
+const baseDir = path.join(work, "tiny-base");
+const file = (name: string, body: string) => {
+  fs.writeFileSync(path.join(work, name), body);
+  return path.join(work, name);
+};
+
+beforeAll(async () => {
+  const { initBackend } = await import("../../trainer/backend/index");
+  const { GPT } = await import("../../trainer/model/gpt");
+  const { saveCheckpoint } = await import("../../trainer/checkpoint/index");
+  await initBackend("wasm");
+  const gpt = new GPT({ vocab_size: 260, n_positions: 96, n_embd: 32, n_layer: 1, n_head: 2, layer_norm_epsilon: 1e-5 }, { seed: 3 });
+  await saveCheckpoint(baseDir, gpt, { tokenizer: "byte" });
+  gpt.dispose();
+  createProject(getDb(), { name: "rl", k: 3, allowTies: true }, null);
+  closeDb();
+  const prompts = Array.from({ length: 12 }, (_, i) => ({ prompt: `Say something ${i}`, split: i < 9 ? "train" : "test" }));
+  expect((await rlhf("prompts", "import", file("prompts.jsonl", prompts.map((p) => JSON.stringify(p)).join("\n")), "--project", "rl")).code).toBe(0);
+  const rankings = prompts.map((p) => ({ prompt: p.prompt, completions: ["Yes!", "Sure, fine.", "no"], ranking: [[0], [1, 2]] }));
+  expect((await rlhf("import", "rankings", file("rankings.jsonl", rankings.map((r) => JSON.stringify(r)).join("\n")), "--project", "rl")).code).toBe(0);
+}, 120_000);
+
+afterAll(() => {
+  closeDb();
+  fs.rmSync(work, { recursive: true, force: true });
+});
+
+describe("rlhf train rm / eval rm / train ppo / train dpo", () => {
+  it("trains a reward model and reports held-out accuracy", async () => {
+    const cfg = file("rm.json", JSON.stringify({ epochs: 2, lr: 3e-3, normalize_samples: 8 }));
+    const { code, out } = await rlhf("train", "rm", "--base", baseDir, "--config", cfg, "--name", "rm-tiny");
+    expect(String(out.error ?? "")).toBe("");
+    expect(code).toBe(0);
+    expect(out).toMatchObject({ ok: true, model: "rm-tiny", status: "succeeded" });
+    expect(typeof out.model_id).toBe("string");
+    const evalOut = await rlhf("eval", "rm", "--model", "rm-tiny");
+    expect(evalOut.code).toBe(0);
+    expect(evalOut.out.pairs).toBe(6); // 3 test prompts × 2 pairs ([0] > [1, 2])
+    expect(typeof evalOut.out.accuracy).toBe("number");
+    const pairsFile = file("pairs.jsonl", JSON.stringify({ prompt: "Hi", chosen: "Yes!", rejected: "no" }));
+    expect((await rlhf("eval", "rm", "--model", "rm-tiny", "--data", pairsFile)).out.pairs).toBe(1);
+  });
+
+  it("runs PPO and prints the model id and the last reward_mean and kl", async () => {
+    const cfg = file("ppo.json", JSON.stringify({ iterations: 2, batch_size: 4, mini_batch_size: 2, ppo_epochs: 2, response_length: 8 }));
+    const { code, out } = await rlhf("train", "ppo", "--base", baseDir, "--reward", "rm-tiny", "--config", cfg, "--name", "ppo-tiny");
+    expect(code).toBe(0);
+    expect(out).toMatchObject({ ok: true, model: "ppo-tiny" });
+    expect(typeof out.model_id).toBe("string");
+    expect(Number.isFinite(out.reward_mean)).toBe(true);
+    expect(Number.isFinite(out.kl)).toBe(true);
+    const { runMetricSeries } = await import("../../server/services/runs");
+    const series = runMetricSeries(getDb(), String(out.run_id));
+    for (const name of ["objective/scores", "objective/kl", "policy/entropy_avg", "policy/approxkl_avg", "policy/clipfrac_avg", "loss/policy_avg", "loss/value_avg", "val/explained_variance"])
+      expect(series[name]?.length).toBe(2);
+    closeDb();
+  });
+
+  it("runs DPO and reports loss, margin and accuracy", async () => {
+    const cfg = file("dpo.json", JSON.stringify({ epochs: 1, batch_size: 4 }));
+    const { code, out } = await rlhf("train", "dpo", "--base", baseDir, "--config", cfg, "--name", "dpo-tiny");
+    expect(code).toBe(0);
+    for (const key of ["loss", "reward_margin", "accuracy"]) expect(Number.isFinite(out[key])).toBe(true);
+  });
+});
+
+describe("bad input gives one-line errors", () => {
+  it("negative β, K < 2 and unknown keys", async () => {
+    const neg = await rlhf("train", "dpo", "--base", baseDir, "--config", file("neg.json", JSON.stringify({ beta: -0.1 })));
+    expect(neg.code).toBe(1);
+    expect(neg.out.error).toBe("dpo config: beta must be greater than 0 (got -0.1)");
+    const k = await rlhf("train", "rm", "--base", baseDir, "--config", file("k.json", JSON.stringify({ min_completions: 1 })));
+    expect(k.out.error).toBe("reward config: min_completions must be at least 2 (got 1)");
+    const unknown = await rlhf("train", "ppo", "--base", baseDir, "--reward", "rm-tiny", "--config", file("u.json", JSON.stringify({ beta: 0.1 })));
+    expect(String(unknown.out.error)).toMatch(/^ppo config: unknown key 'beta'/);
+  });
+  it("a reward model that is not a reward model", async () => {
+    const asRegistered = await rlhf("train", "ppo", "--base", baseDir, "--reward", "ppo-tiny");
+    expect(asRegistered.code).toBe(1);
+    expect(String(asRegistered.out.error)).toMatch(/'ppo-tiny' is a policy model, but a reward model is needed here/);
+    const asDir = await rlhf("train", "ppo", "--base", baseDir, "--reward", baseDir);
+    expect(asDir.code).toBe(1);
+    expect(String(asDir.out.error)).toMatch(/is not a reward model/);
+    expect(String(asDir.out.error)).not.toContain("\n");
+  });
+});
