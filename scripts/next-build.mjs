@@ -45,21 +45,33 @@ export function nextBin(root) {
   return path.join(root, "node_modules", "next", "dist", "bin", "next");
 }
 
+/** The running `next build`, so a caller's signal handler can stop it (see stopActiveBuild). */
+let activeBuild = null;
+
+/** Passes a signal on to a running build; returns whether there was one. */
+export function stopActiveBuild(signal = "SIGTERM") {
+  if (!activeBuild || activeBuild.exitCode !== null) return false;
+  activeBuild.kill(signal);
+  return true;
+}
+
 function runNextBuild(root, { quiet }) {
   return new Promise((resolve, reject) => {
     const output = [];
-    const child = spawn(process.execPath, [nextBin(root), "build"], {
+    const child = (activeBuild = spawn(process.execPath, [nextBin(root), "build"], {
       cwd: root,
       env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
       stdio: quiet ? ["ignore", "pipe", "pipe"] : "inherit",
-    });
+    }));
     if (quiet) {
       child.stdout.on("data", (d) => output.push(d));
       child.stderr.on("data", (d) => output.push(d));
     }
     child.on("error", reject);
-    child.on("exit", (code) => {
+    child.on("exit", (code, signal) => {
+      activeBuild = null;
       if (code === 0) resolve();
+      else if (signal) reject(new Error(`next build was stopped (${signal}).`));
       else reject(new Error(`next build failed (exit ${code}).\n${Buffer.concat(output).toString().slice(-4000)}`));
     });
   });

@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { buildIfStale, nextBin } from "./next-build.mjs";
+import { buildIfStale, nextBin, stopActiveBuild } from "./next-build.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 process.chdir(root);
@@ -17,6 +17,17 @@ process.env.NEXT_TELEMETRY_DISABLED ||= "1";
 fs.mkdirSync(path.resolve(process.env.RLHF_HOME?.trim() || "data"), { recursive: true });
 fs.mkdirSync(path.resolve("data"), { recursive: true });
 
+const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+let server = null;
+
+// Signals go to whatever runs now: the build, then the server. Without a child we simply exit.
+for (const signal of Object.keys(SIGNAL_EXIT_CODES)) {
+  process.on(signal, () => {
+    if (server && server.exitCode === null) server.kill(signal);
+    else if (!stopActiveBuild(signal)) process.exit(SIGNAL_EXIT_CODES[signal]);
+  });
+}
+
 try {
   if (await buildIfStale(root)) console.log("Build finished.");
 } catch (err) {
@@ -24,16 +35,8 @@ try {
   process.exit(1);
 }
 
-const args = [nextBin(root), "start", "-p", port];
 console.log(`Starting RLHF Workbench on ${process.env.NEXTAUTH_URL}`);
-const child = spawn(process.execPath, args, { stdio: "inherit", env: process.env });
-
-for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
-  process.on(signal, () => {
-    if (child.exitCode === null) child.kill(signal);
-  });
-}
-child.on("exit", (code, signal) => {
-  const signalCodes = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
-  process.exit(signal ? (signalCodes[signal] ?? 1) : (code ?? 0));
+server = spawn(process.execPath, [nextBin(root), "start", "-p", port], { stdio: "inherit", env: process.env });
+server.on("exit", (code, signal) => {
+  process.exit(signal ? (SIGNAL_EXIT_CODES[signal] ?? 1) : (code ?? 0));
 });

@@ -120,7 +120,7 @@ describe("web app end to end", () => {
     await screenshot(page, "admin-project");
     await page.getByTestId("prompt-search").fill("refund");
     await page.getByTestId("prompt-count").getByText("1–1 of 1").waitFor();
-    await page.getByTestId("prompt-search").scrollIntoViewIfNeeded();
+    await page.getByTestId("prompt-search").evaluate((el) => el.scrollIntoView({ block: "center" }));
     await screenshot(page, "admin-project-prompts");
   });
 
