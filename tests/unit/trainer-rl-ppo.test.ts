@@ -68,6 +68,39 @@ describe("PPO on a toy reward", () => {
     valueHead.dispose();
   });
 
+  it("with a separate critic and a reward model, four models stay in memory with flat tensor counts", async () => {
+    await initBackend("wasm");
+    const policy = new GPT(shape, { seed: 1 });
+    const reference = new GPT(shape, { seed: 1 });
+    const rm = { gpt: new GPT(shape, { seed: 7 }), head: new ScalarHead(shape.n_embd, { seed: 7 }) };
+    const critic = { gpt: new GPT(shape, { seed: 7 }), head: new ScalarHead(shape.n_embd, { seed: 7 }) };
+    const counts: number[] = [];
+    const firstRatios: number[] = [];
+    const ctx = memoryContext();
+    const rmBefore = rm.head.params.get("score.weight")!.dataSync().slice();
+    await trainPPO({
+      policy,
+      critic,
+      reference,
+      reward: rm,
+      prompts,
+      eosId: EOS,
+      padId: PAD,
+      sample: sampleResponses,
+      config: parsePPOConfig({ iterations: 3, batch_size: 8, mini_batch_size: 4, ppo_epochs: 2, response_length: 5, value_model: "rm_critic", adaptive_kl: true, ent_coef: 0.01, kl_estimator: "k3" }),
+      ctx: { ...ctx, reportMetrics: (step, m) => { ctx.reportMetrics(step, m); counts.push(tf.memory().numTensors); } },
+      onMinibatch: (info) => {
+        if (info.epoch === 0 && info.minibatch === 0) firstRatios.push(info.ratioMin, info.ratioMax);
+      },
+    });
+    expect(new Set(counts).size).toBe(1);
+    expect(firstRatios.every((r) => r === 1)).toBe(true);
+    // The RM is frozen; the critic (initialised from the same weights) trains.
+    expect(Array.from(rm.head.params.get("score.weight")!.dataSync())).toEqual(Array.from(rmBefore));
+    expect(Array.from(critic.head.params.get("score.weight")!.dataSync())).not.toEqual(Array.from(rmBefore));
+    for (const m of [policy, reference, rm.gpt, rm.head, critic.gpt, critic.head]) m.dispose();
+  });
+
   it("the adaptive KL controller moves β toward the target by at most 20%·n/horizon", () => {
     const up = new KlController(0.1, true, 6, 100);
     up.update(12, 10); // error clipped to +0.2 → β·(1 + 0.2·10/100)
