@@ -1,0 +1,96 @@
+// Resolves a --model / --base value (a registry name or id, or a checkpoint directory path) to a checkpoint
+// directory, and checks that directory cheaply (config.json, safetensors header and size) without loading tfjs, so
+// bad input fails before a run is created.
+import fs from "node:fs";
+import path from "node:path";
+import type { Db } from "../../db/index";
+import { findModel, listModels, modelDir, type ModelKind } from "../../server/services/models";
+import { CliError } from "./args";
+import type { ModelInput } from "../runs/types";
+
+/** Tokenizer of a bare checkpoint directory: config.json's "rlhf".tokenizer; a plain HF GPT-2 config means gpt2. */
+export function tokenizerFromConfig(config: Record<string, unknown>): string {
+  const named = (config.rlhf as Record<string, unknown> | undefined)?.tokenizer;
+  return typeof named === "string" && named ? named : "gpt2";
+}
+
+/** Reads and validates a checkpoint directory's config.json and safetensors header; throws a one-line CliError. */
+export function checkCheckpointDir(dir: string, label = dir): { config: Record<string, unknown> } {
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory())
+    throw new CliError(`model '${label}': checkpoint directory ${dir} does not exist`);
+  const configFile = path.join(dir, "config.json");
+  if (!fs.existsSync(configFile)) throw new CliError(`model '${label}': ${configFile} is missing`);
+  let config: Record<string, unknown>;
+  try {
+    config = JSON.parse(fs.readFileSync(configFile, "utf8")) as Record<string, unknown>;
+  } catch (err) {
+    throw new CliError(`model '${label}': config.json is not valid JSON (${(err as Error).message})`);
+  }
+  if (typeof config !== "object" || config === null || Array.isArray(config))
+    throw new CliError(`model '${label}': config.json must hold a JSON object`);
+  checkSafetensors(path.join(dir, "model.safetensors"), label);
+  return { config };
+}
+
+/** A safetensors file whose header parses and whose size matches the tensors it declares. */
+export function checkSafetensors(file: string, label: string): void {
+  const bad = (why: string) => new CliError(`model '${label}': model.safetensors is corrupt (${why}); re-save or re-import the checkpoint`);
+  if (!fs.existsSync(file)) throw new CliError(`model '${label}': ${file} is missing`);
+  const size = fs.statSync(file).size;
+  if (size < 8) throw bad("file shorter than its 8-byte header length");
+  const fd = fs.openSync(file, "r");
+  try {
+    const lenBuf = Buffer.alloc(8);
+    fs.readSync(fd, lenBuf, 0, 8, 0);
+    const headerLen = Number(lenBuf.readBigUInt64LE(0));
+    if (headerLen <= 0 || 8 + headerLen > size || headerLen > 100 * 1024 * 1024) throw bad("header length out of range");
+    const headerBuf = Buffer.alloc(headerLen);
+    fs.readSync(fd, headerBuf, 0, headerLen, 8);
+    let header: Record<string, { data_offsets?: [number, number] } | unknown>;
+    try {
+      header = JSON.parse(headerBuf.toString("utf8")) as typeof header;
+    } catch {
+      throw bad("header is not JSON");
+    }
+    let end = 0;
+    for (const [name, info] of Object.entries(header)) {
+      if (name === "__metadata__") continue;
+      const offsets = (info as { data_offsets?: unknown }).data_offsets;
+      if (!Array.isArray(offsets) || offsets.length !== 2) throw bad(`tensor ${name} has no data_offsets`);
+      end = Math.max(end, Number(offsets[1]));
+    }
+    if (8 + headerLen + end !== size) throw bad(`size ${size} bytes, header declares ${8 + headerLen + end}`);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function looksLikePath(value: string): boolean {
+  return value.includes("/") || value.includes(path.sep) || value.startsWith(".");
+}
+
+/**
+ * A registered model (name or id) or a checkpoint directory. Registered models win over a same-named folder in the
+ * working directory; an unknown value that is not a directory gets an error listing a few registered names.
+ */
+export function resolveModelInput(db: Db, value: string, opts: { kind?: ModelKind; flag?: string; check?: boolean } = {}): ModelInput {
+  const flag = opts.flag ?? "--model";
+  const row = looksLikePath(value) ? undefined : findModel(db, value);
+  if (row) {
+    if (opts.kind && row.kind !== opts.kind)
+      throw new CliError(`${flag} ${value}: '${row.name}' is a ${row.kind} model, but a ${opts.kind} model is needed here`);
+    const dir = modelDir(row);
+    if (opts.check !== false) checkCheckpointDir(dir, row.name);
+    return { row, dir, tokenizer: row.tokenizer, label: row.name };
+  }
+  const dir = path.resolve(value);
+  if (fs.existsSync(dir) && fs.statSync(dir).isDirectory()) {
+    const byPath = listModels(db).find((m) => path.resolve(modelDir(m)) === dir);
+    if (byPath) return resolveModelInput(db, byPath.id, opts);
+    const { config } = checkCheckpointDir(dir, value);
+    return { row: null, dir, tokenizer: tokenizerFromConfig(config), label: value };
+  }
+  const names = listModels(db).slice(0, 5).map((m) => m.name);
+  const hint = names.length ? `registered: ${names.join(", ")}${names.length === 5 ? ", …" : ""}` : "no models are registered yet";
+  throw new CliError(`${flag} ${value}: no such model or checkpoint directory (${hint}; see 'rlhf models list')`);
+}

@@ -1,0 +1,130 @@
+// Builds the RunContext an algorithm runs with: run log + metrics + throttled progress in the database, a progress
+// bar on stderr, cancellation checks, and a heartbeat that keeps this worker's lease on the run.
+import fs from "node:fs";
+import path from "node:path";
+import type { Db } from "../../db/index";
+import { dataHome } from "../../db/paths";
+import { appendLog, DEFAULT_LEASE_MS, heartbeat, isCancelled, logMetrics, setProgress, type RunRow } from "../../server/services/runs";
+import { ProgressBar } from "../cli/progress";
+import { RunCancelledError } from "./errors";
+import type { ModelInput, RunContext } from "./types";
+
+export interface ContextOptions {
+  workerId: string;
+  leaseMs?: number;
+  /** Echo log lines to stderr (the CLI running a run in-process). */
+  echo?: (line: string) => void;
+  /** Draw a progress bar on stderr. */
+  progressBar?: boolean;
+  /** Set by the worker on SIGINT/SIGTERM: the algorithm stops at its next check. */
+  stopRequested?: () => boolean;
+}
+
+/** A context plus the handle the framework uses to stop its timers. */
+export interface LiveContext<C> {
+  ctx: RunContext<C>;
+  /** Why the run stopped early, when it did: 'cancelled' (by a user), 'lease-lost', 'stopped' (worker shutdown). */
+  stopReason(): "cancelled" | "lease-lost" | "stopped" | null;
+  close(): void;
+}
+
+/** The scratch folder of a run: resumable checkpoints live here until the run ends. */
+export function runScratchDir(runId: string): string {
+  return path.join(dataHome(), "runs", runId);
+}
+
+export function createRunContext<C>(
+  db: Db,
+  run: RunRow,
+  config: C,
+  inputs: { base: ModelInput | null; reward: ModelInput | null },
+  opts: ContextOptions,
+): LiveContext<C> {
+  const leaseMs = opts.leaseMs ?? DEFAULT_LEASE_MS;
+  let stop: "cancelled" | "lease-lost" | "stopped" | null = null;
+  let lastCancelCheck = 0;
+  let lastProgressWrite = 0;
+  let lastProgress = -1;
+  let bar: ProgressBar | null = null;
+  let barTotal = 100;
+  let barUnit = "%";
+
+  const beat = () => {
+    if (stop) return;
+    try {
+      if (!heartbeat(db, run.id, opts.workerId, leaseMs)) stop = isCancelled(db, run.id) ? "cancelled" : "lease-lost";
+    } catch {
+      // A busy database must not kill the run; the next beat tries again well within the lease.
+    }
+  };
+  // Beats at a quarter of the lease: between training steps the event loop runs timers, so three can be missed.
+  const timer = setInterval(beat, Math.max(250, Math.floor(leaseMs / 4)));
+  timer.unref();
+
+  const checkStop = (): boolean => {
+    if (stop) return true;
+    if (opts.stopRequested?.()) stop = "stopped";
+    const now = Date.now();
+    if (!stop && now - lastCancelCheck > 1000) {
+      lastCancelCheck = now;
+      if (isCancelled(db, run.id)) stop = "cancelled";
+    }
+    return stop !== null;
+  };
+
+  const ensureBar = () => {
+    if (!opts.progressBar) return null;
+    bar ??= new ProgressBar({ total: barTotal, label: run.kind, unit: barUnit });
+    return bar;
+  };
+
+  const ctx: RunContext<C> = {
+    db,
+    run,
+    runId: run.id,
+    config,
+    base: inputs.base,
+    reward: inputs.reward,
+    scratchDir: runScratchDir(run.id),
+    log(message, level = "info") {
+      appendLog(db, run.id, message, level);
+      if (opts.echo) {
+        // Keep a TTY bar intact: finish its line before printing.
+        if (bar && process.stderr.isTTY) process.stderr.write("\r\x1b[K");
+        opts.echo(message);
+      }
+    },
+    reportMetrics(step, metrics) {
+      logMetrics(db, run.id, step, metrics);
+    },
+    progress(fraction, metrics) {
+      const f = Math.min(1, Math.max(0, fraction));
+      ensureBar()?.update(Math.round(f * barTotal), metrics);
+      const now = Date.now();
+      // The web UI polls progress; a write per second (or per percent) is plenty.
+      if (f === 1 || now - lastProgressWrite > 1000 || f - lastProgress >= 0.01) {
+        setProgress(db, run.id, f);
+        lastProgressWrite = now;
+        lastProgress = f;
+      }
+    },
+    setProgressTotal(total, unit = "step") {
+      barTotal = Math.max(1, Math.round(total));
+      barUnit = unit;
+      bar = null;
+    },
+    isCancelled: checkStop,
+    throwIfCancelled() {
+      if (checkStop()) throw new RunCancelledError(stop === "cancelled" ? "run cancelled" : `run stopped (${stop})`);
+    },
+  };
+  fs.mkdirSync(ctx.scratchDir, { recursive: true });
+  return {
+    ctx,
+    stopReason: () => stop,
+    close() {
+      clearInterval(timer);
+      (bar as ProgressBar | null)?.done();
+    },
+  };
+}

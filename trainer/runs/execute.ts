@@ -1,0 +1,127 @@
+// Executes one claimed run end to end: parse its config, resolve its models, call the algorithm, save the output
+// checkpoint atomically, and register it together with marking the run succeeded, or mark the run failed with a
+// one-line error (removing any half-written output). Used in-process by the CLI and by the worker.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { Db } from "../../db/index";
+import { dataHome } from "../../db/paths";
+import { findModel, uniqueModelName, type ModelRow } from "../../server/services/models";
+import { appendLog, completeRun, failRun, getRun, type RunRow } from "../../server/services/runs";
+import { resolveModelInput } from "../cli/resolve";
+import { createRunContext, runScratchDir, type ContextOptions, type LiveContext } from "./context";
+import { isCancellation, oneLineError } from "./errors";
+import { loadAlgorithm } from "./registry";
+import type { ModelInput, RunOutput } from "./types";
+
+/** Config keys the framework keeps beside an algorithm's own (a bare --base directory); never shown to parseConfig. */
+export const RESERVED_CONFIG_KEYS = { baseDir: "_base_dir", rewardDir: "_reward_dir" } as const;
+
+export interface RunResult {
+  run: RunRow;
+  model: ModelRow | null;
+  metrics: Record<string, number | null>;
+  /** Set when the run did not succeed: the one-line reason. */
+  error: string | null;
+}
+
+/** This process's worker id: host and pid, so `runs show` tells which machine holds a run. */
+export function defaultWorkerId(prefix = "worker"): string {
+  return `${prefix}:${os.hostname()}:${process.pid}`;
+}
+
+/** The algorithm's own config keys (reserved framework keys removed). */
+export function algorithmConfig(raw: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(raw).filter(([k]) => !k.startsWith("_")));
+}
+
+/** The --base / --reward inputs of a stored run: registry rows, or bare directories kept in its config. */
+export function runInputs(db: Db, run: RunRow): { base: ModelInput | null; reward: ModelInput | null } {
+  const one = (id: string | null, dir: unknown, flag: string): ModelInput | null => {
+    if (id) {
+      if (!findModel(db, id)) throw new Error(`the run's ${flag} model (id ${id}) is no longer registered`);
+      return resolveModelInput(db, id, { flag });
+    }
+    if (typeof dir === "string" && dir) return resolveModelInput(db, dir, { flag });
+    return null;
+  };
+  return {
+    base: one(run.baseModelId, run.config[RESERVED_CONFIG_KEYS.baseDir], "--base"),
+    reward: one(run.rewardModelId, run.config[RESERVED_CONFIG_KEYS.rewardDir], "--reward"),
+  };
+}
+
+/** A free models/<name> folder under RLHF_HOME (relative path for the registry, absolute for writing). */
+function outputLocation(name: string, runId: string): { rel: string; abs: string } {
+  let rel = path.join("models", name);
+  if (fs.existsSync(path.join(dataHome(), rel))) rel = path.join("models", `${name}-${runId}`);
+  return { rel, abs: path.join(dataHome(), rel) };
+}
+
+/**
+ * Runs a run this worker has claimed (status `running`, workerId = opts.workerId). Never throws for a failing
+ * algorithm: the outcome is in the returned run's status and `error`.
+ */
+export async function executeRun(db: Db, claimed: RunRow, opts: ContextOptions): Promise<RunResult> {
+  let live: LiveContext<Record<string, unknown>> | null = null;
+  let output: RunOutput | null = null;
+  let writtenDir: string | null = null;
+  let model: ModelRow | null = null;
+  try {
+    const algorithm = await loadAlgorithm(claimed.kind);
+    const config = algorithm.parseConfig(algorithmConfig(claimed.config));
+    const inputs = runInputs(db, claimed);
+    if (algorithm.needsBase && !inputs.base) throw new Error(`a ${claimed.kind} run needs a base model (--base)`);
+    if (algorithm.needsReward && !inputs.reward) throw new Error(`a ${claimed.kind} run needs a reward model (--reward)`);
+    live = createRunContext(db, claimed, config, inputs, opts);
+    const { ctx } = live;
+    ctx.log(`${claimed.kind} run ${claimed.id} started on ${opts.workerId}${inputs.base ? ` from ${inputs.base.label}` : ""}`);
+    output = await algorithm.train(ctx);
+    ctx.throwIfCancelled();
+
+    if (algorithm.outputKind && output.save) {
+      const name = claimed.name ?? uniqueModelName(db, `${inputs.base?.label.replace(/[^A-Za-z0-9._-]/g, "-") ?? claimed.kind}-${claimed.kind}`);
+      const where = outputLocation(name, claimed.id);
+      writtenDir = where.abs;
+      await output.save(where.abs);
+      model =
+        completeRun(db, claimed.id, {
+          name,
+          kind: algorithm.outputKind,
+          path: where.rel,
+          tokenizer: output.tokenizer ?? inputs.base?.tokenizer ?? "byte",
+          parentId: inputs.base?.row?.id ?? null,
+          config: { ...(output.modelConfig ?? {}), metrics: output.metrics },
+        }) ?? null;
+      ctx.log(`registered model '${name}' (${where.rel})`);
+    } else {
+      completeRun(db, claimed.id);
+    }
+    fs.rmSync(runScratchDir(claimed.id), { recursive: true, force: true });
+    return { run: getRun(db, claimed.id), model, metrics: output.metrics, error: null };
+  } catch (err) {
+    const reason = live?.stopReason() ?? null;
+    if (writtenDir && !model) fs.rmSync(writtenDir, { recursive: true, force: true });
+    let message = oneLineError(err);
+    if (isCancellation(err) || reason) {
+      if (reason === "stopped") failRun(db, claimed.id, (message = "the worker stopped before the run finished; start it again"));
+      // 'cancelled': a user already set the status; 'lease-lost': another worker owns the run now.
+      else message = reason === "lease-lost" ? "this worker lost its lease on the run" : "run cancelled";
+    } else {
+      if (process.env.RLHF_DEBUG) console.error(err);
+      failRun(db, claimed.id, message);
+    }
+    try {
+      appendLog(db, claimed.id, message, isCancellation(err) ? "warn" : "error");
+    } catch {
+      // The database itself may be the failure; the run's status already says what happened where it could.
+    }
+    return { run: getRun(db, claimed.id), model: null, metrics: output?.metrics ?? {}, error: message };
+  } finally {
+    try {
+      output?.dispose?.();
+    } finally {
+      live?.close();
+    }
+  }
+}

@@ -1,0 +1,82 @@
+// One SFT run inside the run framework: load the base policy (or this run's resumable checkpoint), read the
+// demonstrations, train, and hand back a checkpoint writer with the optimizer state so the model can be trained on.
+import fs from "node:fs";
+import path from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import { initBackend } from "../backend/index";
+import { loadCheckpoint, saveCheckpoint } from "../checkpoint/index";
+import type { Adam, OptimizerState } from "../model/adam";
+import type { RunContext, RunOutput } from "../runs/types";
+import { getTokenizer, type TokenizerName } from "../tokenizer/index";
+import type { SFTConfig } from "./config";
+import { sftDatasets } from "./data";
+import { totalSteps, trainSFT } from "./trainer";
+
+function disposeState(state: OptimizerState): void {
+  tf.dispose([...state.tensors.values()]);
+}
+
+/** Saves weights + optimizer state; the exported state copies are freed even when saving fails. */
+async function saveWithOptimizer(dir: string, ctx: { model: import("../model/gpt").GPT; adam: Adam; tokenizer: TokenizerName; meta: Record<string, unknown> }) {
+  const optimizer = ctx.adam.exportState();
+  try {
+    await saveCheckpoint(dir, ctx.model, { tokenizer: ctx.tokenizer, optimizer, meta: ctx.meta });
+  } finally {
+    disposeState(optimizer);
+  }
+}
+
+export async function runSFT(ctx: RunContext<SFTConfig>): Promise<RunOutput> {
+  const config = ctx.config;
+  const backend = await initBackend();
+  ctx.log(`tfjs backend: ${backend}`);
+  const resumeDir = path.join(ctx.scratchDir, "checkpoint");
+  const resuming = fs.existsSync(path.join(resumeDir, "optimizer.safetensors"));
+  const source = resuming ? resumeDir : ctx.base!.dir;
+  const loaded = await loadCheckpoint(source, { withOptimizer: resuming });
+  const { model } = loaded;
+  tf.dispose([...loaded.extraTensors.values()]);
+  loaded.head?.dispose();
+  try {
+    const tok = getTokenizer(loaded.tokenizer);
+    const data = sftDatasets(ctx.db, config, tok, model.config.n_positions);
+    if (data.dropped) ctx.log(`dropped ${data.dropped} demonstrations whose response did not fit in max_length`, "warn");
+    ctx.log(`base ${ctx.base!.label}: ${model.numParams()} parameters, tokenizer ${loaded.tokenizer}; eval on ${data.evalSource} (${data.eval.length})`);
+    ctx.setProgressTotal(totalSteps(config, data.train.length), "step");
+    const meta = { sft: { run: ctx.runId, base: ctx.base!.label } };
+    const result = await trainSFT({
+      model,
+      config,
+      train: data.train,
+      eval: data.eval,
+      padId: tok.padId,
+      hooks: ctx,
+      resume: resuming && loaded.optimizer ? { adamState: loaded.optimizer } : undefined,
+      saveResumable: (step, adam) => saveWithOptimizer(resumeDir, { model, adam, tokenizer: loaded.tokenizer, meta: { ...meta, resumeStep: step } }),
+    });
+    if (loaded.optimizer) disposeState(loaded.optimizer);
+    const metrics = {
+      steps: result.steps,
+      "train/loss": result.finalTrainLoss,
+      "eval/loss": result.finalEvalLoss,
+      best_eval_loss: result.bestEvalLoss,
+      best_step: result.bestStep,
+      train_examples: data.train.length,
+      eval_examples: data.eval.length,
+    };
+    return {
+      tokenizer: loaded.tokenizer,
+      metrics,
+      modelConfig: { ...model.config, n_params: model.numParams(), eval_source: data.evalSource },
+      save: (dir) => saveWithOptimizer(dir, { model, adam: result.adam, tokenizer: loaded.tokenizer, meta: { ...meta, metrics } }),
+      dispose: () => {
+        result.adam.dispose();
+        model.dispose();
+      },
+    };
+  } catch (err) {
+    if (loaded.optimizer) disposeState(loaded.optimizer);
+    model.dispose();
+    throw err;
+  }
+}

@@ -1,0 +1,164 @@
+// The SFT training loop: seeded batches, response-only loss, warmup + cosine LR, global-norm clipping, Adam(ε=1e-5),
+// periodic eval on held-out demonstrations, the best weights kept, and optional resumable checkpoints.
+import * as tf from "@tensorflow/tfjs";
+import { batchesPerEpoch, epochBatches, inOrderBatches } from "../data/loader";
+import type { Batch, TokenizedExample } from "../data/collate";
+import { Adam, clipByGlobalNorm, computeGrads } from "../model/adam";
+import type { GPT } from "../model/gpt";
+import { RunCancelledError, RunInputError } from "../runs/errors";
+import type { SFTConfig } from "./config";
+import { sftLoss, batchTokenLogprobs } from "./loss";
+import { learningRateAt, warmupSteps } from "./schedule";
+
+/** What the loop reports to and asks of its caller (the run framework's context satisfies this). */
+export interface TrainHooks {
+  log(message: string): void;
+  reportMetrics(step: number, metrics: Record<string, number>): void;
+  progress(fraction: number, metrics?: Record<string, number>): void;
+  isCancelled(): boolean;
+}
+
+export interface SFTTrainInput {
+  model: GPT;
+  config: SFTConfig;
+  train: TokenizedExample[];
+  eval: TokenizedExample[];
+  padId: number;
+  hooks: TrainHooks;
+  /** Continue a run: optimizer moments and step count from its last resumable checkpoint. */
+  resume?: { adamState: import("../model/adam").OptimizerState };
+  /** Called every config.save_steps steps to write a resumable checkpoint. */
+  saveResumable?: (step: number, adam: Adam) => Promise<void>;
+}
+
+export interface SFTTrainResult {
+  steps: number;
+  bestStep: number | null;
+  bestEvalLoss: number | null;
+  finalTrainLoss: number | null;
+  finalEvalLoss: number | null;
+  /** The optimizer after the last step; the caller saves its state with the checkpoint and disposes it. */
+  adam: Adam;
+}
+
+/** Total optimizer steps for a dataset size: max_steps when set, else epochs × batches per epoch. */
+export function totalSteps(config: SFTConfig, trainCount: number): number {
+  if (config.max_steps > 0) return config.max_steps;
+  return Math.max(1, Math.ceil(config.num_train_epochs * batchesPerEpoch(trainCount, config.batch_size)));
+}
+
+/** Mean NLL per response token over every eval example (token-weighted, not a mean of batch means). */
+export async function evalLoss(model: GPT, examples: TokenizedExample[], batchSize: number, padId: number): Promise<number> {
+  let nll = 0;
+  let tokens = 0;
+  for (const batch of inOrderBatches(examples, { batchSize, padId })) {
+    const sum = tf.tidy(() => {
+      const lp = batchTokenLogprobs(model, batch);
+      return tf.neg(tf.sum(tf.mul(lp, tf.tensor2d(batch.lossMask, [batch.batchSize, batch.seqLen]))));
+    });
+    nll += (await sum.data())[0]!;
+    sum.dispose();
+    tokens += batch.responseTokens;
+  }
+  return tokens > 0 ? nll / tokens : NaN;
+}
+
+/** Batches in training order from step `start` on, cycling epochs (max_steps may exceed one epoch). */
+function* trainingBatches(train: TokenizedExample[], config: SFTConfig, padId: number, start: number): Generator<Batch> {
+  const perEpoch = batchesPerEpoch(train.length, config.batch_size);
+  let step = 0;
+  for (let epoch = 0; ; epoch++) {
+    if (step + perEpoch <= start) {
+      step += perEpoch; // skip whole epochs of a resumed run without collating them
+      continue;
+    }
+    const opts = { batchSize: config.batch_size, padId, seed: config.seed, groupByLength: config.group_by_length };
+    for (const batch of epochBatches(train, epoch, opts)) {
+      if (step++ >= start) yield batch;
+    }
+  }
+}
+
+/** Copies of the model's weights (the best checkpoint so far), swapped in at the end. */
+function snapshot(model: GPT, previous: Map<string, tf.Tensor> | null): Map<string, tf.Tensor> {
+  if (previous) tf.dispose([...previous.values()]);
+  const out = new Map<string, tf.Tensor>();
+  for (const [name, v] of model.params) out.set(name, tf.clone(v));
+  return out;
+}
+
+/** Runs SFT on `model` in place. With load_best_model_at_end, the model ends holding its best-eval weights. */
+export async function trainSFT(input: SFTTrainInput): Promise<SFTTrainResult> {
+  const { model, config, train, padId, hooks } = input;
+  if (train.length === 0) throw new RunInputError("no training examples: add demonstrations first");
+  const total = totalSteps(config, train.length);
+  const schedule = {
+    peakLr: config.learning_rate,
+    totalSteps: total,
+    warmupSteps: warmupSteps(total, config.warmup_ratio),
+    type: config.lr_scheduler_type,
+    minLrRatio: config.min_lr_ratio,
+  };
+  const adam = new Adam(model.params, {
+    lr: config.learning_rate,
+    beta1: config.adam_beta1,
+    beta2: config.adam_beta2,
+    eps: config.adam_epsilon,
+    weightDecay: config.weight_decay,
+  });
+  let best: Map<string, tf.Tensor> | null = null;
+  let bestEvalLoss: number | null = null;
+  let bestStep: number | null = null;
+  let finalTrainLoss: number | null = null;
+  let finalEvalLoss: number | null = null;
+  try {
+    if (input.resume) adam.importState(input.resume.adamState);
+    const start = adam.stepCount;
+    if (start > 0) hooks.log(`resuming at step ${start} of ${total}`);
+    hooks.log(`sft: ${train.length} train / ${input.eval.length} eval examples, ${total} steps, batch ${config.batch_size}`);
+
+    const runEval = async (step: number) => {
+      if (input.eval.length === 0) return;
+      const loss = await evalLoss(model, input.eval, config.eval_batch_size, padId);
+      finalEvalLoss = loss;
+      hooks.reportMetrics(step, { "eval/loss": loss });
+      if (bestEvalLoss === null || loss < bestEvalLoss) {
+        bestEvalLoss = loss;
+        bestStep = step;
+        if (config.load_best_model_at_end) best = snapshot(model, best);
+      }
+    };
+
+    const batches = trainingBatches(train, config, padId, start);
+    for (let step = start; step < total; step++) {
+      if (hooks.isCancelled()) throw new RunCancelledError();
+      const batch = batches.next().value as Batch;
+      const lr = learningRateAt(step, schedule);
+      const { loss, grads } = computeGrads(() => sftLoss(model, batch), model.params);
+      const clipped = clipByGlobalNorm(grads, config.max_grad_norm);
+      adam.step(clipped.grads, lr);
+      const [lossValue, normValue] = await Promise.all([loss.data(), clipped.norm.data()]);
+      tf.dispose([loss, clipped.norm, ...grads.values(), ...clipped.grads.values()]);
+      const done = step + 1;
+      finalTrainLoss = lossValue[0]!;
+      const metrics = { "train/loss": finalTrainLoss, "train/lr": lr, "train/grad_norm": normValue[0]! };
+      if (done % config.logging_steps === 0 || done === total) hooks.reportMetrics(done, metrics);
+      if (done % config.eval_steps === 0 || done === total) await runEval(done);
+      if (config.save_steps > 0 && input.saveResumable && done % config.save_steps === 0 && done < total)
+        await input.saveResumable(done, adam);
+      const shown: Record<string, number> = { "train/loss": finalTrainLoss };
+      if (finalEvalLoss !== null) shown["eval/loss"] = finalEvalLoss;
+      hooks.progress(done / total, shown);
+    }
+    if (best && bestStep !== total) {
+      for (const [name, t] of best as Map<string, tf.Tensor>) model.params.get(name)!.assign(t);
+      hooks.log(`kept the best checkpoint: step ${bestStep} (eval/loss ${(bestEvalLoss as number | null)?.toFixed(4)})`);
+    }
+    return { steps: total, bestStep, bestEvalLoss, finalTrainLoss, finalEvalLoss, adam };
+  } catch (err) {
+    adam.dispose();
+    throw err;
+  } finally {
+    if (best) tf.dispose([...(best as Map<string, tf.Tensor>).values()]);
+  }
+}
