@@ -64,10 +64,12 @@ export function PromptImport({ projectId }: { projectId: string }) {
       </Field>
       <div className="flex items-end gap-3">
         <Field label="Format" htmlFor="prompt-format">
-          <select id="prompt-format" value={format} onChange={(e) => setFormat(e.target.value as Format)} className={`${inputClass} w-32`}>
-            <option value="jsonl">JSONL</option>
-            <option value="csv">CSV</option>
-          </select>
+          <div className="w-32">
+            <select id="prompt-format" value={format} onChange={(e) => setFormat(e.target.value as Format)} className={inputClass}>
+              <option value="jsonl">JSONL</option>
+              <option value="csv">CSV</option>
+            </select>
+          </div>
         </Field>
         <Button onClick={() => void runImport()} disabled={!file || importPrompts.isPending} data-testid="import-prompts">
           {importPrompts.isPending ? "Importing…" : "Import"}

@@ -40,20 +40,24 @@ export function PromptList({ projectId }: { projectId: string }) {
   return (
     <div className="space-y-3">
       <div className="flex flex-wrap items-center gap-2">
-        <input
-          type="search"
-          aria-label="Search prompts"
-          placeholder="Search prompt text…"
-          value={search}
-          onChange={(e) => setSearch(e.target.value)}
-          className={`${inputClass} max-w-sm`}
-          data-testid="prompt-search"
-        />
-        <select aria-label="Split" value={split} onChange={(e) => setSplit(e.target.value as typeof split)} className={`${inputClass} w-36`}>
-          <option value="">All splits</option>
-          <option value="train">train</option>
-          <option value="test">test</option>
-        </select>
+        <div className="w-full max-w-sm">
+          <input
+            type="search"
+            aria-label="Search prompts"
+            placeholder="Search prompt text…"
+            value={search}
+            onChange={(e) => setSearch(e.target.value)}
+            className={inputClass}
+            data-testid="prompt-search"
+          />
+        </div>
+        <div className="w-36">
+          <select aria-label="Split" value={split} onChange={(e) => setSplit(e.target.value as typeof split)} className={inputClass}>
+            <option value="">All splits</option>
+            <option value="train">train</option>
+            <option value="test">test</option>
+          </select>
+        </div>
         <span className="ml-auto text-sm text-slate-500" data-testid="prompt-count">
           {list.data ? `${formatCount(first)}–${formatCount(last)} of ${formatCount(total)}` : ""}
         </span>

@@ -117,7 +117,7 @@ function LikertScale({
           </button>
         ))}
       </div>
-      <span className="text-[0.7rem] text-slate-400">1 poor · {scale} excellent</span>
+      <span className="hidden text-[0.7rem] text-slate-400 xl:inline">1 poor · {scale} excellent</span>
     </div>
   );
 }
