@@ -7,6 +7,15 @@ import type { Db } from "../../db/index";
 import { findModel, listModels, modelDir, type ModelKind } from "../../server/services/models";
 import { CliError } from "./args";
 import type { ModelInput } from "../runs/types";
+import type { TokenizerName } from "../tokenizer/types";
+
+/** The tokenizers this build knows (checked here without loading them; TS keeps the list in step with the type). */
+const KNOWN_TOKENIZERS = ["byte", "gpt2"] as const satisfies readonly TokenizerName[];
+
+function checkTokenizer(tokenizer: string, label: string): void {
+  if (!(KNOWN_TOKENIZERS as readonly string[]).includes(tokenizer))
+    throw new CliError(`model '${label}': unknown tokenizer '${tokenizer}' (this build knows ${KNOWN_TOKENIZERS.join(", ")})`);
+}
 
 /** Tokenizer of a bare checkpoint directory: config.json's "rlhf".tokenizer; a plain HF GPT-2 config means gpt2. */
 export function tokenizerFromConfig(config: Record<string, unknown>): string {
@@ -80,7 +89,11 @@ export function resolveModelInput(db: Db, value: string, opts: { kind?: ModelKin
     if (opts.kind && row.kind !== opts.kind)
       throw new CliError(`${flag} ${value}: '${row.name}' is a ${row.kind} model, but a ${opts.kind} model is needed here`);
     const dir = modelDir(row);
-    if (opts.check !== false) checkCheckpointDir(dir, row.name);
+    if (opts.check !== false) {
+      const { config } = checkCheckpointDir(dir, row.name);
+      checkTokenizer(row.tokenizer, row.name);
+      checkTokenizer(tokenizerFromConfig(config), row.name);
+    }
     return { row, dir, tokenizer: row.tokenizer, label: row.name };
   }
   const dir = path.resolve(value);
@@ -88,7 +101,9 @@ export function resolveModelInput(db: Db, value: string, opts: { kind?: ModelKin
     const byPath = listModels(db).find((m) => path.resolve(modelDir(m)) === dir);
     if (byPath) return resolveModelInput(db, byPath.id, opts);
     const { config } = checkCheckpointDir(dir, value);
-    return { row: null, dir, tokenizer: tokenizerFromConfig(config), label: value };
+    const tokenizer = tokenizerFromConfig(config);
+    checkTokenizer(tokenizer, value);
+    return { row: null, dir, tokenizer, label: value };
   }
   const names = listModels(db).slice(0, 5).map((m) => m.name);
   const hint = names.length ? `registered: ${names.join(", ")}${names.length === 5 ? ", …" : ""}` : "no models are registered yet";

@@ -12,7 +12,7 @@ export const ALGORITHM_MODULES: Record<RunKind, string> = {
   reward: "../rl/reward-algorithm",
   ppo: "../rl/ppo-algorithm",
   dpo: "../rl/dpo-algorithm",
-  sample: "../sample/algorithm",
+  sample: "../sample/algorithm", // not built: `rlhf sample` runs directly, not as a run
 };
 
 const overrides = new Map<RunKind, RunAlgorithm>();

@@ -1,0 +1,108 @@
+// Shared set-up for the trainer's CLI tests: a temp DATABASE_URL + RLHF_HOME, a tiny byte-level base checkpoint,
+// demonstrations in a project, and `rlhf(...)` that runs main([...]) capturing what it prints.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { vi } from "vitest";
+import { closeDb, openDb, type Db } from "../../db/index";
+import { importDemonstrations } from "../../server/services/data-import";
+import { registerModel } from "../../server/services/models";
+import { createProject } from "../../server/services/projects";
+import { importPromptRows } from "../../server/services/prompts";
+import { initBackend } from "../../trainer/backend/index";
+import { saveCheckpoint } from "../../trainer/checkpoint/index";
+import { main } from "../../trainer/cli";
+import { GPT } from "../../trainer/model/gpt";
+
+export const TINY_CONFIG = { vocab_size: 260, n_positions: 96, n_embd: 32, n_layer: 1, n_head: 2, layer_norm_epsilon: 1e-5 };
+
+export interface CliEnv {
+  dir: string;
+  dbFile: string;
+  /** A short-lived connection for arranging and inspecting (the CLI opens its own from DATABASE_URL). */
+  withDb<T>(fn: (db: Db) => T): T;
+  restore(): void;
+}
+
+export function cliEnv(prefix: string): CliEnv {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dbFile = path.join(dir, "rlhf.db");
+  const saved = { DATABASE_URL: process.env.DATABASE_URL, RLHF_HOME: process.env.RLHF_HOME, RLHF_QUIET_BACKEND: process.env.RLHF_QUIET_BACKEND };
+  process.env.DATABASE_URL = dbFile;
+  process.env.RLHF_HOME = dir;
+  process.env.RLHF_QUIET_BACKEND = "1";
+  return {
+    dir,
+    dbFile,
+    withDb(fn) {
+      const db = openDb(dbFile);
+      try {
+        return fn(db);
+      } finally {
+        db.$client.close();
+      }
+    },
+    restore() {
+      closeDb();
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A randomly initialised tiny byte-level GPT checkpoint (seeded). */
+export async function makeTinyCheckpoint(dir: string, seed = 1): Promise<string> {
+  await initBackend("wasm");
+  const model = new GPT(TINY_CONFIG, { seed });
+  await saveCheckpoint(dir, model, { tokenizer: "byte" });
+  model.dispose();
+  return dir;
+}
+
+export const WORDS = ["red", "blue", "green", "cat", "dog", "sun", "moon", "tea", "cake", "rain", "snow", "tree"];
+
+/** A project with prompts "Say W." (the last three in the test split) and a demonstration for each. */
+export function seedDemonstrations(db: Db, projectName = "Tiny", words = WORDS): string {
+  const project = createProject(db, { name: projectName }, null);
+  importPromptRows(db, project.id, words.map((w, i) => ({ prompt: `Say ${w}.`, split: i >= words.length - 3 ? "test" : "train" })) as never, null);
+  const content = words.map((w) => JSON.stringify({ prompt: `Say ${w}.`, completion: `Sure: ${w}, ${w}.` })).join("\n");
+  importDemonstrations(db, { projectId: project.id, content });
+  return project.id;
+}
+
+export function registerTiny(db: Db, name: string, dir: string, tokenizer = "byte") {
+  return registerModel(db, { name, kind: "policy", path: dir, tokenizer });
+}
+
+export interface CliResult {
+  code: number;
+  out: string;
+  err: string;
+  json: Record<string, any> | null;
+}
+
+/** Runs the CLI in-process, capturing stdout and stderr. */
+export async function rlhf(...argv: string[]): Promise<CliResult> {
+  let out = "";
+  let err = "";
+  const o = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => ((out += String(chunk)), true));
+  const e = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => ((err += String(chunk)), true));
+  try {
+    const code = await main(argv);
+    const last = out.trim().split("\n").pop();
+    const json = argv.includes("--json") && last ? (JSON.parse(last) as Record<string, any>) : null;
+    return { code, out, err, json };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+  }
+}
+
+/** The error line a failing command printed (stderr ends with exactly one `rlhf: …` line). */
+export function errorLine(r: CliResult): string {
+  const lines = r.err.trim().split("\n").filter((l) => l.startsWith("rlhf: "));
+  return lines[lines.length - 1] ?? "";
+}
