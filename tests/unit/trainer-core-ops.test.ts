@@ -2,7 +2,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "../../trainer/backend/index.js";
-import { gelu, layerNorm, linear, tokenLogprobs, attentionBias, causalSelfAttention, blockAttention, batchedAttention } from "../../trainer/model/ops.js";
+import { gelu, layerNorm, linear, tokenLogprobs, attentionBias, causalSelfAttention, blockAttention, batchedAttention, splitColumns, concatColumns, gatherRows, columnSum } from "../../trainer/model/ops.js";
 
 function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
   return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
@@ -125,5 +125,31 @@ describe("block attention (the wasm fast path) equals the batched form", () => {
       const gb = gradsOf(b, [q, k, v]);
       ga.forEach((g, i) => expect(maxAbsDiff(g, gb[i]!)).toBeLessThan(1e-4));
     }
+  });
+});
+
+describe("wasm fast kernels equal the plain ops (values and gradients)", () => {
+  beforeAll(async () => {
+    await initBackend("wasm");
+  });
+  afterAll(async () => {
+    await initBackend("cpu");
+  });
+  it("splitColumns/concatColumns, gatherRows and columnSum", () => {
+    const x = tf.randomNormal([5, 6], 0, 1, "float32", 31) as tf.Tensor2D;
+    const parts = splitColumns(x, 3);
+    tf.split(x, 3, 1).forEach((p, i) => expect(maxAbsDiff(parts[i]!, p)).toBe(0));
+    expect(maxAbsDiff(concatColumns(parts), x)).toBe(0);
+    const w = tf.randomNormal([6, 2], 0, 1, "float32", 32);
+    const f = (fn: (t: tf.Tensor2D) => tf.Tensor2D[]) => tf.grad((t: tf.Tensor) => tf.sum(tf.matMul(tf.mul(fn(t as tf.Tensor2D)[0]!, 2).concat(fn(t as tf.Tensor2D)[2]!, 1) as tf.Tensor2D, tf.slice(w, [0, 0], [4, 2]) as tf.Tensor2D)))(x);
+    expect(maxAbsDiff(f((t) => splitColumns(t, 3)), f((t) => tf.split(t, 3, 1)))).toBeLessThan(1e-6);
+    const table = tf.randomNormal([7, 4], 0, 1, "float32", 33) as tf.Tensor2D;
+    const ids = tf.tensor1d([3, 0, 3, 6], "int32");
+    expect(maxAbsDiff(gatherRows(table, ids), tf.gather(table, ids))).toBe(0);
+    const r = tf.randomNormal([4, 4], 0, 1, "float32", 34);
+    const g1 = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(gatherRows(t as tf.Tensor2D, ids), r)))(table);
+    const g2 = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.gather(t, ids), r)))(table);
+    expect(maxAbsDiff(g1, g2)).toBeLessThan(1e-6);
+    expect(maxAbsDiff(columnSum(x), tf.sum(x, 0))).toBeLessThan(1e-5);
   });
 });

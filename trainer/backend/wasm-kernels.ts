@@ -58,6 +58,76 @@ export function registerWasmKernels(): void {
   if (!tf.getKernel("UnsortedSegmentSum", "wasm")) {
     tf.registerKernel({ kernelName: "UnsortedSegmentSum", backendName: "wasm", kernelFunc: unsortedSegmentSumWasm as unknown as tf.KernelFunc });
   }
+  registerGatherRows();
+  registerColumnKernels();
   if (tf.getKernel("Identity", "wasm")) tf.unregisterKernel("Identity", "wasm");
   tf.registerKernel({ kernelName: "Identity", backendName: "wasm", kernelFunc: sharedIdentityWasm as unknown as tf.KernelFunc });
+}
+
+/**
+ * Row gather for 2-D float tables (embedding lookup): out[i, :] = table[ids[i], :], as one memcpy per row.
+ * wasm's GatherV2 takes ~2 ms for 512 rows of 128 floats; this takes a few µs. Registered as RlhfGatherRows and
+ * used through gatherRows() in trainer/model/ops.ts, which falls back to tf.gather on other backends.
+ */
+function gatherRowsWasm(args: { inputs: tf.NamedTensorInfoMap; backend: unknown }): tf.TensorInfo {
+  const backend = args.backend as WasmBackendLike;
+  const { table, ids } = args.inputs as { table: tf.TensorInfo; ids: tf.TensorInfo };
+  const [rows, width] = table.shape as [number, number];
+  const n = ids.shape.reduce((a, b) => a * b, 1);
+  const out = backend.makeOutput([n, width], "float32");
+  const o = backend.typedArrayFromHeap(out) as Float32Array;
+  const src = backend.typedArrayFromHeap(table) as Float32Array;
+  const idx = backend.typedArrayFromHeap(ids);
+  for (let i = 0; i < n; i++) {
+    const r = idx[i]!;
+    if (r < 0 || r >= rows) throw new Error(`embedding lookup: id ${r} is outside the table of ${rows} rows`);
+    o.set(src.subarray(r * width, (r + 1) * width), i * width);
+  }
+  return out;
+}
+
+export function registerGatherRows(): void {
+  if (!tf.getKernel("RlhfGatherRows", "wasm")) {
+    tf.registerKernel({ kernelName: "RlhfGatherRows", backendName: "wasm", kernelFunc: gatherRowsWasm as unknown as tf.KernelFunc });
+  }
+}
+
+/**
+ * Column split / concat of 2-D float tensors into equal parts (the fused q|k|v projection), as row-wise memcpys.
+ * wasm's SplitV and Concat along axis 1 cost several ms at [512,384]; these take ~0.1 ms. RlhfSplitCols has the
+ * gradient RlhfConcatCols and vice versa (registered in trainer/model/ops.ts, which owns the differentiable ops).
+ */
+function splitColsWasm(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: tf.NamedAttrMap }): tf.TensorInfo[] {
+  const backend = args.backend as WasmBackendLike;
+  const { x } = args.inputs as { x: tf.TensorInfo };
+  const parts = args.attrs.parts as number;
+  const [rows, cols] = x.shape as [number, number];
+  const width = cols / parts;
+  const outs = Array.from({ length: parts }, () => backend.makeOutput([rows, width], "float32"));
+  const src = backend.typedArrayFromHeap(x) as Float32Array;
+  outs.forEach((out, p) => {
+    const o = backend.typedArrayFromHeap(out) as Float32Array;
+    for (let r = 0; r < rows; r++) o.set(src.subarray(r * cols + p * width, r * cols + (p + 1) * width), r * width);
+  });
+  return outs;
+}
+
+function concatColsWasm(args: { inputs: tf.NamedTensorInfoMap; backend: unknown }): tf.TensorInfo {
+  const backend = args.backend as WasmBackendLike;
+  const parts = Object.keys(args.inputs).length;
+  const ins = Array.from({ length: parts }, (_, p) => args.inputs[`x${p}`] as tf.TensorInfo);
+  const [rows, width] = ins[0]!.shape as [number, number];
+  const cols = width * parts;
+  const out = backend.makeOutput([rows, cols], "float32");
+  const o = backend.typedArrayFromHeap(out) as Float32Array;
+  ins.forEach((t, p) => {
+    const src = backend.typedArrayFromHeap(t) as Float32Array;
+    for (let r = 0; r < rows; r++) o.set(src.subarray(r * width, (r + 1) * width), r * cols + p * width);
+  });
+  return out;
+}
+
+export function registerColumnKernels(): void {
+  if (!tf.getKernel("RlhfSplitCols", "wasm")) tf.registerKernel({ kernelName: "RlhfSplitCols", backendName: "wasm", kernelFunc: splitColsWasm as unknown as tf.KernelFunc });
+  if (!tf.getKernel("RlhfConcatCols", "wasm")) tf.registerKernel({ kernelName: "RlhfConcatCols", backendName: "wasm", kernelFunc: concatColsWasm as unknown as tf.KernelFunc });
 }

@@ -18,7 +18,7 @@
 
 import * as tf from "@tensorflow/tfjs";
 import { type GPTConfig, validateConfig } from "./config.js";
-import { attentionBias, causalSelfAttention, gelu, layerNorm, linear } from "./ops.js";
+import { attentionBias, causalSelfAttention, gatherRows, gelu, layerNorm, linear, splitColumns } from "./ops.js";
 import { mulberry32, normalSampler } from "./prng.js";
 
 export interface ForwardOptions {
@@ -107,7 +107,7 @@ export class GPT {
   private embed(ids: tf.Tensor2D, positions: tf.Tensor2D): tf.Tensor2D {
     const flatIds = tf.reshape(tf.cast(ids, "int32"), [-1]);
     const flatPos = tf.reshape(tf.cast(positions, "int32"), [-1]);
-    return tf.add(tf.gather(this.p("wte.weight"), flatIds), tf.gather(this.p("wpe.weight"), flatPos)) as tf.Tensor2D;
+    return tf.add(gatherRows(this.p("wte.weight"), flatIds as tf.Tensor1D), gatherRows(this.p("wpe.weight"), flatPos as tf.Tensor1D)) as tf.Tensor2D;
   }
 
   /** One pre-LN block on x [B·Tq, D]; with a cache, keys/values of earlier positions are prepended. */
@@ -117,7 +117,7 @@ export class GPT {
     const p = `h.${i}.`;
     const h = layerNorm(x, this.p(`${p}ln_1.weight`) as tf.Tensor1D, this.p(`${p}ln_1.bias`) as tf.Tensor1D, c.layer_norm_epsilon);
     const qkv = linear(h, this.p(`${p}attn.c_attn.weight`) as tf.Tensor2D, this.p(`${p}attn.c_attn.bias`) as tf.Tensor1D);
-    const [q, kNew, vNew] = tf.split(qkv, 3, 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+    const [q, kNew, vNew] = splitColumns(qkv, 3) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
     let k = kNew;
     let v = vNew;
     let tk = tq;
