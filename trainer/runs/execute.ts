@@ -12,6 +12,7 @@ import { resolveModelInput } from "../cli/resolve";
 import { createRunContext, runScratchDir, type ContextOptions, type LiveContext } from "./context";
 import { isCancellation, oneLineError } from "./errors";
 import { loadAlgorithm } from "./registry";
+import { requeueRun } from "./requeue";
 import type { ModelInput, RunOutput } from "./types";
 
 /** Config keys the framework keeps beside an algorithm's own (a bare --base directory); never shown to parseConfig. */
@@ -104,13 +105,20 @@ export async function executeRun(db: Db, claimed: RunRow, opts: ContextOptions):
     if (writtenDir && !model) fs.rmSync(writtenDir, { recursive: true, force: true });
     let message = oneLineError(err);
     if (isCancellation(err) || reason) {
-      if (reason === "stopped") failRun(db, claimed.id, (message = "the worker stopped before the run finished; start it again"));
+      if (reason === "stopped") {
+        // With a resumable checkpoint in the scratch folder the next worker continues from it; without, start over.
+        const scratch = runScratchDir(claimed.id);
+        const resumable = fs.existsSync(scratch) && fs.readdirSync(scratch).length > 0;
+        if (resumable && requeueRun(db, claimed.id, opts.workerId)) message = "the worker stopped; the run is queued again and resumes from its last checkpoint";
+        else failRun(db, claimed.id, (message = "the worker stopped before the run finished; start it again"));
+      }
       // 'cancelled': a user already set the status; 'lease-lost': another worker owns the run now.
       else message = reason === "lease-lost" ? "this worker lost its lease on the run" : "run cancelled";
     } else {
       if (process.env.RLHF_DEBUG) console.error(err);
       failRun(db, claimed.id, message);
     }
+    if (getRun(db, claimed.id).status !== "queued") fs.rmSync(runScratchDir(claimed.id), { recursive: true, force: true });
     try {
       appendLog(db, claimed.id, message, isCancellation(err) ? "warn" : "error");
     } catch {

@@ -1,0 +1,57 @@
+// A worker that stops mid-run (SIGINT) puts a run with a resumable checkpoint back in the queue; the next worker
+// continues from that step with the saved optimizer state instead of starting over.
+import path from "node:path";
+import fs from "node:fs";
+import { and, eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDb, type Db } from "../../db/index";
+import { runLogs, runMetrics, runs } from "../../db/schema";
+import { getRun } from "../../server/services/runs";
+import { prepareRun } from "../../trainer/runs/start";
+import { runScratchDir } from "../../trainer/runs/context";
+import { runWorker } from "../../trainer/worker";
+import { cliEnv, makeTinyCheckpoint, registerTiny, seedDemonstrations, type CliEnv } from "./trainer-fixtures";
+
+let env: CliEnv;
+let db: Db;
+
+beforeAll(async () => {
+  env = cliEnv("rlhf-resume-");
+  const dir = await makeTinyCheckpoint(path.join(env.dir, "tiny"));
+  db = openDb(env.dbFile);
+  seedDemonstrations(db);
+  registerTiny(db, "tiny", dir);
+});
+afterAll(() => {
+  db.$client.close();
+  env.restore();
+});
+
+const trainSteps = (runId: string) =>
+  db.select().from(runMetrics).where(and(eq(runMetrics.runId, runId), eq(runMetrics.name, "train/loss"))).all().map((m) => m.step);
+
+describe("resuming a run", () => {
+  it("requeues on worker stop and resumes from the last saved step", async () => {
+    const config = { learning_rate: 1e-2, batch_size: 4, max_steps: 12, eval_steps: 6, save_steps: 5 };
+    const { run } = await prepareRun(db, { kind: "sft", base: "tiny", config, name: "resumed" }, null);
+
+    // First worker: asked to stop once step 7 is logged (after the step-5 checkpoint).
+    const first = await runWorker(db, { once: true, workerId: "w1", shouldStop: () => trainSteps(run.id).length >= 7 });
+    expect(first.results[0]!.error).toMatch(/queued again and resumes/);
+    expect(getRun(db, run.id).status).toBe("queued");
+    expect(fs.existsSync(path.join(runScratchDir(run.id), "checkpoint", "optimizer.safetensors"))).toBe(true);
+
+    // Second worker: picks it up and continues at step 5.
+    const second = await runWorker(db, { once: true, workerId: "w2" });
+    expect(second.results[0]!.error).toBeNull();
+    expect(getRun(db, run.id)).toMatchObject({ status: "succeeded", workerId: "w2" });
+    const logs = db.select().from(runLogs).where(eq(runLogs.runId, run.id)).all().map((l) => l.message);
+    expect(logs.some((m) => m === "resuming at step 5 of 12")).toBe(true);
+    // Steps 1-7 from the first worker, 6-12 from the second: nothing before step 6 was trained twice.
+    expect(trainSteps(run.id).filter((s) => s > 7)).toEqual([8, 9, 10, 11, 12]);
+    expect(trainSteps(run.id).filter((s) => s === 6)).toHaveLength(2);
+    expect(fs.existsSync(runScratchDir(run.id))).toBe(false);
+    expect(second.results[0]!.model!.name).toBe("resumed");
+    expect(db.select().from(runs).all()).toHaveLength(1);
+  });
+});
