@@ -17,6 +17,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { disposeCache, type GPT, type KVCache } from "../model/gpt.js";
 import { nextTokenLogprobs } from "../model/logprobs.js";
+import { MASKED } from "../model/ops.js";
 import { mulberry32 } from "../model/prng.js";
 import type { Tokenizer } from "../tokenizer/types.js";
 
@@ -107,20 +108,26 @@ export async function generate(model: GPT, tok: Tokenizer, promptIds: number[][]
   const tokens: number[][] = promptIds.map(() => []);
   const logprobs: number[][] = promptIds.map(() => []);
   const finished = new Array<boolean>(B).fill(false);
+  // Positions count real tokens (a left-padded row starts at 0); padding positions are clipped to 0 and masked.
+  const nextPos = promptIds.map((p) => p.length);
   let cache: KVCache | null = null;
   let stepIds = tf.tensor2d(ids, [B, maxLen], "int32");
+  let positions = tf.tensor2d(mask.flatMap((row) => { let c = 0; return row.map((m) => (c += m, Math.max(0, c - 1))); }), [B, maxLen], "int32");
+  const headT = tf.tidy(() => tf.transpose(model.params.get("wte.weight")!) as tf.Tensor2D);
   try {
     for (let step = 0; step < maxNew; step++) {
-      const maskT = tf.tensor2d(mask.flat(), [B, mask[0]!.length], "float32");
-      const out: { logits: tf.Tensor3D; cache: KVCache } = model.forwardCached(stepIds, cache, { attentionMask: maskT, lastOnly: true });
-      maskT.dispose();
-      stepIds.dispose();
+      const tq = stepIds.shape[1];
+      const bias = biasFromMask(mask, tq);
+      const out: { logits: tf.Tensor3D; cache: KVCache } = model.forwardCached(stepIds, cache, { positionIds: positions, bias, headT, lastOnly: true });
+      tf.dispose([bias, stepIds, positions]);
       disposeCache(cache);
       cache = out.cache;
       const rows = (await out.logits.data()) as Float32Array;
       out.logits.dispose();
       const next: number[] = [];
+      const pos: number[] = [];
       for (let b = 0; b < B; b++) {
+        pos.push(nextPos[b]!);
         if (finished[b]) {
           next.push(tok.padId);
           mask[b]!.push(0);
@@ -131,16 +138,33 @@ export async function generate(model: GPT, tok: Tokenizer, promptIds: number[][]
         logprobs[b]!.push(logprob);
         next.push(id);
         mask[b]!.push(1);
+        nextPos[b]!++;
         if (stopAtEos && id === tok.eosId) finished[b] = true;
       }
       stepIds = tf.tensor2d(next, [B, 1], "int32");
+      positions = tf.tensor2d(pos, [B, 1], "int32");
       if (finished.every(Boolean)) break;
     }
   } finally {
-    stepIds.dispose();
+    tf.dispose([stepIds, positions, headT]);
     disposeCache(cache);
   }
   return { tokens, finished, ...(opts.returnLogprobs ? { logprobs } : {}) };
+}
+
+/** Additive attention bias [B,1,Tq,Tk] for the last tq positions of each mask row: causal + padded keys masked. */
+function biasFromMask(mask: number[][], tq: number): tf.Tensor4D {
+  const B = mask.length;
+  const tk = mask[0]!.length;
+  const out = new Float32Array(B * tq * tk);
+  for (let b = 0; b < B; b++) {
+    const row = mask[b]!;
+    for (let i = 0; i < tq; i++) {
+      const qPos = tk - tq + i;
+      for (let j = 0; j < tk; j++) if (j > qPos || row[j] === 0) out[(b * tq + i) * tk + j] = MASKED;
+    }
+  }
+  return tf.tensor4d(out, [B, 1, tq, tk]);
 }
 
 /** Teacher-forced log p(token_j | tokens_<j) for j ≥ 1 of each sequence (right-padded internally, in small batches). */

@@ -5,7 +5,8 @@
 //   gpt.config; gpt.params: Map<string, tf.Variable>   keyed by HF GPT-2 names (see paramShapes)
 //   gpt.forward(ids int32 [B,T], {attentionMask?, positionIds?}) -> {logits [B,T,V], hidden [B,T,D] (after ln_f)}
 //   gpt.hiddenStates(ids, opts) -> hidden only (reward/value models skip the vocab projection)
-//   gpt.forwardCached(ids [B,Tnew], cache | null, {attentionMask [B,Tpast+Tnew], lastOnly?}) -> {logits, cache}
+//   gpt.forwardCached(ids [B,Tnew], cache | null, {attentionMask [B,Tpast+Tnew] | positionIds+bias, lastOnly?, headT?})
+//       -> {logits, cache}   inference only (no gradient through headT)
 //   gpt.trainableVariables(); gpt.numParams(); gpt.dispose(); disposeCache(cache)
 //   paramShapes(config) -> [name, shape][] in a fixed order, the checkpoint contract
 //
@@ -24,6 +25,20 @@ import { mulberry32, normalSampler } from "./prng.js";
 export interface ForwardOptions {
   attentionMask?: tf.Tensor2D; // [B,T] 1 = real token, 0 = padding
   positionIds?: tf.Tensor2D; // [B,T] int32; derived from the mask when absent
+}
+
+/**
+ * Options of the incremental (inference-only) forward. Either attentionMask [B, Tpast+Tnew] (positions and bias are
+ * derived from it), or positionIds [B,Tnew] + bias [B,1,Tnew,Tpast+Tnew] computed by the caller (the generation loop
+ * builds both in JS, which saves ~15 small ops per token). headT = wteᵀ computed once per generation, instead of
+ * transposing the embedding table for every token (that transpose alone is 38M values for GPT-2).
+ */
+export interface CachedForwardOptions {
+  attentionMask?: tf.Tensor2D;
+  positionIds?: tf.Tensor2D;
+  bias?: tf.Tensor4D;
+  headT?: tf.Tensor2D;
+  lastOnly?: boolean;
 }
 
 /** Per-layer keys and values of the positions seen so far, each [B, Tpast, D] (heads side by side). */
@@ -107,7 +122,7 @@ export class GPT {
   private embed(ids: tf.Tensor2D, positions: tf.Tensor2D): tf.Tensor2D {
     const flatIds = tf.reshape(tf.cast(ids, "int32"), [-1]);
     const flatPos = tf.reshape(tf.cast(positions, "int32"), [-1]);
-    return tf.add(gatherRows(this.p("wte.weight"), flatIds as tf.Tensor1D), gatherRows(this.p("wpe.weight"), flatPos as tf.Tensor1D)) as tf.Tensor2D;
+    return tf.add(gatherRows(this.p("wte.weight") as tf.Tensor2D, flatIds as tf.Tensor1D), gatherRows(this.p("wpe.weight") as tf.Tensor2D, flatPos as tf.Tensor1D)) as tf.Tensor2D;
   }
 
   /** One pre-LN block on x [B·Tq, D]; with a cache, keys/values of earlier positions are prepended. */
@@ -183,16 +198,18 @@ export class GPT {
    * attentionMask covers past + new positions [B, Tpast+Tnew]. The returned cache is new; the caller disposes the
    * old one (disposeCache). lastOnly returns logits of the last position only ([B,1,V]), enough for sampling.
    */
-  forwardCached(ids: tf.Tensor2D, cache: KVCache | null, opts: { attentionMask: tf.Tensor2D; lastOnly?: boolean }): { logits: tf.Tensor3D; cache: KVCache } {
+  forwardCached(ids: tf.Tensor2D, cache: KVCache | null, opts: CachedForwardOptions): { logits: tf.Tensor3D; cache: KVCache } {
     const c = this.config;
     const [B, tq] = ids.shape;
     const past = cache?.length ?? 0;
     const tk = past + tq;
     this.checkLength(tk);
-    if (opts.attentionMask.shape[1] !== tk) throw new Error(`forwardCached: attentionMask must cover ${tk} positions (got ${opts.attentionMask.shape[1]})`);
+    const mask = opts.attentionMask;
+    if (mask && mask.shape[1] !== tk) throw new Error(`forwardCached: attentionMask must cover ${tk} positions (got ${mask.shape[1]})`);
+    if (!mask && (!opts.positionIds || !opts.bias)) throw new Error("forwardCached: pass attentionMask, or both positionIds and bias");
     const out = tf.tidy(() => {
-      const positions = tf.slice(positionsFromMask(opts.attentionMask, B, tk), [0, past], [B, tq]) as tf.Tensor2D;
-      const bias = attentionBias(opts.attentionMask, B, tq, tk);
+      const positions = opts.positionIds ?? (tf.slice(positionsFromMask(mask!, B, tk), [0, past], [B, tq]) as tf.Tensor2D);
+      const bias = opts.bias ?? attentionBias(mask!, B, tq, tk);
       let x = this.embed(ids, positions);
       const keys: tf.Tensor3D[] = [];
       const values: tf.Tensor3D[] = [];
@@ -209,7 +226,8 @@ export class GPT {
         h = tf.reshape(tf.slice(tf.reshape(h, [B, tq, c.n_embd]), [0, tq - 1, 0], [B, 1, c.n_embd]), [B, c.n_embd]);
         rows = 1;
       }
-      const logits = tf.reshape(this.lmHead(h), [B, rows, c.vocab_size]) as tf.Tensor3D;
+      const head = opts.headT ? linear(h, opts.headT) : this.lmHead(h);
+      const logits = tf.reshape(head, [B, rows, c.vocab_size]) as tf.Tensor3D;
       return { logits, keys, values };
     });
     return { logits: out.logits, cache: { keys: out.keys, values: out.values, length: tk } };
