@@ -7,6 +7,7 @@ import { newId } from "../../db/ids";
 import { assignments, completions, demonstrations, projects, prompts, rankings, tasks, type TaskKind } from "../../db/schema";
 import type { DbOrTx } from "./audit";
 import { conflict, notFound } from "./errors";
+import { prepared } from "./prepared";
 
 /** 30 minutes: long enough to write a careful demonstration, short enough that abandoned tasks come back soon. */
 export const DEFAULT_LEASE_MS = 30 * 60 * 1000;
@@ -75,8 +76,8 @@ export function shuffledOrder(ids: readonly string[], seed: string): string[] {
 }
 
 /** The caller's own assignment; someone else's is reported as missing so ids of others' work reveal nothing. */
-export function ownAssignment(db: DbOrTx, userId: string, assignmentId: string): Assignment {
-  const a = db.select().from(assignments).where(eq(assignments.id, assignmentId)).get();
+export function ownAssignment(db: Db, userId: string, assignmentId: string): Assignment {
+  const a = prepared(db, "assignmentById", (d) => d.select().from(assignments).where(eq(assignments.id, sql.placeholder("id"))).prepare()).get({ id: assignmentId });
   if (!a || a.userId !== userId) throw notFound("No such assignment of yours; ask for the next task.");
   return a;
 }
@@ -86,63 +87,77 @@ interface Filter {
   kind?: TaskKind;
 }
 
-function filterSql(f: Filter) {
-  return sql`${f.projectId ? sql`and t.project_id = ${f.projectId}` : sql``} ${f.kind ? sql`and t.kind = ${f.kind}` : sql``}`;
+const filterKey = (f: Filter) => `${f.projectId ? "p" : ""}${f.kind ? "k" : ""}`;
+
+/** The statements nextTask runs, prepared once per connection (and per filter combination). */
+function nextTaskStatements(db: Db, filter: Filter) {
+  const key = filterKey(filter);
+  return {
+    expireStale: prepared(db, "next.expireStale", (d) =>
+      d.$client.prepare("update assignments set status = 'expired' where user_id = ? and status = 'active' and lease_expires_at <= ?"),
+    ),
+    held: prepared(db, `next.held.${key}`, (d) =>
+      d.$client.prepare(
+        `select a.id from assignments a join tasks t on t.id = a.task_id
+         where a.user_id = @userId and a.status = 'active' ${filter.projectId ? "and t.project_id = @projectId" : ""} ${filter.kind ? "and t.kind = @kind" : ""}
+         order by a.started_at limit 1`,
+      ),
+    ),
+    renew: prepared(db, "next.renew", (d) => d.$client.prepare("update assignments set status = 'active', lease_expires_at = ? where id = ?")),
+    // Walks open tasks in the order of the partial index tasks_open, so finished tasks are never visited.
+    candidate: prepared(db, `next.candidate.${key}`, (d) =>
+      d.$client.prepare(
+        `select t.id, t.completion_ids from tasks t
+         where t.response_count < t.required_responses ${filter.projectId ? "and t.project_id = @projectId" : ""} ${filter.kind ? "and t.kind = @kind" : ""}
+           and not exists (select 1 from assignments a where a.task_id = t.id and a.user_id = @userId
+                           and a.status in ('submitted', 'skipped'))
+           and t.response_count + (select count(*) from assignments a where a.task_id = t.id and a.status = 'active'
+                                   and a.lease_expires_at > @now and a.user_id <> @userId) < t.required_responses
+         order by t.kind, t.project_id, t.rowid limit 1`,
+      ),
+    ),
+    previous: prepared(db, "next.previous", (d) => d.$client.prepare("select id from assignments where task_id = ? and user_id = ?")),
+    insert: prepared(db, "next.insert", (d) =>
+      d.$client.prepare(
+        "insert into assignments (id, task_id, user_id, status, lease_expires_at, display_order, started_at) values (?, ?, ?, 'active', ?, ?, ?)",
+      ),
+    ),
+  };
 }
 
 /**
  * Gives the user their next task, in one immediate transaction so concurrent callers never over-assign:
  * 1. an unexpired assignment they already hold (lease renewed);
- * 2. else the oldest task that still needs responses, counting submitted responses and other people's
- *    unexpired leases toward its overlap N, and that they have not answered or skipped.
+ * 2. else the oldest task (per kind and project) that still needs responses, counting submitted responses and
+ *    other people's unexpired leases toward its overlap N, and that they have not answered or skipped.
  * Returns null when the queue is empty for them.
  */
 export function nextTask(db: Db, userId: string, filter: Filter = {}, opts: AssignmentOptions = {}): TaskView | null {
-  const now = opts.now ?? new Date();
-  const nowMs = now.getTime();
-  const lease = new Date(nowMs + (opts.leaseMs ?? DEFAULT_LEASE_MS));
+  const nowMs = (opts.now ?? new Date()).getTime();
+  const leaseMs = nowMs + (opts.leaseMs ?? DEFAULT_LEASE_MS);
+  const q = nextTaskStatements(db, filter);
+  const params = { userId, now: nowMs, ...(filter.projectId ? { projectId: filter.projectId } : {}), ...(filter.kind ? { kind: filter.kind } : {}) };
   const assignmentId = db.transaction(
-    (tx) => {
+    () => {
       // Their own stale leases are marked expired, so what they hold is always visible in the status.
-      tx.update(assignments)
-        .set({ status: "expired" })
-        .where(and(eq(assignments.userId, userId), eq(assignments.status, "active"), lte(assignments.leaseExpiresAt, now)))
-        .run();
-
-      const held = tx.get<{ id: string } | undefined>(sql`
-        select a.id from assignments a join tasks t on t.id = a.task_id
-        where a.user_id = ${userId} and a.status = 'active' ${filterSql(filter)}
-        order by a.started_at limit 1`);
+      q.expireStale.run(userId, nowMs);
+      const { now: _now, ...heldParams } = params;
+      const held = q.held.get(heldParams) as { id: string } | undefined;
       if (held) {
-        tx.update(assignments).set({ leaseExpiresAt: lease }).where(eq(assignments.id, held.id)).run();
+        q.renew.run(leaseMs, held.id);
         return held.id;
       }
-
-      const task = tx.get<{ id: string; completion_ids: string } | undefined>(sql`
-        select t.id, t.completion_ids from tasks t
-        where t.response_count < t.required_responses ${filterSql(filter)}
-          and not exists (select 1 from assignments a where a.task_id = t.id and a.user_id = ${userId}
-                          and a.status in ('submitted', 'skipped'))
-          and t.response_count + (select count(*) from assignments a where a.task_id = t.id and a.status = 'active'
-                                  and a.lease_expires_at > ${nowMs} and a.user_id <> ${userId}) < t.required_responses
-        order by t.rowid limit 1`);
+      const task = q.candidate.get(params) as { id: string; completion_ids: string } | undefined;
       if (!task) return null;
-
       // A task they held before and let expire comes back to them on the same row (keeping draft and order).
-      const previous = tx
-        .select({ id: assignments.id })
-        .from(assignments)
-        .where(and(eq(assignments.taskId, task.id), eq(assignments.userId, userId)))
-        .get();
+      const previous = q.previous.get(task.id, userId) as { id: string } | undefined;
       if (previous) {
-        tx.update(assignments).set({ status: "active", leaseExpiresAt: lease }).where(eq(assignments.id, previous.id)).run();
+        q.renew.run(leaseMs, previous.id);
         return previous.id;
       }
       const id = newId();
-      const completionIds = JSON.parse(task.completion_ids) as string[];
-      tx.insert(assignments)
-        .values({ id, taskId: task.id, userId, status: "active", leaseExpiresAt: lease, startedAt: now, displayOrder: shuffledOrder(completionIds, id) })
-        .run();
+      const order = shuffledOrder(JSON.parse(task.completion_ids) as string[], id);
+      q.insert.run(id, task.id, userId, leaseMs, JSON.stringify(order), nowMs);
       return id;
     },
     { behavior: "immediate" },
@@ -153,32 +168,26 @@ export function nextTask(db: Db, userId: string, filter: Filter = {}, opts: Assi
 /** One of the caller's assignments as they see it (to resume a task or review what they submitted). */
 export function taskView(db: Db, userId: string, assignmentId: string): TaskView {
   const a = ownAssignment(db, userId, assignmentId);
-  const row = db
-    .select({ task: tasks, prompt: { text: prompts.text, messages: prompts.messages }, project: projects })
-    .from(tasks)
-    .innerJoin(prompts, eq(prompts.id, tasks.promptId))
-    .innerJoin(projects, eq(projects.id, tasks.projectId))
-    .where(eq(tasks.id, a.taskId))
-    .get();
+  const q = taskViewStatements(db);
+  const row = q.context.get({ taskId: a.taskId });
   if (!row) throw notFound("This task no longer exists.");
   const { task, prompt, project } = row;
 
   let shown: { id: string; text: string }[] = [];
   if (task.kind === "rank" && a.displayOrder.length) {
-    const texts = new Map(
-      db.select({ id: completions.id, text: completions.text }).from(completions).where(inArray(completions.id, a.displayOrder)).all().map((c) => [c.id, c.text]),
-    );
+    const rows = q.completionTexts.all(JSON.stringify(a.displayOrder)) as { id: string; text: string }[];
+    const texts = new Map(rows.map((c) => [c.id, c.text]));
     shown = a.displayOrder.filter((id) => texts.has(id)).map((id) => ({ id, text: texts.get(id)! }));
   }
 
   let draft: string | null = null;
   let response: TaskResponse | null = null;
   if (task.kind === "demonstrate") {
-    const demo = db.select().from(demonstrations).where(eq(demonstrations.assignmentId, a.id)).get();
+    const demo = q.demonstration.get({ assignmentId: a.id });
     if (demo?.status === "draft") draft = demo.text;
     if (demo?.status === "submitted") response = { kind: "demonstrate", text: demo.text, timeMs: demo.timeMs, submittedAt: a.submittedAt };
   } else if (a.status === "submitted") {
-    const r = db.select().from(rankings).where(eq(rankings.assignmentId, a.id)).get();
+    const r = q.ranking.get({ assignmentId: a.id });
     if (r)
       response = {
         kind: "rank",
@@ -213,11 +222,31 @@ export function taskView(db: Db, userId: string, assignmentId: string): TaskView
   };
 }
 
+function taskViewStatements(db: Db) {
+  return {
+    context: prepared(db, "view.context", (d) =>
+      d
+        .select({ task: tasks, prompt: { text: prompts.text, messages: prompts.messages }, project: projects })
+        .from(tasks)
+        .innerJoin(prompts, eq(prompts.id, tasks.promptId))
+        .innerJoin(projects, eq(projects.id, tasks.projectId))
+        .where(eq(tasks.id, sql.placeholder("taskId")))
+        .prepare(),
+    ),
+    // One statement for any number of ids: the id list travels as a JSON array.
+    completionTexts: prepared(db, "view.completions", (d) => d.$client.prepare("select id, text from completions where id in (select value from json_each(?))")),
+    demonstration: prepared(db, "view.demonstration", (d) =>
+      d.select().from(demonstrations).where(eq(demonstrations.assignmentId, sql.placeholder("assignmentId"))).prepare(),
+    ),
+    ranking: prepared(db, "view.ranking", (d) => d.select().from(rankings).where(eq(rankings.assignmentId, sql.placeholder("assignmentId"))).prepare()),
+  };
+}
+
 /** Skips a task with a reason; it is never handed to this user again. Skipping twice is a no-op. */
 export function skipTask(db: Db, userId: string, input: { assignmentId: string; reason: string }): { assignmentId: string; status: "skipped" } {
   return db.transaction(
     (tx) => {
-      const a = ownAssignment(tx, userId, input.assignmentId);
+      const a = ownAssignment(db, userId, input.assignmentId);
       if (a.status === "submitted") throw conflict("You already submitted this task, so it cannot be skipped.");
       if (a.status !== "skipped")
         tx.update(assignments).set({ status: "skipped", skipReason: input.reason.trim() }).where(eq(assignments.id, a.id)).run();

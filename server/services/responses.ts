@@ -1,10 +1,11 @@
 // Annotator responses: ranking and demonstration submits (idempotent, one transaction each) and demonstration drafts.
 import { eq, sql } from "drizzle-orm";
+import { newId } from "../../db/ids";
 import type { Db } from "../../db/index";
-import { assignments, demonstrations, projects, rankings, tasks } from "../../db/schema";
-import type { DbOrTx } from "./audit";
+import { demonstrations, projects, tasks } from "../../db/schema";
 import { ownAssignment, type Assignment } from "./assignment";
 import { badRequest, conflict, notFound } from "./errors";
+import { prepared } from "./prepared";
 import { validateRanking, type RankingSubmission } from "./ranking-validation";
 
 export interface SubmitResult {
@@ -16,9 +17,25 @@ export interface SubmitResult {
 
 type Task = typeof tasks.$inferSelect;
 
+function statements(db: Db) {
+  return {
+    task: prepared(db, "submit.task", (d) => d.select().from(tasks).where(eq(tasks.id, sql.placeholder("id"))).prepare()),
+    project: prepared(db, "submit.project", (d) => d.select().from(projects).where(eq(projects.id, sql.placeholder("id"))).prepare()),
+    rankingId: prepared(db, "submit.rankingId", (d) => d.$client.prepare("select id from rankings where assignment_id = ?")),
+    insertRanking: prepared(db, "submit.insertRanking", (d) =>
+      d.$client.prepare(
+        `insert into rankings (id, assignment_id, user_id, prompt_id, ordering, not_rankable, not_rankable_reason, flags, ratings, time_ms, source, created_at)
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'annotator', ?)`,
+      ),
+    ),
+    markAssignment: prepared(db, "submit.markAssignment", (d) => d.$client.prepare("update assignments set status = 'submitted', submitted_at = ? where id = ?")),
+    countResponse: prepared(db, "submit.countResponse", (d) => d.$client.prepare("update tasks set response_count = response_count + 1 where id = ?")),
+  };
+}
+
 /** Loads the task and checks the assignment may still take a response; null means "already submitted". */
-function openForResponse(tx: DbOrTx, a: Assignment, kind: Task["kind"]): Task | null {
-  const task = tx.select().from(tasks).where(eq(tasks.id, a.taskId)).get();
+function openForResponse(db: Db, a: Assignment, kind: Task["kind"]): Task | null {
+  const task = statements(db).task.get({ id: a.taskId });
   if (!task) throw notFound("This task no longer exists.");
   if (task.kind !== kind) throw badRequest(`This assignment is a ${task.kind === "rank" ? "ranking" : "demonstration"} task.`);
   if (a.status === "submitted") return null;
@@ -29,9 +46,10 @@ function openForResponse(tx: DbOrTx, a: Assignment, kind: Task["kind"]): Task | 
   return task;
 }
 
-function markSubmitted(tx: DbOrTx, a: Assignment, task: Task, now: Date): void {
-  tx.update(assignments).set({ status: "submitted", submittedAt: now }).where(eq(assignments.id, a.id)).run();
-  tx.update(tasks).set({ responseCount: sql`${tasks.responseCount} + 1` }).where(eq(tasks.id, task.id)).run();
+function markSubmitted(db: Db, a: Assignment, task: Task, now: Date): void {
+  const q = statements(db);
+  q.markAssignment.run(now.getTime(), a.id);
+  q.countResponse.run(task.id);
 }
 
 /** Stores a ranking. Submitting the same assignment again changes nothing and returns the first result. */
@@ -42,39 +60,37 @@ export function submitRanking(
   opts: { now?: Date } = {},
 ): SubmitResult {
   const now = opts.now ?? new Date();
+  const q = statements(db);
   return db.transaction(
-    (tx) => {
-      const a = ownAssignment(tx, userId, input.assignmentId);
-      const task = openForResponse(tx, a, "rank");
+    () => {
+      const a = ownAssignment(db, userId, input.assignmentId);
+      const task = openForResponse(db, a, "rank");
       if (!task) {
-        const first = tx.select({ id: rankings.id }).from(rankings).where(eq(rankings.assignmentId, a.id)).get()!;
+        const first = q.rankingId.get(a.id) as { id: string };
         return { id: first.id, assignmentId: a.id, submittedAt: a.submittedAt! };
       }
-      const project = tx.select().from(projects).where(eq(projects.id, task.projectId)).get()!;
+      const project = q.project.get({ id: task.projectId })!;
       const valid = validateRanking(input, {
         shown: a.displayOrder.length ? a.displayOrder : task.completionIds,
         allowTies: project.allowTies,
         flagSet: project.flags,
         likertScale: project.likertScale,
       });
-      const id = tx
-        .insert(rankings)
-        .values({
-          assignmentId: a.id,
-          userId,
-          promptId: task.promptId,
-          ordering: valid.ordering,
-          notRankable: valid.notRankable,
-          notRankableReason: valid.notRankableReason,
-          flags: valid.flags,
-          ratings: valid.ratings,
-          timeMs: input.timeMs,
-          source: "annotator",
-          createdAt: now,
-        })
-        .returning({ id: rankings.id })
-        .get().id;
-      markSubmitted(tx, a, task, now);
+      const id = newId();
+      q.insertRanking.run(
+        id,
+        a.id,
+        userId,
+        task.promptId,
+        JSON.stringify(valid.ordering),
+        valid.notRankable ? 1 : 0,
+        valid.notRankableReason,
+        JSON.stringify(valid.flags),
+        JSON.stringify(valid.ratings),
+        input.timeMs,
+        now.getTime(),
+      );
+      markSubmitted(db, a, task, now);
       return { id, assignmentId: a.id, submittedAt: now };
     },
     { behavior: "immediate" },
@@ -92,8 +108,8 @@ export function submitDemonstration(
   const text = input.text.trim();
   return db.transaction(
     (tx) => {
-      const a = ownAssignment(tx, userId, input.assignmentId);
-      const task = openForResponse(tx, a, "demonstrate");
+      const a = ownAssignment(db, userId, input.assignmentId);
+      const task = openForResponse(db, a, "demonstrate");
       const existing = tx.select().from(demonstrations).where(eq(demonstrations.assignmentId, a.id)).get();
       if (!task) return { id: existing!.id, assignmentId: a.id, submittedAt: a.submittedAt! };
       if (!text) throw badRequest("Write the response before submitting.");
@@ -111,7 +127,7 @@ export function submitDemonstration(
           .returning({ id: demonstrations.id })
           .get().id;
       }
-      markSubmitted(tx, a, task, now);
+      markSubmitted(db, a, task, now);
       return { id, assignmentId: a.id, submittedAt: now };
     },
     { behavior: "immediate" },
@@ -126,8 +142,8 @@ export function saveDemonstrationDraft(
 ): { saved: boolean; savedAt: Date } {
   const now = new Date();
   return db.transaction((tx) => {
-    const a = ownAssignment(tx, userId, input.assignmentId);
-    const task = tx.select().from(tasks).where(eq(tasks.id, a.taskId)).get();
+    const a = ownAssignment(db, userId, input.assignmentId);
+    const task = statements(db).task.get({ id: a.taskId });
     if (!task) throw notFound("This task no longer exists.");
     if (task.kind !== "demonstrate") throw badRequest("Only demonstration tasks have drafts.");
     if (a.status === "submitted" || a.status === "skipped") return { saved: false, savedAt: now };

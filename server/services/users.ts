@@ -1,11 +1,12 @@
 // User accounts: create with a bcrypt-hashed password, list, change role/name/disabled, reset passwords.
 import { randomBytes } from "node:crypto";
 import bcrypt from "bcryptjs";
-import { and, asc, count, eq, ne } from "drizzle-orm";
+import { and, asc, count, eq, ne, sql } from "drizzle-orm";
 import type { Db } from "../../db/index";
 import { users, type Role } from "../../db/schema";
 import { writeAudit } from "./audit";
 import { badRequest, conflict, notFound } from "./errors";
+import { prepared } from "./prepared";
 
 /** bcrypt cost 10: about 75 ms a hash in pure JS, the usual balance for an interactive sign-in. */
 const BCRYPT_COST = 10;
@@ -46,11 +47,13 @@ export type PublicUser = { id: string; email: string; name: string; role: Role; 
 
 /** The user if they exist and are not disabled; what every authenticated request checks. */
 export function findActiveUser(db: Db, id: string): { id: string; email: string; name: string; role: Role } | undefined {
-  const row = db
-    .select({ id: users.id, email: users.email, name: users.name, role: users.role, disabled: users.disabled })
-    .from(users)
-    .where(eq(users.id, id))
-    .get();
+  const row = prepared(db, "findActiveUser", (d) =>
+    d
+      .select({ id: users.id, email: users.email, name: users.name, role: users.role, disabled: users.disabled })
+      .from(users)
+      .where(eq(users.id, sql.placeholder("id")))
+      .prepare(),
+  ).get({ id });
   if (!row || row.disabled) return undefined;
   return { id: row.id, email: row.email, name: row.name, role: row.role };
 }

@@ -1,0 +1,1 @@
+CREATE INDEX `tasks_open` ON `tasks` (`kind`,`project_id`) WHERE "tasks"."response_count" < "tasks"."required_responses";
