@@ -1,9 +1,11 @@
 // The proof (`npm run proof`): a scripted judge stands in for annotators and goes through the same code path as
 // humans (prompts import → K samples per prompt → rankings import → `rlhf train rm|ppo|dpo`), then held-out test
 // prompts are sampled before and after and scored by the judge. Prints a report and a markdown block for
-// BENCHMARKS.md. Runs two judges, plus two controls on the first (reward set to zero, a large KL coefficient).
+// BENCHMARKS.md. Runs two judges, each in its own process (tfjs wasm is single-threaded; the second core would idle),
+// each with one control: reward set to zero (first judge) or a large KL coefficient (second judge).
 //
 // Flags: --judges concise,enthusiastic   --quick (a smaller, faster run for development)   --base DIR (checkpoint)
+import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -14,7 +16,9 @@ const flag = (name: string) => {
   return i >= 0 ? argv[i + 1] : undefined;
 };
 const QUICK = argv.includes("--quick");
-const WORK = fs.mkdtempSync(path.join(os.tmpdir(), "rlhf-proof-"));
+/** Set in the per-judge child processes: which judge, which control, and where to write the report. */
+const WORKER = flag("worker");
+const WORK = flag("work") ?? fs.mkdtempSync(path.join(os.tmpdir(), "rlhf-proof-"));
 process.env.RLHF_HOME = WORK;
 process.env.RLHF_QUIET_BACKEND = "1";
 
@@ -52,7 +56,10 @@ const PPO_CONFIG = {
   seed: SEED,
 };
 const DPO_CONFIG = { beta: 0.1, epochs: 1, batch_size: 8, lr: 5e-5, seed: SEED };
-const CONTROLS = { zeroReward: { reward_scale: 0 }, largeBeta: { kl_coef: 1.0 } };
+const CONTROLS: Record<string, { label: string; config: Record<string, unknown> }> = {
+  "zero-reward": { label: "reward set to zero", config: { reward_scale: 0 } },
+  "large-beta": { label: "β 1.0 (20× the default)", config: { kl_coef: 1.0 } },
+};
 
 const timings: Record<string, number> = {};
 async function timed<T>(label: string, fn: () => Promise<T>): Promise<T> {
@@ -178,10 +185,10 @@ interface JudgeReport {
   base: PolicyEval;
   ppo: PolicyEval & { trainKl: number; rewardMean: number };
   dpo: PolicyEval;
-  controls?: { zeroReward: PolicyEval; largeBeta: PolicyEval };
+  control: { name: string; label: string; eval: PolicyEval };
 }
 
-async function proveJudge(judge: Judge, prompts: { train: string[]; test: string[] }, withControls: boolean): Promise<JudgeReport> {
+async function proveJudge(judge: Judge, prompts: { train: string[]; test: string[] }, controlName: string): Promise<JudgeReport> {
   const dir = path.join(WORK, judge.name);
   fs.mkdirSync(dir, { recursive: true });
   process.env.DATABASE_URL = path.join(dir, "rlhf.db");
@@ -260,6 +267,11 @@ async function proveJudge(judge: Judge, prompts: { train: string[]; test: string
     await evaluatePolicy(registeredDir("ppo"), judge, prompts.test),
     await evaluatePolicy(registeredDir("dpo"), judge, prompts.test),
   ]);
+  const control = CONTROLS[controlName]!;
+  await timed(t(`control ${controlName}`), () =>
+    cli(["train", "ppo", "--base", baseDir, "--reward", "rm", "--config", writeJson(path.join(dir, `${controlName}.json`), { ...PPO_CONFIG, ...control.config }), "--name", controlName]),
+  );
+  const controlEval = await evaluatePolicy(registeredDir(controlName), judge, prompts.test);
   const report: JudgeReport = {
     judge,
     labelNoise: comparable ? disagreements / comparable : 0,
@@ -267,16 +279,8 @@ async function proveJudge(judge: Judge, prompts: { train: string[]; test: string
     base: baseEval!,
     ppo: { ...ppoEval!, trainKl: Number(ppoOut.kl), rewardMean: Number(ppoOut.reward_mean) },
     dpo: dpoEval!,
+    control: { name: controlName, label: control.label, eval: controlEval },
   };
-  if (withControls) {
-    const control = async (name: string, extra: Record<string, unknown>) => {
-      await timed(t(`control ${name}`), () =>
-        cli(["train", "ppo", "--base", baseDir, "--reward", "rm", "--config", writeJson(path.join(dir, `${name}.json`), { ...PPO_CONFIG, ...extra }), "--name", name]),
-      );
-      return evaluatePolicy(registeredDir(name), judge, prompts.test);
-    };
-    report.controls = { zeroReward: await control("ppo-zero-reward", CONTROLS.zeroReward), largeBeta: await control("ppo-large-beta", CONTROLS.largeBeta) };
-  }
   closeDb();
   return report;
 }
@@ -286,13 +290,51 @@ async function proveJudge(judge: Judge, prompts: { train: string[]; test: string
 
 const started = Date.now();
 const judgeNames = (flag("judges") ?? "concise,enthusiastic").split(",");
+const controlFor = (i: number) => (i % 2 === 0 ? "zero-reward" : "large-beta");
+for (const name of judgeNames) if (!JUDGES[name]) throw new Error(`unknown judge '${name}' (known: ${Object.keys(JUDGES).join(", ")})`);
 const prompts = makePrompts();
-const reports: JudgeReport[] = [];
-for (const [i, name] of judgeNames.entries()) {
-  const judge = JUDGES[name];
-  if (!judge) throw new Error(`unknown judge '${name}' (known: ${Object.keys(JUDGES).join(", ")})`);
-  reports.push(await proveJudge(judge, prompts, i === 0));
+
+if (WORKER) {
+  // A child: one judge, end to end; the report goes to a file the parent merges.
+  const [name, control] = WORKER.split(":");
+  const report = await proveJudge(JUDGES[name!]!, prompts, control!);
+  fs.writeFileSync(path.join(WORK, `${name}.report.json`), JSON.stringify({ report, timings }));
+  process.exit(0);
 }
+
+/** Runs each judge in its own process (one per core), with the same flags, and collects their reports. */
+async function runChildren(): Promise<JudgeReport[]> {
+  const script = path.resolve("tests/bench/proof.ts");
+  const runner = path.resolve("trainer/bin/run-ts.mjs");
+  await Promise.all(
+    judgeNames.map(
+      (name, i) =>
+        new Promise<void>((resolve, reject) => {
+          const args = [runner, script, "--worker", `${name}:${controlFor(i)}`, "--work", WORK, "--base", baseDir, ...(QUICK ? ["--quick"] : [])];
+          const child = spawn(process.execPath, args, { stdio: ["ignore", "inherit", "pipe"] });
+          // Child stderr is prefixed with its judge; progress-bar redraws are dropped to keep logs readable.
+          child.stderr.on("data", (d: Buffer) => {
+            for (const line of d.toString().split(/[\r\n]+/)) if (line.trim() && !line.includes("\x1b")) process.stderr.write(`[${name}] ${line}\n`);
+          });
+          child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`proof for judge ${name} exited with code ${code}`))));
+        }),
+    ),
+  );
+  return judgeNames.map((name) => {
+    const { report, timings: childTimings } = JSON.parse(fs.readFileSync(path.join(WORK, `${name}.report.json`), "utf8")) as { report: JudgeReport; timings: Record<string, number> };
+    Object.assign(timings, childTimings);
+    report.judge = JUDGES[name]!;
+    return report;
+  });
+}
+
+const reports = argv.includes("--serial")
+  ? await (async () => {
+      const out: JudgeReport[] = [];
+      for (const [i, name] of judgeNames.entries()) out.push(await proveJudge(JUDGES[name]!, prompts, controlFor(i)));
+      return out;
+    })()
+  : await runChildren();
 const totalS = (Date.now() - started) / 1000;
 
 const f = (x: number, d = 2) => x.toFixed(d);
@@ -310,11 +352,15 @@ for (const r of reports) {
     `| ${r.judge.name}: ${r.judge.prefers} | ${f(r.labelNoise)} | ${f(r.rm.accuracyClear)} (${r.rm.clearPairs} pairs, Δ ≥ ${r.judge.clearMargin}) | ${f(r.rm.accuracyAll)} | ${ms(r.base)} | ${ms(r.ppo)} | ${f(gain)} | ${f(r.ppo.trainKl)} / ${f(r.ppo.kl)} | ${ms(r.dpo)} | ${f(r.dpo.kl)} |`,
   );
 }
-for (const r of reports.filter((x) => x.controls)) {
-  const c = r.controls!;
+lines.push("");
+lines.push("Controls (PPO with everything else equal; noise = 2 standard errors of a held-out mean):");
+lines.push("");
+lines.push("| judge | control | base | PPO (β " + PPO_CONFIG.kl_coef + ") gain / base std | control | control gain / base std | control KL (eval) | noise |");
+lines.push("|---|---|---|---|---|---|---|---|");
+for (const r of reports) {
   const gain = (e: PolicyEval) => f((e.mean - r.base.mean) / (r.base.std || 1));
-  lines.push("");
-  lines.push(`Controls (${r.judge.name} judge): PPO with β ${PPO_CONFIG.kl_coef}: ${ms(r.ppo)} (gain ${gain(r.ppo)} std); reward set to zero: ${ms(c.zeroReward)} (gain ${gain(c.zeroReward)} std, KL ${f(c.zeroReward.kl)}); β ${CONTROLS.largeBeta.kl_coef}: ${ms(c.largeBeta)} (gain ${gain(c.largeBeta)} std, KL ${f(c.largeBeta.kl)}). Base ${ms(r.base)}; the noise level of a ${prompts.test.length * SIZE.evalSamplesPerPrompt}-sample mean is ±${f((2 * r.base.std) / Math.sqrt(prompts.test.length * SIZE.evalSamplesPerPrompt))} (2 s.e.).`);
+  const n = prompts.test.length * SIZE.evalSamplesPerPrompt;
+  lines.push(`| ${r.judge.name} | ${r.control.label} | ${ms(r.base)} | ${gain(r.ppo)} | ${ms(r.control.eval)} | ${gain(r.control.eval)} | ${f(r.control.eval.kl)} | ±${f((2 * r.base.std) / Math.sqrt(n))} |`);
 }
 lines.push("");
 lines.push("Wall time per stage (s): " + Object.entries(timings).map(([k, v]) => `${k} ${f(v, 0)}`).join("; ") + `; **total ${f(totalS / 60, 1)} min**.`);

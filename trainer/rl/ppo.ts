@@ -155,6 +155,7 @@ export async function trainPPO(input: PPOTrainInput): Promise<PPOTrainResult> {
         temperature: cfg.temperature,
         seed: cfg.seed * 100003 + iteration,
       });
+      const sampledAt = Date.now();
       const episodes: Episode[] = sampled.map((tokens, i) => {
         const { tokens: response, endedWithEos } = truncateAtFirstEos(tokens, input.eosId);
         const prompt = batchPrompts[i]!;
@@ -201,6 +202,8 @@ export async function trainPPO(input: PPOTrainInput): Promise<PPOTrainResult> {
         tf.dispose([lp, ref, val, score]);
         disposeBatchTensors(bt);
       }
+
+      const scoredAt = Date.now();
 
       // 3. Per-token rewards: −β·KL on every action, plus the (scaled) score and the no-EOS penalty on the last one.
       const klRows = episodes.map((ep) => ep.logprobs.map((l, t) => klEstimateScalar(l, ep.refLogprobs[t]!, estimator)));
@@ -301,6 +304,9 @@ export async function trainPPO(input: PPOTrainInput): Promise<PPOTrainResult> {
         "val/eos_fraction": episodes.filter((ep) => ep.endedWithEos).length / episodes.length,
         "val/response_length": meanStd(episodes.map((ep) => ep.responseLength)).mean,
         "time/iteration_s": (Date.now() - started) / 1000,
+        "time/rollout_s": (sampledAt - started) / 1000,
+        "time/scoring_s": (scoredAt - sampledAt) / 1000,
+        "time/update_s": (Date.now() - scoredAt) / 1000,
         episode: (iteration + 1) * cfg.batch_size,
       };
       kl.update(meanKl, cfg.batch_size);
