@@ -43,6 +43,7 @@ export async function runDataParallel(o: DataParallelOptions): Promise<DataParal
   const nParams = paramShapes(o.config).reduce((s, [, shape]) => s + shape.reduce((a, b) => a * b, 1), 0);
   const state = allocateSharedState(nParams, workers);
   const url = new URL("./worker-entry.mjs", import.meta.url);
+  const threads: Worker[] = [];
   const results = await Promise.all(
     Array.from({ length: workers }, (_, rank) => {
       const data: TrainWorkerData = {
@@ -61,18 +62,23 @@ export async function runDataParallel(o: DataParallelOptions): Promise<DataParal
       };
       return new Promise<Record<string, unknown>>((resolve, reject) => {
         const w = new Worker(url, { workerData: data, env: { ...process.env, RLHF_QUIET_BACKEND: "1" } });
+        threads.push(w);
+        let done = false;
         w.on("message", (msg: Record<string, unknown>) => {
+          done = true;
           if (msg.type === "error") reject(new Error(`training worker ${rank}: ${String(msg.message)}`));
           else resolve(msg);
-          void w.terminate();
         });
         w.on("error", (e) => reject(new Error(`training worker ${rank} crashed: ${e.message}`)));
         w.on("exit", (code) => {
-          if (code !== 0) reject(new Error(`training worker ${rank} exited with code ${code}`));
+          if (!done) reject(new Error(`training worker ${rank} exited with code ${code} before reporting`));
         });
       });
     }),
-  );
+  ).finally(() => {
+    // A failed worker leaves the others blocked at a barrier: stop them all, whatever happened.
+    for (const w of threads) void w.terminate();
+  });
   const r0 = results[0]!;
   return {
     backend: String(r0.backend),
