@@ -80,7 +80,9 @@ function hfConfigJson(c: GPTConfig, tokenizer: TokenizerName, headKind: HeadKind
   const eos = getTokenizer(tokenizer).eosId;
   return {
     model_type: "gpt2",
-    architectures: [headKind ? "GPT2ForSequenceClassification" : "GPT2LMHeadModel"],
+    // Always the LM class: HF's GPT2ForSequenceClassification has a bias-free [1, D] score, unlike our head, so HF
+    // loads the backbone and ignores score.* rather than mis-loading it.
+    architectures: ["GPT2LMHeadModel"],
     vocab_size: c.vocab_size,
     n_positions: c.n_positions,
     n_ctx: c.n_positions,
@@ -97,7 +99,6 @@ function hfConfigJson(c: GPTConfig, tokenizer: TokenizerName, headKind: HeadKind
     tie_word_embeddings: true,
     bos_token_id: eos,
     eos_token_id: eos,
-    ...(headKind ? { num_labels: 1 } : {}),
     rlhf: { ...meta, tokenizer, head: headKind },
   };
 }
