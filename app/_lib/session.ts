@@ -1,7 +1,9 @@
 // Server-side session helpers: read the signed-in user, and send everyone else to /login or their own home.
 import { getServerSession } from "next-auth";
 import { redirect } from "next/navigation";
+import { getDb } from "~/db/index";
 import { authOptions } from "~/server/auth";
+import { findActiveUser } from "~/server/services/users";
 import { HOME_FOR_ROLE, isRole, type AppRole } from "./roles";
 
 export interface SessionUser {
@@ -11,12 +13,17 @@ export interface SessionUser {
   role: AppRole;
 }
 
-/** The signed-in user, or null (no session, or a session without a known role). */
+/**
+ * The signed-in user as the database knows them now, or null. Checking the database (not only the JWT) means a
+ * disabled account loses its pages at once and a changed role takes effect without signing in again.
+ */
 export async function getSessionUser(): Promise<SessionUser | null> {
   const session = await getServerSession(authOptions);
-  const user = session?.user as Partial<SessionUser> | undefined;
+  const id = session?.user?.id;
+  if (!id) return null;
+  const user = findActiveUser(getDb(), id);
   if (!user || !isRole(user.role)) return null;
-  return { id: String(user.id ?? ""), email: String(user.email ?? ""), name: String(user.name ?? ""), role: user.role };
+  return { id: user.id, email: user.email, name: user.name, role: user.role };
 }
 
 /** The signed-in user if their role is allowed here; otherwise a redirect to /login or to their own home page. */

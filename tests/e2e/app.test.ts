@@ -63,11 +63,11 @@ describe("web app end to end", () => {
     expect(await res.json()).toEqual({ ok: true });
   });
 
-  it("sends an unauthenticated visitor to /login and explains a wrong password", async () => {
+  it("sends an unauthenticated visitor to /login, explains a wrong password, and returns to the page after sign-in", async () => {
     const page = await newPage(await browser.newContext({ viewport: VIEWPORT }));
-    await page.goto(`${server.url}/annotate/rank`);
+    await page.goto(`${server.url}/annotate/rank?project=p1`);
     expect(new URL(page.url()).pathname).toBe("/login");
-    expect(new URL(page.url()).searchParams.get("callbackUrl")).toBe("/annotate");
+    expect(new URL(page.url()).searchParams.get("callbackUrl")).toBe("/annotate/rank?project=p1");
     await screenshot(page, "login");
 
     await page.fill("#email", server.admin.email);
@@ -75,6 +75,13 @@ describe("web app end to end", () => {
     await page.getByRole("button", { name: "Sign in" }).click();
     await expect(page.getByTestId("error-banner").innerText()).resolves.toContain("Wrong email or password");
     await screenshot(page, "login-error");
+
+    // Signing in goes back to the page asked for.
+    await page.fill("#password", server.admin.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL(`${server.url}/annotate/rank?project=p1`);
+    await page.getByText("No more tasks").waitFor();
+    await screenshot(page, "no-more-tasks");
     await page.context().close();
   });
 
