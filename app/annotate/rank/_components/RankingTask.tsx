@@ -60,6 +60,7 @@ export function RankingTask({ task, onDone }: { task: TaskView; onDone: (message
   // Ctrl/Cmd+Enter submits from anywhere; j/k or arrows from the page body focus the first card.
   useEffect(() => {
     const onKey = (e: globalThis.KeyboardEvent) => {
+      if (askNotRankable) return; // the dialog has its own keys
       if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
         e.preventDefault();
         void submit();
@@ -73,7 +74,7 @@ export function RankingTask({ task, onDone }: { task: TaskView; onDone: (message
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [submit]);
+  }, [askNotRankable, submit]);
 
   useEffect(() => {
     cardRefs.current[0]?.focus();
