@@ -1,6 +1,5 @@
 // A compact, always-visible list of the keyboard shortcuts of a task page.
 import { Fragment, type ReactNode } from "react";
-import { Kbd } from "~/app/_components/ui";
 
 export function ShortcutHelp({ items }: { items: { keys: ReactNode; label: string }[] }) {
   return (
@@ -17,5 +16,3 @@ export function ShortcutHelp({ items }: { items: { keys: ReactNode; label: strin
     </div>
   );
 }
-
-export { Kbd };

@@ -8,7 +8,7 @@ import { MarkdownEditor } from "~/app/_components/MarkdownEditor";
 import { ReasonDialog } from "~/app/_components/ReasonDialog";
 import { Button, Kbd } from "~/app/_components/ui";
 import { useTRPCClient } from "~/app/_lib/trpc";
-import { PromptCard } from "../../_components/TaskStates";
+import { PromptCard } from "../../_components/PromptCard";
 import { ShortcutHelp } from "../../_components/ShortcutHelp";
 import type { TaskView } from "../../_components/task-types";
 import { SaveIndicator } from "./SaveIndicator";

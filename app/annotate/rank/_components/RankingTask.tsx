@@ -7,7 +7,7 @@ import { ReasonDialog } from "~/app/_components/ReasonDialog";
 import { Button, Kbd } from "~/app/_components/ui";
 import { clearRank, completionsAtRank, isComplete, letterFor, placeAtRank, toGroups, unranked, type RankMap } from "~/app/_lib/ranking";
 import { useTRPCClient } from "~/app/_lib/trpc";
-import { PromptCard } from "../../_components/TaskStates";
+import { PromptCard } from "../../_components/PromptCard";
 import { ShortcutHelp } from "../../_components/ShortcutHelp";
 import type { TaskView } from "../../_components/task-types";
 import { CompletionCard } from "./CompletionCard";
