@@ -8,6 +8,7 @@ import CredentialsProvider from "next-auth/providers/credentials";
 import { getDb } from "../db/index";
 import { dataHome } from "../db/paths";
 import type { Role } from "../db/schema";
+import { decodeSessionToken, encodeSessionToken } from "./auth-jwt";
 import { readEnv } from "./env";
 import { authenticate } from "./services/authenticate";
 
@@ -75,6 +76,7 @@ export const authOptions: NextAuthOptions = {
     return authSecret();
   },
   session: { strategy: "jwt", maxAge: 7 * 24 * 3600 },
+  jwt: { encode: encodeSessionToken, decode: decodeSessionToken },
   pages: { signIn: "/login" },
   providers: [
     CredentialsProvider({

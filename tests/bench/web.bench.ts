@@ -81,7 +81,9 @@ function prepareDatabase(file: string) {
 
 async function startServer(port: number, env: NodeJS.ProcessEnv, logFile: string): Promise<ChildProcess> {
   const log = fs.openSync(logFile, "w");
-  const child = spawn(process.execPath, [nextBin(ROOT), "start", "-p", String(port), "-H", "127.0.0.1"], { cwd: ROOT, env, stdio: ["ignore", log, log] });
+  // For profiling the server only, e.g. BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, nextBin(ROOT), "start", "-p", String(port), "-H", "127.0.0.1"], { cwd: ROOT, env, stdio: ["ignore", log, log] });
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`next start exited (${child.exitCode}); see ${logFile}:\n${fs.readFileSync(logFile, "utf8").slice(-2000)}`);
@@ -129,9 +131,39 @@ async function trpc(base: string, cookie: string, proc: string, input: unknown):
   return { status: res.status, body: await res.json() };
 }
 
+/** CPU time (user + system, ms) used so far by a process and all its descendants, from /proc (Linux only). */
+function treeCpuMs(rootPid: number): number | null {
+  try {
+    const tick = 1000 / 100; // USER_HZ is 100 on Linux
+    const stats = fs
+      .readdirSync("/proc")
+      .filter((d) => /^\d+$/.test(d))
+      .map((pid) => {
+        try {
+          const raw = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+          const fields = raw.slice(raw.lastIndexOf(")") + 2).split(" ");
+          return { pid: Number(pid), ppid: Number(fields[1]), cpu: (Number(fields[11]) + Number(fields[12])) * tick };
+        } catch {
+          return null;
+        }
+      })
+      .filter((x): x is { pid: number; ppid: number; cpu: number } => x !== null);
+    const tree = new Set([rootPid]);
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const p of stats) if (!tree.has(p.pid) && tree.has(p.ppid)) (tree.add(p.pid), (grew = true));
+    }
+    return stats.filter((p) => tree.has(p.pid)).reduce((sum, p) => sum + p.cpu, 0);
+  } catch {
+    return null;
+  }
+}
+
 interface Figures {
   name: string;
   connections: number;
+  /** Server CPU time per request: the figure that does not depend on what else the machine is running. */
+  serverCpuMsPerRequest: number | null;
   requestsPerSec: number;
   p50: number;
   p99: number;
@@ -140,7 +172,8 @@ interface Figures {
   errors: number;
 }
 
-async function measure(name: string, opts: { url: string; connections: number; cookie: string; body: () => string }): Promise<Figures> {
+async function measure(name: string, opts: { url: string; connections: number; cookie: string; body: () => string; serverPid: number }): Promise<Figures> {
+  const cpuBefore = treeCpuMs(opts.serverPid);
   const { default: autocannon } = (await import("autocannon" as string)) as { default: (o: unknown) => Promise<any> };
   const result = await autocannon({
     url: opts.url,
@@ -150,9 +183,12 @@ async function measure(name: string, opts: { url: string; connections: number; c
     headers: { "content-type": "application/json", cookie: opts.cookie },
     requests: [{ setupRequest: (req: Record<string, unknown>) => ({ ...req, body: opts.body() }) }],
   });
+  const cpuAfter = treeCpuMs(opts.serverPid);
+  const cpu = cpuBefore !== null && cpuAfter !== null && result.requests.total ? (cpuAfter - cpuBefore) / result.requests.total : null;
   return {
     name,
     connections: opts.connections,
+    serverCpuMsPerRequest: cpu === null ? null : Math.round(cpu * 100) / 100,
     requestsPerSec: Math.round(result.requests.average),
     p50: result.latency.p50,
     p99: result.latency.p99,
@@ -181,6 +217,7 @@ async function main() {
   } as NodeJS.ProcessEnv;
   const server = await startServer(port, env, path.join(dir, "next.log"));
   const figures: Figures[] = [];
+  const loadBefore = os.loadavg().map((l) => l.toFixed(1)).join(" ");
   try {
     const submitterCookie = await signIn(base, prep.submitterEmail, PASSWORD);
     const pickerCookie = await signIn(base, prep.pickerEmail, PASSWORD);
@@ -198,8 +235,8 @@ async function main() {
 
     const nextBody = JSON.stringify({ json: { projectId: prep.projectId, kind: "rank" } });
     for (const connections of CONNECTIONS) {
-      figures.push(await measure("rankings.submit", { url: `${base}/api/trpc/rankings.submit`, connections, cookie: submitterCookie, body: submitBody }));
-      figures.push(await measure("tasks.next", { url: `${base}/api/trpc/tasks.next`, connections, cookie: pickerCookie, body: () => nextBody }));
+      figures.push(await measure("rankings.submit", { url: `${base}/api/trpc/rankings.submit`, connections, cookie: submitterCookie, body: submitBody, serverPid: server.pid! }));
+      figures.push(await measure("tasks.next", { url: `${base}/api/trpc/tasks.next`, connections, cookie: pickerCookie, body: () => nextBody, serverPid: server.pid! }));
     }
     const wrapped = Math.max(0, next - prep.submits.length);
     console.log(`\nrankings.submit: ${Math.min(next, prep.submits.length)} first submits${wrapped ? `, ${wrapped} idempotent repeats` : ""}`);
@@ -208,10 +245,11 @@ async function main() {
   }
 
   console.log(`\nweb bench: next start on loopback, ${os.cpus().length} CPU cores, ${SECONDS} s per run, Node ${process.version}`);
-  console.log("procedure          conns   req/s   p50 ms   p99 ms   requests   non-2xx   errors");
+  console.log(`load average before the runs: ${loadBefore}; after: ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`);
+  console.log("procedure          conns   req/s   p50 ms   p99 ms   requests   non-2xx   errors   server CPU ms/req");
   for (const f of figures)
     console.log(
-      `${f.name.padEnd(18)} ${String(f.connections).padStart(5)} ${String(f.requestsPerSec).padStart(7)} ${String(f.p50).padStart(8)} ${String(f.p99).padStart(8)} ${String(f.total).padStart(10)} ${String(f.non2xx).padStart(9)} ${String(f.errors).padStart(8)}`,
+      `${f.name.padEnd(18)} ${String(f.connections).padStart(5)} ${String(f.requestsPerSec).padStart(7)} ${String(f.p50).padStart(8)} ${String(f.p99).padStart(8)} ${String(f.total).padStart(10)} ${String(f.non2xx).padStart(9)} ${String(f.errors).padStart(8)}   ${String(f.serverCpuMsPerRequest ?? "n/a").padStart(8)}`,
     );
   const at10 = figures.filter((f) => f.connections === 10);
   for (const f of at10) {
