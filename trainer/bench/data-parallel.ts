@@ -31,6 +31,7 @@ export interface DataParallelResult {
   steps: number;
   timedSteps: number;
   elapsedMs: number;
+  cpuMs: number; // CPU time of the whole process (all workers) over the timed steps
   losses: number[];
   tensors: { afterWarmup: number; atEnd: number }[];
 }
@@ -86,6 +87,7 @@ export async function runDataParallel(o: DataParallelOptions): Promise<DataParal
     steps: r0.steps as number,
     timedSteps: r0.timedSteps as number,
     elapsedMs: r0.elapsedMs as number,
+    cpuMs: r0.cpuMs as number,
     losses: r0.losses as number[],
     tensors: results.map((r) => ({ afterWarmup: r.tensorsAfterWarmup as number, atEnd: r.tensorsAtEnd as number })),
   };

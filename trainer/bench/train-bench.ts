@@ -29,6 +29,8 @@ export interface TrainBenchResult {
   steps: number;
   ms_per_step: number;
   tokens_per_s: number;
+  cpu_s: number; // CPU seconds used over the timed steps (all threads); load on a shared machine inflates wall time
+  tokens_per_cpu_s: number;
   loss_first: number;
   loss_last: number;
   tensors_per_worker: { afterWarmup: number; atEnd: number }[];
@@ -71,6 +73,8 @@ export async function runTrainBench(opts: TrainBenchOptions = {}): Promise<Train
     steps: r.timedSteps,
     ms_per_step: Math.round(msPerStep * 100) / 100,
     tokens_per_s: Math.round((B * T) / (msPerStep / 1000)),
+    cpu_s: Math.round(r.cpuMs) / 1000,
+    tokens_per_cpu_s: Math.round((B * T * r.timedSteps) / (r.cpuMs / 1000)),
     loss_first: Math.round(r.losses[0]! * 1e4) / 1e4,
     loss_last: Math.round(r.losses.at(-1)! * 1e4) / 1e4,
     tensors_per_worker: r.tensors,

@@ -64,6 +64,7 @@ async function run(d: TrainWorkerData): Promise<void> {
 
   let step = 0;
   let t0 = 0;
+  let cpu0: NodeJS.CpuUsage | null = null;
   let timedSteps = 0;
   const losses: number[] = [];
   let tensorsAfterWarmup = 0;
@@ -79,7 +80,10 @@ async function run(d: TrainWorkerData): Promise<void> {
       let mean = 0;
       for (let w = 0; w < nWorkers; w++) mean += views.scalars[w * 4]!;
       losses.push(mean / nWorkers);
-      if (step === d.warmupSteps) t0 = performance.now();
+      if (step === d.warmupSteps) {
+        t0 = performance.now();
+        cpu0 = process.cpuUsage(); // process-wide: covers every worker thread in the timed window
+      }
       if (step > d.warmupSteps) timedSteps++;
       const elapsed = t0 ? (performance.now() - t0) / 1000 : 0;
       if (step >= d.warmupSteps && (elapsed >= d.seconds || timedSteps >= d.maxSteps)) Atomics.store(views.sync, STOP_FLAG, 1);
@@ -90,6 +94,7 @@ async function run(d: TrainWorkerData): Promise<void> {
     if (Atomics.load(views.sync, STOP_FLAG) === 1) break;
   }
   const elapsedMs = performance.now() - t0;
+  const cpu = cpu0 ? process.cpuUsage(cpu0) : { user: 0, system: 0 };
   parentPort!.postMessage({
     type: "done",
     rank: d.rank,
@@ -97,6 +102,7 @@ async function run(d: TrainWorkerData): Promise<void> {
     steps: step,
     timedSteps,
     elapsedMs,
+    cpuMs: (cpu.user + cpu.system) / 1000,
     losses: d.rank === 0 ? losses : [],
     tensorsAfterWarmup,
     tensorsAtEnd: tf.memory().numTensors,

@@ -7,6 +7,10 @@
 //   tokenLogprobs(logits2d [N,V], targets int32 [N]) -> [N]   log softmax(logits)[i, targets[i]], differentiable
 //   causalSelfAttention(q, k, v, bias, dims) -> [B*Tq, D]      softmax(q·kᵀ/√dh + bias)·v, heads side by side
 //   attentionBias(mask [B,Tk] | null, B, Tq, Tk) -> [B,1,Tq,Tk] additive mask: causal + padded keys
+//   gatherRows(table [R,D], ids [N]) -> [N,D]                  embedding lookup (fast row-copy kernel on wasm)
+//   splitColumns(x, parts) / concatColumns(xs)                 q|k|v split and its inverse (fast on wasm)
+//   columnSum(x2d) -> [C]                                      Σ over rows, as a ones-vector matMul
+//   blockAttention / batchedAttention                          the two attention forms causalSelfAttention picks from
 //
 // Why hand-written gradients (shared/notes/tfjs.md): on wasm only a 2-D, batch-1, untransposed matMul reaches the
 // XNNPACK kernel (~30 GFLOP/s); autodiff's matMul gradient uses transposed forms that fall to a ~2 GFLOP/s loop.
