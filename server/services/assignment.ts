@@ -1,11 +1,10 @@
 // Handing out tasks: leases, overlap N, never a task the annotator already answered or skipped, a per-annotator
 // shuffled completion order, and the task view an annotator sees (with the model identity left out).
 import { createHash } from "node:crypto";
-import { and, eq, inArray, lte, sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { Db } from "../../db/index";
 import { newId } from "../../db/ids";
-import { assignments, completions, demonstrations, projects, prompts, rankings, tasks, type TaskKind } from "../../db/schema";
-import type { DbOrTx } from "./audit";
+import { assignments, demonstrations, projects, prompts, rankings, tasks, type TaskKind } from "../../db/schema";
 import { conflict, notFound } from "./errors";
 import { prepared } from "./prepared";
 
@@ -134,30 +133,30 @@ function nextTaskStatements(db: Db, filter: Filter) {
  */
 export function nextTask(db: Db, userId: string, filter: Filter = {}, opts: AssignmentOptions = {}): TaskView | null {
   const nowMs = (opts.now ?? new Date()).getTime();
-  const leaseMs = nowMs + (opts.leaseMs ?? DEFAULT_LEASE_MS);
+  const leaseUntil = nowMs + (opts.leaseMs ?? DEFAULT_LEASE_MS);
   const q = nextTaskStatements(db, filter);
-  const params = { userId, now: nowMs, ...(filter.projectId ? { projectId: filter.projectId } : {}), ...(filter.kind ? { kind: filter.kind } : {}) };
+  // Named parameters must match the statement exactly, so only the filters in use are passed.
+  const filterParams = { ...(filter.projectId ? { projectId: filter.projectId } : {}), ...(filter.kind ? { kind: filter.kind } : {}) };
   const assignmentId = db.transaction(
     () => {
       // Their own stale leases are marked expired, so what they hold is always visible in the status.
       q.expireStale.run(userId, nowMs);
-      const { now: _now, ...heldParams } = params;
-      const held = q.held.get(heldParams) as { id: string } | undefined;
+      const held = q.held.get({ userId, ...filterParams }) as { id: string } | undefined;
       if (held) {
-        q.renew.run(leaseMs, held.id);
+        q.renew.run(leaseUntil, held.id);
         return held.id;
       }
-      const task = q.candidate.get(params) as { id: string; completion_ids: string } | undefined;
+      const task = q.candidate.get({ userId, now: nowMs, ...filterParams }) as { id: string; completion_ids: string } | undefined;
       if (!task) return null;
       // A task they held before and let expire comes back to them on the same row (keeping draft and order).
       const previous = q.previous.get(task.id, userId) as { id: string } | undefined;
       if (previous) {
-        q.renew.run(leaseMs, previous.id);
+        q.renew.run(leaseUntil, previous.id);
         return previous.id;
       }
       const id = newId();
       const order = shuffledOrder(JSON.parse(task.completion_ids) as string[], id);
-      q.insert.run(id, task.id, userId, leaseMs, JSON.stringify(order), nowMs);
+      q.insert.run(id, task.id, userId, leaseUntil, JSON.stringify(order), nowMs);
       return id;
     },
     { behavior: "immediate" },
