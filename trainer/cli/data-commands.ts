@@ -1,5 +1,5 @@
 // The `rlhf` data commands (db, users, prompt and dataset imports): parse flags, read files, call the services,
-// print. The services do the work, in transactions.
+// print. The services do the work, in transactions; their ServiceErrors reach the dispatcher as one-line errors.
 import fs from "node:fs";
 import path from "node:path";
 import { getDb, type Db } from "../../db/index";
@@ -7,7 +7,6 @@ import { databasePath } from "../../db/paths";
 import { ROLES, type Role } from "../../db/schema";
 import { DEMO_PROJECT_NAME, seedDemoProject } from "../../db/seed";
 import { importDemonstrations, importRankings, type DataImportResult } from "../../server/services/data-import";
-import { ServiceError } from "../../server/services/errors";
 import { findProjectByName, listProjects } from "../../server/services/projects";
 import type { LineError } from "../../server/services/prompt-parse";
 import { promptFormatFromName } from "../../server/services/prompt-parse";
@@ -35,16 +34,6 @@ function resolveProject(db: Db, args: Args): { id: string; name: string } {
   throw new CliError(`no project named '${name}'; pass --project NAME (${known})`);
 }
 
-/** Runs a service call, turning its user-facing errors into one-line CLI errors. */
-function service<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    if (err instanceof ServiceError) throw new CliError(err.message);
-    throw err;
-  }
-}
-
 /**
  * Valid lines are kept and bad ones listed on stderr. A file with no valid line at all is an error (exit 1),
  * so a wrong file or format never passes silently.
@@ -66,7 +55,7 @@ const dbMigrate: Handler = async (args) => {
 
 const dbSeed: Handler = async (args) => {
   args.assertAllUsed();
-  const r = service(() => seedDemoProject(getDb()));
+  const r = seedDemoProject(getDb());
   return {
     json: { project: DEMO_PROJECT_NAME, ...r },
     text: `${r.createdProject ? "created" : "updated"} '${DEMO_PROJECT_NAME}': ${r.promptsImported} prompts, ${r.completionsAdded} completions, ${r.rankTasksOpened} ranking tasks added`,
@@ -94,7 +83,7 @@ const usersAdd: Handler = async (args) => {
   const name = args.string("name");
   args.assertAllUsed();
   if (!ROLES.includes(role as Role)) throw new UsageError(`--role must be one of ${ROLES.join(", ")} (got '${role}')`);
-  const { user, generatedPassword } = service(() => createUser(getDb(), { email, role: role as Role, password, name }));
+  const { user, generatedPassword } = createUser(getDb(), { email, role: role as Role, password, name });
   const json = { user: { id: user.id, email: user.email, name: user.name, role: user.role }, ...(generatedPassword ? { password: generatedPassword } : {}) };
   const text = `created ${user.role} ${user.email} (id ${user.id})` + (generatedPassword ? `\npassword: ${generatedPassword}  (shown once)` : "");
   return { json, text };
@@ -109,7 +98,7 @@ const promptsImport: Handler = async (args, io) => {
   const content = readInputFile(file);
   const db = getDb();
   const project = resolveProject(db, args);
-  const r = service(() => importPrompts(db, { projectId: project.id, format, content }, null));
+  const r = importPrompts(db, { projectId: project.id, format, content }, null);
   reportLineErrors(io, file, r.errors, r.imported + r.duplicates);
   return {
     json: { project: project.name, imported: r.imported, duplicates: r.duplicates, errors: r.errors },
@@ -125,7 +114,7 @@ function dataImport(what: "demonstrations" | "rankings", run: (db: Db, input: { 
     const content = readInputFile(file);
     const db = getDb();
     const project = resolveProject(db, args);
-    const r = service(() => run(db, { projectId: project.id, content }));
+    const r = run(db, { projectId: project.id, content });
     reportLineErrors(io, file, r.errors, r.imported + r.duplicates);
     return {
       json: { project: project.name, imported: r.imported, duplicates: r.duplicates, promptsCreated: r.promptsCreated, errors: r.errors },
