@@ -83,5 +83,5 @@ if (skipPeer) {
   const cpuRatio = Math.max(...peers.map((p) => p.tokens_per_cpu_s as number)) / Math.max(...ours.map((o) => o.tokens_per_cpu_s));
   console.log(`ratio per CPU-second torch/ours: ${cpuRatio.toFixed(2)}`);
 }
-console.log(`generate: ${JSON.stringify(await runGenerateBench({ config: "tiny", seconds: Math.min(seconds, 10) }))}`);
+for (const batch of [1, 16]) console.log(`generate (batch ${batch}): ${JSON.stringify(await runGenerateBench({ config: "tiny", seconds: Math.min(seconds, 10), batch }))}`);
 console.log(`memory: ${JSON.stringify(await runMemoryCheck({ steps: 1000, tokens: 1000 }))}`);

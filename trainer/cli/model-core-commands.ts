@@ -3,7 +3,8 @@
 //   rlhf generate --model M --prompt TEXT [--n N] [--max-new-tokens K] [--temperature T] [--top-k K] [--top-p P] [--seed S]
 //   rlhf logprobs --model M --text TEXT      -> {"tokens":[ids],"logprobs":[...]}: log p(token_i | tokens_<i) for i ≥ 1,
 //                                              tokens = the tokenizer's plain encode of TEXT (no chat template)
-//   rlhf bench train|generate [--config tiny] [--seconds S] [--workers W]
+//   rlhf bench train [--config tiny] [--seconds S] [--workers W]
+//   rlhf bench generate [--config tiny] [--seconds S] [--batch B]
 // M is a registered model name/id or a checkpoint directory (trainer/cli/resolve.ts). The exported run* functions
 // take a checkpoint directory directly, for callers that resolved it themselves.
 
@@ -140,6 +141,7 @@ const benchTrainCmd: Handler = async (args: Args, io: CommandIO) => {
 const benchGenerateCmd: Handler = async (args: Args, io: CommandIO) => {
   const config = args.string("config") ?? "tiny";
   const seconds = args.number("seconds", { default: 5, min: 1, max: 3600 })!;
+  const batch = args.int("batch", { default: 1, min: 1, max: 256 });
   args.assertAllUsed();
   const { runGenerateBench } = await import("../bench/generate-bench.js");
   const { benchConfig } = await import("../bench/train-bench.js");
@@ -149,7 +151,7 @@ const benchGenerateCmd: Handler = async (args: Args, io: CommandIO) => {
     throw new CliError((e as Error).message);
   }
   io.log(`sampling from the '${config}' model, with and without the KV cache`);
-  return { json: { ...(await runGenerateBench({ config, seconds })) } };
+  return { json: { ...(await runGenerateBench({ config, seconds, batch })) } };
 };
 
 export const handlers: Record<string, Handler> = {
