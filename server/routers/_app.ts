@@ -2,9 +2,11 @@
 import { createCallerFactory, createTRPCRouter } from "../trpc";
 import { auditRouter } from "./audit";
 import { demonstrationsRouter } from "./demonstrations";
+import { modelsRouter } from "./models";
 import { projectsRouter } from "./projects";
 import { promptsRouter } from "./prompts";
 import { rankingsRouter } from "./rankings";
+import { runsRouter } from "./runs";
 import { statsRouter } from "./stats";
 import { tasksRouter } from "./tasks";
 import { usersRouter } from "./users";
@@ -18,6 +20,8 @@ export const appRouter = createTRPCRouter({
   rankings: rankingsRouter,
   stats: statsRouter,
   audit: auditRouter,
+  runs: runsRouter,
+  models: modelsRouter,
 });
 
 export type AppRouter = typeof appRouter;

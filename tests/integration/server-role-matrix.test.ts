@@ -30,6 +30,11 @@ const EXPECTED: Record<string, Audience> = {
   "stats.mine": "annotator",
   "stats.projectProgress": "researcher",
   "audit.list": "admin",
+  "runs.list": "researcher",
+  "runs.get": "researcher",
+  "runs.create": "admin",
+  "runs.cancel": "admin",
+  "models.list": "researcher",
 };
 
 const CALLERS = ["anonymous", "annotator", "researcher", "admin", "disabled annotator"] as const;

@@ -1,0 +1,40 @@
+// The model registry for researchers and admins: each model with its parent, the run that made it and a config summary.
+import { inArray } from "drizzle-orm";
+import { runs } from "../../db/schema";
+import { listModels } from "../services/models";
+import { createTRPCRouter, researcherProcedure } from "../trpc";
+
+/** Shape and headline numbers worth a glance; the rest of a model's config stays on disk. */
+const SUMMARY_KEYS = ["n_layer", "n_head", "n_embd", "n_positions", "vocab_size", "n_params"] as const;
+
+function configSummary(config: Record<string, unknown>): string {
+  const parts = SUMMARY_KEYS.filter((k) => typeof config[k] === "number").map((k) => `${k} ${config[k] as number}`);
+  const metrics = (config.metrics ?? {}) as Record<string, unknown>;
+  for (const [k, v] of Object.entries(metrics).slice(0, 3))
+    if (typeof v === "number" && Number.isFinite(v)) parts.push(`${k} ${Number(v.toPrecision(4))}`);
+  if (config.builtin === true) parts.push("built-in");
+  return parts.join(" · ");
+}
+
+export const modelsRouter = createTRPCRouter({
+  list: researcherProcedure.query(({ ctx }) => {
+    const rows = listModels(ctx.db);
+    const names = new Map(rows.map((m) => [m.id, m.name]));
+    const runIds = rows.map((m) => m.runId).filter((x): x is string => !!x);
+    const runKinds = new Map(
+      runIds.length ? ctx.db.select({ id: runs.id, kind: runs.kind }).from(runs).where(inArray(runs.id, runIds)).all().map((r) => [r.id, r.kind]) : [],
+    );
+    return rows.map((m) => ({
+      id: m.id,
+      name: m.name,
+      kind: m.kind,
+      parentId: m.parentId,
+      parent: m.parentId ? (names.get(m.parentId) ?? null) : null,
+      runId: m.runId,
+      runKind: m.runId ? (runKinds.get(m.runId) ?? null) : null,
+      tokenizer: m.tokenizer,
+      createdAt: m.createdAt,
+      summary: configSummary(m.config),
+    }));
+  }),
+});
