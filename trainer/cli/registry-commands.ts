@@ -12,11 +12,19 @@ import { findProjectByName, listProjects } from "../../server/services/projects"
 import { insertPromptIfNew } from "../../server/services/prompts";
 import { cancelRun, getRun, listRuns, runLogLines, runMetricSeries, type RunRow } from "../../server/services/runs";
 import { openRankTask } from "../../server/services/task-queue";
+import { ensureBuiltinModel } from "../builtin/index";
 import { startRun } from "../runs/start";
 import { CliError, UsageError, type Args } from "./args";
 import { ProgressBar } from "./progress";
 import { checkCheckpointDir, resolveModelInput } from "./resolve";
 import type { CommandIO, Handler } from "./types";
+
+/** The database, with the shipped base model registered (a no-op after the first time): `--base base` just works. */
+function registryDb(): Db {
+  const db = getDb();
+  ensureBuiltinModel(db);
+  return db;
+}
 
 /** Turns a service's user-facing error into a one-line CLI error. */
 function service<T>(fn: () => T): T {
@@ -49,7 +57,7 @@ const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 
 const modelsList: Handler = async (args) => {
   args.assertAllUsed();
-  const db = getDb();
+  const db = registryDb();
   const rows = listModels(db);
   const byId = new Map(rows.map((m) => [m.id, m.name]));
   const models = rows.map((m) => ({
@@ -198,7 +206,7 @@ const sample: Handler = async (args, io) => {
   if (tasks && (k < 2 || k > 16)) throw new UsageError(`--tasks opens ranking tasks, which need --k between 2 and 16 (got ${k})`);
   if (!tasks && !out && !io.json) throw new UsageError("nothing to do with the samples: pass --out FILE.jsonl, --tasks, or --json");
 
-  const db = getDb();
+  const db = registryDb();
   const model = resolveModelInput(db, modelValue, { flag: "--model", kind: "policy" });
   const project = projectName ? projectByName(db, projectName) : undefined;
   const prompts = split ? promptsFromSplit(db, split as "train" | "test", project?.id) : promptsFromFile(promptsFile!);
@@ -290,7 +298,7 @@ const trainSft: Handler = async (args, io) => {
   const queue = args.bool("queue");
   args.assertAllUsed();
   const config = configFile ? readJsonFile(configFile, "--config") : {};
-  const db = getDb();
+  const db = registryDb();
   const { run, result } = await startRun(db, { kind: "sft", base, config, name, queue }, { echo: io.log, progressBar: true });
   if (!result) {
     return {
