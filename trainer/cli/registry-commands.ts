@@ -299,7 +299,17 @@ const trainSft: Handler = async (args, io) => {
   args.assertAllUsed();
   const config = configFile ? readJsonFile(configFile, "--config") : {};
   const db = registryDb();
-  const { run, result } = await startRun(db, { kind: "sft", base, config, name, queue }, { echo: io.log, progressBar: true });
+  // Ctrl-C stops at the next step: the run is failed, or re-queued when it saved a resumable checkpoint (save_steps).
+  let interrupted = false;
+  const onSignal = () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    io.log("interrupted: stopping after the current step (press again to quit at once)");
+  };
+  process.on("SIGINT", onSignal);
+  const { run, result } = await startRun(db, { kind: "sft", base, config, name, queue }, { echo: io.log, progressBar: true, stopRequested: () => interrupted }).finally(() =>
+    process.off("SIGINT", onSignal),
+  );
   if (!result) {
     return {
       json: { run: run.id, run_id: run.id, status: run.status, queued: true, model: run.name },
