@@ -29,20 +29,30 @@ function statements(db: Db) {
       ),
     ),
     markAssignment: prepared(db, "submit.markAssignment", (d) => d.$client.prepare("update assignments set status = 'submitted', submitted_at = ? where id = ?")),
+    othersActive: prepared(db, "submit.othersActive", (d) =>
+      d.$client.prepare("select count(*) as n from assignments where task_id = ? and user_id <> ? and status = 'active' and lease_expires_at > ?"),
+    ),
     countResponse: prepared(db, "submit.countResponse", (d) => d.$client.prepare("update tasks set response_count = response_count + 1 where id = ?")),
   };
 }
 
 /** Loads the task and checks the assignment may still take a response; null means "already submitted". */
-function openForResponse(db: Db, a: Assignment, kind: Task["kind"]): Task | null {
-  const task = statements(db).task.get({ id: a.taskId });
+function openForResponse(db: Db, a: Assignment, kind: Task["kind"], now: Date): Task | null {
+  const q = statements(db);
+  const task = q.task.get({ id: a.taskId });
   if (!task) throw notFound("This task no longer exists.");
   if (task.kind !== kind) throw badRequest(`This assignment is a ${task.kind === "rank" ? "ranking" : "demonstration"} task.`);
   if (a.status === "submitted") return null;
   if (a.status === "skipped") throw conflict("You skipped this task; ask for the next one.");
-  // An expired lease is still accepted while the task needs responses: the work is not thrown away.
-  if (task.responseCount >= task.requiredResponses)
-    throw conflict("Your lease on this task expired and others have completed it; ask for the next task.");
+  if (task.responseCount >= task.requiredResponses) throw conflict("This task already has all the responses it needs; ask for the next task.");
+  // Work done on an expired lease is still taken while the task has room, but never at the expense of
+  // someone who now holds the slot.
+  const expired = a.status === "expired" || a.leaseExpiresAt.getTime() <= now.getTime();
+  if (expired) {
+    const { n } = q.othersActive.get(task.id, a.userId, now.getTime()) as { n: number };
+    if (task.responseCount + n >= task.requiredResponses)
+      throw conflict("Your lease on this task expired and it went to someone else; ask for the next task.");
+  }
   return task;
 }
 
@@ -64,7 +74,7 @@ export function submitRanking(
   return db.transaction(
     () => {
       const a = ownAssignment(db, userId, input.assignmentId);
-      const task = openForResponse(db, a, "rank");
+      const task = openForResponse(db, a, "rank", now);
       if (!task) {
         const first = q.rankingId.get(a.id) as { id: string };
         return { id: first.id, assignmentId: a.id, submittedAt: a.submittedAt! };
@@ -109,7 +119,7 @@ export function submitDemonstration(
   return db.transaction(
     (tx) => {
       const a = ownAssignment(db, userId, input.assignmentId);
-      const task = openForResponse(db, a, "demonstrate");
+      const task = openForResponse(db, a, "demonstrate", now);
       const existing = tx.select().from(demonstrations).where(eq(demonstrations.assignmentId, a.id)).get();
       if (!task) return { id: existing!.id, assignmentId: a.id, submittedAt: a.submittedAt! };
       if (!text) throw badRequest("Write the response before submitting.");

@@ -63,6 +63,25 @@ describe("nextTask", () => {
     expect(nextTask(t.db, a, { kind: "rank" }, { now: later })).toBeNull();
   });
 
+  it("takes work done on an expired lease while the task has room, but not once someone else holds the slot", () => {
+    setup({ prompts: 2, overlap: 1 });
+    const [a, b] = [user(1), user(2)];
+    const t0 = new Date("2026-01-01T10:00:00Z");
+    const late = new Date(t0.getTime() + DEFAULT_LEASE_MS + 1);
+    const first = nextTask(t.db, a, { kind: "rank" }, { now: t0 })!;
+    // Nobody took it meanwhile: the late submit counts.
+    expect(submitRanking(t.db, a, { assignmentId: first.assignmentId, ranking: first.completions.map((x) => [x.id]), timeMs: 1 }, { now: late }).id).toBeTruthy();
+
+    const second = nextTask(t.db, a, { kind: "rank" }, { now: late })!;
+    const later = new Date(late.getTime() + DEFAULT_LEASE_MS + 1);
+    const taken = nextTask(t.db, b, { kind: "rank" }, { now: later })!;
+    expect(taken.taskId).toBe(second.taskId);
+    expect(() => submitRanking(t.db, a, { assignmentId: second.assignmentId, ranking: second.completions.map((x) => [x.id]), timeMs: 1 }, { now: later })).toThrow(
+      /went to someone else/,
+    );
+    expect(submitRanking(t.db, b, { assignmentId: taken.assignmentId, ranking: taken.completions.map((x) => [x.id]), timeMs: 1 }, { now: later }).id).toBeTruthy();
+  });
+
   it("revives the same assignment (same order, same draft) when a user's own lease lapsed and the task is still free", () => {
     setup({ prompts: 1, overlap: 1 });
     const a = user(1);
