@@ -9,11 +9,17 @@ const LINKS: Record<AppRole, { href: string; label: string }[]> = {
     { href: "/admin", label: "Progress" },
     { href: "/admin/users", label: "Users" },
     { href: "/admin/projects/new", label: "New project" },
+    { href: "/admin/runs", label: "Runs" },
+    { href: "/admin/models", label: "Models" },
     { href: "/annotate", label: "Annotate" },
     { href: "/research", label: "Research" },
   ],
   annotator: [{ href: "/annotate", label: "My tasks" }],
-  researcher: [{ href: "/research", label: "Overview" }],
+  researcher: [
+    { href: "/research", label: "Overview" },
+    { href: "/research/runs", label: "Runs" },
+    { href: "/research/models", label: "Models" },
+  ],
 };
 
 /** The link for the current page: an exact match, else the longest prefix (so /admin is not lit on /admin/users). */

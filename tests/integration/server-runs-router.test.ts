@@ -49,7 +49,7 @@ describe("runs.create", () => {
     expect(await outcome(admin.runs.create({ kind: "sample" as "sft", baseModel: "base", config: {} }))).toBe("BAD_REQUEST");
     await expect(admin.runs.create({ kind: "sft", baseModel: "base", name: "bad name!", config: {} })).rejects.toThrow(/not allowed/);
     await expect(admin.runs.create({ kind: "sft", baseModel: "base", name: "rm", config: {} })).rejects.toThrow(/already uses the name/);
-    await expect(admin.runs.create({ kind: "sft", baseModel: "base", config: [1, 2] as unknown as object })).rejects.toThrow(/JSON object/);
+    await expect(admin.runs.create({ kind: "sft", baseModel: "base", config: [1, 2] as unknown as Record<string, unknown> })).rejects.toThrow(/JSON object/);
     await expect(admin.runs.create({ kind: "sft", baseModel: "base", config: { pad: "x".repeat(17_000) } })).rejects.toThrow(/16 KB/);
     await expect(admin.runs.create({ kind: "sft", baseModel: "base", config: { _base_dir: "/etc" } })).rejects.toThrow(/reserved/);
   });

@@ -1,0 +1,67 @@
+// The list of runs, newest first: what was trained from what, its status, progress, and how long it took.
+import Link from "next/link";
+import { formatDuration } from "~/app/_lib/time";
+import type { RouterOutputs } from "~/app/_lib/trpc";
+import { formatWhen, ProgressBar, RunStatusBadge } from "./RunStatus";
+
+type Run = RouterOutputs["runs"]["list"][number];
+
+export function RunsTable({ runs, basePath }: { runs: Run[]; basePath: string }) {
+  return (
+    <div className="-m-4 overflow-x-auto">
+      <table className="w-full text-left text-sm" data-testid="runs-table">
+        <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
+          <tr>
+            <th className="px-4 py-2 font-semibold">Run</th>
+            <th className="px-4 py-2 font-semibold">Status</th>
+            <th className="px-4 py-2 font-semibold">Progress</th>
+            <th className="px-4 py-2 font-semibold">Models</th>
+            <th className="px-4 py-2 font-semibold">Created</th>
+            <th className="px-4 py-2 text-right font-semibold">Took</th>
+          </tr>
+        </thead>
+        <tbody className="divide-y divide-slate-100">
+          {runs.map((run) => (
+            <tr key={run.id} data-testid="run-row" data-run-id={run.id} className="align-top hover:bg-slate-50/60">
+              <td className="px-4 py-2.5">
+                <Link href={`${basePath}/runs/${run.id}`} className="font-medium text-indigo-700 hover:underline">
+                  {run.name ?? `${run.kind} run`}
+                </Link>
+                <div className="text-xs uppercase tracking-wide text-slate-400">{run.kind}</div>
+              </td>
+              <td className="px-4 py-2.5">
+                <RunStatusBadge status={run.status} />
+                {run.error && (
+                  <div className="mt-1 max-w-[16rem] truncate text-xs text-red-600" title={run.error}>
+                    {run.error}
+                  </div>
+                )}
+              </td>
+              <td className="px-4 py-2.5">
+                <ProgressBar value={run.progress} status={run.status} />
+              </td>
+              <td className="px-4 py-2.5 text-xs text-slate-600">
+                <div>
+                  <span className="text-slate-400">from</span> {run.baseModel ?? "—"}
+                  {run.rewardModel && (
+                    <>
+                      {" "}
+                      <span className="text-slate-400">with RM</span> {run.rewardModel}
+                    </>
+                  )}
+                </div>
+                {run.outputModel && (
+                  <div>
+                    <span className="text-slate-400">→</span> <span className="font-medium text-slate-800">{run.outputModel}</span>
+                  </div>
+                )}
+              </td>
+              <td className="whitespace-nowrap px-4 py-2.5 text-xs text-slate-500">{formatWhen(run.createdAt)}</td>
+              <td className="whitespace-nowrap px-4 py-2.5 text-right text-xs tabular-nums text-slate-500">{formatDuration(run.durationMs)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
