@@ -19,6 +19,7 @@ import { buildIfStale, nextBin } from "../../scripts/next-build.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const SECONDS = Number(process.env.BENCH_SECONDS || 10);
+const WARMUP_SECONDS = 3;
 const CONNECTIONS = (process.env.BENCH_CONNECTIONS || "10,50").split(",").map(Number);
 /** Enough pre-leased ranking tasks that every submit in every run is a first submit (a real write). */
 const SUBMIT_TASKS = Number(process.env.BENCH_TASKS || 40_000);
@@ -172,13 +173,16 @@ interface Figures {
   errors: number;
 }
 
-async function measure(name: string, opts: { url: string; connections: number; cookie: string; body: () => string; serverPid: number }): Promise<Figures> {
+async function measure(
+  name: string,
+  opts: { url: string; connections: number; cookie: string; body: () => string; serverPid: number; seconds?: number },
+): Promise<Figures> {
   const cpuBefore = treeCpuMs(opts.serverPid);
   const { default: autocannon } = (await import("autocannon" as string)) as { default: (o: unknown) => Promise<any> };
   const result = await autocannon({
     url: opts.url,
     connections: opts.connections,
-    duration: SECONDS,
+    duration: opts.seconds ?? SECONDS,
     method: "POST",
     headers: { "content-type": "application/json", cookie: opts.cookie },
     requests: [{ setupRequest: (req: Record<string, unknown>) => ({ ...req, body: opts.body() }) }],
@@ -234,6 +238,12 @@ async function main() {
     if (nextProbe.status !== 200) throw new Error(`tasks.next probe failed: ${nextProbe.status} ${JSON.stringify(nextProbe.body)}`);
 
     const nextBody = JSON.stringify({ json: { projectId: prep.projectId, kind: "rank" } });
+    // Warm-up (not reported): the first seconds include JIT compilation and loading the route's chunks.
+    for (const [proc, cookie, body] of [
+      ["rankings.submit", submitterCookie, submitBody],
+      ["tasks.next", pickerCookie, () => nextBody],
+    ] as const)
+      await measure(`warm-up ${proc}`, { url: `${base}/api/trpc/${proc}`, connections: 10, cookie, body, serverPid: server.pid!, seconds: WARMUP_SECONDS });
     for (const connections of CONNECTIONS) {
       figures.push(await measure("rankings.submit", { url: `${base}/api/trpc/rankings.submit`, connections, cookie: submitterCookie, body: submitBody, serverPid: server.pid! }));
       figures.push(await measure("tasks.next", { url: `${base}/api/trpc/tasks.next`, connections, cookie: pickerCookie, body: () => nextBody, serverPid: server.pid! }));
