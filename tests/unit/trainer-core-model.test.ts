@@ -109,7 +109,10 @@ describe("GPT model", () => {
     const prompts = [[72, 105], [87, 104, 97, 116, 63]];
     const before = tf.memory().numTensors;
     const a = await generate(m, tok, prompts, { maxNewTokens: 12, temperature: 1, topK: 20, topP: 0.9, seed: 42, returnLogprobs: true });
+    expect(tf.memory().numTensors).toBe(before + 1); // the model's cached wteᵀ, nothing else
     const b = await generate(m, tok, prompts, { maxNewTokens: 12, temperature: 1, topK: 20, topP: 0.9, seed: 42, returnLogprobs: true });
+    expect(tf.memory().numTensors).toBe(before + 1);
+    m.clearInferenceCache();
     expect(tf.memory().numTensors).toBe(before);
     expect(a.tokens).toEqual(b.tokens);
     expect(a.tokens.map((t) => t.length)).toEqual(a.finished.map((f, i) => (f ? a.tokens[i]!.length : 12)));

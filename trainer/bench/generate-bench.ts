@@ -64,7 +64,7 @@ export async function runGenerateBench(opts: { config?: string; seconds?: number
   await generate(model, tok, prompts, { maxNewTokens: 4, stopAtEos: false, seed: 1 });
   await generateUncached(model, prompts, 4, 1);
 
-  const before = tf.memory().numTensors;
+  const before = tf.memory().numTensors; // after the warm-up, which built the model's cached wteᵀ
   let cached = 0;
   let t0 = performance.now();
   let round = 0;

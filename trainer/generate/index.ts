@@ -12,7 +12,7 @@
 //     out[i][j] = log p(seq[j+1] | seq[≤j]), i.e. one value per token from the second on (teacher-forced).
 //   sampleToken(logits, opts, rand) -> {id, logprob}: the sampler on one row, exported for tests.
 // Sampling is seeded (mulberry32), never Math.random, so the same seed gives the same tokens on any backend whose
-// logits agree.
+// logits agree. Memory: the model keeps wteᵀ between calls (GPT.lmHeadWeightT), one tensor, until wte changes.
 
 import * as tf from "@tensorflow/tfjs";
 import { disposeCache, type GPT, type KVCache } from "../model/gpt.js";
@@ -113,12 +113,11 @@ export async function generate(model: GPT, tok: Tokenizer, promptIds: number[][]
   let cache: KVCache | null = null;
   let stepIds = tf.tensor2d(ids, [B, maxLen], "int32");
   let positions = tf.tensor2d(mask.flatMap((row) => { let c = 0; return row.map((m) => (c += m, Math.max(0, c - 1))); }), [B, maxLen], "int32");
-  const headT = tf.tidy(() => tf.transpose(model.params.get("wte.weight")!) as tf.Tensor2D);
   try {
     for (let step = 0; step < maxNew; step++) {
       const tq = stepIds.shape[1];
       const bias = biasFromMask(mask, tq);
-      const out: { logits: tf.Tensor3D; cache: KVCache } = model.forwardCached(stepIds, cache, { positionIds: positions, bias, headT, lastOnly: true });
+      const out: { logits: tf.Tensor3D; cache: KVCache } = model.forwardCached(stepIds, cache, { positionIds: positions, bias, lastOnly: true });
       tf.dispose([bias, stepIds, positions]);
       disposeCache(cache);
       cache = out.cache;
@@ -146,7 +145,7 @@ export async function generate(model: GPT, tok: Tokenizer, promptIds: number[][]
       if (finished.every(Boolean)) break;
     }
   } finally {
-    tf.dispose([stepIds, positions, headT]);
+    tf.dispose([stepIds, positions]);
     disposeCache(cache);
   }
   return { tokens, finished, ...(opts.returnLogprobs ? { logprobs } : {}) };

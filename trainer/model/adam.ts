@@ -14,6 +14,7 @@
 // State tensors are named `<param>.exp_avg` / `<param>.exp_avg_sq`, so optimizer.safetensors is readable by name.
 
 import * as tf from "@tensorflow/tfjs";
+import { ownedVariable } from "./variables.js";
 
 export interface AdamOptions {
   lr: number;
@@ -53,8 +54,8 @@ export class Adam {
     this.eps = opts.eps ?? 1e-8;
     this.weightDecay = opts.weightDecay ?? 0;
     for (const [name, p] of params) {
-      this.m.set(name, tf.variable(tf.zerosLike(p), false));
-      this.v.set(name, tf.variable(tf.zerosLike(p), false));
+      this.m.set(name, ownedVariable(tf.zerosLike(p), false));
+      this.v.set(name, ownedVariable(tf.zerosLike(p), false));
     }
   }
 

@@ -8,6 +8,7 @@
 //   gpt.forwardCached(ids [B,Tnew], cache | null, {attentionMask [B,Tpast+Tnew] | positionIds+bias, lastOnly?, headT?})
 //       -> {logits, cache}   inference only (no gradient through headT)
 //   gpt.trainableVariables(); gpt.numParams(); gpt.dispose(); disposeCache(cache)
+//   gpt.lmHeadWeightT() / gpt.clearInferenceCache(): wteᵀ kept for generation while wte is unchanged (1 tensor)
 //   paramShapes(config) -> [name, shape][] in a fixed order, the checkpoint contract
 //
 // Padding: attentionMask is 1 for real tokens, 0 for padding, either side. Padded keys are masked out of attention;
@@ -21,6 +22,7 @@ import * as tf from "@tensorflow/tfjs";
 import { type GPTConfig, validateConfig } from "./config.js";
 import { attentionBias, causalSelfAttention, gatherRows, gelu, layerNorm, linear, splitColumns } from "./ops.js";
 import { mulberry32, normalSampler } from "./prng.js";
+import { ownedVariable } from "./variables.js";
 
 export interface ForwardOptions {
   attentionMask?: tf.Tensor2D; // [B,T] 1 = real token, 0 = padding
@@ -30,8 +32,8 @@ export interface ForwardOptions {
 /**
  * Options of the incremental (inference-only) forward. Either attentionMask [B, Tpast+Tnew] (positions and bias are
  * derived from it), or positionIds [B,Tnew] + bias [B,1,Tnew,Tpast+Tnew] computed by the caller (the generation loop
- * builds both in JS, which saves ~15 small ops per token). headT = wteᵀ computed once per generation, instead of
- * transposing the embedding table for every token (that transpose alone is 38M values for GPT-2).
+ * builds both in JS, which saves ~15 small ops per token). headT = wteᵀ to use; by default the model's cached
+ * lmHeadWeightT(), so the embedding table is not transposed (38M values for GPT-2) for every token.
  */
 export interface CachedForwardOptions {
   attentionMask?: tf.Tensor2D;
@@ -98,7 +100,7 @@ export class GPT {
     for (const [name, shape] of paramShapes(this.config)) {
       const values = opts.weights?.get(name) ?? initialValue(name, shape, this.config, normal);
       // Variables stay unnamed: tfjs names must be globally unique, and several models live side by side (PPO).
-      this.params.set(name, tf.variable(tf.tensor(values, shape, "float32"), true));
+      this.params.set(name, ownedVariable(tf.tensor(values, shape, "float32"), true));
     }
   }
 
@@ -171,6 +173,29 @@ export class GPT {
     return linear(hidden2d, tf.transpose(this.p("wte.weight")) as tf.Tensor2D);
   }
 
+  private headTCache: { source: object; t: tf.Tensor2D } | null = null;
+
+  /**
+   * wteᵀ for inference, kept on the model while wte is unchanged (an optimizer step swaps wte's data and so
+   * invalidates it). Generation needs it every token; recomputing it per call costs a transpose plus XNNPACK's
+   * re-packing of the weights (~1 s for GPT-2's 38M values). Not differentiable; freed by dispose() or
+   * clearInferenceCache(). Costs one tensor in tf.memory() while held.
+   */
+  lmHeadWeightT(): tf.Tensor2D {
+    const wte = this.p("wte.weight");
+    if (this.headTCache && this.headTCache.source === wte.dataId && !this.headTCache.t.isDisposed) return this.headTCache.t;
+    this.clearInferenceCache();
+    // keep(): this is usually called inside forwardCached's tidy, which must not dispose the cache.
+    const t = tf.keep(tf.tidy(() => tf.transpose(wte) as tf.Tensor2D));
+    this.headTCache = { source: wte.dataId, t };
+    return t;
+  }
+
+  clearInferenceCache(): void {
+    this.headTCache?.t.dispose();
+    this.headTCache = null;
+  }
+
   /** Final hidden states [B,T,D] (after ln_f). */
   hiddenStates(ids: tf.Tensor2D, opts: ForwardOptions = {}): tf.Tensor3D {
     return tf.tidy(() => {
@@ -226,7 +251,7 @@ export class GPT {
         h = tf.reshape(tf.slice(tf.reshape(h, [B, tq, c.n_embd]), [0, tq - 1, 0], [B, 1, c.n_embd]), [B, c.n_embd]);
         rows = 1;
       }
-      const head = opts.headT ? linear(h, opts.headT) : this.lmHead(h);
+      const head = linear(h, opts.headT ?? this.lmHeadWeightT());
       const logits = tf.reshape(head, [B, rows, c.vocab_size]) as tf.Tensor3D;
       return { logits, keys, values };
     });
@@ -234,6 +259,7 @@ export class GPT {
   }
 
   dispose(): void {
+    this.clearInferenceCache();
     for (const v of this.params.values()) v.dispose();
     this.params.clear();
   }

@@ -10,6 +10,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { linear } from "./ops.js";
 import { mulberry32, normalSampler } from "./prng.js";
+import { ownedVariable } from "./variables.js";
 
 export class ScalarHead {
   readonly nEmbd: number;
@@ -25,8 +26,8 @@ export class ScalarHead {
       const std = 1 / Math.sqrt(nEmbd + 1);
       for (let i = 0; i < nEmbd; i++) w[i] = normal() * std;
     }
-    this.params.set("score.weight", tf.variable(tf.tensor2d(w, [nEmbd, 1]), true));
-    this.params.set("score.bias", tf.variable(tf.tensor1d(opts.weights?.get("score.bias") ?? new Float32Array(1)), true));
+    this.params.set("score.weight", ownedVariable(tf.tensor2d(w, [nEmbd, 1]), true));
+    this.params.set("score.bias", ownedVariable(tf.tensor1d(opts.weights?.get("score.bias") ?? new Float32Array(1)), true));
   }
 
   /** Scores every position: hidden [B,T,D] -> [B,T]. */
