@@ -3,8 +3,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
-import type { DefaultSession, NextAuthOptions } from "next-auth";
-import CredentialsProvider from "next-auth/providers/credentials";
+import type { DefaultSession, NextAuthOptions, Session } from "next-auth";
+import CredentialsImport from "next-auth/providers/credentials";
 import { getDb } from "../db/index";
 import { dataHome } from "../db/paths";
 import type { Role } from "../db/schema";
@@ -27,6 +27,9 @@ declare module "next-auth/jwt" {
     role?: Role;
   }
 }
+
+// next-auth ships CommonJS: Next's bundler unwraps its default export, plain Node ESM (tsx, vitest) may not.
+const CredentialsProvider = ((CredentialsImport as unknown as { default?: typeof CredentialsImport }).default ?? CredentialsImport) as typeof CredentialsImport;
 
 const globalForSecret = globalThis as unknown as { __rlhfAuthSecret?: string };
 
@@ -114,3 +117,42 @@ export const authOptions: NextAuthOptions = {
     },
   },
 };
+
+/** next-auth's session cookie name: the `__Secure-` form when the site is served over https. */
+function sessionCookieName(): string {
+  return readEnv().NEXTAUTH_URL?.startsWith("https://") ? "__Secure-next-auth.session-token" : "next-auth.session-token";
+}
+
+function readCookie(header: string | null, name: string): string | undefined {
+  if (!header) return undefined;
+  const parts = new Map<string, string>();
+  for (const pair of header.split(/;\s*/)) {
+    const eq = pair.indexOf("=");
+    if (eq > 0) parts.set(pair.slice(0, eq), decodeURIComponent(pair.slice(eq + 1)));
+  }
+  if (parts.has(name)) return parts.get(name);
+  // next-auth splits tokens over 4 KB into name.0, name.1, …
+  const chunks: string[] = [];
+  for (let i = 0; parts.has(`${name}.${i}`); i++) chunks.push(parts.get(`${name}.${i}`)!);
+  return chunks.length ? chunks.join("") : undefined;
+}
+
+/**
+ * The session from a request's cookie, decoded directly: the same answer as getServerSession(authOptions) for
+ * API calls, at about a tenth of the cost (no rolling re-issue of the cookie, which page loads still do).
+ */
+export async function getRequestSession(headers: Headers): Promise<Session | null> {
+  const token = readCookie(headers.get("cookie"), sessionCookieName());
+  if (!token) return null;
+  try {
+    const jwt = await decodeSessionToken({ token, secret: authSecret() });
+    if (!jwt?.id || !jwt.role || typeof jwt.exp !== "number") return null;
+    return {
+      user: { id: jwt.id, role: jwt.role, email: jwt.email ?? null, name: jwt.name ?? null },
+      expires: new Date(jwt.exp * 1000).toISOString(),
+    };
+  } catch {
+    // A token from an old secret or a tampered cookie is simply no session.
+    return null;
+  }
+}

@@ -1,0 +1,66 @@
+// next-auth options: the secret generated once into the data folder, the credentials provider (roles, disabled
+// users, rate limit), the JWT/session callbacks, and the direct cookie reader.
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { closeDb, getDb } from "../../db/index";
+import { encodeSessionToken } from "../../server/auth-jwt";
+import { authOptions, authSecret, getRequestSession } from "../../server/auth";
+import { createUser, updateUser } from "../../server/services/users";
+import { createTempDb, type TempDb } from "../support/db";
+
+let t: TempDb;
+const saved = { ...process.env };
+beforeAll(() => {
+  t = createTempDb("rlhf-auth-");
+  process.env.DATABASE_URL = t.file;
+  process.env.RLHF_HOME = t.dir;
+  delete process.env.NEXTAUTH_SECRET;
+  delete process.env.NEXTAUTH_URL;
+});
+afterAll(() => {
+  closeDb();
+  process.env = saved;
+  t.close();
+});
+
+type Authorize = (credentials: Record<string, string>, req: { headers: Record<string, string> }) => Promise<unknown>;
+const authorize = (authOptions.providers[0] as unknown as { options: { authorize: Authorize } }).options.authorize;
+
+describe("auth", () => {
+  it("generates the secret once into the data folder and reuses it", () => {
+    const secret = authSecret();
+    expect(secret.length).toBeGreaterThanOrEqual(32);
+    expect(fs.readFileSync(path.join(t.dir, "auth-secret"), "utf8").trim()).toBe(secret);
+    expect(authSecret()).toBe(secret);
+    expect(authOptions.secret).toBe(secret);
+    expect(authOptions.pages?.signIn).toBe("/login");
+  });
+
+  it("signs in with email and password, refuses disabled users, and rate-limits failures", async () => {
+    const { user } = createUser(getDb(), { email: "ann@example.com", role: "annotator", password: "right password" });
+    const req = { headers: { "x-forwarded-for": "10.0.0.1" } };
+    expect(await authorize({ email: "ann@example.com", password: "right password" }, req)).toMatchObject({ id: user.id, role: "annotator" });
+    expect(await authorize({ email: "ann@example.com", password: "wrong" }, req)).toBeNull();
+    updateUser(getDb(), { id: user.id, disabled: true }, null);
+    expect(await authorize({ email: "ann@example.com", password: "right password" }, req)).toBeNull();
+    for (let i = 0; i < 10; i++) await authorize({ email: "nobody@example.com", password: "x" }, { headers: { "x-forwarded-for": "10.0.0.2" } });
+    await expect(authorize({ email: "other@example.com", password: "x" }, { headers: { "x-forwarded-for": "10.0.0.2" } })).rejects.toThrow(/Too many failed sign-in attempts/);
+  });
+
+  it("carries the user id and role from the JWT into the session", async () => {
+    const callbacks = authOptions.callbacks!;
+    const token = await callbacks.jwt!({ token: {}, user: { id: "u1", role: "researcher" } } as never);
+    expect(token).toMatchObject({ id: "u1", role: "researcher" });
+    const session = await callbacks.session!({ session: { user: { email: "r@x.io" }, expires: "" }, token } as never);
+    expect(session.user).toMatchObject({ id: "u1", role: "researcher", email: "r@x.io" });
+  });
+
+  it("reads the session straight from the cookie, and treats a bad cookie as no session", async () => {
+    const token = await encodeSessionToken({ token: { id: "u2", role: "admin", email: "a@x.io" }, secret: authSecret(), maxAge: 3600 });
+    const session = await getRequestSession(new Headers({ cookie: `other=1; next-auth.session-token=${token}` }));
+    expect(session?.user).toMatchObject({ id: "u2", role: "admin", email: "a@x.io" });
+    expect(await getRequestSession(new Headers({ cookie: "next-auth.session-token=garbage" }))).toBeNull();
+    expect(await getRequestSession(new Headers())).toBeNull();
+  });
+});
