@@ -6,6 +6,7 @@ export interface DPOConfig extends Record<string, unknown> {
   beta: number;
   label_smoothing: number;
   epochs: number;
+  max_steps: number;
   batch_size: number;
   lr: number;
   adam_eps: number;
@@ -20,6 +21,7 @@ export const DPO_DEFAULTS: DPOConfig = {
   beta: 0.1, // the DPO paper's and TRL's default: how far the policy may drift from the reference per unit of margin
   label_smoothing: 0, // plain sigmoid loss; > 0 is conservative DPO for noisy labels
   epochs: 2, // TRL trains 1–3 epochs; small pair sets need a second pass
+  max_steps: 0, // > 0 stops after this many steps whatever the epochs say (TRL's max_steps): a fixed compute budget
   batch_size: 8, // pairs per step (16 sequences through the policy)
   lr: 5e-5, // small byte-level policies; TRL's 1e-6 is for billion-parameter models
   adam_eps: 1e-8, // Adam's usual epsilon
@@ -34,6 +36,7 @@ const DPO_SPEC: { [K in keyof DPOConfig]: FieldSpec } = {
   beta: { type: "number", above: 0 },
   label_smoothing: { type: "number", min: 0, max: 0.5 },
   epochs: { type: "integer", min: 1 },
+  max_steps: { type: "integer", min: 0 },
   batch_size: { type: "integer", min: 1 },
   lr: { type: "number", above: 0 },
   adam_eps: { type: "number", above: 0 },

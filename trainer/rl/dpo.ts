@@ -46,14 +46,27 @@ function sequenceLogprobsOf(model: GPT, examples: readonly TokenizedExample[], p
   return out;
 }
 
-function preparePairs(reference: GPT, pairs: readonly PairExample[], encode: Encode, padId: number, cfg: DPOConfig): PreparedPair[] {
-  const chosen = pairs.map((p) => encodeCut(encode, p.prompt, p.chosen, cfg.max_length));
-  const rejected = pairs.map((p) => encodeCut(encode, p.prompt, p.rejected, cfg.max_length));
-  // The reference is frozen, so its log-probs are computed once up front (TRL's precompute_ref_log_probs):
-  // that halves the forward passes per step on a CPU.
-  const refChosen = sequenceLogprobsOf(reference, chosen, padId, 2 * cfg.batch_size);
-  const refRejected = sequenceLogprobsOf(reference, rejected, padId, 2 * cfg.batch_size);
-  return pairs.map((_, i) => ({ chosen: chosen[i]!, rejected: rejected[i]!, refChosen: refChosen[i]!, refRejected: refRejected[i]! }));
+function preparePairs(pairs: readonly PairExample[], encode: Encode, cfg: DPOConfig): PreparedPair[] {
+  return pairs.map((p) => ({
+    chosen: encodeCut(encode, p.prompt, p.chosen, cfg.max_length),
+    rejected: encodeCut(encode, p.prompt, p.rejected, cfg.max_length),
+    refChosen: Number.NaN,
+    refRejected: Number.NaN,
+  }));
+}
+
+/**
+ * Fills in the frozen reference's log-probs of pairs on first use and keeps them (TRL's precompute_ref_log_probs,
+ * done lazily): later epochs skip the reference forward pass, and pairs a max_steps budget never reaches cost nothing.
+ */
+function ensureReference(reference: GPT, chunk: readonly PreparedPair[], padId: number, batchSize: number): void {
+  const missing = chunk.filter((p) => Number.isNaN(p.refChosen));
+  if (missing.length === 0) return;
+  const sums = sequenceLogprobsOf(reference, [...missing.map((p) => p.chosen), ...missing.map((p) => p.rejected)], padId, 2 * batchSize);
+  missing.forEach((p, i) => {
+    p.refChosen = sums[i]!;
+    p.refRejected = sums[missing.length + i]!;
+  });
 }
 
 /** Loss, mean implicit-reward margin and accuracy (chosen reward > rejected) on pairs, without gradients. */
@@ -132,21 +145,24 @@ export async function trainDPO(input: DPOTrainInput): Promise<DPOTrainResult> {
   }
   if (train.length === 0) throw new Error("DPO needs preference pairs: import rankings (with at least two groups) first");
   ctx.log(`dpo: ${train.length} train pairs, ${heldOut.length} held-out pairs, β ${cfg.beta}`);
-  const prepared = preparePairs(reference, train, encode, padId, cfg);
-  const preparedHeld = preparePairs(reference, heldOut, encode, padId, cfg);
+  const prepared = preparePairs(train, encode, cfg);
+  const preparedHeld = preparePairs(heldOut, encode, cfg);
+  ensureReference(reference, preparedHeld, padId, cfg.batch_size);
   const params = new Map(policy.params);
   const adam = new Adam(params, { lr: cfg.lr, eps: cfg.adam_eps, weightDecay: cfg.weight_decay });
   const random = seededRandom(cfg.seed);
-  const totalSteps = Math.ceil(prepared.length / cfg.batch_size) * cfg.epochs;
+  const epochSteps = Math.ceil(prepared.length / cfg.batch_size);
+  const totalSteps = cfg.max_steps > 0 ? Math.min(cfg.max_steps, epochSteps * cfg.epochs) : epochSteps * cfg.epochs;
   let step = 0;
   let lastMetrics: Record<string, number> = {};
   let evalResult: DPOTrainResult["eval"] = null;
   try {
-    for (let epoch = 0; epoch < cfg.epochs; epoch++) {
+    for (let epoch = 0; epoch < cfg.epochs && step < totalSteps; epoch++) {
       const order = shuffledIndices(prepared.length, random);
-      for (let i = 0; i < order.length; i += cfg.batch_size) {
+      for (let i = 0; i < order.length && step < totalSteps; i += cfg.batch_size) {
         if (ctx.isCancelled()) throw new RunCancelled("DPO run was cancelled");
         const chunk = order.slice(i, i + cfg.batch_size).map((j) => prepared[j]!);
+        ensureReference(reference, chunk, padId, cfg.batch_size);
         const s = pairStep(policy, chunk, padId, cfg);
         let kept: tf.Tensor[] = [];
         const { loss, grads } = computeGrads(() => {

@@ -80,6 +80,11 @@ interface Episode {
   returns: number[];
 }
 
+/** The example with an EOS appended (as the chat template ends every finished response). */
+function withEos(ex: TokenizedExample, eosId: number): TokenizedExample {
+  return { ids: [...ex.ids, eosId], responseMask: [...ex.responseMask, 1] };
+}
+
 /** Reads a [B,T] tensor's values at each row's action positions (lossMask = 1), in order. */
 function actionValues(values: Float32Array | Int32Array | Uint8Array, bt: BatchTensors): number[][] {
   const { batchSize, seqLen, lossMask } = bt.batch;
@@ -182,12 +187,18 @@ export async function trainPPO(input: PPOTrainInput): Promise<PPOTrainResult> {
       };
       for (const mb of minibatches(firstOrder)) {
         const bt = toBatchTensors(mb.map((i) => episodes[i]!.example), input.padId);
+        // The RM reads a truncated response as if it had ended (EOS appended): it was trained on finished responses
+        // only, so a read-out at an arbitrary byte would be noise PPO could exploit. No EOS is penalised separately.
+        const rmBt = reward
+          ? toBatchTensors(mb.map((e) => (episodes[e]!.endedWithEos ? episodes[e]!.example : withEos(episodes[e]!.example, input.eosId))), input.padId)
+          : null;
         const [lp, ref, val, score] = tf.tidy(() => {
           const out = tokenLogprobs(policy, bt, { temperature: cfg.temperature });
           const refOut = tokenLogprobs(reference, bt, { temperature: cfg.temperature });
-          const rm = reward ? lastTokenScores(reward.gpt, reward.head, bt) : tf.zeros([mb.length]);
+          const rm = reward && rmBt ? lastTokenScores(reward.gpt, reward.head, rmBt) : tf.zeros([mb.length]);
           return [out.logprobs, refOut.logprobs, values(bt, out.hidden), rm];
         });
+        if (rmBt) disposeBatchTensors(rmBt);
         const [lpRows, refRows, valRows] = [actionValues(await lp.data(), bt), actionValues(await ref.data(), bt), actionValues(await val.data(), bt)];
         const scores = input.rewardFn
           ? input.rewardFn(mb.map((e) => episodes[e]!.example.ids.filter((_, t) => episodes[e]!.example.responseMask[t])))
