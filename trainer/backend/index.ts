@@ -7,8 +7,13 @@
 //
 // `auto` tries @tensorflow/tfjs-node-gpu, then @tensorflow/tfjs-node (dynamic import of a variable module name, so a
 // bundler or tsc never tries to resolve packages that are usually not installed), then wasm. The choice is logged
-// to stderr once. Wasm gets the fixes measured in shared/notes/tfjs.md: a UnsortedSegmentSum kernel (gradient of
-// gather) here, 2-D untransposed matmuls and no rank-5 transposes in trainer/model/ops.ts.
+// to stderr once (RLHF_QUIET_BACKEND=1 silences it). Wasm gets the fixes measured in shared/notes/tfjs.md:
+//   1. an UnsortedSegmentSum kernel (gradient of gather, for embeddings): wasm-kernels.ts;
+//   2. 2-D, batch-1, untransposed matmuls only: `linear` in trainer/model/ops.ts (explicit transposes in its
+//      gradient), and block-matmul.ts, which runs attention's per-head matmuls on XNNPACK without copies;
+//   3. no rank-5 transposes: attention splits heads with rank-4 transposes (trainer/model/ops.ts).
+// Plus measured extras in wasm-kernels.ts: copy-free Identity, row gather, q|k|v column split/concat.
+// Wasm threads do not work in Node; trainer/bench/data-parallel.ts uses the second core with worker_threads.
 
 import * as tf from "@tensorflow/tfjs";
 import { createRequire } from "node:module";

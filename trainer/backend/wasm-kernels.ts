@@ -6,6 +6,7 @@
 // Identity copies the data (~80 copies, 20+ MB per training step of the tiny model). tfjs tensors are immutable
 // (variables swap their dataId on assign), so sharing the buffer with a reference count is safe; this is exactly
 // what the cpu backend's Identity does.
+// RlhfGatherRows / RlhfSplitCols / RlhfConcatCols: row gather and column split/concat as memcpys (see below).
 
 import * as tf from "@tensorflow/tfjs";
 
