@@ -15,7 +15,8 @@ function niceStep(raw: number): number {
  */
 export function niceTicks(min: number, max: number, count = 4): { ticks: number[]; min: number; max: number } {
   if (!Number.isFinite(min) || !Number.isFinite(max)) return { ticks: [0, 1], min: 0, max: 1 };
-  if (min === max) {
+  // Flat, or flat but for float noise (a constant KL coefficient): labels would all read the same.
+  if (max - min <= Math.max(Math.abs(min), Math.abs(max)) * 1e-6) {
     const pad = Math.abs(min) > 0 ? Math.abs(min) * 0.1 : 1;
     min -= pad;
     max += pad;

@@ -114,11 +114,15 @@ describe("training runs in the browser", () => {
     for (let it = 1; it <= 20; it++)
       logMetrics(db, run.id, it, {
         "objective/scores": -0.6 + 1.4 * (1 - Math.exp(-it / 6)) + wobble(it),
+        "objective/rlhf_reward": -0.6 + 1.3 * (1 - Math.exp(-it / 6)) + wobble(it),
         "objective/kl": 0.25 * it ** 0.8 + wobble(it),
+        "objective/kl_coef": 0.05,
         "policy/approxkl_avg": 0.004 + 0.002 * Math.abs(Math.sin(it)),
         "policy/clipfrac_avg": 0.05 + 0.04 * Math.abs(Math.sin(it * 1.3)),
         "policy/entropy_avg": 2.2 - it * 0.03 + wobble(it),
+        "loss/policy_avg": -0.02 + wobble(it) / 4,
         "loss/value_avg": 0.8 * Math.exp(-it / 5) + 0.05,
+        "val/explained_variance": 0.9 * (1 - Math.exp(-it / 4)) - 0.3,
       });
     completeRun(db, run.id, { name: "base-ppo", kind: "policy", path: "models/base-ppo", tokenizer: "byte", parentId: base.id });
     await page.goto(`${server.url}/admin/runs/${run.id}`);

@@ -24,6 +24,9 @@ const GROUPS: { title: string; test: (key: string) => boolean }[] = [
   { title: "Other", test: () => true },
 ];
 
+/** The headline chart of each group comes first. */
+const HEADLINE = ["loss", "objective/scores", "rewards/margins", "accuracy", "objective/kl", "policy/entropy_avg", "lr"];
+
 /** Metrics drawn as one chart: "train/loss" and "eval/loss" share "loss"; chosen and rejected rewards share one. */
 function chartKey(name: string): string {
   const k = name.replace(/^(train|eval)\//, "");
@@ -55,5 +58,7 @@ export function groupMetrics(series: Series): ChartGroup[] {
       series: ordered.map((name) => ({ name, points: series[name]!, ...colorFor(name) })),
     });
   }
+  const rank = (key: string) => (HEADLINE.includes(key) ? HEADLINE.indexOf(key) : HEADLINE.length);
+  for (const g of groups) g.charts.sort((a, b) => rank(a.key) - rank(b.key));
   return groups.filter((g) => g.charts.length > 0);
 }

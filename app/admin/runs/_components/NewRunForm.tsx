@@ -114,7 +114,7 @@ export function NewRunForm({ prefill, basePath }: { prefill: RunPrefill; basePat
         htmlFor="run-config"
         hint={
           <details>
-            <summary className="cursor-pointer select-none">Keys a {kind} run accepts</summary>
+            <summary className="cursor-pointer select-none">Which keys can I set?</summary>
             <p className="mt-1 font-mono text-[11px] leading-relaxed text-slate-600">{CONFIG_KEYS[kind].join(", ")}</p>
             <p className="mt-1">Unset keys keep their defaults; an unknown key or bad value fails the run with a one-line error.</p>
           </details>
