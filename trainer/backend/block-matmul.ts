@@ -65,8 +65,28 @@ export function registerBlockMatMul(): void {
   tf.registerKernel({ kernelName: "RlhfBlockMatMul", backendName: "wasm", kernelFunc: kernel as unknown as tf.KernelFunc });
 }
 
+let verified: boolean | null = null;
+
+/**
+ * True on wasm once a one-off self-check (a small blockMatMul against tf.matMul) has passed. The kernel leans on the
+ * wasm backend's internals (tensor registration, the BatchMatMul entry point), so a tfjs upgrade that changed them
+ * turns the fast path off (with one stderr line) instead of producing wrong numbers.
+ */
 export function isBlockMatMulAvailable(): boolean {
-  return tf.getBackend() === "wasm" && tf.getKernel("RlhfBlockMatMul", "wasm") !== undefined;
+  if (tf.getBackend() !== "wasm" || tf.getKernel("RlhfBlockMatMul", "wasm") === undefined) return false;
+  if (verified === null) {
+    try {
+      verified = tf.tidy(() => {
+        const a = tf.tensor3d([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], [2, 2, 3]);
+        const b = tf.tensor3d([1, 0, 2, 1, 0, 1, -1, 2, 3, 0, 1, 1], [2, 3, 2]);
+        return tf.max(tf.abs(tf.sub(blockMatMul(a, b), tf.matMul(a, b)))).dataSync()[0]! < 1e-5;
+      });
+    } catch {
+      verified = false;
+    }
+    if (!verified) process.stderr.write("[rlhf] wasm block matmul failed its self-check; attention uses the slower batched path\n");
+  }
+  return verified;
 }
 
 export function blockMatMul(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
