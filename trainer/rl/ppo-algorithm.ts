@@ -47,7 +47,8 @@ export const algorithm: RunAlgorithm<PPOConfig> = {
         disposers.push(() => valueHead!.dispose());
       }
       const texts = promptTexts(ctx.db, "train");
-      const room = policy.model.config.n_positions - cfg.response_length;
+      // One position is kept free: the RM reads truncated responses with an EOS appended.
+      const room = policy.model.config.n_positions - cfg.response_length - 1;
       const prompts = texts.map((t) => buildPrompt(policy.tokenizer, t)).filter((p) => p.length <= room);
       if (prompts.length === 0) throw new RunInputError(`every train prompt is longer than the model's context allows with response_length ${cfg.response_length}`);
       ctx.setProgressTotal?.(cfg.iterations, "iter");

@@ -221,6 +221,7 @@ export async function trainPPO(input: PPOTrainInput): Promise<PPOTrainResult> {
       let rewardRows = episodes.map((ep, i) => {
         const r = klRows[i]!.map((k) => -kl.value * k);
         const last = r.length - 1;
+        if (last < 0) return r; // an empty response (no room left to sample) has no action to reward
         r[last] = r[last]! + cfg.reward_scale * ep.score - (ep.endedWithEos ? 0 : cfg.missing_eos_penalty);
         return r;
       });
