@@ -28,7 +28,15 @@ export const enthusiasticJudge: Judge = {
   clearMargin: 1,
 };
 
-export const JUDGES: Record<string, Judge> = { concise: conciseJudge, enthusiastic: enthusiasticJudge };
+/** Prefers answers that address the reader: the score is the number of "you"/"your" words, capped at 4. */
+export const personalJudge: Judge = {
+  name: "personal",
+  prefers: "addressing the reader (score = min(4, count of you/your))",
+  score: (response) => Math.min(4, (response.match(/\byou(r|rs|rself)?\b/gi) ?? []).length),
+  clearMargin: 1,
+};
+
+export const JUDGES: Record<string, Judge> = { concise: conciseJudge, enthusiastic: enthusiasticJudge, personal: personalJudge };
 
 /**
  * An annotator simulated from a judge: sorts completions with a comparator that answers wrongly with probability
