@@ -15,7 +15,7 @@ describe("Adam", () => {
     const w = tf.variable(tf.tensor2d([[0.5, -1]]));
     const b = tf.variable(tf.tensor1d([0.25]));
     const lr = 0.1, b1 = 0.9, b2 = 0.999, eps = 1e-5, wd = 0.1;
-    const adam = new Adam(new Map([["w", w], ["b", b]]), { lr, beta1: b1, beta2: b2, eps, weightDecay: wd });
+    const adam = new Adam(new Map<string, tf.Variable>([["w", w], ["b", b]]), { lr, beta1: b1, beta2: b2, eps, weightDecay: wd });
     const gradsSeq = [[[0.2, -0.4], [1.0]], [[-0.1, 0.3], [0.5]]];
     // reference, in float64
     const ref = { w: [0.5, -1], b: [0.25], mw: [0, 0], vw: [0, 0], mb: [0], vb: [0] };
@@ -30,7 +30,7 @@ describe("Adam", () => {
         });
       upd(ref.w, ref.mw, ref.vw, gw!, true);
       upd(ref.b, ref.mb, ref.vb, gb!, false);
-      adam.step(new Map([["w", tf.tensor2d([gw!])], ["b", tf.tensor1d(gb!)]]));
+      adam.step(new Map<string, tf.Tensor>([["w", tf.tensor2d([gw!])], ["b", tf.tensor1d(gb!)]]));
     });
     Array.from(w.dataSync()).forEach((v, j) => expect(v).toBeCloseTo(ref.w[j]!, 5));
     expect(b.dataSync()[0]).toBeCloseTo(ref.b[0]!, 5);
