@@ -17,7 +17,7 @@ export const BUILTIN_MODEL_DIR = locate();
 export const BUILTIN_MODEL_NAME = "base";
 
 /**
- * GPT-2 shape of the built-in model (byte tokenizer: vocab 260), 572,400 parameters. Two layers is enough for
+ * GPT-2 shape of the built-in model (byte tokenizer: vocab 260), 576,000 parameters. Two layers is enough for
  * copying words from the prompt; a small model learns most per CPU-second on a short training budget.
  */
 export const BUILTIN_MODEL_CONFIG = {
