@@ -3,7 +3,9 @@
 //
 // Run: npm run bench:train [-- SECONDS [ROUNDS]]   (defaults 20 s, 2 rounds; BENCH_SECONDS / BENCH_ROUNDS also work)
 // Ours and the peer alternate (ours, peer, ours, peer, ...) and the best round of each is compared, because the
-// machine is shared and single runs are noisy. Peer: OPENBLAS_NUM_THREADS=1 /usr/bin/python3
+// machine is shared and single runs are noisy. Each result also reports cpu_s, tokens_per_cpu_s and cores_used:
+// with Linux autogroup scheduling, a busy machine gives each session a fair share (often < 1 core), whatever its
+// thread count, so cores_used shows how much of the 2 cores a run really had. Peer: OPENBLAS_NUM_THREADS=1 /usr/bin/python3
 // ../shared/bench/torch_gpt_step.py 2 SECONDS (found relative to the repo root); skipped with a message if
 // python3 has no torch.
 
@@ -55,7 +57,8 @@ function runPeer(): PeerResult {
   const cpu = JSON.parse(lines.at(-1)!) as { cpu_s: number };
   // tokens over the whole run / CPU seconds over the whole run (3 warm-up steps included, a small bias against torch)
   const tokens = (result.tokens_per_s as number) * (result.ms_per_step as number) / 1000 * ((result.steps as number) + 3);
-  return { ...result, cpu_s: cpu.cpu_s, tokens_per_cpu_s: Math.round(tokens / cpu.cpu_s) };
+  const wall = ((result.ms_per_step as number) * ((result.steps as number) + 3)) / 1000;
+  return { ...result, cpu_s: cpu.cpu_s, tokens_per_cpu_s: Math.round(tokens / cpu.cpu_s), cores_used: Math.round((cpu.cpu_s / wall) * 100) / 100 };
 }
 
 const skipPeer = peerAvailable();

@@ -31,6 +31,7 @@ export interface TrainBenchResult {
   tokens_per_s: number;
   cpu_s: number; // CPU seconds used over the timed steps (all threads); load on a shared machine inflates wall time
   tokens_per_cpu_s: number;
+  cores_used: number; // cpu_s / wall time: below `workers` when other jobs share the CPUs (Linux autogroup fairness)
   loss_first: number;
   loss_last: number;
   tensors_per_worker: { afterWarmup: number; atEnd: number }[];
@@ -75,6 +76,7 @@ export async function runTrainBench(opts: TrainBenchOptions = {}): Promise<Train
     tokens_per_s: Math.round((B * T) / (msPerStep / 1000)),
     cpu_s: Math.round(r.cpuMs) / 1000,
     tokens_per_cpu_s: Math.round((B * T * r.timedSteps) / (r.cpuMs / 1000)),
+    cores_used: Math.round((r.cpuMs / r.elapsedMs) * 100) / 100,
     loss_first: Math.round(r.losses[0]! * 1e4) / 1e4,
     loss_last: Math.round(r.losses.at(-1)! * 1e4) / 1e4,
     tensors_per_worker: r.tensors,
