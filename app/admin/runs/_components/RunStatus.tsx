@@ -25,7 +25,7 @@ export function ProgressBar({ value, status }: { value: number; status: RunStatu
   const fill = status === "failed" ? "bg-red-400" : status === "cancelled" ? "bg-amber-400" : status === "succeeded" ? "bg-emerald-500" : "bg-indigo-500";
   return (
     <div className="flex items-center gap-2" title={`${pct}%`}>
-      <div className="h-1.5 w-24 overflow-hidden rounded-full bg-slate-100" role="progressbar" aria-valuenow={pct} aria-valuemin={0} aria-valuemax={100}>
+      <div className="h-1.5 w-20 overflow-hidden rounded-full bg-slate-100" role="progressbar" aria-valuenow={pct} aria-valuemin={0} aria-valuemax={100}>
         <div className={`h-full rounded-full ${fill} transition-[width] duration-500`} style={{ width: `${pct}%` }} />
       </div>
       <span className="w-9 text-right text-xs tabular-nums text-slate-500">{pct}%</span>

@@ -16,7 +16,6 @@ export function RunsTable({ runs, basePath }: { runs: Run[]; basePath: string })
             <th className="px-4 py-2 font-semibold">Status</th>
             <th className="px-4 py-2 font-semibold">Progress</th>
             <th className="px-4 py-2 font-semibold">Models</th>
-            <th className="px-4 py-2 font-semibold">Created</th>
             <th className="px-4 py-2 text-right font-semibold">Took</th>
           </tr>
         </thead>
@@ -24,15 +23,17 @@ export function RunsTable({ runs, basePath }: { runs: Run[]; basePath: string })
           {runs.map((run) => (
             <tr key={run.id} data-testid="run-row" data-run-id={run.id} className="align-top hover:bg-slate-50/60">
               <td className="px-4 py-2.5">
-                <Link href={`${basePath}/runs/${run.id}`} className="font-medium text-indigo-700 hover:underline">
+                <Link href={`${basePath}/runs/${run.id}`} className="whitespace-nowrap font-medium text-indigo-700 hover:underline">
                   {run.name ?? `${run.kind} run`}
                 </Link>
-                <div className="text-xs uppercase tracking-wide text-slate-400">{run.kind}</div>
+                <div className="whitespace-nowrap text-xs text-slate-400">
+                  <span className="uppercase tracking-wide">{run.kind}</span> · {formatWhen(run.createdAt)}
+                </div>
               </td>
               <td className="px-4 py-2.5">
                 <RunStatusBadge status={run.status} />
                 {run.error && (
-                  <div className="mt-1 max-w-[16rem] truncate text-xs text-red-600" title={run.error}>
+                  <div className="mt-1 max-w-[13rem] truncate text-xs text-red-600" title={run.error}>
                     {run.error}
                   </div>
                 )}
@@ -56,7 +57,6 @@ export function RunsTable({ runs, basePath }: { runs: Run[]; basePath: string })
                   </div>
                 )}
               </td>
-              <td className="whitespace-nowrap px-4 py-2.5 text-xs text-slate-500">{formatWhen(run.createdAt)}</td>
               <td className="whitespace-nowrap px-4 py-2.5 text-right text-xs tabular-nums text-slate-500">{formatDuration(run.durationMs)}</td>
             </tr>
           ))}
