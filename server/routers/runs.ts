@@ -16,6 +16,8 @@ export const WEB_RUN_KINDS = ["sft", "reward", "ppo", "dpo"] as const;
 export const MAX_CONFIG_BYTES = 16 * 1024;
 /** How many log lines a run page shows. */
 const LOG_TAIL = 200;
+/** Points per series sent to the charts; a chart is ~250 px wide, and the page polls every 2 s while a run is live. */
+export const MAX_CHART_POINTS = 500;
 
 const config = z
   .record(z.string(), z.unknown(), { error: "must be a JSON object, like {\"max_steps\": 50}" })
@@ -70,6 +72,21 @@ function describeRun(run: RunRow, names: Map<string, string>, now = Date.now()) 
 
 export type RunSummary = ReturnType<typeof describeRun>;
 
+/**
+ * Long series are averaged over equal buckets of steps (each bucket drawn at its last step), so a 20k-step run costs
+ * the same to poll as a short one and the curve reads like a lightly smoothed loss.
+ */
+export function thinSeries(points: { step: number; value: number }[], max = MAX_CHART_POINTS) {
+  if (points.length <= max) return points;
+  const size = Math.ceil(points.length / max);
+  const out: { step: number; value: number }[] = [];
+  for (let i = 0; i < points.length; i += size) {
+    const bucket = points.slice(i, i + size);
+    out.push({ step: bucket[bucket.length - 1]!.step, value: bucket.reduce((sum, p) => sum + p.value, 0) / bucket.length });
+  }
+  return out;
+}
+
 /** The last `limit` log lines of a run, oldest first. */
 function logTail(db: Db, runId: string, limit = LOG_TAIL) {
   return db
@@ -114,7 +131,8 @@ export const runsRouter = createTRPCRouter({
   get: researcherProcedure.input(z.object({ id })).query(({ ctx, input }) => {
     const run = getRun(ctx.db, input.id);
     const names = modelNames(ctx.db, [run.baseModelId, run.rewardModelId, run.outputModelId]);
-    return { run: describeRun(run, names), metrics: runMetricSeries(ctx.db, run.id), logs: logTail(ctx.db, run.id) };
+    const metrics = Object.fromEntries(Object.entries(runMetricSeries(ctx.db, run.id)).map(([name, points]) => [name, thinSeries(points)]));
+    return { run: describeRun(run, names), metrics, logs: logTail(ctx.db, run.id) };
   }),
 
   /** Queues a run for the worker; the worker parses the config and fails the run with a one-line error if it is bad. */

@@ -75,6 +75,14 @@ describe("runs.get, runs.list, runs.cancel", () => {
     expect(list.find((r) => r.id === created.id)).toMatchObject({ kind: "dpo", status: "running" });
   });
 
+  it("sends long series to the charts thinned to bucket means, ending at the last step", async () => {
+    const run = await admin.runs.create({ kind: "sft", baseModel: "base", name: "long-run", config: {} });
+    for (let step = 1; step <= 2000; step++) logMetrics(t.db, run.id, step, { "train/loss": step % 2 ? 1 : 3 });
+    const series = (await researcher.runs.get({ id: run.id })).metrics["train/loss"]!;
+    expect(series.length).toBe(500);
+    expect(series[series.length - 1]).toEqual({ step: 2000, value: 2 });
+  });
+
   it("cancels a queued run once, with an audit entry; a finished run cannot be cancelled again", async () => {
     const run = await admin.runs.create({ kind: "reward", baseModel: "base", config: {} });
     expect(await admin.runs.cancel({ id: run.id })).toEqual({ id: run.id, status: "cancelled" });
