@@ -84,8 +84,10 @@ export function LineChart({ title, series, height = 170 }: { title: string; seri
 
   return (
     <figure className="min-w-0" data-testid="metric-chart" data-title={title}>
-      <figcaption className="mb-1 flex flex-wrap items-baseline gap-x-3 gap-y-0.5 text-xs">
-        <span className="font-semibold text-slate-700">{title}</span>
+      <figcaption className={`mb-1 flex items-baseline gap-x-3 gap-y-0.5 text-xs ${drawn.length > 1 ? "flex-wrap" : ""}`}>
+        <span className="min-w-0 truncate font-semibold text-slate-700" title={title}>
+          {title}
+        </span>
         {drawn.length > 1 &&
           drawn.map((s) => (
             <span key={s.name} className="inline-flex items-center gap-1 text-slate-500">
@@ -95,7 +97,7 @@ export function LineChart({ title, series, height = 170 }: { title: string; seri
               {s.name}
             </span>
           ))}
-        {drawn.length === 1 && <span className="ml-auto tabular-nums text-slate-500">last {formatValue(last.value)}</span>}
+        {drawn.length === 1 && <span className="ml-auto shrink-0 tabular-nums text-slate-500">last {formatValue(last.value)}</span>}
       </figcaption>
       <div ref={ref} className="relative">
         <svg

@@ -62,6 +62,6 @@ export function formatTick(v: number): string {
 export function formatValue(v: number): string {
   if (v === 0) return "0";
   const a = Math.abs(v);
-  if (a < 1e-3 || a >= 1e6) return v.toExponential(3);
-  return String(Number(v.toPrecision(5)));
+  if (a < 1e-3 || a >= 1e6) return v.toExponential(2);
+  return String(Number(v.toPrecision(4)));
 }

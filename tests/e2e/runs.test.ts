@@ -6,6 +6,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDb, type Db } from "../../db/index";
 import { findModel, registerModel } from "../../server/services/models";
+import { createUser } from "../../server/services/users";
 import { appendLog, claimNextRun, completeRun, createRun, logMetrics, setProgress } from "../../server/services/runs";
 import { launchBrowser } from "../support/browser";
 import { REPO_ROOT, startTestServer, type TestServer } from "../support/server";
@@ -130,6 +131,12 @@ describe("training runs in the browser", () => {
     for (const group of ["Losses", "Reward and score", "KL", "Policy"]) await expect(page.getByRole("region", { name: group }).count()).resolves.toBe(1);
     await expect(page.getByRole("link", { name: "base-ppo" }).count()).resolves.toBe(1);
     await screenshot("runs-ppo");
+    // A smaller laptop screen: charts wrap to three a row and nothing overflows sideways.
+    await page.setViewportSize({ width: 1024, height: 640 });
+    await page.waitForTimeout(300);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1024);
+    await screenshot("runs-ppo-laptop");
+    await page.setViewportSize(VIEWPORT);
   });
 
   it("cancels a queued run from its page", async () => {
@@ -150,5 +157,20 @@ describe("training runs in the browser", () => {
     await page.locator('[data-model="base-ppo"]').getByTestId("train-from").click();
     await page.waitForURL("**/admin/runs?base=base-ppo");
     await expect(page.locator("#run-base").inputValue()).resolves.toBe("base-ppo");
+  });
+
+  it("shows researchers the runs and charts read-only: no form, no cancel", async () => {
+    createUser(db, { email: "res@e2e.test", role: "researcher", password: "researcher-pass-1" });
+    const researcher = await (await browser.newContext({ viewport: VIEWPORT })).newPage();
+    await researcher.goto(`${server.url}/login?callbackUrl=/research/runs`);
+    await researcher.fill("#email", "res@e2e.test");
+    await researcher.fill("#password", "researcher-pass-1");
+    await researcher.getByRole("button", { name: "Sign in" }).click();
+    await researcher.waitForURL("**/research/runs");
+    await researcher.getByTestId("run-row").getByRole("link", { name: "base-sft-e2e" }).click();
+    await researcher.waitForSelector("path[data-series='train/loss']");
+    await expect(researcher.getByRole("button", { name: "Cancel run" }).count()).resolves.toBe(0);
+    await expect(researcher.locator("#run-config").count()).resolves.toBe(0);
+    await researcher.close();
   });
 });

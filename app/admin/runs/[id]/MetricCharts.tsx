@@ -13,7 +13,7 @@ export function MetricCharts({ series }: { series: Record<string, { step: number
           <h3 className="mb-2 text-xs font-semibold uppercase tracking-wide text-slate-500">{group.title}</h3>
           <div className="flex flex-wrap gap-6">
             {group.charts.map((chart) => (
-              <div key={chart.key} className="w-full sm:w-[15.5rem]">
+              <div key={chart.key} className="w-full sm:w-[13.5rem] xl:w-[15.5rem]">
                 <LineChart title={chart.title} series={chart.series} />
               </div>
             ))}
