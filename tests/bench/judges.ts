@@ -20,11 +20,16 @@ export const conciseJudge: Judge = {
   clearMargin: 4,
 };
 
-/** Prefers enthusiasm: the score is the number of exclamation marks, capped at 4 so it cannot be farmed forever. */
+const UPBEAT_WORDS = /\b(great|good|happy|enjoy|fun|love|nice|glad|wonderful|luck)\b/gi;
+
+/**
+ * Prefers an upbeat tone: exclamation marks plus upbeat words ("great", "enjoy", "good luck"...), capped at 5 so it
+ * cannot be farmed forever. Counting both keeps the signal dense enough to rank most K=4 sets.
+ */
 export const enthusiasticJudge: Judge = {
   name: "enthusiastic",
-  prefers: "exclamation marks (score = min(4, count of '!'))",
-  score: (response) => Math.min(4, (response.match(/!/g) ?? []).length),
+  prefers: "an upbeat tone (score = min(5, count of '!' and upbeat words))",
+  score: (response) => Math.min(5, (response.match(/!/g) ?? []).length + (response.match(UPBEAT_WORDS) ?? []).length),
   clearMargin: 1,
 };
 

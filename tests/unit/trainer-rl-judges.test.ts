@@ -7,7 +7,8 @@ import { seededRandom } from "../../trainer/rl/utils";
 describe("proof judges", () => {
   it("score response text", () => {
     expect(conciseJudge.score("Go to bed early.")).toBe(-4);
-    expect(enthusiasticJudge.score("Sure! Good luck! Enjoy!!!")).toBe(4);
+    expect(enthusiasticJudge.score("Sure! Have a great day.")).toBe(2);
+    expect(enthusiasticJudge.score("Sure! Good luck! Enjoy!!!")).toBe(5);
   });
   it("rank best → worst without noise, with equal scores tied", () => {
     expect(noisyRanking([1, 3, 2, 3], 0, seededRandom(1))).toEqual([[1, 3], [2], [0]]);
