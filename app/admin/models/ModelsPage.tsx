@@ -25,7 +25,7 @@ export function ModelsPage({ canEdit, basePath }: { canEdit: boolean; basePath: 
   if (models.isPending) return <Loading />;
   if (models.isError) return <ErrorBanner error={models.error} />;
   if (!models.data.length)
-    return <EmptyState title="No models registered">Import one with &apos;rlhf models import-hf DIR --name N&apos;, or let the worker register the built-in base model.</EmptyState>;
+    return <EmptyState title="No models registered">&apos;npm run rlhf -- models list&apos; registers the built-in &apos;base&apos; model; &apos;rlhf models import-hf DIR --name N&apos; imports a GPT-2 checkpoint.</EmptyState>;
 
   return (
     <Card title={`Models (${models.data.length})`}>

@@ -86,7 +86,7 @@ export function NewRunForm({ prefill, basePath }: { prefill: RunPrefill; basePat
           ))}
         </select>
       </Field>
-      <Field label="Base model" htmlFor="run-base" hint={models.data && !policies.length ? "No policy models yet: import one with 'rlhf models import-hf DIR --name N'." : undefined}>
+      <Field label="Base model" htmlFor="run-base" hint={models.data && !policies.length ? "No policy models yet: 'npm run rlhf -- models list' registers the built-in 'base' model; 'rlhf models import-hf DIR --name N' imports a GPT-2." : undefined}>
         <select id="run-base" value={chosenBase} onChange={(e) => setBase(e.target.value)} className={inputClass} disabled={!policies.length}>
           {policies.map((m) => (
             <option key={m.id} value={m.name}>
