@@ -8,6 +8,7 @@ import { getDb, type Db } from "../db/index";
 import type { Role } from "../db/schema";
 import { ServiceError } from "./services/errors";
 import { findActiveUser } from "./services/users";
+import { startWalCheckpointer } from "./wal-checkpointer";
 
 /*
  * 1. CONTEXT
@@ -34,7 +35,13 @@ export function clientIp(headers: Headers): string | null {
  * tests pass their own session and database.
  */
 export function createTRPCContext(opts: { headers: Headers; session: Session | null; db?: Db }): TRPCContext {
-  return { db: opts.db ?? getDb(), session: opts.session, headers: opts.headers, ip: clientIp(opts.headers) };
+  let db = opts.db;
+  if (!db) {
+    db = getDb();
+    // The web process keeps WAL checkpoints (and their fsyncs) off the event loop; started once per process.
+    startWalCheckpointer(db);
+  }
+  return { db, session: opts.session, headers: opts.headers, ip: clientIp(opts.headers) };
 }
 
 /*

@@ -250,6 +250,8 @@ async function main() {
     }
     const wrapped = Math.max(0, next - prep.submits.length);
     console.log(`\nrankings.submit: ${Math.min(next, prep.submits.length)} first submits${wrapped ? `, ${wrapped} idempotent repeats` : ""}`);
+    const wal = `${dbFile}-wal`;
+    if (fs.existsSync(wal)) console.log(`WAL file after the runs: ${(fs.statSync(wal).size / 1e6).toFixed(1)} MB`);
   } finally {
     server.kill("SIGTERM");
   }
