@@ -5,7 +5,8 @@ import { PageHeader, Stat, EmptyState } from "~/app/_components/ui";
 import { serverCaller } from "~/app/_lib/server-caller";
 import { requireRole } from "~/app/_lib/session";
 import { formatCount, formatDuration } from "~/app/_lib/time";
-import { openTaskCountsFor } from "~/app/_lib/stopgap-queries";
+import { getDb } from "~/db/index";
+import { openTaskCountsFor } from "~/server/services/stats";
 
 export const metadata: Metadata = { title: "My tasks" };
 export const dynamic = "force-dynamic";
@@ -14,7 +15,7 @@ export default async function AnnotateDashboard() {
   const user = await requireRole(["annotator", "admin"], "/annotate");
   const caller = await serverCaller();
   const [stats, projects] = await Promise.all([caller.stats.mine(), caller.projects.list()]);
-  const open = openTaskCountsFor(user.id);
+  const open = openTaskCountsFor(getDb(), user.id);
 
   return (
     <div className="mx-auto max-w-6xl">

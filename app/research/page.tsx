@@ -2,7 +2,8 @@
 import type { Metadata } from "next";
 import { EmptyState, PageHeader, Stat } from "~/app/_components/ui";
 import { serverCaller } from "~/app/_lib/server-caller";
-import { responseCountsByProject } from "~/app/_lib/stopgap-queries";
+import { getDb } from "~/db/index";
+import { responseCountsByProject } from "~/server/services/stats";
 import { formatCount } from "~/app/_lib/time";
 
 export const metadata: Metadata = { title: "Research" };
@@ -11,7 +12,7 @@ export const dynamic = "force-dynamic";
 export default async function ResearchOverview() {
   const caller = await serverCaller();
   const progress = await caller.stats.projectProgress();
-  const responses = responseCountsByProject();
+  const responses = responseCountsByProject(getDb());
   const totals = progress.reduce(
     (sum, p) => {
       const r = responses.get(p.projectId) ?? { demonstrate: 0, rank: 0 };

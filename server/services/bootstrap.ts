@@ -3,7 +3,7 @@
 import { count, eq } from "drizzle-orm";
 import type { Db } from "../../db/index";
 import { projects, users } from "../../db/schema";
-import { seedDemoProject } from "../../db/seed";
+import { seedDemoProject } from "./seed";
 import { readEnv } from "../env";
 import { createUser } from "./users";
 

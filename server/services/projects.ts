@@ -49,8 +49,9 @@ export function listProjects(db: Db) {
       flags: projects.flags,
       likertScale: projects.likertScale,
       createdAt: projects.createdAt,
-      promptCount: sql<number>`(select count(*) from prompts p where p.project_id = ${projects.id})`,
-      openTasks: sql<number>`(select count(*) from tasks t where t.project_id = ${projects.id} and t.response_count < t.required_responses)`,
+      promptCount: sql<number>`(select count(*) from prompts p where p.project_id = "projects"."id")`,
+      // Qualified by hand: drizzle renders ${projects.id} as a bare "id", which the subquery would read as its own column.
+      openTasks: sql<number>`(select count(*) from tasks t where t.project_id = "projects"."id" and t.response_count < t.required_responses)`,
     })
     .from(projects)
     .orderBy(asc(projects.createdAt), asc(projects.name))

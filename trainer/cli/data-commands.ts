@@ -5,7 +5,7 @@ import path from "node:path";
 import { getDb, type Db } from "../../db/index";
 import { databasePath } from "../../db/paths";
 import { ROLES, type Role } from "../../db/schema";
-import { DEMO_PROJECT_NAME, seedDemoProject } from "../../db/seed";
+import { DEMO_PROJECT_NAME, seedDemoProject } from "../../server/services/seed";
 import { importDemonstrations, importRankings, type DataImportResult } from "../../server/services/data-import";
 import { findProjectByName, listProjects } from "../../server/services/projects";
 import type { LineError } from "../../server/services/prompt-parse";

@@ -1,8 +1,7 @@
 // Streams a dataset export (JSONL) to a researcher or admin, signed in or holding an API token
 // (`rlhf tokens create`): GET /api/export?format=trl-preference&project=…&split=…&since=…&until=…&model=…&min_agreement=…&annotator=…
-import { getServerSession } from "next-auth";
 import { getDb } from "~/db/index";
-import { authOptions } from "~/server/auth";
+import { getRequestSession } from "~/server/auth";
 import { userForApiToken } from "~/server/services/api-tokens";
 import { ServiceError } from "~/server/services/errors";
 import { exportLines, parseExportFormat, resolveExportFilter } from "~/server/services/export";
@@ -18,7 +17,7 @@ async function callerRole(req: Request): Promise<string | null> {
   const db = getDb();
   const auth = req.headers.get("authorization");
   if (auth?.toLowerCase().startsWith("bearer ")) return userForApiToken(db, auth.slice(7).trim())?.role ?? null;
-  const session = await getServerSession(authOptions);
+  const session = await getRequestSession(req.headers);
   const id = session?.user?.id;
   return id ? (findActiveUser(db, id)?.role ?? null) : null;
 }

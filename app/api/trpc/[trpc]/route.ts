@@ -1,7 +1,7 @@
-// The tRPC endpoint: every call gets the next-auth session and the request headers in its context.
+// The tRPC endpoint: every call gets the next-auth session and the request headers in its context. The session is
+// decoded from the cookie directly (a tenth of getServerSession's cost); page loads still roll the cookie.
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
-import { getServerSession } from "next-auth";
-import { authOptions } from "~/server/auth";
+import { getRequestSession } from "~/server/auth";
 import { appRouter } from "~/server/routers/_app";
 import { createTRPCContext } from "~/server/trpc";
 
@@ -12,7 +12,7 @@ function handler(req: Request) {
     endpoint: "/api/trpc",
     req,
     router: appRouter,
-    createContext: async () => createTRPCContext({ headers: req.headers, session: await getServerSession(authOptions) }),
+    createContext: async () => createTRPCContext({ headers: req.headers, session: await getRequestSession(req.headers) }),
     onError({ error, path }) {
       // Unexpected failures are logged here; the client only ever sees the formatted, readable message.
       if (error.code === "INTERNAL_SERVER_ERROR") console.error(`tRPC ${path ?? "?"} failed:`, error.cause ?? error);

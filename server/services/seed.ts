@@ -1,12 +1,12 @@
 // Seeds the demo project: guidelines, ~30 prompts with 4 hand-written completions each, and a ranking task per
 // prompt, so a fresh install has work on both annotation pages. Safe to run again: nothing is duplicated.
 import { and, eq } from "drizzle-orm";
-import type { Db } from "./index";
-import { completions } from "./schema";
-import { DEMO_GUIDELINES, DEMO_PROJECT_NAME, DEMO_PROMPTS } from "./seed/demo-data";
-import { createProject, findProjectByName } from "../server/services/projects";
-import { importPromptRows } from "../server/services/prompts";
-import { openRankTask } from "../server/services/task-queue";
+import type { Db } from "../../db/index";
+import { completions } from "../../db/schema";
+import { DEMO_GUIDELINES, DEMO_PROJECT_NAME, DEMO_PROMPTS } from "../../db/seed/demo-data";
+import { createProject, findProjectByName } from "./projects";
+import { importPromptRows } from "./prompts";
+import { openRankTask } from "./task-queue";
 
 export { DEMO_PROJECT_NAME };
 
