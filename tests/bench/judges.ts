@@ -41,7 +41,18 @@ export const personalJudge: Judge = {
   clearMargin: 1,
 };
 
-export const JUDGES: Record<string, Judge> = { concise: conciseJudge, enthusiastic: enthusiasticJudge, personal: personalJudge };
+/**
+ * Prefers lively answers: lists and exclamations, scored as the number of ',' and '!' (capped at 5). Single-byte
+ * marks keep the signal dense in the base's samples and visible to a small byte-level reward model.
+ */
+export const livelyJudge: Judge = {
+  name: "lively",
+  prefers: "lists and exclamations (score = min(5, count of ',' and '!'))",
+  score: (response) => Math.min(5, (response.match(/[,!]/g) ?? []).length),
+  clearMargin: 1,
+};
+
+export const JUDGES: Record<string, Judge> = { concise: conciseJudge, lively: livelyJudge, enthusiastic: enthusiasticJudge, personal: personalJudge };
 
 /**
  * An annotator simulated from a judge: sorts completions with a comparator that answers wrongly with probability

@@ -1,10 +1,10 @@
 // The proof (`npm run proof`): a scripted judge stands in for annotators and goes through the same code path as
-// humans (prompts import → K samples per prompt → rankings import → `rlhf train rm|ppo|dpo`), then held-out test
+// humans (`rlhf prompts import` → `rlhf sample` K per prompt → `rlhf import rankings` → `rlhf train rm|ppo|dpo`), then held-out test
 // prompts are sampled before and after and scored by the judge. Prints a report and a markdown block for
 // BENCHMARKS.md. Runs two judges, each in its own process (tfjs wasm is single-threaded; the second core would idle),
 // each with one control: reward set to zero (first judge) or a large KL coefficient (second judge).
 //
-// Flags: --judges concise,enthusiastic   --quick (a smaller, faster run for development)   --base DIR (checkpoint)
+// Flags: --judges concise,lively   --quick (a smaller, faster run for development)   --base DIR (checkpoint)
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -51,7 +51,7 @@ const PPO_CONFIG = {
   mini_batch_size: 8,
   ppo_epochs: 2, // the library default is 4; 2 halves the update cost, the proof's bottleneck on 2 cores
   lr: 1e-4,
-  kl_coef: 0.05,
+  kl_coef: 0.1, // twice the library default: at lr 1e-4 the default let the KL pass 6 nats within 12 iterations
   response_length: SIZE.responseLength,
   seed: SEED,
 };
@@ -59,7 +59,7 @@ const DPO_CONFIG = { beta: 0.1, epochs: 1, max_steps: QUICK ? 16 : 32, batch_siz
 const CONTROLS: Record<string, { label: string; config: Record<string, unknown> }> = {
   // Zero reward means no RM score and no no-EOS penalty either (that penalty alone favours short answers).
   "zero-reward": { label: "reward set to zero", config: { reward_scale: 0, missing_eos_penalty: 0 } },
-  "large-beta": { label: "β 1.0 (20× the default)", config: { kl_coef: 1.0 } },
+  "large-beta": { label: "β 1.0 (10× the proof's β)", config: { kl_coef: 1.0 } },
 };
 
 const timings: Record<string, number> = {};
@@ -210,11 +210,14 @@ async function proveJudge(judge: Judge, prompts: { train: string[]; test: string
   const testItems: Array<{ prompt: string; texts: string[] }> = [];
   await timed(t("sample K=4 + rank + import"), async () => {
     const rows: unknown[] = [];
-    for (const [split, list] of [["train", prompts.train], ["test", prompts.test]] as const) {
-      const samples = await samplePolicy(base.model, list, SIZE.k, split === "train" ? 1 : 2);
-      for (let i = 0; i < list.length; i++) {
+    for (const split of ["train", "test"] as const) {
+      // `rlhf sample`, as an admin would run it to make ranking data from the base policy.
+      const samplesFile = path.join(dir, `samples-${split}.jsonl`);
+      await cli(["sample", "--model", baseDir, "--split", split, "--project", "proof", "--k", String(SIZE.k), "--max-new-tokens", String(SIZE.responseLength), "--seed", split === "train" ? "1" : "2", "--out", samplesFile]);
+      const sampled = fs.readFileSync(samplesFile, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { prompt: string; completions: string[] });
+      for (const { prompt, completions } of sampled) {
         // Identical samples are one completion (the import dedupes by text), so keep distinct texts only.
-        const texts = [...new Set(samples.slice(i * SIZE.k, (i + 1) * SIZE.k).map((s) => s.response))];
+        const texts = [...new Set(completions)];
         if (texts.length < 2) continue;
         const scores = texts.map((x) => judge.score(x));
         if (new Set(scores).size < 2) continue; // all tied: the annotator would mark it not rankable
@@ -226,8 +229,8 @@ async function proveJudge(judge: Judge, prompts: { train: string[]; test: string
             comparable++;
             if (scores[a]! > scores[b]! !== rankOf.get(a)! < rankOf.get(b)!) disagreements++;
           }
-        rows.push({ prompt: list[i], completions: texts, ranking });
-        if (split === "test") testItems.push({ prompt: list[i]!, texts });
+        rows.push({ prompt, completions: texts, ranking });
+        if (split === "test") testItems.push({ prompt, texts });
       }
     }
     await cli(["import", "rankings", writeJsonl(path.join(dir, "rankings.jsonl"), rows), "--project", "proof"]);
@@ -291,7 +294,7 @@ async function proveJudge(judge: Judge, prompts: { train: string[]; test: string
 // Run and report.
 
 const started = Date.now();
-const judgeNames = (flag("judges") ?? "concise,enthusiastic").split(",");
+const judgeNames = (flag("judges") ?? "concise,lively").split(",");
 const controlFor = (i: number) => (i % 2 === 0 ? "zero-reward" : "large-beta");
 for (const name of judgeNames) if (!JUDGES[name]) throw new Error(`unknown judge '${name}' (known: ${Object.keys(JUDGES).join(", ")})`);
 const prompts = makePrompts();

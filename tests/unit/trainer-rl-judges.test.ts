@@ -1,13 +1,14 @@
 // The proof's simulated annotators: a judge's ranking is exact without noise, ties group, and about the requested
 // share of comparisons comes out flipped.
 import { describe, expect, it } from "vitest";
-import { conciseJudge, enthusiasticJudge, noisyRanking } from "../bench/judges";
+import { conciseJudge, enthusiasticJudge, livelyJudge, noisyRanking } from "../bench/judges";
 import { seededRandom } from "../../trainer/rl/utils";
 
 describe("proof judges", () => {
   it("score response text", () => {
     expect(conciseJudge.score("Go to bed early.")).toBe(-4);
     expect(enthusiasticJudge.score("Sure! Have a great day.")).toBe(2);
+    expect(livelyJudge.score("Sure! Try tea, rest, and a walk.")).toBe(3);
     expect(enthusiasticJudge.score("Sure! Good luck! Enjoy!!!")).toBe(5);
   });
   it("rank best → worst without noise, with equal scores tied", () => {
