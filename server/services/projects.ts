@@ -4,27 +4,11 @@ import type { Db } from "../../db/index";
 import { projects, tasks } from "../../db/schema";
 import { writeAudit, type DbOrTx } from "./audit";
 import { conflict, notFound } from "./errors";
+import { DEFAULT_PROJECT_SETTINGS, type ProjectSettings } from "./project-settings";
+
+export { DEFAULT_PROJECT_SETTINGS, type ProjectSettings };
 
 export type Project = typeof projects.$inferSelect;
-
-export interface ProjectSettings {
-  name: string;
-  guidelines: string;
-  k: number;
-  overlap: number;
-  allowTies: boolean;
-  flags: string[];
-  likertScale: number;
-}
-
-export const DEFAULT_PROJECT_SETTINGS: Omit<ProjectSettings, "name"> = {
-  guidelines: "",
-  k: 4,
-  overlap: 1,
-  allowTies: false,
-  flags: ["harmful", "untruthful", "off-topic"],
-  likertScale: 7,
-};
 
 export function getProject(db: DbOrTx, id: string): Project {
   const project = db.select().from(projects).where(eq(projects.id, id)).get();

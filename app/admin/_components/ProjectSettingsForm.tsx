@@ -5,26 +5,11 @@ import { useState, type FormEvent } from "react";
 import { ErrorBanner } from "~/app/_components/ErrorBanner";
 import { MarkdownEditor } from "~/app/_components/MarkdownEditor";
 import { Button, Field, inputClass } from "~/app/_components/ui";
+import { DEFAULT_PROJECT_SETTINGS, type ProjectSettings } from "~/server/services/project-settings";
 
-export interface ProjectSettingsValues {
-  name: string;
-  guidelines: string;
-  k: number;
-  overlap: number;
-  allowTies: boolean;
-  flags: string[];
-  likertScale: number;
-}
+export type ProjectSettingsValues = ProjectSettings;
 
-export const DEFAULT_SETTINGS: ProjectSettingsValues = {
-  name: "",
-  guidelines: "",
-  k: 4,
-  overlap: 1,
-  allowTies: false,
-  flags: ["harmful", "untruthful", "off-topic"],
-  likertScale: 7,
-};
+export const DEFAULT_SETTINGS: ProjectSettingsValues = { name: "", ...DEFAULT_PROJECT_SETTINGS };
 
 /** "harmful, untruthful,, off-topic" → ["harmful", "untruthful", "off-topic"] (unique, trimmed). */
 function parseFlags(text: string): string[] {
