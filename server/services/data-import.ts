@@ -20,44 +20,62 @@ export interface DataImportResult {
   errors: LineError[];
 }
 
-const demonstrationRecord = z.object({ prompt: textWithinLimit(), completion: textWithinLimit() });
+type LineOutcome = { imported: boolean; promptCreated: boolean };
 
-export function importDemonstrations(db: Db, input: { projectId: string; content: string }, actorId: string | null = null): DataImportResult {
+/**
+ * The shared shape of a JSONL import: one transaction, bad lines reported by number (a line's parser throws a
+ * ServiceError before it writes anything), the rest imported or counted as duplicates, and one audit entry.
+ */
+function importJsonl(
+  db: Db,
+  input: { projectId: string; content: string },
+  actorId: string | null,
+  action: string,
+  importLine: (tx: DbOrTx, projectId: string, value: Record<string, unknown>) => LineOutcome,
+): DataImportResult {
   const errors: LineError[] = [];
   const result = db.transaction((tx) => {
     getProject(tx, input.projectId);
-    let imported = 0;
-    let duplicates = 0;
-    let promptsCreated = 0;
+    const counts = { imported: 0, duplicates: 0, promptsCreated: 0 };
     for (const entry of jsonlLines(input.content)) {
       if ("error" in entry) {
         errors.push({ line: entry.line, message: entry.error });
         continue;
       }
-      const parsed = demonstrationRecord.safeParse(entry.value);
-      if (!parsed.success) {
-        errors.push({ line: entry.line, message: describeIssues(parsed.error) });
+      let outcome: LineOutcome;
+      try {
+        outcome = importLine(tx, input.projectId, entry.value);
+      } catch (err) {
+        if (!(err instanceof ServiceError)) throw err;
+        errors.push({ line: entry.line, message: err.message });
         continue;
       }
-      const prompt = insertPromptIfNew(tx, input.projectId, { prompt: parsed.data.prompt });
-      if (prompt.created) promptsCreated++;
-      const text = parsed.data.completion;
-      const known = tx
-        .select({ id: demonstrations.id })
-        .from(demonstrations)
-        .where(and(eq(demonstrations.promptId, prompt.id), eq(demonstrations.text, text), eq(demonstrations.status, "submitted")))
-        .get();
-      if (known) {
-        duplicates++;
-        continue;
-      }
-      tx.insert(demonstrations).values({ promptId: prompt.id, userId: null, assignmentId: null, text, status: "submitted" }).run();
-      imported++;
+      if (outcome.promptCreated) counts.promptsCreated++;
+      if (outcome.imported) counts.imported++;
+      else counts.duplicates++;
     }
-    writeAudit(tx, { userId: actorId, action: "demonstrations.import", entity: "project", entityId: input.projectId, detail: { imported, duplicates } });
-    return { imported, duplicates, promptsCreated };
+    writeAudit(tx, { userId: actorId, action, entity: "project", entityId: input.projectId, detail: { imported: counts.imported, duplicates: counts.duplicates } });
+    return counts;
   });
   return { ...result, errors };
+}
+
+const demonstrationRecord = z.object({ prompt: textWithinLimit(), completion: textWithinLimit() });
+
+export function importDemonstrations(db: Db, input: { projectId: string; content: string }, actorId: string | null = null): DataImportResult {
+  return importJsonl(db, input, actorId, "demonstrations.import", (tx, projectId, value) => {
+    const parsed = demonstrationRecord.safeParse(value);
+    if (!parsed.success) throw new ServiceError("BAD_REQUEST", describeIssues(parsed.error));
+    const prompt = insertPromptIfNew(tx, projectId, { prompt: parsed.data.prompt });
+    const text = parsed.data.completion;
+    const known = tx
+      .select({ id: demonstrations.id })
+      .from(demonstrations)
+      .where(and(eq(demonstrations.promptId, prompt.id), eq(demonstrations.text, text), eq(demonstrations.status, "submitted")))
+      .get();
+    if (!known) tx.insert(demonstrations).values({ promptId: prompt.id, userId: null, assignmentId: null, text, status: "submitted" }).run();
+    return { imported: !known, promptCreated: prompt.created };
+  });
 }
 
 const completionText = textWithinLimit();
@@ -104,45 +122,19 @@ function orderingKey(ordering: string[][]): string {
 }
 
 export function importRankings(db: Db, input: { projectId: string; content: string }, actorId: string | null = null): DataImportResult {
-  const errors: LineError[] = [];
-  const result = db.transaction((tx) => {
-    getProject(tx, input.projectId);
-    let imported = 0;
-    let duplicates = 0;
-    let promptsCreated = 0;
-    for (const entry of jsonlLines(input.content)) {
-      if ("error" in entry) {
-        errors.push({ line: entry.line, message: entry.error });
-        continue;
-      }
-      let parsed: ReturnType<typeof rankingFromLine>;
-      try {
-        parsed = rankingFromLine(entry.value);
-      } catch (err) {
-        if (!(err instanceof ServiceError)) throw err;
-        errors.push({ line: entry.line, message: err.message });
-        continue;
-      }
-      const prompt = insertPromptIfNew(tx, input.projectId, { prompt: parsed.prompt });
-      if (prompt.created) promptsCreated++;
-      const ids = parsed.texts.map((t) => completionIdFor(tx, prompt.id, t));
-      const ordering = parsed.groups.map((g) => g.map((i) => ids[i]!));
-      const key = orderingKey(ordering);
-      const known = tx
-        .select({ ordering: rankings.ordering })
-        .from(rankings)
-        .where(and(eq(rankings.promptId, prompt.id), eq(rankings.source, "import"), isNull(rankings.userId)))
-        .all()
-        .some((r) => orderingKey(r.ordering) === key);
-      if (known) {
-        duplicates++;
-        continue;
-      }
-      tx.insert(rankings).values({ assignmentId: null, userId: null, promptId: prompt.id, ordering, source: "import" }).run();
-      imported++;
-    }
-    writeAudit(tx, { userId: actorId, action: "rankings.import", entity: "project", entityId: input.projectId, detail: { imported, duplicates } });
-    return { imported, duplicates, promptsCreated };
+  return importJsonl(db, input, actorId, "rankings.import", (tx, projectId, value) => {
+    const parsed = rankingFromLine(value);
+    const prompt = insertPromptIfNew(tx, projectId, { prompt: parsed.prompt });
+    const ids = parsed.texts.map((t) => completionIdFor(tx, prompt.id, t));
+    const ordering = parsed.groups.map((g) => g.map((i) => ids[i]!));
+    const key = orderingKey(ordering);
+    const known = tx
+      .select({ ordering: rankings.ordering })
+      .from(rankings)
+      .where(and(eq(rankings.promptId, prompt.id), eq(rankings.source, "import"), isNull(rankings.userId)))
+      .all()
+      .some((r) => orderingKey(r.ordering) === key);
+    if (!known) tx.insert(rankings).values({ assignmentId: null, userId: null, promptId: prompt.id, ordering, source: "import" }).run();
+    return { imported: !known, promptCreated: prompt.created };
   });
-  return { ...result, errors };
 }
