@@ -38,7 +38,7 @@ const RECIPE = {
 const TRAIN = {
   learning_rate: 3e-3, // from scratch a tiny model tolerates (and needs) a far higher rate than fine-tuning
   batch_size: 8, // small batches: more updates per token, which a from-scratch run needs most
-  max_steps: Number(flag("steps", "2400")),
+  max_steps: Number(flag("steps", "3600")),
   warmup_ratio: 0.02,
   lr_scheduler_type: "cosine",
   min_lr_ratio: 0.1, // keep learning a little at the end instead of stalling at 0
