@@ -1,8 +1,10 @@
 // First start: create an admin when there is none (from ADMIN_EMAIL/ADMIN_PASSWORD, or with a generated password
-// that start-up prints once) and seed the demo project while there are no projects. Idempotent.
+// that start-up prints once), seed the demo project while there are no projects, and register the built-in base
+// policy. Idempotent.
 import { count, eq } from "drizzle-orm";
 import type { Db } from "../../db/index";
 import { projects, users } from "../../db/schema";
+import { ensureBuiltinModel } from "./builtin-model";
 import { seedDemoProject } from "./seed";
 import { readEnv } from "../env";
 import { createUser } from "./users";
@@ -32,5 +34,7 @@ export function ensureBootstrap(db: Db, env: Record<string, string | undefined> 
     seedDemoProject(db);
     seededDemo = true;
   }
+  // The shipped base policy, so the new-run form and `--base base` work from the first start.
+  ensureBuiltinModel(db);
   return { adminEmail, generatedPassword, seededDemo };
 }

@@ -103,16 +103,32 @@ export function appendLog(db: Db, runId: string, message: string, level: "info" 
   db.insert(runLogs).values({ runId, message: message.slice(0, 4000), level }).run();
 }
 
-/** Registers the output model and marks the run succeeded, together or not at all. */
+/**
+ * Registers the output model and marks the run succeeded, together or not at all. A run cancelled (or taken over)
+ * at the last moment is not overwritten: that throws, and nothing is registered.
+ */
 export function completeRun(db: Db, runId: string, output?: Omit<NewModel, "runId">): ModelRow | undefined {
   return db.transaction((tx) => {
-    const model = output ? registerModel(tx as unknown as Db, { ...output, runId }) : undefined;
-    tx.update(runs)
-      .set({ status: "succeeded", progress: 1, finishedAt: new Date(), outputModelId: model?.id ?? null, leaseExpiresAt: null })
-      .where(eq(runs.id, runId))
+    const done = tx
+      .update(runs)
+      .set({ status: "succeeded", progress: 1, finishedAt: new Date(), leaseExpiresAt: null })
+      .where(and(eq(runs.id, runId), eq(runs.status, "running")))
       .run();
+    if (done.changes !== 1) throw conflict(`run ${runId} is no longer running (${getRun(tx as unknown as Db, runId).status}); its output was not registered`);
+    const model = output ? registerModel(tx as unknown as Db, { ...output, runId }) : undefined;
+    if (model) tx.update(runs).set({ outputModelId: model.id }).where(eq(runs.id, runId)).run();
     return model;
   });
+}
+
+/** Back to `queued` (lease and worker cleared), only while this worker still holds it running. True when requeued. */
+export function requeueRun(db: Db, runId: string, workerId: string): boolean {
+  const res = db
+    .update(runs)
+    .set({ status: "queued", workerId: null, leaseExpiresAt: null, heartbeatAt: null })
+    .where(and(eq(runs.id, runId), eq(runs.status, "running"), eq(runs.workerId, workerId)))
+    .run();
+  return res.changes === 1;
 }
 
 export function failRun(db: Db, runId: string, error: string): void {

@@ -99,7 +99,7 @@ describe("rlhf models", () => {
       expect(ensureBuiltinModel(db)!.id).toBe(row!.id);
       expect(ensureBuiltinModel(db, path.join(env.dir, "nowhere"))!.id).toBe(row!.id);
     });
-    const src = fs.readFileSync(path.resolve(__dirname, "../../trainer/builtin/index.ts"), "utf8") + fs.readFileSync(path.resolve(__dirname, "../../trainer/builtin/paths.ts"), "utf8");
+    const src = fs.readFileSync(path.resolve(__dirname, "../../server/services/builtin-model.ts"), "utf8") + fs.readFileSync(path.resolve(__dirname, "../../trainer/builtin/paths.ts"), "utf8");
     expect(src).not.toMatch(/@tensorflow|\.\.\/(model|checkpoint|backend)\//);
   });
 });

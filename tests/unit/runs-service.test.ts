@@ -7,7 +7,7 @@ import { openDb, type Db } from "../../db/index";
 import { models } from "../../db/schema";
 import { registerModel, resolveModel, uniqueModelName } from "../../server/services/models";
 import {
-  cancelRun, claimNextRun, completeRun, createRun, failRun, getRun, heartbeat, isCancelled, logMetrics, runMetricSeries,
+  cancelRun, claimNextRun, completeRun, createRun, failRun, getRun, heartbeat, isCancelled, logMetrics, requeueRun, runMetricSeries,
 } from "../../server/services/runs";
 
 let dir: string;
@@ -81,5 +81,23 @@ describe("runs", () => {
     const m = completeRun(db, r.id, { name: "sft-1", kind: "policy", path: "p", tokenizer: "byte" });
     expect(getRun(db, r.id)).toMatchObject({ status: "succeeded", outputModelId: m!.id, progress: 1 });
     expect(resolveModel(db, "sft-1").runId).toBe(r.id);
+  });
+});
+
+describe("runs at the edges", () => {
+  it("does not overwrite a run cancelled at the last moment, and registers nothing", () => {
+    const r = createRun(db, { kind: "sft", startedBy: { workerId: "w" } });
+    cancelRun(db, r.id);
+    expect(() => completeRun(db, r.id, { name: "late", kind: "policy", path: "p", tokenizer: "byte" })).toThrow(/no longer running/);
+    expect(getRun(db, r.id).status).toBe("cancelled");
+    expect(() => resolveModel(db, "late")).toThrow(/no model named/);
+  });
+
+  it("requeues a run only for the worker that holds it", () => {
+    const r = createRun(db, { kind: "sft", startedBy: { workerId: "w" } });
+    expect(requeueRun(db, r.id, "other")).toBe(false);
+    expect(requeueRun(db, r.id, "w")).toBe(true);
+    expect(getRun(db, r.id)).toMatchObject({ status: "queued", workerId: null });
+    cancelRun(db, r.id);
   });
 });

@@ -1,20 +1,6 @@
-// Where the built-in base policy lives in the repo and its shape; tfjs-free so the web bootstrap can import it.
-import fs from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
+// The built-in base policy's shape (and, re-exported, where it lives); tfjs-free.
 
-function locate(): string {
-  const besideThisFile = path.join(path.dirname(fileURLToPath(import.meta.url)), "base");
-  // A bundler (Next) may move this module; the repo-relative path from the working directory is the fallback.
-  if (fs.existsSync(besideThisFile)) return besideThisFile;
-  return path.resolve("trainer/builtin/base");
-}
-
-/** The shipped checkpoint directory (config.json + model.safetensors), absolute. */
-export const BUILTIN_MODEL_DIR = locate();
-
-/** The registry name the built-in model is registered under. */
-export const BUILTIN_MODEL_NAME = "base";
+export { BUILTIN_MODEL_DIR, BUILTIN_MODEL_NAME } from "../../server/services/builtin-model";
 
 /**
  * GPT-2 shape of the built-in model (byte tokenizer: vocab 260), 576,000 parameters. Two layers is enough for

@@ -4,6 +4,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { Db } from "../../db/index";
+import { ensureBuiltinModel } from "../../server/services/builtin-model";
 import { findModel, listModels, modelDir, type ModelKind } from "../../server/services/models";
 import { CliError } from "./args";
 import type { ModelInput } from "../runs/types";
@@ -84,6 +85,8 @@ function looksLikePath(value: string): boolean {
  */
 export function resolveModelInput(db: Db, value: string, opts: { kind?: ModelKind; flag?: string; check?: boolean } = {}): ModelInput {
   const flag = opts.flag ?? "--model";
+  // Every model lookup goes through here, so the shipped base policy is registered before the first one.
+  ensureBuiltinModel(db);
   const row = looksLikePath(value) ? undefined : findModel(db, value);
   if (row) {
     if (opts.kind && row.kind !== opts.kind)

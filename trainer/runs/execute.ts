@@ -7,12 +7,11 @@ import path from "node:path";
 import type { Db } from "../../db/index";
 import { dataHome } from "../../db/paths";
 import { findModel, uniqueModelName, type ModelRow } from "../../server/services/models";
-import { appendLog, completeRun, failRun, getRun, type RunRow } from "../../server/services/runs";
+import { appendLog, completeRun, failRun, getRun, requeueRun, type RunRow } from "../../server/services/runs";
 import { resolveModelInput } from "../cli/resolve";
 import { createRunContext, runScratchDir, type ContextOptions, type LiveContext } from "./context";
 import { isCancellation, oneLineError } from "./errors";
 import { loadAlgorithm } from "./registry";
-import { requeueRun } from "./requeue";
 import type { ModelInput, RunOutput } from "./types";
 
 /** Config keys the framework keeps beside an algorithm's own (a bare --base directory); never shown to parseConfig. */
