@@ -99,8 +99,9 @@ const generateCmd: Handler = async (args: Args, io: CommandIO) => {
   const opts: GenerateCommandOptions = {
     prompt,
     n: args.int("n", { default: 1, min: 1, max: 64 }),
-    maxNewTokens: args.int("max-new-tokens", { default: 64, min: 1, max: 4096 }),
-    temperature: args.number("temperature", { default: 1, min: 0 })!,
+    maxNewTokens: args.int("max-new-tokens", { default: 128, min: 1, max: 4096 }),
+    // A person reads these: 0.7 trades a little variety for coherent text (sample/PPO rollouts keep 1.0).
+    temperature: args.number("temperature", { default: 0.7, min: 0 })!,
     topK: args.int("top-k", { default: 0, min: 0 }),
     topP: args.number("top-p", { default: 1, min: 0, max: 1 })!,
     seed: args.int("seed", { default: 0, min: 0 }),
