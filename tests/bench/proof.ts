@@ -40,11 +40,11 @@ type Judge = import("./judges").Judge;
 /** Sizes of the run: the full proof, or --quick for development. */
 const SIZE = QUICK
   ? { trainPrompts: 48, testPrompts: 24, k: 4, evalSamplesPerPrompt: 2, responseLength: 64, ppoIterations: 6 }
-  : { trainPrompts: 128, testPrompts: 48, k: 4, evalSamplesPerPrompt: 4, responseLength: 64, ppoIterations: 12 };
+  : { trainPrompts: 128, testPrompts: 48, k: 4, evalSamplesPerPrompt: 4, responseLength: 96, ppoIterations: 14 };
 const FLIP = 0.1;
 const SEED = 11;
 
-const RM_CONFIG = { epochs: 3, batch_size: 8, lr: 3e-4, normalize_samples: 64, seed: SEED };
+const RM_CONFIG = { epochs: 4, batch_size: 4, lr: 3e-4, normalize_samples: 64, seed: SEED };
 const PPO_CONFIG = {
   iterations: SIZE.ppoIterations,
   batch_size: 32,
@@ -55,7 +55,7 @@ const PPO_CONFIG = {
   response_length: SIZE.responseLength,
   seed: SEED,
 };
-const DPO_CONFIG = { beta: 0.1, epochs: 1, max_steps: QUICK ? 16 : 32, batch_size: 8, lr: 5e-5, seed: SEED };
+const DPO_CONFIG = { beta: 0.1, epochs: 2, max_steps: QUICK ? 16 : 64, batch_size: 8, lr: 1e-4, seed: SEED };
 const CONTROLS: Record<string, { label: string; config: Record<string, unknown> }> = {
   // Zero reward means no RM score and no no-EOS penalty either (that penalty alone favours short answers).
   "zero-reward": { label: "reward set to zero", config: { reward_scale: 0, missing_eos_penalty: 0 } },
