@@ -6,6 +6,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDb, type Db } from "../../db/index";
 import { findModel, registerModel } from "../../server/services/models";
+import { ensureBuiltinModel } from "../../server/services/builtin-model";
 import { createUser } from "../../server/services/users";
 import { appendLog, claimNextRun, completeRun, createRun, logMetrics, setProgress } from "../../server/services/runs";
 import { launchBrowser } from "../support/browser";
@@ -44,7 +45,8 @@ beforeAll(async () => {
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   server = await startTestServer();
   db = openDb(path.join(server.dataDir, "rlhf.db"));
-  const base = registerModel(db, { name: "base", kind: "policy", path: "models/base", tokenizer: "byte", config: { n_layer: 2, n_head: 4, n_embd: 144, vocab_size: 260 } });
+  // The first start registered the shipped base policy; the e2e runs build on it.
+  const base = ensureBuiltinModel(db)!;
   registerModel(db, { name: "base-rm", kind: "reward", path: "models/base-rm", tokenizer: "byte", parentId: base.id, config: { n_layer: 2, metrics: { "eval/accuracy": 0.71 } } });
   browser = await launchBrowser();
   page = await (await browser.newContext({ viewport: VIEWPORT })).newPage();
