@@ -1,0 +1,68 @@
+// GET /api/export over HTTP against `next start`: streamed JSONL for researchers (API token or session), 401 without
+// credentials, 403 for annotators, 400 with a readable message for a bad format or filter.
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDb, type Db } from "../../db/index";
+import { createApiToken } from "../../server/services/api-tokens";
+import { importRankings } from "../../server/services/data-import";
+import { findProjectByName } from "../../server/services/projects";
+import { DEMO_PROJECT_NAME } from "../../server/services/seed";
+import { createUser } from "../../server/services/users";
+import { startTestServer, type TestServer } from "../support/server";
+
+let server: TestServer;
+let db: Db;
+let researcherToken = "";
+let annotatorToken = "";
+
+beforeAll(async () => {
+  server = await startTestServer();
+  db = openDb(path.join(server.dataDir, "rlhf.db"));
+  const project = findProjectByName(db, DEMO_PROJECT_NAME)!;
+  const lines = [
+    { prompt: "Name a colour.", completions: ["Blue.", "A colour.", "Seven."], ranking: [[0], [1], [2]] },
+    { prompt: "Say hi.", chosen: "Hi there!", rejected: "No." },
+  ];
+  importRankings(db, { projectId: project.id, content: lines.map((l) => JSON.stringify(l)).join("\n") });
+  createUser(db, { email: "res@e2e.test", role: "researcher", password: "researcher-pass" });
+  createUser(db, { email: "ann@e2e.test", role: "annotator", password: "annotator-pass" });
+  researcherToken = createApiToken(db, "res@e2e.test", "ci").token;
+  annotatorToken = createApiToken(db, "ann@e2e.test", "ci").token;
+}, 240_000);
+
+afterAll(async () => {
+  db?.$client.close();
+  await server?.stop();
+});
+
+const get = (query: string, token?: string) =>
+  fetch(`${server.url}/api/export?${query}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+
+describe("GET /api/export", () => {
+  it("streams TRL preference pairs to a researcher with a token", async () => {
+    const res = await get("format=trl-preference", researcherToken);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toContain("application/x-ndjson");
+    const records = (await res.text()).trim().split("\n").map((l) => JSON.parse(l));
+    expect(records).toHaveLength(4); // C(3,2) pairs from the ranking + 1 pair
+    expect(records).toContainEqual({ prompt: "Name a colour.", chosen: "Blue.", rejected: "Seven." });
+    expect(records).toContainEqual({ prompt: "Say hi.", chosen: "Hi there!", rejected: "No." });
+  });
+
+  it("filters, and answers bad input with a readable 400", async () => {
+    const hh = await get(`format=hh-rlhf&project=${encodeURIComponent(DEMO_PROJECT_NAME)}&split=train`, researcherToken);
+    expect(hh.status).toBe(200);
+    expect((await hh.text()).split("\n")[0]).toContain("\\n\\nHuman: ");
+    const bad = await get("format=parquet", researcherToken);
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).error).toMatch(/unknown export format 'parquet'/);
+    const badFilter = await get("format=rankings&min_agreement=7", researcherToken);
+    expect(badFilter.status).toBe(400);
+  });
+
+  it("refuses callers without credentials (401) and annotators (403)", async () => {
+    expect((await get("format=trl-preference")).status).toBe(401);
+    expect((await get("format=trl-preference", "rlhf_not-a-token")).status).toBe(401);
+    expect((await get("format=trl-preference", annotatorToken)).status).toBe(403);
+  });
+});
