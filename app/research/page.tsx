@@ -5,6 +5,7 @@ import { serverCaller } from "~/app/_lib/server-caller";
 import { getDb } from "~/db/index";
 import { responseCountsByProject } from "~/server/services/stats";
 import { formatCount } from "~/app/_lib/time";
+import { ExportPanel } from "./_components/ExportPanel";
 
 export const metadata: Metadata = { title: "Research" };
 export const dynamic = "force-dynamic";
@@ -62,6 +63,7 @@ export default async function ResearchOverview() {
           </table>
         </div>
       )}
+      <ExportPanel projects={progress.map((p) => p.name)} />
     </div>
   );
 }

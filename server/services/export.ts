@@ -7,8 +7,9 @@ import { examplePairs, iterateRankedExamples, iterateSftExamples, type DatasetFi
 import { badRequest } from "./errors";
 import { findModel } from "./models";
 
-export const EXPORT_FORMATS = ["trl-preference", "trl-preference-chat", "trl-sft", "trl-sft-chat", "rankings", "hh-rlhf"] as const;
-export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+import { EXPORT_FORMATS, type ExportFormat } from "./export-formats";
+
+export { EXPORT_FORMATS, type ExportFormat };
 
 export interface ExportFilter extends DatasetFilter {
   /** Keep only items ranked by at least two annotators whose pairwise agreement is at least this (0..1). */

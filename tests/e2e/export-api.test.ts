@@ -1,5 +1,6 @@
 // GET /api/export over HTTP against `next start`: streamed JSONL for researchers (API token or session), 401 without
 // credentials, 403 for annotators, 400 with a readable message for a bad format or filter.
+import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDb, type Db } from "../../db/index";
@@ -8,7 +9,8 @@ import { importRankings } from "../../server/services/data-import";
 import { findProjectByName } from "../../server/services/projects";
 import { DEMO_PROJECT_NAME } from "../../server/services/seed";
 import { createUser } from "../../server/services/users";
-import { startTestServer, type TestServer } from "../support/server";
+import { launchBrowser } from "../support/browser";
+import { REPO_ROOT, startTestServer, type TestServer } from "../support/server";
 
 let server: TestServer;
 let db: Db;
@@ -64,5 +66,33 @@ describe("GET /api/export", () => {
     expect((await get("format=trl-preference")).status).toBe(401);
     expect((await get("format=trl-preference", "rlhf_not-a-token")).status).toBe(401);
     expect((await get("format=trl-preference", annotatorToken)).status).toBe(403);
+  });
+});
+
+describe("the research page's export panel", () => {
+  it("builds the download link from the chosen format and filters, and the link streams with the session", async () => {
+    const browser = await launchBrowser();
+    try {
+      const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+      await page.goto(`${server.url}/login?callbackUrl=/research`);
+      await page.fill("#email", "res@e2e.test");
+      await page.fill("#password", "researcher-pass");
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.waitForURL("**/research");
+      await page.selectOption("#export-format", "rankings");
+      await page.selectOption("#export-split", "train");
+      const href = (await page.getByTestId("export-download").getAttribute("href"))!;
+      expect(href).toBe("/api/export?format=rankings&split=train");
+      const res = await page.request.get(`${server.url}${href}`);
+      expect(res.status()).toBe(200);
+      const first = JSON.parse((await res.text()).split("\n")[0]!);
+      expect(Object.keys(first)).toEqual(expect.arrayContaining(["prompt", "completions", "ranking", "annotator", "time_ms", "flags"]));
+      const dir = path.join(REPO_ROOT, "tests/e2e/screenshots");
+      fs.mkdirSync(dir, { recursive: true });
+      await page.mouse.move(0, 0);
+      await page.screenshot({ path: path.join(dir, "research-export.png"), fullPage: true });
+    } finally {
+      await browser.close();
+    }
   });
 });

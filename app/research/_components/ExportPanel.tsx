@@ -1,0 +1,59 @@
+"use client";
+// Download a dataset export from the browser: pick a format and filters, and the link streams JSONL from
+// /api/export with the signed-in session (the same records `rlhf export` writes).
+import { useMemo, useState } from "react";
+import { Card, Field, inputClass } from "~/app/_components/ui";
+import { EXPORT_FORMAT_HELP, EXPORT_FORMATS, type ExportFormat } from "~/server/services/export-formats";
+
+export function ExportPanel({ projects }: { projects: string[] }) {
+  const [format, setFormat] = useState<ExportFormat>("trl-preference");
+  const [project, setProject] = useState("");
+  const [split, setSplit] = useState("");
+  const [minAgreement, setMinAgreement] = useState("");
+
+  const href = useMemo(() => {
+    const q = new URLSearchParams({ format });
+    if (project) q.set("project", project);
+    if (split) q.set("split", split);
+    if (minAgreement) q.set("min_agreement", minAgreement);
+    return `/api/export?${q}`;
+  }, [format, project, split, minAgreement]);
+
+  return (
+    <Card title="Export a dataset" className="mt-6">
+      <div className="grid grid-cols-1 gap-3 md:grid-cols-4">
+        <Field label="Format" htmlFor="export-format" hint={EXPORT_FORMAT_HELP[format]}>
+          <select id="export-format" className={inputClass} value={format} onChange={(e) => setFormat(e.target.value as ExportFormat)}>
+            {EXPORT_FORMATS.map((f) => (
+              <option key={f} value={f}>{f}</option>
+            ))}
+          </select>
+        </Field>
+        <Field label="Project" htmlFor="export-project">
+          <select id="export-project" className={inputClass} value={project} onChange={(e) => setProject(e.target.value)}>
+            <option value="">All projects</option>
+            {projects.map((p) => (
+              <option key={p} value={p}>{p}</option>
+            ))}
+          </select>
+        </Field>
+        <Field label="Split" htmlFor="export-split">
+          <select id="export-split" className={inputClass} value={split} onChange={(e) => setSplit(e.target.value)}>
+            <option value="">Train and test</option>
+            <option value="train">train</option>
+            <option value="test">test</option>
+          </select>
+        </Field>
+        <Field label="Min. agreement" htmlFor="export-agreement" hint="0–1; only items ranked by 2+ annotators">
+          <input id="export-agreement" className={inputClass} inputMode="decimal" placeholder="any" value={minAgreement} onChange={(e) => setMinAgreement(e.target.value)} />
+        </Field>
+      </div>
+      <div className="mt-4 flex items-center gap-3">
+        <a href={href} download className="rounded-md bg-indigo-600 px-4 py-2 text-sm font-medium text-white hover:bg-indigo-700" data-testid="export-download">
+          Download JSONL
+        </a>
+        <code className="truncate text-xs text-slate-500">npx rlhf export --format {format}{project ? ` --project "${project}"` : ""}{split ? ` --split ${split}` : ""}{minAgreement ? ` --min-agreement ${minAgreement}` : ""} --out {format}.jsonl</code>
+      </div>
+    </Card>
+  );
+}
