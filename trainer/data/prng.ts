@@ -1,16 +1,7 @@
-// A tiny seeded PRNG (mulberry32) and a Fisher–Yates shuffle on it, so data order is reproducible from a seed.
+// Seeded choices and a Fisher–Yates shuffle on the model's PRNG, so data order is reproducible from a seed.
 
-/** Returns a function giving uniform floats in [0, 1), fully determined by `seed`. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Returns a function giving uniform floats in [0, 1), fully determined by `seed` (the model's mulberry32). */
+export { mulberry32 as seededRandom } from "../model/prng";
 
 /** An integer in [0, n) from `rand`. */
 export function randomInt(rand: () => number, n: number): number {
