@@ -134,14 +134,16 @@ export async function trainDPO(input: DPOTrainInput): Promise<DPOTrainResult> {
   // Sequences never exceed the model's context, whatever max_length says.
   const cfg = { ...input.config, max_length: Math.min(input.config.max_length, policy.config.n_positions) };
   // Held-out pairs: the test split when there is one, else a seeded share of prompts (by prompt, never split).
-  let train = input.pairs.filter((p) => p.split !== "test");
-  let heldOut = input.pairs.filter((p) => p.split === "test");
+  // A content order (not the database's random ids) makes a run repeatable from its seed.
+  const pairs = [...input.pairs].sort((a, b) => JSON.stringify([a.prompt, a.chosen, a.rejected]).localeCompare(JSON.stringify([b.prompt, b.chosen, b.rejected])));
+  let train = pairs.filter((p) => p.split !== "test");
+  let heldOut = pairs.filter((p) => p.split === "test");
   if (heldOut.length === 0 && cfg.eval_fraction > 0) {
-    const ids = [...new Set(input.pairs.map((p) => p.promptId))];
+    const ids = [...new Set(pairs.map((p) => p.prompt))];
     const order = shuffledIndices(ids.length, seededRandom(cfg.seed ^ 0x7e57));
     const held = new Set(order.slice(0, Math.floor(ids.length * cfg.eval_fraction)).map((i) => ids[i]!));
-    train = input.pairs.filter((p) => !held.has(p.promptId));
-    heldOut = input.pairs.filter((p) => held.has(p.promptId));
+    train = pairs.filter((p) => !held.has(p.prompt));
+    heldOut = pairs.filter((p) => held.has(p.prompt));
   }
   if (train.length === 0) throw new Error("DPO needs preference pairs: import rankings (with at least two groups) first");
   ctx.log(`dpo: ${train.length} train pairs, ${heldOut.length} held-out pairs, β ${cfg.beta}`);

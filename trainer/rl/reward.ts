@@ -176,12 +176,19 @@ export interface RewardTrainResult {
   heldOutRankings: number;
 }
 
+function contentKey(r: RankingExample): string {
+  const text = new Map(r.completions.map((c) => [c.id, c.text]));
+  return JSON.stringify([r.prompt, r.ranking.map((g) => g.map((id) => text.get(id) ?? id).sort())]);
+}
+
 /** Trains the reward model in place (gpt and head), then normalises it; returns the final held-out metrics. */
 export async function trainRewardModel(input: RewardTrainInput): Promise<RewardTrainResult> {
   const { gpt, head, encode, padId, ctx } = input;
   // Sequences never exceed the backbone's context, whatever max_length says.
   const cfg = { ...input.config, max_length: Math.min(input.config.max_length, gpt.config.n_positions) };
-  const { train, heldOut } = splitRankings(input.rankings, cfg);
+  // A content order (not the database's random ids) makes a run repeatable from its seed.
+  const ordered = [...input.rankings].sort((a, b) => contentKey(a).localeCompare(contentKey(b)));
+  const { train, heldOut } = splitRankings(ordered, cfg);
   const prepared = prepareRankings(train, encode, cfg);
   if (prepared.length === 0) {
     throw new ConfigError(
