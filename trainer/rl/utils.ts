@@ -159,17 +159,8 @@ export function meanStd(xs: readonly number[]): { mean: number; std: number } {
   return { mean, std };
 }
 
-/** Deterministic PRNG (mulberry32) so shuffles, flips and sampling seeds are reproducible from one integer. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG (the model's mulberry32) so shuffles, flips and sampling seeds are reproducible from one integer. */
+export { mulberry32 as seededRandom } from "../model/prng";
 
 /** Fisher–Yates shuffle of 0..n-1 with the given random source. */
 export function shuffledIndices(n: number, random: () => number): number[] {
