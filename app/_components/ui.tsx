@@ -113,3 +113,21 @@ export function Field({ label, hint, children, htmlFor }: { label: string; hint?
     </div>
   );
 }
+
+/** A table's header row; `right` columns (numbers, actions) align right. */
+export function TableHead({ columns }: { columns: (string | { label: string; right?: boolean })[] }) {
+  return (
+    <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
+      <tr>
+        {columns.map((c) => {
+          const col = typeof c === "string" ? { label: c, right: false } : c;
+          return (
+            <th key={col.label} className={`px-4 py-2.5 font-semibold${col.right ? " text-right" : ""}`}>
+              {col.label}
+            </th>
+          );
+        })}
+      </tr>
+    </thead>
+  );
+}

@@ -1,7 +1,7 @@
 // /admin: progress per project (prompts, open tasks, responses) and each annotator's submitted count.
 import type { Metadata } from "next";
 import Link from "next/link";
-import { EmptyState, PageHeader } from "~/app/_components/ui";
+import { EmptyState, PageHeader, TableHead } from "~/app/_components/ui";
 import { serverCaller } from "~/app/_lib/server-caller";
 import { formatCount } from "~/app/_lib/time";
 
@@ -27,15 +27,7 @@ export default async function AdminProgress() {
       ) : (
         <div className="overflow-hidden rounded-lg border border-slate-200 bg-white shadow-sm">
           <table className="w-full text-left text-sm" data-testid="progress-table">
-            <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
-              <tr>
-                <th className="px-4 py-2.5 font-semibold">Project</th>
-                <th className="px-4 py-2.5 text-right font-semibold">Prompts</th>
-                <th className="px-4 py-2.5 text-right font-semibold">Open tasks</th>
-                <th className="px-4 py-2.5 text-right font-semibold">Responses</th>
-                <th className="px-4 py-2.5 font-semibold">Per annotator</th>
-              </tr>
-            </thead>
+            <TableHead columns={["Project", { label: "Prompts", right: true }, { label: "Open tasks", right: true }, { label: "Responses", right: true }, "Per annotator"]} />
             <tbody className="divide-y divide-slate-100">
               {progress.map((p) => (
                 <tr key={p.projectId} className="align-top">

@@ -1,6 +1,6 @@
 // /research: a read-only overview: per project, its prompts, demonstrations, rankings and open tasks.
 import type { Metadata } from "next";
-import { EmptyState, PageHeader, Stat } from "~/app/_components/ui";
+import { EmptyState, PageHeader, Stat, TableHead } from "~/app/_components/ui";
 import { serverCaller } from "~/app/_lib/server-caller";
 import { getDb } from "~/db/index";
 import { responseCountsByProject } from "~/server/services/stats";
@@ -35,16 +35,7 @@ export default async function ResearchOverview() {
       ) : (
         <div className="overflow-hidden rounded-lg border border-slate-200 bg-white shadow-sm">
           <table className="w-full text-left text-sm" data-testid="research-table">
-            <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
-              <tr>
-                <th className="px-4 py-2.5 font-semibold">Project</th>
-                <th className="px-4 py-2.5 text-right font-semibold">Prompts</th>
-                <th className="px-4 py-2.5 text-right font-semibold">Demonstrations</th>
-                <th className="px-4 py-2.5 text-right font-semibold">Rankings</th>
-                <th className="px-4 py-2.5 text-right font-semibold">Open tasks</th>
-                <th className="px-4 py-2.5 text-right font-semibold">Annotators</th>
-              </tr>
-            </thead>
+            <TableHead columns={["Project", { label: "Prompts", right: true }, { label: "Demonstrations", right: true }, { label: "Rankings", right: true }, { label: "Open tasks", right: true }, { label: "Annotators", right: true }]} />
             <tbody className="divide-y divide-slate-100">
               {progress.map((p) => {
                 const r = responses.get(p.projectId) ?? { demonstrate: 0, rank: 0 };

@@ -3,7 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { ErrorBanner } from "~/app/_components/ErrorBanner";
-import { Card, Loading } from "~/app/_components/ui";
+import { Card, Loading, TableHead } from "~/app/_components/ui";
 import { useTRPC } from "~/app/_lib/trpc";
 import { CreateUserForm } from "./CreateUserForm";
 import { OneTimePassword } from "./OneTimePassword";
@@ -27,14 +27,7 @@ export function UsersPage() {
           {users.data && (
             <div className="-m-4 overflow-x-auto">
               <table className="w-full text-left text-sm" data-testid="users-table">
-                <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
-                  <tr>
-                    <th className="px-4 py-2 font-semibold">User</th>
-                    <th className="px-4 py-2 font-semibold">Role</th>
-                    <th className="px-4 py-2 font-semibold">Status</th>
-                    <th className="px-4 py-2 text-right font-semibold">Actions</th>
-                  </tr>
-                </thead>
+                <TableHead columns={["User", "Role", "Status", { label: "Actions", right: true }]} />
                 <tbody className="divide-y divide-slate-100">
                   {users.data.map((user) => (
                     <UserRow key={user.id} user={user} onPasswordReset={(password) => setShownPassword({ email: user.email, password })} />

@@ -1,5 +1,6 @@
 // The list of runs, newest first: what was trained from what, its status, progress, and how long it took.
 import Link from "next/link";
+import { TableHead } from "~/app/_components/ui";
 import { formatDuration } from "~/app/_lib/time";
 import type { RouterOutputs } from "~/app/_lib/trpc";
 import { formatWhen, ProgressBar, RunStatusBadge } from "./RunStatus";
@@ -10,15 +11,7 @@ export function RunsTable({ runs, basePath }: { runs: Run[]; basePath: string })
   return (
     <div className="-m-4 overflow-x-auto">
       <table className="w-full text-left text-sm" data-testid="runs-table">
-        <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
-          <tr>
-            <th className="px-4 py-2 font-semibold">Run</th>
-            <th className="px-4 py-2 font-semibold">Status</th>
-            <th className="px-4 py-2 font-semibold">Progress</th>
-            <th className="px-4 py-2 font-semibold">Models</th>
-            <th className="px-4 py-2 text-right font-semibold">Took</th>
-          </tr>
-        </thead>
+        <TableHead columns={["Run", "Status", "Progress", "Models", { label: "Took", right: true }]} />
         <tbody className="divide-y divide-slate-100">
           {runs.map((run) => (
             <tr key={run.id} data-testid="run-row" data-run-id={run.id} className="align-top hover:bg-slate-50/60">
