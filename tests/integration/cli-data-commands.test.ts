@@ -1,10 +1,10 @@
 // The `rlhf` data commands through main([...]) against a temp DATABASE_URL, reading what they print.
 import fs from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDb } from "../../db/index";
 import { completions, demonstrations, prompts, rankings, tasks, users } from "../../db/schema";
-import { main } from "../../trainer/cli";
+import { rlhf } from "../support/cli";
 import { createTempDb, type TempDb } from "../support/db";
 
 let t: TempDb;
@@ -23,23 +23,6 @@ afterAll(() => {
   if (savedEnv.RLHF_HOME === undefined) delete process.env.RLHF_HOME;
   t.close();
 });
-
-/** Runs the CLI, capturing stdout and stderr. */
-async function rlhf(...argv: string[]): Promise<{ code: number; out: string; err: string; json: Record<string, any> | null }> {
-  let out = "";
-  let err = "";
-  const o = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => ((out += String(chunk)), true));
-  const e = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => ((err += String(chunk)), true));
-  try {
-    const code = await main(argv);
-    let json = null;
-    if (argv.includes("--json")) json = JSON.parse(out.trim().split("\n").pop()!);
-    return { code, out, err, json };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 function file(name: string, content: string): string {
   const p = path.join(t.dir, name);

@@ -3,7 +3,6 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { vi } from "vitest";
 import { closeDb, openDb, type Db } from "../../db/index";
 import { importDemonstrations } from "../../server/services/data-import";
 import { registerModel } from "../../server/services/models";
@@ -11,7 +10,6 @@ import { createProject } from "../../server/services/projects";
 import { importPromptRows } from "../../server/services/prompts";
 import { initBackend } from "../../trainer/backend/index";
 import { saveCheckpoint } from "../../trainer/checkpoint/index";
-import { main } from "../../trainer/cli";
 import { GPT } from "../../trainer/model/gpt";
 
 export const TINY_CONFIG = { vocab_size: 260, n_positions: 96, n_embd: 32, n_layer: 1, n_head: 2, layer_norm_epsilon: 1e-5 };
@@ -77,32 +75,4 @@ export function registerTiny(db: Db, name: string, dir: string, tokenizer = "byt
   return registerModel(db, { name, kind: "policy", path: dir, tokenizer });
 }
 
-export interface CliResult {
-  code: number;
-  out: string;
-  err: string;
-  json: Record<string, any> | null;
-}
-
-/** Runs the CLI in-process, capturing stdout and stderr. */
-export async function rlhf(...argv: string[]): Promise<CliResult> {
-  let out = "";
-  let err = "";
-  const o = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => ((out += String(chunk)), true));
-  const e = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => ((err += String(chunk)), true));
-  try {
-    const code = await main(argv);
-    const last = out.trim().split("\n").pop();
-    const json = argv.includes("--json") && last ? (JSON.parse(last) as Record<string, any>) : null;
-    return { code, out, err, json };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
-
-/** The error line a failing command printed (stderr ends with exactly one `rlhf: …` line). */
-export function errorLine(r: CliResult): string {
-  const lines = r.err.trim().split("\n").filter((l) => l.startsWith("rlhf: "));
-  return lines[lines.length - 1] ?? "";
-}
+export { errorLine, rlhf, type CliResult } from "../support/cli";
