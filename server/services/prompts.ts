@@ -9,6 +9,19 @@ import { getProject } from "./projects";
 import { parsePromptFile, type LineError, type PromptRow } from "./prompt-parse";
 import { openDemonstrateTask } from "./task-queue";
 
+/**
+ * The prompts of one split (optionally one project) in import order. Import order (rowid), not the random ids or
+ * a shared created_at second, keeps sampling and PPO's prompt batches repeatable from their seeds.
+ */
+export function promptsInSplit(db: Db, split: "train" | "test", projectId?: string): Array<{ id: string; text: string; projectId: string }> {
+  return db
+    .select({ id: prompts.id, text: prompts.text, projectId: prompts.projectId })
+    .from(prompts)
+    .where(and(eq(prompts.split, split), ...(projectId ? [eq(prompts.projectId, projectId)] : [])))
+    .orderBy(sql`prompts.rowid`)
+    .all();
+}
+
 export function textHash(text: string): string {
   return createHash("sha256").update(text, "utf8").digest("hex");
 }

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { tasks } from "../../db/schema";
 import { parsePromptsCsv, parsePromptsJsonl, promptFormatFromName, splitCsv } from "../../server/services/prompt-parse";
 import { createProject } from "../../server/services/projects";
-import { importPrompts, listPrompts } from "../../server/services/prompts";
+import { importPrompts, listPrompts, promptsInSplit } from "../../server/services/prompts";
 import { createTempDb, type TempDb } from "../support/db";
 
 describe("parsePromptsJsonl", () => {
@@ -65,5 +65,15 @@ describe("importPrompts", () => {
     expect(all.every((x) => x.kind === "demonstrate" && x.requiredResponses === 3)).toBe(true);
     expect(listPrompts(t.db, { projectId: project.id, page: 1, pageSize: 2 })).toMatchObject({ total: 3, items: [{ text: "a" }, { text: "b" }] });
     expect(listPrompts(t.db, { projectId: project.id, search: "%", page: 1, pageSize: 10 }).total).toBe(0);
+  });
+
+  it("lists a split in import order, so seeded sampling and PPO batches repeat", () => {
+    const project = createProject(t.db, { name: "order" }, null);
+    // Twelve prompts in one import share created_at; random ids would shuffle them.
+    const texts = Array.from({ length: 12 }, (_, i) => `prompt ${String.fromCharCode(108 - i)}`);
+    const content = texts.map((prompt, i) => JSON.stringify({ prompt, split: i % 3 === 0 ? "test" : "train" })).join("\n");
+    importPrompts(t.db, { projectId: project.id, format: "jsonl", content }, null);
+    expect(promptsInSplit(t.db, "train", project.id).map((p) => p.text)).toEqual(texts.filter((_, i) => i % 3 !== 0));
+    expect(promptsInSplit(t.db, "test").map((p) => p.text)).toEqual(texts.filter((_, i) => i % 3 === 0));
   });
 });

@@ -4,12 +4,11 @@ import fs from "node:fs";
 import path from "node:path";
 import { getDb, type Db } from "../../db/index";
 import { dataHome } from "../../db/paths";
-import { completions as completionsTable, prompts as promptsTable, type RunStatus, RUN_STATUSES } from "../../db/schema";
-import { and, asc, eq } from "drizzle-orm";
+import { completions as completionsTable, type RunStatus, RUN_STATUSES } from "../../db/schema";
 import { ServiceError } from "../../server/services/errors";
 import { assertModelName, findModel, listModels, registerModel } from "../../server/services/models";
 import { findProjectByName, listProjects } from "../../server/services/projects";
-import { insertPromptIfNew } from "../../server/services/prompts";
+import { insertPromptIfNew, promptsInSplit } from "../../server/services/prompts";
 import { cancelRun, getRun, listRuns, runLogLines, runMetricSeries, type RunRow } from "../../server/services/runs";
 import { openRankTask } from "../../server/services/task-queue";
 import { ensureBuiltinModel } from "../builtin/index";
@@ -174,14 +173,7 @@ function promptsFromFile(file: string): PromptToSample[] {
 }
 
 function promptsFromSplit(db: Db, split: "train" | "test", projectId: string | undefined): PromptToSample[] {
-  const where = [eq(promptsTable.split, split), ...(projectId ? [eq(promptsTable.projectId, projectId)] : [])];
-  return db
-    .select({ id: promptsTable.id, text: promptsTable.text, projectId: promptsTable.projectId })
-    .from(promptsTable)
-    .where(and(...where))
-    .orderBy(asc(promptsTable.createdAt), asc(promptsTable.id))
-    .all()
-    .map((p) => ({ text: p.text, promptId: p.id, projectId: p.projectId }));
+  return promptsInSplit(db, split, projectId).map((p) => ({ text: p.text, promptId: p.id, projectId: p.projectId }));
 }
 
 const sample: Handler = async (args, io) => {

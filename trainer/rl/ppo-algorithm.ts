@@ -3,7 +3,7 @@
 import type { RunAlgorithm } from "../runs/types";
 import { RunInputError } from "../runs/errors";
 import { parsePPOConfig, type PPOConfig } from "./ppo-config";
-import { promptTexts } from "./prompts";
+import { promptsInSplit } from "../../server/services/prompts";
 
 export const algorithm: RunAlgorithm<PPOConfig> = {
   kind: "ppo",
@@ -12,7 +12,7 @@ export const algorithm: RunAlgorithm<PPOConfig> = {
   needsReward: true,
   parseConfig: parsePPOConfig,
   preflight(db, { base, reward }) {
-    if (promptTexts(db, "train").length === 0) throw new RunInputError("no train-split prompts in the database: import prompts ('rlhf prompts import FILE.jsonl') first");
+    if (promptsInSplit(db, "train").length === 0) throw new RunInputError("no train-split prompts in the database: import prompts ('rlhf prompts import FILE.jsonl') first");
     if (base && reward && base.tokenizer !== reward.tokenizer)
       throw new RunInputError(`the policy uses the '${base.tokenizer}' tokenizer but the reward model '${reward.label}' uses '${reward.tokenizer}': they must match`);
   },
@@ -46,7 +46,7 @@ export const algorithm: RunAlgorithm<PPOConfig> = {
         valueHead = new ScalarHead(policy.model.config.n_embd, { init: "zeros" });
         disposers.push(() => valueHead!.dispose());
       }
-      const texts = promptTexts(ctx.db, "train");
+      const texts = promptsInSplit(ctx.db, "train").map((p) => p.text);
       // One position is kept free: the RM reads truncated responses with an EOS appended.
       const room = policy.model.config.n_positions - cfg.response_length - 1;
       const prompts = texts.map((t) => buildPrompt(policy.tokenizer, t)).filter((p) => p.length <= room);
