@@ -5,6 +5,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { TokenizedExample } from "../data/collate";
 import { truncateExample } from "../data/collate";
 import { Adam, clipByGlobalNorm, computeGrads } from "../model/adam";
+import { learningRateAt, warmupSteps } from "../model/schedule";
 import type { GPT } from "../model/gpt";
 import type { ScalarHead } from "../model/heads";
 import { rankingToPairs } from "../../server/services/pairs";
@@ -201,6 +202,7 @@ export async function trainRewardModel(input: RewardTrainInput): Promise<RewardT
   const random = seededRandom(cfg.seed);
   const stepsPerEpoch = Math.ceil(prepared.length / cfg.batch_size);
   const totalSteps = stepsPerEpoch * cfg.epochs;
+  const schedule = { peakLr: cfg.lr, totalSteps, warmupSteps: warmupSteps(totalSteps, cfg.warmup_ratio), type: cfg.lr_scheduler_type };
   let step = 0;
   let evalResult = { accuracy: 0, loss: 0, pairs: 0 };
   try {
@@ -217,12 +219,14 @@ export async function trainRewardModel(input: RewardTrainInput): Promise<RewardT
           return out.loss;
         }, params);
         const clipped = clipByGlobalNorm(grads, cfg.max_grad_norm);
-        adam.step(clipped.grads);
+        const lr = learningRateAt(step, schedule);
+        adam.step(clipped.grads, lr);
         step++;
         ctx.reportMetrics(step, {
           "train/loss": (await loss.data())[0]!,
           "train/accuracy": accuracy,
           "train/grad_norm": (await clipped.norm.data())[0]!,
+          "train/learning_rate": lr,
           epoch: epoch + (i + cfg.batch_size) / order.length,
         });
         tf.dispose([loss, clipped.norm, ...grads.values(), ...clipped.grads.values()]);

@@ -8,7 +8,7 @@ import type { GPT } from "../model/gpt";
 import { RunCancelledError, RunInputError } from "../runs/errors";
 import type { SFTConfig } from "./config";
 import { sftLoss, batchTokenLogprobs } from "./loss";
-import { learningRateAt, warmupSteps } from "./schedule";
+import { learningRateAt, warmupSteps } from "../model/schedule";
 
 /** What the loop reports to and asks of its caller (the run framework's context satisfies this). */
 export interface TrainHooks {

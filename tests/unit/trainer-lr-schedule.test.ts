@@ -1,6 +1,6 @@
 // The LR schedule matches HF's get_cosine_schedule_with_warmup (and the linear/constant variants) step by step.
 import { describe, expect, it } from "vitest";
-import { learningRateAt, warmupSteps } from "../../trainer/sft/schedule";
+import { learningRateAt, warmupSteps } from "../../trainer/model/schedule";
 
 describe("learning-rate schedule", () => {
   const base = { peakLr: 1e-3, totalSteps: 100, warmupSteps: 10 };
