@@ -46,7 +46,7 @@ const SIZE = QUICK
 const FLIP = 0.1;
 const SEED = 11;
 
-const RM_CONFIG = { epochs: 2, batch_size: 4, lr: 3e-4, normalize_samples: 64, seed: SEED };
+const RM_CONFIG = { epochs: 3, batch_size: 4, lr: 6e-4, normalize_samples: 64, seed: SEED };
 const PPO_CONFIG = {
   iterations: SIZE.ppoIterations,
   batch_size: 32,
