@@ -1,5 +1,7 @@
 // Scripted judges for the proof: functions of a response's text that stand in for annotators. Each prefers one
-// property the built-in base policy varies on, so rankings by the judge carry a learnable signal.
+// property the built-in base policy varies on, so rankings by the judge carry a learnable signal. The proof runs
+// concise and enthusiastic by default; lively and personal are harder (a sparse count that the policy can only
+// raise with longer answers, which the no-EOS penalty and the per-token KL charge for), see BENCHMARKS.md.
 
 export interface Judge {
   name: string;

@@ -38,7 +38,7 @@ describe("PPO on a toy reward", () => {
     const ctx = memoryContext();
     const firstRatios: Array<{ min: number; max: number }> = [];
     const tensorCounts: number[] = [];
-    const config = parsePPOConfig({ iterations: 6, batch_size: 16, mini_batch_size: 8, ppo_epochs: 4, lr: 3e-3, response_length: 6, kl_coef: 0.01, seed: 3 });
+    const config = parsePPOConfig({ iterations: 6, batch_size: 16, mini_batch_size: 8, ppo_epochs: 4, lr: 3e-3, response_length: 6, kl_coef: 0.01, seed: 3, value_model: "policy_head" });
     await trainPPO({
       policy,
       valueHead,

@@ -56,7 +56,7 @@ export const PPO_DEFAULTS: PPOConfig = {
   whiten_rewards: false, // TRL default; whitening per-token rewards helps when RM scores are unnormalised
   response_length: 48, // new tokens per response; the sampler stops earlier at EOS
   temperature: 1.0, // sample from the policy itself so log-probs are the policy's own (TRL uses 0.7 with scaled logits)
-  value_model: "policy_head", // see the value-model note in trainPPO
+  value_model: "rm_critic", // a separate critic from the RM (TRL, InstructGPT); see the value-model note in trainPPO
   seed: 0, // prompt order, sampling and minibatch shuffles
 };
 

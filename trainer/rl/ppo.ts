@@ -114,10 +114,11 @@ export interface PPOTrainResult {
 }
 
 /**
- * Trains the policy in place. Value model: by default a value head on the policy's own trunk ("policy_head"), as
- * lm-human-preferences does: on a 2-core CPU a separate critic would double the forward/backward cost of every
- * minibatch, and vf_coef 0.1 keeps the value gradient from swamping the shared trunk. "rm_critic" (InstructGPT,
- * TRL) trains a separate critic initialised from the RM, whose scores are already a sensible first value estimate.
+ * Trains the policy in place. Value model: by default a separate critic initialised from the RM ("rm_critic", as
+ * InstructGPT and TRL): its scores are already a sensible first value estimate, and value-loss gradients never touch
+ * the policy. In the proof it bought 1.8× more judge gain per nat of KL on one judge (about the same, 0.9×, on the
+ * other) than a value head on the policy's own trunk ("policy_head", lm-human-preferences), for about 1.45× the time
+ * per iteration. "policy_head" is the cheaper choice when memory or CPU is short.
  */
 export async function trainPPO(input: PPOTrainInput): Promise<PPOTrainResult> {
   const { policy, reference, reward, config: cfg, ctx } = input;
