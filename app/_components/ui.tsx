@@ -114,6 +114,34 @@ export function Field({ label, hint, children, htmlFor }: { label: string; hint?
   );
 }
 
+/** A select over string values; an option is a value or {value, label}. */
+export function Select({
+  id,
+  value,
+  onChange,
+  options,
+  disabled,
+}: {
+  id: string;
+  value: string;
+  onChange: (value: string) => void;
+  options: readonly (string | { value: string; label: string })[];
+  disabled?: boolean;
+}) {
+  return (
+    <select id={id} value={value} onChange={(e) => onChange(e.target.value)} className={inputClass} disabled={disabled}>
+      {options.map((o) => {
+        const opt = typeof o === "string" ? { value: o, label: o } : o;
+        return (
+          <option key={opt.value} value={opt.value}>
+            {opt.label}
+          </option>
+        );
+      })}
+    </select>
+  );
+}
+
 /** A table's header row; `right` columns (numbers, actions) align right. */
 export function TableHead({ columns }: { columns: (string | { label: string; right?: boolean })[] }) {
   return (

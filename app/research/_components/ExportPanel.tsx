@@ -2,7 +2,7 @@
 // Download a dataset export from the browser: pick a format and filters, and the link streams JSONL from
 // /api/export with the signed-in session (the same records `rlhf export` writes).
 import { useMemo, useState } from "react";
-import { Card, Field, inputClass } from "~/app/_components/ui";
+import { Card, Field, inputClass, Select } from "~/app/_components/ui";
 import { EXPORT_FORMAT_HELP, EXPORT_FORMATS, type ExportFormat } from "~/server/services/export-formats";
 
 export function ExportPanel({ projects }: { projects: string[] }) {
@@ -23,26 +23,13 @@ export function ExportPanel({ projects }: { projects: string[] }) {
     <Card title="Export a dataset" className="mt-6">
       <div className="grid grid-cols-1 gap-3 md:grid-cols-4">
         <Field label="Format" htmlFor="export-format" hint={EXPORT_FORMAT_HELP[format]}>
-          <select id="export-format" className={inputClass} value={format} onChange={(e) => setFormat(e.target.value as ExportFormat)}>
-            {EXPORT_FORMATS.map((f) => (
-              <option key={f} value={f}>{f}</option>
-            ))}
-          </select>
+          <Select id="export-format" value={format} onChange={(v) => setFormat(v as ExportFormat)} options={EXPORT_FORMATS} />
         </Field>
         <Field label="Project" htmlFor="export-project">
-          <select id="export-project" className={inputClass} value={project} onChange={(e) => setProject(e.target.value)}>
-            <option value="">All projects</option>
-            {projects.map((p) => (
-              <option key={p} value={p}>{p}</option>
-            ))}
-          </select>
+          <Select id="export-project" value={project} onChange={setProject} options={[{ value: "", label: "All projects" }, ...projects]} />
         </Field>
         <Field label="Split" htmlFor="export-split">
-          <select id="export-split" className={inputClass} value={split} onChange={(e) => setSplit(e.target.value)}>
-            <option value="">Train and test</option>
-            <option value="train">train</option>
-            <option value="test">test</option>
-          </select>
+          <Select id="export-split" value={split} onChange={setSplit} options={[{ value: "", label: "Train and test" }, "train", "test"]} />
         </Field>
         <Field label="Min. agreement" htmlFor="export-agreement" hint="0–1; only items ranked by 2+ annotators">
           <input id="export-agreement" className={inputClass} inputMode="decimal" placeholder="any" value={minAgreement} onChange={(e) => setMinAgreement(e.target.value)} />

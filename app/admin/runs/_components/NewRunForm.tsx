@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState, type FormEvent } from "react";
 import { ErrorBanner } from "~/app/_components/ErrorBanner";
-import { Button, Field, inputClass } from "~/app/_components/ui";
+import { Button, Field, inputClass, Select } from "~/app/_components/ui";
 import { useTRPC } from "~/app/_lib/trpc";
 import { CONFIG_KEYS, DEFAULT_CONFIGS, KIND_LABELS, RUN_KINDS, type WebRunKind } from "../run-kinds";
 
@@ -78,32 +78,14 @@ export function NewRunForm({ prefill, basePath }: { prefill: RunPrefill; basePat
   return (
     <form onSubmit={submit} className="space-y-3" aria-label="New run">
       <Field label="Kind" htmlFor="run-kind">
-        <select id="run-kind" value={kind} onChange={(e) => changeKind(e.target.value as WebRunKind)} className={inputClass}>
-          {RUN_KINDS.map((k) => (
-            <option key={k} value={k}>
-              {KIND_LABELS[k]}
-            </option>
-          ))}
-        </select>
+        <Select id="run-kind" value={kind} onChange={(v) => changeKind(v as WebRunKind)} options={RUN_KINDS.map((k) => ({ value: k, label: KIND_LABELS[k] }))} />
       </Field>
       <Field label="Base model" htmlFor="run-base" hint={models.data && !policies.length ? "No policy models yet: 'npm run rlhf -- models list' registers the built-in 'base' model; 'rlhf models import-hf DIR --name N' imports a GPT-2." : undefined}>
-        <select id="run-base" value={chosenBase} onChange={(e) => setBase(e.target.value)} className={inputClass} disabled={!policies.length}>
-          {policies.map((m) => (
-            <option key={m.id} value={m.name}>
-              {m.name}
-            </option>
-          ))}
-        </select>
+        <Select id="run-base" value={chosenBase} onChange={setBase} options={policies.map((m) => m.name)} disabled={!policies.length} />
       </Field>
       {kind === "ppo" && (
         <Field label="Reward model" htmlFor="run-reward" hint={models.data && !rewards.length ? "No reward models yet: train one with a reward run first." : undefined}>
-          <select id="run-reward" value={chosenReward} onChange={(e) => setReward(e.target.value)} className={inputClass} disabled={!rewards.length}>
-            {rewards.map((m) => (
-              <option key={m.id} value={m.name}>
-                {m.name}
-              </option>
-            ))}
-          </select>
+          <Select id="run-reward" value={chosenReward} onChange={setReward} options={rewards.map((m) => m.name)} disabled={!rewards.length} />
         </Field>
       )}
       <Field label="Output model name" htmlFor="run-name" hint="Letters, digits, '.', '_' or '-'. Leave empty for a default.">
