@@ -1,5 +1,6 @@
 // Handing out tasks: leases, overlap N, never a task the annotator already answered or skipped, a per-annotator
-// shuffled completion order, and the task view an annotator sees (with the model identity left out).
+// shuffled completion order, and the task view an annotator sees (one variant per task kind, with the model
+// identity left out).
 import { createHash } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import type { Db } from "../../db/index";
@@ -18,42 +19,66 @@ export interface AssignmentOptions {
 
 export type Assignment = typeof assignments.$inferSelect;
 
-export interface TaskResponse {
-  kind: TaskKind;
-  text?: string;
-  ranking?: string[][];
-  notRankable?: boolean;
-  notRankableReason?: string | null;
-  flags?: Record<string, string[]>;
-  ratings?: Record<string, number>;
+/** A submitted demonstration: the text the annotator wrote. */
+export interface DemonstrateResponse {
+  kind: "demonstrate";
+  text: string;
   timeMs: number;
   submittedAt: Date | null;
 }
 
-/** What an annotator sees for one assignment. Completions come in their shuffled order, without model ids. */
-export interface TaskView {
+/** A submitted ranking, stored as given (completion ids, best group first). */
+export interface RankResponse {
+  kind: "rank";
+  ranking: string[][];
+  notRankable: boolean;
+  notRankableReason: string | null;
+  flags: Record<string, string[]>;
+  ratings: Record<string, number>;
+  timeMs: number;
+  submittedAt: Date | null;
+}
+
+export type TaskResponse = DemonstrateResponse | RankResponse;
+
+/** What an annotator sees of any task, whatever its kind. */
+interface TaskViewBase {
   assignmentId: string;
   taskId: string;
-  kind: TaskKind;
   status: Assignment["status"];
   projectId: string;
   projectName: string;
   guidelines: string;
+  prompt: string;
+  messages: { role: string; content: string }[] | null;
+  leaseExpiresAt: Date;
+  startedAt: Date;
+}
+
+export interface DemonstrateTaskView extends TaskViewBase {
+  kind: "demonstrate";
+  /** The saved draft, if any. */
+  draft: string | null;
+  /** The submitted response, once there is one. */
+  response: DemonstrateResponse | null;
+}
+
+/** Completions come in their shuffled order, without model ids. */
+export interface RankTaskView extends TaskViewBase {
+  kind: "rank";
+  completions: { id: string; text: string }[];
   allowTies: boolean;
   /** The flags the project offers for each completion. */
   flags: string[];
   /** Likert points for ratings; 0 when ratings are off. */
   likertScale: number;
-  prompt: string;
-  messages: { role: string; content: string }[] | null;
-  completions: { id: string; text: string }[];
-  /** The saved draft of a demonstration, if any. */
-  draft: string | null;
-  leaseExpiresAt: Date;
-  startedAt: Date;
   /** The submitted response, once there is one. */
-  response: TaskResponse | null;
+  response: RankResponse | null;
 }
+
+/** What an annotator sees for one assignment: one variant per task kind, told apart by `kind`. */
+export type TaskView = DemonstrateTaskView | RankTaskView;
+export type TaskViewOf<K extends TaskKind> = Extract<TaskView, { kind: K }>;
 
 /** A deterministic shuffle seeded by the assignment id: the order is stable across reloads, different per annotator. */
 export function shuffledOrder(ids: readonly string[], seed: string): string[] {
@@ -129,8 +154,11 @@ function nextTaskStatements(db: Db, filter: Filter) {
  * 1. an unexpired assignment they already hold (lease renewed);
  * 2. else the oldest task (per kind and project) that still needs responses, counting submitted responses and
  *    other people's unexpired leases toward its overlap N, and that they have not answered or skipped.
- * Returns null when the queue is empty for them.
+ * Returns null when the queue is empty for them. Asked for one kind, it returns that kind's view (typed so, which
+ * is sound because every queue query filters on t.kind when a kind is given).
  */
+export function nextTask<K extends TaskKind>(db: Db, userId: string, filter: Filter & { kind: K }, opts?: AssignmentOptions): TaskViewOf<K> | null;
+export function nextTask(db: Db, userId: string, filter?: Filter, opts?: AssignmentOptions): TaskView | null;
 export function nextTask(db: Db, userId: string, filter: Filter = {}, opts: AssignmentOptions = {}): TaskView | null {
   const nowMs = (opts.now ?? new Date()).getTime();
   const leaseUntil = nowMs + (opts.leaseMs ?? DEFAULT_LEASE_MS);
@@ -171,53 +199,75 @@ export function taskView(db: Db, userId: string, assignmentId: string): TaskView
   const row = q.context.get({ taskId: a.taskId });
   if (!row) throw notFound("This task no longer exists.");
   const { task, prompt, project } = row;
-
-  let shown: { id: string; text: string }[] = [];
-  if (task.kind === "rank" && a.displayOrder.length) {
-    const rows = q.completionTexts.all(JSON.stringify(a.displayOrder)) as { id: string; text: string }[];
-    const texts = new Map(rows.map((c) => [c.id, c.text]));
-    shown = a.displayOrder.filter((id) => texts.has(id)).map((id) => ({ id, text: texts.get(id)! }));
-  }
-
-  let draft: string | null = null;
-  let response: TaskResponse | null = null;
-  if (task.kind === "demonstrate") {
-    const demo = q.demonstration.get({ assignmentId: a.id });
-    if (demo?.status === "draft") draft = demo.text;
-    if (demo?.status === "submitted") response = { kind: "demonstrate", text: demo.text, timeMs: demo.timeMs, submittedAt: a.submittedAt };
-  } else if (a.status === "submitted") {
-    const r = q.ranking.get({ assignmentId: a.id });
-    if (r)
-      response = {
-        kind: "rank",
-        ranking: r.ordering,
-        notRankable: r.notRankable,
-        notRankableReason: r.notRankableReason,
-        flags: r.flags,
-        ratings: r.ratings,
-        timeMs: r.timeMs,
-        submittedAt: a.submittedAt,
-      };
-  }
-
-  return {
+  const base: TaskViewBase = {
     assignmentId: a.id,
     taskId: task.id,
-    kind: task.kind,
     status: a.status,
     projectId: project.id,
     projectName: project.name,
     guidelines: project.guidelines,
+    prompt: prompt.text,
+    messages: prompt.messages ?? null,
+    leaseExpiresAt: a.leaseExpiresAt,
+    startedAt: a.startedAt,
+  };
+  switch (task.kind) {
+    case "demonstrate":
+      return demonstrateView(q, a, base);
+    case "rank":
+      return rankView(q, a, base, project);
+    default: {
+      // A new task kind makes this line a compile error until it has its own view.
+      const unhandled: never = task.kind;
+      throw new Error(`No task view for task kind '${String(unhandled)}'.`);
+    }
+  }
+}
+
+type TaskViewStatements = ReturnType<typeof taskViewStatements>;
+
+function demonstrateView(q: TaskViewStatements, a: Assignment, base: TaskViewBase): DemonstrateTaskView {
+  const demo = q.demonstration.get({ assignmentId: a.id });
+  return {
+    ...base,
+    kind: "demonstrate",
+    draft: demo?.status === "draft" ? demo.text : null,
+    response: demo?.status === "submitted" ? { kind: "demonstrate", text: demo.text, timeMs: demo.timeMs, submittedAt: a.submittedAt } : null,
+  };
+}
+
+function rankView(
+  q: TaskViewStatements,
+  a: Assignment,
+  base: TaskViewBase,
+  project: Pick<typeof projects.$inferSelect, "allowTies" | "flags" | "likertScale">,
+): RankTaskView {
+  let completions: { id: string; text: string }[] = [];
+  if (a.displayOrder.length) {
+    const rows = q.completionTexts.all(JSON.stringify(a.displayOrder)) as { id: string; text: string }[];
+    const texts = new Map(rows.map((c) => [c.id, c.text]));
+    completions = a.displayOrder.filter((id) => texts.has(id)).map((id) => ({ id, text: texts.get(id)! }));
+  }
+  const r = a.status === "submitted" ? q.ranking.get({ assignmentId: a.id }) : undefined;
+  return {
+    ...base,
+    kind: "rank",
+    completions,
     allowTies: project.allowTies,
     flags: project.flags,
     likertScale: project.likertScale,
-    prompt: prompt.text,
-    messages: prompt.messages ?? null,
-    completions: shown,
-    draft,
-    leaseExpiresAt: a.leaseExpiresAt,
-    startedAt: a.startedAt,
-    response,
+    response: r
+      ? {
+          kind: "rank",
+          ranking: r.ordering,
+          notRankable: r.notRankable,
+          notRankableReason: r.notRankableReason,
+          flags: r.flags,
+          ratings: r.ratings,
+          timeMs: r.timeMs,
+          submittedAt: a.submittedAt,
+        }
+      : null,
   };
 }
 

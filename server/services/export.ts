@@ -91,46 +91,67 @@ function keepItem(ex: RankedExample, filter: ExportFilter): boolean {
 
 /** The export's records, one object per JSONL line. */
 export function* exportRecords(db: Db, format: ExportFormat, filter: ExportFilter = {}): Generator<Record<string, unknown>> {
-  if (format === "trl-sft" || format === "trl-sft-chat") {
-    for (const ex of iterateSftExamples(db, filter))
-      yield format === "trl-sft"
-        ? { prompt: ex.prompt, completion: ex.completion }
-        : { messages: [...promptMessages(ex.prompt, ex.messages), { role: "assistant", content: ex.completion }] };
-    return;
-  }
-  for (const ex of iterateRankedExamples(db, filter)) {
-    if (!keepItem(ex, filter)) continue;
-    if (format === "rankings") {
-      const index = new Map(ex.completions.map((c, i) => [c.id, i]));
-      const flags: Record<string, string[]> = {};
-      for (const [id, f] of Object.entries(ex.flags)) if (index.has(id) && f.length) flags[String(index.get(id))] = f;
-      yield {
-        prompt: ex.prompt,
-        completions: ex.completions.map((c) => c.text),
-        ranking: ex.ranking.map((group) => group.map((id) => index.get(id)!)),
-        annotator: ex.annotator,
-        time_ms: ex.timeMs,
-        flags,
-        agreement: ex.agreement,
-        split: ex.split,
-      };
-      continue;
-    }
-    for (const pair of examplePairs(ex)) {
-      if (format === "trl-preference") yield { prompt: ex.prompt, chosen: pair.chosen, rejected: pair.rejected };
-      else if (format === "trl-preference-chat")
+  switch (format) {
+    case "trl-sft":
+      for (const ex of iterateSftExamples(db, filter)) yield { prompt: ex.prompt, completion: ex.completion };
+      return;
+    case "trl-sft-chat":
+      for (const ex of iterateSftExamples(db, filter))
+        yield { messages: [...promptMessages(ex.prompt, ex.messages), { role: "assistant", content: ex.completion }] };
+      return;
+    case "rankings":
+      for (const ex of keptRankedExamples(db, filter)) yield rankingsRecord(ex);
+      return;
+    case "trl-preference":
+      for (const { ex, pair } of preferencePairs(db, filter)) yield { prompt: ex.prompt, chosen: pair.chosen, rejected: pair.rejected };
+      return;
+    case "trl-preference-chat":
+      for (const { ex, pair } of preferencePairs(db, filter))
         yield {
           prompt: promptMessages(ex.prompt, ex.messages),
           chosen: [{ role: "assistant", content: pair.chosen }],
           rejected: [{ role: "assistant", content: pair.rejected }],
         };
-      else
+      return;
+    case "hh-rlhf":
+      for (const { ex, pair } of preferencePairs(db, filter))
         yield {
           chosen: hhTranscript(ex.prompt, ex.messages, pair.chosen),
           rejected: hhTranscript(ex.prompt, ex.messages, pair.rejected),
         };
+      return;
+    default: {
+      // A new export format makes this line a compile error until it has its writer.
+      const unhandled: never = format;
+      throw badRequest(`unknown export format '${String(unhandled)}': use one of ${EXPORT_FORMATS.join(", ")}`);
     }
   }
+}
+
+function* keptRankedExamples(db: Db, filter: ExportFilter): Generator<RankedExample> {
+  for (const ex of iterateRankedExamples(db, filter)) if (keepItem(ex, filter)) yield ex;
+}
+
+/** Every chosen/rejected pair of every kept ranking, item by item. */
+function* preferencePairs(db: Db, filter: ExportFilter) {
+  for (const ex of keptRankedExamples(db, filter)) for (const pair of examplePairs(ex)) yield { ex, pair };
+}
+
+/** Full fidelity: completions by text, the ranking and flags by completion index. */
+function rankingsRecord(ex: RankedExample): Record<string, unknown> {
+  const index = new Map(ex.completions.map((c, i) => [c.id, i]));
+  const flags: Record<string, string[]> = {};
+  for (const [id, f] of Object.entries(ex.flags)) if (index.has(id) && f.length) flags[String(index.get(id))] = f;
+  return {
+    prompt: ex.prompt,
+    completions: ex.completions.map((c) => c.text),
+    ranking: ex.ranking.map((group) => group.map((id) => index.get(id)!)),
+    annotator: ex.annotator,
+    time_ms: ex.timeMs,
+    flags,
+    agreement: ex.agreement,
+    split: ex.split,
+  };
 }
 
 /** The same records as JSONL lines (each ending in a newline). */

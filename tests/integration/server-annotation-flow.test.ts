@@ -3,6 +3,7 @@
 import { eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { assignments, auditLog, completions, rankings, tasks } from "../../db/schema";
+import type { DemonstrateTaskView, RankTaskView, TaskView } from "../../server/services/assignment";
 import { createProject } from "../../server/services/projects";
 import { importPromptRows } from "../../server/services/prompts";
 import { openRankTask } from "../../server/services/task-queue";
@@ -29,13 +30,24 @@ function rankProject(opts: { n: number; k?: number; overlap?: number; allowTies?
   return project;
 }
 
+/** The task as its rank variant: the router answers with the union of all kinds. */
+function asRank(view: TaskView | null): RankTaskView {
+  if (view?.kind !== "rank") throw new Error(`expected a rank task, got ${view?.kind ?? "none"}`);
+  return view;
+}
+
+function asDemonstrate(view: TaskView | null): DemonstrateTaskView {
+  if (view?.kind !== "demonstrate") throw new Error(`expected a demonstrate task, got ${view?.kind ?? "none"}`);
+  return view;
+}
+
 describe("tasks.next", () => {
   it("returns the contract fields, completions shuffled per annotator and without model identity", async () => {
     const project = rankProject({ n: 1, k: 4, overlap: 2 });
     const a = callerFor(t.db, makeUser(t.db, "annotator"));
     const b = callerFor(t.db, makeUser(t.db, "annotator"));
-    const ta = (await a.tasks.next({ projectId: project.id, kind: "rank" }))!;
-    const tb = (await b.tasks.next({ projectId: project.id, kind: "rank" }))!;
+    const ta = asRank(await a.tasks.next({ projectId: project.id, kind: "rank" }));
+    const tb = asRank(await b.tasks.next({ projectId: project.id, kind: "rank" }));
     expect(ta).toMatchObject({ kind: "rank", prompt: "prompt 0", projectId: project.id });
     expect(typeof ta.assignmentId).toBe("string");
     expect(ta.completions).toHaveLength(4);
@@ -43,7 +55,7 @@ describe("tasks.next", () => {
     expect(ta.taskId).toBe(tb.taskId);
     expect(new Set(ta.completions.map((c) => c.id))).toEqual(new Set(tb.completions.map((c) => c.id)));
     // Same order on every reload for the same annotator.
-    expect((await a.tasks.get({ assignmentId: ta.assignmentId })).completions).toEqual(ta.completions);
+    expect(asRank(await a.tasks.get({ assignmentId: ta.assignmentId })).completions).toEqual(ta.completions);
   });
 
   it("gives back the task an annotator already holds instead of a new one", async () => {
@@ -88,7 +100,7 @@ describe("rankings.submit", () => {
   it("is idempotent: a second submit changes nothing and returns the first result", async () => {
     const project = rankProject({ n: 1 });
     const a = callerFor(t.db, makeUser(t.db, "annotator"));
-    const task = (await a.tasks.next({ projectId: project.id, kind: "rank" }))!;
+    const task = asRank(await a.tasks.next({ projectId: project.id, kind: "rank" }));
     const ranking = task.completions.map((c) => [c.id]);
     const first = await a.rankings.submit({ assignmentId: task.assignmentId, ranking, timeMs: 1200 });
     const second = await a.rankings.submit({ assignmentId: task.assignmentId, ranking: [...ranking].reverse(), timeMs: 5 });
@@ -101,7 +113,7 @@ describe("rankings.submit", () => {
   it("accepts only a ranking that covers exactly the shown completions, with a readable message", async () => {
     const project = rankProject({ n: 1 });
     const a = callerFor(t.db, makeUser(t.db, "annotator"));
-    const task = (await a.tasks.next({ projectId: project.id, kind: "rank" }))!;
+    const task = asRank(await a.tasks.next({ projectId: project.id, kind: "rank" }));
     const ids = task.completions.map((c) => c.id);
     await expect(a.rankings.submit({ assignmentId: task.assignmentId, ranking: ids.slice(1).map((i) => [i]), timeMs: 1 })).rejects.toMatchObject({
       code: "BAD_REQUEST",
@@ -122,7 +134,7 @@ describe("rankings.submit", () => {
     const a = callerFor(t.db, makeUser(t.db, "annotator"));
     const t1 = (await a.tasks.next({ projectId: project.id, kind: "rank" }))!;
     await a.rankings.submit({ assignmentId: t1.assignmentId, ranking: [], notRankable: true, notRankableReason: "all empty", timeMs: 10 });
-    const t2 = (await a.tasks.next({ projectId: project.id, kind: "rank" }))!;
+    const t2 = asRank(await a.tasks.next({ projectId: project.id, kind: "rank" }));
     const [c0] = t2.completions;
     await a.rankings.submit({
       assignmentId: t2.assignmentId,
@@ -140,7 +152,7 @@ describe("rankings.submit", () => {
     const project = rankProject({ n: 1 });
     const a = callerFor(t.db, makeUser(t.db, "annotator"));
     const b = callerFor(t.db, makeUser(t.db, "annotator"));
-    const task = (await a.tasks.next({ projectId: project.id, kind: "rank" }))!;
+    const task = asRank(await a.tasks.next({ projectId: project.id, kind: "rank" }));
     expect(await outcome(b.tasks.get({ assignmentId: task.assignmentId }))).toBe("NOT_FOUND");
     expect(await outcome(b.rankings.submit({ assignmentId: task.assignmentId, ranking: task.completions.map((c) => [c.id]), timeMs: 1 }))).toBe("NOT_FOUND");
   });
@@ -173,7 +185,7 @@ describe("demonstrations", () => {
     const task = (await a.tasks.next({ projectId: project.id, kind: "demonstrate" }))!;
     expect(task.kind).toBe("demonstrate");
     await a.demonstrations.saveDraft({ assignmentId: task.assignmentId, text: "first words", timeMs: 500 });
-    expect((await a.tasks.next({ projectId: project.id, kind: "demonstrate" }))!.draft).toBe("first words");
+    expect(asDemonstrate(await a.tasks.next({ projectId: project.id, kind: "demonstrate" })).draft).toBe("first words");
     const r1 = await a.demonstrations.submit({ assignmentId: task.assignmentId, text: "The full answer.", timeMs: 3000 });
     const r2 = await a.demonstrations.submit({ assignmentId: task.assignmentId, text: "changed", timeMs: 1 });
     expect(r2).toEqual(r1);

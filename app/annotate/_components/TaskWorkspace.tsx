@@ -4,10 +4,11 @@
 import Link from "next/link";
 import { useCallback, useEffect, useState, type ReactNode } from "react";
 import { NoMoreTasks, TaskLoadError, TaskLoading } from "./TaskStates";
-import type { TaskView } from "./task-types";
+import type { TaskKind } from "~/db/schema";
+import type { TaskViewOf } from "./task-types";
 import { useNextTask } from "./useNextTask";
 
-export function TaskWorkspace({
+export function TaskWorkspace<K extends TaskKind>({
   projectId,
   kind,
   title,
@@ -15,10 +16,10 @@ export function TaskWorkspace({
   renderTask,
 }: {
   projectId: string | undefined;
-  kind: "demonstrate" | "rank";
+  kind: K;
   title: string;
   emptyWhat: string;
-  renderTask: (task: TaskView, onDone: (message: string) => void) => ReactNode;
+  renderTask: (task: TaskViewOf<K>, onDone: (message: string) => void) => ReactNode;
 }) {
   const { state, reload } = useNextTask(projectId, kind);
   const [notice, setNotice] = useState("");

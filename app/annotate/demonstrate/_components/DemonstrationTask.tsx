@@ -10,13 +10,13 @@ import { Button, Kbd } from "~/app/_components/ui";
 import { useTRPCClient } from "~/app/_lib/trpc";
 import { PromptCard } from "../../_components/PromptCard";
 import { ShortcutHelp } from "../../_components/ShortcutHelp";
-import type { TaskView } from "../../_components/task-types";
+import type { DemonstrateTaskView } from "../../_components/task-types";
 import { SaveIndicator } from "./SaveIndicator";
 import { useDraftAutosave } from "./useDraftAutosave";
 
 const SKIP_REASONS = ["The prompt is unclear", "I lack the expertise", "The prompt is harmful", "Duplicate prompt"];
 
-export function DemonstrationTask({ task, onDone }: { task: TaskView; onDone: (message: string) => void }) {
+export function DemonstrationTask({ task, onDone }: { task: DemonstrateTaskView; onDone: (message: string) => void }) {
   const client = useTRPCClient();
   const [text, setText] = useState(task.draft ?? "");
   const [busy, setBusy] = useState(false);

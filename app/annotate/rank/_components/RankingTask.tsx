@@ -9,13 +9,13 @@ import { clearRank, completionsAtRank, isComplete, letterFor, placeAtRank, toGro
 import { useTRPCClient } from "~/app/_lib/trpc";
 import { PromptCard } from "../../_components/PromptCard";
 import { ShortcutHelp } from "../../_components/ShortcutHelp";
-import type { TaskView } from "../../_components/task-types";
+import type { RankTaskView } from "../../_components/task-types";
 import { CompletionCard } from "./CompletionCard";
 import { RankSlots } from "./RankSlots";
 
 const NOT_RANKABLE_REASONS = ["All completions are identical", "The prompt is unclear", "The prompt is harmful", "I lack the expertise"];
 
-export function RankingTask({ task, onDone }: { task: TaskView; onDone: (message: string) => void }) {
+export function RankingTask({ task, onDone }: { task: RankTaskView; onDone: (message: string) => void }) {
   const client = useTRPCClient();
   const ids = useMemo(() => task.completions.map((c) => c.id), [task.completions]);
   const letters = useMemo(() => new Map(ids.map((id, i) => [id, letterFor(i)])), [ids]);
