@@ -17,7 +17,7 @@ import type { TokenizedExample } from "../trainer/data/collate";
 import { holdOut } from "../trainer/data/loader";
 import { generate } from "../trainer/generate/index";
 import { GPT } from "../trainer/model/gpt";
-import { parseSFTConfig } from "../trainer/sft/config";
+import { parseRunConfig } from "../server/services/run-kinds/index";
 import { trainSFT } from "../trainer/sft/trainer";
 import { buildExample, buildPrompt, decodeResponse, getTokenizer } from "../trainer/tokenizer/index";
 
@@ -80,7 +80,7 @@ async function main(): Promise<void> {
 
   const model = new GPT(BUILTIN_MODEL_CONFIG, { seed: RECIPE.modelSeed });
   console.log(`model: ${model.numParams()} parameters, backend ${backend}`);
-  const config = parseSFTConfig(TRAIN);
+  const config = parseRunConfig("sft", TRAIN);
   const bar = new ProgressBar({ total: config.max_steps, label: "base", unit: "step", everyPercent: 5 });
   const result = await trainSFT({
     model,

@@ -1,12 +1,10 @@
 // Shared zod pieces for router inputs: ids, bounded text, paging. Limits live here so every router agrees.
 import { z } from "zod";
-import { MAX_TEXT_BYTES } from "../services/prompt-parse";
+import { longText } from "../services/text-limits";
 
 export const id = z.string().trim().min(1, "is required").max(64, "is not an id");
 
-/** Text up to 64 KB (counted in UTF-8 bytes, the way it is stored). */
-export const longText = (what: string) =>
-  z.string().refine((s) => Buffer.byteLength(s, "utf8") <= MAX_TEXT_BYTES, { message: `${what} is longer than 64 KB` });
+export { longText };
 
 /** A reason (skip, cannot rank): at most 1 KB. */
 export const reason = z.string().trim().min(1, "say why").max(1024, "keep the reason under 1 KB");

@@ -1,18 +1,17 @@
 // Training runs from the browser: admins queue and cancel runs (the worker executes them); researchers and admins
-// list runs and read one run's metric series and log tail. Config checks that need trainer code happen in the worker.
-import { and, desc, eq, inArray } from "drizzle-orm";
+// list runs and read one run's metric series and log tail. A run is checked and created by the run-creation
+// service, the same as `rlhf train`, so a bad config is rejected here before anything is queued.
+import { desc, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../../db/index";
-import { models, runLogs, runs } from "../../db/schema";
+import { models, runLogs } from "../../db/schema";
 import { writeAudit } from "../services/audit";
-import { badRequest, conflict } from "../services/errors";
-import { assertModelName, findModel, resolveModel, uniqueModelName, type ModelRow } from "../services/models";
-import { cancelRun, createRun, getRun, listRuns, runMetricSeries, type RunRow } from "../services/runs";
+import { createRunFromRequest } from "../services/run-creation";
+import { RUN_KINDS } from "../services/run-kinds/index";
+import { cancelRun, getRun, listRuns, runMetricSeries, type RunRow } from "../services/runs";
 import { adminProcedure, createTRPCRouter, researcherProcedure } from "../trpc";
 import { id } from "./inputs";
 
-/** The kinds a person can start from the browser (`sample` runs come from `rlhf sample`). */
-export const WEB_RUN_KINDS = ["sft", "reward", "ppo", "dpo"] as const;
 export const MAX_CONFIG_BYTES = 16 * 1024;
 /** How many log lines a run page shows. */
 const LOG_TAIL = 200;
@@ -24,13 +23,10 @@ const config = z
   .superRefine((obj, ctx) => {
     if (Buffer.byteLength(JSON.stringify(obj), "utf8") > MAX_CONFIG_BYTES)
       ctx.addIssue({ code: "custom", message: `is larger than ${MAX_CONFIG_BYTES / 1024} KB` });
-    // Keys starting with "_" are the trainer's own bookkeeping (checkpoint directories); a user may not set them.
-    const reserved = Object.keys(obj).filter((k) => k.startsWith("_"));
-    if (reserved.length) ctx.addIssue({ code: "custom", message: `key '${reserved[0]}' is reserved; remove it` });
   });
 
 const createInput = z.object({
-  kind: z.enum(WEB_RUN_KINDS),
+  kind: z.enum(RUN_KINDS),
   baseModel: z.string().trim().min(1, "pick a base model").max(64),
   rewardModel: z.string().trim().max(64).optional(),
   name: z.string().trim().max(64).optional(),
@@ -70,8 +66,6 @@ function describeRun(run: RunRow, names: Map<string, string>, now = Date.now()) 
   };
 }
 
-export type RunSummary = ReturnType<typeof describeRun>;
-
 /**
  * Long series are averaged over equal buckets of steps (each bucket drawn at its last step), so a 20k-step run costs
  * the same to poll as a short one and the curve reads like a lightly smoothed loss.
@@ -99,28 +93,6 @@ function logTail(db: Db, runId: string, limit = LOG_TAIL) {
     .reverse();
 }
 
-/** True when a registered model, or a run that is still to finish, already claims this output name. */
-function outputNameTaken(db: Db, name: string): boolean {
-  if (findModel(db, name)) return true;
-  return !!db
-    .select({ id: runs.id })
-    .from(runs)
-    .where(and(eq(runs.name, name), inArray(runs.status, ["queued", "running"])))
-    .get();
-}
-
-/** The output model name: the one asked for (checked), or `<base>-<kind>` made unique. */
-function outputName(db: Db, wanted: string | undefined, base: ModelRow, kind: string): string {
-  if (wanted) {
-    assertModelName(wanted);
-    if (outputNameTaken(db, wanted)) throw conflict(`a model or an unfinished run already uses the name '${wanted}'; pick another name`);
-    return wanted;
-  }
-  let name = uniqueModelName(db, `${base.name}-${kind}`);
-  for (let i = 2; outputNameTaken(db, name); i++) name = uniqueModelName(db, `${base.name}-${kind}-${i}`);
-  return name;
-}
-
 export const runsRouter = createTRPCRouter({
   list: researcherProcedure.query(({ ctx }) => {
     const rows = listRuns(ctx.db, { limit: 200 });
@@ -135,37 +107,18 @@ export const runsRouter = createTRPCRouter({
     return { run: describeRun(run, names), metrics, logs: logTail(ctx.db, run.id) };
   }),
 
-  /** Queues a run for the worker; the worker parses the config and fails the run with a one-line error if it is bad. */
+  /** Checks and queues a run for the worker; bad input is a readable BAD_REQUEST and nothing is queued. */
   create: adminProcedure.input(createInput).mutation(({ ctx, input }) => {
-    const base = resolveModel(ctx.db, input.baseModel, "policy");
-    let reward: ModelRow | null = null;
-    if (input.kind === "ppo") {
-      if (!input.rewardModel) throw badRequest("PPO needs a reward model: pick one, or train one with a reward run first");
-      reward = resolveModel(ctx.db, input.rewardModel, "reward");
-      if (reward.tokenizer !== base.tokenizer)
-        throw badRequest(`the policy '${base.name}' uses the '${base.tokenizer}' tokenizer but the reward model '${reward.name}' uses '${reward.tokenizer}': they must match`);
-    } else if (input.rewardModel) {
-      throw badRequest(`a ${input.kind} run takes no reward model; only PPO does`);
-    }
-    const name = outputName(ctx.db, input.name || undefined, base, input.kind);
-    return ctx.db.transaction((tx) => {
-      const run = createRun(tx as unknown as Db, {
-        kind: input.kind,
-        name,
-        config: input.config,
-        baseModelId: base.id,
-        rewardModelId: reward?.id ?? null,
-        createdBy: ctx.user.id,
-      });
-      writeAudit(tx, {
-        userId: ctx.user.id,
-        action: "run.create",
-        entity: "run",
-        entityId: run.id,
-        detail: { kind: run.kind, base: base.name, reward: reward?.name ?? null, name, config: input.config },
-      });
-      return describeRun(run, new Map([[base.id, base.name], ...(reward ? [[reward.id, reward.name] as const] : [])]));
+    const run = createRunFromRequest(ctx.db, {
+      kind: input.kind,
+      base: input.baseModel,
+      reward: input.rewardModel || undefined,
+      name: input.name || undefined,
+      config: input.config,
+      createdBy: ctx.user.id,
+      registeredOnly: true,
     });
+    return describeRun(run, modelNames(ctx.db, [run.baseModelId, run.rewardModelId]));
   }),
 
   /** A queued run is cancelled at once; a running one stops at the worker's next cancellation check. */

@@ -86,8 +86,15 @@ const fullRankingRecord = z.object({
 });
 const pairRecord = z.object({ prompt: textWithinLimit(), chosen: completionText, rejected: completionText });
 
+export interface ParsedRanking {
+  prompt: string;
+  texts: string[];
+  /** Groups of indices into `texts`, best first; a group of several is a tie. */
+  groups: number[][];
+}
+
 /** A line of either accepted shape, turned into completion texts and groups of indices (best first). */
-function rankingFromLine(value: Record<string, unknown>): { prompt: string; texts: string[]; groups: number[][] } {
+function rankingFromLine(value: Record<string, unknown>): ParsedRanking {
   if ("chosen" in value || "rejected" in value) {
     const p = pairRecord.safeParse(value);
     if (!p.success) throw new ServiceError("BAD_REQUEST", describeIssues(p.error));
@@ -108,6 +115,28 @@ function rankingFromLine(value: Record<string, unknown>): { prompt: string; text
     throw new ServiceError("BAD_REQUEST", `ranking must place every completion (indices 0 to ${r.data.completions.length - 1}) exactly once`);
   if (r.data.ranking.length < 2) throw new ServiceError("BAD_REQUEST", "a ranking with every completion tied has no preference in it");
   return { prompt: r.data.prompt, texts: r.data.completions, groups: r.data.ranking };
+}
+
+/**
+ * A rankings file read without touching the database (`rlhf eval rm --data`): exactly the lines the import accepts,
+ * and the bad ones with the same messages.
+ */
+export function parseRankingsFile(content: string): { records: (ParsedRanking & { line: number })[]; errors: LineError[] } {
+  const records: (ParsedRanking & { line: number })[] = [];
+  const errors: LineError[] = [];
+  for (const entry of jsonlLines(content)) {
+    if ("error" in entry) {
+      errors.push({ line: entry.line, message: entry.error });
+      continue;
+    }
+    try {
+      records.push({ line: entry.line, ...rankingFromLine(entry.value) });
+    } catch (err) {
+      if (!(err instanceof ServiceError)) throw err;
+      errors.push({ line: entry.line, message: err.message });
+    }
+  }
+  return { records, errors };
 }
 
 function completionIdFor(tx: DbOrTx, promptId: string, text: string): string {

@@ -1,21 +1,30 @@
-// Resolves a --model / --base value (a registry name or id, or a checkpoint directory path) to a checkpoint
+// Resolves a model a run or command names (a registry name or id, or a checkpoint directory path) to a checkpoint
 // directory, and checks that directory cheaply (config.json, safetensors header and size) without loading tfjs, so
-// bad input fails before a run is created.
+// bad input fails before a run is created. The CLI, the web app's run creation and the worker all come here.
 import fs from "node:fs";
 import path from "node:path";
 import type { Db } from "../../db/index";
-import { ensureBuiltinModel } from "../../server/services/builtin-model";
-import { findModel, listModels, modelDir, type ModelKind } from "../../server/services/models";
-import { CliError } from "./args";
-import type { ModelInput } from "../runs/types";
-import type { TokenizerName } from "../tokenizer/types";
+import { ensureBuiltinModel } from "./builtin-model";
+import { badRequest, notFound } from "./errors";
+import { findModel, listModels, modelDir, type ModelKind, type ModelRow } from "./models";
+import { TOKENIZER_NAMES } from "./tokenizer-names";
 
-/** The tokenizers this build knows (checked here without loading them; TS keeps the list in step with the type). */
-const KNOWN_TOKENIZERS = ["byte", "gpt2"] as const satisfies readonly TokenizerName[];
+
+/** A checkpoint directory a run or command reads from, with the registry row it came from (null for a bare path). */
+export interface ModelInput {
+  row: ModelRow | null;
+  /** Absolute checkpoint directory (config.json + model.safetensors). */
+  dir: string;
+  /** Tokenizer name recorded for the model ('byte' | 'gpt2'). */
+  tokenizer: string;
+  /** Registry name, or the directory for a bare path: for log lines and messages. */
+  label: string;
+}
+const KNOWN_TOKENIZERS: readonly string[] = TOKENIZER_NAMES;
 
 function checkTokenizer(tokenizer: string, label: string): void {
-  if (!(KNOWN_TOKENIZERS as readonly string[]).includes(tokenizer))
-    throw new CliError(`model '${label}': unknown tokenizer '${tokenizer}' (this build knows ${KNOWN_TOKENIZERS.join(", ")})`);
+  if (!KNOWN_TOKENIZERS.includes(tokenizer))
+    throw badRequest(`model '${label}': unknown tokenizer '${tokenizer}' (this build knows ${KNOWN_TOKENIZERS.join(", ")})`);
 }
 
 /** Tokenizer of a bare checkpoint directory: config.json's "rlhf".tokenizer; a plain HF GPT-2 config means gpt2. */
@@ -24,28 +33,28 @@ export function tokenizerFromConfig(config: Record<string, unknown>): string {
   return typeof named === "string" && named ? named : "gpt2";
 }
 
-/** Reads and validates a checkpoint directory's config.json and safetensors header; throws a one-line CliError. */
+/** Reads and validates a checkpoint directory's config.json and safetensors header; throws a one-line BAD_REQUEST. */
 export function checkCheckpointDir(dir: string, label = dir): { config: Record<string, unknown> } {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory())
-    throw new CliError(`model '${label}': checkpoint directory ${dir} does not exist`);
+    throw badRequest(`model '${label}': checkpoint directory ${dir} does not exist`);
   const configFile = path.join(dir, "config.json");
-  if (!fs.existsSync(configFile)) throw new CliError(`model '${label}': ${configFile} is missing`);
+  if (!fs.existsSync(configFile)) throw badRequest(`model '${label}': ${configFile} is missing`);
   let config: Record<string, unknown>;
   try {
     config = JSON.parse(fs.readFileSync(configFile, "utf8")) as Record<string, unknown>;
   } catch (err) {
-    throw new CliError(`model '${label}': config.json is not valid JSON (${(err as Error).message})`);
+    throw badRequest(`model '${label}': config.json is not valid JSON (${(err as Error).message})`);
   }
   if (typeof config !== "object" || config === null || Array.isArray(config))
-    throw new CliError(`model '${label}': config.json must hold a JSON object`);
+    throw badRequest(`model '${label}': config.json must hold a JSON object`);
   checkSafetensors(path.join(dir, "model.safetensors"), label);
   return { config };
 }
 
 /** A safetensors file whose header parses and whose size matches the tensors it declares. */
 export function checkSafetensors(file: string, label: string): void {
-  const bad = (why: string) => new CliError(`model '${label}': model.safetensors is corrupt (${why}); re-save or re-import the checkpoint`);
-  if (!fs.existsSync(file)) throw new CliError(`model '${label}': ${file} is missing`);
+  const bad = (why: string) => badRequest(`model '${label}': model.safetensors is corrupt (${why}); re-save or re-import the checkpoint`);
+  if (!fs.existsSync(file)) throw badRequest(`model '${label}': ${file} is missing`);
   const size = fs.statSync(file).size;
   if (size < 8) throw bad("file shorter than its 8-byte header length");
   const fd = fs.openSync(file, "r");
@@ -83,14 +92,18 @@ function looksLikePath(value: string): boolean {
  * A registered model (name or id) or a checkpoint directory. Registered models win over a same-named folder in the
  * working directory; an unknown value that is not a directory gets an error listing a few registered names.
  */
-export function resolveModelInput(db: Db, value: string, opts: { kind?: ModelKind; flag?: string; check?: boolean } = {}): ModelInput {
+export function resolveModelInput(
+  db: Db,
+  value: string,
+  opts: { kind?: ModelKind; flag?: string; check?: boolean; registeredOnly?: boolean } = {},
+): ModelInput {
   const flag = opts.flag ?? "--model";
   // Every model lookup goes through here, so the shipped base policy is registered before the first one.
   ensureBuiltinModel(db);
   const row = looksLikePath(value) ? undefined : findModel(db, value);
   if (row) {
     if (opts.kind && row.kind !== opts.kind)
-      throw new CliError(`${flag} ${value}: '${row.name}' is a ${row.kind} model, but a ${opts.kind} model is needed here`);
+      throw badRequest(`${flag} ${value}: '${row.name}' is a ${row.kind} model, but a ${opts.kind} model is needed here`);
     const dir = modelDir(row);
     if (opts.check !== false) {
       const { config } = checkCheckpointDir(dir, row.name);
@@ -100,7 +113,8 @@ export function resolveModelInput(db: Db, value: string, opts: { kind?: ModelKin
     return { row, dir, tokenizer: row.tokenizer, label: row.name };
   }
   const dir = path.resolve(value);
-  if (fs.existsSync(dir) && fs.statSync(dir).isDirectory()) {
+  // The browser may only name registered models: a path from a web form must not open server directories.
+  if (!opts.registeredOnly && fs.existsSync(dir) && fs.statSync(dir).isDirectory()) {
     const byPath = listModels(db).find((m) => path.resolve(modelDir(m)) === dir);
     if (byPath) return resolveModelInput(db, byPath.id, opts);
     const { config } = checkCheckpointDir(dir, value);
@@ -110,5 +124,6 @@ export function resolveModelInput(db: Db, value: string, opts: { kind?: ModelKin
   }
   const names = listModels(db).slice(0, 5).map((m) => m.name);
   const hint = names.length ? `registered: ${names.join(", ")}${names.length === 5 ? ", …" : ""}` : "no models are registered yet";
-  throw new CliError(`${flag} ${value}: no such model or checkpoint directory (${hint}; see 'rlhf models list')`);
+  const what = opts.registeredOnly ? "no registered model" : "no such model or checkpoint directory";
+  throw notFound(`${flag} ${value}: ${what} (${hint}; see 'rlhf models list')`);
 }

@@ -2,9 +2,9 @@
 import { z } from "zod";
 import { SPLITS } from "../../db/schema";
 import { describeIssues, jsonlLines } from "./jsonl";
+import { MAX_TEXT_BYTES } from "./text-limits";
 
-/** 64 KB: a prompt or a response longer than this is almost certainly a mistake (a whole file pasted). */
-export const MAX_TEXT_BYTES = 64 * 1024;
+export { MAX_TEXT_BYTES };
 
 export interface PromptRow {
   line: number;

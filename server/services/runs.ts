@@ -2,11 +2,13 @@
 // and the atomic finish that registers the output model. Used by the CLI, the worker and the web app alike.
 import { and, asc, desc, eq, gt, inArray, lt, or } from "drizzle-orm";
 import type { Db } from "../../db/index";
-import { runLogs, runMetrics, runs, type RunKind, type RunStatus } from "../../db/schema";
+import { runLogs, runMetrics, runs, type RunStatus } from "../../db/schema";
 import { badRequest, conflict, notFound } from "./errors";
 import { registerModel, type ModelRow, type NewModel } from "./models";
+import type { RunKind } from "./run-kinds/index";
 
-export type RunRow = typeof runs.$inferSelect;
+/** A run row; `kind` is stored as text and only ever written from RunKind (createRun), so it reads back as one. */
+export type RunRow = Omit<typeof runs.$inferSelect, "kind"> & { kind: RunKind };
 
 /** How long a claim lasts without a heartbeat before another worker may take the run over. */
 export const DEFAULT_LEASE_MS = 60_000;
@@ -41,7 +43,7 @@ export function createRun(db: Db, input: NewRun): RunRow {
       startedAt: claim ? new Date(now) : null,
     })
     .returning()
-    .get();
+    .get() as RunRow;
 }
 
 /**
@@ -71,7 +73,7 @@ export function claimNextRun(db: Db, workerId: string, leaseMs = DEFAULT_LEASE_M
       })
       .where(eq(runs.id, next.id))
       .returning()
-      .get();
+      .get() as RunRow;
   });
 }
 
@@ -148,7 +150,7 @@ export function cancelRun(db: Db, runId: string): RunRow {
     .set({ status: "cancelled", finishedAt: new Date(), leaseExpiresAt: null })
     .where(eq(runs.id, runId))
     .returning()
-    .get();
+    .get() as RunRow;
 }
 
 export function isCancelled(db: Db, runId: string): boolean {
@@ -158,14 +160,14 @@ export function isCancelled(db: Db, runId: string): boolean {
 export function getRun(db: Db, runId: string): RunRow {
   const run = db.select().from(runs).where(eq(runs.id, runId)).get();
   if (!run) throw notFound(`no run with id '${runId}'; 'rlhf runs list' shows the runs`);
-  return run;
+  return run as RunRow;
 }
 
 export function listRuns(db: Db, opts: { status?: RunStatus; limit?: number } = {}): RunRow[] {
   const limit = opts.limit ?? 100;
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw badRequest("limit must be between 1 and 1000");
   const q = db.select().from(runs);
-  return (opts.status ? q.where(eq(runs.status, opts.status)) : q).orderBy(desc(runs.createdAt)).limit(limit).all();
+  return (opts.status ? q.where(eq(runs.status, opts.status)) : q).orderBy(desc(runs.createdAt)).limit(limit).all() as RunRow[];
 }
 
 /** Metrics of a run as one series per name, in step order: what the charts draw. */

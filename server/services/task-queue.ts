@@ -4,10 +4,10 @@ import { and, eq, inArray } from "drizzle-orm";
 import { completions, prompts, tasks } from "../../db/schema";
 import type { DbOrTx } from "./audit";
 import { badRequest, notFound } from "./errors";
+import { MAX_RANK_COMPLETIONS, MIN_RANK_COMPLETIONS } from "./project-settings";
 import { getProject } from "./projects";
 
-export const MIN_RANK_COMPLETIONS = 2;
-export const MAX_RANK_COMPLETIONS = 16;
+export { MAX_RANK_COMPLETIONS, MIN_RANK_COMPLETIONS };
 
 /** Opens the prompt's demonstration task, asking for the project's overlap N responses. */
 export function openDemonstrateTask(db: DbOrTx, input: { projectId: string; promptId: string; requiredResponses: number }): string {

@@ -60,7 +60,7 @@ afterAll(() => {
 
 describe("rlhf train rm / eval rm / train ppo / train dpo", () => {
   it("trains a reward model and reports held-out accuracy", async () => {
-    const cfg = file("rm.json", JSON.stringify({ epochs: 2, lr: 3e-3, normalize_samples: 8 }));
+    const cfg = file("rm.json", JSON.stringify({ num_train_epochs: 2, learning_rate: 3e-3, normalize_samples: 8 }));
     const { code, out } = await rlhf("train", "rm", "--base", baseDir, "--config", cfg, "--name", "rm-tiny");
     expect(String(out.error ?? "")).toBe("");
     expect(code).toBe(0);
@@ -75,7 +75,7 @@ describe("rlhf train rm / eval rm / train ppo / train dpo", () => {
   });
 
   it("runs PPO and prints the model id and the last reward_mean and kl", async () => {
-    const cfg = file("ppo.json", JSON.stringify({ iterations: 2, batch_size: 4, mini_batch_size: 2, ppo_epochs: 2, response_length: 8 }));
+    const cfg = file("ppo.json", JSON.stringify({ max_steps: 2, batch_size: 4, mini_batch_size: 2, num_ppo_epochs: 2, response_length: 8 }));
     const { code, out } = await rlhf("train", "ppo", "--base", baseDir, "--reward", "rm-tiny", "--config", cfg, "--name", "ppo-tiny");
     expect(code).toBe(0);
     expect(out).toMatchObject({ ok: true, model: "ppo-tiny" });
@@ -90,7 +90,7 @@ describe("rlhf train rm / eval rm / train ppo / train dpo", () => {
   });
 
   it("runs DPO and reports loss, margin and accuracy", async () => {
-    const cfg = file("dpo.json", JSON.stringify({ epochs: 1, batch_size: 4 }));
+    const cfg = file("dpo.json", JSON.stringify({ num_train_epochs: 1, batch_size: 4 }));
     const { code, out } = await rlhf("train", "dpo", "--base", baseDir, "--config", cfg, "--name", "dpo-tiny");
     expect(code).toBe(0);
     for (const key of ["loss", "reward_margin", "accuracy"]) expect(Number.isFinite(out[key])).toBe(true);
@@ -100,16 +100,16 @@ describe("rlhf train rm / eval rm / train ppo / train dpo", () => {
 describe("bad input gives one-line errors", () => {
   it("negative β, K < 2 and unknown keys", async () => {
     const neg = await rlhf("train", "dpo", "--base", baseDir, "--config", file("neg.json", JSON.stringify({ beta: -0.1 })));
-    expect(neg.code).toBe(1);
+    expect(neg.code).toBe(2);
     expect(neg.out.error).toBe("dpo config: beta must be greater than 0 (got -0.1)");
     const k = await rlhf("train", "rm", "--base", baseDir, "--config", file("k.json", JSON.stringify({ min_completions: 1 })));
     expect(k.out.error).toBe("reward config: min_completions must be at least 2 (got 1)");
-    const unknown = await rlhf("train", "ppo", "--base", baseDir, "--reward", "rm-tiny", "--config", file("u.json", JSON.stringify({ beta: 0.1 })));
-    expect(String(unknown.out.error)).toMatch(/^ppo config: unknown key 'beta'/);
+    const unknown = await rlhf("train", "ppo", "--base", baseDir, "--reward", "rm-tiny", "--config", file("u.json", JSON.stringify({ kl_coef: 0.1 })));
+    expect(unknown.out.error).toBe("ppo config: unknown key 'kl_coef'; did you mean 'beta'?");
   });
   it("a reward model that is not a reward model", async () => {
     const asRegistered = await rlhf("train", "ppo", "--base", baseDir, "--reward", "ppo-tiny");
-    expect(asRegistered.code).toBe(1);
+    expect(asRegistered.code).toBe(2);
     expect(String(asRegistered.out.error)).toMatch(/'ppo-tiny' is a policy model, but a reward model is needed here/);
     const asDir = await rlhf("train", "ppo", "--base", baseDir, "--reward", baseDir);
     expect(asDir.code).toBe(1);

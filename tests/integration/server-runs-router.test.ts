@@ -1,33 +1,47 @@
-// The runs and models routers through tRPC callers on a temp database: admins queue runs (checked), cancel them,
-// and everyone allowed reads the metric series the charts draw; annotators get nothing.
+// The runs and models routers through tRPC callers on a temp database: admins queue runs (checked by the same
+// run-creation service as the CLI, so nothing bad is queued), cancel them, and everyone allowed reads the metric
+// series the charts draw; annotators get nothing.
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listAudit } from "../../server/services/audit";
+import { importRankings } from "../../server/services/data-import";
 import { registerModel } from "../../server/services/models";
-import { appendLog, claimNextRun, logMetrics } from "../../server/services/runs";
+import { appendLog, claimNextRun, listRuns, logMetrics } from "../../server/services/runs";
 import { createTempDb, type TempDb } from "../support/db";
 import { callerFor, makeUser, outcome, type Caller } from "./helpers";
+import { makeTinyCheckpoint, seedDemonstrations } from "./trainer-fixtures";
 
 let t: TempDb;
 let admin: Caller;
 let researcher: Caller;
 let annotator: Caller;
+let projectId: string;
 
-beforeAll(() => {
+beforeAll(async () => {
   t = createTempDb();
   admin = callerFor(t.db, makeUser(t.db, "admin"));
   researcher = callerFor(t.db, makeUser(t.db, "researcher"));
   annotator = callerFor(t.db, makeUser(t.db, "annotator"));
-  const base = registerModel(t.db, { name: "base", kind: "policy", path: "models/base", tokenizer: "byte", config: { n_layer: 2, n_embd: 144 } });
-  registerModel(t.db, { name: "rm", kind: "reward", path: "models/rm", tokenizer: "byte", parentId: base.id });
-  registerModel(t.db, { name: "rm-bpe", kind: "reward", path: "models/rm-bpe", tokenizer: "gpt2" });
+  // Real (tiny) checkpoints: run creation checks each model's files before anything is queued.
+  const dir = await makeTinyCheckpoint(path.join(t.dir, "tiny"));
+  const base = registerModel(t.db, { name: "base", kind: "policy", path: dir, tokenizer: "byte", config: { n_layer: 2, n_embd: 144 } });
+  registerModel(t.db, { name: "rm", kind: "reward", path: dir, tokenizer: "byte", parentId: base.id });
+  registerModel(t.db, { name: "rm-bpe", kind: "reward", path: dir, tokenizer: "gpt2" });
+  projectId = seedDemonstrations(t.db);
 });
 afterAll(() => t.close());
+
+const RANKINGS = [
+  { prompt: "Say red.", completions: ["red", "blue"], ranking: [[0], [1]] },
+  { prompt: "Say cat.", chosen: "cat", rejected: "dog" },
+].map((r) => JSON.stringify(r)).join("\n");
 
 describe("runs.create", () => {
   it("queues an SFT run with a default output name and writes the audit log", async () => {
     const run = await admin.runs.create({ kind: "sft", baseModel: "base", config: { max_steps: 20 } });
     expect(run).toMatchObject({ kind: "sft", status: "queued", baseModel: "base", name: "base-sft", progress: 0 });
-    expect(run.config).toEqual({ max_steps: 20 });
+    // The stored config is the parsed one, defaults included, so the run repeats even if a default changes later.
+    expect(run.config).toMatchObject({ max_steps: 20, learning_rate: 1e-4, seed: 42 });
     const audit = listAudit(t.db, { page: 1, pageSize: 5 }).items[0]!;
     expect(audit).toMatchObject({ action: "run.create", entity: "run", entityId: run.id });
     // A second run of the same kind gets a fresh name: the first still holds 'base-sft' while queued.
@@ -35,12 +49,26 @@ describe("runs.create", () => {
   });
 
   it("queues PPO with a reward model, and explains what is missing or wrong", async () => {
-    const ppo = await admin.runs.create({ kind: "ppo", baseModel: "base", rewardModel: "rm", config: { iterations: 2 } });
+    const ppo = await admin.runs.create({ kind: "ppo", baseModel: "base", rewardModel: "rm", config: { max_steps: 2 } });
     expect(ppo).toMatchObject({ status: "queued", rewardModel: "rm" });
-    await expect(admin.runs.create({ kind: "ppo", baseModel: "base", config: {} })).rejects.toThrow(/PPO needs a reward model/);
+    await expect(admin.runs.create({ kind: "ppo", baseModel: "base", config: {} })).rejects.toThrow(/a ppo run needs a reward model/);
     await expect(admin.runs.create({ kind: "ppo", baseModel: "base", rewardModel: "base", config: {} })).rejects.toThrow(/is a policy model, but a reward model/);
     await expect(admin.runs.create({ kind: "ppo", baseModel: "base", rewardModel: "rm-bpe", config: {} })).rejects.toThrow(/tokenizer/);
-    await expect(admin.runs.create({ kind: "dpo", baseModel: "base", rewardModel: "rm", config: {} })).rejects.toThrow(/only PPO/);
+    await expect(admin.runs.create({ kind: "dpo", baseModel: "base", rewardModel: "rm", config: {} })).rejects.toThrow(/takes no reward model/);
+  });
+
+  it("rejects a bad config or an empty dataset before anything is queued, as the CLI does", async () => {
+    const before = listRuns(t.db).length;
+    await expect(admin.runs.create({ kind: "dpo", baseModel: "base", config: { lr: 1e-3 } })).rejects.toThrow("dpo config: unknown key 'lr'; did you mean 'learning_rate'?");
+    await expect(admin.runs.create({ kind: "ppo", baseModel: "base", rewardModel: "rm", config: { batch_size: 4, mini_batch_size: 8 } })).rejects.toThrow(/mini_batch_size \(8\) must not exceed/);
+    await expect(admin.runs.create({ kind: "reward", baseModel: "base", config: {} })).rejects.toThrow(/no usable rankings/);
+    await expect(admin.runs.create({ kind: "dpo", baseModel: "base", config: {} })).rejects.toThrow(/no preference pairs/);
+    await expect(admin.runs.create({ kind: "sft", baseModel: "base", config: { project: "nope" } })).rejects.toThrow(/project 'nope' does not exist/);
+    // A path is never accepted from the browser: only registered models.
+    expect(await outcome(admin.runs.create({ kind: "sft", baseModel: path.join(t.dir, "tiny"), config: {} }))).toBe("NOT_FOUND");
+    expect(listRuns(t.db).length).toBe(before);
+    importRankings(t.db, { projectId, content: RANKINGS });
+    expect((await admin.runs.create({ kind: "reward", baseModel: "base", config: { num_train_epochs: 1 } })).status).toBe("queued");
   });
 
   it("rejects a missing or wrong-kind base model, a bad kind, name or config", async () => {
@@ -52,6 +80,7 @@ describe("runs.create", () => {
     await expect(admin.runs.create({ kind: "sft", baseModel: "base", config: [1, 2] as unknown as Record<string, unknown> })).rejects.toThrow(/JSON object/);
     await expect(admin.runs.create({ kind: "sft", baseModel: "base", config: { pad: "x".repeat(17_000) } })).rejects.toThrow(/16 KB/);
     await expect(admin.runs.create({ kind: "sft", baseModel: "base", config: { _base_dir: "/etc" } })).rejects.toThrow(/reserved/);
+    await expect(admin.runs.create({ kind: "sft", baseModel: "base", config: { learning_rate: "fast" } })).rejects.toThrow("sft config: learning_rate must be a number (got \"fast\")");
   });
 });
 

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDb, type Db } from "../../db/index";
 import { runLogs, runMetrics, runs } from "../../db/schema";
 import { getRun } from "../../server/services/runs";
-import { prepareRun } from "../../trainer/runs/start";
+import { createRunFromRequest } from "../../server/services/run-creation";
 import { runScratchDir } from "../../trainer/runs/context";
 import { runWorker } from "../../trainer/worker";
 import { cliEnv, makeTinyCheckpoint, registerTiny, seedDemonstrations, type CliEnv } from "./trainer-fixtures";
@@ -33,7 +33,7 @@ const trainSteps = (runId: string) =>
 describe("resuming a run", () => {
   it("requeues on worker stop and resumes from the last saved step", async () => {
     const config = { learning_rate: 1e-2, batch_size: 4, max_steps: 12, eval_steps: 6, save_steps: 5 };
-    const { run } = await prepareRun(db, { kind: "sft", base: "tiny", config, name: "resumed" }, null);
+    const run = createRunFromRequest(db, { kind: "sft", base: "tiny", config, name: "resumed" });
 
     // First worker: asked to stop once step 7 is logged (after the step-5 checkpoint).
     const first = await runWorker(db, { once: true, workerId: "w1", shouldStop: () => trainSteps(run.id).length >= 7 });

@@ -30,17 +30,17 @@ describe("rlhf train sft", () => {
     const r = await rlhf("train", "sft", "--base", "tiny", "--config", configFile, "--name", "tiny-sft", "--json");
     expect(r.code, r.err).toBe(0);
     expect(r.json).toMatchObject({ ok: true, model: "tiny-sft", status: "succeeded" });
-    expect(typeof r.json!.run).toBe("string");
-    expect(r.json!.metrics["eval/loss"]).toBeLessThan(r.json!.metrics["train/loss"] + 5); // present and finite
-    expect(r.json!.metrics.steps).toBe(40);
-    expect(r.json!.metrics.eval_examples).toBe(3); // the test split
+    expect(typeof r.json!.run_id).toBe("string");
+    expect(r.json!["eval/loss"]).toBeLessThan(r.json!["train/loss"] + 5); // present and finite
+    expect(r.json!.steps).toBe(40);
+    expect(r.json!.eval_examples).toBe(3); // the test split
 
     env.withDb((db) => {
       const all = db.select().from(models).all();
       const base = all.find((m) => m.name === "tiny")!;
       const sft = all.find((m) => m.name === "tiny-sft")!;
-      expect(sft).toMatchObject({ kind: "policy", parentId: base.id, runId: r.json!.run, tokenizer: "byte" });
-      const run = db.select().from(runs).all().find((x) => x.id === r.json!.run)!;
+      expect(sft).toMatchObject({ kind: "policy", parentId: base.id, runId: r.json!.run_id, tokenizer: "byte" });
+      const run = db.select().from(runs).all().find((x) => x.id === r.json!.run_id)!;
       expect(run).toMatchObject({ kind: "sft", status: "succeeded", outputModelId: sft.id, baseModelId: base.id, progress: 1 });
       const names = new Set(db.select().from(runMetrics).all().map((m) => m.name));
       for (const n of ["train/loss", "eval/loss", "train/lr", "train/grad_norm"]) expect(names.has(n)).toBe(true);
@@ -69,7 +69,7 @@ describe("rlhf train sft", () => {
     }
 
     it("a missing model", async () => {
-      await expectRejected(["train", "sft", "--base", "nope"], /--base nope: no such model or checkpoint directory/);
+      await expectRejected(["train", "sft", "--base", "nope"], /base model nope: no such model or checkpoint directory/);
       await expectRejected(["train", "sft", "--base", path.join(env.dir, "missing-dir")], /no such model or checkpoint directory/);
     });
 
@@ -108,7 +108,7 @@ describe("rlhf train sft", () => {
       await expectRejected(["train", "sft", "--base", "tiny", "--config", cfg], /batch_size must be at least 1/);
       fs.writeFileSync(cfg, "{not json");
       await expectRejected(["train", "sft", "--base", "tiny", "--config", cfg], /is not valid JSON/);
-      await expectRejected(["train", "sft", "--base", "tiny", "--name", "tiny"], /a model named 'tiny' already exists/);
+      await expectRejected(["train", "sft", "--base", "tiny", "--name", "tiny"], /a model or an unfinished run already uses the name 'tiny'/);
     });
   });
 });

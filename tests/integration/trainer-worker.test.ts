@@ -28,7 +28,7 @@ describe("queue and worker", () => {
     expect(r.json).toMatchObject({ status: "queued", queued: true, model: "queued-sft" });
     expect(env.withDb((db) => db.select().from(models).all().map((m) => m.name))).not.toContain("queued-sft");
     const list = await rlhf("runs", "list", "--json");
-    expect(list.json!.runs).toEqual([expect.objectContaining({ id: r.json!.run, kind: "sft", status: "queued" })]);
+    expect(list.json!.runs).toEqual([expect.objectContaining({ id: r.json!.run_id, kind: "sft", status: "queued" })]);
   });
 
   it("worker --once runs the queued run to a registered model, and runs show reports it", async () => {
@@ -48,11 +48,11 @@ describe("queue and worker", () => {
 
   it("runs cancel stops a queued run before any worker takes it", async () => {
     const q = await rlhf("train", "sft", "--base", "tiny", "--config", configFile, "--queue", "--json");
-    const c = await rlhf("runs", "cancel", q.json!.run, "--json");
-    expect(c.json).toMatchObject({ run: q.json!.run, status: "cancelled" });
+    const c = await rlhf("runs", "cancel", q.json!.run_id, "--json");
+    expect(c.json).toMatchObject({ run_id: q.json!.run_id, status: "cancelled" });
     const w = await rlhf("worker", "--once", "--json");
     expect(w.json!.runs).toEqual([]);
-    const again = await rlhf("runs", "cancel", q.json!.run, "--json");
+    const again = await rlhf("runs", "cancel", q.json!.run_id, "--json");
     expect(again.code).not.toBe(0);
     expect(again.json!.error).toMatch(/already been cancelled/);
     const missing = await rlhf("runs", "show", "nope", "--json");
@@ -66,7 +66,7 @@ describe("queue and worker", () => {
     fs.renameSync(path.join(env.dir, "tiny"), moved);
     try {
       const w = await rlhf("worker", "--once", "--json");
-      expect(w.json!.runs).toEqual([expect.objectContaining({ run: q.json!.run, status: "failed" })]);
+      expect(w.json!.runs).toEqual([expect.objectContaining({ run: q.json!.run_id, status: "failed" })]);
       expect(w.json!.runs[0].error).toMatch(/does not exist/);
       expect(w.json!.runs[0].error).not.toContain("\n");
       expect(env.withDb((db) => db.select().from(models).all().map((m) => m.name))).not.toContain("doomed");

@@ -7,7 +7,8 @@ import { GPT } from "../../trainer/model/gpt";
 import { ScalarHead } from "../../trainer/model/heads";
 import { memoryContext } from "../../trainer/rl/context";
 import { KlController, trainPPO } from "../../trainer/rl/ppo";
-import { parsePPOConfig } from "../../trainer/rl/ppo-config";
+import { parseRunConfig } from "../../server/services/run-kinds/index";
+const parsePPOConfig = (raw: unknown) => parseRunConfig("ppo", raw);
 import { generate } from "../../trainer/generate";
 import type { Tokenizer } from "../../trainer/tokenizer";
 
@@ -38,7 +39,7 @@ describe("PPO on a toy reward", () => {
     const ctx = memoryContext();
     const firstRatios: Array<{ min: number; max: number }> = [];
     const tensorCounts: number[] = [];
-    const config = parsePPOConfig({ iterations: 6, batch_size: 16, mini_batch_size: 8, ppo_epochs: 4, lr: 3e-3, response_length: 6, kl_coef: 0.01, seed: 3, value_model: "policy_head" });
+    const config = parsePPOConfig({ max_steps: 6, batch_size: 16, mini_batch_size: 8, num_ppo_epochs: 4, learning_rate: 3e-3, response_length: 6, beta: 0.01, seed: 3, value_model: "policy_head" });
     await trainPPO({
       policy,
       valueHead,
@@ -87,7 +88,7 @@ describe("PPO on a toy reward", () => {
       eosId: EOS,
       padId: PAD,
       sample: sampleResponses,
-      config: parsePPOConfig({ iterations: 3, batch_size: 8, mini_batch_size: 4, ppo_epochs: 2, response_length: 5, value_model: "rm_critic", adaptive_kl: true, ent_coef: 0.01, kl_estimator: "k3" }),
+      config: parsePPOConfig({ max_steps: 3, batch_size: 8, mini_batch_size: 4, num_ppo_epochs: 2, response_length: 5, value_model: "rm_critic", adaptive_kl: true, ent_coef: 0.01, kl_estimator: "k3" }),
       ctx: { ...ctx, reportMetrics: (step, m) => { ctx.reportMetrics(step, m); counts.push(tf.memory().numTensors); } },
       onMinibatch: (info) => {
         if (info.epoch === 0 && info.minibatch === 0) firstRatios.push(info.ratioMin, info.ratioMax);

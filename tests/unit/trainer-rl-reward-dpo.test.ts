@@ -8,9 +8,10 @@ import { ScalarHead } from "../../trainer/model/heads";
 import { buildExample, getTokenizer } from "../../trainer/tokenizer";
 import { memoryContext } from "../../trainer/rl/context";
 import { scoreTexts, trainRewardModel, type RankingExample } from "../../trainer/rl/reward";
-import { parseRewardConfig } from "../../trainer/rl/reward-config";
+import { parseRunConfig } from "../../server/services/run-kinds/index";
+const parseRewardConfig = (raw: unknown) => parseRunConfig("reward", raw);
 import { trainDPO, type PairExample } from "../../trainer/rl/dpo";
-import { parseDPOConfig } from "../../trainer/rl/dpo-config";
+const parseDPOConfig = (raw: unknown) => parseRunConfig("dpo", raw);
 import { meanStd, seededRandom } from "../../trainer/rl/utils";
 
 const tok = getTokenizer("byte");
@@ -48,7 +49,7 @@ describe("reward model training", () => {
       padId: tok.padId,
       rankings: toyRankings(60, 5),
       referenceSamples: async (n) => samples.slice(0, n),
-      config: parseRewardConfig({ epochs: 6, lr: 3e-3, normalize_samples: 16 }),
+      config: parseRewardConfig({ num_train_epochs: 6, learning_rate: 3e-3, normalize_samples: 16 }),
       ctx,
     });
     expect(result.eval.accuracy).toBeGreaterThan(0.8);
@@ -74,7 +75,7 @@ describe("DPO training", () => {
       rejected: "bbbb",
     }));
     const ctx = memoryContext();
-    const result = await trainDPO({ policy, reference, encode, padId: tok.padId, pairs, config: parseDPOConfig({ epochs: 3, lr: 3e-3, batch_size: 4 }), ctx });
+    const result = await trainDPO({ policy, reference, encode, padId: tok.padId, pairs, config: parseDPOConfig({ num_train_epochs: 3, learning_rate: 3e-3, batch_size: 4 }), ctx });
     const first = ctx.metrics[0]!;
     expect(first["rewards/margins"]).toBeCloseTo(0, 5); // policy = reference at step 1
     expect(result.eval!.margin).toBeGreaterThan(0.5);

@@ -1,23 +1,14 @@
 // Run kind 'dpo' for the run framework: the base as both the trained policy and the frozen reference, preference
 // pairs derived from every usable ranking, trainer/rl/dpo.ts, and the policy saved.
 import type { RunAlgorithm } from "../runs/types";
-import { RunInputError } from "../runs/errors";
 import { preferencePairs } from "../../server/services/datasets";
-import { parseDPOConfig, type DPOConfig } from "./dpo-config";
 
-export const algorithm: RunAlgorithm<DPOConfig> = {
+export const algorithm: RunAlgorithm<"dpo"> = {
   kind: "dpo",
-  outputKind: "policy",
-  needsBase: true,
-  needsReward: false,
-  parseConfig: parseDPOConfig,
-  preflight(db) {
-    if (preferencePairs(db).length === 0) throw new RunInputError("no preference pairs in the database: import rankings ('rlhf import rankings FILE.jsonl') first");
-  },
   async train(ctx) {
     const { initBackend } = await import("../backend/index");
-    const { trainDPO } = await import("./dpo");
-    const { encoderFor, loadPolicy, saveCheckpoint } = await import("./models");
+    const { trainDPO } = await import("../rl/dpo");
+    const { encoderFor, loadPolicy, saveCheckpoint } = await import("../rl/models");
     const cfg = ctx.config;
     ctx.log(`tfjs backend: ${await initBackend()}`);
     const policy = await loadPolicy(ctx.base!);

@@ -2,25 +2,15 @@
 // frozen reference = the base, the frozen RM), train-split prompts, trainer/rl/ppo.ts, and the policy saved.
 import type { RunAlgorithm } from "../runs/types";
 import { RunInputError } from "../runs/errors";
-import { parsePPOConfig, type PPOConfig } from "./ppo-config";
 import { promptsInSplit } from "../../server/services/prompts";
 
-export const algorithm: RunAlgorithm<PPOConfig> = {
+export const algorithm: RunAlgorithm<"ppo"> = {
   kind: "ppo",
-  outputKind: "policy",
-  needsBase: true,
-  needsReward: true,
-  parseConfig: parsePPOConfig,
-  preflight(db, { base, reward }) {
-    if (promptsInSplit(db, "train").length === 0) throw new RunInputError("no train-split prompts in the database: import prompts ('rlhf prompts import FILE.jsonl') first");
-    if (base && reward && base.tokenizer !== reward.tokenizer)
-      throw new RunInputError(`the policy uses the '${base.tokenizer}' tokenizer but the reward model '${reward.label}' uses '${reward.tokenizer}': they must match`);
-  },
   async train(ctx) {
     const { initBackend } = await import("../backend/index");
     const { ScalarHead } = await import("../model/heads");
-    const { trainPPO } = await import("./ppo");
-    const { loadPolicy, loadRewardModel, samplerFor, saveCheckpoint } = await import("./models");
+    const { trainPPO } = await import("../rl/ppo");
+    const { loadPolicy, loadRewardModel, samplerFor, saveCheckpoint } = await import("../rl/models");
     const { buildPrompt } = await import("../tokenizer/index");
     const cfg = ctx.config;
     ctx.log(`tfjs backend: ${await initBackend()}`);
@@ -31,8 +21,6 @@ export const algorithm: RunAlgorithm<PPOConfig> = {
       disposers.push(() => (rm.model.dispose(), rm.head.dispose()));
       const policy = await loadPolicy(ctx.base!);
       disposers.push(() => policy.model.dispose());
-      if (rm.tokenizerName !== policy.tokenizerName)
-        throw new RunInputError(`the reward model uses the '${rm.tokenizerName}' tokenizer but the policy uses '${policy.tokenizerName}': they must match`);
       const reference = await loadPolicy(ctx.base!);
       disposers.push(() => reference.model.dispose());
       let valueHead: InstanceType<typeof ScalarHead> | undefined;
@@ -51,8 +39,8 @@ export const algorithm: RunAlgorithm<PPOConfig> = {
       const room = policy.model.config.n_positions - cfg.response_length - 1;
       const prompts = texts.map((t) => buildPrompt(policy.tokenizer, t)).filter((p) => p.length <= room);
       if (prompts.length === 0) throw new RunInputError(`every train prompt is longer than the model's context allows with response_length ${cfg.response_length}`);
-      ctx.setProgressTotal?.(cfg.iterations, "iter");
-      ctx.log(`ppo: ${prompts.length} train prompts, value model ${cfg.value_model}, β ${cfg.kl_coef}${cfg.adaptive_kl ? ` (adaptive, target ${cfg.target_kl})` : ""}`);
+      ctx.setProgressTotal?.(cfg.max_steps, "iter");
+      ctx.log(`ppo: ${prompts.length} train prompts, value model ${cfg.value_model}, β ${cfg.beta}${cfg.adaptive_kl ? ` (adaptive, target ${cfg.target_kl})` : ""}`);
       const result = await trainPPO({
         policy: policy.model,
         valueHead,

@@ -1,24 +1,15 @@
 // Run kind 'reward' for the run framework: loads the base policy as the RM backbone, reads every usable ranking,
 // trains and normalises the RM (trainer/rl/reward.ts) and hands back a checkpoint with a reward head.
 import type { RunAlgorithm } from "../runs/types";
-import { RunInputError } from "../runs/errors";
 import { rankedExamples } from "../../server/services/datasets";
-import { parseRewardConfig, type RewardConfig } from "./reward-config";
 
-export const algorithm: RunAlgorithm<RewardConfig> = {
+export const algorithm: RunAlgorithm<"reward"> = {
   kind: "reward",
-  outputKind: "reward",
-  needsBase: true,
-  needsReward: false,
-  parseConfig: parseRewardConfig,
-  preflight(db) {
-    if (rankedExamples(db).length === 0) throw new RunInputError("no usable rankings in the database: import rankings ('rlhf import rankings FILE.jsonl') or collect them first");
-  },
   async train(ctx) {
     const { initBackend } = await import("../backend/index");
     const { ScalarHead } = await import("../model/heads");
-    const { trainRewardModel } = await import("./reward");
-    const { encoderFor, loadPolicy, sampleTexts, saveCheckpoint } = await import("./models");
+    const { trainRewardModel } = await import("../rl/reward");
+    const { encoderFor, loadPolicy, sampleTexts, saveCheckpoint } = await import("../rl/models");
     const cfg = ctx.config;
     ctx.log(`tfjs backend: ${await initBackend()}`);
     const base = await loadPolicy(ctx.base!);

@@ -1,20 +1,11 @@
-// The `sft` run kind for the run framework: config parsing and the dataset check stay tfjs-free (so queuing is
-// light); the training itself is loaded on demand from ./run.
+// Run kind 'sft': the training itself, loaded on demand from trainer/sft/run (the kind's descriptor, config and
+// dataset check live in server/services/run-kinds and run-creation).
 import type { RunAlgorithm } from "../runs/types";
-import { parseSFTConfig, type SFTConfig } from "./config";
-import { loadDemonstrations } from "./data";
 
-export const algorithm: RunAlgorithm<SFTConfig> = {
+export const algorithm: RunAlgorithm<"sft"> = {
   kind: "sft",
-  outputKind: "policy",
-  needsBase: true,
-  needsReward: false,
-  parseConfig: parseSFTConfig,
-  preflight(db, { config }) {
-    loadDemonstrations(db, config);
-  },
   async train(ctx) {
-    const { runSFT } = await import("./run");
+    const { runSFT } = await import("../sft/run");
     return runSFT(ctx);
   },
 };

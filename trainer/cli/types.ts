@@ -1,4 +1,5 @@
-// The shape every `rlhf` command handler has, shared by the dispatcher and the command modules.
+// The shape of every `rlhf` command, shared by the dispatcher (trainer/cli.ts) and the command modules (one per noun
+// in trainer/cli/commands/).
 import type { Args } from "./args";
 
 export interface CommandIO {
@@ -15,4 +16,15 @@ export interface CommandIO {
  */
 export type Handler = (args: Args, io: CommandIO) => Promise<{ json: Record<string, unknown>; text?: string }>;
 
-export type HandlerModule = { handlers: Record<string, Handler> };
+export interface Command {
+  /** One or two words: "export", "models list". */
+  name: string;
+  /** The line `rlhf --help` prints. */
+  usage: string;
+  /** More for `rlhf COMMAND --help`: input formats, defaults. */
+  help?: string;
+  run: Handler;
+}
+
+/** A noun's module: trainer/cli/commands/<noun>.ts exports its commands. */
+export type CommandModule = { commands: Command[] };

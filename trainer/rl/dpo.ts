@@ -4,7 +4,7 @@ import * as tf from "@tensorflow/tfjs";
 import { truncateExample, type TokenizedExample } from "../data/collate";
 import { Adam, clipByGlobalNorm, computeGrads } from "../model/adam";
 import type { GPT } from "../model/gpt";
-import type { DPOConfig } from "./dpo-config";
+import type { DPOConfig } from "../../server/services/run-kinds/dpo-config";
 import { RunCancelled, type RlContext } from "./context";
 import { disposeBatchTensors, sequenceLogprobSums, toBatchTensors } from "./forward";
 import { dpoLoss } from "./losses";
@@ -138,10 +138,10 @@ export async function trainDPO(input: DPOTrainInput): Promise<DPOTrainResult> {
   const pairs = [...input.pairs].sort((a, b) => JSON.stringify([a.prompt, a.chosen, a.rejected]).localeCompare(JSON.stringify([b.prompt, b.chosen, b.rejected])));
   let train = pairs.filter((p) => p.split !== "test");
   let heldOut = pairs.filter((p) => p.split === "test");
-  if (heldOut.length === 0 && cfg.eval_fraction > 0) {
+  if (heldOut.length === 0 && cfg.eval_holdout_fraction > 0) {
     const ids = [...new Set(pairs.map((p) => p.prompt))];
     const order = shuffledIndices(ids.length, seededRandom(cfg.seed ^ 0x7e57));
-    const held = new Set(order.slice(0, Math.floor(ids.length * cfg.eval_fraction)).map((i) => ids[i]!));
+    const held = new Set(order.slice(0, Math.floor(ids.length * cfg.eval_holdout_fraction)).map((i) => ids[i]!));
     train = pairs.filter((p) => !held.has(p.prompt));
     heldOut = pairs.filter((p) => held.has(p.prompt));
   }
@@ -151,15 +151,15 @@ export async function trainDPO(input: DPOTrainInput): Promise<DPOTrainResult> {
   const preparedHeld = preparePairs(heldOut, encode, cfg);
   ensureReference(reference, preparedHeld, padId, cfg.batch_size);
   const params = new Map(policy.params);
-  const adam = new Adam(params, { lr: cfg.lr, eps: cfg.adam_eps, weightDecay: cfg.weight_decay });
+  const adam = new Adam(params, { lr: cfg.learning_rate, eps: cfg.adam_epsilon, weightDecay: cfg.weight_decay });
   const random = seededRandom(cfg.seed);
   const epochSteps = Math.ceil(prepared.length / cfg.batch_size);
-  const totalSteps = cfg.max_steps > 0 ? Math.min(cfg.max_steps, epochSteps * cfg.epochs) : epochSteps * cfg.epochs;
+  const totalSteps = cfg.max_steps > 0 ? Math.min(cfg.max_steps, epochSteps * cfg.num_train_epochs) : epochSteps * cfg.num_train_epochs;
   let step = 0;
   let lastMetrics: Record<string, number> = {};
   let evalResult: DPOTrainResult["eval"] = null;
   try {
-    for (let epoch = 0; epoch < cfg.epochs && step < totalSteps; epoch++) {
+    for (let epoch = 0; epoch < cfg.num_train_epochs && step < totalSteps; epoch++) {
       const order = shuffledIndices(prepared.length, random);
       for (let i = 0; i < order.length && step < totalSteps; i += cfg.batch_size) {
         if (ctx.isCancelled()) throw new RunCancelled("DPO run was cancelled");
@@ -195,7 +195,7 @@ export async function trainDPO(input: DPOTrainInput): Promise<DPOTrainResult> {
       if (preparedHeld.length) {
         evalResult = evaluatePairs(policy, preparedHeld, padId, cfg);
         ctx.reportMetrics(step, { "eval/loss": evalResult.loss, "eval/rewards/margins": evalResult.margin, "eval/rewards/accuracies": evalResult.accuracy, epoch: epoch + 1 });
-        ctx.log(`epoch ${epoch + 1}/${cfg.epochs}: held-out loss ${evalResult.loss.toFixed(4)}, margin ${evalResult.margin.toFixed(4)}, accuracy ${evalResult.accuracy.toFixed(3)}`);
+        ctx.log(`epoch ${epoch + 1}/${cfg.num_train_epochs}: held-out loss ${evalResult.loss.toFixed(4)}, margin ${evalResult.margin.toFixed(4)}, accuracy ${evalResult.accuracy.toFixed(3)}`);
       }
     }
   } finally {

@@ -6,7 +6,7 @@ import type { TokenizedExample } from "../data/collate";
 import { Adam, clipByGlobalNorm, computeGrads } from "../model/adam";
 import type { GPT } from "../model/gpt";
 import type { ScalarHead } from "../model/heads";
-import type { PPOConfig } from "./ppo-config";
+import type { PPOConfig } from "../../server/services/run-kinds/ppo-config";
 import { RunCancelled, type RlContext } from "./context";
 import { disposeBatchTensors, lastTokenScores, namedParams, tokenLogprobs, toBatchTensors, type BatchTensors } from "./forward";
 import { ppoPolicyLoss, ppoValueLoss } from "./losses";
@@ -131,8 +131,8 @@ export async function trainPPO(input: PPOTrainInput): Promise<PPOTrainResult> {
 
   const params = namedParams(policy, useCritic ? undefined : input.valueHead, "value.");
   if (critic) for (const [name, v] of namedParams(critic.gpt, critic.head)) params.set(`critic.${name}`, v);
-  const adam = new Adam(params, { lr: cfg.lr, eps: cfg.adam_eps });
-  const kl = new KlController(cfg.kl_coef, cfg.adaptive_kl, cfg.target_kl, cfg.kl_horizon);
+  const adam = new Adam(params, { lr: cfg.learning_rate, eps: cfg.adam_epsilon });
+  const kl = new KlController(cfg.beta, cfg.adaptive_kl, cfg.target_kl, cfg.kl_horizon);
   const random = seededRandom(cfg.seed);
   const estimator = cfg.kl_estimator as KlEstimator;
   let promptOrder = shuffledIndices(input.prompts.length, random);
@@ -143,7 +143,7 @@ export async function trainPPO(input: PPOTrainInput): Promise<PPOTrainResult> {
     critic ? critic.head.apply(critic.gpt.hiddenStates(bt.ids, { attentionMask: bt.attentionMask })) : input.valueHead!.apply(hidden);
 
   try {
-    for (let iteration = 0; iteration < cfg.iterations; iteration++) {
+    for (let iteration = 0; iteration < cfg.max_steps; iteration++) {
       if (ctx.isCancelled()) throw new RunCancelled("PPO run was cancelled");
       const started = Date.now();
 
@@ -245,7 +245,7 @@ export async function trainPPO(input: PPOTrainInput): Promise<PPOTrainResult> {
 
       // 5. ppo_epochs passes of minibatch updates.
       const sums = { pg: 0, vf: 0, clip: 0, vclip: 0, approxkl: 0, entropy: 0, ratio: 0, ratioSq: 0, n: 0 };
-      for (let epoch = 0; epoch < cfg.ppo_epochs; epoch++) {
+      for (let epoch = 0; epoch < cfg.num_ppo_epochs; epoch++) {
         const order = epoch === 0 ? firstOrder : shuffledIndices(episodes.length, random);
         let mbIndex = 0;
         for (const mb of minibatches(order)) {
@@ -324,7 +324,7 @@ export async function trainPPO(input: PPOTrainInput): Promise<PPOTrainResult> {
       };
       kl.update(meanKl, cfg.batch_size);
       ctx.reportMetrics(iteration + 1, lastMetrics);
-      ctx.progress((iteration + 1) / cfg.iterations, {
+      ctx.progress((iteration + 1) / cfg.max_steps, {
         score: lastMetrics["objective/scores"]!,
         kl: lastMetrics["objective/kl"]!,
         ent: lastMetrics["policy/entropy_avg"]!,
@@ -338,5 +338,5 @@ export async function trainPPO(input: PPOTrainInput): Promise<PPOTrainResult> {
   } finally {
     adam.dispose();
   }
-  return { iterations: cfg.iterations, lastMetrics };
+  return { iterations: cfg.max_steps, lastMetrics };
 }

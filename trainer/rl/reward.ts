@@ -9,8 +9,11 @@ import { learningRateAt, warmupSteps } from "../model/schedule";
 import type { GPT } from "../model/gpt";
 import type { ScalarHead } from "../model/heads";
 import { rankingToPairs } from "../../server/services/pairs";
-import { ConfigError } from "./config";
-import { REWARD_DEFAULTS, type RewardConfig } from "./reward-config";
+import { rewardConfig, type RewardConfig } from "../../server/services/run-kinds/reward-config";
+import { RunInputError } from "../runs/errors";
+
+/** Sequence length when scoring outside a training run: the reward config's default. */
+const DEFAULT_MAX_LENGTH = rewardConfig.shape.max_length.parse(undefined);
 import { RunCancelled, type RlContext } from "./context";
 import { disposeBatchTensors, lastTokenScores, namedParams, toBatchTensors } from "./forward";
 import { rankingLoss, type RankingPairs } from "./losses";
@@ -52,14 +55,14 @@ function prepareRankings(data: readonly RankingExample[], encode: Encode, cfg: R
 
 /**
  * Splits rankings into train and held-out sets: the data's own test split when it has one, otherwise a seeded
- * `eval_fraction` of prompts (by prompt, so one prompt's completions never sit on both sides).
+ * `eval_holdout_fraction` of prompts (by prompt, so one prompt's completions never sit on both sides).
  */
-export function splitRankings<T extends RankingExample>(data: readonly T[], cfg: Pick<RewardConfig, "eval_fraction" | "seed">): { train: T[]; heldOut: T[] } {
+export function splitRankings<T extends RankingExample>(data: readonly T[], cfg: Pick<RewardConfig, "eval_holdout_fraction" | "seed">): { train: T[]; heldOut: T[] } {
   const test = data.filter((d) => d.split === "test");
   if (test.length > 0) return { train: data.filter((d) => d.split !== "test"), heldOut: test };
   const promptIds = [...new Set(data.map((d) => d.promptId))];
   const order = shuffledIndices(promptIds.length, seededRandom(cfg.seed ^ 0x7e57));
-  const nHeld = Math.floor(promptIds.length * cfg.eval_fraction);
+  const nHeld = Math.floor(promptIds.length * cfg.eval_holdout_fraction);
   const held = new Set(order.slice(0, nHeld).map((i) => promptIds[i]!));
   return { train: data.filter((d) => !held.has(d.promptId)), heldOut: data.filter((d) => held.has(d.promptId)) };
 }
@@ -97,7 +100,7 @@ export function evaluateRankings(
   padId: number,
   opts: { batchSize?: number; maxLength?: number } = {},
 ): { accuracy: number; loss: number; pairs: number } {
-  const cfg = { ...REWARD_DEFAULTS, max_length: Math.min(opts.maxLength ?? REWARD_DEFAULTS.max_length, gpt.config.n_positions) };
+  const cfg = { ...rewardConfig.parse({}), max_length: Math.min(opts.maxLength ?? DEFAULT_MAX_LENGTH, gpt.config.n_positions) };
   const prepared = prepareRankings(data, encode, cfg);
   const size = opts.batchSize ?? 8;
   let correct = 0;
@@ -128,7 +131,7 @@ export function scoreTexts(
   const size = opts.batchSize ?? 16;
   const out: number[] = [];
   for (let i = 0; i < items.length; i += size) {
-    const maxLength = Math.min(opts.maxLength ?? REWARD_DEFAULTS.max_length, gpt.config.n_positions);
+    const maxLength = Math.min(opts.maxLength ?? DEFAULT_MAX_LENGTH, gpt.config.n_positions);
     const examples = items.slice(i, i + size).map((it) => {
       const ex = encode(it.prompt, it.response);
       return truncateExample(ex, maxLength) ?? { ids: ex.ids.slice(0, maxLength), responseMask: ex.responseMask.slice(0, maxLength) };
@@ -192,23 +195,25 @@ export async function trainRewardModel(input: RewardTrainInput): Promise<RewardT
   const { train, heldOut } = splitRankings(ordered, cfg);
   const prepared = prepareRankings(train, encode, cfg);
   if (prepared.length === 0) {
-    throw new ConfigError(
+    throw new RunInputError(
       `no usable rankings to train on (${input.rankings.length} found; each needs at least ${cfg.min_completions} completions in different groups): import rankings first`,
     );
   }
   ctx.log(`reward model: ${prepared.length} train rankings, ${heldOut.length} held-out rankings, ${gpt.numParams()} backbone params`);
   const params = namedParams(gpt, head);
-  const adam = new Adam(params, { lr: cfg.lr, eps: cfg.adam_eps, weightDecay: cfg.weight_decay });
+  const adam = new Adam(params, { lr: cfg.learning_rate, eps: cfg.adam_epsilon, weightDecay: cfg.weight_decay });
   const random = seededRandom(cfg.seed);
   const stepsPerEpoch = Math.ceil(prepared.length / cfg.batch_size);
-  const totalSteps = stepsPerEpoch * cfg.epochs;
-  const schedule = { peakLr: cfg.lr, totalSteps, warmupSteps: warmupSteps(totalSteps, cfg.warmup_ratio), type: cfg.lr_scheduler_type };
+  // max_steps > 0 is a step budget that cuts the epochs short (TRL's max_steps).
+  const epochSteps = stepsPerEpoch * cfg.num_train_epochs;
+  const totalSteps = cfg.max_steps > 0 ? Math.min(cfg.max_steps, epochSteps) : epochSteps;
+  const schedule = { peakLr: cfg.learning_rate, totalSteps, warmupSteps: warmupSteps(totalSteps, cfg.warmup_ratio), type: cfg.lr_scheduler_type };
   let step = 0;
   let evalResult = { accuracy: 0, loss: 0, pairs: 0 };
   try {
-    for (let epoch = 0; epoch < cfg.epochs; epoch++) {
+    for (let epoch = 0; epoch < cfg.num_train_epochs && step < totalSteps; epoch++) {
       const order = shuffledIndices(prepared.length, random);
-      for (let i = 0; i < order.length; i += cfg.batch_size) {
+      for (let i = 0; i < order.length && step < totalSteps; i += cfg.batch_size) {
         if (ctx.isCancelled()) throw new RunCancelled("reward model training was cancelled");
         const chunk = order.slice(i, i + cfg.batch_size).map((j) => prepared[j]!);
         const b = batchLoss(gpt, head, chunk, padId);
@@ -236,7 +241,7 @@ export async function trainRewardModel(input: RewardTrainInput): Promise<RewardT
       if (heldOut.length) {
         evalResult = evaluateRankings(gpt, head, heldOut, encode, padId, { batchSize: cfg.batch_size, maxLength: cfg.max_length });
         ctx.reportMetrics(step, { "eval/accuracy": evalResult.accuracy, "eval/loss": evalResult.loss, "eval/pairs": evalResult.pairs, epoch: epoch + 1 });
-        ctx.log(`epoch ${epoch + 1}/${cfg.epochs}: held-out accuracy ${evalResult.accuracy.toFixed(3)} on ${evalResult.pairs} pairs, loss ${evalResult.loss.toFixed(4)}`);
+        ctx.log(`epoch ${epoch + 1}/${cfg.num_train_epochs}: held-out accuracy ${evalResult.accuracy.toFixed(3)} on ${evalResult.pairs} pairs, loss ${evalResult.loss.toFixed(4)}`);
       }
     }
   } finally {

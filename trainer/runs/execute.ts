@@ -6,16 +6,14 @@ import os from "node:os";
 import path from "node:path";
 import type { Db } from "../../db/index";
 import { dataHome } from "../../db/paths";
-import { findModel, uniqueModelName, type ModelRow } from "../../server/services/models";
+import { uniqueModelName, type ModelRow } from "../../server/services/models";
+import { storedRunConfig, storedRunInputs } from "../../server/services/run-creation";
+import { runKind, type RunConfig, type RunKind } from "../../server/services/run-kinds/index";
 import { appendLog, completeRun, failRun, getRun, requeueRun, type RunRow } from "../../server/services/runs";
-import { resolveModelInput } from "../cli/resolve";
 import { createRunContext, runScratchDir, type ContextOptions, type LiveContext } from "./context";
 import { isCancellation, oneLineError } from "./errors";
 import { loadAlgorithm } from "./registry";
-import type { ModelInput, RunOutput } from "./types";
-
-/** Config keys the framework keeps beside an algorithm's own (a bare --base directory); never shown to parseConfig. */
-export const RESERVED_CONFIG_KEYS = { baseDir: "_base_dir", rewardDir: "_reward_dir" } as const;
+import type { RunOutput } from "./types";
 
 export interface RunResult {
   run: RunRow;
@@ -30,27 +28,6 @@ export function defaultWorkerId(prefix = "worker"): string {
   return `${prefix}:${os.hostname()}:${process.pid}`;
 }
 
-/** The algorithm's own config keys (reserved framework keys removed). */
-export function algorithmConfig(raw: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(raw).filter(([k]) => !k.startsWith("_")));
-}
-
-/** The --base / --reward inputs of a stored run: registry rows, or bare directories kept in its config. */
-export function runInputs(db: Db, run: RunRow): { base: ModelInput | null; reward: ModelInput | null } {
-  const one = (id: string | null, dir: unknown, flag: string): ModelInput | null => {
-    if (id) {
-      if (!findModel(db, id)) throw new Error(`the run's ${flag} model (id ${id}) is no longer registered`);
-      return resolveModelInput(db, id, { flag });
-    }
-    if (typeof dir === "string" && dir) return resolveModelInput(db, dir, { flag });
-    return null;
-  };
-  return {
-    base: one(run.baseModelId, run.config[RESERVED_CONFIG_KEYS.baseDir], "--base"),
-    reward: one(run.rewardModelId, run.config[RESERVED_CONFIG_KEYS.rewardDir], "--reward"),
-  };
-}
-
 /** A free models/<name> folder under RLHF_HOME (relative path for the registry, absolute for writing). */
 function outputLocation(name: string, runId: string): { rel: string; abs: string } {
   let rel = path.join("models", name);
@@ -63,31 +40,35 @@ function outputLocation(name: string, runId: string): { rel: string; abs: string
  * algorithm: the outcome is in the returned run's status and `error`.
  */
 export async function executeRun(db: Db, claimed: RunRow, opts: ContextOptions): Promise<RunResult> {
-  let live: LiveContext<Record<string, unknown>> | null = null;
+  let live: LiveContext<RunConfig<RunKind>> | null = null;
   let output: RunOutput | null = null;
   let writtenDir: string | null = null;
   let model: ModelRow | null = null;
   try {
+    const kind = runKind(claimed.kind);
     const algorithm = await loadAlgorithm(claimed.kind);
-    const config = algorithm.parseConfig(algorithmConfig(claimed.config));
-    const inputs = runInputs(db, claimed);
-    if (algorithm.needsBase && !inputs.base) throw new Error(`a ${claimed.kind} run needs a base model (--base)`);
-    if (algorithm.needsReward && !inputs.reward) throw new Error(`a ${claimed.kind} run needs a reward model (--reward)`);
+    const config = storedRunConfig(claimed.kind, claimed.config);
+    const inputs = storedRunInputs(db, claimed);
+    if (!inputs.base) throw new Error(`a ${claimed.kind} run needs a base model`);
+    if (kind.needsReward && !inputs.reward) throw new Error(`a ${claimed.kind} run needs a reward model`);
     live = createRunContext(db, claimed, config, inputs, opts);
     const { ctx } = live;
     ctx.log(`${claimed.kind} run ${claimed.id} started on ${opts.workerId}${inputs.base ? ` from ${inputs.base.label}` : ""}`);
     output = await algorithm.train(ctx);
     ctx.throwIfCancelled();
 
-    if (algorithm.outputKind && output.save) {
-      const name = claimed.name ?? uniqueModelName(db, `${inputs.base?.label.replace(/[^A-Za-z0-9._-]/g, "-") ?? claimed.kind}-${claimed.kind}`);
+    if (kind.outputKind && output.save) {
+      // The run was named when it was created; only a model registered by hand since then can have taken the name.
+      const wanted = claimed.name ?? `${claimed.kind}-${claimed.id}`;
+      const name = uniqueModelName(db, wanted);
+      if (name !== wanted) ctx.log(`a model named '${wanted}' was registered while the run trained; saving as '${name}'`, "warn");
       const where = outputLocation(name, claimed.id);
       writtenDir = where.abs;
       await output.save(where.abs);
       model =
         completeRun(db, claimed.id, {
           name,
-          kind: algorithm.outputKind,
+          kind: kind.outputKind,
           path: where.rel,
           tokenizer: output.tokenizer ?? inputs.base?.tokenizer ?? "byte",
           parentId: inputs.base?.row?.id ?? null,

@@ -1,37 +1,27 @@
-// Run kinds → the algorithm that executes them. Each kind lives in its own module that exports `algorithm`;
-// adding a kind means adding that file (the paths below are the convention), nothing else.
-import type { RunKind } from "../../db/schema";
+// Run kinds → the trainer that executes them: trainer/algorithms/<kind>.ts, by convention, exporting `algorithm`.
+// Loaded lazily, so `rlhf train … --queue` and the web app's queue never load TensorFlow.js.
+import type { RunKind } from "../../server/services/run-kinds/index";
 import type { RunAlgorithm } from "./types";
 
-/**
- * Where each kind's module lives. Loaded lazily by path, so a missing module (a kind not built yet) is a clear
- * error at run time rather than a compile error, and `rlhf train … --queue` never loads TensorFlow.js.
- */
-export const ALGORITHM_MODULES: Record<RunKind, string> = {
-  sft: "../sft/algorithm",
-  reward: "../rl/reward-algorithm",
-  ppo: "../rl/ppo-algorithm",
-  dpo: "../rl/dpo-algorithm",
-  sample: "../sample/algorithm", // not built: `rlhf sample` runs directly, not as a run
-};
+/** The module path of a kind's trainer, relative to this file. */
+export const algorithmModule = (kind: RunKind) => `../algorithms/${kind}`;
 
 const overrides = new Map<RunKind, RunAlgorithm>();
 
-/** Registers an algorithm in-process (tests, or a kind defined outside the conventional path); wins over the file. */
-export function registerAlgorithm(algorithm: RunAlgorithm): void {
-  overrides.set(algorithm.kind, algorithm);
+/** Registers an algorithm in-process (tests); wins over the file. */
+export function registerAlgorithm<K extends RunKind>(algorithm: RunAlgorithm<K>): void {
+  overrides.set(algorithm.kind, algorithm as unknown as RunAlgorithm);
 }
 
 export function unregisterAlgorithm(kind: RunKind): void {
   overrides.delete(kind);
 }
 
-/** The algorithm for a run kind, or a one-line error saying which module is missing. */
+/** The trainer for a run kind, or a one-line error saying which module is missing. */
 export async function loadAlgorithm(kind: RunKind): Promise<RunAlgorithm> {
   const registered = overrides.get(kind);
   if (registered) return registered;
-  const spec = ALGORITHM_MODULES[kind];
-  if (!spec) throw new Error(`unknown run kind '${kind}'`);
+  const spec = algorithmModule(kind);
   let mod: { algorithm?: RunAlgorithm };
   try {
     mod = (await import(/* @vite-ignore */ spec)) as { algorithm?: RunAlgorithm };

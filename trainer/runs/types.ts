@@ -1,20 +1,12 @@
-// The contract between the run framework and a training algorithm (sft, reward, ppo, dpo): what an algorithm gets
-// (RunContext) and what it hands back (RunOutput). See index.ts for the whole lifecycle.
+// The contract between the run framework and a training algorithm: what an algorithm gets (RunContext) and what it
+// hands back (RunOutput). What a kind is (label, models, data, config schema) is declared in
+// server/services/run-kinds; this file is only about running one. See index.ts for the whole lifecycle.
 import type { Db } from "../../db/index";
-import type { ModelKind, ModelRow } from "../../server/services/models";
+import type { ModelInput } from "../../server/services/model-inputs";
+import type { RunConfig, RunKind } from "../../server/services/run-kinds/index";
 import type { RunRow } from "../../server/services/runs";
-import type { RunKind } from "../../db/schema";
 
-/** A checkpoint directory an algorithm reads from, with the registry row it came from (null for a bare path). */
-export interface ModelInput {
-  row: ModelRow | null;
-  /** Absolute checkpoint directory (config.json + model.safetensors). */
-  dir: string;
-  /** Tokenizer name recorded for the model ('byte' | 'gpt2'). */
-  tokenizer: string;
-  /** Registry name, or the directory for a bare path: for log lines. */
-  label: string;
-}
+export type { ModelInput };
 
 export interface RunContext<C = Record<string, unknown>> {
   db: Db;
@@ -22,7 +14,7 @@ export interface RunContext<C = Record<string, unknown>> {
   runId: string;
   /** The parsed, validated config (defaults filled in). */
   config: C;
-  /** --base (every kind that trains from a policy) and --reward (ppo), when the run has them. */
+  /** The base model (every kind trains from one) and the reward model (kinds whose descriptor needs one). */
   base: ModelInput | null;
   reward: ModelInput | null;
   /** A folder private to this run (RLHF_HOME/runs/<id>) for resumable checkpoints; it survives a worker restart. */
@@ -55,17 +47,9 @@ export interface RunOutput {
   dispose?(): void;
 }
 
-export interface RunAlgorithm<C extends Record<string, unknown> = Record<string, unknown>> {
-  kind: RunKind;
-  /** What the output model is registered as; null for kinds that make no model. */
-  outputKind: ModelKind | null;
-  /** Whether --base / --reward are required. */
-  needsBase: boolean;
-  needsReward: boolean;
-  /** Defaults merged with the user's JSON; throws a one-line error on unknown keys or bad values. No tfjs here. */
-  parseConfig(raw: unknown): C;
-  /** Cheap checks before a run is created (e.g. the dataset is not empty); throw RunInputError. No tfjs here. */
-  preflight?(db: Db, input: { config: C; base: ModelInput | null; reward: ModelInput | null }): void;
+/** A kind's trainer: trainer/algorithms/<kind>.ts exports one as `algorithm`. */
+export interface RunAlgorithm<K extends RunKind = RunKind> {
+  kind: K;
   /** The training itself. Load tfjs lazily inside, so queuing a run stays light. */
-  train(ctx: RunContext<C>): Promise<RunOutput>;
+  train(ctx: RunContext<RunConfig<K>>): Promise<RunOutput>;
 }

@@ -2,28 +2,16 @@
 // template and cut to the model's context; eval on the test split, or on a seeded held-out slice when it is empty.
 import type { Db } from "../../db/index";
 import { sftExamples, type SftExample } from "../../server/services/datasets";
-import { findProjectByName, getProject } from "../../server/services/projects";
+import { projectScope } from "../../server/services/run-creation";
 import { truncateExample, type TokenizedExample } from "../data/collate";
 import { holdOut } from "../data/loader";
 import { RunInputError } from "../runs/errors";
 import { buildExample, type Tokenizer } from "../tokenizer/index";
-import type { SFTConfig } from "./config";
-
-/** The project id a config's `project` (name or id) names; undefined for every project. */
-export function projectIdFor(db: Db, project: string): string | undefined {
-  if (!project) return undefined;
-  const byName = findProjectByName(db, project);
-  if (byName) return byName.id;
-  try {
-    return getProject(db, project).id;
-  } catch {
-    throw new RunInputError(`sft config: project '${project}' does not exist`);
-  }
-}
+import type { SFTConfig } from "../../server/services/run-kinds/sft-config";
 
 /** Demonstrations by split; throws a one-line RunInputError when there is nothing to train on. */
 export function loadDemonstrations(db: Db, config: SFTConfig): { train: SftExample[]; test: SftExample[] } {
-  const projectId = projectIdFor(db, config.project);
+  const projectId = projectScope(db, config.project);
   const train = sftExamples(db, { projectId, split: "train" });
   const test = sftExamples(db, { projectId, split: "test" });
   if (train.length === 0) {

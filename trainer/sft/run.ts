@@ -8,7 +8,7 @@ import { loadCheckpoint, saveCheckpoint } from "../checkpoint/index";
 import type { Adam, OptimizerState } from "../model/adam";
 import type { RunContext, RunOutput } from "../runs/types";
 import { getTokenizer, type TokenizerName } from "../tokenizer/index";
-import type { SFTConfig } from "./config";
+import type { SFTConfig } from "../../server/services/run-kinds/sft-config";
 import { sftDatasets } from "./data";
 import { totalSteps, trainSFT } from "./trainer";
 

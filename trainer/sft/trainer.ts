@@ -6,7 +6,7 @@ import type { Batch, TokenizedExample } from "../data/collate";
 import { Adam, clipByGlobalNorm, computeGrads } from "../model/adam";
 import type { GPT } from "../model/gpt";
 import { RunCancelledError, RunInputError } from "../runs/errors";
-import type { SFTConfig } from "./config";
+import type { SFTConfig } from "../../server/services/run-kinds/sft-config";
 import { sftLoss, batchTokenLogprobs } from "./loss";
 import { learningRateAt, warmupSteps } from "../model/schedule";
 

@@ -6,16 +6,27 @@
 import { ByteTokenizer } from "./byte.js";
 import { GPT2Tokenizer } from "./gpt2.js";
 import type { Tokenizer, TokenizerName } from "./types.js";
+import { TOKENIZER_NAMES as KNOWN } from "../../server/services/tokenizer-names";
 
 export type { Tokenizer, TokenizerName } from "./types.js";
 export { buildExample, buildPrompt, buildResponse, decodeResponse, PROMPT_PREFIX, PROMPT_SUFFIX } from "./chat-template.js";
 export { ByteTokenizer, BYTE_EOS, BYTE_PAD, BYTE_VOCAB_SIZE } from "./byte.js";
 export { GPT2Tokenizer, GPT2_EOS } from "./gpt2.js";
 
-export const TOKENIZER_NAMES: readonly TokenizerName[] = ["byte", "gpt2"];
+/** The names this build knows, declared once beside model resolution (which checks them without loading tfjs). */
+export const TOKENIZER_NAMES: readonly TokenizerName[] = KNOWN;
 
 export function getTokenizer(name: string): Tokenizer {
-  if (name === "byte") return new ByteTokenizer();
-  if (name === "gpt2") return new GPT2Tokenizer();
-  throw new Error(`unknown tokenizer '${name}': use one of ${TOKENIZER_NAMES.join(", ")}`);
+  if (!(TOKENIZER_NAMES as readonly string[]).includes(name)) throw new Error(`unknown tokenizer '${name}': use one of ${TOKENIZER_NAMES.join(", ")}`);
+  const known = name as TokenizerName;
+  switch (known) {
+    case "byte":
+      return new ByteTokenizer();
+    case "gpt2":
+      return new GPT2Tokenizer();
+    default: {
+      const unreachable: never = known;
+      throw new Error(`unknown tokenizer '${String(unreachable)}'`);
+    }
+  }
 }

@@ -1,6 +1,8 @@
 // The tokenizer interface every trainer, generator and CLI command uses.
 
-export type TokenizerName = "byte" | "gpt2";
+import type { TokenizerName } from "../../server/services/tokenizer-names";
+
+export type { TokenizerName };
 
 export interface Tokenizer {
   readonly name: TokenizerName;

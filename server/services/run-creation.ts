@@ -1,0 +1,181 @@
+// Creating a run, the one way: the config checked against the kind's schema, the base (and reward) model resolved
+// and checked, the tokenizers matched, the dataset checked non-empty, and the output model named (never a name a
+// model or an unfinished run already claims). The tRPC router, the CLI and the worker all come here, so the browser
+// rejects exactly what the CLI rejects, before anything is queued.
+import path from "node:path";
+import { and, eq, inArray } from "drizzle-orm";
+import type { Db } from "../../db/index";
+import { runs } from "../../db/schema";
+import { writeAudit } from "./audit";
+import { rankedExamples, preferencePairs, sftExamples } from "./datasets";
+import { badRequest, conflict } from "./errors";
+import { resolveModelInput, type ModelInput } from "./model-inputs";
+import { assertModelName, findModel, uniqueModelName } from "./models";
+import { findProjectByName, getProject } from "./projects";
+import { promptsInSplit } from "./prompts";
+import { parseRunConfig, RESERVED_CONFIG_KEY_PREFIX, runKind, type DataRequirement, type RunConfig, type RunKind } from "./run-kinds/index";
+import { createRun, type RunRow } from "./runs";
+
+/** Where a run keeps a bare checkpoint directory it was given instead of a registered model. */
+export const RESERVED_CONFIG_KEYS = { baseDir: "_base_dir", rewardDir: "_reward_dir" } as const;
+
+export interface RunRequest {
+  kind: RunKind;
+  /** Registry name or id; from the CLI also a checkpoint directory. */
+  base: string;
+  reward?: string;
+  /** The user's config object; unknown keys and bad values are errors, unset keys take their defaults. */
+  config?: unknown;
+  /** Output model name; default `<base>-<kind>`, made unique. */
+  name?: string;
+  createdBy?: string | null;
+  /** A web request may only name registered models, never a directory on the server. */
+  registeredOnly?: boolean;
+  /** In-process runs start `running`, claimed by this worker; without it the run is queued for a worker. */
+  claim?: { workerId: string };
+}
+
+export interface PreparedRun {
+  kind: RunKind;
+  config: Record<string, unknown>;
+  base: ModelInput;
+  reward: ModelInput | null;
+  outputName: string | null;
+}
+
+/** The project a config's `project` (name or id) names; undefined for every project. */
+export function projectScope(db: Db, project: unknown): string | undefined {
+  if (typeof project !== "string" || !project) return undefined;
+  const byName = findProjectByName(db, project);
+  if (byName) return byName.id;
+  try {
+    return getProject(db, project).id;
+  } catch {
+    throw badRequest(`project '${project}' does not exist`);
+  }
+}
+
+/** Each kind of data a run can need, and the sentence a user reads when there is none. */
+const DATA_CHECKS: Record<DataRequirement, (db: Db, config: Record<string, unknown>) => void> = {
+  demonstrations(db, config) {
+    const projectId = projectScope(db, config.project);
+    if (sftExamples(db, { projectId, split: "train" }).length > 0) return;
+    const held = sftExamples(db, { projectId, split: "test" }).length;
+    throw badRequest(
+      `no demonstrations to train on${config.project ? ` in project '${String(config.project)}'` : ""}: write some in the web app or run 'rlhf import demonstrations FILE.jsonl'` +
+        (held ? ` (the ${held} in the test split are kept for eval)` : ""),
+    );
+  },
+  rankings(db) {
+    if (rankedExamples(db).length === 0)
+      throw badRequest("no usable rankings in the database: import rankings ('rlhf import rankings FILE.jsonl') or collect them first");
+  },
+  preference_pairs(db) {
+    if (preferencePairs(db).length === 0)
+      throw badRequest("no preference pairs in the database: import rankings ('rlhf import rankings FILE.jsonl') first");
+  },
+  train_prompts(db) {
+    if (promptsInSplit(db, "train").length === 0)
+      throw badRequest("no train-split prompts in the database: import prompts ('rlhf prompts import FILE.jsonl') first");
+  },
+};
+
+/** True when a registered model, or a run that is still to finish, already claims this output name. */
+function outputNameTaken(db: Db, name: string): boolean {
+  if (findModel(db, name)) return true;
+  return !!db
+    .select({ id: runs.id })
+    .from(runs)
+    .where(and(eq(runs.name, name), inArray(runs.status, ["queued", "running"])))
+    .get();
+}
+
+/** The output model name: the one asked for (checked), or `<base>-<kind>` made unique. */
+function outputModelName(db: Db, wanted: string | undefined, base: ModelInput, kind: RunKind): string {
+  if (wanted) {
+    assertModelName(wanted);
+    if (outputNameTaken(db, wanted)) throw conflict(`a model or an unfinished run already uses the name '${wanted}'; pick another name`);
+    return wanted;
+  }
+  const stem = (base.row?.name ?? path.basename(base.dir)).replace(/[^A-Za-z0-9._-]/g, "-");
+  let name = uniqueModelName(db, `${stem}-${kind}`);
+  for (let i = 2; outputNameTaken(db, name); i++) name = uniqueModelName(db, `${stem}-${kind}-${i}`);
+  return name;
+}
+
+/** Every check a run must pass, with nothing written: a failure here leaves no run and no model behind. */
+export function prepareRun(db: Db, req: RunRequest): PreparedRun {
+  const kind = runKind(req.kind);
+  const raw = req.config ?? {};
+  if (raw && typeof raw === "object" && !Array.isArray(raw)) {
+    const reserved = Object.keys(raw).find((k) => k.startsWith(RESERVED_CONFIG_KEY_PREFIX));
+    if (reserved) throw badRequest(`${req.kind} config: key '${reserved}' is reserved; remove it`);
+  }
+  const config = parseRunConfig(req.kind, raw) as Record<string, unknown>;
+  const lookup = { registeredOnly: req.registeredOnly ?? false };
+  const base = resolveModelInput(db, req.base, { ...lookup, flag: "base model", kind: "policy" });
+  let reward: ModelInput | null = null;
+  if (kind.needsReward) {
+    if (!req.reward) throw badRequest(`a ${req.kind} run needs a reward model: pick one, or train one with a reward run first`);
+    reward = resolveModelInput(db, req.reward, { ...lookup, flag: "reward model", kind: "reward" });
+    if (reward.tokenizer !== base.tokenizer)
+      throw badRequest(`the policy '${base.label}' uses the '${base.tokenizer}' tokenizer but the reward model '${reward.label}' uses '${reward.tokenizer}': they must match`);
+  } else if (req.reward) {
+    throw badRequest(`a ${req.kind} run takes no reward model`);
+  }
+  DATA_CHECKS[kind.data](db, config);
+  const outputName = kind.outputKind ? outputModelName(db, req.name?.trim() || undefined, base, req.kind) : null;
+  return { kind: req.kind, config, base, reward, outputName };
+}
+
+/**
+ * Checks a run request and creates the run row, queued (or claimed by `req.claim`), in one transaction with its
+ * audit entry. The stored config is the parsed one, defaults included, so a run repeats even if defaults change.
+ */
+export function createRunFromRequest(db: Db, req: RunRequest): RunRow {
+  const prepared = prepareRun(db, req);
+  const stored: Record<string, unknown> = { ...prepared.config };
+  if (!prepared.base.row) stored[RESERVED_CONFIG_KEYS.baseDir] = prepared.base.dir;
+  if (prepared.reward && !prepared.reward.row) stored[RESERVED_CONFIG_KEYS.rewardDir] = prepared.reward.dir;
+  return db.transaction((tx) => {
+    const run = createRun(tx as unknown as Db, {
+      kind: prepared.kind,
+      name: prepared.outputName,
+      config: stored,
+      baseModelId: prepared.base.row?.id ?? null,
+      rewardModelId: prepared.reward?.row?.id ?? null,
+      createdBy: req.createdBy ?? null,
+      startedBy: req.claim,
+    });
+    writeAudit(tx, {
+      userId: req.createdBy ?? null,
+      action: "run.create",
+      entity: "run",
+      entityId: run.id,
+      detail: { kind: run.kind, base: prepared.base.label, reward: prepared.reward?.label ?? null, name: run.name, config: prepared.config },
+    });
+    return run;
+  });
+}
+
+/** A stored run's config as its trainer reads it: the framework's reserved keys removed, then parsed. */
+export function storedRunConfig<K extends RunKind>(kind: K, stored: Record<string, unknown>): RunConfig<K> {
+  const own = Object.fromEntries(Object.entries(stored).filter(([k]) => !k.startsWith(RESERVED_CONFIG_KEY_PREFIX)));
+  return parseRunConfig(kind, own);
+}
+
+/** The base and reward models of a stored run: registry rows, or the bare directories kept in its config. */
+export function storedRunInputs(db: Db, run: RunRow): { base: ModelInput | null; reward: ModelInput | null } {
+  const one = (id: string | null, dir: unknown, flag: string): ModelInput | null => {
+    if (id) {
+      if (!findModel(db, id)) throw badRequest(`the run's ${flag} (id ${id}) is no longer registered`);
+      return resolveModelInput(db, id, { flag });
+    }
+    if (typeof dir === "string" && dir) return resolveModelInput(db, dir, { flag });
+    return null;
+  };
+  return {
+    base: one(run.baseModelId, run.config[RESERVED_CONFIG_KEYS.baseDir], "base model"),
+    reward: one(run.rewardModelId, run.config[RESERVED_CONFIG_KEYS.rewardDir], "reward model"),
+  };
+}

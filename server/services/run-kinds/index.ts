@@ -1,0 +1,102 @@
+// The run kinds, declared once. Each entry says what a kind is called, what it trains from, what it produces, which
+// data it needs, its CLI verb and its config schema; the database column, the tRPC input, the web form, the CLI's
+// `train` commands, the run-creation checks and the worker all read this table. No database and no TensorFlow.js
+// here, so the browser bundle may import it.
+//
+// Adding a kind: one entry below, plus its trainer at trainer/algorithms/<kind>.ts (exporting `algorithm`).
+import type { z } from "zod";
+import type { MODEL_KINDS } from "../../../db/schema";
+
+type ModelKind = (typeof MODEL_KINDS)[number];
+import { configFields, parseConfigWith, type ConfigField, type ConfigSchema } from "./config-schema";
+import { dpoConfig } from "./dpo-config";
+import { ppoConfig } from "./ppo-config";
+import { rewardConfig } from "./reward-config";
+import { sftConfig } from "./sft-config";
+
+/** What a run reads from the database; checked before the run exists, so an empty dataset never becomes a run. */
+export type DataRequirement = "demonstrations" | "rankings" | "preference_pairs" | "train_prompts";
+
+export interface RunKindDescriptor {
+  /** What the web form and run pages call it. */
+  label: string;
+  /** `rlhf train <verb>`. */
+  cliVerb: string;
+  /** Whether the run scores its samples with a reward model (`--reward`). */
+  needsReward: boolean;
+  /** What the output model is registered as; null for a kind that makes no model. */
+  outputKind: ModelKind | null;
+  data: DataRequirement;
+  config: ConfigSchema;
+}
+
+export const RUN_KIND_DESCRIPTORS = {
+  sft: {
+    label: "SFT (demonstrations)",
+    cliVerb: "sft",
+    needsReward: false,
+    outputKind: "policy",
+    data: "demonstrations",
+    config: sftConfig,
+  },
+  reward: {
+    label: "Reward model (rankings)",
+    cliVerb: "rm",
+    needsReward: false,
+    outputKind: "reward",
+    data: "rankings",
+    config: rewardConfig,
+  },
+  ppo: {
+    label: "PPO (policy vs reward model)",
+    cliVerb: "ppo",
+    needsReward: true,
+    outputKind: "policy",
+    data: "train_prompts",
+    config: ppoConfig,
+  },
+  dpo: {
+    label: "DPO (rankings as pairs)",
+    cliVerb: "dpo",
+    needsReward: false,
+    outputKind: "policy",
+    data: "preference_pairs",
+    config: dpoConfig,
+  },
+} as const satisfies Record<string, RunKindDescriptor>;
+
+export type RunKind = keyof typeof RUN_KIND_DESCRIPTORS;
+export const RUN_KINDS = Object.keys(RUN_KIND_DESCRIPTORS) as [RunKind, ...RunKind[]];
+/** A kind's parsed config: every key present, defaults filled in. */
+export type RunConfig<K extends RunKind> = z.output<(typeof RUN_KIND_DESCRIPTORS)[K]["config"]>;
+
+export function isRunKind(value: unknown): value is RunKind {
+  return typeof value === "string" && Object.hasOwn(RUN_KIND_DESCRIPTORS, value);
+}
+
+export function runKind(kind: RunKind): RunKindDescriptor {
+  return RUN_KIND_DESCRIPTORS[kind];
+}
+
+/** The kind whose CLI verb this is (`rm` → `reward`). */
+export function kindForVerb(verb: string): RunKind | undefined {
+  return RUN_KINDS.find((k) => RUN_KIND_DESCRIPTORS[k].cliVerb === verb);
+}
+
+/**
+ * Keys starting with "_" are the run framework's own (a bare checkpoint directory given as --base); they are stored
+ * beside the config but are never the user's to set and never reach the trainer.
+ */
+export const RESERVED_CONFIG_KEY_PREFIX = "_";
+
+/** The defaults merged with a user's config; a one-line BAD_REQUEST error on an unknown key or a bad value. */
+export function parseRunConfig<K extends RunKind>(kind: K, raw: unknown): RunConfig<K> {
+  return parseConfigWith(`${kind} config`, RUN_KIND_DESCRIPTORS[kind].config, raw) as RunConfig<K>;
+}
+
+/** The kind's config fields as the web form renders them. */
+export function runConfigFields(kind: RunKind): ConfigField[] {
+  return configFields(RUN_KIND_DESCRIPTORS[kind].config);
+}
+
+export type { ConfigField } from "./config-schema";

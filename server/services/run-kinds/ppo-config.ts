@@ -1,0 +1,47 @@
+// PPOConfig: every PPO setting with its default and the reason for it (TRL, lm-human-preferences, "The N
+// implementation details of RLHF with PPO"), under TRL's names; β is the KL coefficient as in every policy trainer.
+import { z } from "zod";
+import { adamEpsilon, batchSize, learningRate, maxGradNorm, seed } from "./config-schema";
+
+export const VALUE_MODELS = ["rm_critic", "policy_head"] as const;
+export type ValueModelKind = (typeof VALUE_MODELS)[number];
+/** The per-token KL estimators of trainer/rl/utils.klEstimate. */
+export const KL_ESTIMATORS = ["k1", "k2", "k3"] as const;
+
+export const ppoConfig = z
+  .object({
+    max_steps: z.int().min(1).default(20).describe("rollout iterations; each batch is sampled, scored, and trained on num_ppo_epochs times"),
+    batch_size: batchSize(32, "episodes per rollout batch: enough for stable whitening on a 2-core CPU", 2),
+    mini_batch_size: batchSize(8, "4 minibatches per epoch: several updates per rollout without tiny, noisy gradients"),
+    num_ppo_epochs: z.int().min(1).default(4).describe("TRL/lm-human-preferences: 4 passes over each rollout before the data is too off-policy"),
+    learning_rate: learningRate(3e-5, "small byte-level policies move at this rate in tens of iterations; 1.41e-5 (TRL) is for GPT-2-sized ones"),
+    adam_epsilon: adamEpsilon(1e-5, "N implementation details #1: the TF/OpenAI epsilon, steadier than 1e-8 on noisy RL gradients"),
+    max_grad_norm: maxGradNorm(1.0, "global-norm clip: one outlier advantage cannot blow up an update"),
+    cliprange: z.number().positive().max(1).default(0.2).describe("the PPO paper's ε"),
+    cliprange_value: z.number().positive().default(0.2).describe("values stay within 0.2 of the rollout's, as lm-human-preferences"),
+    vf_coef: z.number().min(0).default(0.1).describe("lm-human-preferences/TRL: the value loss must not swamp the policy gradient in a shared trunk"),
+    ent_coef: z.number().min(0).default(0).describe("optional entropy bonus; off by default, as in InstructGPT (the KL leash already keeps entropy)"),
+    gamma: z.number().min(0).max(1).default(1).describe("no discounting: the episode is one short response and the score arrives at its end"),
+    lam: z.number().min(0).max(1).default(0.95).describe("GAE's bias/variance trade-off, TRL and lm-human-preferences"),
+    beta: z.number().min(0).default(0.05).describe("the KL coefficient: TRL's default; with RM scores normalised to std 1 this leashes the policy within a few nats"),
+    adaptive_kl: z.boolean().default(false).describe("fixed β by default (TRL); true uses Ziegler et al.'s proportional controller"),
+    target_kl: z.number().positive().default(6).describe("nats per sequence the adaptive controller aims for (Ziegler et al.)"),
+    kl_horizon: z.number().positive().default(10000).describe("episodes over which the adaptive controller moves β by up to ±20%"),
+    kl_estimator: z.enum(KL_ESTIMATORS).default("k1").describe("k1 is unbiased and what the reward penalty uses in TRL; k3 is non-negative"),
+    missing_eos_penalty: z.number().min(0).default(1.0).describe("subtracted from the score when no EOS was produced, so rambling never pays"),
+    reward_scale: z.number().default(1).describe("multiplies RM scores; 0 is the control run where only the KL term acts"),
+    whiten_rewards: z.boolean().default(false).describe("TRL default; whitening per-token rewards helps when RM scores are unnormalised"),
+    response_length: z.int().min(1).default(48).describe("new tokens per response; the sampler stops earlier at EOS"),
+    temperature: z.number().positive().default(1.0).describe("sample from the policy itself so log-probs are the policy's own (TRL uses 0.7 with scaled logits)"),
+    value_model: z.enum(VALUE_MODELS).default("rm_critic").describe("a separate critic from the RM (TRL, InstructGPT); policy_head is a value head on the policy's trunk (about 1.45× faster)"),
+    seed: seed(0, "prompt order, sampling and minibatch shuffles"),
+  })
+  .strict()
+  .refine((c) => c.mini_batch_size <= c.batch_size, {
+    error: (issue) => {
+      const c = issue.input as { mini_batch_size: number; batch_size: number };
+      return `mini_batch_size (${c.mini_batch_size}) must not exceed batch_size (${c.batch_size})`;
+    },
+  });
+
+export type PPOConfig = z.output<typeof ppoConfig>;

@@ -1,0 +1,32 @@
+// RewardConfig: every reward-model training setting with its default and the reason for it (TRL's RewardConfig
+// names; the defaults are sized for the small byte-level models this project ships).
+import { z } from "zod";
+import {
+  adamEpsilon, batchSize, evalHoldoutFraction, learningRate, lrSchedulerType, maxGradNorm, maxLength, maxSteps,
+  numTrainEpochs, seed, warmupRatio, weightDecay,
+} from "./config-schema";
+
+export const rewardConfig = z
+  .object({
+    num_train_epochs: numTrainEpochs(2, "InstructGPT trains one epoch on big data; the small datasets here need a second pass, more overfits"),
+    max_steps: maxSteps(0, "> 0 stops after this many steps whatever the epochs say (TRL's max_steps): a fixed compute budget"),
+    batch_size: batchSize(8, "rankings per step; each brings all its C(K,2) pairs, so 8 rankings of K=4 are 48 pairs"),
+    learning_rate: learningRate(1e-4, "small byte-level models learn a head on a fresh task this fast; 1e-5 (TRL) is for billion-parameter RMs"),
+    lr_scheduler_type: lrSchedulerType(
+      "linear",
+      "HF Trainer's default, which TRL's RewardTrainer inherits: at a constant rate held-out accuracy swung between epochs; decaying to 0 lets the last epoch settle",
+    ),
+    warmup_ratio: warmupRatio(0, "HF's default; the head starts small (N(0, 1/√(D+1))), so the first steps cannot blow up"),
+    weight_decay: weightDecay(0, "the backbone starts from a trained policy; decay would pull it toward zero for no gain"),
+    adam_epsilon: adamEpsilon(1e-8, "Adam's usual epsilon; the 1e-5 trick is for PPO's noisy gradients"),
+    max_grad_norm: maxGradNorm(1.0, "TRL's default: one bad batch cannot blow up the head"),
+    max_length: maxLength(256, "tokens per prompt+response; longer responses lose their tail"),
+    min_completions: z.int().min(2).default(2).describe("rankings with fewer completions give no pair; K < 2 is meaningless"),
+    eval_holdout_fraction: evalHoldoutFraction(0.1, "held-out share of prompts when the data has no test split"),
+    normalize: z.boolean().default(true).describe("mean 0 / std 1 on reference samples, so the policy trainers' β means the same for every RM"),
+    normalize_samples: z.int().min(2).default(64).describe("reference-policy samples used to estimate that mean and std"),
+    seed: seed(0, "data order, held-out split and normalisation samples"),
+  })
+  .strict();
+
+export type RewardConfig = z.output<typeof rewardConfig>;

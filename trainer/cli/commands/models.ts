@@ -1,0 +1,91 @@
+// `rlhf models list | import-hf`: the model registry. An imported HF GPT-2 checkpoint is loaded once (names, shapes
+// and dtypes proven) before it is copied under RLHF_HOME and registered.
+import fs from "node:fs";
+import path from "node:path";
+import { getDb } from "../../../db/index";
+import { dataHome } from "../../../db/paths";
+import { checkCheckpointDir } from "../../../server/services/model-inputs";
+import { assertModelName, findModel, listModels, registerModel } from "../../../server/services/models";
+import { CliError } from "../args";
+import { iso, registryDb, table } from "../shared";
+import type { Command, Handler } from "../types";
+
+const modelsList: Handler = async (args) => {
+  args.assertAllUsed();
+  const db = registryDb();
+  const rows = listModels(db);
+  const byId = new Map(rows.map((m) => [m.id, m.name]));
+  const models = rows.map((m) => ({
+    id: m.id,
+    name: m.name,
+    kind: m.kind,
+    parent: m.parentId ? (byId.get(m.parentId) ?? m.parentId) : null,
+    run_id: m.runId,
+    tokenizer: m.tokenizer,
+    path: m.path,
+    created_at: iso(m.createdAt),
+  }));
+  const text = models.length
+    ? table([["NAME", "KIND", "PARENT", "TOKENIZER", "ID"], ...models.map((m) => [m.name, m.kind, m.parent ?? "-", m.tokenizer, m.id])])
+    : "no models registered (the built-in 'base' is registered at first start; 'rlhf models import-hf DIR --name N' adds one)";
+  return { json: { models }, text };
+};
+
+const modelsImportHf: Handler = async (args, io) => {
+  const dir = path.resolve(args.positional(0, "DIR (an HF GPT-2 checkpoint directory)"));
+  const name = args.string("name", { required: true });
+  args.assertAllUsed();
+  const db = getDb();
+  assertModelName(name);
+  if (findModel(db, name)) throw new CliError(`a model named '${name}' already exists; pick another --name`);
+  checkCheckpointDir(dir, name);
+  // Loading proves the tensors match the config (names, shapes, dtypes) before anything is copied or registered.
+  const { loadCheckpoint } = await import("../../checkpoint/index");
+  const loaded = await (async () => {
+    try {
+      return await loadCheckpoint(dir);
+    } catch (err) {
+      throw new CliError((err as Error).message);
+    }
+  })();
+  const summary = { ...loaded.config, n_params: loaded.model.numParams(), imported_from: dir, head: loaded.headKind };
+  const tokenizer = loaded.tokenizer;
+  const kind = loaded.headKind === "reward" ? "reward" : "policy";
+  loaded.model.dispose();
+  loaded.head?.dispose();
+  for (const t of loaded.extraTensors.values()) t.dispose();
+
+  const rel = path.join("models", name);
+  const target = path.join(dataHome(), rel);
+  if (fs.existsSync(target)) throw new CliError(`${target} already exists; remove it or pick another --name`);
+  const tmp = `${target}.tmp-${process.pid}`;
+  fs.rmSync(tmp, { recursive: true, force: true });
+  fs.mkdirSync(tmp, { recursive: true });
+  try {
+    // Only what a checkpoint is made of: weights, configs and optional tokenizer files (not other large files).
+    for (const f of fs.readdirSync(dir)) {
+      if (/^(config\.json|model\.safetensors|optimizer\.safetensors|generation_config\.json|tokenizer.*|vocab\.json|merges\.txt|special_tokens_map\.json)$/.test(f))
+        fs.copyFileSync(path.join(dir, f), path.join(tmp, f));
+    }
+    fs.renameSync(tmp, target);
+  } catch (err) {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    throw err;
+  }
+  try {
+    const model = registerModel(db, { name, kind, path: rel, tokenizer, config: summary });
+    io.log(`copied ${dir} to ${target}`);
+    return {
+      json: { model: model.name, model_id: model.id, kind, tokenizer, path: target, n_params: summary.n_params },
+      text: `registered ${kind} model '${model.name}' (${summary.n_params} parameters, tokenizer ${tokenizer}) from ${dir}`,
+    };
+  } catch (err) {
+    fs.rmSync(target, { recursive: true, force: true });
+    throw err;
+  }
+};
+
+export const commands: Command[] = [
+  { name: "models list", usage: "rlhf models list", run: modelsList },
+  { name: "models import-hf", usage: "rlhf models import-hf DIR --name N", run: modelsImportHf },
+];

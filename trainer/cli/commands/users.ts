@@ -1,0 +1,25 @@
+// `rlhf users add`: accounts for annotators, researchers and admins.
+import { getDb } from "../../../db/index";
+import { ROLES, type Role } from "../../../db/schema";
+import { createUser } from "../../../server/services/users";
+import { UsageError } from "../args";
+import type { Command } from "../types";
+
+export const commands: Command[] = [
+  {
+    name: "users add",
+    usage: `rlhf users add --email E --role ${ROLES.join("|")} [--password P] [--name N]`,
+    async run(args) {
+      const email = args.string("email", { required: true });
+      const role = args.string("role", { required: true });
+      const password = args.string("password");
+      const name = args.string("name");
+      args.assertAllUsed();
+      if (!ROLES.includes(role as Role)) throw new UsageError(`--role must be one of ${ROLES.join(", ")} (got '${role}')`);
+      const { user, generatedPassword } = createUser(getDb(), { email, role: role as Role, password, name });
+      const json = { user: { id: user.id, email: user.email, name: user.name, role: user.role }, ...(generatedPassword ? { password: generatedPassword } : {}) };
+      const text = `created ${user.role} ${user.email} (id ${user.id})` + (generatedPassword ? `\npassword: ${generatedPassword}  (shown once)` : "");
+      return { json, text };
+    },
+  },
+];
