@@ -46,27 +46,27 @@ const SIZE = QUICK
 const FLIP = 0.1;
 const SEED = 11;
 
-const RM_CONFIG = { epochs: 3, batch_size: 4, lr: 6e-4, normalize_samples: 64, seed: SEED };
+const RM_CONFIG = { num_train_epochs: 3, batch_size: 4, learning_rate: 6e-4, normalize_samples: 64, seed: SEED };
 const PPO_CONFIG = {
-  iterations: SIZE.ppoIterations,
+  max_steps: SIZE.ppoIterations,
   batch_size: 32,
   mini_batch_size: 8,
-  ppo_epochs: 2, // the library default is 4; 2 halves the update cost, the proof's bottleneck on 2 cores
-  lr: 1e-4,
+  num_ppo_epochs: 2, // the library default is 4; 2 halves the update cost, the proof's bottleneck on 2 cores
+  learning_rate: 1e-4,
   // 10× the library default. At β 0.1 the KL kept climbing (6.6–7.9 nats by 14 iterations, 10+ by 28; an adaptive
   // controller lowered β early and could not catch up). At 0.3–0.4 a strong RM still pulled it past 6 nats; 0.5
   // ended at 4.1 with the judge gain still above 1 std. The value model is the default critic from the RM.
-  kl_coef: 0.5,
+  beta: 0.5,
   response_length: SIZE.responseLength,
   seed: SEED,
 };
-const DPO_CONFIG = { beta: 0.1, epochs: 2, max_steps: QUICK ? 16 : 64, batch_size: 8, lr: 1e-4, seed: SEED };
+const DPO_CONFIG = { beta: 0.1, num_train_epochs: 2, max_steps: QUICK ? 16 : 64, batch_size: 8, learning_rate: 1e-4, seed: SEED };
 const CONTROLS: Record<string, { label: string; config: Record<string, unknown> }> = {
   // Zero reward means no RM score and no no-EOS penalty either (that penalty alone favours short answers), and a
   // zero-initialised value head instead of the critic from the RM: with λ < 1 a critic's starting values act as a
   // shaping reward, and the RM-initialised one moved this control by 0.4 std on its own.
   "zero-reward": { label: "reward set to zero", config: { reward_scale: 0, missing_eos_penalty: 0, value_model: "policy_head" } },
-  "large-beta": { label: "β 5 (10× the proof's β)", config: { kl_coef: 5 } },
+  "large-beta": { label: "β 5 (10× the proof's β)", config: { beta: 5 } },
 };
 
 const timings: Record<string, number> = {};
@@ -367,7 +367,7 @@ for (const r of reports) {
 lines.push("");
 lines.push("Controls (PPO with everything else equal; noise = 2 standard errors of a held-out mean):");
 lines.push("");
-lines.push("| judge | control | base | PPO (β " + PPO_CONFIG.kl_coef + ") gain / base std | control | control gain / base std | control KL (eval) | noise |");
+lines.push("| judge | control | base | PPO (β " + PPO_CONFIG.beta + ") gain / base std | control | control gain / base std | control KL (eval) | noise |");
 lines.push("|---|---|---|---|---|---|---|---|");
 for (const r of reports) {
   const gain = (e: PolicyEval) => f((e.mean - r.base.mean) / (r.base.std || 1));

@@ -5,7 +5,9 @@ import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDb, type Db } from "../../db/index";
+import { importDemonstrations } from "../../server/services/data-import";
 import { findModel, registerModel } from "../../server/services/models";
+import { listProjects } from "../../server/services/projects";
 import { ensureBuiltinModel } from "../../server/services/builtin-model";
 import { createUser } from "../../server/services/users";
 import { appendLog, claimNextRun, completeRun, createRun, logMetrics, setProgress } from "../../server/services/runs";
@@ -48,6 +50,10 @@ beforeAll(async () => {
   // The first start registered the shipped base policy; the e2e runs build on it.
   const base = ensureBuiltinModel(db)!;
   registerModel(db, { name: "base-rm", kind: "reward", path: "models/base-rm", tokenizer: "byte", parentId: base.id, config: { n_layer: 2, metrics: { "eval/accuracy": 0.71 } } });
+  // An SFT run is only queued when there are demonstrations to train on.
+  const demo = listProjects(db)[0]!;
+  const demos = ["Name a colour.", "Say hello."].map((prompt, i) => JSON.stringify({ prompt, completion: i ? "Hello!" : "Blue." }));
+  importDemonstrations(db, { projectId: demo.id, content: demos.join("\n") });
   browser = await launchBrowser();
   page = await (await browser.newContext({ viewport: VIEWPORT })).newPage();
   page.setDefaultTimeout(15_000);
@@ -67,17 +73,31 @@ afterAll(async () => {
 describe("training runs in the browser", () => {
   let sftRunId = "";
 
-  it("starts an SFT run from the form and lists it as queued; explains bad JSON", async () => {
-    await expect(page.locator("#run-config").inputValue()).resolves.toContain('"max_steps"');
-    await page.fill("#run-config", "{ max_steps: 5 ");
-    await page.getByRole("button", { name: "Start run" }).click();
-    await expect(page.getByTestId("error-banner").innerText()).resolves.toContain("Config is not valid JSON");
+  it("starts an SFT run from the form's settings and lists it as queued; refuses a bad value before queuing", async () => {
+    // The settings are the trainer's own config keys, each at its library default, with the reason beside it.
+    await page.getByTestId("run-settings").locator("summary").click();
+    await expect(page.locator("[data-config-key]").count()).resolves.toBe(22);
+    await expect(page.locator("#config-learning_rate").inputValue()).resolves.toBe("0.0001");
+    await expect(page.locator("#config-learning_rate-why").innerText()).resolves.toContain("fine-tune stably");
 
-    // PPO asks for a reward model; going back to SFT hides it again.
+    await page.fill("#config-learning_rate", "fast");
+    await page.getByRole("button", { name: "Start run" }).click();
+    await expect(page.getByTestId("error-banner").innerText()).resolves.toContain('learning_rate must be a number (got "fast")');
+    // A value out of range is refused by the server with the CLI's own message, and nothing is queued.
+    await page.fill("#config-learning_rate", "0");
+    await page.getByRole("button", { name: "Start run" }).click();
+    await expect(page.getByTestId("error-banner").innerText()).resolves.toContain("sft config: learning_rate must be greater than 0 (got 0)");
+    await expect(page.getByTestId("run-row").count()).resolves.toBe(0);
+    await page.getByRole("button", { name: "reset to 0.0001" }).click();
+
+    // PPO asks for a reward model and shows PPO's keys; going back to SFT hides it again.
     await page.selectOption("#run-kind", "ppo");
     await expect(page.locator("#run-reward").inputValue()).resolves.toBe("base-rm");
+    await expect(page.locator("#config-beta").inputValue()).resolves.toBe("0.05");
     await page.selectOption("#run-kind", "sft");
-    await page.fill("#run-config", '{"max_steps": 60, "eval_steps": 10}');
+    await page.fill("#config-max_steps", "60");
+    await page.fill("#config-eval_steps", "10");
+    await expect(page.getByTestId("run-settings").locator("summary").innerText()).resolves.toContain("2 changed");
     await page.fill("#run-name", "base-sft-e2e");
     await page.getByRole("button", { name: "Start run" }).click();
     const row = page.getByTestId("run-row").filter({ hasText: "base-sft-e2e" });
@@ -113,7 +133,7 @@ describe("training runs in the browser", () => {
   it("shows a finished PPO run with its reward, KL and policy charts and its output model", async () => {
     const base = findModel(db, "base")!;
     const rm = findModel(db, "base-rm")!;
-    const run = createRun(db, { kind: "ppo", name: "base-ppo", config: { iterations: 20 }, baseModelId: base.id, rewardModelId: rm.id, startedBy: { workerId: "e2e-worker" } });
+    const run = createRun(db, { kind: "ppo", name: "base-ppo", config: { max_steps: 20 }, baseModelId: base.id, rewardModelId: rm.id, startedBy: { workerId: "e2e-worker" } });
     for (let it = 1; it <= 20; it++)
       logMetrics(db, run.id, it, {
         "objective/scores": -0.6 + 1.4 * (1 - Math.exp(-it / 6)) + wobble(it),
@@ -172,7 +192,7 @@ describe("training runs in the browser", () => {
     await researcher.getByTestId("run-row").getByRole("link", { name: "base-sft-e2e" }).click();
     await researcher.waitForSelector("path[data-series='train/loss']");
     await expect(researcher.getByRole("button", { name: "Cancel run" }).count()).resolves.toBe(0);
-    await expect(researcher.locator("#run-config").count()).resolves.toBe(0);
+    await expect(researcher.getByTestId("run-settings").count()).resolves.toBe(0);
     await researcher.close();
   });
 });

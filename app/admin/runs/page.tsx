@@ -2,7 +2,7 @@
 import type { Metadata } from "next";
 import { PageHeader } from "~/app/_components/ui";
 import { RunsPage } from "./_components/RunsPage";
-import { isWebRunKind } from "./run-kinds";
+import { isRunKind } from "~/server/services/run-kinds/index";
 
 export const metadata: Metadata = { title: "Runs" };
 
@@ -15,7 +15,7 @@ export default async function Page({ searchParams }: { searchParams: Promise<Sea
   return (
     <div>
       <PageHeader title="Training runs" subtitle="SFT, reward model, PPO and DPO runs. The worker runs queued runs one at a time." />
-      <RunsPage canEdit basePath="/admin" prefill={{ kind: isWebRunKind(kind) ? kind : undefined, base: one(q.base), reward: one(q.reward) }} />
+      <RunsPage canEdit basePath="/admin" prefill={{ kind: isRunKind(kind) ? kind : undefined, base: one(q.base), reward: one(q.reward) }} />
     </div>
   );
 }

@@ -9,7 +9,7 @@ import { formatDuration } from "~/app/_lib/time";
 import { useTRPC } from "~/app/_lib/trpc";
 import { formatWhen, isActive, ProgressBar, RunStatusBadge } from "../_components/RunStatus";
 import { POLL_MS } from "../_components/RunsPage";
-import { KIND_LABELS, isWebRunKind } from "../run-kinds";
+import { isRunKind, RUN_KIND_DESCRIPTORS } from "~/server/services/run-kinds/index";
 import { CancelRun } from "./CancelRun";
 import { LogTail } from "./LogTail";
 import { MetricCharts } from "./MetricCharts";
@@ -64,7 +64,7 @@ export function RunPage({ runId, canEdit, basePath }: { runId: string; canEdit: 
               {run.name ?? `${run.kind} run`} <RunStatusBadge status={run.status} />
             </span>
           }
-          subtitle={`${isWebRunKind(run.kind) ? KIND_LABELS[run.kind] : run.kind} · run ${run.id}`}
+          subtitle={`${isRunKind(run.kind) ? RUN_KIND_DESCRIPTORS[run.kind].label : run.kind} · run ${run.id}`}
           actions={canEdit && isActive(run.status) ? <CancelRun runId={run.id} /> : undefined}
         />
       </div>
