@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDb } from "../../db/index";
-import { completions, demonstrations, prompts, rankings, tasks, users } from "../../db/schema";
+import { completions, demonstrations, projects, prompts, rankings, tasks, users } from "../../db/schema";
 import { rlhf } from "../support/cli";
 import { createTempDb, type TempDb } from "../support/db";
 
@@ -123,6 +123,29 @@ describe("rlhf data commands", () => {
       expect([...texts.values()].filter((c) => c.text === "A cat.")).toHaveLength(1);
       expect([...texts.values()].every((c) => c.origin === "import" || c.origin === "model")).toBe(true);
     });
+  });
+
+  it("projects create and list: a scripted setup on a fresh database, with the web form's checks", async () => {
+    const guidelines = file("guidelines.md", "# Rank by helpfulness\n\nPrefer the answer that solves the task.\n");
+    const created = await rlhf("projects", "create", "Scripted", "--k", "3", "--overlap", "2", "--allow-ties", "--guidelines", guidelines, "--json");
+    expect(created.code, created.err).toBe(0);
+    expect(created.json!.project).toMatchObject({ name: "Scripted", k: 3, overlap: 2, allow_ties: true });
+    const stored = inspect((db) => db.select().from(projects).all().find((p) => p.name === "Scripted")!);
+    expect(stored).toMatchObject({ k: 3, overlap: 2, allowTies: true, guidelines: fs.readFileSync(guidelines, "utf8") });
+    // The new project takes imports at once.
+    const imported = await rlhf("prompts", "import", file("scripted.jsonl", '{"prompt":"Hello?"}'), "--project", "Scripted", "--json");
+    expect(imported.json).toMatchObject({ ok: true, project: "Scripted", imported: 1 });
+    const list = await rlhf("projects", "list", "--json");
+    expect(list.json!.projects).toEqual(expect.arrayContaining([expect.objectContaining({ name: "Scripted", k: 3, prompts: 1, open_tasks: 1 })]));
+    expect((await rlhf("projects", "list")).out).toMatch(/Scripted\s+3\s+2\s+yes\s+1\s+1/);
+
+    const again = await rlhf("projects", "create", "Scripted", "--json");
+    expect([again.code, again.json!.error]).toEqual([1, "A project named 'Scripted' already exists."]);
+    const badK = await rlhf("projects", "create", "Wide", "--k", "40", "--json");
+    expect(badK.code).toBe(2);
+    expect(badK.json!.error).toMatch(/^k: .*16/);
+    expect((await rlhf("projects", "create", "Docs", "--guidelines", path.join(t.dir, "none.md"))).err).toContain("cannot read --guidelines");
+    expect((await rlhf("projects", "create")).code).toBe(2);
   });
 
   it("db backup writes a consistent copy and refuses to overwrite without --force", async () => {
