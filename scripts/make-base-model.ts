@@ -12,7 +12,7 @@ import { initBackend } from "../trainer/backend/index";
 import { generateCorpus } from "../trainer/builtin/corpus";
 import { BUILTIN_MODEL_CONFIG, BUILTIN_MODEL_DIR } from "../trainer/builtin/paths";
 import { saveCheckpoint } from "../trainer/checkpoint/index";
-import { ProgressBar } from "../trainer/cli/progress";
+import { ProgressBar } from "../trainer/runs/progress";
 import type { TokenizedExample } from "../trainer/data/collate";
 import { holdOut } from "../trainer/data/loader";
 import { generate } from "../trainer/generate/index";

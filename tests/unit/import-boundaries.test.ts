@@ -51,6 +51,13 @@ describe("import boundaries", () => {
     expect(violations(["trainer"], (t) => t.startsWith("app/"))).toEqual([]);
   });
 
+  it("the run framework, the worker and the trainers never import CLI code (web-queued runs speak no CLI flags)", () => {
+    const runners = ["trainer/runs", "trainer/algorithms", "trainer/rl", "trainer/sft"];
+    const bad = violations(runners, (t) => t.startsWith("trainer/cli"));
+    bad.push(...importsOf(path.join(ROOT, "trainer/worker.ts")).filter((t) => t.startsWith("trainer/cli")).map((t) => `trainer/worker.ts imports ${t}`));
+    expect(bad).toEqual([]);
+  });
+
   it("checks real files (the scan is not empty)", () => {
     expect(sourceFiles("server").length).toBeGreaterThan(3);
     expect(sourceFiles("trainer").length).toBeGreaterThan(3);

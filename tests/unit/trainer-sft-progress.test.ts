@@ -1,6 +1,6 @@
 // The CLI progress bar: bar, step/total, rate, ETA and metrics; a redrawn line on a TTY, a line every N% elsewhere.
 import { describe, expect, it } from "vitest";
-import { ProgressBar } from "../../trainer/cli/progress";
+import { ProgressBar } from "../../trainer/runs/progress";
 
 function fakeStream(isTTY: boolean) {
   const writes: string[] = [];

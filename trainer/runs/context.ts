@@ -5,7 +5,7 @@ import path from "node:path";
 import type { Db } from "../../db/index";
 import { dataHome } from "../../db/paths";
 import { appendLog, DEFAULT_LEASE_MS, heartbeat, isCancelled, logMetrics, setProgress, type RunRow } from "../../server/services/runs";
-import { ProgressBar } from "../cli/progress";
+import { ProgressBar } from "./progress";
 import { RunCancelledError } from "./errors";
 import type { ModelInput, RunContext } from "./types";
 

@@ -9,7 +9,7 @@ import { insertPromptIfNew, promptsInSplit } from "../../../server/services/prom
 import { openRankTask } from "../../../server/services/task-queue";
 import { CliError, UsageError } from "../args";
 import { readJsonlFile } from "../files";
-import { ProgressBar } from "../progress";
+import { ProgressBar } from "../../runs/progress";
 import { projectByName, registryDb } from "../shared";
 import type { Command, Handler } from "../types";
 
