@@ -2,7 +2,9 @@
 import type { Metadata } from "next";
 import { PageHeader } from "~/app/_components/ui";
 import { RunsPage } from "./_components/RunsPage";
-import { isRunKind } from "~/server/services/run-kinds/index";
+import { isRunKind, runKindNames } from "~/server/services/run-kinds/index";
+
+const KIND_NAMES = runKindNames();
 
 export const metadata: Metadata = { title: "Runs" };
 
@@ -14,7 +16,7 @@ export default async function Page({ searchParams }: { searchParams: Promise<Sea
   const kind = one(q.kind);
   return (
     <div>
-      <PageHeader title="Training runs" subtitle="SFT, reward model, PPO and DPO runs. The worker runs queued runs one at a time." />
+      <PageHeader title="Training runs" subtitle={`${KIND_NAMES} runs. The worker runs queued runs one at a time.`} />
       <RunsPage canEdit basePath="/admin" prefill={{ kind: isRunKind(kind) ? kind : undefined, base: one(q.base), reward: one(q.reward) }} />
     </div>
   );

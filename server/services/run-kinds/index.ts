@@ -78,6 +78,13 @@ export function runKind(kind: RunKind): RunKindDescriptor {
   return RUN_KIND_DESCRIPTORS[kind];
 }
 
+/** "SFT, reward model, PPO and DPO": the kinds' labels without their notes in brackets, for page subtitles. */
+export function runKindNames(): string {
+  // "Reward model" reads "reward model" mid-sentence; acronyms (SFT, PPO) keep their capitals.
+  const names = RUN_KINDS.map((k) => RUN_KIND_DESCRIPTORS[k].label.replace(/\s*\(.*\)$/, "").replace(/^([A-Z])(?=[a-z])/, (c) => c.toLowerCase()));
+  return names.length > 1 ? `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}` : names.join("");
+}
+
 /** The kind whose CLI verb this is (`rm` → `reward`). */
 export function kindForVerb(verb: string): RunKind | undefined {
   return RUN_KINDS.find((k) => RUN_KIND_DESCRIPTORS[k].cliVerb === verb);
