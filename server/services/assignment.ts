@@ -8,6 +8,7 @@ import { newId } from "../../db/ids";
 import { assignments, demonstrations, projects, prompts, rankings, tasks, type TaskKind } from "../../db/schema";
 import { conflict, notFound } from "./errors";
 import { prepared } from "./prepared";
+import { mulberry32, shuffled } from "./random";
 
 /** 30 minutes: long enough to write a careful demonstration, short enough that abandoned tasks come back soon. */
 export const DEFAULT_LEASE_MS = 30 * 60 * 1000;
@@ -82,21 +83,10 @@ export type TaskViewOf<K extends TaskKind> = Extract<TaskView, { kind: K }>;
 
 /** A deterministic shuffle seeded by the assignment id: the order is stable across reloads, different per annotator. */
 export function shuffledOrder(ids: readonly string[], seed: string): string[] {
+  // Existing assignments' orders are re-derived from this on every read (the `|| 1` included): any change here
+  // would reorder completions annotators have already seen.
   const digest = createHash("sha256").update(seed).digest();
-  let state = digest.readUInt32LE(0) || 1;
-  const random = () => {
-    // mulberry32: tiny, good enough for display order.
-    state = (state + 0x6d2b79f5) | 0;
-    let x = Math.imul(state ^ (state >>> 15), 1 | state);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-  const out = [...ids];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
+  return shuffled(ids, mulberry32(digest.readUInt32LE(0) || 1));
 }
 
 /** The caller's own assignment; someone else's is reported as missing so ids of others' work reveal nothing. */

@@ -1,6 +1,6 @@
 // Sign-in rate limiting per email and per IP, stored in the database so it survives restarts and is shared
 // by every process: after too many failures in a window, further attempts are refused until it passes.
-import { and, desc, eq, gt, lt, sql } from "drizzle-orm";
+import { and, desc, eq, gt, lt } from "drizzle-orm";
 import type { Db } from "../../db/index";
 import { signInAttempts } from "../../db/schema";
 
@@ -59,9 +59,4 @@ export function recordSignIn(db: Db, keys: string[], ok: boolean, now: Date = ne
     for (const key of keys) tx.insert(signInAttempts).values({ key, at: now, ok }).run();
     tx.delete(signInAttempts).where(lt(signInAttempts.at, new Date(now.getTime() - 24 * 3600 * 1000))).run();
   });
-}
-
-/** Drops all attempts (tests, or an admin unlocking after an incident). */
-export function clearSignInAttempts(db: Db): void {
-  db.run(sql`delete from sign_in_attempts`);
 }

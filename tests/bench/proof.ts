@@ -33,7 +33,8 @@ const { buildExample, buildPrompt, decodeResponse, getTokenizer } = await import
 const { BUILTIN_MODEL_DIR } = await import("../../trainer/builtin/paths");
 const { generateCorpus } = await import("../../trainer/builtin/corpus");
 const { scoreTexts } = await import("../../trainer/rl/reward");
-const { meanStd, seededRandom, shuffledIndices } = await import("../../trainer/rl/utils");
+const { meanStd } = await import("../../trainer/rl/utils");
+const { mulberry32, shuffledIndices } = await import("../../server/services/random");
 const { JUDGES, noisyRanking } = await import("./judges");
 type Judge = import("./judges").Judge;
 
@@ -125,7 +126,7 @@ const base = await loadCheckpoint(baseDir);
 /** Distinct everyday prompts from the built-in topics, split into train and test. */
 function makePrompts(): { train: string[]; test: string[] } {
   const texts = [...new Set(generateCorpus({ seed: 4242, templatePairs: 3000 }).map((p) => p.prompt))].filter((p) => buildPrompt(tok, p).length + SIZE.responseLength + 1 <= base.config.n_positions);
-  const order = shuffledIndices(texts.length, seededRandom(SEED));
+  const order = shuffledIndices(texts.length, mulberry32(SEED));
   const picked = order.map((i) => texts[i]!);
   const train = picked.slice(0, SIZE.trainPrompts);
   const test = picked.slice(SIZE.trainPrompts, SIZE.trainPrompts + SIZE.testPrompts);
@@ -211,7 +212,7 @@ async function proveJudge(judge: Judge, prompts: { train: string[]; test: string
   ]), "--project", "proof"]);
 
   // 1–3. K samples per prompt from the base, ranked by the noisy judge, imported as rankings.
-  const random = seededRandom(SEED + judge.name.length);
+  const random = mulberry32(SEED + judge.name.length);
   let disagreements = 0;
   let comparable = 0;
   const testItems: Array<{ prompt: string; texts: string[] }> = [];

@@ -6,7 +6,7 @@ import { runDataParallel } from "../../trainer/bench/data-parallel.js";
 import { GPT } from "../../trainer/model/gpt.js";
 import { Adam, computeGrads } from "../../trainer/model/adam.js";
 import { tokenLogprobs } from "../../trainer/model/ops.js";
-import { mulberry32 } from "../../trainer/model/prng.js";
+import { mulberry32 } from "../../server/services/random.js";
 
 const config = { vocab_size: 64, n_positions: 16, n_embd: 32, n_layer: 1, n_head: 2, layer_norm_epsilon: 1e-5 };
 const B = 4;

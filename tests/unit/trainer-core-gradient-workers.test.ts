@@ -6,7 +6,7 @@ import { GPT } from "../../trainer/model/gpt.js";
 import { computeGrads } from "../../trainer/model/adam.js";
 import { GradientWorkers } from "../../trainer/model/gradient-workers.js";
 import { meanTokenNll } from "../../trainer/model/losses.js";
-import { mulberry32 } from "../../trainer/model/prng.js";
+import { mulberry32 } from "../../server/services/random.js";
 
 const config = { vocab_size: 50, n_positions: 12, n_embd: 16, n_layer: 1, n_head: 2, layer_norm_epsilon: 1e-5 };
 let dp: GradientWorkers;

@@ -8,7 +8,7 @@ import { Adam, clipByGlobalNorm, computeGrads } from "../../trainer/model/adam.j
 import { tokenLogprobs } from "../../trainer/model/ops.js";
 import { generate, sampleToken, sequenceLogprobs } from "../../trainer/generate/index.js";
 import { getTokenizer } from "../../trainer/tokenizer/index.js";
-import { mulberry32 } from "../../trainer/model/prng.js";
+import { mulberry32 } from "../../server/services/random.js";
 
 const cfg = { vocab_size: 60, n_positions: 32, n_embd: 32, n_layer: 2, n_head: 4, layer_norm_epsilon: 1e-5 };
 const seq = [3, 14, 15, 9, 26, 5, 35, 8, 9, 7];

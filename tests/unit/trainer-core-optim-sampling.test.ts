@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "../../trainer/backend/index.js";
 import { Adam, clipByGlobalNorm } from "../../trainer/model/adam.js";
 import { sampleToken } from "../../trainer/generate/index.js";
-import { mulberry32 } from "../../trainer/model/prng.js";
+import { mulberry32 } from "../../server/services/random.js";
 
 describe("Adam", () => {
   beforeAll(async () => {

@@ -1,7 +1,7 @@
 // Tokenizers round-trip arbitrary Unicode; the chat template marks exactly the response tokens; names are checked.
 import { describe, expect, it } from "vitest";
 import { buildExample, buildPrompt, decodeResponse, getTokenizer } from "../../trainer/tokenizer/index.js";
-import { mulberry32 } from "../../trainer/model/prng.js";
+import { mulberry32 } from "../../server/services/random.js";
 
 const samples = [
   "",

@@ -2,7 +2,7 @@
 // share of comparisons comes out flipped.
 import { describe, expect, it } from "vitest";
 import { conciseJudge, enthusiasticJudge, livelyJudge, noisyRanking } from "../bench/judges";
-import { seededRandom } from "../../trainer/rl/utils";
+import { mulberry32 } from "../../server/services/random";
 
 describe("proof judges", () => {
   it("score response text", () => {
@@ -12,10 +12,10 @@ describe("proof judges", () => {
     expect(enthusiasticJudge.score("Sure! Good luck! Enjoy!!!")).toBe(5);
   });
   it("rank best → worst without noise, with equal scores tied", () => {
-    expect(noisyRanking([1, 3, 2, 3], 0, seededRandom(1))).toEqual([[1, 3], [2], [0]]);
+    expect(noisyRanking([1, 3, 2, 3], 0, mulberry32(1))).toEqual([[1, 3], [2], [0]]);
   });
   it("flip roughly the requested share of pairs", () => {
-    const random = seededRandom(2);
+    const random = mulberry32(2);
     let flipped = 0;
     let pairs = 0;
     for (let n = 0; n < 2000; n++) {

@@ -12,7 +12,8 @@ import { parseRunConfig } from "../../server/services/run-kinds/index";
 const parseRewardConfig = (raw: unknown) => parseRunConfig("reward", raw);
 import { trainDPO, type PairExample } from "../../trainer/rl/dpo";
 const parseDPOConfig = (raw: unknown) => parseRunConfig("dpo", raw);
-import { meanStd, seededRandom } from "../../trainer/rl/utils";
+import { meanStd } from "../../trainer/rl/utils";
+import { mulberry32 } from "../../server/services/random";
 
 const tok = getTokenizer("byte");
 const encode = (prompt: string, response: string) => buildExample(tok, prompt, response);
@@ -20,7 +21,7 @@ const shape = { vocab_size: tok.vocabSize, n_positions: 48, n_embd: 16, n_layer:
 
 /** Toy rankings: four 4-letter completions over {a, b} per prompt, ranked by their count of 'a' (ties grouped). */
 function toyRankings(n: number, seed: number): RankingExample[] {
-  const random = seededRandom(seed);
+  const random = mulberry32(seed);
   return Array.from({ length: n }, (_, i) => {
     const completions = Array.from({ length: 4 }, (_, j) => ({ id: `c${i}-${j}`, text: Array.from({ length: 4 }, () => (random() < 0.5 ? "a" : "b")).join("") }));
     const countA = (t: string) => t.split("a").length - 1;

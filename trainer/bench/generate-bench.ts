@@ -9,7 +9,7 @@ import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../backend/index.js";
 import { GPT } from "../model/gpt.js";
 import { generate, sampleToken } from "../generate/index.js";
-import { mulberry32 } from "../model/prng.js";
+import { mulberry32 } from "../../server/services/random.js";
 import type { Tokenizer } from "../tokenizer/types.js";
 import { benchConfig } from "./train-bench.js";
 

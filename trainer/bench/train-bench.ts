@@ -8,7 +8,7 @@
 
 import type { GPTConfig } from "../model/config.js";
 import { PRESETS } from "../model/config.js";
-import { mulberry32 } from "../model/prng.js";
+import { mulberry32 } from "../../server/services/random.js";
 import { runDataParallel } from "./data-parallel.js";
 
 export interface TrainBenchOptions {

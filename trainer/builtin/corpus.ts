@@ -1,7 +1,7 @@
 // Generates the built-in base model's training corpus: everyday assistant prompts paired with short replies in
 // deliberately varied styles (terse, friendly, list, detailed) and lengths, so samples from the model have spread
 // in length and wording for the PPO/DPO judges to act on. Deterministic from a seed; tfjs-free.
-import { pick, randomInt, seededRandom, shuffled } from "../data/prng";
+import { mulberry32, pick, randomInt, shuffled } from "../../server/services/random";
 import { TOPICS, type Topic } from "./topics";
 
 export interface CorpusPair {
@@ -102,7 +102,7 @@ export interface CorpusOptions {
 
 /** The whole corpus, in a deterministic shuffled order. */
 export function generateCorpus(opts: CorpusOptions): CorpusPair[] {
-  const rand = seededRandom(opts.seed);
+  const rand = mulberry32(opts.seed);
   const pairs: CorpusPair[] = [];
   const templated = TOPICS.filter((t) => t.prompts.length > 0);
   for (let i = 0; i < opts.templatePairs; i++) {

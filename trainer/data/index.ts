@@ -1,4 +1,3 @@
 // Data batching for every trainer: seeded shuffling, right-padded collation with response-only loss masks, loaders.
-export * from "./prng";
 export * from "./collate";
 export * from "./loader";

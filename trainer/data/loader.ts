@@ -1,7 +1,7 @@
 // Train/eval iteration over tokenized examples: seeded reshuffle each epoch for training, fixed order for eval,
 // and a deterministic held-out slice when a dataset has no test split.
 import { collate, type Batch, type TokenizedExample } from "./collate";
-import { seededRandom, shuffled } from "./prng";
+import { mulberry32, shuffled } from "../../server/services/random";
 
 export interface LoaderOptions {
   batchSize: number;
@@ -19,7 +19,7 @@ export interface LoaderOptions {
 
 /** Batches of one training epoch, in the order fixed by (seed, epoch). */
 export function* epochBatches(examples: readonly TokenizedExample[], epoch: number, opts: LoaderOptions): Generator<Batch> {
-  const rand = seededRandom(opts.seed + epoch * 0x9e3779b1);
+  const rand = mulberry32(opts.seed + epoch * 0x9e3779b1);
   const order = shuffled(examples, rand);
   if (!opts.groupByLength) {
     yield* inOrderBatches(order, opts);
@@ -57,7 +57,7 @@ export function batchesPerEpoch(count: number, batchSize: number, dropLast = fal
  */
 export function holdOut<T>(items: readonly T[], fraction: number, seed: number): { train: T[]; eval: T[] } {
   if (items.length < 2) return { train: items.slice(), eval: [] };
-  const order = shuffled(items, seededRandom(seed ^ 0x5eed));
+  const order = shuffled(items, mulberry32(seed ^ 0x5eed));
   const n = Math.min(items.length - 1, Math.max(1, Math.round(items.length * fraction)));
   return { eval: order.slice(0, n), train: order.slice(n) };
 }

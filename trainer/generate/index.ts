@@ -18,7 +18,7 @@ import * as tf from "@tensorflow/tfjs";
 import { disposeCache, type GPT, type KVCache } from "../model/gpt.js";
 import { nextTokenLogprobs } from "../model/logprobs.js";
 import { MASKED } from "../model/ops.js";
-import { mulberry32 } from "../model/prng.js";
+import { mulberry32 } from "../../server/services/random.js";
 import type { Tokenizer } from "../tokenizer/types.js";
 
 export interface GenerateOptions {

@@ -21,7 +21,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { type GPTConfig, validateConfig } from "./config.js";
 import { attentionBias, causalSelfAttention, gatherRows, gelu, layerNorm, linear, splitColumns } from "./ops.js";
-import { mulberry32, normalSampler } from "./prng.js";
+import { mulberry32 } from "../../server/services/random.js";
+import { normalSampler } from "./prng.js";
 import { ownedVariable } from "./variables.js";
 
 export interface ForwardOptions {

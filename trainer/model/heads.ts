@@ -9,7 +9,8 @@
 
 import * as tf from "@tensorflow/tfjs";
 import { linear } from "./ops.js";
-import { mulberry32, normalSampler } from "./prng.js";
+import { mulberry32 } from "../../server/services/random.js";
+import { normalSampler } from "./prng.js";
 import { ownedVariable } from "./variables.js";
 
 export class ScalarHead {

@@ -4,11 +4,12 @@ import * as tf from "@tensorflow/tfjs";
 import { truncateExample, type TokenizedExample } from "../data/collate";
 import { Adam, clipByGlobalNorm, computeGrads } from "../model/adam";
 import type { GPT } from "../model/gpt";
+import { mulberry32, shuffledIndices } from "../../server/services/random";
 import type { DPOConfig } from "../../server/services/run-kinds/dpo-config";
 import { RunCancelled, type RlContext } from "./context";
 import { disposeBatchTensors, sequenceLogprobSums, toBatchTensors } from "./forward";
 import { dpoLoss } from "./losses";
-import { meanStd, seededRandom, shuffledIndices } from "./utils";
+import { meanStd } from "./utils";
 
 /** One preference pair (server/services/datasets.ts PreferencePairExample satisfies it). */
 export interface PairExample {
@@ -140,7 +141,7 @@ export async function trainDPO(input: DPOTrainInput): Promise<DPOTrainResult> {
   let heldOut = pairs.filter((p) => p.split === "test");
   if (heldOut.length === 0 && cfg.eval_holdout_fraction > 0) {
     const ids = [...new Set(pairs.map((p) => p.prompt))];
-    const order = shuffledIndices(ids.length, seededRandom(cfg.seed ^ 0x7e57));
+    const order = shuffledIndices(ids.length, mulberry32(cfg.seed ^ 0x7e57));
     const held = new Set(order.slice(0, Math.floor(ids.length * cfg.eval_holdout_fraction)).map((i) => ids[i]!));
     train = pairs.filter((p) => !held.has(p.prompt));
     heldOut = pairs.filter((p) => held.has(p.prompt));
@@ -152,7 +153,7 @@ export async function trainDPO(input: DPOTrainInput): Promise<DPOTrainResult> {
   ensureReference(reference, preparedHeld, padId, cfg.batch_size);
   const params = new Map(policy.params);
   const adam = new Adam(params, { lr: cfg.learning_rate, eps: cfg.adam_epsilon, weightDecay: cfg.weight_decay });
-  const random = seededRandom(cfg.seed);
+  const random = mulberry32(cfg.seed);
   const epochSteps = Math.ceil(prepared.length / cfg.batch_size);
   const totalSteps = cfg.max_steps > 0 ? Math.min(cfg.max_steps, epochSteps * cfg.num_train_epochs) : epochSteps * cfg.num_train_epochs;
   let step = 0;

@@ -38,7 +38,7 @@ export function disposeBatchTensors(bt: BatchTensors): void {
  * Log-probs of each position's label under the model, with logits divided by `temperature` (PPO must score tokens
  * with the same temperature it sampled them at, or the ratio is off from the first step). Masked positions are 0.
  */
-export function tokenLogprobs(
+export function responseLogprobs(
   gpt: GPT,
   bt: BatchTensors,
   opts: { temperature?: number; withEntropy?: boolean } = {},
@@ -52,14 +52,14 @@ export function tokenLogprobs(
 
 /** Sum of response-token log-probs per row: DPO's sequence log-likelihood. */
 export function sequenceLogprobSums(gpt: GPT, bt: BatchTensors): tf.Tensor1D {
-  return tf.tidy(() => tf.sum(tokenLogprobs(gpt, bt).logprobs, 1) as tf.Tensor1D);
+  return tf.tidy(() => tf.sum(responseLogprobs(gpt, bt).logprobs, 1) as tf.Tensor1D);
 }
 
 /** Picks column lastIndex[b] of each row of a [B,T] tensor, as a one-hot product (differentiable, no gather grad). */
 export function atLastToken(perPosition: tf.Tensor2D, lastIndex: readonly number[]): tf.Tensor1D {
   return tf.tidy(() => {
     const T = perPosition.shape[1];
-    // Cast rather than oneHot(..., "float32"): wasm ignores oneHot's dtype (see logprobsFromLogits).
+    // Cast rather than oneHot(..., "float32"): wasm ignores oneHot's dtype (see ops.tokenLogprobs).
     const pick = tf.cast(tf.oneHot(tf.tensor1d(lastIndex as number[], "int32"), T), "float32");
     return tf.sum(tf.mul(perPosition, pick), 1) as tf.Tensor1D;
   });

@@ -6,9 +6,10 @@ import type { TokenizedExample } from "../data/collate";
 import { Adam, clipByGlobalNorm, computeGrads } from "../model/adam";
 import type { GPT } from "../model/gpt";
 import type { ScalarHead } from "../model/heads";
+import { mulberry32, shuffledIndices } from "../../server/services/random";
 import type { PPOConfig } from "../../server/services/run-kinds/ppo-config";
 import { RunCancelled, type RlContext } from "./context";
-import { disposeBatchTensors, lastTokenScores, namedParams, tokenLogprobs, toBatchTensors, type BatchTensors } from "./forward";
+import { disposeBatchTensors, lastTokenScores, namedParams, responseLogprobs, toBatchTensors, type BatchTensors } from "./forward";
 import { ppoPolicyLoss, ppoValueLoss } from "./losses";
 import {
   explainedVariance,
@@ -16,8 +17,6 @@ import {
   klEstimateScalar,
   maskedMean,
   meanStd,
-  seededRandom,
-  shuffledIndices,
   truncateAtFirstEos,
   type KlEstimator,
 } from "./utils";
@@ -133,7 +132,7 @@ export async function trainPPO(input: PPOTrainInput): Promise<PPOTrainResult> {
   if (critic) for (const [name, v] of namedParams(critic.gpt, critic.head)) params.set(`critic.${name}`, v);
   const adam = new Adam(params, { lr: cfg.learning_rate, eps: cfg.adam_epsilon });
   const kl = new KlController(cfg.beta, cfg.adaptive_kl, cfg.target_kl, cfg.kl_horizon);
-  const random = seededRandom(cfg.seed);
+  const random = mulberry32(cfg.seed);
   const estimator = cfg.kl_estimator as KlEstimator;
   let promptOrder = shuffledIndices(input.prompts.length, random);
   let promptCursor = 0;
@@ -194,8 +193,8 @@ export async function trainPPO(input: PPOTrainInput): Promise<PPOTrainResult> {
           ? toBatchTensors(mb.map((e) => (episodes[e]!.endedWithEos ? episodes[e]!.example : withEos(episodes[e]!.example, input.eosId))), input.padId)
           : null;
         const [lp, ref, val, score] = tf.tidy(() => {
-          const out = tokenLogprobs(policy, bt, { temperature: cfg.temperature });
-          const refOut = tokenLogprobs(reference, bt, { temperature: cfg.temperature });
+          const out = responseLogprobs(policy, bt, { temperature: cfg.temperature });
+          const refOut = responseLogprobs(reference, bt, { temperature: cfg.temperature });
           const rm = reward && rmBt ? lastTokenScores(reward.gpt, reward.head, rmBt) : tf.zeros([mb.length]);
           return [out.logprobs, refOut.logprobs, values(bt, out.hidden), rm];
         });
@@ -259,7 +258,7 @@ export async function trainPPO(input: PPOTrainInput): Promise<PPOTrainResult> {
           }));
           let kept: tf.Tensor[] = [];
           const { loss, grads } = computeGrads(() => {
-            const out = tokenLogprobs(policy, bt, { temperature: cfg.temperature, withEntropy: true });
+            const out = responseLogprobs(policy, bt, { temperature: cfg.temperature, withEntropy: true });
             const pg = ppoPolicyLoss(out.logprobs, old.logprobs, old.advantages, bt.lossMask, cfg.cliprange);
             const vf = ppoValueLoss(values(bt, out.hidden), old.values, old.returns, bt.lossMask, cfg.cliprange_value);
             const entropy = maskedMean(out.entropy!, bt.lossMask) as tf.Scalar;

@@ -9,6 +9,7 @@ import { learningRateAt, warmupSteps } from "../model/schedule";
 import type { GPT } from "../model/gpt";
 import type { ScalarHead } from "../model/heads";
 import { rankingToPairs } from "../../server/services/pairs";
+import { mulberry32, shuffledIndices } from "../../server/services/random";
 import { rewardConfig, type RewardConfig } from "../../server/services/run-kinds/reward-config";
 import { RunInputError } from "../runs/errors";
 
@@ -17,7 +18,7 @@ const DEFAULT_MAX_LENGTH = rewardConfig.shape.max_length.parse(undefined);
 import { RunCancelled, type RlContext } from "./context";
 import { disposeBatchTensors, lastTokenScores, namedParams, toBatchTensors } from "./forward";
 import { rankingLoss, type RankingPairs } from "./losses";
-import { meanStd, seededRandom, shuffledIndices } from "./utils";
+import { meanStd } from "./utils";
 
 /** The slice of a ranked example the RM needs (server/services/datasets.ts RankedExample satisfies it). */
 export interface RankingExample {
@@ -61,7 +62,7 @@ export function splitRankings<T extends RankingExample>(data: readonly T[], cfg:
   const test = data.filter((d) => d.split === "test");
   if (test.length > 0) return { train: data.filter((d) => d.split !== "test"), heldOut: test };
   const promptIds = [...new Set(data.map((d) => d.promptId))];
-  const order = shuffledIndices(promptIds.length, seededRandom(cfg.seed ^ 0x7e57));
+  const order = shuffledIndices(promptIds.length, mulberry32(cfg.seed ^ 0x7e57));
   const nHeld = Math.floor(promptIds.length * cfg.eval_holdout_fraction);
   const held = new Set(order.slice(0, nHeld).map((i) => promptIds[i]!));
   return { train: data.filter((d) => !held.has(d.promptId)), heldOut: data.filter((d) => held.has(d.promptId)) };
@@ -202,7 +203,7 @@ export async function trainRewardModel(input: RewardTrainInput): Promise<RewardT
   ctx.log(`reward model: ${prepared.length} train rankings, ${heldOut.length} held-out rankings, ${gpt.numParams()} backbone params`);
   const params = namedParams(gpt, head);
   const adam = new Adam(params, { lr: cfg.learning_rate, eps: cfg.adam_epsilon, weightDecay: cfg.weight_decay });
-  const random = seededRandom(cfg.seed);
+  const random = mulberry32(cfg.seed);
   const stepsPerEpoch = Math.ceil(prepared.length / cfg.batch_size);
   // max_steps > 0 is a step budget that cuts the epochs short (TRL's max_steps).
   const epochSteps = stepsPerEpoch * cfg.num_train_epochs;

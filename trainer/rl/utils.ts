@@ -5,6 +5,8 @@
 // GAE and truncation work on plain arrays: rollouts are read back to the CPU once per batch anyway, and a
 // backwards scan is clearer as a loop than as tensor ops.
 import * as tf from "@tensorflow/tfjs";
+import type { KL_ESTIMATORS } from "../../server/services/run-kinds/ppo-config";
+import { tokenLogprobs } from "../model/ops";
 
 /** Mean of `x` over positions where `mask` is 1 (all axes, or one axis). Empty masks give 0, not NaN. */
 export function maskedMean(x: tf.Tensor, mask: tf.Tensor, axis?: number): tf.Tensor {
@@ -47,16 +49,15 @@ export function maskedWhiten(x: tf.Tensor, mask: tf.Tensor, shiftMean = true): t
 }
 
 /**
- * Log-probability of each label under `logits` ([..., V] → [...]). The gather is a one-hot dot product: it needs
- * no gather gradient kernel and the vocabularies here are small (byte-level, a few hundred entries).
+ * Log-probability of each label under `logits` ([..., V] → [...]), for any leading shape: the rows go through
+ * ops.tokenLogprobs, the one implementation (hand-written gradient, accurate for tiny probabilities), that SFT uses too.
  */
 export function logprobsFromLogits(logits: tf.Tensor, labels: tf.Tensor): tf.Tensor {
   return tf.tidy(() => {
     const vocab = logits.shape[logits.shape.length - 1]!;
-    const logp = tf.logSoftmax(logits);
-    // oneHot's dtype argument is ignored by the wasm backend (int32 bits come back read as float32), so cast.
-    const onehot = tf.cast(tf.oneHot(tf.cast(labels, "int32"), vocab), "float32");
-    return tf.sum(tf.mul(logp, onehot), -1);
+    const rows = tf.reshape(logits, [-1, vocab]) as tf.Tensor2D;
+    const targets = tf.reshape(tf.cast(labels, "int32"), [-1]) as tf.Tensor1D;
+    return tf.reshape(tokenLogprobs(rows, targets), labels.shape);
   });
 }
 
@@ -78,8 +79,7 @@ export function logSigmoid(x: tf.Tensor): tf.Tensor {
  * "Approximating KL divergence"): k1 is unbiased but can be negative; k2 = ½·logr² and k3 = (r⁻¹ − 1) + logr are
  * always ≥ 0 and have lower variance.
  */
-export type KlEstimator = "k1" | "k2" | "k3";
-export const KL_ESTIMATORS: readonly KlEstimator[] = ["k1", "k2", "k3"];
+export type KlEstimator = (typeof KL_ESTIMATORS)[number];
 
 export function klEstimate(logprobs: tf.Tensor, refLogprobs: tf.Tensor, estimator: KlEstimator = "k1"): tf.Tensor {
   return tf.tidy(() => {
@@ -157,17 +157,4 @@ export function meanStd(xs: readonly number[]): { mean: number; std: number } {
   const mean = xs.reduce((s, v) => s + v, 0) / xs.length;
   const std = Math.sqrt(xs.reduce((s, v) => s + (v - mean) ** 2, 0) / xs.length);
   return { mean, std };
-}
-
-/** Deterministic PRNG (the model's mulberry32) so shuffles, flips and sampling seeds are reproducible from one integer. */
-export { mulberry32 as seededRandom } from "../model/prng";
-
-/** Fisher–Yates shuffle of 0..n-1 with the given random source. */
-export function shuffledIndices(n: number, random: () => number): number[] {
-  const idx = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [idx[i], idx[j]] = [idx[j]!, idx[i]!];
-  }
-  return idx;
 }
