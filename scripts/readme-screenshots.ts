@@ -18,17 +18,17 @@ try {
   await page.fill("#password", password);
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.waitForURL("**/admin/runs");
-  const shoot = async (name: string) => {
+  const shoot = async (name: string, fullPage = false) => {
     await page.evaluate(() => document.fonts.ready);
     await page.mouse.move(0, 799);
     await page.waitForTimeout(400);
-    await page.screenshot({ path: path.join(outDir, `${name}.png`) });
+    await page.screenshot({ path: path.join(outDir, `${name}.png`), fullPage });
   };
   await page.waitForSelector('[data-testid="run-row"]');
   await shoot("runs-list");
   await page.goto(`${url}/admin/runs/${runId}`);
   await page.waitForSelector('[data-testid="metric-chart"]');
-  await shoot("runs-ppo");
+  await shoot("runs-ppo", true); // every chart group: losses, reward and score, KL, policy, value
   await page.goto(`${url}/admin/models`);
   await page.waitForSelector('[data-testid="model-row"]');
   await shoot("runs-models");
