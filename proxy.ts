@@ -1,17 +1,28 @@
-// Sends visitors without a session cookie to /login, remembering the exact page (query included) to come back to.
-// Only a cheap cookie check: the page layouts verify the session and the role against the database.
+// Guards the app's areas before anything renders: a visitor without a valid session goes to /login (remembering the
+// exact page, query included), and a signed-in user whose current role may not open the area goes to their own
+// home page, so a redirect never carries the page it refused. The layouts check again, as a second line.
 import { NextResponse, type NextRequest } from "next/server";
+import { areaOf, AREA_ROLES, HOME_FOR_ROLE, isRole } from "~/app/_lib/roles";
+import { getDb } from "~/db/index";
+import { getRequestSession } from "~/server/auth";
+import { findActiveUser } from "~/server/services/users";
 
-/** next-auth v4's session cookie, plain or __Secure- (https), whole or split into .0, .1 chunks. */
-function hasSessionCookie(request: NextRequest): boolean {
-  return request.cookies.getAll().some((c) => /^(__Secure-)?next-auth\.session-token(\.\d+)?$/.test(c.name));
-}
-
-export function proxy(request: NextRequest) {
-  if (hasSessionCookie(request)) return NextResponse.next();
+function toLogin(request: NextRequest) {
   const login = new URL("/login", request.url);
   login.searchParams.set("callbackUrl", request.nextUrl.pathname + request.nextUrl.search);
   return NextResponse.redirect(login);
+}
+
+export async function proxy(request: NextRequest) {
+  const area = areaOf(request.nextUrl.pathname);
+  if (!area) return NextResponse.next();
+  const session = await getRequestSession(request.headers);
+  if (!session?.user?.id) return toLogin(request);
+  // The role as the database has it now: a disabled account or a changed role takes effect at once.
+  const user = findActiveUser(getDb(), session.user.id);
+  if (!user || !isRole(user.role)) return toLogin(request);
+  if (!AREA_ROLES[area].includes(user.role)) return NextResponse.redirect(new URL(HOME_FOR_ROLE[user.role], request.url));
+  return NextResponse.next();
 }
 
 export const config = {

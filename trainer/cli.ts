@@ -2,6 +2,7 @@
 // no module loads TensorFlow.js until a command needs it), runs it, and turns every failure into a one-line error
 // and a non-zero exit code.
 import { ServiceError } from "../server/services/errors";
+import { terminalSafe } from "../server/services/text-limits";
 import { Args, CliError, UsageError } from "./cli/args";
 import type { Command, CommandIO, CommandModule } from "./cli/types";
 import { oneLineError } from "./runs/errors";
@@ -66,7 +67,7 @@ export async function main(argv: string[]): Promise<number> {
   const fail = (code: number, message: string): number => {
     const line = oneLineError(message);
     if (json) process.stdout.write(JSON.stringify({ ok: false, error: line }) + "\n");
-    process.stderr.write(`rlhf: ${line}\n`);
+    process.stderr.write(`rlhf: ${terminalSafe(line)}\n`);
     return code;
   };
 
@@ -82,13 +83,14 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
 
-  const io: CommandIO = { json, log: (m) => process.stderr.write(m + "\n") };
+  const io: CommandIO = { json, log: (m) => process.stderr.write(terminalSafe(m) + "\n") };
   try {
     const args = new Args(found.rest, new Set(["json", "queue", "tasks", "once", "force", "allow-ties"]));
     const result = await spec.run(args, io);
     args.assertAllUsed();
     if (json) process.stdout.write(JSON.stringify({ ok: true, ...result.json }) + "\n");
-    else process.stdout.write((result.text ?? formatHuman(result.json)) + "\n");
+    // Human output may hold stored names and texts: control characters never reach the terminal raw.
+    else process.stdout.write(terminalSafe(result.text ?? formatHuman(result.json)) + "\n");
     return 0;
   } catch (err) {
     if (err instanceof UsageError) return fail(2, `${err.message} (usage: ${spec.usage})`);

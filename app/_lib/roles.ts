@@ -16,3 +16,15 @@ export const HOME_FOR_ROLE: Record<AppRole, string> = {
 export function isRole(value: unknown): value is AppRole {
   return value === "admin" || value === "annotator" || value === "researcher";
 }
+
+/** Who may open each area of the app: checked before anything renders (proxy.ts) and again by each area's layout. */
+export const AREA_ROLES: Record<"/admin" | "/research" | "/annotate", readonly AppRole[]> = {
+  "/admin": ["admin"],
+  "/research": ["researcher", "admin"],
+  "/annotate": ["annotator", "admin"],
+};
+
+/** The area a path belongs to, if it is one of the guarded ones. */
+export function areaOf(pathname: string): keyof typeof AREA_ROLES | undefined {
+  return (Object.keys(AREA_ROLES) as (keyof typeof AREA_ROLES)[]).find((a) => pathname === a || pathname.startsWith(`${a}/`));
+}

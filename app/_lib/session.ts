@@ -27,7 +27,7 @@ export async function getSessionUser(): Promise<SessionUser | null> {
 }
 
 /** The signed-in user if their role is allowed here; otherwise a redirect to /login or to their own home page. */
-export async function requireRole(allowed: AppRole[], currentPath: string): Promise<SessionUser> {
+export async function requireRole(allowed: readonly AppRole[], currentPath: string): Promise<SessionUser> {
   const user = await getSessionUser();
   if (!user) redirect(`/login?callbackUrl=${encodeURIComponent(currentPath)}`);
   if (!allowed.includes(user.role)) redirect(HOME_FOR_ROLE[user.role]);

@@ -1,11 +1,12 @@
 // Admin pages are for admins only; other roles go to their own home page.
 import type { ReactNode } from "react";
 import { AppShell } from "~/app/_components/AppShell";
+import { AREA_ROLES } from "~/app/_lib/roles";
 import { requireRole } from "~/app/_lib/session";
 
 export const dynamic = "force-dynamic";
 
 export default async function AdminLayout({ children }: { children: ReactNode }) {
-  const user = await requireRole(["admin"], "/admin");
+  const user = await requireRole(AREA_ROLES["/admin"], "/admin");
   return <AppShell user={user}>{children}</AppShell>;
 }

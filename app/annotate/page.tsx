@@ -3,6 +3,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { PageHeader, Stat, EmptyState } from "~/app/_components/ui";
 import { serverCaller } from "~/app/_lib/server-caller";
+import { AREA_ROLES } from "~/app/_lib/roles";
 import { requireRole } from "~/app/_lib/session";
 import { formatCount, formatDuration } from "~/app/_lib/time";
 import { getDb } from "~/db/index";
@@ -12,7 +13,7 @@ export const metadata: Metadata = { title: "My tasks" };
 export const dynamic = "force-dynamic";
 
 export default async function AnnotateDashboard() {
-  const user = await requireRole(["annotator", "admin"], "/annotate");
+  const user = await requireRole(AREA_ROLES["/annotate"], "/annotate");
   const caller = await serverCaller();
   const [stats, projects] = await Promise.all([caller.stats.mine(), caller.projects.list()]);
   const open = openTaskCountsFor(getDb(), user.id);

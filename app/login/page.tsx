@@ -2,17 +2,13 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { HOME_FOR_ROLE } from "~/app/_lib/roles";
+import { safeCallback } from "~/app/_lib/safe-callback";
 import { getSessionUser } from "~/app/_lib/session";
 import { LoginForm } from "./LoginForm";
 
 export const metadata: Metadata = { title: "Sign in" };
 export const dynamic = "force-dynamic";
 
-/** Only same-site paths are followed after sign-in (no open redirects). */
-function safeCallback(value: string | string[] | undefined): string {
-  const v = Array.isArray(value) ? value[0] : value;
-  return v && v.startsWith("/") && !v.startsWith("//") && !v.startsWith("/login") ? v : "/";
-}
 
 export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await getSessionUser();

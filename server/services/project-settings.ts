@@ -2,7 +2,7 @@
 // the tRPC router and `rlhf projects create|update` check input with the same schema.
 import { z } from "zod";
 import { badRequest } from "./errors";
-import { longText } from "./text-limits";
+import { longText, printableName } from "./text-limits";
 
 /** How many completions a ranking task may show. */
 export const MIN_RANK_COMPLETIONS = 2;
@@ -29,7 +29,7 @@ export const DEFAULT_PROJECT_SETTINGS: Omit<ProjectSettings, "name"> = {
 
 /** Every setting with its limits; `name` is required on create, everything is optional on update. */
 export const projectSettingsShape = {
-  name: z.string().trim().min(1, "give the project a name").max(200),
+  name: printableName("Project name"),
   guidelines: longText("The guidelines"),
   k: z.number().int().min(MIN_RANK_COMPLETIONS).max(MAX_RANK_COMPLETIONS),
   overlap: z.number().int().min(1).max(100),

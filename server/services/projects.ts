@@ -3,7 +3,8 @@ import { asc, eq, sql } from "drizzle-orm";
 import type { Db } from "../../db/index";
 import { projects, tasks } from "../../db/schema";
 import { writeAudit, type DbOrTx } from "./audit";
-import { conflict, notFound } from "./errors";
+import { badRequest, conflict, notFound } from "./errors";
+import { unprintableReason } from "./text-limits";
 import { DEFAULT_PROJECT_SETTINGS, type ProjectSettings } from "./project-settings";
 
 export { DEFAULT_PROJECT_SETTINGS, type ProjectSettings };
@@ -42,8 +43,15 @@ export function listProjects(db: Db) {
     .all();
 }
 
+/** Every path that names a project goes through here, the CLI and seeds included, not only the web form. */
+function assertPrintable(name: string, what: string): void {
+  const reason = unprintableReason(name, what);
+  if (reason) throw badRequest(reason);
+}
+
 export function createProject(db: Db, input: Partial<ProjectSettings> & { name: string }, actorId: string | null): Project {
   const name = input.name.trim();
+  assertPrintable(name, "Project name");
   if (findProjectByName(db, name)) throw conflict(`A project named '${name}' already exists.`);
   return db.transaction((tx) => {
     const project = tx
@@ -64,6 +72,7 @@ export function updateProject(db: Db, input: Partial<ProjectSettings> & { id: st
   const { id, ...changes } = input;
   if (changes.name !== undefined) {
     changes.name = changes.name.trim();
+    assertPrintable(changes.name, "Project name");
     const other = findProjectByName(db, changes.name);
     if (other && other.id !== id) throw conflict(`A project named '${changes.name}' already exists.`);
   }

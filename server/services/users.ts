@@ -7,6 +7,7 @@ import { users, type Role } from "../../db/schema";
 import { writeAudit } from "./audit";
 import { badRequest, conflict, notFound } from "./errors";
 import { prepared } from "./prepared";
+import { terminalSafe, unprintableReason } from "./text-limits";
 
 /** bcrypt cost 10: about 75 ms a hash in pure JS, the usual balance for an interactive sign-in. */
 const BCRYPT_COST = 10;
@@ -80,7 +81,8 @@ export function createUser(
   actorId: string | null = null,
 ): { user: PublicUser; generatedPassword: string | null } {
   const email = normalizeEmail(input.email);
-  if (!/^[^\s@]+@[^\s@]+$/.test(email)) throw badRequest(`'${input.email}' is not an email address.`);
+  if (!/^[^\s@]+@[^\s@]+$/.test(email) || unprintableReason(email, "")) throw badRequest(`'${terminalSafe(input.email)}' is not an email address.`);
+  assertPrintableName(input.name);
   const generatedPassword = input.password ? null : generatePassword();
   const password = input.password ?? generatedPassword!;
   checkPassword(password);
@@ -106,6 +108,14 @@ function countOtherActiveAdmins(db: Db, exceptId: string): number {
     .get()!.n;
 }
 
+/** A user's display name, trimmed; control, bidi and zero-width characters are refused. */
+function assertPrintableName(name: string | undefined): string {
+  const trimmed = name?.trim() ?? "";
+  const reason = unprintableReason(trimmed, "A user's name");
+  if (reason) throw badRequest(reason);
+  return trimmed;
+}
+
 /** Changes role, name or disabled. Refuses to remove the last enabled admin, so nobody locks everyone out. */
 export function updateUser(
   db: Db,
@@ -120,7 +130,7 @@ export function updateUser(
       throw badRequest("This is the last enabled admin; make another admin first.");
     const changes: Partial<typeof users.$inferInsert> = {};
     if (input.role !== undefined) changes.role = input.role;
-    if (input.name !== undefined) changes.name = input.name.trim();
+    if (input.name !== undefined) changes.name = assertPrintableName(input.name);
     if (input.disabled !== undefined) changes.disabled = input.disabled;
     if (Object.keys(changes).length === 0) return before;
     const after = tx.update(users).set(changes).where(eq(users.id, input.id)).returning(publicColumns).get();

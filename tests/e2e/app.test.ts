@@ -245,4 +245,31 @@ describe("web app end to end", () => {
     await page.getByTestId("research-table").getByText(PROJECT).waitFor();
     await screenshot(page, "research");
   });
+
+  it("after sign-in never leaves the site, however the callbackUrl is dressed up", async () => {
+    for (const callback of ["/\\evil.example/phish", "/\t/evil.example", "/\\/evil.example", "//evil.example"]) {
+      const context = await browser.newContext({ viewport: VIEWPORT });
+      const page = await newPage(context);
+      await page.goto(`${server.url}/login?callbackUrl=${encodeURIComponent(callback)}`);
+      await page.fill("#email", ANNOTATOR.email);
+      await page.fill("#password", ANNOTATOR.password);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.waitForURL((url) => url.pathname !== "/login");
+      expect(new URL(page.url()).origin, callback).toBe(server.url);
+      await context.close();
+    }
+  });
+
+  it("refuses an area to a role that may not open it before rendering: the redirect carries no page", async () => {
+    const res = await annotatorContext.request.get(`${server.url}/admin/users`, { maxRedirects: 0 });
+    expect(res.status()).toBe(307);
+    expect(res.headers()["location"]).toMatch(/\/annotate$/);
+    const body = await res.text();
+    expect(body).not.toContain(server.admin.email);
+    expect(body).not.toContain("Create user");
+    expect(body.length).toBeLessThan(200);
+    const research = await annotatorContext.request.get(`${server.url}/research`, { maxRedirects: 0 });
+    expect(research.status()).toBe(307);
+    expect(await research.text()).not.toContain("Export");
+  });
 });

@@ -148,6 +148,18 @@ describe("rlhf data commands", () => {
     expect((await rlhf("projects", "create")).code).toBe(2);
   });
 
+  it("never prints a stored name raw to a terminal, and refuses new names with control characters", async () => {
+    // A name that got into the database before names were checked (or by hand) is shown escaped.
+    inspect((db) => db.$client.prepare("update projects set name = ? where name = 'Scripted'").run("Scripted\x1b[2J\u202E"));
+    const list = await rlhf("projects", "list");
+    expect(list.out).not.toMatch(/[\x1b\u202E]/);
+    expect(list.out).toContain("Scripted\\u{1b}[2J\\u{202e}");
+    const bad = await rlhf("projects", "create", "red\x1b[31m", "--json");
+    expect(bad.code).toBe(2);
+    expect(bad.json!.error).toContain("found U+001B");
+    expect(bad.err).not.toContain("\x1b");
+  });
+
   it("db backup writes a consistent copy and refuses to overwrite without --force", async () => {
     const target = path.join(t.dir, "backup", "copy.db");
     const r = await rlhf("db", "backup", target, "--json");
@@ -157,5 +169,20 @@ describe("rlhf data commands", () => {
     copy.$client.close();
     expect((await rlhf("db", "backup", target)).code).toBe(1);
     expect((await rlhf("db", "backup", target, "--force")).code).toBe(0);
+    expect(fs.readdirSync(path.dirname(target))).toEqual(["copy.db"]); // no temporary file left behind
+  });
+
+  it("db backup never writes over the live database, its WAL or its shared memory, even through a link", async () => {
+    const countPrompts = () => inspect((db) => db.select().from(prompts).all().length);
+    const before = countPrompts();
+    const link = path.join(t.dir, "innocent.db");
+    fs.symlinkSync(`${t.file}-wal`, link);
+    for (const target of [t.file, `${t.file}-wal`, `${t.file}-shm`, link]) {
+      const r = await rlhf("db", "backup", target, "--force", "--json");
+      expect(r.code, target).toBe(2);
+      expect(r.json!.error).toMatch(/is the live database or one of its -wal\/-shm files/);
+    }
+    expect(countPrompts()).toBe(before);
+    expect(inspect((db) => db.$client.pragma("integrity_check", { simple: true }))).toBe("ok");
   });
 });

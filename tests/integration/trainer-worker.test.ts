@@ -3,7 +3,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { models } from "../../db/schema";
+import { models, runs } from "../../db/schema";
 import { cliEnv, makeTinyCheckpoint, registerTiny, rlhf, seedDemonstrations, type CliEnv } from "./trainer-fixtures";
 
 let env: CliEnv;
@@ -74,5 +74,11 @@ describe("queue and worker", () => {
     } finally {
       fs.renameSync(moved, path.join(env.dir, "tiny"));
     }
+  });
+
+  it("a run of a kind this version does not know fails with a sentence, not a crash", async () => {
+    const id = env.withDb((db) => db.insert(runs).values({ kind: "grpo", name: "from-the-future", config: {} }).returning().get().id);
+    const w = await rlhf("worker", "--once", "--json");
+    expect(w.json!.runs).toEqual([expect.objectContaining({ run: id, status: "failed", error: "run kind 'grpo' is not known to this version; upgrade the worker" })]);
   });
 });

@@ -8,7 +8,7 @@ import type { Db } from "../../db/index";
 import { dataHome } from "../../db/paths";
 import { uniqueModelName, type ModelRow } from "../../server/services/models";
 import { storedRunConfig, storedRunInputs } from "../../server/services/run-creation";
-import { runKind, type RunConfig, type RunKind } from "../../server/services/run-kinds/index";
+import { isRunKind, runKind, type RunConfig, type RunKind } from "../../server/services/run-kinds/index";
 import { appendLog, completeRun, failRun, getRun, requeueRun, type RunRow } from "../../server/services/runs";
 import { createRunContext, runScratchDir, type ContextOptions, type LiveContext } from "./context";
 import { isCancellation, oneLineError } from "./errors";
@@ -45,6 +45,8 @@ export async function executeRun(db: Db, claimed: RunRow, opts: ContextOptions):
   let writtenDir: string | null = null;
   let model: ModelRow | null = null;
   try {
+    // A row written by a newer build may name a kind this one does not have.
+    if (!isRunKind(claimed.kind)) throw new Error(`run kind '${String(claimed.kind)}' is not known to this version; upgrade the worker`);
     const kind = runKind(claimed.kind);
     const algorithm = await loadAlgorithm(claimed.kind);
     const config = storedRunConfig(claimed.kind, claimed.config);

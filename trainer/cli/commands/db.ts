@@ -7,6 +7,35 @@ import { DEMO_PROJECT_NAME, seedDemoProject } from "../../../server/services/see
 import { CliError, UsageError } from "../args";
 import type { Command } from "../types";
 
+/**
+ * Where a path really leads, following links even when they dangle (a -wal file comes and goes with connections), so
+ * a link cannot disguise the database as a backup target.
+ */
+function realTarget(file: string): string {
+  let p = path.resolve(file);
+  for (let hops = 0; hops < 32; hops++) {
+    let stat: fs.Stats;
+    try {
+      stat = fs.lstatSync(p);
+    } catch {
+      break;
+    }
+    if (!stat.isSymbolicLink()) break;
+    p = path.resolve(path.dirname(p), fs.readlinkSync(p));
+  }
+  try {
+    return path.join(fs.realpathSync(path.dirname(p)), path.basename(p));
+  } catch {
+    return p;
+  }
+}
+
+/** True for the live database file and its WAL and shared-memory files, however they are reached. */
+function isDatabaseFile(target: string): boolean {
+  const db = realTarget(databasePath());
+  return [db, `${db}-wal`, `${db}-shm`, `${db}-journal`].includes(realTarget(target));
+}
+
 export const commands: Command[] = [
   {
     name: "db migrate",
@@ -36,12 +65,18 @@ export const commands: Command[] = [
       const target = path.resolve(args.positional(0, "FILE (where to write the backup)"));
       const force = args.bool("force");
       args.assertAllUsed();
-      if (target === databasePath()) throw new UsageError("the backup file must differ from the database itself");
+      if (isDatabaseFile(target)) throw new UsageError(`${target} is the live database or one of its -wal/-shm files; write the backup somewhere else`);
       if (fs.existsSync(target) && !force) throw new CliError(`${target} already exists; pass --force to overwrite it`);
-      if (force) fs.rmSync(target, { force: true });
       fs.mkdirSync(path.dirname(target), { recursive: true });
-      // better-sqlite3's online backup copies a consistent snapshot while other processes keep writing.
-      await getDb().$client.backup(target);
+      // better-sqlite3's online backup copies a consistent snapshot while other processes keep writing; it goes to a
+      // temporary file first, so an interrupted backup never leaves a half-written FILE (or destroys an old one).
+      const tmp = `${target}.tmp-${process.pid}`;
+      try {
+        await getDb().$client.backup(tmp);
+        fs.renameSync(tmp, target);
+      } finally {
+        fs.rmSync(tmp, { force: true });
+      }
       const bytes = fs.statSync(target).size;
       return { json: { backup: target, bytes }, text: `backed up ${databasePath()} to ${target} (${bytes} bytes)` };
     },
