@@ -5,7 +5,7 @@ import { NextResponse, type NextRequest } from "next/server";
 import { areaOf, AREA_ROLES, HOME_FOR_ROLE, isRole } from "~/app/_lib/roles";
 import { getDb } from "~/db/index";
 import { getRequestSession } from "~/server/auth";
-import { findActiveUser } from "~/server/services/users";
+import { findSessionUser } from "~/server/services/sessions";
 
 function toLogin(request: NextRequest) {
   const login = new URL("/login", request.url);
@@ -18,13 +18,13 @@ export async function proxy(request: NextRequest) {
   if (!area) return NextResponse.next();
   const session = await getRequestSession(request.headers);
   if (!session?.user?.id) return toLogin(request);
-  // The role as the database has it now: a disabled account or a changed role takes effect at once.
-  const user = findActiveUser(getDb(), session.user.id);
+  // The session row and the role as the database has them now: a signed-out cookie or a disabled account stops here.
+  const user = findSessionUser(getDb(), session.user);
   if (!user || !isRole(user.role)) return toLogin(request);
   if (!AREA_ROLES[area].includes(user.role)) return NextResponse.redirect(new URL(HOME_FOR_ROLE[user.role], request.url));
   return NextResponse.next();
 }
 
 export const config = {
-  matcher: ["/annotate/:path*", "/admin/:path*", "/research/:path*"],
+  matcher: ["/annotate/:path*", "/admin/:path*", "/research/:path*", "/account/:path*"],
 };

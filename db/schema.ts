@@ -231,15 +231,38 @@ export const runLogs = sqliteTable(
   (t) => [index("run_logs_run").on(t.runId, t.id)],
 );
 
+/** What an API token may do: today the HTTP export only. */
+export const TOKEN_SCOPES = ["export"] as const;
+export type TokenScope = (typeof TOKEN_SCOPES)[number];
 export const apiTokens = sqliteTable("api_tokens", {
   id: id(),
   userId: text("user_id").notNull().references(() => users.id),
   name: text("name").notNull(),
   /** sha256 of the token; the token itself is shown once. */
   tokenHash: text("token_hash").notNull().unique(),
+  scope: text("scope", { enum: TOKEN_SCOPES }).notNull().default("export"),
   createdAt: createdAt(),
   lastUsedAt: integer("last_used_at", { mode: "timestamp_ms" }),
+  /** Null: never expires (tokens made before expiry existed). */
+  expiresAt: integer("expires_at", { mode: "timestamp_ms" }),
+  revokedAt: integer("revoked_at", { mode: "timestamp_ms" }),
 });
+
+/**
+ * Signed-in sessions: the session cookie (a JWT) names one of these rows, and a request is signed in only while its
+ * row is live, so sign-out, a password reset, disabling a user or changing their role ends sessions at once.
+ */
+export const sessions = sqliteTable(
+  "sessions",
+  {
+    id: id(),
+    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+    revokedAt: integer("revoked_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [index("sessions_user").on(t.userId)],
+);
 
 export const auditLog = sqliteTable(
   "audit_log",

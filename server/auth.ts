@@ -11,10 +11,12 @@ import type { Role } from "../db/schema";
 import { decodeSessionToken, encodeSessionToken } from "./auth-jwt";
 import { readEnv } from "./env";
 import { authenticate } from "./services/authenticate";
+import { endSession, SESSION_MAX_AGE_S, startSession } from "./services/sessions";
 
 declare module "next-auth" {
   interface Session extends DefaultSession {
-    user: { id: string; role: Role } & DefaultSession["user"];
+    /** `sid` names the sessions row that keeps this cookie alive (server/services/sessions). */
+    user: { id: string; role: Role; sid?: string } & DefaultSession["user"];
   }
   interface User {
     role: Role;
@@ -25,6 +27,7 @@ declare module "next-auth/jwt" {
   interface JWT {
     id?: string;
     role?: Role;
+    sid?: string;
   }
 }
 
@@ -78,7 +81,7 @@ export const authOptions: NextAuthOptions = {
   get secret() {
     return authSecret();
   },
-  session: { strategy: "jwt", maxAge: 7 * 24 * 3600 },
+  session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_S },
   jwt: { encode: encodeSessionToken, decode: decodeSessionToken },
   pages: { signIn: "/login" },
   providers: [
@@ -106,14 +109,21 @@ export const authOptions: NextAuthOptions = {
   callbacks: {
     jwt({ token, user }) {
       if (user) {
+        // A sign-in: the cookie is good only while this session row is live (revocable, unlike a bare JWT).
         token.id = user.id;
         token.role = user.role;
+        token.sid = startSession(getDb(), user.id);
       }
       return token;
     },
     session({ session, token }) {
-      if (token.id && token.role) session.user = { ...session.user, id: token.id, role: token.role };
+      if (token.id && token.role) session.user = { ...session.user, id: token.id, role: token.role, sid: token.sid };
       return session;
+    },
+  },
+  events: {
+    signOut({ token }) {
+      if (token?.sid) endSession(getDb(), token.sid);
     },
   },
 };
@@ -148,7 +158,7 @@ export async function getRequestSession(headers: Headers): Promise<Session | nul
     const jwt = await decodeSessionToken({ token, secret: authSecret() });
     if (!jwt?.id || !jwt.role || typeof jwt.exp !== "number") return null;
     return {
-      user: { id: jwt.id, role: jwt.role, email: jwt.email ?? null, name: jwt.name ?? null },
+      user: { id: jwt.id, role: jwt.role, sid: jwt.sid, email: jwt.email ?? null, name: jwt.name ?? null },
       expires: new Date(jwt.exp * 1000).toISOString(),
     };
   } catch {

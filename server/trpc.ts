@@ -7,7 +7,7 @@ import { z, ZodError } from "zod";
 import { getDb, type Db } from "../db/index";
 import type { Role } from "../db/schema";
 import { ServiceError } from "./services/errors";
-import { findActiveUser } from "./services/users";
+import { findSessionUser, type SessionUser } from "./services/sessions";
 import { startWalCheckpointer } from "./wal-checkpointer";
 
 /*
@@ -94,19 +94,14 @@ const readableErrors = t.middleware(async ({ next }) => {
 export const publicProcedure = t.procedure.use(readableErrors);
 
 /** The signed-in user as the database knows them now. */
-export interface SessionUser {
-  id: string;
-  email: string;
-  name: string;
-  role: Role;
-}
+export type { SessionUser };
 
 const signedIn = t.middleware(({ ctx, next }) => {
-  const id = ctx.session?.user?.id;
-  if (!id) throw new TRPCError({ code: "UNAUTHORIZED", message: "Please sign in first." });
-  const user = findActiveUser(ctx.db, id);
-  if (!user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Your account is disabled or no longer exists; sign in again." });
-  return next({ ctx: { ...ctx, user: user as SessionUser } });
+  const claims = ctx.session?.user;
+  if (!claims?.id) throw new TRPCError({ code: "UNAUTHORIZED", message: "Please sign in first." });
+  const user = findSessionUser(ctx.db, claims);
+  if (!user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Your session has ended (signed out, password changed, or account disabled); sign in again." });
+  return next({ ctx: { ...ctx, user, sessionId: claims.sid! } });
 });
 
 /** Middleware that lets through only the given roles (admin is always listed explicitly where allowed). */

@@ -17,9 +17,9 @@ export function AppShell({ user, children, wide }: { user: SessionUser; children
           </Link>
           <NavLinks role={user.role} />
           <div className="ml-auto flex items-center gap-3 text-sm">
-            <span className="hidden text-slate-300 sm:inline" data-testid="nav-user">
+            <Link href="/account" className="hidden text-slate-300 hover:text-white sm:inline" data-testid="nav-user" title="Your account: change your password">
               {user.name || user.email}
-            </span>
+            </Link>
             <span className="rounded bg-slate-700 px-1.5 py-0.5 text-xs font-medium text-slate-100" data-testid="nav-role">
               {ROLE_LABELS[user.role]}
             </span>

@@ -18,10 +18,11 @@ export function isRole(value: unknown): value is AppRole {
 }
 
 /** Who may open each area of the app: checked before anything renders (proxy.ts) and again by each area's layout. */
-export const AREA_ROLES: Record<"/admin" | "/research" | "/annotate", readonly AppRole[]> = {
+export const AREA_ROLES: Record<"/admin" | "/research" | "/annotate" | "/account", readonly AppRole[]> = {
   "/admin": ["admin"],
   "/research": ["researcher", "admin"],
   "/annotate": ["annotator", "admin"],
+  "/account": ["annotator", "researcher", "admin"],
 };
 
 /** The area a path belongs to, if it is one of the guarded ones. */

@@ -3,7 +3,7 @@ import { getServerSession } from "next-auth";
 import { redirect } from "next/navigation";
 import { getDb } from "~/db/index";
 import { authOptions } from "~/server/auth";
-import { findActiveUser } from "~/server/services/users";
+import { findSessionUser } from "~/server/services/sessions";
 import { HOME_FOR_ROLE, isRole, type AppRole } from "./roles";
 
 export interface SessionUser {
@@ -14,14 +14,12 @@ export interface SessionUser {
 }
 
 /**
- * The signed-in user as the database knows them now, or null. Checking the database (not only the JWT) means a
- * disabled account loses its pages at once and a changed role takes effect without signing in again.
+ * The signed-in user as the database knows them now, or null. Checking the session row and the user (not only the
+ * JWT) means a signed-out cookie, a reset password or a disabled account loses its pages at once.
  */
 export async function getSessionUser(): Promise<SessionUser | null> {
   const session = await getServerSession(authOptions);
-  const id = session?.user?.id;
-  if (!id) return null;
-  const user = findActiveUser(getDb(), id);
+  const user = findSessionUser(getDb(), session?.user);
   if (!user || !isRole(user.role)) return null;
   return { id: user.id, email: user.email, name: user.name, role: user.role };
 }

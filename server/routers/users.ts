@@ -1,8 +1,9 @@
-// Users: admins list, create, edit (role, name, disabled) and reset passwords; everyone can read themselves.
+// Users: admins list, create, edit (role, name, disabled) and reset passwords; everyone can read themselves and
+// change their own password.
 import { z } from "zod";
 import { ROLES } from "../../db/schema";
 import { adminProcedure, createTRPCRouter, protectedProcedure } from "../trpc";
-import { createUser, listUsers, MIN_PASSWORD_LENGTH, resetPassword, updateUser } from "../services/users";
+import { changeOwnPassword, createUser, listUsers, MIN_PASSWORD_LENGTH, resetPassword, updateUser } from "../services/users";
 import { id } from "./inputs";
 
 const password = z.string().min(MIN_PASSWORD_LENGTH, `must have at least ${MIN_PASSWORD_LENGTH} characters`).max(200);
@@ -21,6 +22,11 @@ export const usersRouter = createTRPCRouter({
   update: adminProcedure
     .input(z.object({ id, role: z.enum(ROLES).optional(), name: z.string().trim().max(200).optional(), disabled: z.boolean().optional() }))
     .mutation(({ ctx, input }) => updateUser(ctx.db, input, ctx.user.id)),
+
+  /** Anyone signed in changes their own password; their other sessions end, this one stays. */
+  changePassword: protectedProcedure
+    .input(z.object({ current: z.string().min(1, "enter your current password").max(200), next: password }))
+    .mutation(({ ctx, input }) => changeOwnPassword(ctx.db, { userId: ctx.user.id, sessionId: ctx.sessionId, current: input.current, next: input.next })),
 
   resetPassword: adminProcedure
     .input(z.object({ id, password: password.optional() }))

@@ -7,6 +7,7 @@ import { users, type Role } from "../../db/schema";
 import { writeAudit } from "./audit";
 import { badRequest, conflict, notFound } from "./errors";
 import { prepared } from "./prepared";
+import { endUserSessions } from "./sessions";
 import { terminalSafe, unprintableReason } from "./text-limits";
 
 /** bcrypt cost 10: about 75 ms a hash in pure JS, the usual balance for an interactive sign-in. */
@@ -45,19 +46,6 @@ const publicColumns = {
 };
 
 export type PublicUser = { id: string; email: string; name: string; role: Role; disabled: boolean; createdAt: Date };
-
-/** The user if they exist and are not disabled; what every authenticated request checks. */
-export function findActiveUser(db: Db, id: string): { id: string; email: string; name: string; role: Role } | undefined {
-  const row = prepared(db, "findActiveUser", (d) =>
-    d
-      .select({ id: users.id, email: users.email, name: users.name, role: users.role, disabled: users.disabled })
-      .from(users)
-      .where(eq(users.id, sql.placeholder("id")))
-      .prepare(),
-  ).get({ id });
-  if (!row || row.disabled) return undefined;
-  return { id: row.id, email: row.email, name: row.name, role: row.role };
-}
 
 export function findUserByEmail(db: Db, email: string) {
   return db.select().from(users).where(eq(users.email, normalizeEmail(email))).get();
@@ -134,20 +122,48 @@ export function updateUser(
     if (input.disabled !== undefined) changes.disabled = input.disabled;
     if (Object.keys(changes).length === 0) return before;
     const after = tx.update(users).set(changes).where(eq(users.id, input.id)).returning(publicColumns).get();
-    writeAudit(tx, { userId: actorId, action: "user.update", entity: "user", entityId: input.id, detail: changes });
+    // A disabled user, or one whose role changed, signs in again: no old cookie keeps the old rights, and
+    // re-enabling an account never revives its old sessions.
+    const ended = (changes.disabled === true || (changes.role !== undefined && changes.role !== before.role)) ? endUserSessions(tx, input.id) : 0;
+    writeAudit(tx, { userId: actorId, action: "user.update", entity: "user", entityId: input.id, detail: { ...changes, ...(ended ? { sessions_ended: ended } : {}) } });
     return after;
   });
 }
 
-/** Sets a new password (given or generated); the generated one is returned to be shown once. */
-export function resetPassword(db: Db, input: { id: string; password?: string }, actorId: string | null): { password: string | null } {
+/**
+ * Sets a new password (given or generated) and ends every session of that user, so whoever held the old one is
+ * signed out at once; the generated password is returned to be shown once.
+ */
+export function resetPassword(db: Db, input: { id: string; password?: string }, actorId: string | null): { password: string | null; sessionsEnded: number } {
   const password = input.password ?? generatePassword();
   checkPassword(password);
   const passwordHash = hashPassword(password);
-  db.transaction((tx) => {
+  const sessionsEnded = db.transaction((tx) => {
     const res = tx.update(users).set({ passwordHash }).where(eq(users.id, input.id)).run();
     if (res.changes === 0) throw notFound("No such user.");
-    writeAudit(tx, { userId: actorId, action: "user.reset_password", entity: "user", entityId: input.id });
+    const ended = endUserSessions(tx, input.id);
+    writeAudit(tx, { userId: actorId, action: "user.reset_password", entity: "user", entityId: input.id, detail: { sessions_ended: ended } });
+    return ended;
   });
-  return { password: input.password ? null : password };
+  return { password: input.password ? null : password, sessionsEnded };
+}
+
+/**
+ * A user changes their own password: the current one must be right. Their other sessions end; the one making the
+ * change stays signed in.
+ */
+export function changeOwnPassword(db: Db, input: { userId: string; sessionId: string; current: string; next: string }): { sessionsEnded: number } {
+  const row = db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, input.userId)).get();
+  if (!row) throw notFound("No such user.");
+  if (!verifyPassword(input.current, row.passwordHash)) throw badRequest("The current password is not right.");
+  if (input.current === input.next) throw badRequest("The new password must differ from the current one.");
+  checkPassword(input.next);
+  const passwordHash = hashPassword(input.next);
+  const sessionsEnded = db.transaction((tx) => {
+    tx.update(users).set({ passwordHash }).where(eq(users.id, input.userId)).run();
+    const ended = endUserSessions(tx, input.userId, { keep: input.sessionId });
+    writeAudit(tx, { userId: input.userId, action: "user.change_password", entity: "user", entityId: input.userId, detail: { sessions_ended: ended } });
+    return ended;
+  });
+  return { sessionsEnded };
 }

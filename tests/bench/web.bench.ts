@@ -16,6 +16,7 @@ import { textHash } from "../../server/services/prompts";
 import { createProject } from "../../server/services/projects";
 import { createUser } from "../../server/services/users";
 import { buildIfStale, nextBin } from "../../scripts/next-build.mjs";
+import { signInOverHttp } from "../support/http-session";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const SECONDS = Number(process.env.BENCH_SECONDS || 10);
@@ -100,31 +101,12 @@ async function startServer(port: number, env: NodeJS.ProcessEnv, logFile: string
   throw new Error(`next start did not answer /api/health within 60 s; see ${logFile}`);
 }
 
-/** next-auth v4 sign-in: csrf token (and its cookie), then the credentials callback; returns the Cookie header. */
+/** Signs in over HTTP and checks the session carries the annotator role. */
 async function signIn(base: string, email: string, password: string): Promise<string> {
-  const jar = new Map<string, string>();
-  const keep = (res: Response) => {
-    for (const c of res.headers.getSetCookie()) {
-      const [pair] = c.split(";");
-      const eq = pair!.indexOf("=");
-      jar.set(pair!.slice(0, eq), pair!.slice(eq + 1));
-    }
-  };
-  const cookieHeader = () => [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
-  const csrfRes = await fetch(`${base}/api/auth/csrf`);
-  keep(csrfRes);
-  const { csrfToken } = (await csrfRes.json()) as { csrfToken: string };
-  const res = await fetch(`${base}/api/auth/callback/credentials`, {
-    method: "POST",
-    redirect: "manual",
-    headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookieHeader() },
-    body: new URLSearchParams({ csrfToken, email, password, json: "true" }),
-  });
-  keep(res);
-  if (![...jar.keys()].some((k) => k.endsWith("next-auth.session-token"))) throw new Error(`sign-in as ${email} failed (HTTP ${res.status})`);
-  const session = (await (await fetch(`${base}/api/auth/session`, { headers: { cookie: cookieHeader() } })).json()) as { user?: { role?: string } };
+  const cookie = await signInOverHttp(base, email, password);
+  const session = (await (await fetch(`${base}/api/auth/session`, { headers: { cookie } })).json()) as { user?: { role?: string } };
   if (session.user?.role !== "annotator") throw new Error(`the session for ${email} has no annotator role: ${JSON.stringify(session)}`);
-  return cookieHeader();
+  return cookie;
 }
 
 async function trpc(base: string, cookie: string, proc: string, input: unknown): Promise<{ status: number; body: unknown }> {

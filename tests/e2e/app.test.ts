@@ -272,4 +272,32 @@ describe("web app end to end", () => {
     expect(research.status()).toBe(307);
     expect(await research.text()).not.toContain("Export");
   });
+
+  it("lets a user change their own password from their account page; their other sessions end", async () => {
+    const other = await browser.newContext({ viewport: VIEWPORT });
+    const elsewhere = await newPage(other);
+    await signIn(elsewhere, ANNOTATOR.email, ANNOTATOR.password);
+    await elsewhere.waitForURL("**/annotate");
+
+    const page = await newPage(annotatorContext);
+    await page.goto(`${server.url}/annotate`);
+    await page.getByTestId("nav-user").click();
+    await page.waitForURL("**/account");
+    await page.fill("#current-password", ANNOTATOR.password);
+    await page.fill("#new-password", "annotator-pass-2");
+    await page.fill("#new-password-again", "annotator-pass-3");
+    await page.getByRole("button", { name: "Change password" }).click();
+    await expect(page.getByTestId("error-banner").innerText()).resolves.toContain("differ");
+    await page.fill("#new-password-again", "annotator-pass-2");
+    await page.getByRole("button", { name: "Change password" }).click();
+    await expect(page.getByRole("status").innerText()).resolves.toMatch(/Password changed; \d+ other sessions? (was|were) signed out/);
+    await screenshot(page, "account");
+
+    // This browser stays signed in; the other one is sent to sign in again.
+    await page.goto(`${server.url}/annotate`);
+    expect(new URL(page.url()).pathname).toBe("/annotate");
+    await elsewhere.goto(`${server.url}/annotate`);
+    expect(new URL(elsewhere.url()).pathname).toBe("/login");
+    await other.close();
+  });
 });

@@ -67,6 +67,21 @@ describe("rlhf data commands", () => {
     inspect((db) => expect(db.select().from(users).all()).toHaveLength(1));
   });
 
+  it("users reset-password: a new password (given or generated) and every session of that user ended", async () => {
+    const { startSession, findSessionUser } = await import("../../server/services/sessions");
+    const add = await rlhf("users", "add", "--email", "reset@cli.test", "--role", "researcher", "--password", "old-password-1", "--json");
+    const id = add.json!.user.id as string;
+    const sid = inspect((db) => startSession(db, id));
+    const given = await rlhf("users", "reset-password", "--email", "reset@cli.test", "--password", "new-password-2", "--json");
+    expect(given.json).toEqual({ ok: true, user: "reset@cli.test", sessions_ended: 1 });
+    expect(inspect((db) => findSessionUser(db, { id, sid }))).toBeUndefined();
+    const generated = await rlhf("users", "reset-password", "--email", "reset@cli.test", "--json");
+    expect(generated.json!.password).toMatch(/^\S{12,}$/);
+    const missing = await rlhf("users", "reset-password", "--email", "nobody@cli.test", "--json");
+    expect([missing.code, missing.json!.error]).toEqual([1, "no user with the email 'nobody@cli.test'"]);
+    expect((await rlhf("users", "reset-password", "--email", "reset@cli.test", "--password", "short")).code).not.toBe(0);
+  });
+
   it("prompts import: JSONL and CSV, line-numbered errors, re-import adds nothing", async () => {
     const jsonl = file("p.jsonl", ['{"prompt":"Name a color.","id":"c1"}', "{broken", '{"prompt":"Name a fruit.","split":"test","tags":["food"]}'].join("\n"));
     const r = await rlhf("prompts", "import", jsonl, "--json");

@@ -4,6 +4,7 @@ import type { Db } from "../../db/index";
 import { users, type Role } from "../../db/schema";
 import { createCaller } from "../../server/routers/_app";
 import { createTRPCContext } from "../../server/trpc";
+import { startSession } from "../../server/services/sessions";
 import { hashPassword } from "../../server/services/users";
 
 let counter = 0;
@@ -17,14 +18,16 @@ export function makeUser(db: Db, role: Role, email = `${role}-${++counter}@test.
   return db.insert(users).values({ email, role, passwordHash: sharedHash }).returning({ id: users.id, email: users.email, role: users.role }).get();
 }
 
-export function sessionFor(user: { id: string; role: Role; email?: string }): Session {
-  return { user: { id: user.id, role: user.role, email: user.email ?? null, name: null }, expires: new Date(Date.now() + 3600_000).toISOString() };
+/** A signed-in session for a user: a live sessions row, as a sign-in makes, and the cookie's claims naming it. */
+export function sessionFor(db: Db, user: { id: string; role: Role; email?: string }): Session {
+  const sid = startSession(db, user.id);
+  return { user: { id: user.id, role: user.role, sid, email: user.email ?? null, name: null }, expires: new Date(Date.now() + 3600_000).toISOString() };
 }
 
 export type Caller = ReturnType<typeof createCaller>;
 
 export function callerFor(db: Db, user: { id: string; role: Role } | null): Caller {
-  return createCaller(createTRPCContext({ db, session: user ? sessionFor(user) : null, headers: new Headers({ "x-forwarded-for": "127.0.0.1" }) }));
+  return createCaller(createTRPCContext({ db, session: user ? sessionFor(db, user) : null, headers: new Headers({ "x-forwarded-for": "127.0.0.1" }) }));
 }
 
 /** The tRPC error code a promise rejects with, or "OK" when it resolves. */

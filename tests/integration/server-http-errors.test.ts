@@ -13,7 +13,7 @@ let t: TempDb;
 let annotator: Session;
 beforeAll(() => {
   t = createTempDb();
-  annotator = sessionFor(makeUser(t.db, "annotator"));
+  annotator = sessionFor(t.db, makeUser(t.db, "annotator"));
 });
 afterAll(() => t.close());
 

@@ -15,6 +15,7 @@ const EXPECTED: Record<string, Audience> = {
   "users.create": "admin",
   "users.update": "admin",
   "users.resetPassword": "admin",
+  "users.changePassword": "signed-in",
   "projects.list": "signed-in",
   "projects.get": "signed-in",
   "projects.create": "admin",

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDb, getDb } from "../../db/index";
 import { encodeSessionToken } from "../../server/auth-jwt";
 import { authOptions, authSecret, getRequestSession } from "../../server/auth";
+import { findSessionUser } from "../../server/services/sessions";
 import { createUser, updateUser } from "../../server/services/users";
 import { createTempDb, type TempDb } from "../support/db";
 
@@ -48,12 +49,17 @@ describe("auth", () => {
     await expect(authorize({ email: "other@example.com", password: "x" }, { headers: { "x-forwarded-for": "10.0.0.2" } })).rejects.toThrow(/Too many failed sign-in attempts/);
   });
 
-  it("carries the user id and role from the JWT into the session", async () => {
+  it("starts a session row at sign-in, carries its id, the user id and role into the session, and ends it at sign-out", async () => {
+    const { user } = createUser(getDb(), { email: "res@example.com", role: "researcher", password: "right password" });
     const callbacks = authOptions.callbacks!;
-    const token = await callbacks.jwt!({ token: {}, user: { id: "u1", role: "researcher" } } as never);
-    expect(token).toMatchObject({ id: "u1", role: "researcher" });
+    const token = await callbacks.jwt!({ token: {}, user: { id: user.id, role: "researcher" } } as never);
+    expect(token).toMatchObject({ id: user.id, role: "researcher", sid: expect.any(String) });
     const session = await callbacks.session!({ session: { user: { email: "r@x.io" }, expires: "" }, token } as never);
-    expect(session.user).toMatchObject({ id: "u1", role: "researcher", email: "r@x.io" });
+    expect(session.user).toMatchObject({ id: user.id, role: "researcher", sid: token.sid, email: "r@x.io" });
+    const claims = { id: user.id, sid: token.sid };
+    expect(findSessionUser(getDb(), claims)).toMatchObject({ id: user.id, role: "researcher" });
+    await authOptions.events!.signOut!({ token, session } as never);
+    expect(findSessionUser(getDb(), claims)).toBeUndefined();
   });
 
   it("reads the session straight from the cookie, and treats a bad cookie as no session", async () => {

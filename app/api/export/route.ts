@@ -5,7 +5,7 @@ import { getRequestSession } from "~/server/auth";
 import { userForApiToken } from "~/server/services/api-tokens";
 import { ServiceError } from "~/server/services/errors";
 import { exportLines, parseExportFormat, resolveExportFilter } from "~/server/services/export";
-import { findActiveUser } from "~/server/services/users";
+import { findSessionUser } from "~/server/services/sessions";
 
 export const dynamic = "force-dynamic";
 
@@ -18,8 +18,7 @@ async function callerRole(req: Request): Promise<string | null> {
   const auth = req.headers.get("authorization");
   if (auth?.toLowerCase().startsWith("bearer ")) return userForApiToken(db, auth.slice(7).trim())?.role ?? null;
   const session = await getRequestSession(req.headers);
-  const id = session?.user?.id;
-  return id ? (findActiveUser(db, id)?.role ?? null) : null;
+  return findSessionUser(db, session?.user)?.role ?? null;
 }
 
 export async function GET(req: Request) {

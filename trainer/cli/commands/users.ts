@@ -1,8 +1,8 @@
 // `rlhf users add`: accounts for annotators, researchers and admins.
 import { getDb } from "../../../db/index";
 import { ROLES, type Role } from "../../../db/schema";
-import { createUser } from "../../../server/services/users";
-import { UsageError } from "../args";
+import { createUser, findUserByEmail, resetPassword } from "../../../server/services/users";
+import { CliError, UsageError } from "../args";
 import type { Command } from "../types";
 
 export const commands: Command[] = [
@@ -19,6 +19,23 @@ export const commands: Command[] = [
       const { user, generatedPassword } = createUser(getDb(), { email, role: role as Role, password, name });
       const json = { user: { id: user.id, email: user.email, name: user.name, role: user.role }, ...(generatedPassword ? { password: generatedPassword } : {}) };
       const text = `created ${user.role} ${user.email} (id ${user.id})` + (generatedPassword ? `\npassword: ${generatedPassword}  (shown once)` : "");
+      return { json, text };
+    },
+  },
+  {
+    name: "users reset-password",
+    usage: "rlhf users reset-password --email E [--password P]",
+    help: "Without --password one is generated and printed once. Every session of that user ends at once.",
+    async run(args) {
+      const email = args.string("email", { required: true });
+      const password = args.string("password");
+      args.assertAllUsed();
+      const db = getDb();
+      const user = findUserByEmail(db, email);
+      if (!user) throw new CliError(`no user with the email '${email}'`);
+      const r = resetPassword(db, { id: user.id, password }, null);
+      const json = { user: user.email, sessions_ended: r.sessionsEnded, ...(r.password ? { password: r.password } : {}) };
+      const text = `reset the password of ${user.email}; ${r.sessionsEnded} session(s) ended` + (r.password ? `\npassword: ${r.password}  (shown once)` : "");
       return { json, text };
     },
   },
