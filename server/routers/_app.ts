@@ -9,6 +9,7 @@ import { rankingsRouter } from "./rankings";
 import { runsRouter } from "./runs";
 import { statsRouter } from "./stats";
 import { tasksRouter } from "./tasks";
+import { tokensRouter } from "./tokens";
 import { usersRouter } from "./users";
 
 export const appRouter = createTRPCRouter({
@@ -22,6 +23,7 @@ export const appRouter = createTRPCRouter({
   audit: auditRouter,
   runs: runsRouter,
   models: modelsRouter,
+  tokens: tokensRouter,
 });
 
 export type AppRouter = typeof appRouter;

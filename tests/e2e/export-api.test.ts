@@ -28,8 +28,8 @@ beforeAll(async () => {
   importRankings(db, { projectId: project.id, content: lines.map((l) => JSON.stringify(l)).join("\n") });
   createUser(db, { email: "res@e2e.test", role: "researcher", password: "researcher-pass" });
   createUser(db, { email: "ann@e2e.test", role: "annotator", password: "annotator-pass" });
-  researcherToken = createApiToken(db, "res@e2e.test", "ci").token;
-  annotatorToken = createApiToken(db, "ann@e2e.test", "ci").token;
+  researcherToken = createApiToken(db, { email: "res@e2e.test", name: "ci" }).token;
+  annotatorToken = createApiToken(db, { email: "ann@e2e.test", name: "ci" }).token;
 }, 240_000);
 
 afterAll(async () => {

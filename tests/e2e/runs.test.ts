@@ -195,4 +195,23 @@ describe("training runs in the browser", () => {
     await expect(researcher.getByTestId("run-settings").count()).resolves.toBe(0);
     await researcher.close();
   });
+
+  it("an admin creates an export token on their account page, uses it, and revokes it", async () => {
+    await page.goto(`${server.url}/account`);
+    await page.fill("#token-name", "training cluster");
+    await page.fill("#token-days", "30");
+    await page.getByRole("button", { name: "Create token" }).click();
+    const token = (await page.getByTestId("new-token").innerText()).trim();
+    expect(token).toMatch(/^rlhf_/);
+    const exportWith = (t: string) => fetch(`${server.url}/api/export?format=trl-preference`, { headers: { authorization: `Bearer ${t}` } });
+    expect((await exportWith(token)).status).toBe(200);
+    const row = page.getByTestId("token-row").filter({ hasText: "training cluster" });
+    await expect(row.innerText()).resolves.toContain("active");
+    await page.reload();
+    await expect(row.innerText()).resolves.not.toContain("never"); // last used: just now
+    await screenshot("account-tokens");
+    await row.getByRole("button", { name: "Revoke" }).click();
+    await row.getByText("revoked").waitFor();
+    expect((await exportWith(token)).status).toBe(401);
+  });
 });

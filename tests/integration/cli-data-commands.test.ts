@@ -82,6 +82,24 @@ describe("rlhf data commands", () => {
     expect((await rlhf("users", "reset-password", "--email", "reset@cli.test", "--password", "short")).code).not.toBe(0);
   });
 
+  it("tokens create | list | revoke: the contract scripts rely on", async () => {
+    await rlhf("users", "add", "--email", "tok@cli.test", "--role", "researcher", "--password", "long-enough-1");
+    const made = await rlhf("tokens", "create", "--user", "tok@cli.test", "--name", "cluster", "--expires-days", "30", "--json");
+    expect(made.code, made.err).toBe(0);
+    expect(made.json).toMatchObject({ ok: true, id: expect.any(String), token: expect.stringMatching(/^rlhf_/), name: "cluster", user: "tok@cli.test" });
+    expect(Date.parse(made.json!.expires_at) - Date.now()).toBeGreaterThan(29 * 86400_000);
+    const list = await rlhf("tokens", "list", "--user", "tok@cli.test", "--json");
+    expect(list.json!.tokens).toEqual([
+      { id: made.json!.id, name: "cluster", user: "tok@cli.test", scope: "export", created_at: expect.any(String), expires_at: made.json!.expires_at, last_used_at: null, revoked: false, active: true },
+    ]);
+    expect(JSON.stringify(list.json)).not.toContain(made.json!.token);
+    const revoked = await rlhf("tokens", "revoke", made.json!.id, "--json");
+    expect(revoked.json).toMatchObject({ ok: true, id: made.json!.id, revoked: true });
+    expect((await rlhf("tokens", "list", "--json")).json!.tokens.find((x: { id: string }) => x.id === made.json!.id)).toMatchObject({ revoked: true, active: false });
+    expect((await rlhf("tokens", "revoke", made.json!.id)).code).toBe(1);
+    expect((await rlhf("tokens", "create", "--user", "tok@cli.test", "--name", "x", "--expires-days", "0")).code).toBe(2);
+  });
+
   it("prompts import: JSONL and CSV, line-numbered errors, re-import adds nothing", async () => {
     const jsonl = file("p.jsonl", ['{"prompt":"Name a color.","id":"c1"}', "{broken", '{"prompt":"Name a fruit.","split":"test","tags":["food"]}'].join("\n"));
     const r = await rlhf("prompts", "import", jsonl, "--json");

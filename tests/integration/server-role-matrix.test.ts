@@ -36,6 +36,9 @@ const EXPECTED: Record<string, Audience> = {
   "runs.create": "admin",
   "runs.cancel": "admin",
   "models.list": "researcher",
+  "tokens.mine": "researcher",
+  "tokens.create": "researcher",
+  "tokens.revoke": "researcher",
 };
 
 const CALLERS = ["anonymous", "annotator", "researcher", "admin", "disabled annotator"] as const;

@@ -101,7 +101,7 @@ describe("export formats", () => {
 
 describe("api tokens", () => {
   it("are shown once, stored hashed, and resolve to their user", () => {
-    const t = createApiToken(db, "alice@x", "laptop");
+    const t = createApiToken(db, { email: "alice@x", name: "laptop" });
     expect(t.token).toMatch(/^rlhf_/);
     expect(userForApiToken(db, t.token)?.email).toBe("alice@x");
     expect(userForApiToken(db, t.token + "x")).toBeUndefined();
