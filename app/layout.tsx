@@ -4,6 +4,10 @@ import type { ReactNode } from "react";
 import "./globals.css";
 import { Providers } from "./providers";
 
+// Every page renders per request: its scripts carry that request's CSP nonce (set in proxy.ts), which a page built
+// ahead of time could not.
+export const dynamic = "force-dynamic";
+
 export const metadata: Metadata = {
   title: { default: "RLHF Workbench", template: "%s · RLHF Workbench" },
   description: "Write demonstrations, rank model completions, train reward models and policies.",

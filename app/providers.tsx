@@ -4,8 +4,13 @@ import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { createTRPCClient, httpBatchLink } from "@trpc/client";
 import { useState, type ReactNode } from "react";
 import superjson from "superjson";
+import { z } from "zod";
 import type { AppRouter } from "~/server/routers/_app";
 import { TRPCProvider } from "./_lib/trpc";
+
+// zod compiles fast parsers with `new Function` unless told not to; the page's CSP forbids eval (proxy.ts), and even
+// zod's probe for it would be reported as a violation. Forms validate little, so the interpreter is plenty.
+z.config({ jitless: true });
 
 function makeQueryClient() {
   return new QueryClient({

@@ -79,10 +79,19 @@ describe("the research page's export panel", () => {
       await page.fill("#password", "researcher-pass");
       await page.getByRole("button", { name: "Sign in" }).click();
       await page.waitForURL("**/research");
-      await page.selectOption("#export-format", "rankings");
-      await page.selectOption("#export-split", "train");
-      const href = (await page.getByTestId("export-download").getAttribute("href"))!;
-      expect(href).toBe("/api/export?format=rankings&split=train");
+      // Chosen again until the link follows: on a loaded machine the first choice can land before React hydrates.
+      const want = "/api/export?format=rankings&split=train";
+      await expect
+        .poll(
+          async () => {
+            await page.selectOption("#export-format", "rankings");
+            await page.selectOption("#export-split", "train");
+            return page.getByTestId("export-download").getAttribute("href");
+          },
+          { timeout: 15_000 },
+        )
+        .toBe(want);
+      const href = want;
       const res = await page.request.get(`${server.url}${href}`);
       expect(res.status()).toBe(200);
       const first = JSON.parse((await res.text()).split("\n")[0]!);

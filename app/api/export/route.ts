@@ -2,6 +2,7 @@
 // (`rlhf tokens create`): GET /api/export?format=trl-preference&project=…&split=…&since=…&until=…&model=…&min_agreement=…&annotator=…
 import { getDb } from "~/db/index";
 import { getRequestSession } from "~/server/auth";
+import { crossSiteRefusal, isCrossSite } from "~/server/http-security";
 import { userForApiToken } from "~/server/services/api-tokens";
 import { ServiceError } from "~/server/services/errors";
 import { exportLines, parseExportFormat, resolveExportFilter } from "~/server/services/export";
@@ -22,6 +23,7 @@ async function callerRole(req: Request): Promise<string | null> {
 }
 
 export async function GET(req: Request) {
+  if (isCrossSite(req)) return crossSiteRefusal();
   const role = await callerRole(req);
   if (!role) return error(401, "Sign in, or send an API token as 'Authorization: Bearer …' (rlhf tokens create).");
   if (role !== "researcher" && role !== "admin") return error(403, "Only researchers and admins can export datasets.");

@@ -2,12 +2,15 @@
 // decoded from the cookie directly (a tenth of getServerSession's cost); page loads still roll the cookie.
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { getRequestSession } from "~/server/auth";
+import { crossSiteRefusal, isCrossSite } from "~/server/http-security";
 import { appRouter } from "~/server/routers/_app";
 import { createTRPCContext } from "~/server/trpc";
 
 export const dynamic = "force-dynamic";
 
 function handler(req: Request) {
+  // A page on another site may make the browser send the user's cookie; such a request never reaches a procedure.
+  if (isCrossSite(req)) return crossSiteRefusal();
   return fetchRequestHandler({
     endpoint: "/api/trpc",
     req,
