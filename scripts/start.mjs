@@ -5,7 +5,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { buildIfStale, nextBin, stopActiveBuild } from "./next-build.mjs";
+import { buildIfStale, stopActiveBuild } from "./next-build.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 process.chdir(root);
@@ -116,7 +116,8 @@ try {
 }
 
 console.log(`Starting RLHF Workbench on ${process.env.NEXTAUTH_URL}`);
-server = spawn(process.execPath, [nextBin(root), "start", "-p", port], { stdio: "inherit", env: process.env });
+// Next.js under our own http server, which tells the app each client's real address (scripts/web-server.mjs).
+server = spawn(process.execPath, [path.join(root, "scripts", "web-server.mjs"), "--port", port], { stdio: "inherit", env: { ...process.env, NODE_ENV: "production" } });
 server.on("exit", (code, signal) => {
   // The web server is the product: when it stops, stop the worker too and exit with the server's status.
   const status = signal ? (SIGNAL_EXIT_CODES[signal] ?? 1) : (code ?? 0);

@@ -9,6 +9,7 @@ import { getDb } from "../db/index";
 import { dataHome } from "../db/paths";
 import type { Role } from "../db/schema";
 import { decodeSessionToken, encodeSessionToken } from "./auth-jwt";
+import { clientIp } from "./client-ip";
 import { readEnv } from "./env";
 import { authenticate } from "./services/authenticate";
 import { endSession, SESSION_MAX_AGE_S, startSession } from "./services/sessions";
@@ -63,19 +64,6 @@ export function authSecret(): string {
   return secret;
 }
 
-function headerValue(headers: Record<string, unknown> | undefined, name: string): string | null {
-  const v = headers?.[name];
-  if (typeof v === "string") return v;
-  if (Array.isArray(v) && typeof v[0] === "string") return v[0];
-  return null;
-}
-
-function requestIp(headers: Record<string, unknown> | undefined): string | null {
-  const forwarded = headerValue(headers, "x-forwarded-for");
-  if (forwarded) return forwarded.split(",")[0]!.trim() || null;
-  return headerValue(headers, "x-real-ip");
-}
-
 export const authOptions: NextAuthOptions = {
   // A getter: next-auth reads it per request, so the secret is loaded at the first sign-in, not at build time.
   get secret() {
@@ -95,7 +83,7 @@ export const authOptions: NextAuthOptions = {
         const email = credentials?.email?.trim();
         const password = credentials?.password;
         if (!email || !password) return null;
-        const result = authenticate(getDb(), { email, password, ip: requestIp(req?.headers) });
+        const result = authenticate(getDb(), { email, password, ip: clientIp(req?.headers) });
         if (result.ok) return { id: result.user.id, email: result.user.email, name: result.user.name || result.user.email, role: result.user.role };
         if (result.reason === "rate_limited") {
           const minutes = Math.ceil(result.retryAfterMs / 60000);

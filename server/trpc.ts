@@ -7,6 +7,7 @@ import { z, ZodError } from "zod";
 import { getDb, type Db } from "../db/index";
 import type { Role } from "../db/schema";
 import { ServiceError } from "./services/errors";
+import { clientIp } from "./client-ip";
 import { findSessionUser, type SessionUser } from "./services/sessions";
 import { startWalCheckpointer } from "./wal-checkpointer";
 
@@ -24,11 +25,6 @@ export interface TRPCContext {
 }
 
 /** Reads the client address from the usual proxy headers; null when there is none (tests, direct calls). */
-export function clientIp(headers: Headers): string | null {
-  const forwarded = headers.get("x-forwarded-for");
-  if (forwarded) return forwarded.split(",")[0]!.trim() || null;
-  return headers.get("x-real-ip");
-}
 
 /**
  * Builds the context for one request. The route handler passes the session from getServerSession(authOptions);

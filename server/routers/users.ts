@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { ROLES } from "../../db/schema";
 import { adminProcedure, createTRPCRouter, protectedProcedure } from "../trpc";
+import { clearSignInLimit, listSignInLimits } from "../services/sign-in-limits";
 import { changeOwnPassword, createUser, listUsers, MIN_PASSWORD_LENGTH, resetPassword, updateUser } from "../services/users";
 import { id } from "./inputs";
 
@@ -27,6 +28,13 @@ export const usersRouter = createTRPCRouter({
   changePassword: protectedProcedure
     .input(z.object({ current: z.string().min(1, "enter your current password").max(200), next: password }))
     .mutation(({ ctx, input }) => changeOwnPassword(ctx.db, { userId: ctx.user.id, sessionId: ctx.sessionId, current: input.current, next: input.next })),
+
+  /** Addresses refused and accounts slowed down by the sign-in limits right now. */
+  signInLimits: adminProcedure.query(({ ctx }) => listSignInLimits(ctx.db)),
+
+  clearSignInLimit: adminProcedure
+    .input(z.object({ key: z.string().min(1).max(400) }))
+    .mutation(({ ctx, input }) => clearSignInLimit(ctx.db, input.key, ctx.user.id)),
 
   resetPassword: adminProcedure
     .input(z.object({ id, password: password.optional() }))

@@ -1,7 +1,7 @@
 // Checking an email and password for sign-in: rate limits first, then the bcrypt check; disabled users fail.
 import type { Db } from "../../db/index";
 import type { Role } from "../../db/schema";
-import { checkSignIn, recordSignIn, signInKeys, type SignInLimits } from "./sign-in-limits";
+import { checkSignIn, recordSignIn, type SignInLimits } from "./sign-in-limits";
 import { findUserByEmail, hashPassword, verifyPassword } from "./users";
 
 export type AuthenticateResult =
@@ -17,8 +17,8 @@ export function authenticate(
   opts: { now?: Date; limits?: SignInLimits } = {},
 ): AuthenticateResult {
   const now = opts.now ?? new Date();
-  const keys = signInKeys(input.email, input.ip);
-  const gate = checkSignIn(db, keys, now, opts.limits);
+  const subject = { email: input.email, ip: input.ip };
+  const gate = checkSignIn(db, subject, now, opts.limits);
   if (!gate.allowed) return { ok: false, reason: "rate_limited", retryAfterMs: gate.retryAfterMs };
 
   const user = findUserByEmail(db, input.email);
@@ -26,7 +26,7 @@ export function authenticate(
   const hash = user?.passwordHash ?? (dummyHash ??= hashPassword("no such user"));
   const passwordOk = verifyPassword(input.password, hash);
   const ok = !!user && passwordOk && !user.disabled;
-  recordSignIn(db, keys, ok, now);
+  recordSignIn(db, subject, ok, now);
   if (!ok) return { ok: false, reason: "invalid" };
   return { ok: true, user: { id: user.id, email: user.email, name: user.name, role: user.role } };
 }

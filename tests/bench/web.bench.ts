@@ -15,7 +15,7 @@ import { ensureBootstrap } from "../../server/services/bootstrap";
 import { textHash } from "../../server/services/prompts";
 import { createProject } from "../../server/services/projects";
 import { createUser } from "../../server/services/users";
-import { buildIfStale, nextBin } from "../../scripts/next-build.mjs";
+import { buildIfStale } from "../../scripts/next-build.mjs";
 import { signInOverHttp } from "../support/http-session";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -85,7 +85,7 @@ async function startServer(port: number, env: NodeJS.ProcessEnv, logFile: string
   const log = fs.openSync(logFile, "w");
   // For profiling the server only, e.g. BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof".
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, nextBin(ROOT), "start", "-p", String(port), "-H", "127.0.0.1"], { cwd: ROOT, env, stdio: ["ignore", log, log] });
+  const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, "scripts", "web-server.mjs"), "--port", String(port), "--hostname", "127.0.0.1"], { cwd: ROOT, env, stdio: ["ignore", log, log] });
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`next start exited (${child.exitCode}); see ${logFile}:\n${fs.readFileSync(logFile, "utf8").slice(-2000)}`);

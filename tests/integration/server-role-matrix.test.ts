@@ -16,6 +16,8 @@ const EXPECTED: Record<string, Audience> = {
   "users.update": "admin",
   "users.resetPassword": "admin",
   "users.changePassword": "signed-in",
+  "users.signInLimits": "admin",
+  "users.clearSignInLimit": "admin",
   "projects.list": "signed-in",
   "projects.get": "signed-in",
   "projects.create": "admin",

@@ -25,19 +25,32 @@ async function csrf(base: string, jar: CookieJar): Promise<string> {
   return ((await res.json()) as { csrfToken: string }).csrfToken;
 }
 
-/** Signs in with email and password; returns the Cookie header of the new session (throws when refused). */
-export async function signInOverHttp(base: string, email: string, password: string): Promise<string> {
+/**
+ * One sign-in attempt: the Cookie header of the new session, or the error next-auth reports (null for a plain wrong
+ * password, the message for a refusal such as "Too many failed sign-in attempts…"). `headers` are extra request
+ * headers (X-Forwarded-For, as a proxy would add).
+ */
+export async function signInAttempt(base: string, email: string, password: string, headers: Record<string, string> = {}): Promise<{ cookie: string } | { error: string | null; status: number }> {
   const jar = new CookieJar();
   const csrfToken = await csrf(base, jar);
   const res = await fetch(`${base}/api/auth/callback/credentials`, {
     method: "POST",
     redirect: "manual",
-    headers: { "content-type": "application/x-www-form-urlencoded", cookie: jar.header() },
+    headers: { "content-type": "application/x-www-form-urlencoded", cookie: jar.header(), ...headers },
     body: new URLSearchParams({ csrfToken, email, password, json: "true" }),
   });
   jar.keep(res);
-  if (!jar.has("next-auth.session-token")) throw new Error(`sign-in as ${email} failed (HTTP ${res.status})`);
-  return jar.header();
+  if (jar.has("next-auth.session-token")) return { cookie: jar.header() };
+  const location = res.headers.get("location") ?? ((await res.json().catch(() => ({}))) as { url?: string }).url ?? "";
+  const error = location ? new URL(location, base).searchParams.get("error") : null;
+  return { error: error === "CredentialsSignin" ? null : error, status: res.status };
+}
+
+/** Signs in with email and password; returns the Cookie header of the new session (throws when refused). */
+export async function signInOverHttp(base: string, email: string, password: string): Promise<string> {
+  const r = await signInAttempt(base, email, password);
+  if ("cookie" in r) return r.cookie;
+  throw new Error(`sign-in as ${email} failed (HTTP ${r.status}${r.error ? `: ${r.error}` : ""})`);
 }
 
 /** Signs the session in `cookie` out, as the Sign out button does. */

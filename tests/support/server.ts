@@ -6,7 +6,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { buildIfStale, nextBin } from "../../scripts/next-build.mjs";
+import { buildIfStale } from "../../scripts/next-build.mjs";
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -46,7 +46,8 @@ async function waitForHealth(url: string, child: ChildProcess, logs: () => strin
   throw new Error(`The server did not become healthy within ${timeoutMs / 1000}s:\n${logs()}`);
 }
 
-export async function startTestServer(): Promise<TestServer> {
+/** `env` adds to (or overrides) the server's environment, e.g. TRUSTED_PROXIES. */
+export async function startTestServer(opts: { env?: Record<string, string> } = {}): Promise<TestServer> {
   await buildIfStale(REPO_ROOT, { quiet: true });
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -55,7 +56,8 @@ export async function startTestServer(): Promise<TestServer> {
   const output: Buffer[] = [];
   const logs = () => Buffer.concat(output).toString();
 
-  const child = spawn(process.execPath, [nextBin(REPO_ROOT), "start", "-p", String(port), "-H", "127.0.0.1"], {
+  // The same server `npm start` runs: Next.js under scripts/web-server.mjs, which sets the client's address.
+  const child = spawn(process.execPath, [path.join(REPO_ROOT, "scripts", "web-server.mjs"), "--port", String(port), "--hostname", "127.0.0.1"], {
     cwd: REPO_ROOT,
     env: {
       ...process.env,
@@ -67,6 +69,7 @@ export async function startTestServer(): Promise<TestServer> {
       ADMIN_PASSWORD: admin.password,
       NEXTAUTH_URL: url,
       NEXTAUTH_SECRET: "e2e-secret-e2e-secret-e2e-secret-e2e-secret",
+      ...opts.env,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -40,13 +40,15 @@ describe("auth", () => {
 
   it("signs in with email and password, refuses disabled users, and rate-limits failures", async () => {
     const { user } = createUser(getDb(), { email: "ann@example.com", role: "annotator", password: "right password" });
-    const req = { headers: { "x-forwarded-for": "10.0.0.1" } };
+    const req = { headers: { "x-rlhf-client-ip": "10.0.0.1" } };
     expect(await authorize({ email: "ann@example.com", password: "right password" }, req)).toMatchObject({ id: user.id, role: "annotator" });
     expect(await authorize({ email: "ann@example.com", password: "wrong" }, req)).toBeNull();
     updateUser(getDb(), { id: user.id, disabled: true }, null);
     expect(await authorize({ email: "ann@example.com", password: "right password" }, req)).toBeNull();
-    for (let i = 0; i < 10; i++) await authorize({ email: "nobody@example.com", password: "x" }, { headers: { "x-forwarded-for": "10.0.0.2" } });
-    await expect(authorize({ email: "other@example.com", password: "x" }, { headers: { "x-forwarded-for": "10.0.0.2" } })).rejects.toThrow(/Too many failed sign-in attempts/);
+    // The address is the one the web server set; a client's own X-Forwarded-For is not read.
+    for (let i = 0; i < 20; i++) await authorize({ email: `nobody${i}@example.com`, password: "x" }, { headers: { "x-rlhf-client-ip": "10.0.0.2", "x-forwarded-for": `1.1.1.${i}` } });
+    await expect(authorize({ email: "other@example.com", password: "x" }, { headers: { "x-rlhf-client-ip": "10.0.0.2", "x-forwarded-for": "1.1.1.99" } })).rejects.toThrow(/Too many failed sign-in attempts/);
+    expect(await authorize({ email: "other@example.com", password: "x" }, { headers: { "x-rlhf-client-ip": "10.0.0.3" } })).toBeNull();
   });
 
   it("starts a session row at sign-in, carries its id, the user id and role into the session, and ends it at sign-out", async () => {

@@ -1,7 +1,9 @@
-// Sign-in: bcrypt check, disabled users refused, and rate limits per email and per IP with a clock.
+// Sign-in: bcrypt check, disabled users refused, and the two limits with a clock: an address that keeps failing is
+// refused; an account that keeps failing slows down (doubling) only for addresses that failed, so its owner from a
+// clean address always gets in; an admin sees and clears both.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { authenticate } from "../../server/services/authenticate";
-import { checkSignIn, recordSignIn, signInKeys } from "../../server/services/sign-in-limits";
+import { checkSignIn, clearSignInLimit, listSignInLimits, recordSignIn, signInKeys } from "../../server/services/sign-in-limits";
 import { createUser, updateUser } from "../../server/services/users";
 import { createTempDb, type TempDb } from "../support/db";
 
@@ -11,39 +13,71 @@ beforeEach(() => {
 });
 afterEach(() => t.close());
 
-const limits = { maxFailures: 3, windowMs: 60_000 };
-const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 12, 0, s));
+const limits = { addressMaxFailures: 4, windowMs: 60_000, accountFreeFailures: 2, accountBaseDelayMs: 1000, accountMaxDelayMs: 8000 };
+const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 12, 0, 0) + s * 1000);
+const fail = (email: string, ip: string | null, s: number) => recordSignIn(t.db, { email, ip }, false, at(s));
 
-describe("sign-in rate limiter", () => {
-  it("refuses after N failures in the window, says how long to wait, and lets the window pass", () => {
-    const keys = signInKeys("A@x.io", "1.2.3.4");
-    expect(keys).toEqual(["email:a@x.io", "ip:1.2.3.4"]);
-    for (let i = 0; i < 3; i++) recordSignIn(t.db, keys, false, at(i));
-    expect(checkSignIn(t.db, keys, at(10), limits)).toEqual({ allowed: false, retryAfterMs: 50_000 });
-    expect(checkSignIn(t.db, keys, at(61), limits)).toEqual({ allowed: true });
+describe("sign-in limits", () => {
+  it("keys an attempt by account and, when known, by address", () => {
+    expect(signInKeys({ email: "A@x.io", ip: "1.2.3.4" })).toEqual(["email:a@x.io", "ip:1.2.3.4"]);
+    expect(signInKeys({ email: "A@x.io", ip: null })).toEqual(["email:a@x.io"]);
   });
 
-  it("limits per IP across different emails, and a success resets the count for its key", () => {
-    for (let i = 0; i < 3; i++) recordSignIn(t.db, signInKeys(`u${i}@x.io`, "9.9.9.9"), false, at(i));
-    expect(checkSignIn(t.db, signInKeys("other@x.io", "9.9.9.9"), at(5), limits).allowed).toBe(false);
-    expect(checkSignIn(t.db, signInKeys("other@x.io", "8.8.8.8"), at(5), limits).allowed).toBe(true);
-    recordSignIn(t.db, ["ip:9.9.9.9"], true, at(6));
-    expect(checkSignIn(t.db, ["ip:9.9.9.9"], at(7), limits).allowed).toBe(true);
+  it("refuses an address after N failures across any accounts, says how long, and lets the window pass", () => {
+    for (let i = 0; i < 4; i++) fail(`u${i}@x.io`, "9.9.9.9", i);
+    expect(checkSignIn(t.db, { email: "other@x.io", ip: "9.9.9.9" }, at(10), limits)).toEqual({ allowed: false, retryAfterMs: 50_000 });
+    expect(checkSignIn(t.db, { email: "other@x.io", ip: "8.8.8.8" }, at(10), limits).allowed).toBe(true);
+    // A success from the address does not reset it: a guesser with one real account could.
+    recordSignIn(t.db, { email: "u0@x.io", ip: "9.9.9.9" }, true, at(11));
+    expect(checkSignIn(t.db, { email: "other@x.io", ip: "9.9.9.9" }, at(12), limits).allowed).toBe(false);
+    expect(checkSignIn(t.db, { email: "other@x.io", ip: "9.9.9.9" }, at(61), limits).allowed).toBe(true);
+  });
+
+  it("slows an account down by doubling waits, for failing addresses only: the owner from a clean address gets in", () => {
+    fail("ann@x.io", "6.6.6.6", 0);
+    fail("ann@x.io", "6.6.6.6", 1); // 2nd failure: 1 s wait
+    expect(checkSignIn(t.db, { email: "ann@x.io", ip: "6.6.6.6" }, at(1.5), limits)).toEqual({ allowed: false, retryAfterMs: 1000 });
+    expect(checkSignIn(t.db, { email: "ann@x.io", ip: "6.6.6.6" }, at(2), limits).allowed).toBe(true);
+    fail("ann@x.io", "6.6.6.7", 2); // 3rd failure, from another guessing address: 2 s
+    expect(checkSignIn(t.db, { email: "ann@x.io", ip: "6.6.6.7" }, at(3), limits)).toEqual({ allowed: false, retryAfterMs: 1000 });
+    expect(checkSignIn(t.db, { email: "ann@x.io", ip: "6.6.6.7" }, at(4), limits).allowed).toBe(true);
+    // The owner, from an address that has not failed, is never refused.
+    expect(checkSignIn(t.db, { email: "ann@x.io", ip: "1.1.1.1" }, at(2.5), limits).allowed).toBe(true);
+    // Without a known address nobody can be told apart, so the wait applies.
+    expect(checkSignIn(t.db, { email: "ann@x.io", ip: null }, at(2.5), limits).allowed).toBe(false);
+    // A success ends the slow-down.
+    recordSignIn(t.db, { email: "ann@x.io", ip: "1.1.1.1" }, true, at(5));
+    fail("ann@x.io", "6.6.6.6", 6);
+    expect(checkSignIn(t.db, { email: "ann@x.io", ip: "6.6.6.6" }, at(6.1), limits).allowed).toBe(true);
+  });
+
+  it("lists blocked addresses and throttled accounts for the admin, who can clear them", () => {
+    for (let i = 0; i < 4; i++) fail("ann@x.io", "9.9.9.9", i);
+    const listed = listSignInLimits(t.db, at(4), limits);
+    expect(listed).toEqual([
+      { key: "email:ann@x.io", kind: "account", subject: "ann@x.io", failures: 4, state: "throttled", retryAfterMs: 3000 },
+      { key: "ip:9.9.9.9", kind: "address", subject: "9.9.9.9", failures: 4, state: "blocked", retryAfterMs: 56_000 },
+    ]);
+    expect(clearSignInLimit(t.db, "ip:9.9.9.9", null)).toEqual({ cleared: 4 });
+    expect(listSignInLimits(t.db, at(4), limits).map((l) => l.key)).toEqual(["email:ann@x.io"]);
+    expect(() => clearSignInLimit(t.db, "whatever", null)).toThrow(/no sign-in limit/);
   });
 });
 
 describe("authenticate", () => {
-  it("accepts the right password, refuses wrong ones and disabled users, then rate-limits", () => {
+  it("accepts the right password, refuses wrong ones and disabled users, and waits only where it failed", () => {
     const { user } = createUser(t.db, { email: "ann@x.io", role: "annotator", password: "correct horse" });
     const ip = "5.5.5.5";
-    expect(authenticate(t.db, { email: "ANN@x.io", password: "correct horse", ip }, { limits })).toMatchObject({ ok: true, user: { id: user.id, role: "annotator" } });
-    expect(authenticate(t.db, { email: "ann@x.io", password: "wrong", ip }, { limits })).toEqual({ ok: false, reason: "invalid" });
-    expect(authenticate(t.db, { email: "nobody@x.io", password: "wrong", ip: null }, { limits })).toEqual({ ok: false, reason: "invalid" });
+    expect(authenticate(t.db, { email: "ANN@x.io", password: "correct horse", ip }, { limits, now: at(0) })).toMatchObject({ ok: true, user: { id: user.id, role: "annotator" } });
+    const now = at(1);
+    expect(authenticate(t.db, { email: "ann@x.io", password: "wrong", ip }, { limits, now })).toEqual({ ok: false, reason: "invalid" });
+    expect(authenticate(t.db, { email: "nobody@x.io", password: "wrong", ip: null }, { limits, now })).toEqual({ ok: false, reason: "invalid" });
     updateUser(t.db, { id: user.id, disabled: true }, null);
-    expect(authenticate(t.db, { email: "ann@x.io", password: "correct horse", ip }, { limits })).toEqual({ ok: false, reason: "invalid" });
+    expect(authenticate(t.db, { email: "ann@x.io", password: "correct horse", ip }, { limits, now })).toEqual({ ok: false, reason: "invalid" });
     updateUser(t.db, { id: user.id, disabled: false }, null);
-    authenticate(t.db, { email: "ann@x.io", password: "wrong", ip }, { limits });
-    // Three failures since the last success: even the right password now waits.
-    expect(authenticate(t.db, { email: "ann@x.io", password: "correct horse", ip }, { limits })).toMatchObject({ ok: false, reason: "rate_limited" });
+    // Two failures since the last success: the failing address waits, even with the right password...
+    expect(authenticate(t.db, { email: "ann@x.io", password: "correct horse", ip }, { limits, now })).toMatchObject({ ok: false, reason: "rate_limited" });
+    // ...but the owner from another address signs in.
+    expect(authenticate(t.db, { email: "ann@x.io", password: "correct horse", ip: "7.7.7.7" }, { limits, now }).ok).toBe(true);
   });
 });

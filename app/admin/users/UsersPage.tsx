@@ -7,6 +7,7 @@ import { Card, Loading, TableHead } from "~/app/_components/ui";
 import { useTRPC } from "~/app/_lib/trpc";
 import { CreateUserForm } from "./CreateUserForm";
 import { OneTimePassword } from "./OneTimePassword";
+import { SignInLimits } from "./SignInLimits";
 import { UserRow } from "./UserRow";
 
 export function UsersPage() {
@@ -21,6 +22,7 @@ export function UsersPage() {
       </Card>
       <div className="space-y-3">
         {shownPassword && <OneTimePassword email={shownPassword.email} password={shownPassword.password} onDismiss={() => setShownPassword(null)} />}
+        <SignInLimits />
         <Card title={`Accounts${users.data ? ` (${users.data.length})` : ""}`}>
           {users.isPending && <Loading />}
           <ErrorBanner error={users.error} />
