@@ -83,8 +83,22 @@ const readableErrors = t.middleware(async ({ next }) => {
   if (cause instanceof ServiceError) throw new TRPCError({ code: cause.code, message: cause.message, cause });
   // Input errors get the readable message here too, so server-side callers see the same text as HTTP clients.
   if (cause instanceof ZodError) throw new TRPCError({ code: "BAD_REQUEST", message: `Invalid input: ${readableZodMessage(cause)}`, cause });
+  // Another process holds the database's write lock past busy_timeout (a long import, a backup): the request may
+  // simply be tried again, and the client never sees SQLite's own words.
+  if (isDatabaseBusy(cause)) throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: "The database is busy with other work; try again in a few seconds.", cause });
   return result;
 });
+
+/** Response headers for a tRPC answer: a busy database is worth retrying, so say when, as HTTP does for 503. */
+export function trpcResponseMeta({ errors }: { errors: readonly TRPCError[] }): { headers?: Headers } {
+  return errors.some((e) => e.code === "SERVICE_UNAVAILABLE") ? { headers: new Headers({ "Retry-After": "2" }) } : {};
+}
+
+/** SQLite's "database is locked" (SQLITE_BUSY and its extended codes), from better-sqlite3. */
+export function isDatabaseBusy(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === "string" && code.startsWith("SQLITE_BUSY");
+}
 
 /** Anyone, signed in or not. */
 export const publicProcedure = t.procedure.use(readableErrors);

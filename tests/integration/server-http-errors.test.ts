@@ -5,7 +5,8 @@ import type { Session } from "next-auth";
 import superjson from "superjson";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { appRouter } from "../../server/routers/_app";
-import { createTRPCContext } from "../../server/trpc";
+import { createTRPCContext, trpcResponseMeta } from "../../server/trpc";
+import Database from "better-sqlite3";
 import { createTempDb, type TempDb } from "../support/db";
 import { makeUser, sessionFor } from "./helpers";
 
@@ -28,8 +29,9 @@ async function call(path: string, input: unknown, session: Session | null, metho
     req,
     router: appRouter,
     createContext: () => createTRPCContext({ db: t.db, headers: req.headers, session }),
+    responseMeta: trpcResponseMeta,
   });
-  return { status: res.status, body: (await res.json()) as { result?: { data: { json: unknown } }; error?: { json: { message: string; code: number; data: Record<string, any> } } } };
+  return { status: res.status, headers: res.headers, body: (await res.json()) as { result?: { data: { json: unknown } }; error?: { json: { message: string; code: number; data: Record<string, any> } } } };
 }
 
 it("answers 401 without a session and 403 for the wrong role", async () => {
@@ -52,4 +54,23 @@ it("answers 404 for someone else's or a made-up assignment, and 200 with null wh
   const empty = await call("tasks.next", { kind: "rank" }, annotator);
   expect(empty.status).toBe(200);
   expect(empty.body.result!.data.json).toBeNull();
+});
+
+it("answers 503 with Retry-After and a readable sentence while another process holds the write lock", async () => {
+  // Another connection (another process in real life: a long import, a backup) holds the write lock.
+  const other = new Database(t.file);
+  other.exec("begin immediate");
+  try {
+    t.db.$client.pragma("busy_timeout = 200");
+    const res = await call("tasks.next", {}, annotator);
+    expect(res.status).toBe(503);
+    expect(res.headers.get("retry-after")).toBe("2");
+    expect(res.body.error!.json.message).toBe("The database is busy with other work; try again in a few seconds.");
+    expect(JSON.stringify(res.body)).not.toMatch(/locked|SQLITE/i);
+  } finally {
+    other.exec("rollback");
+    other.close();
+    t.db.$client.pragma("busy_timeout = 5000");
+  }
+  expect((await call("tasks.next", {}, annotator)).status).toBe(200);
 });

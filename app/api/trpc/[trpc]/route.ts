@@ -4,7 +4,7 @@ import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { getRequestSession } from "~/server/auth";
 import { crossSiteRefusal, isCrossSite } from "~/server/http-security";
 import { appRouter } from "~/server/routers/_app";
-import { createTRPCContext } from "~/server/trpc";
+import { createTRPCContext, trpcResponseMeta } from "~/server/trpc";
 
 export const dynamic = "force-dynamic";
 
@@ -16,6 +16,7 @@ function handler(req: Request) {
     req,
     router: appRouter,
     createContext: async () => createTRPCContext({ headers: req.headers, session: await getRequestSession(req.headers) }),
+    responseMeta: trpcResponseMeta,
     onError({ error, path }) {
       // Unexpected failures are logged here; the client only ever sees the formatted, readable message.
       if (error.code === "INTERNAL_SERVER_ERROR") console.error(`tRPC ${path ?? "?"} failed:`, error.cause ?? error);
