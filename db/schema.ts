@@ -53,14 +53,37 @@ export const prompts = sqliteTable(
     externalId: text("external_id"),
     /** sha256 of the text: a re-import without external ids does not duplicate prompts. */
     textHash: text("text_hash").notNull(),
+    /** The file import that wrote it, so an import that dies half-way can be taken back (see `imports`). */
+    importId: text("import_id"),
     createdAt: createdAt(),
   },
   (t) => [
     uniqueIndex("prompts_project_external").on(t.projectId, t.externalId),
     uniqueIndex("prompts_project_hash").on(t.projectId, t.textHash),
     index("prompts_project_split").on(t.projectId, t.split),
+    index("prompts_import").on(t.importId),
   ],
 );
+
+export const IMPORT_STATUSES = ["writing", "opening_tasks", "succeeded", "failed"] as const;
+/**
+ * A prompt file import, written in short batches so no web request waits on it. `writing`: prompts go in (invisible
+ * to annotators, who see tasks only); `opening_tasks`: every prompt is in and their tasks open; then `succeeded`.
+ * An import whose process died while `writing` is taken back whole; one that died while opening tasks is finished.
+ */
+export const imports = sqliteTable("imports", {
+  id: id(),
+  projectId: text("project_id").notNull().references(() => projects.id, { onDelete: "cascade" }),
+  status: text("status", { enum: IMPORT_STATUSES }).notNull().default("writing"),
+  totalRows: integer("total_rows").notNull(),
+  doneRows: integer("done_rows").notNull().default(0),
+  createdBy: text("created_by"),
+  createdAt: createdAt(),
+  /** Renewed every batch: an import whose heartbeat stopped belongs to a process that died. */
+  heartbeatAt: integer("heartbeat_at", { mode: "timestamp_ms" }).notNull(),
+  finishedAt: integer("finished_at", { mode: "timestamp_ms" }),
+  error: text("error"),
+});
 
 export const MODEL_KINDS = ["policy", "reward"] as const;
 export const models = sqliteTable("models", {

@@ -5,6 +5,7 @@ import { count, eq } from "drizzle-orm";
 import type { Db } from "../../db/index";
 import { projects, users } from "../../db/schema";
 import { ensureBuiltinModel } from "./builtin-model";
+import { recoverInterruptedImports } from "./prompt-import-job";
 import { seedDemoProject } from "./seed";
 import { readEnv } from "../env";
 import { createUser } from "./users";
@@ -36,5 +37,7 @@ export function ensureBootstrap(db: Db, env: Record<string, string | undefined> 
   }
   // The shipped base policy, so the new-run form and `--base base` work from the first start.
   ensureBuiltinModel(db);
+  // A prompt import whose process died is taken back (or finished) before anyone works on its tasks.
+  recoverInterruptedImports(db);
   return { adminEmail, generatedPassword, seededDemo };
 }

@@ -7,6 +7,7 @@ import { prompts } from "../../db/schema";
 import { writeAudit, type DbOrTx } from "./audit";
 import { getProject } from "./projects";
 import { parsePromptFile, type LineError, type PromptRow } from "./prompt-parse";
+import { importPromptRowsInBatches, type ImportProgress } from "./prompt-import-job";
 import { openDemonstrateTask } from "./task-queue";
 
 /**
@@ -52,7 +53,7 @@ function findExisting(db: DbOrTx, projectId: string, text: string, externalId: s
 export function insertPromptIfNew(
   db: DbOrTx,
   projectId: string,
-  row: { prompt: string; externalId?: string | null; tags?: string[]; split?: "train" | "test" | null; source?: string },
+  row: { prompt: string; externalId?: string | null; tags?: string[]; split?: "train" | "test" | null; source?: string; importId?: string },
 ): { id: string; created: boolean } {
   const existing = findExisting(db, projectId, row.prompt, row.externalId ?? null);
   if (existing) return { id: existing.id, created: false };
@@ -66,6 +67,7 @@ export function insertPromptIfNew(
       split: row.split ?? "train",
       source: row.source ?? "import",
       textHash: textHash(row.prompt),
+      importId: row.importId ?? null,
     })
     .returning({ id: prompts.id })
     .get().id;
@@ -97,15 +99,19 @@ export function importPromptRows(db: Db, projectId: string, rows: PromptRow[], a
   });
 }
 
-/** Parses a JSONL or CSV file and imports its valid lines; the invalid ones come back with line numbers. */
-export function importPrompts(
+/**
+ * Parses a JSONL or CSV file in full, then imports its valid lines in short batches (prompt-import-job.ts), so the
+ * database is never held for the whole file; the invalid lines come back with their numbers.
+ */
+export async function importPrompts(
   db: Db,
   input: { projectId: string; format: "jsonl" | "csv"; content: string },
   actorId: string | null,
-): ImportResult {
+  onProgress?: (p: ImportProgress) => void,
+): Promise<ImportResult> {
   getProject(db, input.projectId);
   const { rows, errors } = parsePromptFile(input.format, input.content);
-  const { imported, duplicates } = importPromptRows(db, input.projectId, rows, actorId);
+  const { imported, duplicates } = await importPromptRowsInBatches(db, input.projectId, rows, actorId, onProgress);
   return { imported, duplicates, errors };
 }
 

@@ -1,9 +1,10 @@
 // Prompt files: JSONL and CSV parsing with line numbers, size limits, and imports that never duplicate.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { tasks } from "../../db/schema";
+import { imports, prompts, tasks } from "../../db/schema";
 import { parsePromptsCsv, parsePromptsJsonl, promptFormatFromName, splitCsv } from "../../server/services/prompt-parse";
 import { createProject } from "../../server/services/projects";
-import { importPrompts, listPrompts, promptsInSplit } from "../../server/services/prompts";
+import { IMPORT_BATCH_ROWS, recoverInterruptedImports } from "../../server/services/prompt-import-job";
+import { importPrompts, insertPromptIfNew, listPrompts, promptsInSplit } from "../../server/services/prompts";
 import { createTempDb, type TempDb } from "../support/db";
 
 describe("parsePromptsJsonl", () => {
@@ -54,11 +55,11 @@ describe("importPrompts", () => {
   });
   afterEach(() => t.close());
 
-  it("dedupes by external id or text hash, within a file and across imports, and opens one demonstrate task each", () => {
+  it("dedupes by external id or text hash, within a file and across imports, and opens one demonstrate task each", async () => {
     const project = createProject(t.db, { name: "imp", overlap: 3 }, null);
-    const first = importPrompts(t.db, { projectId: project.id, format: "jsonl", content: '{"prompt":"a","id":"1"}\n{"prompt":"b"}\n{"prompt":"b"}\n' }, null);
+    const first = await importPrompts(t.db, { projectId: project.id, format: "jsonl", content: '{"prompt":"a","id":"1"}\n{"prompt":"b"}\n{"prompt":"b"}\n' }, null);
     expect(first).toEqual({ imported: 2, duplicates: 1, errors: [] });
-    const second = importPrompts(t.db, { projectId: project.id, format: "csv", content: "prompt,id\na changed,1\nb,\nc,\n" }, null);
+    const second = await importPrompts(t.db, { projectId: project.id, format: "csv", content: "prompt,id\na changed,1\nb,\nc,\n" }, null);
     expect(second).toEqual({ imported: 1, duplicates: 2, errors: [] });
     const all = t.db.select().from(tasks).all();
     expect(all).toHaveLength(3);
@@ -67,13 +68,49 @@ describe("importPrompts", () => {
     expect(listPrompts(t.db, { projectId: project.id, search: "%", page: 1, pageSize: 10 }).total).toBe(0);
   });
 
-  it("lists a split in import order, so seeded sampling and PPO batches repeat", () => {
+  it("lists a split in import order, so seeded sampling and PPO batches repeat", async () => {
     const project = createProject(t.db, { name: "order" }, null);
     // Twelve prompts in one import share created_at; random ids would shuffle them.
     const texts = Array.from({ length: 12 }, (_, i) => `prompt ${String.fromCharCode(108 - i)}`);
     const content = texts.map((prompt, i) => JSON.stringify({ prompt, split: i % 3 === 0 ? "test" : "train" })).join("\n");
-    importPrompts(t.db, { projectId: project.id, format: "jsonl", content }, null);
+    await importPrompts(t.db, { projectId: project.id, format: "jsonl", content }, null);
     expect(promptsInSplit(t.db, "train", project.id).map((p) => p.text)).toEqual(texts.filter((_, i) => i % 3 !== 0));
     expect(promptsInSplit(t.db, "test").map((p) => p.text)).toEqual(texts.filter((_, i) => i % 3 === 0));
+  });
+
+  it("goes in short batches: prompts first (no task yet), then the tasks, with progress for both", async () => {
+    const project = createProject(t.db, { name: "big" }, null);
+    const n = IMPORT_BATCH_ROWS * 2 + 7;
+    const content = Array.from({ length: n }, (_, i) => JSON.stringify({ prompt: `p${i}` })).join("\n");
+    const seen: string[] = [];
+    let tasksWhileWriting = -1;
+    const r = await importPrompts(t.db, { projectId: project.id, format: "jsonl", content }, null, (p) => {
+      seen.push(`${p.phase}:${p.done}/${p.total}`);
+      if (p.phase === "writing" && p.done === n) tasksWhileWriting = t.db.select().from(tasks).all().length;
+    });
+    expect(r).toEqual({ imported: n, duplicates: 0, errors: [] });
+    expect(tasksWhileWriting).toBe(0); // annotators see nothing until every prompt is in
+    expect(seen.filter((s) => s.startsWith("writing"))).toEqual([`writing:${IMPORT_BATCH_ROWS}/${n}`, `writing:${2 * IMPORT_BATCH_ROWS}/${n}`, `writing:${n}/${n}`]);
+    expect(seen.at(-1)).toBe(`opening_tasks:${n}/${n}`);
+    expect(t.db.select().from(tasks).all()).toHaveLength(n);
+    expect(t.db.select().from(imports).get()).toMatchObject({ status: "succeeded", totalRows: n, doneRows: n });
+  });
+
+  it("an import whose process died while writing is taken back whole; one that died opening tasks is finished", () => {
+    const project = createProject(t.db, { name: "crashed" }, null);
+    const long = new Date(Date.now() - 10 * 60_000);
+    const dead = t.db.insert(imports).values({ projectId: project.id, totalRows: 3, heartbeatAt: long }).returning().get();
+    for (const text of ["x1", "x2"]) insertPromptIfNew(t.db, project.id, { prompt: text, importId: dead.id });
+    const half = t.db.insert(imports).values({ projectId: project.id, totalRows: 2, status: "opening_tasks", heartbeatAt: long }).returning().get();
+    for (const text of ["y1", "y2"]) insertPromptIfNew(t.db, project.id, { prompt: text, importId: half.id });
+    // A live import (recent heartbeat, another process) is left alone.
+    const live = t.db.insert(imports).values({ projectId: project.id, totalRows: 1, heartbeatAt: new Date() }).returning().get();
+    insertPromptIfNew(t.db, project.id, { prompt: "z1", importId: live.id });
+
+    expect(recoverInterruptedImports(t.db)).toEqual({ takenBack: 1, finished: 1 });
+    expect(t.db.select().from(prompts).all().map((p) => p.text).sort()).toEqual(["y1", "y2", "z1"]);
+    expect(t.db.select().from(tasks).all()).toHaveLength(2);
+    const status = Object.fromEntries(t.db.select().from(imports).all().map((i) => [i.id, i.status]));
+    expect(status).toEqual({ [dead.id]: "failed", [half.id]: "succeeded", [live.id]: "writing" });
   });
 });

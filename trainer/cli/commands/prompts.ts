@@ -2,6 +2,7 @@
 import { getDb } from "../../../db/index";
 import { promptFormatFromName } from "../../../server/services/prompt-parse";
 import { importPrompts } from "../../../server/services/prompts";
+import { ProgressBar } from "../../runs/progress";
 import { UsageError } from "../args";
 import { readTextFile } from "../files";
 import { importTarget, reportLineErrors } from "../shared";
@@ -20,7 +21,18 @@ export const commands: Command[] = [
       const content = readTextFile(file);
       const db = getDb();
       const project = importTarget(db, projectName);
-      const r = importPrompts(db, { projectId: project.id, format, content }, null);
+      // The rows go in short batches (other processes keep using the database); a bar follows both phases.
+      let bar: ProgressBar | null = null;
+      let phase = "";
+      const r = await importPrompts(db, { projectId: project.id, format, content }, null, (p) => {
+        if (p.phase !== phase) {
+          bar?.done();
+          phase = p.phase;
+          bar = new ProgressBar({ total: Math.max(1, p.total), label: p.phase === "writing" ? "prompts" : "tasks", unit: "row", quiet: io.json || p.total < 2000 });
+        }
+        bar!.update(p.done);
+      });
+      (bar as ProgressBar | null)?.done();
       reportLineErrors(io, file, r.errors, r.imported + r.duplicates);
       return {
         json: { project: project.name, imported: r.imported, duplicates: r.duplicates, errors: r.errors },

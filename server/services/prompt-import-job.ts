@@ -1,0 +1,154 @@
+// Importing a prompt file without holding the database: the file is parsed and checked in full first, then its
+// prompts go in batches of a few hundred, each its own short transaction, with the event loop free between them,
+// so web requests and other processes get the lock in milliseconds. Annotators see nothing until every prompt is in
+// (they are only ever handed tasks, and the tasks open last, also in batches). If the process dies while prompts
+// are going in, the next import or start takes that import back whole; if it dies while tasks open, it finishes.
+import { and, eq, inArray, lt, sql } from "drizzle-orm";
+import type { Db } from "../../db/index";
+import { imports, prompts, tasks } from "../../db/schema";
+import { writeAudit } from "./audit";
+import { getProject } from "./projects";
+import { insertPromptIfNew } from "./prompts";
+import type { PromptRow } from "./prompt-parse";
+import { openDemonstrateTask } from "./task-queue";
+
+/** Rows per transaction: a few milliseconds of lock each on this machine (measured in BENCHMARKS.md). */
+export const IMPORT_BATCH_ROWS = 100;
+/**
+ * The pause after each batch: at least as long as the batch held the lock, and never under 20 ms. Other writers
+ * wait in SQLite's busy handler, which sleeps 1–25 ms between tries at first; a pause shorter than that, or none,
+ * lets the importer take the lock again every time and starves the web app (measured: p99 2.9 s without it).
+ */
+export const IMPORT_MIN_GAP_MS = 20;
+/** An import whose heartbeat is older than this belongs to a process that died. */
+export const IMPORT_STALE_MS = 60_000;
+
+export interface ImportProgress {
+  phase: "writing" | "opening_tasks";
+  done: number;
+  total: number;
+}
+
+/**
+ * Batches take the write lock when they begin. A deferred transaction that reads first (the duplicate check) and
+ * then writes fails at once with "database is locked" if another process wrote in between, without waiting.
+ */
+const IMMEDIATE = { behavior: "immediate" } as const;
+
+/** Gives the lock (and this process's event loop) away for a while after a batch that held it `heldMs`. */
+const pauseAfterBatch = (heldMs: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(IMPORT_MIN_GAP_MS, heldMs)));
+
+/**
+ * Imports parsed rows in batches; new prompts get a `demonstrate` task each once all are in. Duplicates (same
+ * external id or text, in the project or earlier in the file) change nothing.
+ */
+export async function importPromptRowsInBatches(
+  db: Db,
+  projectId: string,
+  rows: readonly PromptRow[],
+  actorId: string | null,
+  onProgress?: (p: ImportProgress) => void,
+): Promise<{ imported: number; duplicates: number; importId: string }> {
+  recoverInterruptedImports(db);
+  const project = getProject(db, projectId);
+  const now = () => new Date();
+  const importId = db.insert(imports).values({ projectId, totalRows: rows.length, createdBy: actorId, heartbeatAt: now() }).returning({ id: imports.id }).get().id;
+  const created: string[] = [];
+  let duplicates = 0;
+  try {
+    for (let i = 0; i < rows.length; i += IMPORT_BATCH_ROWS) {
+      const batch = rows.slice(i, i + IMPORT_BATCH_ROWS);
+      const started = performance.now();
+      db.transaction((tx) => {
+        for (const row of batch) {
+          const r = insertPromptIfNew(tx, projectId, { ...row, importId });
+          if (r.created) created.push(r.id);
+          else duplicates++;
+        }
+        tx.update(imports).set({ doneRows: i + batch.length, heartbeatAt: now() }).where(eq(imports.id, importId)).run();
+      }, IMMEDIATE);
+      onProgress?.({ phase: "writing", done: i + batch.length, total: rows.length });
+      await pauseAfterBatch(performance.now() - started);
+    }
+  } catch (err) {
+    takeBack(db, importId, err instanceof Error ? err.message : String(err));
+    throw err;
+  }
+  db.update(imports).set({ status: "opening_tasks", heartbeatAt: now() }).where(eq(imports.id, importId)).run();
+  await openTasks(db, importId, created, projectId, project.overlap, onProgress);
+  db.transaction((tx) => {
+    tx.update(imports).set({ status: "succeeded", finishedAt: now() }).where(eq(imports.id, importId)).run();
+    writeAudit(tx, { userId: actorId, action: "prompts.import", entity: "project", entityId: projectId, detail: { imported: created.length, duplicates, import_id: importId } });
+  });
+  return { imported: created.length, duplicates, importId };
+}
+
+/** Opens a demonstration task for each of these prompts, in batches. */
+async function openTasks(db: Db, importId: string, promptIds: readonly string[], projectId: string, overlap: number, onProgress?: (p: ImportProgress) => void): Promise<void> {
+  for (let i = 0; i < promptIds.length; i += IMPORT_BATCH_ROWS) {
+    const batch = promptIds.slice(i, i + IMPORT_BATCH_ROWS);
+    const started = performance.now();
+    db.transaction((tx) => {
+      for (const promptId of batch) openDemonstrateTask(tx, { projectId, promptId, requiredResponses: overlap });
+      tx.update(imports).set({ heartbeatAt: new Date() }).where(eq(imports.id, importId)).run();
+    }, IMMEDIATE);
+    onProgress?.({ phase: "opening_tasks", done: i + batch.length, total: promptIds.length });
+    await pauseAfterBatch(performance.now() - started);
+  }
+}
+
+/** An import's prompts that have no demonstration task yet (after a crash while tasks were opening). */
+function promptsWithoutTask(db: Db, importId: string, projectId: string): string[] {
+  const withTask = new Set(
+    db.select({ promptId: tasks.promptId }).from(tasks).where(and(eq(tasks.projectId, projectId), eq(tasks.kind, "demonstrate"))).all().map((r) => r.promptId),
+  );
+  return db
+    .select({ id: prompts.id })
+    .from(prompts)
+    .where(eq(prompts.importId, importId))
+    .orderBy(sql`prompts.rowid`)
+    .all()
+    .map((r) => r.id)
+    .filter((id) => !withTask.has(id));
+}
+
+/** Deletes what an import wrote (in batches; no task exists for them yet) and marks it failed. */
+function takeBack(db: Db, importId: string, reason: string): void {
+  for (;;) {
+    const ids = db.select({ id: prompts.id }).from(prompts).where(eq(prompts.importId, importId)).limit(IMPORT_BATCH_ROWS).all().map((r) => r.id);
+    if (!ids.length) break;
+    db.delete(prompts).where(inArray(prompts.id, ids)).run();
+  }
+  db.update(imports).set({ status: "failed", error: reason.slice(0, 2000), finishedAt: new Date() }).where(eq(imports.id, importId)).run();
+}
+
+/**
+ * Imports whose process died: one that was still writing prompts is taken back whole; one that had them all in
+ * gets its remaining tasks opened. Returns how many it took back and how many it finished.
+ */
+export function recoverInterruptedImports(db: Db, now = new Date()): { takenBack: number; finished: number } {
+  const stale = db
+    .select()
+    .from(imports)
+    .where(and(inArray(imports.status, ["writing", "opening_tasks"]), lt(imports.heartbeatAt, new Date(now.getTime() - IMPORT_STALE_MS))))
+    .all();
+  let takenBack = 0;
+  let finished = 0;
+  for (const imp of stale) {
+    if (imp.status === "writing") {
+      takeBack(db, imp.id, "the importing process stopped before every prompt was in; nothing of it was kept");
+      takenBack++;
+    } else {
+      // Synchronous here (start-up and the next import call it): the remaining tasks, then done.
+      const overlap = getProject(db, imp.projectId).overlap;
+      const missing = promptsWithoutTask(db, imp.id, imp.projectId);
+      for (let i = 0; i < missing.length; i += IMPORT_BATCH_ROWS)
+        db.transaction((tx) => {
+          for (const promptId of missing.slice(i, i + IMPORT_BATCH_ROWS)) openDemonstrateTask(tx, { projectId: imp.projectId, promptId, requiredResponses: overlap });
+        });
+      db.update(imports).set({ status: "succeeded", finishedAt: new Date() }).where(eq(imports.id, imp.id)).run();
+      finished++;
+    }
+  }
+  return { takenBack, finished };
+}
