@@ -76,7 +76,12 @@ export const imports = sqliteTable("imports", {
   projectId: text("project_id").notNull().references(() => projects.id, { onDelete: "cascade" }),
   status: text("status", { enum: IMPORT_STATUSES }).notNull().default("writing"),
   totalRows: integer("total_rows").notNull(),
+  /** Rows written so far while `writing`; tasks opened so far while `opening_tasks`. */
   doneRows: integer("done_rows").notNull().default(0),
+  importedRows: integer("imported_rows").notNull().default(0),
+  duplicateRows: integer("duplicate_rows").notNull().default(0),
+  /** The file's bad lines, {line, message}, found before anything was written. */
+  lineErrors: text("line_errors", { mode: "json" }).$type<{ line: number; message: string }[]>().notNull().default(sql`'[]'`),
   createdBy: text("created_by"),
   createdAt: createdAt(),
   /** Renewed every batch: an import whose heartbeat stopped belongs to a process that died. */

@@ -9,7 +9,8 @@ import { imports, prompts, tasks } from "../../db/schema";
 import { writeAudit } from "./audit";
 import { getProject } from "./projects";
 import { insertPromptIfNew } from "./prompts";
-import type { PromptRow } from "./prompt-parse";
+import { notFound } from "./errors";
+import type { LineError, PromptRow } from "./prompt-parse";
 import { openDemonstrateTask } from "./task-queue";
 
 /** Rows per transaction: a few milliseconds of lock each on this machine (measured in BENCHMARKS.md). */
@@ -38,21 +39,20 @@ const IMMEDIATE = { behavior: "immediate" } as const;
 /** Gives the lock (and this process's event loop) away for a while after a batch that held it `heldMs`. */
 const pauseAfterBatch = (heldMs: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(IMPORT_MIN_GAP_MS, heldMs)));
 
-/**
- * Imports parsed rows in batches; new prompts get a `demonstrate` task each once all are in. Duplicates (same
- * external id or text, in the project or earlier in the file) change nothing.
- */
-export async function importPromptRowsInBatches(
-  db: Db,
-  projectId: string,
-  rows: readonly PromptRow[],
-  actorId: string | null,
-  onProgress?: (p: ImportProgress) => void,
-): Promise<{ imported: number; duplicates: number; importId: string }> {
+/** Records a new import of `rows` (its bad lines kept for the status), before anything is written. */
+function createImport(db: Db, projectId: string, totalRows: number, lineErrors: LineError[], actorId: string | null): string {
   recoverInterruptedImports(db);
+  getProject(db, projectId);
+  return db.insert(imports).values({ projectId, totalRows, lineErrors: lineErrors.slice(0, 1000), createdBy: actorId, heartbeatAt: new Date() }).returning({ id: imports.id }).get().id;
+}
+
+/**
+ * Writes an import's rows in batches, then opens their tasks. New prompts get a `demonstrate` task each once all
+ * are in; duplicates (same external id or text, in the project or earlier in the file) change nothing.
+ */
+async function runImport(db: Db, importId: string, projectId: string, rows: readonly PromptRow[], actorId: string | null, onProgress?: (p: ImportProgress) => void): Promise<{ imported: number; duplicates: number }> {
   const project = getProject(db, projectId);
   const now = () => new Date();
-  const importId = db.insert(imports).values({ projectId, totalRows: rows.length, createdBy: actorId, heartbeatAt: now() }).returning({ id: imports.id }).get().id;
   const created: string[] = [];
   let duplicates = 0;
   try {
@@ -74,13 +74,70 @@ export async function importPromptRowsInBatches(
     takeBack(db, importId, err instanceof Error ? err.message : String(err));
     throw err;
   }
-  db.update(imports).set({ status: "opening_tasks", heartbeatAt: now() }).where(eq(imports.id, importId)).run();
+  db.update(imports).set({ status: "opening_tasks", doneRows: 0, importedRows: created.length, duplicateRows: duplicates, heartbeatAt: now() }).where(eq(imports.id, importId)).run();
   await openTasks(db, importId, created, projectId, project.overlap, onProgress);
   db.transaction((tx) => {
     tx.update(imports).set({ status: "succeeded", finishedAt: now() }).where(eq(imports.id, importId)).run();
     writeAudit(tx, { userId: actorId, action: "prompts.import", entity: "project", entityId: projectId, detail: { imported: created.length, duplicates, import_id: importId } });
   });
-  return { imported: created.length, duplicates, importId };
+  return { imported: created.length, duplicates };
+}
+
+/** Imports parsed rows and waits for the end (the CLI, with its progress bar). */
+export async function importPromptRowsInBatches(
+  db: Db,
+  projectId: string,
+  rows: readonly PromptRow[],
+  actorId: string | null,
+  onProgress?: (p: ImportProgress) => void,
+): Promise<{ imported: number; duplicates: number; importId: string }> {
+  const importId = createImport(db, projectId, rows.length, [], actorId);
+  return { ...(await runImport(db, importId, projectId, rows, actorId, onProgress)), importId };
+}
+
+/**
+ * Starts an import in the background and returns at once (the web app): the request that uploaded the file does
+ * not wait for 200,000 prompts, and the page follows the import with importStatus.
+ */
+export function startPromptImport(db: Db, projectId: string, rows: readonly PromptRow[], lineErrors: LineError[], actorId: string | null): { importId: string } {
+  const importId = createImport(db, projectId, rows.length, lineErrors, actorId);
+  runImport(db, importId, projectId, rows, actorId).catch((err) => {
+    // takeBack already recorded the failure on the import; the page shows it.
+    console.error(`prompt import ${importId} failed:`, err);
+  });
+  return { importId };
+}
+
+export interface ImportStatus {
+  id: string;
+  projectId: string;
+  status: (typeof imports.$inferSelect)["status"];
+  /** 0..1 over both phases (writing prompts counts for 80%: it is most of the work). */
+  progress: number;
+  total: number;
+  imported: number;
+  duplicates: number;
+  errors: LineError[];
+  error: string | null;
+}
+
+export function importStatus(db: Db, importId: string): ImportStatus {
+  const imp = db.select().from(imports).where(eq(imports.id, importId)).get();
+  if (!imp) throw notFound(`no import with id '${importId}'`);
+  const fraction = (done: number, total: number) => (total ? Math.min(1, done / total) : 1);
+  const progress =
+    imp.status === "succeeded" ? 1 : imp.status === "writing" ? 0.8 * fraction(imp.doneRows, imp.totalRows) : imp.status === "opening_tasks" ? 0.8 + 0.2 * fraction(imp.doneRows, imp.importedRows) : 0;
+  return {
+    id: imp.id,
+    projectId: imp.projectId,
+    status: imp.status,
+    progress,
+    total: imp.totalRows,
+    imported: imp.importedRows,
+    duplicates: imp.duplicateRows,
+    errors: imp.lineErrors,
+    error: imp.error,
+  };
 }
 
 /** Opens a demonstration task for each of these prompts, in batches. */
@@ -90,7 +147,7 @@ async function openTasks(db: Db, importId: string, promptIds: readonly string[],
     const started = performance.now();
     db.transaction((tx) => {
       for (const promptId of batch) openDemonstrateTask(tx, { projectId, promptId, requiredResponses: overlap });
-      tx.update(imports).set({ heartbeatAt: new Date() }).where(eq(imports.id, importId)).run();
+      tx.update(imports).set({ doneRows: i + batch.length, heartbeatAt: new Date() }).where(eq(imports.id, importId)).run();
     }, IMMEDIATE);
     onProgress?.({ phase: "opening_tasks", done: i + batch.length, total: promptIds.length });
     await pauseAfterBatch(performance.now() - started);

@@ -7,7 +7,7 @@ import { prompts } from "../../db/schema";
 import { writeAudit, type DbOrTx } from "./audit";
 import { getProject } from "./projects";
 import { parsePromptFile, type LineError, type PromptRow } from "./prompt-parse";
-import { importPromptRowsInBatches, type ImportProgress } from "./prompt-import-job";
+import { importPromptRowsInBatches, startPromptImport, type ImportProgress } from "./prompt-import-job";
 import { openDemonstrateTask } from "./task-queue";
 
 /**
@@ -113,6 +113,21 @@ export async function importPrompts(
   const { rows, errors } = parsePromptFile(input.format, input.content);
   const { imported, duplicates } = await importPromptRowsInBatches(db, input.projectId, rows, actorId, onProgress);
   return { imported, duplicates, errors };
+}
+
+/**
+ * The web app's import: the file parsed and checked in full now, its valid lines written in the background; the
+ * page follows it with importStatus(importId).
+ */
+export function startPromptFileImport(
+  db: Db,
+  input: { projectId: string; format: "jsonl" | "csv"; content: string },
+  actorId: string | null,
+): { importId: string; total: number; errors: LineError[] } {
+  getProject(db, input.projectId);
+  const { rows, errors } = parsePromptFile(input.format, input.content);
+  const { importId } = startPromptImport(db, input.projectId, rows, errors, actorId);
+  return { importId, total: rows.length, errors };
 }
 
 function escapeLike(s: string): string {

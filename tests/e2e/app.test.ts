@@ -300,4 +300,24 @@ describe("web app end to end", () => {
     expect(new URL(elsewhere.url()).pathname).toBe("/login");
     await other.close();
   });
+
+  it("imports a large prompt file in the background: a progress bar, the app answering meanwhile, then the summary", async () => {
+    const page = await newPage(adminContext);
+    await page.goto(`${server.url}/admin/projects/new`);
+    await page.fill("#project-name", "E2E bulk import");
+    await page.getByRole("button", { name: "Create project" }).click();
+    await page.waitForURL(/\/admin\/projects\/[0-9a-z]+$/);
+    const n = 3000;
+    const jsonl = Array.from({ length: n }, (_, i) => JSON.stringify({ prompt: `Bulk question ${i}: how long does shipping take?` })).join("\n");
+    await page.setInputFiles("#prompt-file", { name: "bulk.jsonl", mimeType: "application/jsonl", buffer: Buffer.from(jsonl) });
+    await page.getByTestId("import-prompts").click();
+    await page.getByTestId("import-progress").waitFor();
+    await screenshot(page, "admin-import-progress");
+    // The import holds the database only in short batches: other requests are answered while it runs.
+    const t0 = Date.now();
+    expect((await fetch(`${server.url}/api/health`)).status).toBe(200);
+    expect(Date.now() - t0).toBeLessThan(1000);
+    await page.getByTestId("import-result").waitFor({ timeout: 60_000 });
+    await expect(page.getByTestId("import-imported").innerText()).resolves.toBe(`${n} imported`);
+  });
 });

@@ -196,18 +196,27 @@ describe("demonstrations", () => {
   });
 });
 
+/** Polls an import until it has ended. */
+async function importDone(admin: ReturnType<typeof callerFor>, importId: string) {
+  for (let i = 0; i < 200; i++) {
+    const s = await admin.prompts.importStatus({ importId });
+    if (s.status === "succeeded" || s.status === "failed") return s;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`import ${importId} did not end`);
+}
+
 describe("admin features", () => {
   it("imports prompts with line-numbered errors and no duplicates, audits it, and shows progress", async () => {
     const admin = callerFor(t.db, makeUser(t.db, "admin"));
     const project = await admin.projects.create({ name: "Import test", overlap: 1 });
     const content = ['{"prompt":"one"}', "oops", '{"prompt":"two","id":"t2","split":"test","tags":["x"]}', '{"prompt":"one"}'].join("\n");
-    expect(await admin.prompts.import({ projectId: project.id, format: "jsonl", content })).toEqual({
-      imported: 2,
-      duplicates: 1,
-      errors: [{ line: 2, message: "not valid JSON" }],
-    });
+    // The file is checked at once and written in the background; the page follows it with importStatus.
+    const started = await admin.prompts.import({ projectId: project.id, format: "jsonl", content });
+    expect(started).toEqual({ importId: expect.any(String), total: 3, errors: [{ line: 2, message: "not valid JSON" }] });
+    expect(await importDone(admin, started.importId)).toMatchObject({ status: "succeeded", progress: 1, imported: 2, duplicates: 1, errors: [{ line: 2, message: "not valid JSON" }] });
     const again = await admin.prompts.import({ projectId: project.id, format: "csv", content: "prompt,id\none,\ntwo renamed,t2\n" });
-    expect(again).toMatchObject({ imported: 0, duplicates: 2 });
+    expect(await importDone(admin, again.importId)).toMatchObject({ imported: 0, duplicates: 2 });
     const list = await admin.prompts.list({ projectId: project.id, search: "tw", page: 1, pageSize: 10 });
     expect(list.total).toBe(1);
     expect(list.items[0]).toMatchObject({ text: "two", split: "test", tags: ["x"], externalId: "t2" });

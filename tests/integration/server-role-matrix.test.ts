@@ -23,6 +23,7 @@ const EXPECTED: Record<string, Audience> = {
   "projects.create": "admin",
   "projects.update": "admin",
   "prompts.import": "admin",
+  "prompts.importStatus": "admin",
   "prompts.list": "researcher",
   "tasks.next": "annotator",
   "tasks.get": "annotator",

@@ -1,8 +1,9 @@
 "use client";
-// Imports prompts from a JSONL or CSV file: shows how many were imported, how many were already there, and
+// Imports prompts from a JSONL or CSV file: the server checks the file and writes it in the background; the page
+// follows the import with a progress bar, then shows how many were imported, how many were already there, and
 // every failed line with its number.
-import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect, useState } from "react";
 import { ErrorBanner } from "~/app/_components/ErrorBanner";
 import { Button, Field, inputClass } from "~/app/_components/ui";
 import { useTRPC } from "~/app/_lib/trpc";
@@ -21,11 +22,18 @@ export function PromptImport({ projectId }: { projectId: string }) {
   const [file, setFile] = useState<File | null>(null);
   const [format, setFormat] = useState<Format>("jsonl");
   const [fileError, setFileError] = useState("");
-  const importPrompts = useMutation(
-    trpc.prompts.import.mutationOptions({
-      onSuccess: () => queryClient.invalidateQueries(),
-    }),
-  );
+  const importPrompts = useMutation(trpc.prompts.import.mutationOptions());
+  const importId = importPrompts.data?.importId;
+  const status = useQuery({
+    ...trpc.prompts.importStatus.queryOptions({ importId: importId ?? "" }),
+    enabled: !!importId,
+    // Poll while it runs; stop once it has ended.
+    refetchInterval: (q) => (q.state.data && (q.state.data.status === "succeeded" || q.state.data.status === "failed") ? false : 500),
+  });
+  const ended = status.data?.status === "succeeded" || status.data?.status === "failed";
+  useEffect(() => {
+    if (ended) void queryClient.invalidateQueries({ predicate: (q) => !JSON.stringify(q.queryKey).includes("importStatus") });
+  }, [ended, queryClient]);
 
   function chooseFile(chosen: File | null) {
     importPrompts.reset();
@@ -71,12 +79,22 @@ export function PromptImport({ projectId }: { projectId: string }) {
             </select>
           </div>
         </Field>
-        <Button onClick={() => void runImport()} disabled={!file || importPrompts.isPending} data-testid="import-prompts">
-          {importPrompts.isPending ? "Importing…" : "Import"}
+        <Button onClick={() => void runImport()} disabled={!file || importPrompts.isPending || (!!importId && !ended)} data-testid="import-prompts">
+          {importPrompts.isPending || (importId && !ended) ? "Importing…" : "Import"}
         </Button>
       </div>
-      <ErrorBanner error={fileError || importPrompts.error} />
-      {result && <ImportSummary imported={result.imported} duplicates={result.duplicates} errors={result.errors} />}
+      <ErrorBanner error={fileError || importPrompts.error || status.error || (status.data?.status === "failed" ? `The import failed and nothing of it was kept: ${status.data.error ?? "unknown reason"}` : null)} />
+      {result && status.data && !ended && (
+        <div data-testid="import-progress" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(status.data.progress * 100)}>
+          <div className="h-2 overflow-hidden rounded bg-slate-100">
+            <div className="h-full bg-indigo-500 transition-[width]" style={{ width: `${Math.round(status.data.progress * 100)}%` }} />
+          </div>
+          <p className="mt-1 text-xs text-slate-500">
+            {status.data.status === "writing" ? `Writing ${result.total} prompts` : "Opening their tasks"} · {Math.round(status.data.progress * 100)}%. Annotators keep working meanwhile.
+          </p>
+        </div>
+      )}
+      {result && status.data?.status === "succeeded" && <ImportSummary imported={status.data.imported} duplicates={status.data.duplicates} errors={status.data.errors} />}
     </div>
   );
 }
