@@ -71,8 +71,11 @@ export const IMPORT_STATUSES = ["writing", "opening_tasks", "succeeded", "failed
  * to annotators, who see tasks only); `opening_tasks`: every prompt is in and their tasks open; then `succeeded`.
  * An import whose process died while `writing` is taken back whole; one that died while opening tasks is finished.
  */
+/** What a file import brings in. */
+export const IMPORT_KINDS = ["prompts", "demonstrations", "rankings"] as const;
 export const imports = sqliteTable("imports", {
   id: id(),
+  kind: text("kind", { enum: IMPORT_KINDS }).notNull().default("prompts"),
   projectId: text("project_id").notNull().references(() => projects.id, { onDelete: "cascade" }),
   status: text("status", { enum: IMPORT_STATUSES }).notNull().default("writing"),
   totalRows: integer("total_rows").notNull(),
@@ -115,9 +118,11 @@ export const completions = sqliteTable(
     modelId: text("model_id").references(() => models.id),
     samplingParams: text("sampling_params", { mode: "json" }).$type<Record<string, unknown> | null>(),
     logprobSum: real("logprob_sum"),
+    /** The file import that wrote it (see `imports`), so an import that dies half-way can be taken back. */
+    importId: text("import_id"),
     createdAt: createdAt(),
   },
-  (t) => [index("completions_prompt").on(t.promptId)],
+  (t) => [index("completions_prompt").on(t.promptId), index("completions_import").on(t.importId)],
 );
 
 export const TASK_KINDS = ["demonstrate", "rank"] as const;
@@ -178,10 +183,12 @@ export const demonstrations = sqliteTable(
     text: text("text").notNull(),
     status: text("status", { enum: DEMONSTRATION_STATUSES }).notNull().default("draft"),
     timeMs: integer("time_ms").notNull().default(0),
+    /** The file import that wrote it (see `imports`), so an import that dies half-way can be taken back. */
+    importId: text("import_id"),
     createdAt: createdAt(),
     updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull().$defaultFn(() => new Date()),
   },
-  (t) => [uniqueIndex("demonstrations_assignment").on(t.assignmentId), index("demonstrations_prompt").on(t.promptId)],
+  (t) => [uniqueIndex("demonstrations_assignment").on(t.assignmentId), index("demonstrations_prompt").on(t.promptId), index("demonstrations_import").on(t.importId)],
 );
 
 export const rankings = sqliteTable(
@@ -202,9 +209,11 @@ export const rankings = sqliteTable(
     ratings: text("ratings", { mode: "json" }).$type<Record<string, number>>().notNull().default(sql`'{}'`),
     timeMs: integer("time_ms").notNull().default(0),
     source: text("source").notNull().default("annotator"),
+    /** The file import that wrote it (see `imports`), so an import that dies half-way can be taken back. */
+    importId: text("import_id"),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex("rankings_assignment").on(t.assignmentId), index("rankings_prompt").on(t.promptId)],
+  (t) => [uniqueIndex("rankings_assignment").on(t.assignmentId), index("rankings_prompt").on(t.promptId), index("rankings_import").on(t.importId)],
 );
 
 export const RUN_STATUSES = ["queued", "running", "succeeded", "failed", "cancelled"] as const;

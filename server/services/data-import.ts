@@ -10,6 +10,7 @@ import { ServiceError } from "./errors";
 import { describeIssues, jsonlLines } from "./jsonl";
 import { textWithinLimit, type LineError } from "./prompt-parse";
 import { insertPromptIfNew } from "./prompts";
+import { writeInBatches, type ImportProgress } from "./prompt-import-job";
 import { getProject } from "./projects";
 import { MAX_RANK_COMPLETIONS, MIN_RANK_COMPLETIONS } from "./task-queue";
 
@@ -62,20 +63,35 @@ function importJsonl(
 
 const demonstrationRecord = z.object({ prompt: textWithinLimit(), completion: textWithinLimit() });
 
-export function importDemonstrations(db: Db, input: { projectId: string; content: string }, actorId: string | null = null): DataImportResult {
-  return importJsonl(db, input, actorId, "demonstrations.import", (tx, projectId, value) => {
+/** How one kind of data file is read (a line at a time, no database) and written (one line, in a transaction). */
+interface DataLineKind<T> {
+  action: string;
+  parse(value: Record<string, unknown>): T;
+  write(tx: DbOrTx, projectId: string, record: T, importId: string | null): LineOutcome;
+}
+
+const demonstrationLines: DataLineKind<{ prompt: string; completion: string }> = {
+  action: "demonstrations.import",
+  parse(value) {
     const parsed = demonstrationRecord.safeParse(value);
     if (!parsed.success) throw new ServiceError("BAD_REQUEST", describeIssues(parsed.error));
-    const prompt = insertPromptIfNew(tx, projectId, { prompt: parsed.data.prompt });
-    const text = parsed.data.completion;
+    return parsed.data;
+  },
+  write(tx, projectId, record, importId) {
+    const prompt = insertPromptIfNew(tx, projectId, { prompt: record.prompt, importId: importId ?? undefined });
+    const text = record.completion;
     const known = tx
       .select({ id: demonstrations.id })
       .from(demonstrations)
       .where(and(eq(demonstrations.promptId, prompt.id), eq(demonstrations.text, text), eq(demonstrations.status, "submitted")))
       .get();
-    if (!known) tx.insert(demonstrations).values({ promptId: prompt.id, userId: null, assignmentId: null, text, status: "submitted" }).run();
+    if (!known) tx.insert(demonstrations).values({ promptId: prompt.id, userId: null, assignmentId: null, text, status: "submitted", importId }).run();
     return { imported: !known, promptCreated: prompt.created };
-  });
+  },
+};
+
+export function importDemonstrations(db: Db, input: { projectId: string; content: string }, actorId: string | null = null): DataImportResult {
+  return importJsonl(db, input, actorId, demonstrationLines.action, (tx, projectId, value) => demonstrationLines.write(tx, projectId, demonstrationLines.parse(value), null));
 }
 
 const completionText = textWithinLimit();
@@ -139,10 +155,10 @@ export function parseRankingsFile(content: string): { records: (ParsedRanking & 
   return { records, errors };
 }
 
-function completionIdFor(tx: DbOrTx, promptId: string, text: string): string {
+function completionIdFor(tx: DbOrTx, promptId: string, text: string, importId: string | null): string {
   const found = tx.select({ id: completions.id }).from(completions).where(and(eq(completions.promptId, promptId), eq(completions.text, text))).get();
   if (found) return found.id;
-  return tx.insert(completions).values({ promptId, text, origin: "import" }).returning({ id: completions.id }).get().id;
+  return tx.insert(completions).values({ promptId, text, origin: "import", importId }).returning({ id: completions.id }).get().id;
 }
 
 /** Same set of groups (order inside a tie ignored): a re-import of the same ranking is a duplicate. */
@@ -150,11 +166,12 @@ function orderingKey(ordering: string[][]): string {
   return JSON.stringify(ordering.map((g) => [...g].sort()));
 }
 
-export function importRankings(db: Db, input: { projectId: string; content: string }, actorId: string | null = null): DataImportResult {
-  return importJsonl(db, input, actorId, "rankings.import", (tx, projectId, value) => {
-    const parsed = rankingFromLine(value);
-    const prompt = insertPromptIfNew(tx, projectId, { prompt: parsed.prompt });
-    const ids = parsed.texts.map((t) => completionIdFor(tx, prompt.id, t));
+const rankingLines: DataLineKind<ParsedRanking> = {
+  action: "rankings.import",
+  parse: rankingFromLine,
+  write(tx, projectId, parsed, importId) {
+    const prompt = insertPromptIfNew(tx, projectId, { prompt: parsed.prompt, importId: importId ?? undefined });
+    const ids = parsed.texts.map((t) => completionIdFor(tx, prompt.id, t, importId));
     const ordering = parsed.groups.map((g) => g.map((i) => ids[i]!));
     const key = orderingKey(ordering);
     const known = tx
@@ -163,7 +180,51 @@ export function importRankings(db: Db, input: { projectId: string; content: stri
       .where(and(eq(rankings.promptId, prompt.id), eq(rankings.source, "import"), isNull(rankings.userId)))
       .all()
       .some((r) => orderingKey(r.ordering) === key);
-    if (!known) tx.insert(rankings).values({ assignmentId: null, userId: null, promptId: prompt.id, ordering, source: "import" }).run();
+    if (!known) tx.insert(rankings).values({ assignmentId: null, userId: null, promptId: prompt.id, ordering, source: "import", importId }).run();
     return { imported: !known, promptCreated: prompt.created };
-  });
+  },
+};
+
+export function importRankings(db: Db, input: { projectId: string; content: string }, actorId: string | null = null): DataImportResult {
+  return importJsonl(db, input, actorId, rankingLines.action, (tx, projectId, value) => rankingLines.write(tx, projectId, rankingLines.parse(value), null));
+}
+
+const DATA_LINE_KINDS = { demonstrations: demonstrationLines, rankings: rankingLines } as const;
+
+/**
+ * A demonstrations or rankings file the way a large one must go in (`rlhf import`): every line parsed and checked
+ * first, then the valid ones written in short batches (prompt-import-job.ts), each line tagged with the import so a
+ * process that dies half-way leaves nothing behind once the next start or import takes it back.
+ */
+export async function importDataFileInBatches(
+  db: Db,
+  kind: keyof typeof DATA_LINE_KINDS,
+  input: { projectId: string; content: string },
+  actorId: string | null,
+  onProgress?: (p: ImportProgress) => void,
+): Promise<DataImportResult> {
+  const lines = DATA_LINE_KINDS[kind] as DataLineKind<unknown>;
+  getProject(db, input.projectId);
+  const errors: LineError[] = [];
+  const records: unknown[] = [];
+  for (const entry of jsonlLines(input.content)) {
+    if ("error" in entry) {
+      errors.push({ line: entry.line, message: entry.error });
+      continue;
+    }
+    try {
+      records.push(lines.parse(entry.value));
+    } catch (err) {
+      if (!(err instanceof ServiceError)) throw err;
+      errors.push({ line: entry.line, message: err.message });
+    }
+  }
+  const counts = { imported: 0, duplicates: 0, promptsCreated: 0 };
+  await writeInBatches(db, { kind, projectId: input.projectId, total: records.length, lineErrors: errors, actorId, action: lines.action }, records, (tx, record, importId) => {
+    const outcome = lines.write(tx, input.projectId, record, importId);
+    if (outcome.promptCreated) counts.promptsCreated++;
+    if (outcome.imported) counts.imported++;
+    else counts.duplicates++;
+  }, () => counts, onProgress);
+  return { ...counts, errors };
 }

@@ -5,7 +5,7 @@
 // are going in, the next import or start takes that import back whole; if it dies while tasks open, it finishes.
 import { and, eq, inArray, lt, sql } from "drizzle-orm";
 import type { Db } from "../../db/index";
-import { imports, prompts, tasks } from "../../db/schema";
+import { completions, demonstrations, imports, prompts, rankings, tasks } from "../../db/schema";
 import { writeAudit } from "./audit";
 import { getProject } from "./projects";
 import { insertPromptIfNew } from "./prompts";
@@ -40,10 +40,49 @@ const IMMEDIATE = { behavior: "immediate" } as const;
 const pauseAfterBatch = (heldMs: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(IMPORT_MIN_GAP_MS, heldMs)));
 
 /** Records a new import of `rows` (its bad lines kept for the status), before anything is written. */
-function createImport(db: Db, projectId: string, totalRows: number, lineErrors: LineError[], actorId: string | null): string {
+function createImport(db: Db, projectId: string, totalRows: number, lineErrors: LineError[], actorId: string | null, kind: ImportKind = "prompts"): string {
   recoverInterruptedImports(db);
   getProject(db, projectId);
-  return db.insert(imports).values({ projectId, totalRows, lineErrors: lineErrors.slice(0, 1000), createdBy: actorId, heartbeatAt: new Date() }).returning({ id: imports.id }).get().id;
+  return db.insert(imports).values({ kind, projectId, totalRows, lineErrors: lineErrors.slice(0, 1000), createdBy: actorId, heartbeatAt: new Date() }).returning({ id: imports.id }).get().id;
+}
+
+type ImportKind = (typeof imports.$inferSelect)["kind"];
+
+/**
+ * The batch loop for demonstration and ranking files (data-import.ts): `writeOne` writes one checked record inside
+ * the batch's transaction, tagging what it creates with the import id. No tasks open, so the import ends with its
+ * last batch; a failure takes back everything it wrote.
+ */
+export async function writeInBatches<T>(
+  db: Db,
+  meta: { kind: ImportKind; projectId: string; total: number; lineErrors: LineError[]; actorId: string | null; action: string },
+  records: readonly T[],
+  writeOne: (tx: Parameters<Parameters<Db["transaction"]>[0]>[0], record: T, importId: string) => void,
+  counts: () => { imported: number; duplicates: number },
+  onProgress?: (p: ImportProgress) => void,
+): Promise<string> {
+  const importId = createImport(db, meta.projectId, meta.total, meta.lineErrors, meta.actorId, meta.kind);
+  try {
+    for (let i = 0; i < records.length; i += IMPORT_BATCH_ROWS) {
+      const batch = records.slice(i, i + IMPORT_BATCH_ROWS);
+      const started = performance.now();
+      db.transaction((tx) => {
+        for (const record of batch) writeOne(tx, record, importId);
+        tx.update(imports).set({ doneRows: i + batch.length, heartbeatAt: new Date() }).where(eq(imports.id, importId)).run();
+      }, IMMEDIATE);
+      onProgress?.({ phase: "writing", done: i + batch.length, total: records.length });
+      await pauseAfterBatch(performance.now() - started);
+    }
+  } catch (err) {
+    takeBack(db, importId, err instanceof Error ? err.message : String(err));
+    throw err;
+  }
+  const { imported, duplicates } = counts();
+  db.transaction((tx) => {
+    tx.update(imports).set({ status: "succeeded", importedRows: imported, duplicateRows: duplicates, finishedAt: new Date() }).where(eq(imports.id, importId)).run();
+    writeAudit(tx, { userId: meta.actorId, action: meta.action, entity: "project", entityId: meta.projectId, detail: { imported, duplicates, import_id: importId } });
+  });
+  return importId;
 }
 
 /**
@@ -169,12 +208,17 @@ function promptsWithoutTask(db: Db, importId: string, projectId: string): string
     .filter((id) => !withTask.has(id));
 }
 
-/** Deletes what an import wrote (in batches; no task exists for them yet) and marks it failed. */
+/**
+ * Deletes what an import wrote, in batches (no task exists for it yet: tasks open only after the last prompt), the
+ * rows that point at prompts first, and marks the import failed.
+ */
 function takeBack(db: Db, importId: string, reason: string): void {
-  for (;;) {
-    const ids = db.select({ id: prompts.id }).from(prompts).where(eq(prompts.importId, importId)).limit(IMPORT_BATCH_ROWS).all().map((r) => r.id);
-    if (!ids.length) break;
-    db.delete(prompts).where(inArray(prompts.id, ids)).run();
+  for (const table of [rankings, demonstrations, completions, prompts]) {
+    for (;;) {
+      const ids = db.select({ id: table.id }).from(table).where(eq(table.importId, importId)).limit(IMPORT_BATCH_ROWS).all().map((r) => r.id);
+      if (!ids.length) break;
+      db.delete(table).where(inArray(table.id, ids)).run();
+    }
   }
   db.update(imports).set({ status: "failed", error: reason.slice(0, 2000), finishedAt: new Date() }).where(eq(imports.id, importId)).run();
 }

@@ -1,6 +1,7 @@
 // Prompt files: JSONL and CSV parsing with line numbers, size limits, and imports that never duplicate.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { imports, prompts, tasks } from "../../db/schema";
+import { completions, imports, prompts, rankings, tasks } from "../../db/schema";
+import { importDataFileInBatches } from "../../server/services/data-import";
 import { parsePromptsCsv, parsePromptsJsonl, promptFormatFromName, splitCsv } from "../../server/services/prompt-parse";
 import { createProject } from "../../server/services/projects";
 import { IMPORT_BATCH_ROWS, recoverInterruptedImports } from "../../server/services/prompt-import-job";
@@ -112,5 +113,28 @@ describe("importPrompts", () => {
     expect(t.db.select().from(tasks).all()).toHaveLength(2);
     const status = Object.fromEntries(t.db.select().from(imports).all().map((i) => [i.id, i.status]));
     expect(status).toEqual({ [dead.id]: "failed", [half.id]: "succeeded", [live.id]: "writing" });
+  });
+
+  it("demonstration and ranking files go in batches too, and a dead one is taken back from every table", async () => {
+    const project = createProject(t.db, { name: "data" }, null);
+    const n = IMPORT_BATCH_ROWS + 50;
+    const lines = Array.from({ length: n }, (_, i) => JSON.stringify({ prompt: `q${i}`, chosen: `good ${i}`, rejected: `bad ${i}` }));
+    lines.splice(3, 0, "not json");
+    const r = await importDataFileInBatches(t.db, "rankings", { projectId: project.id, content: lines.join("\n") }, null);
+    expect(r).toEqual({ imported: n, duplicates: 0, promptsCreated: n, errors: [{ line: 4, message: "not valid JSON" }] });
+    expect(t.db.select().from(imports).all().find((i) => i.kind === "rankings")).toMatchObject({ status: "succeeded", importedRows: n });
+    const again = await importDataFileInBatches(t.db, "rankings", { projectId: project.id, content: lines.join("\n") }, null);
+    expect(again).toMatchObject({ imported: 0, duplicates: n });
+    const demos = await importDataFileInBatches(t.db, "demonstrations", { projectId: project.id, content: JSON.stringify({ prompt: "q0", completion: "an answer" }) }, null);
+    expect(demos).toMatchObject({ imported: 1, promptsCreated: 0 });
+
+    // A rankings import whose process died half-way: its prompts, completions and rankings all go.
+    const dead = t.db.insert(imports).values({ kind: "rankings", projectId: project.id, totalRows: 2, heartbeatAt: new Date(Date.now() - 10 * 60_000) }).returning().get();
+    const before = { prompts: t.db.select().from(prompts).all().length, rankings: t.db.select().from(rankings).all().length, completions: t.db.select().from(completions).all().length };
+    const p = insertPromptIfNew(t.db, project.id, { prompt: "half-way", importId: dead.id });
+    const c = t.db.insert(completions).values({ promptId: p.id, text: "x", origin: "import", importId: dead.id }).returning().get();
+    t.db.insert(rankings).values({ promptId: p.id, ordering: [[c.id]], source: "import", importId: dead.id }).run();
+    expect(recoverInterruptedImports(t.db).takenBack).toBe(1);
+    expect({ prompts: t.db.select().from(prompts).all().length, rankings: t.db.select().from(rankings).all().length, completions: t.db.select().from(completions).all().length }).toEqual(before);
   });
 });

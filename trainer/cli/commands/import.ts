@@ -1,12 +1,14 @@
-// `rlhf import demonstrations | rankings`: existing SFT and preference data into a project, line by line, with every
-// bad line reported by its number.
-import { getDb, type Db } from "../../../db/index";
-import { importDemonstrations, importRankings, type DataImportResult } from "../../../server/services/data-import";
+// `rlhf import demonstrations | rankings`: existing SFT and preference data into a project. Every line is checked
+// first (bad ones reported by number), then the valid ones go in short batches, so the web app keeps working while a
+// large file arrives, and an import that dies half-way is taken back at the next start.
+import { getDb } from "../../../db/index";
+import { importDataFileInBatches } from "../../../server/services/data-import";
+import { ProgressBar } from "../../runs/progress";
 import { readTextFile } from "../files";
 import { importTarget, reportLineErrors } from "../shared";
 import type { Command } from "../types";
 
-function dataImport(what: "demonstrations" | "rankings", shape: string, run: (db: Db, input: { projectId: string; content: string }) => DataImportResult): Command {
+function dataImport(what: "demonstrations" | "rankings", shape: string): Command {
   return {
     name: `import ${what}`,
     usage: `rlhf import ${what} FILE.jsonl [--project NAME]`,
@@ -18,7 +20,12 @@ function dataImport(what: "demonstrations" | "rankings", shape: string, run: (db
       const content = readTextFile(file);
       const db = getDb();
       const project = importTarget(db, projectName);
-      const r = run(db, { projectId: project.id, content });
+      let bar: ProgressBar | null = null;
+      const r = await importDataFileInBatches(db, what, { projectId: project.id, content }, null, (p) => {
+        bar ??= new ProgressBar({ total: Math.max(1, p.total), label: what, unit: "line", quiet: io.json || p.total < 2000 });
+        bar.update(p.done);
+      });
+      (bar as ProgressBar | null)?.done();
       reportLineErrors(io, file, r.errors, r.imported + r.duplicates);
       return {
         json: { project: project.name, imported: r.imported, duplicates: r.duplicates, promptsCreated: r.promptsCreated, errors: r.errors },
@@ -29,6 +36,6 @@ function dataImport(what: "demonstrations" | "rankings", shape: string, run: (db
 }
 
 export const commands: Command[] = [
-  dataImport("demonstrations", '{"prompt","completion"}', importDemonstrations),
-  dataImport("rankings", '{"prompt","completions":[...],"ranking":[[0],[2,1],...]} or {"prompt","chosen","rejected"}', importRankings),
+  dataImport("demonstrations", '{"prompt","completion"}'),
+  dataImport("rankings", '{"prompt","completions":[...],"ranking":[[0],[2,1],...]} or {"prompt","chosen","rejected"}'),
 ];
