@@ -8,5 +8,21 @@ const nextConfig = {
     "@tensorflow/tfjs-node-gpu",
   ],
   poweredByHeader: false,
+  // API responses get the static security headers here; pages get them, with their CSP, from proxy.ts. The list is
+  // STATIC_SECURITY_HEADERS in server/http-security.ts (this file cannot import TypeScript);
+  // tests/e2e/security-headers.test.ts checks that both carry the same.
+  async headers() {
+    return [
+      {
+        source: "/api/:path*",
+        headers: [
+          { key: "X-Frame-Options", value: "DENY" },
+          { key: "X-Content-Type-Options", value: "nosniff" },
+          { key: "Referrer-Policy", value: "strict-origin-when-cross-origin" },
+          { key: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=()" },
+        ],
+      },
+    ];
+  },
 };
 export default nextConfig;

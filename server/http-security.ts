@@ -47,10 +47,17 @@ export function isCrossSite(req: { url: string; headers: Headers }): boolean {
   if (req.headers.get("sec-fetch-site") === "cross-site") return true;
   const origin = req.headers.get("origin");
   if (!origin) return false;
-  const allowed = new Set([new URL(req.url).origin]);
-  const configured = readEnv().NEXTAUTH_URL;
-  if (configured) allowed.add(new URL(configured).origin);
-  return !allowed.has(origin);
+  return origin !== new URL(req.url).origin && origin !== configuredOrigin();
+}
+
+let publicOrigin: string | null | undefined;
+/** NEXTAUTH_URL's origin, read once (the environment does not change while the server runs). */
+function configuredOrigin(): string | null {
+  if (publicOrigin === undefined) {
+    const configured = readEnv().NEXTAUTH_URL;
+    publicOrigin = configured ? new URL(configured).origin : null;
+  }
+  return publicOrigin;
 }
 
 /** The answer to a cross-site request: 403 with a sentence, never reaching a procedure. */
