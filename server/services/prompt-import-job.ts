@@ -47,6 +47,31 @@ function createImport(db: Db, projectId: string, totalRows: number, lineErrors: 
 }
 
 type ImportKind = (typeof imports.$inferSelect)["kind"];
+type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+
+/**
+ * The one batch loop every import phase runs: each batch an immediate transaction that also records the import's
+ * progress and heartbeat, then a pause that hands the lock back.
+ */
+async function inBatches<T>(
+  db: Db,
+  importId: string,
+  items: readonly T[],
+  phase: ImportProgress["phase"],
+  writeOne: (tx: Tx, item: T) => void,
+  onProgress?: (p: ImportProgress) => void,
+): Promise<void> {
+  for (let i = 0; i < items.length; i += IMPORT_BATCH_ROWS) {
+    const batch = items.slice(i, i + IMPORT_BATCH_ROWS);
+    const started = performance.now();
+    db.transaction((tx) => {
+      for (const item of batch) writeOne(tx, item);
+      tx.update(imports).set({ doneRows: i + batch.length, heartbeatAt: new Date() }).where(eq(imports.id, importId)).run();
+    }, IMMEDIATE);
+    onProgress?.({ phase, done: i + batch.length, total: items.length });
+    await pauseAfterBatch(performance.now() - started);
+  }
+}
 
 /**
  * The batch loop for demonstration and ranking files (data-import.ts): `writeOne` writes one checked record inside
@@ -57,22 +82,13 @@ export async function writeInBatches<T>(
   db: Db,
   meta: { kind: ImportKind; projectId: string; total: number; lineErrors: LineError[]; actorId: string | null; action: string },
   records: readonly T[],
-  writeOne: (tx: Parameters<Parameters<Db["transaction"]>[0]>[0], record: T, importId: string) => void,
+  writeOne: (tx: Tx, record: T, importId: string) => void,
   counts: () => { imported: number; duplicates: number },
   onProgress?: (p: ImportProgress) => void,
 ): Promise<string> {
   const importId = createImport(db, meta.projectId, meta.total, meta.lineErrors, meta.actorId, meta.kind);
   try {
-    for (let i = 0; i < records.length; i += IMPORT_BATCH_ROWS) {
-      const batch = records.slice(i, i + IMPORT_BATCH_ROWS);
-      const started = performance.now();
-      db.transaction((tx) => {
-        for (const record of batch) writeOne(tx, record, importId);
-        tx.update(imports).set({ doneRows: i + batch.length, heartbeatAt: new Date() }).where(eq(imports.id, importId)).run();
-      }, IMMEDIATE);
-      onProgress?.({ phase: "writing", done: i + batch.length, total: records.length });
-      await pauseAfterBatch(performance.now() - started);
-    }
+    await inBatches(db, importId, records, "writing", (tx, record) => writeOne(tx, record, importId), onProgress);
   } catch (err) {
     takeBack(db, importId, err instanceof Error ? err.message : String(err));
     throw err;
@@ -95,26 +111,24 @@ async function runImport(db: Db, importId: string, projectId: string, rows: read
   const created: string[] = [];
   let duplicates = 0;
   try {
-    for (let i = 0; i < rows.length; i += IMPORT_BATCH_ROWS) {
-      const batch = rows.slice(i, i + IMPORT_BATCH_ROWS);
-      const started = performance.now();
-      db.transaction((tx) => {
-        for (const row of batch) {
-          const r = insertPromptIfNew(tx, projectId, { ...row, importId });
-          if (r.created) created.push(r.id);
-          else duplicates++;
-        }
-        tx.update(imports).set({ doneRows: i + batch.length, heartbeatAt: now() }).where(eq(imports.id, importId)).run();
-      }, IMMEDIATE);
-      onProgress?.({ phase: "writing", done: i + batch.length, total: rows.length });
-      await pauseAfterBatch(performance.now() - started);
-    }
+    await inBatches(
+      db,
+      importId,
+      rows,
+      "writing",
+      (tx, row) => {
+        const r = insertPromptIfNew(tx, projectId, { ...row, importId });
+        if (r.created) created.push(r.id);
+        else duplicates++;
+      },
+      onProgress,
+    );
   } catch (err) {
     takeBack(db, importId, err instanceof Error ? err.message : String(err));
     throw err;
   }
   db.update(imports).set({ status: "opening_tasks", doneRows: 0, importedRows: created.length, duplicateRows: duplicates, heartbeatAt: now() }).where(eq(imports.id, importId)).run();
-  await openTasks(db, importId, created, projectId, project.overlap, onProgress);
+  await inBatches(db, importId, created, "opening_tasks", (tx, promptId) => openDemonstrateTask(tx, { projectId, promptId, requiredResponses: project.overlap }), onProgress);
   db.transaction((tx) => {
     tx.update(imports).set({ status: "succeeded", finishedAt: now() }).where(eq(imports.id, importId)).run();
     writeAudit(tx, { userId: actorId, action: "prompts.import", entity: "project", entityId: projectId, detail: { imported: created.length, duplicates, import_id: importId } });
@@ -177,20 +191,6 @@ export function importStatus(db: Db, importId: string): ImportStatus {
     errors: imp.lineErrors,
     error: imp.error,
   };
-}
-
-/** Opens a demonstration task for each of these prompts, in batches. */
-async function openTasks(db: Db, importId: string, promptIds: readonly string[], projectId: string, overlap: number, onProgress?: (p: ImportProgress) => void): Promise<void> {
-  for (let i = 0; i < promptIds.length; i += IMPORT_BATCH_ROWS) {
-    const batch = promptIds.slice(i, i + IMPORT_BATCH_ROWS);
-    const started = performance.now();
-    db.transaction((tx) => {
-      for (const promptId of batch) openDemonstrateTask(tx, { projectId, promptId, requiredResponses: overlap });
-      tx.update(imports).set({ doneRows: i + batch.length, heartbeatAt: new Date() }).where(eq(imports.id, importId)).run();
-    }, IMMEDIATE);
-    onProgress?.({ phase: "opening_tasks", done: i + batch.length, total: promptIds.length });
-    await pauseAfterBatch(performance.now() - started);
-  }
 }
 
 /** An import's prompts that have no demonstration task yet (after a crash while tasks were opening). */
