@@ -10,7 +10,6 @@ import os from "node:os";
 import path from "node:path";
 import { openDb } from "../../db/index";
 import { createProject } from "../../server/services/projects";
-import { parsePromptFile } from "../../server/services/prompt-parse";
 import { importPromptRows } from "../../server/services/prompts";
 import { createUser } from "../../server/services/users";
 import { signInOverHttp } from "../support/http-session";
@@ -109,7 +108,6 @@ try {
   const oneTx = runChild([path.join(REPO_ROOT, "trainer/bin/run-ts.mjs"), scriptFile], env);
   const duringOneTx = await load(server.url, cookies, oneTx.finished);
   const oneTxRun = await oneTx.done;
-  void parsePromptFile;
 
   const row = (label: string, r: LoadResult, extra = "") =>
     `| ${label} | ${r.requests} | ${r.p50} | **${r.p99}** | ${r.max} | ${r.errors} ${r.errors ? `(${Object.entries(r.statuses).filter(([s]) => s !== "200").map(([s, n]) => `${n}× ${s}`).join(", ")})` : ""} | ${extra} |`;
