@@ -94,10 +94,17 @@ export const imports = sqliteTable("imports", {
 });
 
 export const MODEL_KINDS = ["policy", "reward"] as const;
+/** `local`: a checkpoint directory of ours; `endpoint`: a policy served behind an OpenAI-compatible API. */
+export const MODEL_SOURCES = ["local", "endpoint"] as const;
+/** How to reach an endpoint model. The API key is never stored: only the name of the environment variable holding it. */
+export type ModelEndpoint = { baseUrl: string; model: string; apiKeyEnv?: string; api: "chat" | "completions" };
 export const models = sqliteTable("models", {
   id: id(),
   name: text("name").notNull().unique(),
   kind: text("kind", { enum: MODEL_KINDS }).notNull(),
+  source: text("source", { enum: MODEL_SOURCES }).notNull().default("local"),
+  /** Set when `source` is `endpoint`; `path` is then empty. */
+  endpoint: text("endpoint", { mode: "json" }).$type<ModelEndpoint | null>(),
   parentId: text("parent_id"),
   runId: text("run_id"),
   /** Checkpoint directory, relative to RLHF_HOME when not absolute. */
@@ -116,13 +123,18 @@ export const completions = sqliteTable(
     text: text("text").notNull(),
     origin: text("origin", { enum: COMPLETION_ORIGINS }).notNull(),
     modelId: text("model_id").references(() => models.id),
+    /**
+     * The name of the model that wrote it: a registered model's name, or an external name from an imported file
+     * (a model this registry does not hold). Win rates group completions by it.
+     */
+    modelName: text("model_name"),
     samplingParams: text("sampling_params", { mode: "json" }).$type<Record<string, unknown> | null>(),
     logprobSum: real("logprob_sum"),
     /** The file import that wrote it (see `imports`), so an import that dies half-way can be taken back. */
     importId: text("import_id"),
     createdAt: createdAt(),
   },
-  (t) => [index("completions_prompt").on(t.promptId), index("completions_import").on(t.importId)],
+  (t) => [index("completions_prompt").on(t.promptId), index("completions_import").on(t.importId), index("completions_model_name").on(t.modelName)],
 );
 
 export const TASK_KINDS = ["demonstrate", "rank"] as const;
@@ -227,6 +239,8 @@ export const runs = sqliteTable(
     name: text("name"),
     config: text("config", { mode: "json" }).$type<Record<string, unknown>>().notNull().default(sql`'{}'`),
     status: text("status", { enum: RUN_STATUSES }).notNull().default("queued"),
+    /** The project whose data the run reads and whose tasks it opens; null for runs made before runs had one. */
+    projectId: text("project_id").references(() => projects.id),
     baseModelId: text("base_model_id").references(() => models.id),
     rewardModelId: text("reward_model_id").references(() => models.id),
     workerId: text("worker_id"),
@@ -241,7 +255,7 @@ export const runs = sqliteTable(
     startedAt: integer("started_at", { mode: "timestamp_ms" }),
     finishedAt: integer("finished_at", { mode: "timestamp_ms" }),
   },
-  (t) => [index("runs_status").on(t.status, t.createdAt)],
+  (t) => [index("runs_status").on(t.status, t.createdAt), index("runs_project").on(t.projectId)],
 );
 
 export const runMetrics = sqliteTable(

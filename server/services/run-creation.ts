@@ -142,6 +142,7 @@ export function createRunFromRequest(db: Db, req: RunRequest): RunRow {
       kind: prepared.kind,
       name: prepared.outputName,
       config: stored,
+      projectId: projectScope(db, prepared.config.project) ?? null,
       baseModelId: prepared.base.row?.id ?? null,
       rewardModelId: prepared.reward?.row?.id ?? null,
       createdBy: req.createdBy ?? null,

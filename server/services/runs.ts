@@ -17,6 +17,8 @@ export interface NewRun {
   kind: RunKind;
   name?: string | null;
   config?: Record<string, unknown>;
+  /** The project the run reads and writes; null for a run over every project. */
+  projectId?: string | null;
   baseModelId?: string | null;
   rewardModelId?: string | null;
   createdBy?: string | null;
@@ -33,6 +35,7 @@ export function createRun(db: Db, input: NewRun): RunRow {
       kind: input.kind,
       name: input.name ?? null,
       config: input.config ?? {},
+      projectId: input.projectId ?? null,
       baseModelId: input.baseModelId ?? null,
       rewardModelId: input.rewardModelId ?? null,
       createdBy: input.createdBy ?? null,

@@ -102,6 +102,7 @@ const sample: Handler = async (args, io) => {
                     text: c.text,
                     origin: "model",
                     modelId: model.row?.id ?? null,
+                    modelName: model.row?.name ?? model.label,
                     samplingParams: { ...storedSamplingParams(params, maxNewTokens), model: model.label, finished: c.finished },
                     logprobSum: c.logprobSum,
                   })
