@@ -23,8 +23,19 @@ export function openDb(file: string, opts: { migrate?: boolean } = {}): Db {
   sqlite.pragma("busy_timeout = 5000");
   sqlite.pragma("synchronous = NORMAL");
   const db = drizzle(sqlite, { schema }) as Db;
+  writeTransactionsTakeTheLockFirst(db);
   if (opts.migrate !== false) migrate(db, { migrationsFolder: MIGRATIONS });
   return db;
+}
+
+/**
+ * Every transaction here writes, so each begins IMMEDIATE (taking the write lock at BEGIN, waiting in the busy
+ * handler if another connection holds it). A DEFERRED one reads first and fails at its first write, without waiting,
+ * with SQLITE_BUSY when another process (an import, the worker) committed in between: a spurious 503.
+ */
+function writeTransactionsTakeTheLockFirst(db: Db): void {
+  const transaction = db.transaction.bind(db);
+  db.transaction = ((fn, config) => transaction(fn, { behavior: "immediate", ...config })) as Db["transaction"];
 }
 
 const globalForDb = globalThis as unknown as { __rlhfDb?: { file: string; db: Db } };

@@ -1,5 +1,6 @@
 // Small pieces several `rlhf` command modules share: the database with the built-in model registered, project
 // lookup by name, timestamps and number formatting for human output.
+import os from "node:os";
 import { getDb, type Db } from "../../db/index";
 import { ensureBuiltinModel } from "../../server/services/builtin-model";
 import { findProjectByName, listProjects } from "../../server/services/projects";
@@ -27,6 +28,18 @@ export function projectByName(db: Db, name: string): { id: string; name: string 
 /** --project NAME for imports, defaulting to the demo project the first start seeds. */
 export function importTarget(db: Db, name: string | undefined): { id: string; name: string } {
   return projectByName(db, name ?? DEMO_PROJECT_NAME);
+}
+
+/**
+ * Lowers this process's CPU priority (nice 10) for long writes the web app must not feel, such as a file import on
+ * the machine that serves annotators. It changes nothing on an idle machine; where the OS refuses, it is skipped.
+ */
+export function yieldCpuToWebApp(): void {
+  try {
+    os.setPriority(Math.max(os.getPriority(), 10));
+  } catch {
+    // Not permitted here (some containers): the import still runs, at normal priority.
+  }
 }
 
 export const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);

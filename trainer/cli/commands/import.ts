@@ -5,7 +5,7 @@ import { getDb } from "../../../db/index";
 import { importDataFileInBatches } from "../../../server/services/data-import";
 import { ProgressBar } from "../../runs/progress";
 import { readTextFile } from "../files";
-import { importTarget, reportLineErrors } from "../shared";
+import { importTarget, reportLineErrors, yieldCpuToWebApp } from "../shared";
 import type { Command } from "../types";
 
 function dataImport(what: "demonstrations" | "rankings", shape: string): Command {
@@ -20,6 +20,7 @@ function dataImport(what: "demonstrations" | "rankings", shape: string): Command
       const content = readTextFile(file);
       const db = getDb();
       const project = importTarget(db, projectName);
+      yieldCpuToWebApp();
       let bar: ProgressBar | null = null;
       const r = await importDataFileInBatches(db, what, { projectId: project.id, content }, null, (p) => {
         bar ??= new ProgressBar({ total: Math.max(1, p.total), label: what, unit: "line", quiet: io.json || p.total < 2000 });

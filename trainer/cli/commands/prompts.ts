@@ -5,7 +5,7 @@ import { importPrompts } from "../../../server/services/prompts";
 import { ProgressBar } from "../../runs/progress";
 import { UsageError } from "../args";
 import { readTextFile } from "../files";
-import { importTarget, reportLineErrors } from "../shared";
+import { importTarget, reportLineErrors, yieldCpuToWebApp } from "../shared";
 import type { Command } from "../types";
 
 export const commands: Command[] = [
@@ -21,6 +21,7 @@ export const commands: Command[] = [
       const content = readTextFile(file);
       const db = getDb();
       const project = importTarget(db, projectName);
+      yieldCpuToWebApp();
       // The rows go in short batches (other processes keep using the database); a bar follows both phases.
       let bar: ProgressBar | null = null;
       let phase = "";
