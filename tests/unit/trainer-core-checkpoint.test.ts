@@ -147,4 +147,50 @@ describe("checkpoints", () => {
     expect(await oneLineAsync(() => loadCheckpoint(dir))).toMatch(/no config\.json/);
     expect(oneLine(() => readSafetensors(path.join(tmp, "missing.safetensors")))).toMatch(/cannot read/);
   });
+
+  it("loads a sharded checkpoint (model.safetensors.index.json) exactly as the single file", async () => {
+    const { tensors } = readSafetensors(path.join(FIXTURE, "model.safetensors"));
+    const all = [...tensors.values()].filter((t) => t.dtype === "F32");
+    const dir = path.join(tmp, "sharded");
+    fs.mkdirSync(dir);
+    fs.copyFileSync(path.join(FIXTURE, "config.json"), path.join(dir, "config.json"));
+    const half = Math.ceil(all.length / 2);
+    const shards = { "model-00001-of-00002.safetensors": all.slice(0, half), "model-00002-of-00002.safetensors": all.slice(half) };
+    const weightMap: Record<string, string> = {};
+    for (const [file, list] of Object.entries(shards)) {
+      writeSafetensors(path.join(dir, file), list);
+      for (const t of list) weightMap[t.name] = file;
+    }
+    fs.writeFileSync(path.join(dir, "model.safetensors.index.json"), JSON.stringify({ metadata: {}, weight_map: weightMap }));
+    const single = await loadCheckpoint(FIXTURE);
+    const sharded = await loadCheckpoint(dir);
+    for (const [name, v] of single.model.params) expect(bits(sharded.model.params.get(name)!)).toEqual(bits(v));
+
+    fs.rmSync(path.join(dir, "model-00002-of-00002.safetensors"));
+    expect(await oneLineAsync(() => loadCheckpoint(dir))).toMatch(/shard model-00002-of-00002\.safetensors named in model\.safetensors\.index\.json is missing/);
+    fs.writeFileSync(path.join(dir, "model.safetensors.index.json"), JSON.stringify({ weight_map: { "wte.weight": "../elsewhere.safetensors" } }));
+    expect(await oneLineAsync(() => loadCheckpoint(dir))).toMatch(/not a file in the checkpoint directory/);
+  });
+
+  it("refuses GPT-2 variants it does not implement, in one line, instead of giving wrong logits", async () => {
+    const dir = path.join(tmp, "variant");
+    fs.mkdirSync(dir);
+    const cfg = JSON.parse(fs.readFileSync(path.join(FIXTURE, "config.json"), "utf8"));
+    fs.copyFileSync(path.join(FIXTURE, "model.safetensors"), path.join(dir, "model.safetensors"));
+    for (const [key, value, message] of [
+      ["scale_attn_weights", false, /scale_attn_weights: false/],
+      ["scale_attn_by_inverse_layer_idx", true, /scale_attn_by_inverse_layer_idx: true/],
+      ["reorder_and_upcast_attn", true, /reorder_and_upcast_attn: true/],
+    ] as const) {
+      fs.writeFileSync(path.join(dir, "config.json"), JSON.stringify({ ...cfg, [key]: value }));
+      expect(await oneLineAsync(() => loadCheckpoint(dir))).toMatch(message);
+    }
+    // An untied output layer: lm_head.weight that is not wte.weight.
+    fs.writeFileSync(path.join(dir, "config.json"), JSON.stringify(cfg));
+    const { tensors } = readSafetensors(path.join(FIXTURE, "model.safetensors"));
+    const untied = [...tensors.values()].filter((t) => t.dtype === "F32").map((t) => (t.name === "lm_head.weight" ? { ...t, data: t.data!.map((v) => v * 2) } : t));
+    expect(untied.some((t) => t.name === "lm_head.weight")).toBe(true);
+    writeSafetensors(path.join(dir, "model.safetensors"), untied);
+    expect(await oneLineAsync(() => loadCheckpoint(dir))).toMatch(/lm_head\.weight differs from wte\.weight/);
+  });
 });

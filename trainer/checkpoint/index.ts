@@ -58,7 +58,60 @@ export interface LoadedCheckpoint {
 
 /** HF's Conv1D weights, stored [in, out] and copied as-is (our layout is also [in, out]). */
 export const CONV1D_WEIGHTS = ["attn.c_attn.weight", "attn.c_proj.weight", "mlp.c_fc.weight", "mlp.c_proj.weight"];
-const IGNORED = [/^lm_head\.weight$/, /\.attn\.bias$/, /\.attn\.masked_bias$/];
+/** HF's causal-mask buffers, not weights. (`lm_head.weight` is checked against `wte.weight`, then dropped.) */
+const IGNORED = [/\.attn\.bias$/, /\.attn\.masked_bias$/];
+const SHARD_INDEX = "model.safetensors.index.json";
+
+/**
+ * Every tensor of a checkpoint: `model.safetensors`, or the shards that `model.safetensors.index.json` names (HF's
+ * layout for large models), each read tensor by tensor.
+ */
+function readModelTensors(dir: string): Map<string, SafeTensor> {
+  const single = path.join(dir, "model.safetensors");
+  if (fs.existsSync(single)) return readSafetensors(single).tensors;
+  const indexFile = path.join(dir, SHARD_INDEX);
+  if (!fs.existsSync(indexFile)) {
+    const hint = fs.existsSync(path.join(dir, "pytorch_model.bin")) ? " (found pytorch_model.bin: re-save it with safetensors, e.g. save_pretrained(safe_serialization=True))" : "";
+    throw new CheckpointError(`checkpoint ${dir} has no model.safetensors${hint}`);
+  }
+  let weightMap: Record<string, unknown>;
+  try {
+    weightMap = JSON.parse(fs.readFileSync(indexFile, "utf8")).weight_map;
+  } catch {
+    throw new CheckpointError(`checkpoint ${dir}: ${SHARD_INDEX} is not valid JSON`);
+  }
+  if (!weightMap || typeof weightMap !== "object") throw new CheckpointError(`checkpoint ${dir}: ${SHARD_INDEX} has no weight_map`);
+  const shards = [...new Set(Object.values(weightMap))];
+  const unsafe = shards.find((f) => typeof f !== "string" || path.basename(f) !== f);
+  if (unsafe !== undefined) throw new CheckpointError(`checkpoint ${dir}: ${SHARD_INDEX} names shard ${JSON.stringify(unsafe)}, not a file in the checkpoint directory`);
+  const missing = (shards as string[]).filter((f) => !fs.existsSync(path.join(dir, f)));
+  if (missing.length) throw new CheckpointError(`checkpoint ${dir}: shard ${missing[0]} named in ${SHARD_INDEX} is missing${missing.length > 1 ? ` (and ${missing.length - 1} more)` : ""}`);
+  const out = new Map<string, SafeTensor>();
+  for (const shard of shards as string[]) {
+    for (const [name, t] of readSafetensors(path.join(dir, shard)).tensors) {
+      if (weightMap[name] === shard) out.set(name, t);
+    }
+  }
+  const absent = Object.keys(weightMap).find((name) => !out.has(name));
+  if (absent) throw new CheckpointError(`checkpoint ${dir}: tensor ${absent} is not in shard ${String(weightMap[absent])} as ${SHARD_INDEX} says`);
+  return out;
+}
+
+function sameValues(a: Float32Array, b: Float32Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * GPT-2 config switches that change the arithmetic this model implements: a checkpoint using one would load and give
+ * silently wrong logits, so it is refused. Each entry: the key, the value that is refused, and why.
+ */
+const UNSUPPORTED_GPT2_SWITCHES: [key: string, refused: unknown, what: string][] = [
+  ["scale_attn_weights", false, "attention scores without the 1/√d scale"],
+  ["scale_attn_by_inverse_layer_idx", true, "attention scaled by 1/(layer index + 1)"],
+  ["reorder_and_upcast_attn", true, "reordered, upcast attention (Mistral-style GPT-2)"],
+];
 const HEAD_NAMES = ["score.weight", "score.bias"];
 
 async function tensorData(t: tf.Tensor): Promise<Float32Array> {
@@ -156,6 +209,9 @@ export function readCheckpointConfig(dir: string): { config: GPTConfig; tokenize
   if (act !== undefined && act !== "gelu_new" && act !== "gelu_pytorch_tanh" && act !== "gelu_fast") {
     throw new CheckpointError(`checkpoint ${dir}: activation_function '${String(act)}' is not supported (GPT-2's tanh GELU only)`);
   }
+  for (const [key, refused, what] of UNSUPPORTED_GPT2_SWITCHES) {
+    if (raw[key] === refused) throw new CheckpointError(`checkpoint ${dir}: config.json sets ${key}: ${JSON.stringify(refused)} (${what}), which this GPT-2 does not implement`);
+  }
   let config: GPTConfig;
   try {
     config = validateConfig({
@@ -182,12 +238,7 @@ export function readCheckpointConfig(dir: string): { config: GPTConfig; tokenize
 
 export async function loadCheckpoint(dir: string, opts: { withOptimizer?: boolean } = {}): Promise<LoadedCheckpoint> {
   const { config, tokenizer, headKind, meta } = readCheckpointConfig(dir);
-  const file = path.join(dir, "model.safetensors");
-  if (!fs.existsSync(file)) {
-    const hint = fs.existsSync(path.join(dir, "pytorch_model.bin")) ? " (found pytorch_model.bin: re-save it with safetensors, e.g. save_pretrained(safe_serialization=True))" : "";
-    throw new CheckpointError(`checkpoint ${dir} has no model.safetensors${hint}`);
-  }
-  const { tensors } = readSafetensors(file);
+  const tensors = readModelTensors(dir);
   const byName = new Map<string, SafeTensor>();
   for (const t of tensors.values()) {
     const name = t.name.startsWith("transformer.") ? t.name.slice("transformer.".length) : t.name;
@@ -216,6 +267,11 @@ export async function loadCheckpoint(dir: string, opts: { withOptimizer?: boolea
     if (b?.data) headWeights.set("score.bias", b.data);
     head = new ScalarHead(config.n_embd, { weights: headWeights });
   }
+  const lmHead = byName.get("lm_head.weight");
+  if (lmHead?.data && !sameValues(lmHead.data, weights.get("wte.weight")!)) {
+    throw new CheckpointError(`checkpoint ${dir}: lm_head.weight differs from wte.weight (untied output embeddings), which this GPT-2 does not implement`);
+  }
+  byName.delete("lm_head.weight");
   for (const n of HEAD_NAMES) byName.delete(n);
   const model = new GPT(config, { weights });
   const extraTensors = new Map<string, tf.Tensor>();

@@ -68,10 +68,6 @@ function f16ToF32(h: number): number {
 
 function widen(dtype: string, bytes: Buffer, n: number): Float32Array | null {
   const out = new Float32Array(n);
-  if (dtype === "F32") {
-    new Uint8Array(out.buffer).set(bytes);
-    return out;
-  }
   if (dtype === "F16") {
     for (let i = 0; i < n; i++) out[i] = f16ToF32(bytes.readUInt16LE(2 * i));
     return out;
@@ -89,27 +85,63 @@ function widen(dtype: string, bytes: Buffer, n: number): Float32Array | null {
   return null;
 }
 
+/**
+ * Reads a safetensors file tensor by tensor through a file descriptor, so a file over 2 GiB (Node's limit for one
+ * Buffer read) loads, and no copy of the whole file is ever held beside the widened tensors.
+ */
 export function readSafetensors(file: string): { tensors: Map<string, SafeTensor>; metadata: Record<string, string> } {
   assertLittleEndian();
-  let buf: Buffer;
+  let fd: number;
   try {
-    buf = fs.readFileSync(file);
+    fd = fs.openSync(file, "r");
   } catch (e) {
     throw new SafetensorsError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
+  try {
+    return readOpenSafetensors(file, fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Fills `out` from `position` (readSync may return fewer bytes than asked). */
+function readInto(fd: number, out: Uint8Array, position: number): void {
+  for (let done = 0; done < out.length; ) {
+    const n = fs.readSync(fd, out, done, out.length - done, position + done);
+    if (n === 0) throw new SafetensorsError(`unexpected end of file after ${position + done} bytes`);
+    done += n;
+  }
+}
+
+function readAt(fd: number, length: number, position: number): Buffer {
+  const out = Buffer.allocUnsafe(length);
+  readInto(fd, out, position);
+  return out;
+}
+
+/** A tensor's values as F32: F32 bytes read straight into the result, other float types widened. */
+function readFloats(fd: number, dtype: string, n: number, begin: number, end: number): Float32Array {
+  if (dtype !== "F32") return widen(dtype, readAt(fd, end - begin, begin), n)!;
+  const out = new Float32Array(n);
+  readInto(fd, new Uint8Array(out.buffer), begin);
+  return out;
+}
+
+function readOpenSafetensors(file: string, fd: number): { tensors: Map<string, SafeTensor>; metadata: Record<string, string> } {
+  const size = fs.fstatSync(fd).size;
   const bad = (why: string) => new SafetensorsError(`corrupt safetensors file ${file}: ${why}`);
-  if (buf.length < 8) throw bad(`only ${buf.length} bytes, too short for a header`);
-  const headerLen = Number(buf.readBigUInt64LE(0));
-  if (headerLen > MAX_HEADER || 8 + headerLen > buf.length) throw bad(`header length ${headerLen} exceeds the file size ${buf.length}`);
+  if (size < 8) throw bad(`only ${size} bytes, too short for a header`);
+  const headerLen = Number(readAt(fd, 8, 0).readBigUInt64LE(0));
+  if (headerLen > MAX_HEADER || 8 + headerLen > size) throw bad(`header length ${headerLen} exceeds the file size ${size}`);
   let header: Record<string, unknown>;
   try {
-    header = JSON.parse(buf.subarray(8, 8 + headerLen).toString("utf8"));
+    header = JSON.parse(readAt(fd, headerLen, 8).toString("utf8"));
   } catch {
     throw bad("header is not valid JSON");
   }
   if (!header || typeof header !== "object" || Array.isArray(header)) throw bad("header is not a JSON object");
   const dataStart = 8 + headerLen;
-  const dataLen = buf.length - dataStart;
+  const dataLen = size - dataStart;
   const tensors = new Map<string, SafeTensor>();
   let metadata: Record<string, string> = {};
   for (const [name, entry] of Object.entries(header)) {
@@ -131,8 +163,9 @@ export function readSafetensors(file: string): { tensors: Map<string, SafeTensor
     const width = DTYPE_BYTES[e.dtype];
     if (width === undefined) throw bad(`entry '${name}' has unknown dtype ${e.dtype}`);
     if (end! - begin! !== n * width) throw bad(`entry '${name}' has shape [${shape}] (${n * width} bytes) but ${end! - begin!} bytes of data`);
-    const bytes = buf.subarray(dataStart + begin!, dataStart + end!);
-    tensors.set(name, { name, shape, dtype: e.dtype, data: widen(e.dtype, bytes, n) });
+    const float = e.dtype === "F32" || e.dtype === "F16" || e.dtype === "BF16" || e.dtype === "F64";
+    const data = float ? readFloats(fd, e.dtype, n, dataStart + begin!, dataStart + end!) : null;
+    tensors.set(name, { name, shape, dtype: e.dtype, data });
   }
   return { tensors, metadata };
 }
