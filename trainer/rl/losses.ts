@@ -1,6 +1,7 @@
 // The three RLHF losses on plain tensors (no models): the reward model's ranking loss, PPO's clipped policy and
-// value losses, and DPO's sigmoid loss. Trainers feed them model outputs; tests feed them hand-made tensors.
+// value losses, and DPO's losses (sigmoid, IPO, hinge). Trainers feed them model outputs; tests feed them hand-made tensors.
 import * as tf from "@tensorflow/tfjs";
+import type { DpoLossType } from "../../server/services/run-kinds/dpo-config";
 import { logSigmoid, maskedMean } from "./utils";
 
 /** One ranking's pairs as indices into the batch's score vector, and C(K,2) for its K completions. */
@@ -81,8 +82,11 @@ export function ppoValueLoss(
 }
 
 /**
- * DPO's sigmoid loss on summed response log-probs: −log σ(β·[(π_c − π_r) − (ref_c − ref_r)]). The implicit rewards
- * β·(π − ref) give the margin and accuracy metrics. `labelSmoothing` > 0 is the conservative DPO variant.
+ * DPO's losses on sequence log-probs, with h = (π_c − π_r) − (ref_c − ref_r) (TRL's formulas):
+ *   sigmoid: −log σ(β·h), or with `labelSmoothing` ε > 0 conservative DPO −(1−ε)·log σ(β·h) − ε·log σ(−β·h);
+ *   ipo:     (h − 1/(2β))², IPO's regression of the margin to a fixed target (TRL feeds it per-token mean log-probs);
+ *   hinge:   max(0, 1 − β·h), SLiC's hinge on the margin.
+ * The implicit rewards β·(π − ref) give the margin and accuracy metrics.
  */
 export function dpoLoss(
   policyChosen: tf.Tensor1D,
@@ -91,13 +95,15 @@ export function dpoLoss(
   refRejected: tf.Tensor1D,
   beta: number,
   labelSmoothing = 0,
+  lossType: DpoLossType = "sigmoid",
 ): { loss: tf.Scalar; chosenRewards: tf.Tensor1D; rejectedRewards: tf.Tensor1D } {
   return tf.tidy(() => {
-    const logits = tf.mul(beta, tf.sub(tf.sub(policyChosen, policyRejected), tf.sub(refChosen, refRejected)));
-    const perPair = tf.add(
-      tf.mul(-(1 - labelSmoothing), logSigmoid(logits)),
-      tf.mul(-labelSmoothing, logSigmoid(tf.neg(logits))),
-    );
+    const h = tf.sub(tf.sub(policyChosen, policyRejected), tf.sub(refChosen, refRejected));
+    const logits = tf.mul(beta, h);
+    let perPair: tf.Tensor;
+    if (lossType === "ipo") perPair = tf.square(tf.sub(h, 1 / (2 * beta)));
+    else if (lossType === "hinge") perPair = tf.relu(tf.sub(1, logits));
+    else perPair = tf.add(tf.mul(-(1 - labelSmoothing), logSigmoid(logits)), tf.mul(-labelSmoothing, logSigmoid(tf.neg(logits))));
     const loss = tf.mean(perPair) as tf.Scalar;
     const chosenRewards = tf.mul(beta, tf.sub(policyChosen, refChosen)) as tf.Tensor1D;
     const rejectedRewards = tf.mul(beta, tf.sub(policyRejected, refRejected)) as tf.Tensor1D;
