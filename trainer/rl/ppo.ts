@@ -17,6 +17,7 @@ import {
   gae,
   klEstimateScalar,
   maskedMean,
+  maskedWhiten,
   meanStd,
   type KlEstimator,
 } from "./utils";
@@ -188,12 +189,15 @@ export async function trainPPO(input: PPOTrainInput): Promise<PPOTrainResult> {
         return r;
       });
       if (cfg.whiten_rewards) {
-        // TRL's masked_whiten(rewards, mask, shift_mean=False): whiten over every action of the batch, then add the
-        // mean back, so the rewards' scale is fixed but their level (and so which responses are better) is kept.
-        const flat = rewardRows.flat();
-        const { mean, std } = meanStd(flat);
-        const unbiasedStd = Math.sqrt((std ** 2 * flat.length) / Math.max(1, flat.length - 1));
-        rewardRows = rewardRows.map((row) => row.map((r) => (r - mean) / (unbiasedStd + 1e-8) + mean));
+        // TRL's masked_whiten(rewards, mask, shift_mean=False), the one definition in utils: whitened over every
+        // action of the batch, then the mean added back, so the scale is fixed but the level is kept.
+        const width = Math.max(1, ...rewardRows.map((row) => row.length));
+        const padded = rewardRows.flatMap((row) => [...row, ...new Array(width - row.length).fill(0)]);
+        const mask = rewardRows.flatMap((row) => [...row.map(() => 1), ...new Array(width - row.length).fill(0)]);
+        const whitened = tf.tidy(() => maskedWhiten(tf.tensor2d(padded, [rewardRows.length, width]), tf.tensor2d(mask, [rewardRows.length, width]), false));
+        const values = await whitened.data();
+        whitened.dispose();
+        rewardRows = rewardRows.map((row, b) => row.map((_, t) => values[b * width + t]!));
       }
 
       // 4. GAE per episode, then whiten advantages over every action in the batch.
