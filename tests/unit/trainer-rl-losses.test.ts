@@ -84,3 +84,13 @@ describe("DPO ipo and hinge losses (TRL's formulas)", () => {
     expect(a).toBeCloseTo((-logSigmoid(0.2) - logSigmoid(-0.1)) / 2, 5);
   });
 });
+
+describe("DPO loss_type config", () => {
+  it("label smoothing with a non-sigmoid loss is a one-line error", async () => {
+    const { parseRunConfig } = await import("../../server/services/run-kinds/index");
+    expect(() => parseRunConfig("dpo", { loss_type: "hinge", label_smoothing: 0.1 })).toThrow(
+      "dpo config: label_smoothing applies to the sigmoid loss only (conservative DPO); set it to 0 for ipo or hinge",
+    );
+    expect(parseRunConfig("dpo", { loss_type: "ipo" }).loss_type).toBe("ipo");
+  });
+});

@@ -150,7 +150,7 @@ export async function trainDPO(input: DPOTrainInput): Promise<DPOTrainResult> {
     heldOut = pairs.filter((p) => held.has(p.prompt));
   }
   if (train.length === 0) throw new Error("DPO needs preference pairs: import rankings (with at least two groups) first");
-  ctx.log(`dpo: ${train.length} train pairs, ${heldOut.length} held-out pairs, β ${cfg.beta}`);
+  ctx.log(`dpo: ${train.length} train pairs, ${heldOut.length} held-out pairs, ${cfg.loss_type} loss, β ${cfg.beta}`);
   const prepared = preparePairs(train, encode, cfg);
   const preparedHeld = preparePairs(heldOut, encode, cfg);
   ensureReference(reference, preparedHeld, padId, cfg);

@@ -27,6 +27,9 @@ export const dpoConfig = z
     eval_holdout_fraction: evalHoldoutFraction(0.1, "held-out share of prompts when the data has no test split"),
     seed: seed(0, "pair order and the held-out split"),
   })
-  .strict();
+  .strict()
+  .refine((c) => c.label_smoothing === 0 || c.loss_type === "sigmoid", {
+    error: "label_smoothing applies to the sigmoid loss only (conservative DPO); set it to 0 for ipo or hinge",
+  });
 
 export type DPOConfig = z.output<typeof dpoConfig>;
