@@ -9,8 +9,8 @@ import type { ScalarHead } from "../model/heads";
 import { mulberry32, shuffledIndices } from "../../server/services/random";
 import type { PPOConfig } from "../../server/services/run-kinds/ppo-config";
 import { RunCancelled, type RlContext } from "./context";
-import { disposeBatchTensors, lastTokenScores, namedParams, responseLogprobs, toBatchTensors, type BatchTensors } from "./forward";
-import { actionValues, placeActions, PromptCycler, toEpisode, withEos, type SampledEpisode, type Sampler } from "./rollout";
+import { disposeBatchTensors, namedParams, responseLogprobs, toBatchTensors, type BatchTensors } from "./forward";
+import { actionValues, placeActions, PromptCycler, scoreEpisodes, toEpisode, type RewardSource, type SampledEpisode, type Sampler } from "./rollout";
 import { ppoPolicyLoss, ppoValueLoss } from "./losses";
 import {
   explainedVariance,
@@ -40,17 +40,13 @@ export class KlController {
 
 export type { Sampler } from "./rollout";
 
-export interface PPOTrainInput {
+export interface PPOTrainInput extends RewardSource {
   policy: GPT;
   /** The value head on the policy's trunk (value_model "policy_head"). */
   valueHead?: ScalarHead;
   /** A separate critic, usually a copy of the RM (value_model "rm_critic"). */
   critic?: { gpt: GPT; head: ScalarHead };
   reference: GPT;
-  /** The frozen reward model, read at each response's last token. */
-  reward?: { gpt: GPT; head: ScalarHead };
-  /** A programmatic reward of the response tokens, used instead of an RM (toy tasks in tests). */
-  rewardFn?: (responses: number[][]) => number[];
   /** Tokenized train prompts (chat template applied). */
   prompts: number[][];
   eosId: number;
@@ -85,12 +81,12 @@ export interface PPOTrainResult {
  * per iteration. "policy_head" is the cheaper choice when memory or CPU is short.
  */
 export async function trainPPO(input: PPOTrainInput): Promise<PPOTrainResult> {
-  const { policy, reference, reward, config: cfg, ctx } = input;
+  const { policy, reference, config: cfg, ctx } = input;
   const useCritic = cfg.value_model === "rm_critic";
   const critic = useCritic ? input.critic : undefined;
   if (useCritic && !critic) throw new Error("value_model 'rm_critic' needs a critic model");
   if (!useCritic && !input.valueHead) throw new Error("value_model 'policy_head' needs a value head");
-  if (!reward && !input.rewardFn) throw new Error("PPO needs a reward model");
+  if (!input.reward && !input.rewardFn) throw new Error("PPO needs a reward model");
   if (input.prompts.length === 0) throw new Error("PPO needs train prompts: import prompts with split 'train' first");
 
   const params = namedParams(policy, useCritic ? undefined : input.valueHead, "value.");
@@ -140,40 +136,27 @@ export async function trainPPO(input: PPOTrainInput): Promise<PPOTrainResult> {
         returns: [],
       }));
 
-      // 2. Score the rollout with exactly the minibatches of the first epoch, so the first update sees the very
-      //    same tensors and its ratio is exactly 1 (a check that rollout and training log-probs agree).
+      // 2. Score the rollout with the RM (rollout.scoreEpisodes: a truncated response is read with an EOS appended),
+      //    and take log-probs and values with exactly the minibatches of the first epoch, so the first update sees
+      //    the very same tensors and its ratio is exactly 1 (a check that rollout and training log-probs agree).
       const firstOrder = shuffledIndices(episodes.length, random);
       const minibatches = (order: number[]) => {
         const out: number[][] = [];
         for (let i = 0; i < order.length; i += cfg.mini_batch_size) out.push(order.slice(i, i + cfg.mini_batch_size));
         return out;
       };
+      const rmScores = await scoreEpisodes(input, episodes, input.eosId, input.padId, cfg.mini_batch_size);
+      episodes.forEach((ep, i) => (ep.score = rmScores[i]!));
       for (const mb of minibatches(firstOrder)) {
         const bt = toBatchTensors(mb.map((i) => episodes[i]!.example), input.padId);
-        // The RM reads a truncated response as if it had ended (EOS appended): it was trained on finished responses
-        // only, so a read-out at an arbitrary byte would be noise PPO could exploit. No EOS is penalised separately.
-        const rmBt = reward
-          ? toBatchTensors(mb.map((e) => (episodes[e]!.endedWithEos ? episodes[e]!.example : withEos(episodes[e]!.example, input.eosId))), input.padId)
-          : null;
-        const [lp, ref, val, score] = tf.tidy(() => {
+        const [lp, ref, val] = tf.tidy(() => {
           const out = responseLogprobs(policy, bt, { temperature: cfg.temperature });
           const refOut = responseLogprobs(reference, bt, { temperature: cfg.temperature });
-          const rm = reward && rmBt ? lastTokenScores(reward.gpt, reward.head, rmBt) : tf.zeros([mb.length]);
-          return [out.logprobs, refOut.logprobs, values(bt, out.hidden), rm];
+          return [out.logprobs, refOut.logprobs, values(bt, out.hidden)];
         });
-        if (rmBt) disposeBatchTensors(rmBt);
-        const [lpRows, refRows, valRows] = [actionValues(await lp.data(), bt), actionValues(await ref.data(), bt), actionValues(await val.data(), bt)];
-        const scores = input.rewardFn
-          ? input.rewardFn(mb.map((e) => episodes[e]!.example.ids.filter((_, t) => episodes[e]!.example.responseMask[t])))
-          : Array.from(await score.data());
-        mb.forEach((e, j) => {
-          const ep = episodes[e]!;
-          ep.logprobs = lpRows[j]!;
-          ep.refLogprobs = refRows[j]!;
-          ep.values = valRows[j]!;
-          ep.score = scores[j]!;
-        });
-        tf.dispose([lp, ref, val, score]);
+        const [lpRows, refRows, valRows] = [actionValues(await lp!.data(), bt), actionValues(await ref!.data(), bt), actionValues(await val!.data(), bt)];
+        mb.forEach((e, j) => Object.assign(episodes[e]!, { logprobs: lpRows[j]!, refLogprobs: refRows[j]!, values: valRows[j]! }));
+        tf.dispose([lp!, ref!, val!]);
         disposeBatchTensors(bt);
       }
 
