@@ -10,7 +10,7 @@ import { mulberry32 } from "../../server/services/random";
 import type { GRPOConfig } from "../../server/services/run-kinds/grpo-config";
 import type { RLOOConfig } from "../../server/services/run-kinds/rloo-config";
 import { RunCancelled, type RlContext } from "./context";
-import { disposeBatchTensors, responseLogprobs, toBatchTensors, type BatchTensors } from "./forward";
+import { disposeBatchTensors, responseLogprobs, toBatchTensors } from "./forward";
 import { grpoLoss, rlooLoss, type ClipStats } from "./losses";
 import { actionValues, placeActions, PromptCycler, scoreEpisodes, toEpisode, type RewardSource, type Sampler, type SampledEpisode } from "./rollout";
 import { grpoAdvantages, maskedMean, meanStd, rlooAdvantages, sampleStd } from "./utils";
@@ -150,7 +150,8 @@ export async function trainGroupPolicy(input: GroupTrainInput): Promise<GroupTra
       }
 
       // 5. Metrics under TRL's names, plus objective/* as PPO reports them so runs compare.
-      const rawScores = scores.map((s) => s);
+      // reward / reward_std are the RM's scores as TRL logs its reward functions' (before scale, penalty and KL).
+      const rawScores = scores;
       const groupStds = Array.from({ length: rewards.length / k }, (_, g) => sampleStd(rewards.slice(g * k, (g + 1) * k)));
       const n = sums.n;
       lastMetrics = {
@@ -183,5 +184,3 @@ export async function trainGroupPolicy(input: GroupTrainInput): Promise<GroupTra
   }
   return { iterations: cfg.max_steps, lastMetrics };
 }
-
-export type { BatchTensors };
