@@ -89,6 +89,20 @@ describe("rlhf train rm / eval rm / train ppo / train dpo", () => {
     closeDb();
   });
 
+  it.each(["grpo", "rloo"])("runs %s and prints the model id and the last reward_mean and kl; TRL's metrics are charted", async (kind) => {
+    const cfg = file(`${kind}.json`, JSON.stringify({ max_steps: 2, batch_size: 4, num_generations: 2, max_completion_length: 8 }));
+    const { code, out } = await rlhf("train", kind, "--base", baseDir, "--reward", "rm-tiny", "--config", cfg, "--name", `${kind}-tiny`);
+    expect(String(out.error ?? "")).toBe("");
+    expect(code).toBe(0);
+    expect(out).toMatchObject({ ok: true, model: `${kind}-tiny` });
+    expect(Number.isFinite(out.reward_mean)).toBe(true);
+    expect(Number.isFinite(out.kl)).toBe(true);
+    const { runMetricSeries } = await import("../../server/services/runs");
+    const series = runMetricSeries(getDb(), String(out.run_id));
+    for (const name of ["reward", "reward_std", "kl", "entropy", "clip_ratio/region_mean", "completions/mean_length", "objective/kl"]) expect(series[name]?.length, name).toBe(2);
+    closeDb();
+  });
+
   it("runs DPO and reports loss, margin and accuracy", async () => {
     const cfg = file("dpo.json", JSON.stringify({ num_train_epochs: 1, batch_size: 4 }));
     const { code, out } = await rlhf("train", "dpo", "--base", baseDir, "--config", cfg, "--name", "dpo-tiny");
@@ -106,6 +120,31 @@ describe("bad input gives one-line errors", () => {
     expect(k.out.error).toBe("reward config: min_completions must be at least 2 (got 1)");
     const unknown = await rlhf("train", "ppo", "--base", baseDir, "--reward", "rm-tiny", "--config", file("u.json", JSON.stringify({ kl_coef: 0.1 })));
     expect(unknown.out.error).toBe("ppo config: unknown key 'kl_coef'; did you mean 'beta'?");
+  });
+  it("GRPO and RLOO: num_generations 1, negative β, a batch that splits a group, an RM with another tokenizer; no run is created", async () => {
+    const { registerModel } = await import("../../server/services/models");
+    const { listRuns } = await import("../../server/services/runs");
+    // Registered as a GPT-2-tokenizer RM (its own directory: a registered path would stand for --base too).
+    const gpt2Dir = path.join(work, "rm-gpt2");
+    fs.cpSync(baseDir, gpt2Dir, { recursive: true });
+    registerModel(getDb(), { name: "rm-gpt2", kind: "reward", path: gpt2Dir, tokenizer: "gpt2" });
+    const runsBefore = listRuns(getDb(), {}).length;
+    closeDb();
+    const cases: Array<[string, unknown, string, string]> = [
+      ["grpo", { num_generations: 1 }, "rm-tiny", "grpo config: num_generations must be at least 2 (got 1)"],
+      ["rloo", { beta: -1 }, "rm-tiny", "rloo config: beta must be at least 0 (got -1)"],
+      ["grpo", { batch_size: 6, num_generations: 4 }, "rm-tiny", "grpo config: batch_size (6) must be a multiple of num_generations (4): each prompt's group of completions stays whole"],
+    ];
+    for (const [kind, config, reward, error] of cases) {
+      const r = await rlhf("train", kind, "--base", baseDir, "--reward", reward, "--config", file("bad.json", JSON.stringify(config)));
+      expect(r.code).toBe(2);
+      expect(r.out.error).toBe(error);
+    }
+    const tokenizers = await rlhf("train", "rloo", "--base", baseDir, "--reward", "rm-gpt2");
+    expect(tokenizers.code).toBe(2);
+    expect(String(tokenizers.out.error)).toMatch(/uses the 'byte' tokenizer but the reward model 'rm-gpt2' uses 'gpt2': they must match$/);
+    expect(listRuns(getDb(), {}).length).toBe(runsBefore);
+    closeDb();
   });
   it("a reward model that is not a reward model", async () => {
     const asRegistered = await rlhf("train", "ppo", "--base", baseDir, "--reward", "ppo-tiny");

@@ -21,7 +21,9 @@ const CONFIGS: Record<RunKind, Record<string, unknown>> = {
   sft: { max_steps: 7, learning_rate: 3e-4 },
   reward: { num_train_epochs: 1, batch_size: 2 },
   ppo: { max_steps: 2, batch_size: 4, mini_batch_size: 2, beta: 0.2 },
-  dpo: { max_steps: 3, beta: 0.2 },
+  grpo: { max_steps: 2, batch_size: 8, num_generations: 4, beta: 0.1 },
+  rloo: { max_steps: 2, batch_size: 4, num_generations: 2, normalize_advantages: true },
+  dpo: { max_steps: 3, beta: 0.2, loss_type: "ipo" },
 };
 
 beforeAll(async () => {

@@ -77,8 +77,8 @@ describe("queue and worker", () => {
   });
 
   it("a run of a kind this version does not know fails with a sentence, not a crash", async () => {
-    const id = env.withDb((db) => db.insert(runs).values({ kind: "grpo", name: "from-the-future", config: {} }).returning().get().id);
+    const id = env.withDb((db) => db.insert(runs).values({ kind: "kto", name: "from-the-future", config: {} }).returning().get().id);
     const w = await rlhf("worker", "--once", "--json");
-    expect(w.json!.runs).toEqual([expect.objectContaining({ run: id, status: "failed", error: "run kind 'grpo' is not known to this version; upgrade the worker" })]);
+    expect(w.json!.runs).toEqual([expect.objectContaining({ run: id, status: "failed", error: "run kind 'kto' is not known to this version; upgrade the worker" })]);
   });
 });

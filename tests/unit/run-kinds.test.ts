@@ -70,7 +70,7 @@ describe("run kinds", () => {
     expect(oneLine(() => parseRunConfig("ppo", { kl_coeff: 0.1 }))).toBe("ppo config: unknown key 'kl_coeff'; did you mean 'beta'?");
     expect(oneLine(() => parseRunConfig("sft", { lr: 1e-3 }))).toBe("sft config: unknown key 'lr'; did you mean 'learning_rate'?");
     expect(oneLine(() => parseRunConfig("reward", { learning_rat: 1e-3 }))).toBe("reward config: unknown key 'learning_rat'; did you mean 'learning_rate'?");
-    expect(oneLine(() => parseRunConfig("dpo", { zzzzzz: 1 }))).toMatch(/^dpo config: unknown key 'zzzzzz'; known keys: beta, label_smoothing, /);
+    expect(oneLine(() => parseRunConfig("dpo", { zzzzzz: 1 }))).toMatch(/^dpo config: unknown key 'zzzzzz'; known keys: beta, loss_type, label_smoothing, /);
     expect(closestKey("max_step", ["max_steps", "max_length"])).toBe("max_steps");
   });
 });

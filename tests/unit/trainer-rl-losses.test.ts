@@ -66,3 +66,31 @@ describe("DPO sigmoid loss", () => {
     expect(out.rejectedRewards.dataSync()[0]).toBeCloseTo(-0.1, 6);
   });
 });
+
+describe("DPO ipo and hinge losses (TRL's formulas)", () => {
+  // Two pairs: h = (π_c − π_r) − (ref_c − ref_r) = (−1 − −3) − (−2 − −2) = 2 and (−2 − −1) − (−1 − −1) = −1.
+  const args = [tf.tensor1d([-1, -2]), tf.tensor1d([-3, -1]), tf.tensor1d([-2, -1]), tf.tensor1d([-2, -1])] as const;
+  it("ipo, β 0.1: mean of (h − 1/(2β))² = ((2 − 5)² + (−1 − 5)²)/2 = 22.5", () => {
+    const out = dpoLoss(...args, 0.1, 0, "ipo");
+    expect(out.loss.dataSync()[0]).toBeCloseTo(22.5, 4);
+  });
+  it("hinge, β 0.5: mean of max(0, 1 − β·h) = (max(0, 0) + max(0, 1.5))/2 = 0.75", () => {
+    const out = dpoLoss(...args, 0.5, 0, "hinge");
+    expect(out.loss.dataSync()[0]).toBeCloseTo(0.75, 5);
+    expect(Array.from(out.chosenRewards.dataSync())).toEqual([0.5, -0.5]);
+  });
+  it("sigmoid stays the default", () => {
+    const a = dpoLoss(...args, 0.1).loss.dataSync()[0]!;
+    expect(a).toBeCloseTo((-logSigmoid(0.2) - logSigmoid(-0.1)) / 2, 5);
+  });
+});
+
+describe("DPO loss_type config", () => {
+  it("label smoothing with a non-sigmoid loss is a one-line error", async () => {
+    const { parseRunConfig } = await import("../../server/services/run-kinds/index");
+    expect(() => parseRunConfig("dpo", { loss_type: "hinge", label_smoothing: 0.1 })).toThrow(
+      "dpo config: label_smoothing applies to the sigmoid loss only (conservative DPO); set it to 0 for ipo or hinge",
+    );
+    expect(parseRunConfig("dpo", { loss_type: "ipo" }).loss_type).toBe("ipo");
+  });
+});

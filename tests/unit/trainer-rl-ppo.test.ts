@@ -39,7 +39,8 @@ describe("PPO on a toy reward", () => {
     const ctx = memoryContext();
     const firstRatios: Array<{ min: number; max: number }> = [];
     const tensorCounts: number[] = [];
-    const config = parsePPOConfig({ max_steps: 6, batch_size: 16, mini_batch_size: 8, num_ppo_epochs: 4, learning_rate: 3e-3, response_length: 6, beta: 0.01, seed: 3, value_model: "policy_head" });
+    // A constant rate: six iterations are too few for the default linear decay to leave a clear rise on this toy.
+    const config = parsePPOConfig({ max_steps: 6, batch_size: 16, mini_batch_size: 8, num_ppo_epochs: 4, learning_rate: 3e-3, lr_scheduler_type: "constant", response_length: 6, beta: 0.01, seed: 3, value_model: "policy_head" });
     await trainPPO({
       policy,
       valueHead,
@@ -88,7 +89,7 @@ describe("PPO on a toy reward", () => {
       eosId: EOS,
       padId: PAD,
       sample: sampleResponses,
-      config: parsePPOConfig({ max_steps: 3, batch_size: 8, mini_batch_size: 4, num_ppo_epochs: 2, response_length: 5, value_model: "rm_critic", adaptive_kl: true, ent_coef: 0.01, kl_estimator: "k3" }),
+      config: parsePPOConfig({ max_steps: 3, batch_size: 8, mini_batch_size: 4, num_ppo_epochs: 2, response_length: 5, value_model: "rm_critic", adaptive_kl: true, ent_coef: 0.01, kl_estimator: "k3", whiten_rewards: true }),
       ctx: { ...ctx, reportMetrics: (step, m) => { ctx.reportMetrics(step, m); counts.push(tf.memory().numTensors); } },
       onMinibatch: (info) => {
         if (info.epoch === 0 && info.minibatch === 0) firstRatios.push(info.ratioMin, info.ratioMax);
@@ -96,6 +97,8 @@ describe("PPO on a toy reward", () => {
     });
     expect(new Set(counts).size).toBe(1);
     expect(firstRatios.every((r) => r === 1)).toBe(true);
+    // The learning rate decays linearly to 0 over max_steps rollouts (TRL's PPOTrainer): 3 iterations → 1, 2/3, 1/3.
+    expect(ctx.metrics.map((m) => m.lr! / 3e-5)).toEqual([1, 2 / 3, 1 / 3].map((x) => expect.closeTo(x, 10)));
     // The RM is frozen; the critic (initialised from the same weights) trains.
     expect(Array.from(rm.head.params.get("score.weight")!.dataSync())).toEqual(Array.from(rmBefore));
     expect(Array.from(critic.head.params.get("score.weight")!.dataSync())).not.toEqual(Array.from(rmBefore));
@@ -109,6 +112,11 @@ describe("PPO on a toy reward", () => {
     const down = new KlController(0.1, true, 6, 100);
     down.update(5.4, 100); // error −0.1 → β·0.9
     expect(down.value).toBeCloseTo(0.09, 10);
+    // At the default horizon and batch size β really moves: about 2% an iteration when the KL is far off target.
+    const { kl_horizon, batch_size } = parsePPOConfig({});
+    const moving = new KlController(0.05, true, 6, kl_horizon);
+    for (let i = 0; i < 20; i++) moving.update(12, batch_size);
+    expect(moving.value / 0.05).toBeGreaterThan(1.4);
     const fixed = new KlController(0.1, false, 6, 100);
     fixed.update(100, 100);
     expect(fixed.value).toBe(0.1);

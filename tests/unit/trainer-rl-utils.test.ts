@@ -116,3 +116,14 @@ describe("on the wasm backend", () => {
     await tf.setBackend("cpu");
   });
 });
+
+describe("RM and DPO truncation keeps the end", () => {
+  it("cuts the prompt from the left, so the response and its EOS survive", async () => {
+    const { truncateKeepingEnd } = await import("../../trainer/data/collate");
+    const ex = { ids: [1, 2, 3, 4, 5, 9], responseMask: [0, 0, 0, 1, 1, 1] };
+    expect(truncateKeepingEnd(ex, 4)).toEqual({ ids: [3, 4, 5, 9], responseMask: [0, 1, 1, 1] });
+    expect(truncateKeepingEnd(ex, 6)).toBe(ex);
+    // A response longer than the budget loses its start, never its last token.
+    expect(truncateKeepingEnd(ex, 2)).toEqual({ ids: [5, 9], responseMask: [1, 1] });
+  });
+});

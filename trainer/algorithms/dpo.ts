@@ -40,7 +40,7 @@ export const algorithm: RunAlgorithm<"dpo"> = {
           steps: result.steps,
           train_pairs: result.trainPairs,
         },
-        save: (dir) => saveCheckpoint(dir, policy.model, { tokenizer: policy.tokenizerName, meta: { dpo: { beta: cfg.beta } } }),
+        save: (dir) => saveCheckpoint(dir, policy.model, { tokenizer: policy.tokenizerName, meta: { dpo: { beta: cfg.beta, loss_type: cfg.loss_type } } }),
         dispose,
       };
     } catch (err) {

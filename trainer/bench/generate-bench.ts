@@ -26,9 +26,9 @@ export interface GenerateBenchResult {
   numTensors_flat: boolean;
 }
 
-/** A stand-in tokenizer for a model whose vocabulary is just ids (the benchmark model). */
+/** A stand-in tokenizer for a model whose vocabulary is just ids (the benchmark model): no bytes, so no UTF-8 guard. */
 function idTokenizer(vocab: number): Tokenizer {
-  return { name: "byte", vocabSize: vocab, eosId: vocab - 1, padId: 0, encode: () => [], decode: (ids) => ids.join(" ") };
+  return { name: "byte", vocabSize: vocab, eosId: vocab - 1, padId: 0, encode: () => [], decode: (ids) => ids.join(" "), tokenBytes: () => null };
 }
 
 /** The same sampling loop without a cache: a full forward pass per new token. */

@@ -38,6 +38,18 @@ export function truncateExample(ex: TokenizedExample, maxLength: number): Tokeni
   return { ids, responseMask };
 }
 
+/**
+ * Cuts a prompt+response example to `maxLength` from the left (TRL's keep_end): the prompt's start goes first, so
+ * the response and its EOS, where a reward model reads its score and where DPO's log-probs live, are never cut. A
+ * response longer than maxLength − 1 also loses its start, never its end.
+ */
+export function truncateKeepingEnd(ex: TokenizedExample, maxLength: number): TokenizedExample {
+  if (ex.ids.length !== ex.responseMask.length) throw new Error(`example has ${ex.ids.length} ids but ${ex.responseMask.length} mask entries`);
+  if (ex.ids.length <= maxLength) return ex;
+  const from = ex.ids.length - maxLength;
+  return { ids: ex.ids.slice(from), responseMask: ex.responseMask.slice(from) };
+}
+
 /** Pads `examples` to the longest one (optionally rounded up to a multiple) and builds labels and the loss mask. */
 export function collate(examples: readonly TokenizedExample[], opts: { padId: number; padToMultipleOf?: number }): Batch {
   if (examples.length === 0) throw new Error("cannot collate an empty batch");

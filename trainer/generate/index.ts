@@ -6,11 +6,14 @@
 //            returnLogprobs = false}
 //     tokens[i]: the response only, including the EOS when one was produced; finished[i]: EOS produced.
 //     Prompts of different lengths are left-padded (masked), so every row samples from the same step.
-//     temperature 0 means greedy. logprobs are log p(token) under softmax(logits / temperature), before top-k/top-p
-//     filtering (what PPO's behaviour policy needs; exact when topK = 0 and topP = 1).
+//     temperature 0 means greedy. logprobs are log p(token) under softmax(logits / temperature) over the tokens the
+//     UTF-8 guard allows, before top-k/top-p filtering. top-p keeps the smallest prefix of the top-k survivors whose
+//     renormalised mass reaches topP (HF applies top-k, then top-p on what is left).
+//     Samples are always valid UTF-8 (utf8-guard.ts): tokens that would break or leave unfinished a character are
+//     masked, for any tokenizer that gives its tokens' bytes.
 //   sequenceLogprobs(model, sequences: number[][], padId) -> Promise<number[][]>
 //     out[i][j] = log p(seq[j+1] | seq[≤j]), i.e. one value per token from the second on (teacher-forced).
-//   sampleToken(logits, opts, rand) -> {id, logprob}: the sampler on one row, exported for tests.
+//   sampleToken(logits, opts, rand) -> {id, logprob}: the sampler on one row (opts.banned masks tokens), for tests.
 // Sampling is seeded (mulberry32), never Math.random, so the same seed gives the same tokens on any backend whose
 // logits agree. Memory: the model keeps wteᵀ between calls (GPT.lmHeadWeightT), one tensor, until wte changes.
 
@@ -20,6 +23,8 @@ import { nextTokenLogprobs } from "../model/logprobs.js";
 import { MASKED } from "../model/ops.js";
 import { mulberry32 } from "../../server/services/random.js";
 import type { Tokenizer } from "../tokenizer/types.js";
+import { UTF8_START } from "../tokenizer/utf8.js";
+import { utf8GuardFor } from "./utf8-guard.js";
 
 export interface GenerateOptions {
   maxNewTokens: number;
@@ -38,8 +43,18 @@ export interface GenerateResult {
 }
 
 /** Samples one token id from a row of logits. */
-export function sampleToken(logits: ArrayLike<number>, opts: { temperature?: number; topK?: number; topP?: number }, rand: () => number): { id: number; logprob: number } {
-  const V = logits.length;
+export function sampleToken(
+  rawLogits: ArrayLike<number>,
+  opts: { temperature?: number; topK?: number; topP?: number; banned?: Uint8Array | null },
+  rand: () => number,
+): { id: number; logprob: number } {
+  const V = rawLogits.length;
+  let logits = rawLogits;
+  if (opts.banned) {
+    const masked = Float64Array.from(rawLogits as ArrayLike<number>);
+    for (let i = 0; i < V; i++) if (opts.banned[i]) masked[i] = -Infinity;
+    logits = masked;
+  }
   const temperature = opts.temperature ?? 1;
   let max = -Infinity;
   let argmax = 0;
@@ -59,11 +74,14 @@ export function sampleToken(logits: ArrayLike<number>, opts: { temperature?: num
     const order = Array.from({ length: V }, (_, i) => i).sort((a, b) => logits[b]! - logits[a]! || a - b);
     let keep = topK > 0 ? Math.min(topK, V) : V;
     if (topP < 1) {
-      // nucleus: smallest prefix whose probability mass reaches topP (always at least one token)
+      // nucleus over the top-k survivors, renormalised among themselves (as HF's warpers chain): the smallest prefix
+      // whose share of the survivors' mass reaches topP (always at least one token)
+      let survivors = 0;
+      for (let j = 0; j < keep; j++) survivors += Math.exp((logits[order[j]!]! - max) / t);
       let mass = 0;
       let n = 0;
       while (n < keep) {
-        mass += Math.exp(logprobOf(order[n]!));
+        mass += Math.exp((logits[order[n]!]! - max) / t) / survivors;
         n++;
         if (mass >= topP) break;
       }
@@ -76,12 +94,16 @@ export function sampleToken(logits: ArrayLike<number>, opts: { temperature?: num
   let total = 0;
   for (let j = 0; j < count; j++) total += Math.exp((logits[ids ? ids[j]! : j]! - max) / t);
   let r = rand() * total;
+  // Zero-weight tokens (masked ones) are never returned, even when rand() gives exactly 0 or rounding runs past the end.
+  let last = argmax;
   for (let j = 0; j < count; j++) {
     const id = ids ? ids[j]! : j;
-    r -= Math.exp((logits[id]! - max) / t);
+    const w = Math.exp((logits[id]! - max) / t);
+    if (w <= 0) continue;
+    last = id;
+    r -= w;
     if (r <= 0) return { id, logprob: logprobOf(id) };
   }
-  const last = ids ? ids[count - 1]! : V - 1;
   return { id: last, logprob: logprobOf(last) };
 }
 
@@ -96,6 +118,8 @@ export async function generate(model: GPT, tok: Tokenizer, promptIds: number[][]
   const maxNew = Math.min(opts.maxNewTokens, room);
   const stopAtEos = opts.stopAtEos ?? true;
   const rand = mulberry32(opts.seed ?? 0);
+  const guard = utf8GuardFor(tok, V);
+  const utf8State = promptIds.map(() => UTF8_START);
 
   // Left padding: real tokens end at the same column, so the next token is sampled for every row at once.
   const ids: number[] = [];
@@ -132,7 +156,9 @@ export async function generate(model: GPT, tok: Tokenizer, promptIds: number[][]
           mask[b]!.push(0);
           continue;
         }
-        const { id, logprob } = sampleToken(rows.subarray(b * V, (b + 1) * V), opts, rand);
+        const banned = guard ? guard.banned(utf8State[b]!, maxNew - step - 1) : null;
+        const { id, logprob } = sampleToken(rows.subarray(b * V, (b + 1) * V), { ...opts, banned }, rand);
+        if (guard) utf8State[b] = guard.advance(utf8State[b]!, id);
         tokens[b]!.push(id);
         logprobs[b]!.push(logprob);
         next.push(id);

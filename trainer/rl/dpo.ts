@@ -1,9 +1,10 @@
-// The DPO trainer (Rafailov et al., TRL's DPOTrainer): the sigmoid loss on (chosen, rejected) pairs derived from
+// The DPO trainer (Rafailov et al., TRL's DPOTrainer): the sigmoid, IPO or hinge loss on (chosen, rejected) pairs derived from
 // rankings, against a frozen reference, with log-probs summed over response tokens.
 import * as tf from "@tensorflow/tfjs";
-import { truncateExample, type TokenizedExample } from "../data/collate";
+import { truncateKeepingEnd, type TokenizedExample } from "../data/collate";
 import { Adam, clipByGlobalNorm, computeGrads } from "../model/adam";
 import type { GPT } from "../model/gpt";
+import { learningRateAt, warmupSteps } from "../model/schedule";
 import { mulberry32, shuffledIndices } from "../../server/services/random";
 import type { DPOConfig } from "../../server/services/run-kinds/dpo-config";
 import { RunCancelled, type RlContext } from "./context";
@@ -30,16 +31,18 @@ interface PreparedPair {
 export type Encode = (prompt: string, response: string) => TokenizedExample;
 
 function encodeCut(encode: Encode, prompt: string, response: string, maxLength: number): TokenizedExample {
-  const ex = encode(prompt, response);
-  return truncateExample(ex, maxLength) ?? { ids: ex.ids.slice(0, maxLength), responseMask: ex.responseMask.slice(0, maxLength) };
+  return truncateKeepingEnd(encode(prompt, response), maxLength);
 }
 
+/** IPO compares per-token mean log-probs (TRL), the other losses summed ones. */
+const averagesLogprobs = (cfg: DPOConfig) => cfg.loss_type === "ipo";
+
 /** Summed response log-probs of many sequences under a model, in batches (no gradients). */
-function sequenceLogprobsOf(model: GPT, examples: readonly TokenizedExample[], padId: number, batchSize: number): number[] {
+function sequenceLogprobsOf(model: GPT, examples: readonly TokenizedExample[], padId: number, batchSize: number, average: boolean): number[] {
   const out: number[] = [];
   for (let i = 0; i < examples.length; i += batchSize) {
     const bt = toBatchTensors(examples.slice(i, i + batchSize), padId);
-    const sums = sequenceLogprobSums(model, bt);
+    const sums = sequenceLogprobSums(model, bt, { average });
     out.push(...Array.from(sums.dataSync()));
     sums.dispose();
     disposeBatchTensors(bt);
@@ -60,10 +63,10 @@ function preparePairs(pairs: readonly PairExample[], encode: Encode, cfg: DPOCon
  * Fills in the frozen reference's log-probs of pairs on first use and keeps them (TRL's precompute_ref_log_probs,
  * done lazily): later epochs skip the reference forward pass, and pairs a max_steps budget never reaches cost nothing.
  */
-function ensureReference(reference: GPT, chunk: readonly PreparedPair[], padId: number, batchSize: number): void {
+function ensureReference(reference: GPT, chunk: readonly PreparedPair[], padId: number, cfg: DPOConfig): void {
   const missing = chunk.filter((p) => Number.isNaN(p.refChosen));
   if (missing.length === 0) return;
-  const sums = sequenceLogprobsOf(reference, [...missing.map((p) => p.chosen), ...missing.map((p) => p.rejected)], padId, 2 * batchSize);
+  const sums = sequenceLogprobsOf(reference, [...missing.map((p) => p.chosen), ...missing.map((p) => p.rejected)], padId, 2 * cfg.batch_size, averagesLogprobs(cfg));
   missing.forEach((p, i) => {
     p.refChosen = sums[i]!;
     p.refRejected = sums[missing.length + i]!;
@@ -101,9 +104,9 @@ function pairStep(policy: GPT, chunk: readonly PreparedPair[], padId: number, cf
   return {
     run: () =>
       tf.tidy(() => {
-        const sums = sequenceLogprobSums(policy, bt);
+        const sums = sequenceLogprobSums(policy, bt, { average: averagesLogprobs(cfg) });
         const [c, r] = tf.split(sums, 2) as [tf.Tensor1D, tf.Tensor1D];
-        return dpoLoss(c, r, refChosen, refRejected, cfg.beta, cfg.label_smoothing);
+        return dpoLoss(c, r, refChosen, refRejected, cfg.beta, cfg.label_smoothing, cfg.loss_type);
       }),
     dispose: () => {
       disposeBatchTensors(bt);
@@ -147,15 +150,16 @@ export async function trainDPO(input: DPOTrainInput): Promise<DPOTrainResult> {
     heldOut = pairs.filter((p) => held.has(p.prompt));
   }
   if (train.length === 0) throw new Error("DPO needs preference pairs: import rankings (with at least two groups) first");
-  ctx.log(`dpo: ${train.length} train pairs, ${heldOut.length} held-out pairs, β ${cfg.beta}`);
+  ctx.log(`dpo: ${train.length} train pairs, ${heldOut.length} held-out pairs, ${cfg.loss_type} loss, β ${cfg.beta}`);
   const prepared = preparePairs(train, encode, cfg);
   const preparedHeld = preparePairs(heldOut, encode, cfg);
-  ensureReference(reference, preparedHeld, padId, cfg.batch_size);
+  ensureReference(reference, preparedHeld, padId, cfg);
   const params = new Map(policy.params);
   const adam = new Adam(params, { lr: cfg.learning_rate, eps: cfg.adam_epsilon, weightDecay: cfg.weight_decay });
   const random = mulberry32(cfg.seed);
   const epochSteps = Math.ceil(prepared.length / cfg.batch_size);
   const totalSteps = cfg.max_steps > 0 ? Math.min(cfg.max_steps, epochSteps * cfg.num_train_epochs) : epochSteps * cfg.num_train_epochs;
+  const schedule = { peakLr: cfg.learning_rate, totalSteps, warmupSteps: warmupSteps(totalSteps, cfg.warmup_ratio), type: cfg.lr_scheduler_type };
   let step = 0;
   let lastMetrics: Record<string, number> = {};
   let evalResult: DPOTrainResult["eval"] = null;
@@ -165,7 +169,7 @@ export async function trainDPO(input: DPOTrainInput): Promise<DPOTrainResult> {
       for (let i = 0; i < order.length && step < totalSteps; i += cfg.batch_size) {
         if (ctx.isCancelled()) throw new RunCancelled("DPO run was cancelled");
         const chunk = order.slice(i, i + cfg.batch_size).map((j) => prepared[j]!);
-        ensureReference(reference, chunk, padId, cfg.batch_size);
+        ensureReference(reference, chunk, padId, cfg);
         const s = pairStep(policy, chunk, padId, cfg);
         let kept: tf.Tensor[] = [];
         const { loss, grads } = computeGrads(() => {
@@ -174,7 +178,8 @@ export async function trainDPO(input: DPOTrainInput): Promise<DPOTrainResult> {
           return out.loss;
         }, params);
         const clipped = clipByGlobalNorm(grads, cfg.max_grad_norm);
-        adam.step(clipped.grads);
+        const lr = learningRateAt(step, schedule);
+        adam.step(clipped.grads, lr);
         step++;
         const chosen = Array.from(await kept[0]!.data());
         const rejected = Array.from(await kept[1]!.data());
@@ -186,6 +191,7 @@ export async function trainDPO(input: DPOTrainInput): Promise<DPOTrainResult> {
           "rewards/margins": meanStd(margins).mean,
           "rewards/accuracies": margins.filter((m) => m > 0).length / margins.length,
           "train/grad_norm": (await clipped.norm.data())[0]!,
+          "train/lr": lr,
           epoch: epoch + (i + cfg.batch_size) / order.length,
         };
         ctx.reportMetrics(step, lastMetrics);

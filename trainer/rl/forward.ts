@@ -50,9 +50,15 @@ export function responseLogprobs(
   return { logprobs, hidden, entropy };
 }
 
-/** Sum of response-token log-probs per row: DPO's sequence log-likelihood. */
-export function sequenceLogprobSums(gpt: GPT, bt: BatchTensors): tf.Tensor1D {
-  return tf.tidy(() => tf.sum(responseLogprobs(gpt, bt).logprobs, 1) as tf.Tensor1D);
+/**
+ * Sum of response-token log-probs per row: DPO's sequence log-likelihood. `average` divides by the row's response
+ * tokens (TRL does so for IPO, whose fixed margin target would otherwise depend on length).
+ */
+export function sequenceLogprobSums(gpt: GPT, bt: BatchTensors, opts: { average?: boolean } = {}): tf.Tensor1D {
+  return tf.tidy(() => {
+    const sums = tf.sum(responseLogprobs(gpt, bt).logprobs, 1) as tf.Tensor1D;
+    return opts.average ? (tf.div(sums, tf.maximum(tf.sum(bt.lossMask, 1), 1)) as tf.Tensor1D) : sums;
+  });
 }
 
 /** Picks column lastIndex[b] of each row of a [B,T] tensor, as a one-hot product (differentiable, no gather grad). */

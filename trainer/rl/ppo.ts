@@ -2,22 +2,23 @@
 // sample responses, score them with a frozen RM, subtract a per-token KL penalty to the frozen reference, estimate
 // advantages with GAE, and run several epochs of clipped policy and value updates over minibatches of each rollout.
 import * as tf from "@tensorflow/tfjs";
-import type { TokenizedExample } from "../data/collate";
+import { learningRateAt, warmupSteps } from "../model/schedule";
 import { Adam, clipByGlobalNorm, computeGrads } from "../model/adam";
 import type { GPT } from "../model/gpt";
 import type { ScalarHead } from "../model/heads";
 import { mulberry32, shuffledIndices } from "../../server/services/random";
 import type { PPOConfig } from "../../server/services/run-kinds/ppo-config";
 import { RunCancelled, type RlContext } from "./context";
-import { disposeBatchTensors, lastTokenScores, namedParams, responseLogprobs, toBatchTensors, type BatchTensors } from "./forward";
+import { disposeBatchTensors, namedParams, responseLogprobs, toBatchTensors, type BatchTensors } from "./forward";
+import { actionValues, placeActions, PromptCycler, scoreEpisodes, toEpisode, type RewardSource, type SampledEpisode, type Sampler } from "./rollout";
 import { ppoPolicyLoss, ppoValueLoss } from "./losses";
 import {
   explainedVariance,
   gae,
   klEstimateScalar,
   maskedMean,
+  maskedWhiten,
   meanStd,
-  truncateAtFirstEos,
   type KlEstimator,
 } from "./utils";
 
@@ -37,24 +38,15 @@ export class KlController {
   }
 }
 
-/** Samples response tokens for tokenized prompts (the sampler may run past EOS; PPO truncates at the first one). */
-export type Sampler = (
-  policy: GPT,
-  promptIds: number[][],
-  opts: { maxNewTokens: number; temperature: number; seed: number },
-) => Promise<number[][]>;
+export type { Sampler } from "./rollout";
 
-export interface PPOTrainInput {
+export interface PPOTrainInput extends RewardSource {
   policy: GPT;
   /** The value head on the policy's trunk (value_model "policy_head"). */
   valueHead?: ScalarHead;
   /** A separate critic, usually a copy of the RM (value_model "rm_critic"). */
   critic?: { gpt: GPT; head: ScalarHead };
   reference: GPT;
-  /** The frozen reward model, read at each response's last token. */
-  reward?: { gpt: GPT; head: ScalarHead };
-  /** A programmatic reward of the response tokens, used instead of an RM (toy tasks in tests). */
-  rewardFn?: (responses: number[][]) => number[];
   /** Tokenized train prompts (chat template applied). */
   prompts: number[][];
   eosId: number;
@@ -67,44 +59,13 @@ export interface PPOTrainInput {
 }
 
 /** One rollout episode: its tokens and the per-action statistics of the rollout pass. */
-interface Episode {
-  example: TokenizedExample;
-  endedWithEos: boolean;
-  responseLength: number;
+interface Episode extends SampledEpisode {
   logprobs: number[];
   refLogprobs: number[];
   values: number[];
   score: number;
   advantages: number[];
   returns: number[];
-}
-
-/** The example with an EOS appended (as the chat template ends every finished response). */
-function withEos(ex: TokenizedExample, eosId: number): TokenizedExample {
-  return { ids: [...ex.ids, eosId], responseMask: [...ex.responseMask, 1] };
-}
-
-/** Reads a [B,T] tensor's values at each row's action positions (lossMask = 1), in order. */
-function actionValues(values: Float32Array | Int32Array | Uint8Array, bt: BatchTensors): number[][] {
-  const { batchSize, seqLen, lossMask } = bt.batch;
-  const rows: number[][] = [];
-  for (let b = 0; b < batchSize; b++) {
-    const row: number[] = [];
-    for (let t = 0; t < seqLen; t++) if (lossMask[b * seqLen + t]) row.push(values[b * seqLen + t]!);
-    rows.push(row);
-  }
-  return rows;
-}
-
-/** Places per-action numbers back into a [B,T] tensor aligned with the batch's lossMask. */
-function placeActions(rows: number[][], bt: BatchTensors): tf.Tensor2D {
-  const { batchSize, seqLen, lossMask } = bt.batch;
-  const out = new Float32Array(batchSize * seqLen);
-  for (let b = 0; b < batchSize; b++) {
-    let i = 0;
-    for (let t = 0; t < seqLen; t++) if (lossMask[b * seqLen + t]) out[b * seqLen + t] = rows[b]![i++]!;
-  }
-  return tf.tensor2d(out, [batchSize, seqLen]);
 }
 
 export interface PPOTrainResult {
@@ -120,22 +81,33 @@ export interface PPOTrainResult {
  * per iteration. "policy_head" is the cheaper choice when memory or CPU is short.
  */
 export async function trainPPO(input: PPOTrainInput): Promise<PPOTrainResult> {
-  const { policy, reference, reward, config: cfg, ctx } = input;
+  const { policy, reference, config: cfg, ctx } = input;
   const useCritic = cfg.value_model === "rm_critic";
   const critic = useCritic ? input.critic : undefined;
   if (useCritic && !critic) throw new Error("value_model 'rm_critic' needs a critic model");
   if (!useCritic && !input.valueHead) throw new Error("value_model 'policy_head' needs a value head");
-  if (!reward && !input.rewardFn) throw new Error("PPO needs a reward model");
+  if (!input.reward && !input.rewardFn) throw new Error("PPO needs a reward model");
   if (input.prompts.length === 0) throw new Error("PPO needs train prompts: import prompts with split 'train' first");
 
   const params = namedParams(policy, useCritic ? undefined : input.valueHead, "value.");
   if (critic) for (const [name, v] of namedParams(critic.gpt, critic.head)) params.set(`critic.${name}`, v);
   const adam = new Adam(params, { lr: cfg.learning_rate, eps: cfg.adam_epsilon });
+  /** Clips the critic's gradients and the policy's (with its value head, one model as in TRL) each to maxNorm. */
+  const clipPerModel = (grads: Map<string, tf.Tensor>, maxNorm: number): { grads: Map<string, tf.Tensor>; norm: tf.Scalar } => {
+    if (!critic) return clipByGlobalNorm(grads, maxNorm);
+    const [own, critics] = [new Map<string, tf.Tensor>(), new Map<string, tf.Tensor>()];
+    for (const [name, g] of grads) (name.startsWith("critic.") ? critics : own).set(name, g);
+    const a = clipByGlobalNorm(own, maxNorm);
+    const b = clipByGlobalNorm(critics, maxNorm);
+    const norm = a.norm;
+    b.norm.dispose();
+    return { grads: new Map([...a.grads, ...b.grads]), norm };
+  };
   const kl = new KlController(cfg.beta, cfg.adaptive_kl, cfg.target_kl, cfg.kl_horizon);
   const random = mulberry32(cfg.seed);
   const estimator = cfg.kl_estimator as KlEstimator;
-  let promptOrder = shuffledIndices(input.prompts.length, random);
-  let promptCursor = 0;
+  const prompts = new PromptCycler(input.prompts, random);
+  const schedule = { peakLr: cfg.learning_rate, totalSteps: cfg.max_steps, warmupSteps: warmupSteps(cfg.max_steps, cfg.warmup_ratio), type: cfg.lr_scheduler_type };
   let lastMetrics: Record<string, number> = {};
 
   const values = (bt: BatchTensors, hidden: tf.Tensor3D): tf.Tensor2D =>
@@ -147,70 +119,44 @@ export async function trainPPO(input: PPOTrainInput): Promise<PPOTrainResult> {
       const started = Date.now();
 
       // 1. Rollout: a batch of prompts, cycling through a fresh shuffle each time the prompts run out.
-      const batchPrompts: number[][] = [];
-      while (batchPrompts.length < cfg.batch_size) {
-        if (promptCursor >= promptOrder.length) {
-          promptOrder = shuffledIndices(input.prompts.length, random);
-          promptCursor = 0;
-        }
-        batchPrompts.push(input.prompts[promptOrder[promptCursor++]!]!);
-      }
+      const batchPrompts = prompts.next(cfg.batch_size);
       const sampled = await input.sample(policy, batchPrompts, {
         maxNewTokens: cfg.response_length,
         temperature: cfg.temperature,
         seed: cfg.seed * 100003 + iteration,
       });
       const sampledAt = Date.now();
-      const episodes: Episode[] = sampled.map((tokens, i) => {
-        const { tokens: response, endedWithEos } = truncateAtFirstEos(tokens, input.eosId);
-        const prompt = batchPrompts[i]!;
-        return {
-          example: { ids: [...prompt, ...response], responseMask: [...prompt.map(() => 0), ...response.map(() => 1)] },
-          endedWithEos,
-          responseLength: response.length,
-          logprobs: [],
-          refLogprobs: [],
-          values: [],
-          score: 0,
-          advantages: [],
-          returns: [],
-        };
-      });
+      const episodes: Episode[] = sampled.map((tokens, i) => ({
+        ...toEpisode(batchPrompts[i]!, tokens, input.eosId),
+        logprobs: [],
+        refLogprobs: [],
+        values: [],
+        score: 0,
+        advantages: [],
+        returns: [],
+      }));
 
-      // 2. Score the rollout with exactly the minibatches of the first epoch, so the first update sees the very
-      //    same tensors and its ratio is exactly 1 (a check that rollout and training log-probs agree).
+      // 2. Score the rollout with the RM (rollout.scoreEpisodes: a truncated response is read with an EOS appended),
+      //    and take log-probs and values with exactly the minibatches of the first epoch, so the first update sees
+      //    the very same tensors and its ratio is exactly 1 (a check that rollout and training log-probs agree).
       const firstOrder = shuffledIndices(episodes.length, random);
       const minibatches = (order: number[]) => {
         const out: number[][] = [];
         for (let i = 0; i < order.length; i += cfg.mini_batch_size) out.push(order.slice(i, i + cfg.mini_batch_size));
         return out;
       };
+      const rmScores = await scoreEpisodes(input, episodes, input.eosId, input.padId, cfg.mini_batch_size);
+      episodes.forEach((ep, i) => (ep.score = rmScores[i]!));
       for (const mb of minibatches(firstOrder)) {
         const bt = toBatchTensors(mb.map((i) => episodes[i]!.example), input.padId);
-        // The RM reads a truncated response as if it had ended (EOS appended): it was trained on finished responses
-        // only, so a read-out at an arbitrary byte would be noise PPO could exploit. No EOS is penalised separately.
-        const rmBt = reward
-          ? toBatchTensors(mb.map((e) => (episodes[e]!.endedWithEos ? episodes[e]!.example : withEos(episodes[e]!.example, input.eosId))), input.padId)
-          : null;
-        const [lp, ref, val, score] = tf.tidy(() => {
+        const [lp, ref, val] = tf.tidy(() => {
           const out = responseLogprobs(policy, bt, { temperature: cfg.temperature });
           const refOut = responseLogprobs(reference, bt, { temperature: cfg.temperature });
-          const rm = reward && rmBt ? lastTokenScores(reward.gpt, reward.head, rmBt) : tf.zeros([mb.length]);
-          return [out.logprobs, refOut.logprobs, values(bt, out.hidden), rm];
+          return [out.logprobs, refOut.logprobs, values(bt, out.hidden)];
         });
-        if (rmBt) disposeBatchTensors(rmBt);
-        const [lpRows, refRows, valRows] = [actionValues(await lp.data(), bt), actionValues(await ref.data(), bt), actionValues(await val.data(), bt)];
-        const scores = input.rewardFn
-          ? input.rewardFn(mb.map((e) => episodes[e]!.example.ids.filter((_, t) => episodes[e]!.example.responseMask[t])))
-          : Array.from(await score.data());
-        mb.forEach((e, j) => {
-          const ep = episodes[e]!;
-          ep.logprobs = lpRows[j]!;
-          ep.refLogprobs = refRows[j]!;
-          ep.values = valRows[j]!;
-          ep.score = scores[j]!;
-        });
-        tf.dispose([lp, ref, val, score]);
+        const [lpRows, refRows, valRows] = [actionValues(await lp!.data(), bt), actionValues(await ref!.data(), bt), actionValues(await val!.data(), bt)];
+        mb.forEach((e, j) => Object.assign(episodes[e]!, { logprobs: lpRows[j]!, refLogprobs: refRows[j]!, values: valRows[j]! }));
+        tf.dispose([lp!, ref!, val!]);
         disposeBatchTensors(bt);
       }
 
@@ -226,10 +172,15 @@ export async function trainPPO(input: PPOTrainInput): Promise<PPOTrainResult> {
         return r;
       });
       if (cfg.whiten_rewards) {
-        // Scale only (no mean shift), as TRL: shifting would change which responses are better than others.
-        const flat = rewardRows.flat();
-        const { std } = meanStd(flat);
-        rewardRows = rewardRows.map((row) => row.map((r) => r / (std + 1e-8)));
+        // TRL's masked_whiten(rewards, mask, shift_mean=False), the one definition in utils: whitened over every
+        // action of the batch, then the mean added back, so the scale is fixed but the level is kept.
+        const width = Math.max(1, ...rewardRows.map((row) => row.length));
+        const padded = rewardRows.flatMap((row) => [...row, ...new Array(width - row.length).fill(0)]);
+        const mask = rewardRows.flatMap((row) => [...row.map(() => 1), ...new Array(width - row.length).fill(0)]);
+        const whitened = tf.tidy(() => maskedWhiten(tf.tensor2d(padded, [rewardRows.length, width]), tf.tensor2d(mask, [rewardRows.length, width]), false));
+        const values = await whitened.data();
+        whitened.dispose();
+        rewardRows = rewardRows.map((row, b) => row.map((_, t) => values[b * width + t]!));
       }
 
       // 4. GAE per episode, then whiten advantages over every action in the batch.
@@ -270,8 +221,10 @@ export async function trainPPO(input: PPOTrainInput): Promise<PPOTrainResult> {
             kept = [pg.loss, vf.loss, pg.clipfrac, vf.clipfrac, pg.approxKl, entropy, pg.ratioMean, ratioMin, ratioMax].map((t) => tf.keep(t));
             return tf.sub(tf.add(pg.loss, tf.mul(cfg.vf_coef, vf.loss)), tf.mul(cfg.ent_coef, entropy)) as tf.Scalar;
           }, params);
-          const clipped = clipByGlobalNorm(grads, cfg.max_grad_norm);
-          adam.step(clipped.grads);
+          // Policy and critic are clipped apart (TRL gives each model its own optimizer): a large value-loss gradient
+          // must not shrink the policy's step, nor the other way round.
+          const clipped = clipPerModel(grads, cfg.max_grad_norm);
+          adam.step(clipped.grads, learningRateAt(iteration, schedule));
           const [pgLoss, vfLoss, clipfrac, vclipfrac, approxkl, entropy, ratioMean, ratioMin, ratioMax] = await Promise.all(kept.map(async (t) => (await t.data())[0]!));
           sums.pg += pgLoss!;
           sums.vf += vfLoss!;
@@ -304,6 +257,7 @@ export async function trainPPO(input: PPOTrainInput): Promise<PPOTrainResult> {
         "objective/non_score_reward": meanStd(nonScore).mean,
         "objective/rlhf_reward": meanStd(scores.map((s, i) => s + nonScore[i]!)).mean,
         "objective/kl_coef": kl.value,
+        lr: learningRateAt(iteration, schedule),
         "policy/approxkl_avg": sums.approxkl / n,
         "policy/clipfrac_avg": sums.clip / n,
         "policy/entropy_avg": sums.entropy / n,

@@ -3,7 +3,7 @@
 // normalised so that scores of the reference policy's samples have mean 0 and std 1.
 import * as tf from "@tensorflow/tfjs";
 import type { TokenizedExample } from "../data/collate";
-import { truncateExample } from "../data/collate";
+import { truncateKeepingEnd } from "../data/collate";
 import { Adam, clipByGlobalNorm, computeGrads } from "../model/adam";
 import { learningRateAt, warmupSteps } from "../model/schedule";
 import type { GPT } from "../model/gpt";
@@ -41,7 +41,7 @@ export type Encode = (prompt: string, response: string) => TokenizedExample;
 
 function prepareRankings(data: readonly RankingExample[], encode: Encode, cfg: RewardConfig): PreparedRanking[] {
   const out: PreparedRanking[] = [];
-  const cut = (ex: TokenizedExample) => truncateExample(ex, cfg.max_length) ?? { ids: ex.ids.slice(0, cfg.max_length), responseMask: ex.responseMask.slice(0, cfg.max_length) };
+  const cut = (ex: TokenizedExample) => truncateKeepingEnd(ex, cfg.max_length);
   for (const ex of data) {
     const k = ex.completions.length;
     if (k < cfg.min_completions) continue;
@@ -134,8 +134,7 @@ export function scoreTexts(
   for (let i = 0; i < items.length; i += size) {
     const maxLength = Math.min(opts.maxLength ?? DEFAULT_MAX_LENGTH, gpt.config.n_positions);
     const examples = items.slice(i, i + size).map((it) => {
-      const ex = encode(it.prompt, it.response);
-      return truncateExample(ex, maxLength) ?? { ids: ex.ids.slice(0, maxLength), responseMask: ex.responseMask.slice(0, maxLength) };
+      return truncateKeepingEnd(encode(it.prompt, it.response), maxLength);
     });
     const bt = toBatchTensors(examples, padId);
     const scores = lastTokenScores(gpt, head, bt);

@@ -158,3 +158,44 @@ export function meanStd(xs: readonly number[]): { mean: number; std: number } {
   const std = Math.sqrt(xs.reduce((s, v) => s + (v - mean) ** 2, 0) / xs.length);
   return { mean, std };
 }
+
+/** Sample standard deviation (Bessel's n − 1, as torch's .std()); 0 for fewer than two values. */
+export function sampleStd(xs: readonly number[]): number {
+  if (xs.length < 2) return 0;
+  const { mean } = meanStd(xs);
+  return Math.sqrt(xs.reduce((s, v) => s + (v - mean) ** 2, 0) / (xs.length - 1));
+}
+
+/** Splits rewards laid out group by group (K consecutive completions of one prompt) into their groups. */
+function groups(rewards: readonly number[], k: number): number[][] {
+  if (k < 2 || rewards.length % k !== 0) throw new Error(`${rewards.length} rewards do not form groups of ${k}`);
+  return Array.from({ length: rewards.length / k }, (_, g) => rewards.slice(g * k, (g + 1) * k));
+}
+
+/**
+ * GRPO's advantages (TRL): r − mean of the prompt's group, divided by (std + 1e-4) where `scale` is "group" (the
+ * group's std) or "batch" (the whole batch's), and not divided for "none" (Dr. GRPO). Stds are sample stds.
+ */
+export function grpoAdvantages(rewards: readonly number[], k: number, scale: "group" | "batch" | "none"): number[] {
+  const batchStd = sampleStd(rewards);
+  return groups(rewards, k).flatMap((g) => {
+    const { mean } = meanStd(g);
+    const std = scale === "group" ? sampleStd(g) : batchStd;
+    return g.map((r) => (scale === "none" ? r - mean : (r - mean) / (std + 1e-4)));
+  });
+}
+
+/**
+ * RLOO's advantages (TRL): r − the mean of the other K−1 rewards of the prompt's group; `normalize` then whitens them
+ * over the batch (mean 0, sample std 1, + 1e-4).
+ */
+export function rlooAdvantages(rewards: readonly number[], k: number, normalize: boolean): number[] {
+  const adv = groups(rewards, k).flatMap((g) => {
+    const sum = g.reduce((s, v) => s + v, 0);
+    return g.map((r) => r - (sum - r) / (k - 1));
+  });
+  if (!normalize) return adv;
+  const { mean } = meanStd(adv);
+  const std = sampleStd(adv);
+  return adv.map((a) => (a - mean) / (std + 1e-4));
+}

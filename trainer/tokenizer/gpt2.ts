@@ -6,10 +6,21 @@
 import { Tiktoken } from "js-tiktoken/lite";
 import gpt2Ranks from "js-tiktoken/ranks/gpt2";
 import type { Tokenizer } from "./types.js";
+import { validUtf8 } from "./utf8.js";
 
 export const GPT2_EOS = 50256;
 
 let shared: Tiktoken | null = null;
+
+/**
+ * js-tiktoken keeps each rank's bytes in `textMap` but only exposes a decode that turns partial characters into
+ * U+FFFD; the sampler needs the bytes themselves. Checked at load, so a js-tiktoken without it fails loudly.
+ */
+function tokenByteMap(bpe: Tiktoken): Map<number, Uint8Array> {
+  const map = (bpe as unknown as { textMap?: Map<number, Uint8Array> }).textMap;
+  if (!(map instanceof Map) || map.size < 50000) throw new Error("js-tiktoken no longer exposes its token bytes (textMap); pin js-tiktoken 1.0.x");
+  return map;
+}
 
 export class GPT2Tokenizer implements Tokenizer {
   readonly name = "gpt2" as const;
@@ -17,11 +28,18 @@ export class GPT2Tokenizer implements Tokenizer {
   readonly eosId = GPT2_EOS;
   readonly padId = GPT2_EOS;
   private readonly bpe: Tiktoken;
+  private readonly bytes: Map<number, Uint8Array>;
+  private readonly decoder = new TextDecoder("utf-8");
 
   constructor() {
     // The rank table is ~1 MB of parsing work; build it once per process.
     shared ??= new Tiktoken(gpt2Ranks);
     this.bpe = shared;
+    this.bytes = tokenByteMap(shared);
+  }
+
+  tokenBytes(id: number): Uint8Array | null {
+    return id === GPT2_EOS ? null : (this.bytes.get(id) ?? null);
   }
 
   encode(text: string): number[] {
@@ -29,7 +47,23 @@ export class GPT2Tokenizer implements Tokenizer {
   }
 
   decode(ids: readonly number[], opts: { skipSpecial?: boolean } = {}): string {
-    const kept = opts.skipSpecial ? ids.filter((id) => id !== GPT2_EOS) : [...ids];
-    return this.bpe.decode(kept);
+    // Bytes first, then one UTF-8 decode with invalid runs left out: a character split across tokens is joined,
+    // and a partial one never shows as U+FFFD.
+    let out = "";
+    let run: number[] = [];
+    const flush = () => {
+      if (run.length) out += this.decoder.decode(validUtf8(run));
+      run = [];
+    };
+    for (const id of ids) {
+      const b = this.tokenBytes(id);
+      if (b) run.push(...b);
+      else {
+        flush();
+        if (!opts.skipSpecial) out += id === GPT2_EOS ? "<|endoftext|>" : "";
+      }
+    }
+    flush();
+    return out;
   }
 }

@@ -11,6 +11,8 @@ export interface Tokenizer {
   readonly padId: number; // fills batches; always masked out, so its value never reaches the loss
   /** Plain text to ids; special-token strings inside the text are treated as ordinary text. */
   encode(text: string): number[];
-  /** Ids to text; special tokens are rendered as their names unless skipSpecial. */
+  /** Ids to text (never U+FFFD for invalid bytes: they are left out); special tokens by name unless skipSpecial. */
   decode(ids: readonly number[], opts?: { skipSpecial?: boolean }): string;
+  /** The raw bytes a token stands for, or null for a special token: the sampler keeps samples valid UTF-8 with them. */
+  tokenBytes(id: number): Uint8Array | null;
 }

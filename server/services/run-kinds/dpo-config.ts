@@ -1,15 +1,25 @@
 // DPOConfig: every DPO setting with its default and the reason for it (TRL's DPOConfig names).
 import { z } from "zod";
-import { adamEpsilon, batchSize, evalHoldoutFraction, learningRate, maxGradNorm, maxLength, maxSteps, numTrainEpochs, seed, weightDecay } from "./config-schema";
+import {
+  adamEpsilon, batchSize, evalHoldoutFraction, learningRate, lrSchedulerType, maxGradNorm, maxLength, maxSteps, numTrainEpochs, seed,
+  warmupRatio, weightDecay,
+} from "./config-schema";
+
+/** TRL's DPO loss types: the DPO paper's sigmoid, IPO (Azar et al.) and SLiC's hinge. */
+export const DPO_LOSS_TYPES = ["sigmoid", "ipo", "hinge"] as const;
+export type DpoLossType = (typeof DPO_LOSS_TYPES)[number];
 
 export const dpoConfig = z
   .object({
     beta: z.number().positive().default(0.1).describe("the DPO paper's and TRL's default: how far the policy may drift from the reference per unit of margin"),
+    loss_type: z.enum(DPO_LOSS_TYPES).default("sigmoid").describe("TRL's default, the DPO paper's loss; ipo regresses the margin to 1/(2β), hinge is SLiC's max(0, 1 − β·margin)"),
     label_smoothing: z.number().min(0).max(0.5).default(0).describe("plain sigmoid loss; > 0 is conservative DPO for noisy labels"),
     num_train_epochs: numTrainEpochs(2, "TRL trains 1–3 epochs; small pair sets need a second pass"),
     max_steps: maxSteps(0, "> 0 stops after this many steps whatever the epochs say (TRL's max_steps): a fixed compute budget"),
     batch_size: batchSize(8, "pairs per step (16 sequences through the policy)"),
     learning_rate: learningRate(5e-5, "small byte-level policies; TRL's 1e-6 is for billion-parameter models"),
+    lr_scheduler_type: lrSchedulerType("linear", "HF Trainer's default, which TRL's DPOTrainer inherits: the rate decays to 0 by the last step"),
+    warmup_ratio: warmupRatio(0, "HF's default"),
     adam_epsilon: adamEpsilon(1e-8, "Adam's usual epsilon"),
     weight_decay: weightDecay(0, "stay close to the reference; decay would pull weights elsewhere"),
     max_grad_norm: maxGradNorm(1.0, "TRL's default"),
@@ -17,6 +27,9 @@ export const dpoConfig = z
     eval_holdout_fraction: evalHoldoutFraction(0.1, "held-out share of prompts when the data has no test split"),
     seed: seed(0, "pair order and the held-out split"),
   })
-  .strict();
+  .strict()
+  .refine((c) => c.label_smoothing === 0 || c.loss_type === "sigmoid", {
+    error: "label_smoothing applies to the sigmoid loss only (conservative DPO); set it to 0 for ipo or hinge",
+  });
 
 export type DPOConfig = z.output<typeof dpoConfig>;

@@ -10,6 +10,8 @@ import type { MODEL_KINDS } from "../../../db/schema";
 type ModelKind = (typeof MODEL_KINDS)[number];
 import { configFields, parseConfigWith, type ConfigField, type ConfigSchema } from "./config-schema";
 import { dpoConfig } from "./dpo-config";
+import { grpoConfig } from "./grpo-config";
+import { rlooConfig } from "./rloo-config";
 import { ppoConfig } from "./ppo-config";
 import { rewardConfig } from "./reward-config";
 import { sftConfig } from "./sft-config";
@@ -54,6 +56,22 @@ export const RUN_KIND_DESCRIPTORS = {
     outputKind: "policy",
     data: "train_prompts",
     config: ppoConfig,
+  },
+  grpo: {
+    label: "GRPO (K samples per prompt vs reward model)",
+    cliVerb: "grpo",
+    needsReward: true,
+    outputKind: "policy",
+    data: "train_prompts",
+    config: grpoConfig,
+  },
+  rloo: {
+    label: "RLOO (leave-one-out vs reward model)",
+    cliVerb: "rloo",
+    needsReward: true,
+    outputKind: "policy",
+    data: "train_prompts",
+    config: rlooConfig,
   },
   dpo: {
     label: "DPO (rankings as pairs)",

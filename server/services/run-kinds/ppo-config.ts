@@ -1,7 +1,7 @@
 // PPOConfig: every PPO setting with its default and the reason for it (TRL, lm-human-preferences, "The N
 // implementation details of RLHF with PPO"), under TRL's names; β is the KL coefficient as in every policy trainer.
 import { z } from "zod";
-import { adamEpsilon, batchSize, learningRate, maxGradNorm, seed } from "./config-schema";
+import { adamEpsilon, batchSize, learningRate, lrSchedulerType, maxGradNorm, seed, warmupRatio } from "./config-schema";
 
 export const VALUE_MODELS = ["rm_critic", "policy_head"] as const;
 export type ValueModelKind = (typeof VALUE_MODELS)[number];
@@ -15,6 +15,8 @@ export const ppoConfig = z
     mini_batch_size: batchSize(8, "4 minibatches per epoch: several updates per rollout without tiny, noisy gradients"),
     num_ppo_epochs: z.int().min(1).default(4).describe("TRL/lm-human-preferences: 4 passes over each rollout before the data is too off-policy"),
     learning_rate: learningRate(3e-5, "small byte-level policies move at this rate in tens of iterations; 1.41e-5 (TRL) is for GPT-2-sized ones"),
+    lr_scheduler_type: lrSchedulerType("linear", "TRL's PPOTrainer (HF's default): the rate decays linearly to 0 over max_steps rollouts, so late updates settle"),
+    warmup_ratio: warmupRatio(0, "HF's default"),
     adam_epsilon: adamEpsilon(1e-5, "N implementation details #1: the TF/OpenAI epsilon, steadier than 1e-8 on noisy RL gradients"),
     max_grad_norm: maxGradNorm(1.0, "global-norm clip: one outlier advantage cannot blow up an update"),
     cliprange: z.number().positive().max(1).default(0.2).describe("the PPO paper's ε"),
@@ -26,7 +28,7 @@ export const ppoConfig = z
     beta: z.number().min(0).default(0.05).describe("the KL coefficient: TRL's default; with RM scores normalised to std 1 this leashes the policy within a few nats"),
     adaptive_kl: z.boolean().default(false).describe("fixed β by default (TRL); true uses Ziegler et al.'s proportional controller"),
     target_kl: z.number().positive().default(6).describe("nats per sequence the adaptive controller aims for (Ziegler et al.)"),
-    kl_horizon: z.number().positive().default(10000).describe("episodes over which the adaptive controller moves β by up to ±20%"),
+    kl_horizon: z.number().positive().default(320).describe("episodes over which the adaptive controller moves β by up to ±20%: ten 32-episode rollouts, so β can move about 2% an iteration (Ziegler's 10,000 at this batch size moved it 0.06%)"),
     kl_estimator: z.enum(KL_ESTIMATORS).default("k1").describe("k1 is unbiased and what the reward penalty uses in TRL; k3 is non-negative"),
     missing_eos_penalty: z.number().min(0).default(1.0).describe("subtracted from the score when no EOS was produced, so rambling never pays"),
     reward_scale: z.number().default(1).describe("multiplies RM scores; 0 is the control run where only the KL term acts"),

@@ -17,15 +17,15 @@ export interface ChartGroup {
 
 const GROUPS: { title: string; test: (key: string) => boolean }[] = [
   { title: "Losses", test: (k) => /loss/.test(k) },
-  { title: "Reward and score", test: (k) => /^objective\/(scores|rlhf_reward|non_score_reward)$|^rewards\/|accuracy/.test(k) },
+  { title: "Reward and score", test: (k) => /^objective\/(scores|rlhf_reward|non_score_reward)$|^rewards\/|^reward(_std)?$|^frac_reward_zero_std$|accuracy/.test(k) },
   { title: "KL", test: (k) => /kl/.test(k) },
-  { title: "Policy", test: (k) => /^(policy|val)\/|entropy/.test(k) },
+  { title: "Policy", test: (k) => /^(policy|val|clip_ratio|completions)\/|entropy/.test(k) },
   { title: "Optimiser", test: (k) => /^(lr|grad_norm)$/.test(k) },
   { title: "Other", test: () => true },
 ];
 
 /** The headline chart of each group comes first. */
-const HEADLINE = ["loss", "objective/scores", "rewards/margins", "accuracy", "objective/kl", "policy/entropy_avg", "lr"];
+const HEADLINE = ["loss", "objective/scores", "reward", "rewards/margins", "accuracy", "objective/kl", "policy/entropy_avg", "entropy", "lr"];
 
 /** Metrics drawn as one chart: "train/loss" and "eval/loss" share "loss"; chosen and rejected rewards share one. */
 function chartKey(name: string): string {

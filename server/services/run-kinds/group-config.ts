@@ -1,0 +1,44 @@
+// The settings GRPO and RLOO share (TRL's GRPOConfig / RLOOConfig names): K samples per prompt scored by a frozen
+// RM, the group as the baseline, no critic. Each kind adds its own fields and defaults in <kind>-config.ts.
+import { z } from "zod";
+import { adamEpsilon, learningRate, lrSchedulerType, maxGradNorm, seed, warmupRatio } from "./config-schema";
+
+/** Fields both group trainers take, with one default and reason each; the KL and advantage fields differ per kind. */
+export function groupRolloutFields(kind: "grpo" | "rloo") {
+  return {
+    max_steps: z.int().min(1).default(20).describe("rollout iterations: each samples batch_size completions, scores them and trains on them"),
+    num_generations: z
+      .int()
+      .min(2)
+      .max(64)
+      .default(4)
+      .describe(
+        kind === "grpo"
+          ? "K completions per prompt, the group whose mean (and std) is the baseline: 4 matches the K of the ranking loop; TRL's 8 doubles sampling on a 2-core CPU"
+          : "K completions per prompt; each is compared with the mean of the other K−1: 4 rather than TRL's 2, whose one-sample baseline is too noisy for a small RM",
+      ),
+    batch_size: z.int().min(2).max(4096).default(32).describe("completions per rollout (batch_size / num_generations prompts), a multiple of num_generations as TRL requires; 32 costs about what a PPO rollout does"),
+    steps_per_generation: z.int().min(1).max(64).default(2).describe("optimizer steps per rollout, each on an equal slice of it: sampling is the CPU's main cost, so each rollout is used twice (TRL's steps_per_generation; the clip keeps the second step near the rollout policy)"),
+    num_iterations: z.int().min(1).max(16).default(1).describe("passes over each rollout (TRL's μ): 1 as TRL, so the policy never trains far from the one that sampled"),
+    max_completion_length: z.int().min(1).default(48).describe("new tokens per completion (as PPO's response_length); the sampler stops earlier at EOS"),
+    temperature: z.number().positive().default(1.0).describe("TRL's default: sample from the policy itself, and score tokens at the same temperature so the first ratio is exactly 1"),
+    epsilon: z.number().positive().max(1).default(0.2).describe("the clip ε of PPO, TRL's default"),
+    learning_rate: learningRate(3e-5, "as PPO: small byte-level policies move at this rate in tens of iterations; TRL's 1e-6 is for billion-parameter models"),
+    lr_scheduler_type: lrSchedulerType("linear", "HF Trainer's default, which TRL's trainers inherit: the rate decays to 0 at max_steps"),
+    warmup_ratio: warmupRatio(0, "HF's default"),
+    adam_epsilon: adamEpsilon(1e-5, "N implementation details #1: steadier than 1e-8 on noisy policy-gradient steps"),
+    max_grad_norm: maxGradNorm(1.0, "TRL's default: one outlier advantage cannot blow up an update"),
+    missing_eos_penalty: z.number().min(0).default(1.0).describe("subtracted from the score when no EOS was produced, as PPO here and TRL's RLOO: rambling never pays"),
+    reward_scale: z.number().default(1).describe("multiplies RM scores; 0 is the control run where only the KL term acts"),
+    seed: seed(0, "prompt order and sampling"),
+  };
+}
+
+/** TRL's rule, as a one-line config error: the rollout holds whole groups, and each optimizer step whole groups too. */
+export function checkGroupBatch(c: { batch_size: number; num_generations: number; steps_per_generation: number }): string | null {
+  if (c.batch_size % c.num_generations !== 0)
+    return `batch_size (${c.batch_size}) must be a multiple of num_generations (${c.num_generations}): each prompt's group of completions stays whole`;
+  if (c.batch_size % c.steps_per_generation !== 0)
+    return `batch_size (${c.batch_size}) must be a multiple of steps_per_generation (${c.steps_per_generation}): every optimizer step gets an equal slice`;
+  return null;
+}

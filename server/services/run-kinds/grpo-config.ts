@@ -1,0 +1,24 @@
+// GRPOConfig: every GRPO setting with its default and the reason for it (TRL's GRPOConfig names), sized for the small
+// CPU models this project trains.
+import { z } from "zod";
+import { checkGroupBatch, groupRolloutFields } from "./group-config";
+
+/** How per-token losses become one number (TRL's loss_type): per sequence, per token of the step, or per max length. */
+export const GRPO_LOSS_TYPES = ["grpo", "dapo", "dr_grpo"] as const;
+/** Which std divides the group-centred rewards (TRL's scale_rewards). */
+export const SCALE_REWARDS = ["group", "batch", "none"] as const;
+
+export const grpoConfig = z
+  .object({
+    ...groupRolloutFields("grpo"),
+    beta: z.number().min(0).default(0.04).describe("KL coefficient of the k3 term in the loss: DeepSeekMath's and TRL's former default; TRL's 0 drops the leash, and the loop here must stay near the base"),
+    loss_type: z.enum(GRPO_LOSS_TYPES).default("dapo").describe("TRL's default: every token of the step weighs the same, so long completions are not down-weighted (grpo averages per sequence first)"),
+    scale_rewards: z.enum(SCALE_REWARDS).default("group").describe("TRL's default: advantages are (r − group mean) / (group std + 1e-4); none is Dr. GRPO's unbiased choice"),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    const problem = checkGroupBatch(c);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  });
+
+export type GRPOConfig = z.output<typeof grpoConfig>;

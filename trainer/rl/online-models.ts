@@ -1,0 +1,38 @@
+// Loading what a critic-free online run (GRPO, RLOO) holds in memory: the policy, the frozen reference (= the base)
+// and the frozen RM, plus the train prompts that leave room for a completion. PPO adds a critic to the same three.
+import type { GPT } from "../model/gpt";
+import type { ScalarHead } from "../model/heads";
+import type { RunContext } from "../runs/types";
+import { RunInputError } from "../runs/errors";
+import { promptsInSplit } from "../../server/services/prompts";
+import { buildPrompt } from "../tokenizer/index";
+import { loadPolicy, loadRewardModel, type LoadedPolicy } from "./models";
+
+export interface OnlineModels {
+  policy: LoadedPolicy;
+  reference: GPT;
+  rm: { gpt: GPT; head: ScalarHead };
+  /** Tokenized train prompts short enough for `completionLength` new tokens (and the EOS the RM may append). */
+  prompts: number[][];
+  dispose(): void;
+}
+
+export async function loadOnlineModels(ctx: RunContext<unknown>, completionLength: number): Promise<OnlineModels> {
+  const disposers: Array<() => void> = [];
+  const dispose = () => disposers.splice(0).reverse().forEach((d) => d());
+  try {
+    const rm = await loadRewardModel(ctx.reward!);
+    disposers.push(() => (rm.model.dispose(), rm.head.dispose()));
+    const policy = await loadPolicy(ctx.base!);
+    disposers.push(() => policy.model.dispose());
+    const reference = await loadPolicy(ctx.base!);
+    disposers.push(() => reference.model.dispose());
+    const room = policy.model.config.n_positions - completionLength - 1;
+    const prompts = promptsInSplit(ctx.db, "train").map((p) => buildPrompt(policy.tokenizer, p.text)).filter((p) => p.length <= room);
+    if (prompts.length === 0) throw new RunInputError(`every train prompt is longer than the model's context allows with ${completionLength} new tokens`);
+    return { policy, reference: reference.model, rm: { gpt: rm.model, head: rm.head }, prompts, dispose };
+  } catch (err) {
+    dispose();
+    throw err;
+  }
+}
