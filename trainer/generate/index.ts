@@ -6,9 +6,9 @@
 //            returnLogprobs = false}
 //     tokens[i]: the response only, including the EOS when one was produced; finished[i]: EOS produced.
 //     Prompts of different lengths are left-padded (masked), so every row samples from the same step.
-//     temperature 0 means greedy. logprobs are log p(token) under softmax(logits / temperature) over the tokens the
-//     UTF-8 guard allows, before top-k/top-p filtering. top-p keeps the smallest prefix of the top-k survivors whose
-//     renormalised mass reaches topP (HF applies top-k, then top-p on what is left).
+//     temperature 0 means greedy. logprobs are log p(token) under the model's softmax(logits / temperature), before
+//     the UTF-8 guard's mask and top-k/top-p filtering (so they equal teacher forcing). top-p keeps the smallest
+//     prefix of the top-k survivors whose renormalised mass reaches topP (HF applies top-k, then top-p on the rest).
 //     Samples are always valid UTF-8 (utf8-guard.ts): tokens that would break or leave unfinished a character are
 //     masked, for any tokenizer that gives its tokens' bytes.
 //   sequenceLogprobs(model, sequences: number[][], padId) -> Promise<number[][]>
@@ -60,11 +60,14 @@ export function sampleToken(
   let argmax = 0;
   for (let i = 0; i < V; i++) if (logits[i]! > max) (max = logits[i]!), (argmax = i);
   const t = temperature > 0 ? temperature : 1;
-  // log-softmax of logits / t, in float64
+  // The reported log-prob is the model's own, log-softmax of the raw logits / t in float64 (what teacher forcing and
+  // `rlhf logprobs` give), not the guard-masked distribution it was drawn from.
+  let rawMax = -Infinity;
+  for (let i = 0; i < V; i++) if (rawLogits[i]! > rawMax) rawMax = rawLogits[i]!;
   let z = 0;
-  for (let i = 0; i < V; i++) z += Math.exp((logits[i]! - max) / t);
+  for (let i = 0; i < V; i++) z += Math.exp((rawLogits[i]! - rawMax) / t);
   const logZ = Math.log(z);
-  const logprobOf = (id: number) => (logits[id]! - max) / t - logZ;
+  const logprobOf = (id: number) => (rawLogits[id]! - rawMax) / t - logZ;
   if (temperature <= 0) return { id: argmax, logprob: logprobOf(argmax) };
 
   let candidates: number[] | null = null;
