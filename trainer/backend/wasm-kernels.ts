@@ -132,3 +132,28 @@ export function registerColumnKernels(): void {
   if (!tf.getKernel("RlhfSplitCols", "wasm")) tf.registerKernel({ kernelName: "RlhfSplitCols", backendName: "wasm", kernelFunc: splitColsWasm as unknown as tf.KernelFunc });
   if (!tf.getKernel("RlhfConcatCols", "wasm")) tf.registerKernel({ kernelName: "RlhfConcatCols", backendName: "wasm", kernelFunc: concatColsWasm as unknown as tf.KernelFunc });
 }
+
+/** The wasm backend when it is the active one, for code that works on tensor memory directly (in-place updates). */
+function activeWasmBackend(): (WasmBackendLike & { refCount(dataId: object): number }) | null {
+  if (tf.getBackend() !== "wasm") return null;
+  return tf.backend() as unknown as WasmBackendLike & { refCount(dataId: object): number };
+}
+
+/**
+ * For an update written straight into wasm memory (the fused Adam step): a new, uninitialised float32 tensor shaped
+ * like `like`, and float32 views of it and of `tensors`, or null when the backend is not wasm. Each of `tensors`
+ * whose buffer is shared (a clone, a reshape, a tensor saved for a backward pass: refCount > 1) is first given its
+ * own copy by `makeOwn`, so writing through its view changes nothing else. Never write in place into a tensor that a
+ * matMul reads: XNNPACK caches packed weights per buffer, so the new values go into the fresh output instead.
+ * Views are taken after every allocation, since one may grow and so detach the heap.
+ */
+export function wasmUpdateViews(like: tf.Tensor, tensors: tf.Tensor[], makeOwn: (i: number) => void): { out: tf.Tensor; outView: Float32Array; views: Float32Array[] } | null {
+  const backend = activeWasmBackend();
+  if (!backend || like.dtype !== "float32" || tensors.some((t) => t.dtype !== "float32")) return null;
+  tensors.forEach((t, i) => {
+    if (backend.refCount(t.dataId) > 1) makeOwn(i);
+  });
+  const info = backend.makeOutput([...like.shape], "float32");
+  const out = tf.engine().makeTensorFromTensorInfo(info);
+  return { out, outView: backend.typedArrayFromHeap(info) as Float32Array, views: tensors.map((t) => backend.typedArrayFromHeap(t) as Float32Array) };
+}

@@ -177,7 +177,7 @@ export async function trainDPO(input: DPOTrainInput): Promise<DPOTrainResult> {
           kept = [tf.keep(out.chosenRewards), tf.keep(out.rejectedRewards)];
           return out.loss;
         }, params);
-        const clipped = clipByGlobalNorm(grads, cfg.max_grad_norm);
+        const clipped = clipByGlobalNorm(grads, cfg.max_grad_norm, { consume: true });
         const lr = learningRateAt(step, schedule);
         adam.step(clipped.grads, lr);
         step++;

@@ -131,7 +131,7 @@ export async function trainGroupPolicy(input: GroupTrainInput): Promise<GroupTra
             kept = [result.kl, entropy, result.clip.low, result.clip.high, result.clip.region, ratioMin, ratioMax].map((t) => tf.keep(t));
             return result.loss;
           }, params);
-          const clipped = clipByGlobalNorm(grads, cfg.max_grad_norm);
+          const clipped = clipByGlobalNorm(grads, cfg.max_grad_norm, { consume: true });
           adam.step(clipped.grads, learningRateAt(optimizerStep, schedule));
           const [kl, entropy, low, high, region, ratioMin, ratioMax] = await Promise.all(kept.map(async (t) => (await t.data())[0]!));
           sums.loss += (await loss.data())[0]!;

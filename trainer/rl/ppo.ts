@@ -94,11 +94,11 @@ export async function trainPPO(input: PPOTrainInput): Promise<PPOTrainResult> {
   const adam = new Adam(params, { lr: cfg.learning_rate, eps: cfg.adam_epsilon });
   /** Clips the critic's gradients and the policy's (with its value head, one model as in TRL) each to maxNorm. */
   const clipPerModel = (grads: Map<string, tf.Tensor>, maxNorm: number): { grads: Map<string, tf.Tensor>; norm: tf.Scalar } => {
-    if (!critic) return clipByGlobalNorm(grads, maxNorm);
+    if (!critic) return clipByGlobalNorm(grads, maxNorm, { consume: true });
     const [own, critics] = [new Map<string, tf.Tensor>(), new Map<string, tf.Tensor>()];
     for (const [name, g] of grads) (name.startsWith("critic.") ? critics : own).set(name, g);
-    const a = clipByGlobalNorm(own, maxNorm);
-    const b = clipByGlobalNorm(critics, maxNorm);
+    const a = clipByGlobalNorm(own, maxNorm, { consume: true });
+    const b = clipByGlobalNorm(critics, maxNorm, { consume: true });
     const norm = a.norm;
     b.norm.dispose();
     return { grads: new Map([...a.grads, ...b.grads]), norm };

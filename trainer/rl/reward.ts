@@ -223,7 +223,7 @@ export async function trainRewardModel(input: RewardTrainInput): Promise<RewardT
           accuracy = out.accuracy;
           return out.loss;
         }, params);
-        const clipped = clipByGlobalNorm(grads, cfg.max_grad_norm);
+        const clipped = clipByGlobalNorm(grads, cfg.max_grad_norm, { consume: true });
         const lr = learningRateAt(step, schedule);
         adam.step(clipped.grads, lr);
         step++;

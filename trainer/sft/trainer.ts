@@ -135,7 +135,7 @@ export async function trainSFT(input: SFTTrainInput): Promise<SFTTrainResult> {
       const batch = batches.next().value as Batch;
       const lr = learningRateAt(step, schedule);
       const { loss, grads } = computeGrads(() => sftLoss(model, batch), model.params);
-      const clipped = clipByGlobalNorm(grads, config.max_grad_norm);
+      const clipped = clipByGlobalNorm(grads, config.max_grad_norm, { consume: true });
       adam.step(clipped.grads, lr);
       const [lossValue, normValue] = await Promise.all([loss.data(), clipped.norm.data()]);
       tf.dispose([loss, clipped.norm, ...grads.values(), ...clipped.grads.values()]);

@@ -1,0 +1,74 @@
+// Can a user's GPT-2-small-sized model train here? `npm run bench:gpt2`: makes a 124M-parameter GPT-2 (random GPT-2
+// init, HF layout, GPT-2 BPE tokenizer) once, then runs `rlhf train sft|rm|dpo` on it through the CLI as a user would,
+// with library defaults except data sizes and budgets (a few steps, batch 2, 128 tokens), and prints seconds per step
+// and peak RSS (GNU time) for each.
+//
+//   npm run bench:gpt2 -- [KINDS=sft,rm,dpo] [STEPS=3]
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { initBackend } from "../../trainer/backend/index";
+import { saveCheckpoint } from "../../trainer/checkpoint/index";
+import { PRESETS } from "../../trainer/model/config";
+import { GPT } from "../../trainer/model/gpt";
+import { REPO_ROOT } from "../support/server";
+
+const KINDS = (process.argv[2] ?? "sft,rm,dpo").split(",");
+const STEPS = Number(process.argv[3] ?? 3);
+const CHECKPOINT = path.join(os.tmpdir(), "rlhf-gpt2-small");
+
+async function ensureCheckpoint(): Promise<void> {
+  if (fs.existsSync(path.join(CHECKPOINT, "model.safetensors"))) return;
+  await initBackend("wasm");
+  const t0 = Date.now();
+  const model = new GPT(PRESETS.gpt2!, { seed: 0 });
+  await saveCheckpoint(CHECKPOINT, model, { tokenizer: "gpt2" });
+  console.log(`made ${CHECKPOINT}: ${(model.numParams() / 1e6).toFixed(1)}M parameters in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  model.dispose();
+}
+
+/** Plain-English demonstrations and preference pairs long enough to fill 128 tokens. */
+function writeData(dir: string): { demos: string; pairs: string } {
+  const topics = ["tides", "bread", "volcanoes", "bees", "compilers", "rainbows", "glaciers", "libraries"];
+  const demos = path.join(dir, "demos.jsonl");
+  const pairs = path.join(dir, "pairs.jsonl");
+  const long = (t: string, i: number) =>
+    `Here is a short explanation of ${t}, number ${i}. ` + `It covers what ${t} are, why they matter, and one surprising fact about ${t} that most people never hear. `.repeat(4);
+  fs.writeFileSync(demos, topics.flatMap((t) => [0, 1, 2, 3].map((i) => JSON.stringify({ prompt: `Explain ${t} simply (${i}).`, completion: long(t, i) }))).join("\n"));
+  fs.writeFileSync(
+    pairs,
+    topics.flatMap((t) => [0, 1, 2, 3].map((i) => JSON.stringify({ prompt: `Explain ${t} simply (${i}).`, chosen: long(t, i), rejected: `I don't know about ${t}.` }))).join("\n"),
+  );
+  return { demos, pairs };
+}
+
+function rlhf(args: string[], env: NodeJS.ProcessEnv, timed = false): { out: string; peakMb?: number; seconds?: number; code: number | null } {
+  const node = [path.join(REPO_ROOT, "trainer/bin/rlhf.mjs"), ...args];
+  const r = timed
+    ? spawnSync("/usr/bin/time", ["-f", "TIME %M %e", process.execPath, ...node], { env, encoding: "utf8", maxBuffer: 64 << 20 })
+    : spawnSync(process.execPath, node, { env, encoding: "utf8", maxBuffer: 64 << 20 });
+  const m = /TIME (\d+) ([\d.]+)/.exec(r.stderr ?? "");
+  if (r.status !== 0) process.stderr.write((r.stderr ?? "").split("\n").filter((l) => !l.startsWith("TIME")).slice(-5).join("\n") + "\n");
+  return { out: r.stdout, code: r.status, ...(m ? { peakMb: Number(m[1]) / 1024, seconds: Number(m[2]) } : {}) };
+}
+
+await ensureCheckpoint();
+const home = fs.mkdtempSync(path.join(os.tmpdir(), "rlhf-gpt2-bench-"));
+const env = { ...process.env, RLHF_HOME: home, DATABASE_URL: path.join(home, "rlhf.db") };
+const { demos, pairs } = writeData(home);
+rlhf(["projects", "create", "gpt2bench"], env);
+rlhf(["import", "demonstrations", demos, "--project", "gpt2bench"], env);
+rlhf(["import", "rankings", pairs, "--project", "gpt2bench"], env);
+
+const budget = { max_steps: STEPS, batch_size: 2, max_length: 128, project: "gpt2bench" };
+const configFile = path.join(home, "config.json");
+fs.writeFileSync(configFile, JSON.stringify(budget));
+console.log(`\n### GPT-2 small (124M) on ${os.cpus().length} cores, ${new Date().toISOString().slice(0, 10)}: ${STEPS} steps, batch 2 × 128 tokens, defaults otherwise\n`);
+console.log("| run | exit | wall s | peak RSS MB |");
+console.log("|---|---|---|---|");
+for (const kind of KINDS) {
+  const r = rlhf(["train", kind, "--base", CHECKPOINT, "--config", configFile, "--json"], env, true);
+  console.log(`| rlhf train ${kind} | ${r.code} | ${r.seconds?.toFixed(1) ?? "?"} | ${r.peakMb?.toFixed(0) ?? "?"} |`);
+}
+fs.rmSync(home, { recursive: true, force: true });
