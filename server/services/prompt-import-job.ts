@@ -5,13 +5,13 @@
 // are going in, the next import or start takes that import back whole; if it dies while tasks open, it finishes.
 import { and, eq, inArray, lt, sql } from "drizzle-orm";
 import type { Db } from "../../db/index";
-import { completions, demonstrations, imports, prompts, rankings, tasks } from "../../db/schema";
+import { completions, demonstrations, imports, models, prompts, rankings, tasks } from "../../db/schema";
 import { writeAudit } from "./audit";
 import { getProject } from "./projects";
 import { insertPromptIfNew } from "./prompts";
 import { notFound } from "./errors";
 import type { LineError, PromptRow } from "./prompt-parse";
-import { openDemonstrateTask } from "./task-queue";
+import { openDemonstrateTask, openRankTask } from "./task-queue";
 
 /** Rows per transaction: a few milliseconds of lock each on this machine (measured in BENCHMARKS.md). */
 export const IMPORT_BATCH_ROWS = 100;
@@ -101,14 +101,49 @@ export async function writeInBatches<T>(
   return importId;
 }
 
+/** Registered model names → ids, read once per import: an imported completion names its model by name. */
+function registeredModelIds(db: Db): Map<string, string> {
+  return new Map(db.select({ id: models.id, name: models.name }).from(models).all().map((m) => [m.name, m.id]));
+}
+
 /**
- * Writes an import's rows in batches, then opens their tasks. New prompts get a `demonstrate` task each once all
- * are in; duplicates (same external id or text, in the project or earlier in the file) change nothing.
+ * One row of a prompt file: the prompt unless it is already there, and with a new prompt the completions the row
+ * brings, all tagged with the import so a dead import is taken back whole. Returns the new prompt's id, or null for
+ * a duplicate, and the completion ids its ranking task will show.
+ */
+function writePromptRow(tx: Tx, projectId: string, row: PromptRow, importId: string, modelIds: Map<string, string>): { promptId: string; completionIds: string[] } | null {
+  const r = insertPromptIfNew(tx, projectId, { ...row, importId });
+  if (!r.created) return null;
+  const completionIds = (row.completions ?? []).map(
+    (c) =>
+      tx
+        .insert(completions)
+        .values({ promptId: r.id, text: c.text, origin: "import", modelName: c.model, modelId: c.model ? (modelIds.get(c.model) ?? null) : null, importId })
+        .returning({ id: completions.id })
+        .get().id,
+  );
+  return { promptId: r.id, completionIds };
+}
+
+/**
+ * Opens a new prompt's task: a ranking over the completions it came with (K = their number, whatever the
+ * project's k), or else its demonstration task.
+ */
+function openImportedPromptTask(tx: Tx, projectId: string, overlap: number, prompt: { promptId: string; completionIds: string[] }): void {
+  if (prompt.completionIds.length) openRankTask(tx, { projectId, promptId: prompt.promptId, completionIds: prompt.completionIds });
+  else openDemonstrateTask(tx, { projectId, promptId: prompt.promptId, requiredResponses: overlap });
+}
+
+/**
+ * Writes an import's rows in batches, then opens their tasks. New prompts get a `demonstrate` task each (or a `rank`
+ * task over the completions they came with) once all are in; duplicates (same external id or text, in the project
+ * or earlier in the file) change nothing, their completions included.
  */
 async function runImport(db: Db, importId: string, projectId: string, rows: readonly PromptRow[], actorId: string | null, onProgress?: (p: ImportProgress) => void): Promise<{ imported: number; duplicates: number }> {
   const project = getProject(db, projectId);
   const now = () => new Date();
-  const created: string[] = [];
+  const created: { promptId: string; completionIds: string[] }[] = [];
+  const modelIds = registeredModelIds(db);
   let duplicates = 0;
   try {
     await inBatches(
@@ -117,8 +152,8 @@ async function runImport(db: Db, importId: string, projectId: string, rows: read
       rows,
       "writing",
       (tx, row) => {
-        const r = insertPromptIfNew(tx, projectId, { ...row, importId });
-        if (r.created) created.push(r.id);
+        const r = writePromptRow(tx, projectId, row, importId, modelIds);
+        if (r) created.push(r);
         else duplicates++;
       },
       onProgress,
@@ -128,7 +163,7 @@ async function runImport(db: Db, importId: string, projectId: string, rows: read
     throw err;
   }
   db.update(imports).set({ status: "opening_tasks", doneRows: 0, importedRows: created.length, duplicateRows: duplicates, heartbeatAt: now() }).where(eq(imports.id, importId)).run();
-  await inBatches(db, importId, created, "opening_tasks", (tx, promptId) => openDemonstrateTask(tx, { projectId, promptId, requiredResponses: project.overlap }), onProgress);
+  await inBatches(db, importId, created, "opening_tasks", (tx, prompt) => openImportedPromptTask(tx, projectId, project.overlap, prompt), onProgress);
   db.transaction((tx) => {
     tx.update(imports).set({ status: "succeeded", finishedAt: now() }).where(eq(imports.id, importId)).run();
     writeAudit(tx, { userId: actorId, action: "prompts.import", entity: "project", entityId: projectId, detail: { imported: created.length, duplicates, import_id: importId } });
@@ -193,19 +228,23 @@ export function importStatus(db: Db, importId: string): ImportStatus {
   };
 }
 
-/** An import's prompts that have no demonstration task yet (after a crash while tasks were opening). */
-function promptsWithoutTask(db: Db, importId: string, projectId: string): string[] {
-  const withTask = new Set(
-    db.select({ promptId: tasks.promptId }).from(tasks).where(and(eq(tasks.projectId, projectId), eq(tasks.kind, "demonstrate"))).all().map((r) => r.promptId),
-  );
+/**
+ * An import's prompts that have no task yet (after a crash while tasks were opening), each with the completions
+ * the import brought for it (their ranking task's, in file order).
+ */
+function promptsWithoutTask(db: Db, importId: string, projectId: string): { promptId: string; completionIds: string[] }[] {
+  const withTask = new Set(db.select({ promptId: tasks.promptId }).from(tasks).where(eq(tasks.projectId, projectId)).all().map((r) => r.promptId));
+  const brought = new Map<string, string[]>();
+  for (const c of db.select({ id: completions.id, promptId: completions.promptId }).from(completions).where(eq(completions.importId, importId)).orderBy(sql`completions.rowid`).all())
+    brought.set(c.promptId, [...(brought.get(c.promptId) ?? []), c.id]);
   return db
     .select({ id: prompts.id })
     .from(prompts)
     .where(eq(prompts.importId, importId))
     .orderBy(sql`prompts.rowid`)
     .all()
-    .map((r) => r.id)
-    .filter((id) => !withTask.has(id));
+    .filter((r) => !withTask.has(r.id))
+    .map((r) => ({ promptId: r.id, completionIds: brought.get(r.id) ?? [] }));
 }
 
 /**
@@ -245,7 +284,7 @@ export function recoverInterruptedImports(db: Db, now = new Date()): { takenBack
       const missing = promptsWithoutTask(db, imp.id, imp.projectId);
       for (let i = 0; i < missing.length; i += IMPORT_BATCH_ROWS)
         db.transaction((tx) => {
-          for (const promptId of missing.slice(i, i + IMPORT_BATCH_ROWS)) openDemonstrateTask(tx, { projectId: imp.projectId, promptId, requiredResponses: overlap });
+          for (const prompt of missing.slice(i, i + IMPORT_BATCH_ROWS)) openImportedPromptTask(tx, imp.projectId, overlap, prompt);
         });
       db.update(imports).set({ status: "succeeded", finishedAt: new Date() }).where(eq(imports.id, imp.id)).run();
       finished++;

@@ -53,7 +53,15 @@ function findExisting(db: DbOrTx, projectId: string, text: string, externalId: s
 export function insertPromptIfNew(
   db: DbOrTx,
   projectId: string,
-  row: { prompt: string; externalId?: string | null; tags?: string[]; split?: "train" | "test" | null; source?: string; importId?: string },
+  row: {
+    prompt: string;
+    externalId?: string | null;
+    tags?: string[];
+    split?: "train" | "test" | null;
+    source?: string;
+    importId?: string;
+    messages?: { role: string; content: string }[] | null;
+  },
 ): { id: string; created: boolean } {
   const existing = findExisting(db, projectId, row.prompt, row.externalId ?? null);
   if (existing) return { id: existing.id, created: false };
@@ -62,6 +70,7 @@ export function insertPromptIfNew(
     .values({
       projectId,
       text: row.prompt,
+      messages: row.messages ?? null,
       externalId: row.externalId ?? null,
       tags: row.tags ?? [],
       split: row.split ?? "train",
@@ -151,9 +160,11 @@ export function listPrompts(
       split: prompts.split,
       source: prompts.source,
       createdAt: prompts.createdAt,
-      completionCount: sql<number>`(select count(*) from completions c where c.prompt_id = ${prompts.id})`,
-      demonstrationCount: sql<number>`(select count(*) from demonstrations d where d.prompt_id = ${prompts.id} and d.status = 'submitted')`,
-      rankingCount: sql<number>`(select count(*) from rankings r where r.prompt_id = ${prompts.id})`,
+      // Qualified by hand: drizzle writes a one-table select's columns bare ("id"), which inside the subquery
+      // would mean the inner table's own id and count nothing.
+      completionCount: sql<number>`(select count(*) from completions c where c.prompt_id = "prompts"."id")`,
+      demonstrationCount: sql<number>`(select count(*) from demonstrations d where d.prompt_id = "prompts"."id" and d.status = 'submitted')`,
+      rankingCount: sql<number>`(select count(*) from rankings r where r.prompt_id = "prompts"."id")`,
     })
     .from(prompts)
     .where(filter)
