@@ -7,6 +7,7 @@ import path from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDb } from "../../db/index";
+import { runs } from "../../db/schema";
 import { createProject } from "../../server/services/projects";
 import { createUser } from "../../server/services/users";
 import { launchBrowser } from "../support/browser";
@@ -61,11 +62,15 @@ beforeAll(async () => {
   try {
     projectId = createProject(db, { name: "Bring your own model", k: 4, allowTies: false }, null).id;
     createUser(db, { email: ANNOTATOR.email, role: "annotator", password: ANNOTATOR.password });
+    // A finished and a running run, so the runs page renders dates (the hydration check below).
+    db.insert(runs).values({ kind: "sft", status: "succeeded", startedAt: new Date(), finishedAt: new Date() }).run();
+    db.insert(runs).values({ kind: "sft", status: "running", startedAt: new Date() }).run();
   } finally {
     db.$client.close();
   }
   browser = await launchBrowser();
-  admin = await browser.newContext({ viewport: VIEWPORT });
+  // The admin's browser is in another time zone and locale than the server: dates must not differ between the two renders.
+  admin = await browser.newContext({ viewport: VIEWPORT, timezoneId: "America/Los_Angeles", locale: "de-DE" });
   annotator = await browser.newContext({ viewport: VIEWPORT });
 }, 300_000);
 
@@ -196,6 +201,9 @@ describe("bring your own model's completions", () => {
     const page = await newPage(admin);
     await page.goto(`${server.url}/admin/runs`);
     await page.getByRole("form", { name: "New run" }).waitFor();
+    await page.getByTestId("run-status").first().waitFor();
+    await page.reload();
+    await page.getByTestId("run-status").first().waitFor();
     await page.waitForTimeout(1000);
     const icon = await fetch(`${server.url}/favicon.ico`);
     expect(icon.status).toBe(200);
