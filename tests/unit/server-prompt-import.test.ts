@@ -7,6 +7,7 @@ import { parsePromptsCsv, parsePromptsJsonl, promptFormatFromName, splitCsv } fr
 import { createProject } from "../../server/services/projects";
 import { IMPORT_BATCH_ROWS, recoverInterruptedImports } from "../../server/services/prompt-import-job";
 import { importPrompts, insertPromptIfNew, listPrompts, promptsInSplit } from "../../server/services/prompts";
+import { exportRecords } from "../../server/services/export";
 import { createTempDb, type TempDb } from "../support/db";
 
 describe("parsePromptsJsonl", () => {
@@ -208,6 +209,19 @@ describe("prompt files that bring completions and chat transcripts", () => {
     // A re-import brings nothing twice: the prompts are duplicates, and so are their completions.
     expect(await importPrompts(t.db, { projectId: project.id, format: "jsonl", content }, null)).toMatchObject({ imported: 0, duplicates: 3 });
     expect(t.db.select().from(completions).all()).toHaveLength(5);
+  });
+
+  it("an imported transcript is exported as its chat turns, and the rankings format names each completion's model", async () => {
+    const project = createProject(t.db, { name: "chat" }, null);
+    const messages = [{ role: "user", content: "Hi" }, { role: "assistant", content: "Hello!" }, { role: "user", content: "A haiku?" }];
+    await importPrompts(t.db, { projectId: project.id, format: "jsonl", content: JSON.stringify({ messages, completions: [{ text: "good", model: "m1" }, { text: "bad", model: "m2" }] }) }, null);
+    const [good, bad] = t.db.select().from(completions).all();
+    const p = t.db.select().from(prompts).get()!;
+    expect(p.text).toBe("A haiku?");
+    t.db.insert(rankings).values({ promptId: p.id, ordering: [[good!.id], [bad!.id]], source: "import", ratings: { [good!.id]: 5 } }).run();
+    expect([...exportRecords(t.db, "trl-preference-chat")]).toEqual([{ prompt: messages, chosen: [{ role: "assistant", content: "good" }], rejected: [{ role: "assistant", content: "bad" }] }]);
+    expect([...exportRecords(t.db, "hh-rlhf")][0]!.chosen).toBe("\n\nHuman: Hi\n\nAssistant: Hello!\n\nHuman: A haiku?\n\nAssistant: good");
+    expect([...exportRecords(t.db, "rankings")][0]).toMatchObject({ messages, completions: ["good", "bad"], models: ["m1", "m2"], ranking: [[0], [1]], ratings: { "0": 5 } });
   });
 
   it("the project page counts each prompt's completions, demonstrations and rankings", async () => {
