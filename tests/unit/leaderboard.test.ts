@@ -2,6 +2,7 @@
 // registered model), per project, the parent first on a model's page, and not-rankable answers left out.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { completions, models, prompts, rankings } from "../../db/schema";
+import { importRankings } from "../../server/services/data-import";
 import { modelWinRates, projectLeaderboard } from "../../server/services/leaderboard";
 import { createProject } from "../../server/services/projects";
 import { insertPromptIfNew } from "../../server/services/prompts";
@@ -46,5 +47,13 @@ describe("win rates from the database", () => {
     expect(() => modelWinRates(t.db, "nobody")).toThrow(/no model named 'nobody'/);
     expect(modelWinRates(t.db, "sft-1", b.id)).toEqual([]);
     expect(t.db.select().from(prompts).all()).toHaveLength(5);
+  });
+
+  it("a rankings file (as the rankings export writes it) brings each completion's model back", () => {
+    const project = createProject(t.db, { name: "round-trip" }, null);
+    const line = (prompt: string, ranking: number[][]) => JSON.stringify({ prompt, completions: ["x", "y"], models: ["m-a", "m-b"], ranking });
+    const r = importRankings(t.db, { projectId: project.id, content: [line("p1", [[0], [1]]), line("p2", [[1], [0]]), line("p3", [[0], [1]]), JSON.stringify({ prompt: "bad", completions: ["x", "y"], models: ["m-a"], ranking: [[0], [1]] })].join("\n") });
+    expect(r.errors).toEqual([{ line: 4, message: "models names 1 models for 2 completions" }]);
+    expect(modelWinRates(t.db, "m-a", project.id)).toMatchObject([{ against: "m-b", wins: 2, losses: 1 }]);
   });
 });
