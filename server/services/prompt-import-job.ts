@@ -107,22 +107,25 @@ function registeredModelIds(db: Db): Map<string, string> {
 }
 
 /**
- * One row of a prompt file: the prompt unless it is already there, and with a new prompt the completions the row
- * brings, all tagged with the import so a dead import is taken back whole. Returns the new prompt's id, or null for
- * a duplicate, and the completion ids its ranking task will show.
+ * One row of a prompt file: the prompt unless it is already there, and the completions the row brings (new texts
+ * only: a text the prompt already has is reused), all tagged with the import so a dead import is taken back whole.
+ * A prompt already in the project still gets the row's completions and, later, a ranking task over them (a team
+ * often imports its prompts first and its models' outputs later). Returns the completion ids its task will show.
  */
-function writePromptRow(tx: Tx, projectId: string, row: PromptRow, importId: string, modelIds: Map<string, string>): { promptId: string; completionIds: string[] } | null {
+function writePromptRow(tx: Tx, projectId: string, row: PromptRow, importId: string, modelIds: Map<string, string>): { promptId: string; completionIds: string[]; created: boolean } {
   const r = insertPromptIfNew(tx, projectId, { ...row, importId });
-  if (!r.created) return null;
+  const known = (text: string) =>
+    r.created ? undefined : tx.select({ id: completions.id }).from(completions).where(and(eq(completions.promptId, r.id), eq(completions.text, text))).get()?.id;
   const completionIds = (row.completions ?? []).map(
     (c) =>
+      known(c.text) ??
       tx
         .insert(completions)
         .values({ promptId: r.id, text: c.text, origin: "import", modelName: c.model, modelId: c.model ? (modelIds.get(c.model) ?? null) : null, importId })
         .returning({ id: completions.id })
         .get().id,
   );
-  return { promptId: r.id, completionIds };
+  return { promptId: r.id, completionIds, created: r.created };
 }
 
 /**
@@ -143,6 +146,8 @@ async function runImport(db: Db, importId: string, projectId: string, rows: read
   const project = getProject(db, projectId);
   const now = () => new Date();
   const created: { promptId: string; completionIds: string[] }[] = [];
+  /** Prompts already in the project that the file brings completions for: they get a ranking task too. */
+  const rankedAgain: { promptId: string; completionIds: string[] }[] = [];
   const modelIds = registeredModelIds(db);
   let duplicates = 0;
   try {
@@ -153,8 +158,11 @@ async function runImport(db: Db, importId: string, projectId: string, rows: read
       "writing",
       (tx, row) => {
         const r = writePromptRow(tx, projectId, row, importId, modelIds);
-        if (r) created.push(r);
-        else duplicates++;
+        if (r.created) created.push(r);
+        else {
+          duplicates++;
+          if (r.completionIds.length) rankedAgain.push(r);
+        }
       },
       onProgress,
     );
@@ -163,7 +171,8 @@ async function runImport(db: Db, importId: string, projectId: string, rows: read
     throw err;
   }
   db.update(imports).set({ status: "opening_tasks", doneRows: 0, importedRows: created.length, duplicateRows: duplicates, heartbeatAt: now() }).where(eq(imports.id, importId)).run();
-  await inBatches(db, importId, created, "opening_tasks", (tx, prompt) => openImportedPromptTask(tx, projectId, project.overlap, prompt), onProgress);
+  // A ranking task over the same completions is opened once (openRankTask), so a re-import opens nothing new.
+  await inBatches(db, importId, [...created, ...rankedAgain], "opening_tasks", (tx, prompt) => openImportedPromptTask(tx, projectId, project.overlap, prompt), onProgress);
   db.transaction((tx) => {
     tx.update(imports).set({ status: "succeeded", finishedAt: now() }).where(eq(imports.id, importId)).run();
     writeAudit(tx, { userId: actorId, action: "prompts.import", entity: "project", entityId: projectId, detail: { imported: created.length, duplicates, import_id: importId } });
@@ -229,22 +238,28 @@ export function importStatus(db: Db, importId: string): ImportStatus {
 }
 
 /**
- * An import's prompts that have no task yet (after a crash while tasks were opening), each with the completions
- * the import brought for it (their ranking task's, in file order).
+ * What an import that died while opening tasks still has to open: its own prompts that have no task yet, and any
+ * prompt it brought completions for whose ranking task is missing, each with those completions in file order.
  */
 function promptsWithoutTask(db: Db, importId: string, projectId: string): { promptId: string; completionIds: string[] }[] {
-  const withTask = new Set(db.select({ promptId: tasks.promptId }).from(tasks).where(eq(tasks.projectId, projectId)).all().map((r) => r.promptId));
+  const projectTasks = db.select({ promptId: tasks.promptId, completionIds: tasks.completionIds }).from(tasks).where(eq(tasks.projectId, projectId)).all();
+  const withTask = new Set(projectTasks.map((r) => r.promptId));
+  const inRankTask = new Set(projectTasks.flatMap((r) => r.completionIds));
   const brought = new Map<string, string[]>();
   for (const c of db.select({ id: completions.id, promptId: completions.promptId }).from(completions).where(eq(completions.importId, importId)).orderBy(sql`completions.rowid`).all())
     brought.set(c.promptId, [...(brought.get(c.promptId) ?? []), c.id]);
-  return db
+  const own = db
     .select({ id: prompts.id })
     .from(prompts)
     .where(eq(prompts.importId, importId))
     .orderBy(sql`prompts.rowid`)
     .all()
-    .filter((r) => !withTask.has(r.id))
-    .map((r) => ({ promptId: r.id, completionIds: brought.get(r.id) ?? [] }));
+    .map((r) => r.id);
+  const ownSet = new Set(own);
+  return [
+    ...own.filter((id) => !withTask.has(id)).map((promptId) => ({ promptId, completionIds: brought.get(promptId) ?? [] })),
+    ...[...brought].filter(([promptId, ids]) => !ownSet.has(promptId) && !ids.some((id) => inRankTask.has(id))).map(([promptId, completionIds]) => ({ promptId, completionIds })),
+  ];
 }
 
 /**

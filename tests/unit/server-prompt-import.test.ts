@@ -211,6 +211,18 @@ describe("prompt files that bring completions and chat transcripts", () => {
     expect(t.db.select().from(completions).all()).toHaveLength(5);
   });
 
+  it("prompts imported first get their ranking task when a later file brings their completions", async () => {
+    const project = createProject(t.db, { name: "later" }, null);
+    await importPrompts(t.db, { projectId: project.id, format: "jsonl", content: '{"prompt":"p","id":"1"}' }, null);
+    const r = await importPrompts(t.db, { projectId: project.id, format: "csv", content: "prompt,id,completion_1,model_1,completion_2,model_2\np,1,a,m1,b,m2\n" }, null);
+    expect(r).toMatchObject({ imported: 0, duplicates: 1 });
+    expect(t.db.select().from(tasks).all().map((x) => [x.kind, x.completionIds.length])).toEqual([["demonstrate", 0], ["rank", 2]]);
+    // The same file again: no new completion, no second task.
+    await importPrompts(t.db, { projectId: project.id, format: "csv", content: "prompt,id,completion_1,model_1,completion_2,model_2\np,1,a,m1,b,m2\n" }, null);
+    expect(t.db.select().from(tasks).all()).toHaveLength(2);
+    expect(t.db.select().from(completions).all().map((c) => c.modelName)).toEqual(["m1", "m2"]);
+  });
+
   it("an imported transcript is exported as its chat turns, and the rankings format names each completion's model", async () => {
     const project = createProject(t.db, { name: "chat" }, null);
     const messages = [{ role: "user", content: "Hi" }, { role: "assistant", content: "Hello!" }, { role: "user", content: "A haiku?" }];
