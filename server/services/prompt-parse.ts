@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { SPLITS } from "../../db/schema";
 import { describeIssues, jsonlLines } from "./jsonl";
+import { MODEL_NAME_RE, MODEL_NAME_RULE } from "./model-names";
 import { MAX_RANK_COMPLETIONS, MIN_RANK_COMPLETIONS } from "./project-settings";
 import { MAX_TEXT_BYTES } from "./text-limits";
 
@@ -40,7 +41,7 @@ export const textWithinLimit = () =>
     .refine((s) => Buffer.byteLength(s, "utf8") <= MAX_TEXT_BYTES, { message: "is longer than 64 KB" });
 
 /** A model name as files write it: what the registry allows, so an external name can later be registered as is. */
-export const modelName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "must be 1-64 letters, digits, '.', '_' or '-'");
+export const modelName = z.string().regex(MODEL_NAME_RE, `must be ${MODEL_NAME_RULE}`);
 
 /** A completion is a string or {"text","model"}; strings are read as the object form without a model. */
 const completionEntry = z.preprocess(
