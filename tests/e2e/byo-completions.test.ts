@@ -90,6 +90,8 @@ const FILE = [
     ],
     completions: [{ text: "Alpha says: 1 egg, 100 g flour", model: "alpha-7b" }, { text: "Beta says: 2 eggs, 200 g flour, 300 ml milk", model: "beta-7b" }],
   },
+  // A transcript without completions: a demonstration task, shown as a conversation.
+  { messages: [{ role: "system", content: "You are terse." }, { role: "user", content: "Hello" }, { role: "assistant", content: "Hi." }, { role: "user", content: "Explain tides\nin two lines." }] },
 ];
 
 describe("bring your own model's completions", () => {
@@ -101,9 +103,9 @@ describe("bring your own model's completions", () => {
     await page.setInputFiles("#prompt-file", { name: "byo.jsonl", mimeType: "application/jsonl", buffer: Buffer.from(jsonl) });
     await page.getByTestId("import-prompts").click();
     await page.getByTestId("import-result").waitFor();
-    await expect(page.getByTestId("import-imported").innerText()).resolves.toBe("3 imported");
+    await expect(page.getByTestId("import-imported").innerText()).resolves.toBe("4 imported");
     await page.getByTestId("prompt-rows").getByText("Name a prime.").waitFor();
-    await expect.poll(() => page.getByTestId("prompt-counts").allInnerTexts()).toEqual(["2 / 0 / 0", "2 / 0 / 0", "2 / 0 / 0"]);
+    await expect.poll(() => page.getByTestId("prompt-counts").allInnerTexts()).toEqual(["2 / 0 / 0", "2 / 0 / 0", "2 / 0 / 0", "0 / 0 / 0"]);
     await page.close();
   });
 
@@ -145,6 +147,14 @@ describe("bring your own model's completions", () => {
         }, firstId);
     }
     expect(seen.some((p) => p.includes("Pancakes"))).toBe(true);
+
+    // The transcript's demonstration task shows the conversation, turn by turn, newlines kept.
+    await page.goto(`${server.url}/annotate/demonstrate?project=${projectId}`);
+    const turns = page.getByTestId("prompt-turn");
+    await turns.first().waitFor();
+    expect(await turns.evaluateAll((els) => els.map((e) => e.getAttribute("data-role")))).toEqual(["system", "user", "assistant", "user"]);
+    await expect(turns.last().innerText()).resolves.toContain("Explain tides\nin two lines.");
+    await screenshot(page, "demonstrate-chat");
     await page.close();
   });
 
@@ -191,7 +201,7 @@ describe("bring your own model's completions", () => {
     await page.getByTestId("export-download").click();
     const file = await download;
     const lines = fs.readFileSync((await file.path())!, "utf8").trim().split("\n").map((l) => JSON.parse(l));
-    expect(lines).toHaveLength(3);
+    expect(lines).toHaveLength(3); // the three ranked prompts (the transcript has no ranking)
     expect(lines[0]).toMatchObject({ models: expect.arrayContaining(["alpha-7b", "beta-7b"]), ratings: {} });
     expect(downloads).toEqual(["rankings.jsonl"]);
     await page.close();
