@@ -211,6 +211,13 @@ describe("prompt files that bring completions and chat transcripts", () => {
     expect(t.db.select().from(completions).all()).toHaveLength(5);
   });
 
+  it("two transcripts ending with the same user turn are two prompts; the same transcript twice is one", async () => {
+    const project = createProject(t.db, { name: "same-ending" }, null);
+    const chat = (first: string) => JSON.stringify({ messages: [{ role: "user", content: first }, { role: "assistant", content: "Done." }, { role: "user", content: "Thanks!" }] });
+    const r = await importPrompts(t.db, { projectId: project.id, format: "jsonl", content: [chat("Fix my code"), chat("Book a table"), chat("Fix my code"), '{"prompt":"Thanks!"}'].join("\n") }, null);
+    expect(r).toMatchObject({ imported: 3, duplicates: 1 });
+  });
+
   it("prompts imported first get their ranking task when a later file brings their completions", async () => {
     const project = createProject(t.db, { name: "later" }, null);
     await importPrompts(t.db, { projectId: project.id, format: "jsonl", content: '{"prompt":"p","id":"1"}' }, null);
