@@ -49,5 +49,5 @@ export async function proxy(request: NextRequest) {
 export const config = {
   // Pages only: not the build's static files, and not /api, whose handlers check sessions and origins themselves
   // and get the static headers from next.config.mjs (running the proxy there doubled the cost of a tRPC call).
-  matcher: ["/((?!api/|_next/static|_next/image|favicon.ico|icon.svg).*)"],
+  matcher: ["/((?!api/|_next/static|_next/image|favicon.ico).*)"],
 };
