@@ -63,6 +63,9 @@ const promptRecord = z
   .superRefine((r, ctx) => {
     if (r.prompt === undefined && !r.messages) ctx.addIssue({ code: "custom", path: ["prompt"], message: "is missing (give \"prompt\" or \"messages\")" });
     if (r.messages && r.messages.at(-1)!.role !== "user") ctx.addIssue({ code: "custom", path: ["messages"], message: "must end with a user turn" });
+    // Each turn is held to 64 KB; the whole conversation to four times that, so one line cannot carry megabytes.
+    if (r.messages && r.messages.reduce((n, m) => n + Buffer.byteLength(m.content, "utf8"), 0) > 4 * MAX_TEXT_BYTES)
+      ctx.addIssue({ code: "custom", path: ["messages"], message: "are longer than 256 KB together" });
     if (r.completions && (r.completions.length < MIN_RANK_COMPLETIONS || r.completions.length > MAX_RANK_COMPLETIONS))
       ctx.addIssue({ code: "custom", path: ["completions"], message: `has ${r.completions.length}; a ranking takes ${MIN_RANK_COMPLETIONS} to ${MAX_RANK_COMPLETIONS}` });
     else if (r.completions) {

@@ -157,6 +157,20 @@ describe("prompt files that bring completions and chat transcripts", () => {
     expect(csv.rows.map((r) => r.completions)).toEqual([[{ text: "one,\nline two", model: "alpha" }, { text: "two", model: "beta" }], undefined]);
   });
 
+  it("checks transcripts: roles, a final user turn, and 256 KB for the whole conversation", () => {
+    const turn = (role: string, content: string) => ({ role, content });
+    const { errors } = parsePromptsJsonl(
+      [
+        JSON.stringify({ messages: [turn("user", "hi"), turn("assistant", "yo")] }),
+        JSON.stringify({ messages: [turn("tool", "x"), turn("user", "hi")] }),
+        JSON.stringify({ messages: Array.from({ length: 5 }, () => turn("user", "x".repeat(60_000))) }),
+        JSON.stringify({ tags: ["no prompt"] }),
+      ].join("\n"),
+    );
+    expect(errors.map((e) => [e.line, e.message.split(":")[0]])).toEqual([[1, "messages"], [2, "messages.0.role"], [3, "messages"], [4, "prompt"]]);
+    expect(errors[2]!.message).toBe("messages: are longer than 256 KB together");
+  });
+
   it("refuses the whole file, line by line, for K = 1, K > 16, an empty or a repeated completion", async () => {
     const project = createProject(t.db, { name: "bad-completions" }, null);
     const content = [
