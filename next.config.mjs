@@ -8,6 +8,10 @@ const nextConfig = {
     "@tensorflow/tfjs-node-gpu",
   ],
   poweredByHeader: false,
+  // Browsers and tools that ask for /favicon.ico without reading the page's <link rel="icon"> get the app icon too.
+  async rewrites() {
+    return [{ source: "/favicon.ico", destination: "/icon.svg" }];
+  },
   // API responses get the static security headers here; pages get them, with their CSP, from proxy.ts. The list is
   // STATIC_SECURITY_HEADERS in server/http-security.ts (this file cannot import TypeScript);
   // tests/e2e/security-headers.test.ts checks that both carry the same.

@@ -1,7 +1,9 @@
 "use client";
-// A text area with Write / Preview tabs; the preview is sanitised markdown.
+// A text area with Write / Preview tabs. The preview is sanitised markdown for guidelines; for a response it is the
+// plain text exactly as stored and exported (previewAs="text").
 import { useState, type KeyboardEvent } from "react";
 import { Markdown } from "~/app/_components/Markdown";
+import { ResponseText } from "~/app/_components/ResponseText";
 
 export function MarkdownEditor({
   value,
@@ -9,10 +11,11 @@ export function MarkdownEditor({
   onKeyDown,
   disabled,
   label = "Your response",
-  placeholder = "Write the ideal response to the prompt. Markdown is supported.",
+  placeholder = "Write the ideal response to the prompt.",
   testId = "demonstration-text",
   autoFocus = true,
   minHeight = "min-h-72",
+  previewAs = "markdown",
 }: {
   value: string;
   onChange: (value: string) => void;
@@ -23,6 +26,7 @@ export function MarkdownEditor({
   testId?: string;
   autoFocus?: boolean;
   minHeight?: string;
+  previewAs?: "markdown" | "text";
 }) {
   const [tab, setTab] = useState<"write" | "preview">("write");
   const tabClass = (active: boolean) =>
@@ -51,7 +55,13 @@ export function MarkdownEditor({
         />
       ) : (
         <div className={`${minHeight} flex-1 overflow-y-auto p-3`} data-testid={`${testId}-preview`}>
-          {value.trim() ? <Markdown text={value} /> : <p className="text-sm text-slate-400">Nothing to preview yet.</p>}
+          {!value.trim() ? (
+            <p className="text-sm text-slate-400">Nothing to preview yet.</p>
+          ) : previewAs === "text" ? (
+            <ResponseText text={value} />
+          ) : (
+            <Markdown text={value} />
+          )}
         </div>
       )}
     </div>

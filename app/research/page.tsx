@@ -1,5 +1,7 @@
-// /research: a read-only overview: per project, its prompts, demonstrations, rankings and open tasks.
+// /research: a read-only overview: per project, its prompts, demonstrations, rankings and open tasks, and a link to
+// its model leaderboard.
 import type { Metadata } from "next";
+import Link from "next/link";
 import { EmptyState, PageHeader, Stat, TableHead } from "~/app/_components/ui";
 import { serverCaller } from "~/app/_lib/server-caller";
 import { getDb } from "~/db/index";
@@ -41,7 +43,12 @@ export default async function ResearchOverview() {
                 const r = responses.get(p.projectId) ?? { demonstrate: 0, rank: 0 };
                 return (
                   <tr key={p.projectId}>
-                    <td className="px-4 py-3 font-medium text-slate-800">{p.name}</td>
+                    <td className="px-4 py-3 font-medium text-slate-800">
+                      {p.name}{" "}
+                      <Link href={`/research/projects/${p.projectId}/leaderboard`} className="ml-2 text-xs font-normal text-indigo-700 hover:underline">
+                        leaderboard
+                      </Link>
+                    </td>
                     <td className="px-4 py-3 text-right tabular-nums">{formatCount(p.prompts)}</td>
                     <td className="px-4 py-3 text-right tabular-nums">{formatCount(r.demonstrate)}</td>
                     <td className="px-4 py-3 text-right tabular-nums">{formatCount(r.rank)}</td>

@@ -1,8 +1,12 @@
-// The model registry for researchers and admins: each model with its parent, the run that made it and a config summary.
+// The model registry for researchers and admins: each model with its parent, the run that made it and a config
+// summary; and how models fare in human rankings (win rates, the per-project leaderboard).
 import { inArray } from "drizzle-orm";
+import { z } from "zod";
 import { runs } from "../../db/schema";
+import { modelWinRates, projectLeaderboard } from "../services/leaderboard";
 import { listModels } from "../services/models";
 import { createTRPCRouter, researcherProcedure } from "../trpc";
+import { id } from "./inputs";
 
 /** Shape and headline numbers worth a glance; the rest of a model's config stays on disk. */
 const SUMMARY_KEYS = ["n_layer", "n_head", "n_embd", "n_positions", "vocab_size", "n_params"] as const;
@@ -37,4 +41,12 @@ export const modelsRouter = createTRPCRouter({
       summary: configSummary(m.config),
     }));
   }),
+
+  /** One model's win rates (a registered model or an external name), its parent first; all projects unless one is given. */
+  winRates: researcherProcedure
+    .input(z.object({ name: z.string().trim().min(1, "is required").max(64, "is not a model name"), projectId: id.optional() }))
+    .query(({ ctx, input }) => modelWinRates(ctx.db, input.name, input.projectId)),
+
+  /** The project's Bradley–Terry leaderboard, best first, with each model's win rates. */
+  leaderboard: researcherProcedure.input(z.object({ projectId: id })).query(({ ctx, input }) => projectLeaderboard(ctx.db, input.projectId)),
 });

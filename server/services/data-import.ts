@@ -4,11 +4,11 @@
 import { and, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../../db/index";
-import { completions, demonstrations, rankings } from "../../db/schema";
+import { completions, demonstrations, models, rankings } from "../../db/schema";
 import { writeAudit, type DbOrTx } from "./audit";
 import { ServiceError } from "./errors";
 import { describeIssues, jsonlLines } from "./jsonl";
-import { textWithinLimit, type LineError } from "./prompt-parse";
+import { modelName, textWithinLimit, type LineError } from "./prompt-parse";
 import { insertPromptIfNew } from "./prompts";
 import { writeInBatches, type ImportProgress } from "./prompt-import-job";
 import { getProject } from "./projects";
@@ -99,12 +99,16 @@ const fullRankingRecord = z.object({
   prompt: textWithinLimit(),
   completions: z.array(completionText).min(MIN_RANK_COMPLETIONS).max(MAX_RANK_COMPLETIONS),
   ranking: z.array(z.array(z.number().int().min(0)).min(1)).min(1),
+  /** As the rankings export writes it: the model that wrote each completion, null where unknown. */
+  models: z.array(modelName.nullable()).nullish(),
 });
 const pairRecord = z.object({ prompt: textWithinLimit(), chosen: completionText, rejected: completionText });
 
 export interface ParsedRanking {
   prompt: string;
   texts: string[];
+  /** The model that wrote each text, where the file says. */
+  models?: (string | null)[];
   /** Groups of indices into `texts`, best first; a group of several is a tie. */
   groups: number[][];
 }
@@ -120,6 +124,8 @@ function rankingFromLine(value: Record<string, unknown>): ParsedRanking {
   const r = fullRankingRecord.safeParse(value);
   if (!r.success) throw new ServiceError("BAD_REQUEST", `${describeIssues(r.error)} (expected {"prompt","completions","ranking"} or {"prompt","chosen","rejected"})`);
   if (new Set(r.data.completions).size !== r.data.completions.length) throw new ServiceError("BAD_REQUEST", "completions repeat the same text");
+  if (r.data.models && r.data.models.length !== r.data.completions.length)
+    throw new ServiceError("BAD_REQUEST", `models names ${r.data.models.length} models for ${r.data.completions.length} completions`);
   const seen = new Set<number>();
   for (const g of r.data.ranking)
     for (const i of g) {
@@ -130,7 +136,7 @@ function rankingFromLine(value: Record<string, unknown>): ParsedRanking {
   if (seen.size !== r.data.completions.length)
     throw new ServiceError("BAD_REQUEST", `ranking must place every completion (indices 0 to ${r.data.completions.length - 1}) exactly once`);
   if (r.data.ranking.length < 2) throw new ServiceError("BAD_REQUEST", "a ranking with every completion tied has no preference in it");
-  return { prompt: r.data.prompt, texts: r.data.completions, groups: r.data.ranking };
+  return { prompt: r.data.prompt, texts: r.data.completions, groups: r.data.ranking, ...(r.data.models ? { models: r.data.models } : {}) };
 }
 
 /**
@@ -155,10 +161,11 @@ export function parseRankingsFile(content: string): { records: (ParsedRanking & 
   return { records, errors };
 }
 
-function completionIdFor(tx: DbOrTx, promptId: string, text: string, importId: string | null): string {
+function completionIdFor(tx: DbOrTx, promptId: string, text: string, importId: string | null, modelName: string | null = null): string {
   const found = tx.select({ id: completions.id }).from(completions).where(and(eq(completions.promptId, promptId), eq(completions.text, text))).get();
   if (found) return found.id;
-  return tx.insert(completions).values({ promptId, text, origin: "import", importId }).returning({ id: completions.id }).get().id;
+  const modelId = modelName ? (tx.select({ id: models.id }).from(models).where(eq(models.name, modelName)).get()?.id ?? null) : null;
+  return tx.insert(completions).values({ promptId, text, origin: "import", importId, modelName, modelId }).returning({ id: completions.id }).get().id;
 }
 
 /** Same set of groups (order inside a tie ignored): a re-import of the same ranking is a duplicate. */
@@ -171,7 +178,7 @@ const rankingLines: DataLineKind<ParsedRanking> = {
   parse: rankingFromLine,
   write(tx, projectId, parsed, importId) {
     const prompt = insertPromptIfNew(tx, projectId, { prompt: parsed.prompt, importId: importId ?? undefined });
-    const ids = parsed.texts.map((t) => completionIdFor(tx, prompt.id, t, importId));
+    const ids = parsed.texts.map((t, i) => completionIdFor(tx, prompt.id, t, importId, parsed.models?.[i] ?? null));
     const ordering = parsed.groups.map((g) => g.map((i) => ids[i]!));
     const key = orderingKey(ordering);
     const known = tx

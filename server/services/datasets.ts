@@ -2,7 +2,7 @@
 // and preference pairs derived from them. The trainer, the CLI and exports all read data through here.
 import { and, asc, eq, gt, gte, inArray, lt, type SQL } from "drizzle-orm";
 import type { Db } from "../../db/index";
-import { completions, demonstrations, prompts, rankings, users } from "../../db/schema";
+import { completions, demonstrations, models, prompts, rankings, users } from "../../db/schema";
 import { pairwiseAgreement } from "./agreement";
 import { rankingToPairs } from "./pairs";
 
@@ -18,6 +18,8 @@ export interface DatasetFilter {
   annotator?: string;
   /** Only rankings that include a completion sampled from this model (id). */
   modelId?: string;
+  /** Only rankings that include a completion written by the model of this name (registered or external). */
+  modelName?: string;
 }
 
 export interface SftExample {
@@ -33,13 +35,15 @@ export interface RankedExample {
   promptId: string;
   prompt: string;
   split: Split;
-  /** The completions this ranking orders, in no particular order. */
-  completions: { id: string; text: string }[];
+  /** The completions this ranking orders, in no particular order, each with the name of the model that wrote it. */
+  completions: { id: string; text: string; model: string | null }[];
   /** Groups of completion ids, best → worst; a group of several is a tie. */
   ranking: string[][];
   annotator: string | null;
   timeMs: number;
   flags: Record<string, string[]>;
+  /** completion id → the annotator's Likert rating, where they gave one. */
+  ratings: Record<string, number>;
   /** Chat form of the prompt when it was imported as messages. */
   messages: { role: string; content: string }[] | null;
   createdAt: Date;
@@ -145,6 +149,7 @@ function rankedExamplesOfPrompts(db: Db, promptIds: string[], filter: DatasetFil
       annotator: users.email,
       timeMs: rankings.timeMs,
       flags: rankings.flags,
+      ratings: rankings.ratings,
       createdAt: rankings.createdAt,
     })
     .from(rankings)
@@ -156,15 +161,16 @@ function rankedExamplesOfPrompts(db: Db, promptIds: string[], filter: DatasetFil
     .filter((r) => r.ordering.flat().length >= 2);
 
   const ids = [...new Set(rows.flatMap((r) => r.ordering.flat()))];
-  const completionById = new Map<string, { text: string; modelId: string | null }>();
+  const completionById = new Map<string, { text: string; modelId: string | null; model: string | null }>();
   // SQLite caps bound parameters, so look the completions up in chunks.
   for (let i = 0; i < ids.length; i += 500)
     for (const c of db
-      .select({ id: completions.id, text: completions.text, modelId: completions.modelId })
+      .select({ id: completions.id, text: completions.text, modelId: completions.modelId, modelName: completions.modelName, registeredName: models.name })
       .from(completions)
+      .leftJoin(models, eq(completions.modelId, models.id))
       .where(inArray(completions.id, ids.slice(i, i + 500)))
       .all())
-      completionById.set(c.id, c);
+      completionById.set(c.id, { text: c.text, modelId: c.modelId, model: c.modelName ?? c.registeredName ?? null });
 
   // Agreement is per item: the same prompt with the same set of completions.
   const itemKey = (r: (typeof rows)[number]) => `${r.promptId}|${[...r.ordering.flat()].sort().join(",")}`;
@@ -173,6 +179,7 @@ function rankedExamplesOfPrompts(db: Db, promptIds: string[], filter: DatasetFil
 
   return rows
     .filter((r) => !filter.modelId || r.ordering.flat().some((id) => completionById.get(id)?.modelId === filter.modelId))
+    .filter((r) => !filter.modelName || r.ordering.flat().some((id) => completionById.get(id)?.model === filter.modelName))
     .map((r) => {
       const orderings = orderingsByItem.get(itemKey(r))!;
       return {
@@ -181,11 +188,12 @@ function rankedExamplesOfPrompts(db: Db, promptIds: string[], filter: DatasetFil
         prompt: r.prompt,
         messages: r.messages ?? null,
         split: r.split,
-        completions: r.ordering.flat().map((id) => ({ id, text: completionById.get(id)?.text ?? "" })),
+        completions: r.ordering.flat().map((id) => ({ id, text: completionById.get(id)?.text ?? "", model: completionById.get(id)?.model ?? null })),
         ranking: r.ordering,
         annotator: r.annotator ?? null,
         timeMs: r.timeMs,
         flags: r.flags,
+        ratings: r.ratings,
         createdAt: r.createdAt,
         annotators: orderings.length,
         agreement: pairwiseAgreement(orderings),

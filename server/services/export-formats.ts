@@ -8,6 +8,6 @@ export const EXPORT_FORMAT_HELP: Record<ExportFormat, string> = {
   "trl-preference-chat": "the same with chat messages: TRL conversational datasets",
   "trl-sft": '{"prompt","completion"}: TRL SFTTrainer',
   "trl-sft-chat": '{"messages":[…]}: TRL SFTTrainer, chat form',
-  rankings: "full fidelity: completions, ranking groups, annotator, time, flags, agreement",
+  rankings: "full fidelity: completions and their models, ranking groups, annotator, time, flags, Likert ratings, agreement",
   "hh-rlhf": '{"chosen","rejected"} Human/Assistant transcripts (Anthropic HH-RLHF)',
 };

@@ -2,7 +2,7 @@
 // lazily so that an export of any size streams in flat memory. The CLI and the HTTP export route both use this.
 import { eq } from "drizzle-orm";
 import type { Db } from "../../db/index";
-import { projects, SPLITS } from "../../db/schema";
+import { completions, projects, SPLITS } from "../../db/schema";
 import { examplePairs, iterateRankedExamples, iterateSftExamples, type DatasetFilter, type RankedExample } from "./datasets";
 import { badRequest } from "./errors";
 import { findModel } from "./models";
@@ -59,8 +59,10 @@ export function resolveExportFilter(db: Db, raw: RawExportFilter): ExportFilter 
   if (raw.until) filter.until = parseDate("until", raw.until);
   if (raw.model) {
     const m = findModel(db, raw.model);
-    if (!m) throw badRequest(`no model named '${raw.model}'`);
-    filter.modelId = m.id;
+    if (m) filter.modelId = m.id;
+    // An external model (named only in imported completions) filters by its name.
+    else if (db.select({ id: completions.id }).from(completions).where(eq(completions.modelName, raw.model)).limit(1).get()) filter.modelName = raw.model;
+    else throw badRequest(`no model named '${raw.model}'`);
   }
   if (raw.minAgreement !== undefined && raw.minAgreement !== "") {
     const x = Number(raw.minAgreement);
@@ -137,18 +139,26 @@ function* preferencePairs(db: Db, filter: ExportFilter) {
   for (const ex of keptRankedExamples(db, filter)) for (const pair of examplePairs(ex)) yield { ex, pair };
 }
 
-/** Full fidelity: completions by text, the ranking and flags by completion index. */
+/**
+ * Full fidelity: completions by text (and the model that wrote each, null where unknown), the ranking, flags and
+ * Likert ratings by completion index, and the chat transcript when the prompt has one.
+ */
 function rankingsRecord(ex: RankedExample): Record<string, unknown> {
   const index = new Map(ex.completions.map((c, i) => [c.id, i]));
   const flags: Record<string, string[]> = {};
   for (const [id, f] of Object.entries(ex.flags)) if (index.has(id) && f.length) flags[String(index.get(id))] = f;
+  const ratings: Record<string, number> = {};
+  for (const [id, r] of Object.entries(ex.ratings ?? {})) if (index.has(id)) ratings[String(index.get(id))] = r;
   return {
     prompt: ex.prompt,
+    ...(ex.messages?.length ? { messages: ex.messages } : {}),
     completions: ex.completions.map((c) => c.text),
+    models: ex.completions.map((c) => c.model),
     ranking: ex.ranking.map((group) => group.map((id) => index.get(id)!)),
     annotator: ex.annotator,
     time_ms: ex.timeMs,
     flags,
+    ratings,
     agreement: ex.agreement,
     split: ex.split,
   };

@@ -5,6 +5,7 @@ import type { Db } from "../../db/index";
 import { models } from "../../db/schema";
 import { dataHome } from "../../db/paths";
 import { conflict, notFound } from "./errors";
+import { MODEL_NAME_RE, MODEL_NAME_RULE } from "./model-names";
 
 export type ModelRow = typeof models.$inferSelect;
 export type ModelKind = ModelRow["kind"];
@@ -20,11 +21,8 @@ export interface NewModel {
   config?: Record<string, unknown>;
 }
 
-const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-
 export function assertModelName(name: string): void {
-  if (!NAME_RE.test(name))
-    throw conflict(`model name '${name}' is not allowed: use 1-64 letters, digits, '.', '_' or '-'`);
+  if (!MODEL_NAME_RE.test(name)) throw conflict(`model name '${name}' is not allowed: use ${MODEL_NAME_RULE}`);
 }
 
 export function registerModel(db: Db, input: NewModel): ModelRow {

@@ -5,13 +5,13 @@
 // are going in, the next import or start takes that import back whole; if it dies while tasks open, it finishes.
 import { and, eq, inArray, lt, sql } from "drizzle-orm";
 import type { Db } from "../../db/index";
-import { completions, demonstrations, imports, prompts, rankings, tasks } from "../../db/schema";
+import { completions, demonstrations, imports, models, prompts, rankings, tasks } from "../../db/schema";
 import { writeAudit } from "./audit";
 import { getProject } from "./projects";
 import { insertPromptIfNew } from "./prompts";
 import { notFound } from "./errors";
 import type { LineError, PromptRow } from "./prompt-parse";
-import { openDemonstrateTask } from "./task-queue";
+import { openDemonstrateTask, openRankTask } from "./task-queue";
 
 /** The most rows one transaction writes; also the batch size for taking an import back and finishing its tasks. */
 export const IMPORT_BATCH_ROWS = 100;
@@ -106,14 +106,54 @@ export async function writeInBatches<T>(
   return importId;
 }
 
+/** Registered model names → ids, read once per import: an imported completion names its model by name. */
+function registeredModelIds(db: Db): Map<string, string> {
+  return new Map(db.select({ id: models.id, name: models.name }).from(models).all().map((m) => [m.name, m.id]));
+}
+
 /**
- * Writes an import's rows in batches, then opens their tasks. New prompts get a `demonstrate` task each once all
- * are in; duplicates (same external id or text, in the project or earlier in the file) change nothing.
+ * One row of a prompt file: the prompt unless it is already there, and the completions the row brings (new texts
+ * only: a text the prompt already has is reused), all tagged with the import so a dead import is taken back whole.
+ * A prompt already in the project still gets the row's completions and, later, a ranking task over them (a team
+ * often imports its prompts first and its models' outputs later). Returns the completion ids its task will show.
+ */
+function writePromptRow(tx: Tx, projectId: string, row: PromptRow, importId: string, modelIds: Map<string, string>): { promptId: string; completionIds: string[]; created: boolean } {
+  const r = insertPromptIfNew(tx, projectId, { ...row, importId });
+  const known = (text: string) =>
+    r.created ? undefined : tx.select({ id: completions.id }).from(completions).where(and(eq(completions.promptId, r.id), eq(completions.text, text))).get()?.id;
+  const completionIds = (row.completions ?? []).map(
+    (c) =>
+      known(c.text) ??
+      tx
+        .insert(completions)
+        .values({ promptId: r.id, text: c.text, origin: "import", modelName: c.model, modelId: c.model ? (modelIds.get(c.model) ?? null) : null, importId })
+        .returning({ id: completions.id })
+        .get().id,
+  );
+  return { promptId: r.id, completionIds, created: r.created };
+}
+
+/**
+ * Opens a new prompt's task: a ranking over the completions it came with (K = their number, whatever the
+ * project's k), or else its demonstration task.
+ */
+function openImportedPromptTask(tx: Tx, projectId: string, overlap: number, prompt: { promptId: string; completionIds: string[] }): void {
+  if (prompt.completionIds.length) openRankTask(tx, { projectId, promptId: prompt.promptId, completionIds: prompt.completionIds });
+  else openDemonstrateTask(tx, { projectId, promptId: prompt.promptId, requiredResponses: overlap });
+}
+
+/**
+ * Writes an import's rows in batches, then opens their tasks. New prompts get a `demonstrate` task each (or a `rank`
+ * task over the completions they came with) once all are in; duplicates (same external id or text, in the project
+ * or earlier in the file) change nothing, their completions included.
  */
 async function runImport(db: Db, importId: string, projectId: string, rows: readonly PromptRow[], actorId: string | null, onProgress?: (p: ImportProgress) => void): Promise<{ imported: number; duplicates: number }> {
   const project = getProject(db, projectId);
   const now = () => new Date();
-  const created: string[] = [];
+  const created: { promptId: string; completionIds: string[] }[] = [];
+  /** Prompts already in the project that the file brings completions for: they get a ranking task too. */
+  const rankedAgain: { promptId: string; completionIds: string[] }[] = [];
+  const modelIds = registeredModelIds(db);
   let duplicates = 0;
   try {
     await inBatches(
@@ -122,9 +162,12 @@ async function runImport(db: Db, importId: string, projectId: string, rows: read
       rows,
       "writing",
       (tx, row) => {
-        const r = insertPromptIfNew(tx, projectId, { ...row, importId });
-        if (r.created) created.push(r.id);
-        else duplicates++;
+        const r = writePromptRow(tx, projectId, row, importId, modelIds);
+        if (r.created) created.push(r);
+        else {
+          duplicates++;
+          if (r.completionIds.length) rankedAgain.push(r);
+        }
       },
       onProgress,
     );
@@ -133,7 +176,8 @@ async function runImport(db: Db, importId: string, projectId: string, rows: read
     throw err;
   }
   db.update(imports).set({ status: "opening_tasks", doneRows: 0, importedRows: created.length, duplicateRows: duplicates, heartbeatAt: now() }).where(eq(imports.id, importId)).run();
-  await inBatches(db, importId, created, "opening_tasks", (tx, promptId) => openDemonstrateTask(tx, { projectId, promptId, requiredResponses: project.overlap }), onProgress);
+  // A ranking task over the same completions is opened once (openRankTask), so a re-import opens nothing new.
+  await inBatches(db, importId, [...created, ...rankedAgain], "opening_tasks", (tx, prompt) => openImportedPromptTask(tx, projectId, project.overlap, prompt), onProgress);
   db.transaction((tx) => {
     tx.update(imports).set({ status: "succeeded", finishedAt: now() }).where(eq(imports.id, importId)).run();
     writeAudit(tx, { userId: actorId, action: "prompts.import", entity: "project", entityId: projectId, detail: { imported: created.length, duplicates, import_id: importId } });
@@ -198,19 +242,29 @@ export function importStatus(db: Db, importId: string): ImportStatus {
   };
 }
 
-/** An import's prompts that have no demonstration task yet (after a crash while tasks were opening). */
-function promptsWithoutTask(db: Db, importId: string, projectId: string): string[] {
-  const withTask = new Set(
-    db.select({ promptId: tasks.promptId }).from(tasks).where(and(eq(tasks.projectId, projectId), eq(tasks.kind, "demonstrate"))).all().map((r) => r.promptId),
-  );
-  return db
+/**
+ * What an import that died while opening tasks still has to open: its own prompts that have no task yet, and any
+ * prompt it brought completions for whose ranking task is missing, each with those completions in file order.
+ */
+function promptsWithoutTask(db: Db, importId: string, projectId: string): { promptId: string; completionIds: string[] }[] {
+  const projectTasks = db.select({ promptId: tasks.promptId, completionIds: tasks.completionIds }).from(tasks).where(eq(tasks.projectId, projectId)).all();
+  const withTask = new Set(projectTasks.map((r) => r.promptId));
+  const inRankTask = new Set(projectTasks.flatMap((r) => r.completionIds));
+  const brought = new Map<string, string[]>();
+  for (const c of db.select({ id: completions.id, promptId: completions.promptId }).from(completions).where(eq(completions.importId, importId)).orderBy(sql`completions.rowid`).all())
+    brought.set(c.promptId, [...(brought.get(c.promptId) ?? []), c.id]);
+  const own = db
     .select({ id: prompts.id })
     .from(prompts)
     .where(eq(prompts.importId, importId))
     .orderBy(sql`prompts.rowid`)
     .all()
-    .map((r) => r.id)
-    .filter((id) => !withTask.has(id));
+    .map((r) => r.id);
+  const ownSet = new Set(own);
+  return [
+    ...own.filter((id) => !withTask.has(id)).map((promptId) => ({ promptId, completionIds: brought.get(promptId) ?? [] })),
+    ...[...brought].filter(([promptId, ids]) => !ownSet.has(promptId) && !ids.some((id) => inRankTask.has(id))).map(([promptId, completionIds]) => ({ promptId, completionIds })),
+  ];
 }
 
 /**
@@ -250,7 +304,7 @@ export function recoverInterruptedImports(db: Db, now = new Date()): { takenBack
       const missing = promptsWithoutTask(db, imp.id, imp.projectId);
       for (let i = 0; i < missing.length; i += IMPORT_BATCH_ROWS)
         db.transaction((tx) => {
-          for (const promptId of missing.slice(i, i + IMPORT_BATCH_ROWS)) openDemonstrateTask(tx, { projectId: imp.projectId, promptId, requiredResponses: overlap });
+          for (const prompt of missing.slice(i, i + IMPORT_BATCH_ROWS)) openImportedPromptTask(tx, imp.projectId, overlap, prompt);
         });
       db.update(imports).set({ status: "succeeded", finishedAt: new Date() }).where(eq(imports.id, imp.id)).run();
       finished++;

@@ -33,7 +33,15 @@ export interface ImportResult {
   errors: LineError[];
 }
 
-function findExisting(db: DbOrTx, projectId: string, text: string, externalId: string | null) {
+/**
+ * What makes two prompts the same: the text, or for a chat transcript every turn (two conversations that end with
+ * the same "Thanks!" are different prompts).
+ */
+function promptIdentity(text: string, messages: { role: string; content: string }[] | null | undefined): string {
+  return textHash(messages?.length ? JSON.stringify(messages.map((m) => [m.role, m.content])) : text);
+}
+
+function findExisting(db: DbOrTx, projectId: string, hash: string, externalId: string | null) {
   if (externalId) {
     const byId = db
       .select({ id: prompts.id })
@@ -45,7 +53,7 @@ function findExisting(db: DbOrTx, projectId: string, text: string, externalId: s
   return db
     .select({ id: prompts.id })
     .from(prompts)
-    .where(and(eq(prompts.projectId, projectId), eq(prompts.textHash, textHash(text))))
+    .where(and(eq(prompts.projectId, projectId), eq(prompts.textHash, hash)))
     .get();
 }
 
@@ -53,20 +61,30 @@ function findExisting(db: DbOrTx, projectId: string, text: string, externalId: s
 export function insertPromptIfNew(
   db: DbOrTx,
   projectId: string,
-  row: { prompt: string; externalId?: string | null; tags?: string[]; split?: "train" | "test" | null; source?: string; importId?: string },
+  row: {
+    prompt: string;
+    externalId?: string | null;
+    tags?: string[];
+    split?: "train" | "test" | null;
+    source?: string;
+    importId?: string;
+    messages?: { role: string; content: string }[] | null;
+  },
 ): { id: string; created: boolean } {
-  const existing = findExisting(db, projectId, row.prompt, row.externalId ?? null);
+  const hash = promptIdentity(row.prompt, row.messages);
+  const existing = findExisting(db, projectId, hash, row.externalId ?? null);
   if (existing) return { id: existing.id, created: false };
   const id = db
     .insert(prompts)
     .values({
       projectId,
       text: row.prompt,
+      messages: row.messages ?? null,
       externalId: row.externalId ?? null,
       tags: row.tags ?? [],
       split: row.split ?? "train",
       source: row.source ?? "import",
-      textHash: textHash(row.prompt),
+      textHash: hash,
       importId: row.importId ?? null,
     })
     .returning({ id: prompts.id })
@@ -151,9 +169,11 @@ export function listPrompts(
       split: prompts.split,
       source: prompts.source,
       createdAt: prompts.createdAt,
-      completionCount: sql<number>`(select count(*) from completions c where c.prompt_id = ${prompts.id})`,
-      demonstrationCount: sql<number>`(select count(*) from demonstrations d where d.prompt_id = ${prompts.id} and d.status = 'submitted')`,
-      rankingCount: sql<number>`(select count(*) from rankings r where r.prompt_id = ${prompts.id})`,
+      // Qualified by hand: drizzle writes a one-table select's columns bare ("id"), which inside the subquery
+      // would mean the inner table's own id and count nothing.
+      completionCount: sql<number>`(select count(*) from completions c where c.prompt_id = "prompts"."id")`,
+      demonstrationCount: sql<number>`(select count(*) from demonstrations d where d.prompt_id = "prompts"."id" and d.status = 'submitted')`,
+      rankingCount: sql<number>`(select count(*) from rankings r where r.prompt_id = "prompts"."id")`,
     })
     .from(prompts)
     .where(filter)

@@ -39,6 +39,8 @@ const EXPECTED: Record<string, Audience> = {
   "runs.create": "admin",
   "runs.cancel": "admin",
   "models.list": "researcher",
+  "models.winRates": "researcher",
+  "models.leaderboard": "researcher",
   "tokens.mine": "researcher",
   "tokens.create": "researcher",
   "tokens.revoke": "researcher",

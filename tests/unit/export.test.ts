@@ -26,7 +26,7 @@ beforeAll(() => {
     ids[key] = db.insert(completions).values({ promptId, text, origin: "import" }).returning().get().id;
   // Two annotators agree on p1 except for one of three pairs; p2 has a single ranking, and one not-rankable.
   db.insert(rankings).values([
-    { promptId: p1.id, userId: alice.id, ordering: [[ids.a!], [ids.b!], [ids.c!]], timeMs: 1000, flags: { [ids.c!]: ["harmful"] } },
+    { promptId: p1.id, userId: alice.id, ordering: [[ids.a!], [ids.b!], [ids.c!]], timeMs: 1000, flags: { [ids.c!]: ["harmful"] }, ratings: { [ids.a!]: 6, [ids.c!]: 1 } },
     { promptId: p1.id, userId: bob.id, ordering: [[ids.b!], [ids.a!], [ids.c!]], timeMs: 2000 },
     { promptId: p2.id, userId: alice.id, ordering: [[ids.d!, ids.e!]], timeMs: 500 },
     { promptId: p2.id, userId: bob.id, ordering: [], notRankable: true, notRankableReason: "both wrong" },
@@ -74,14 +74,17 @@ describe("export formats", () => {
     ]);
   });
 
-  it("rankings: full fidelity with indices, annotator, time and flags", () => {
+  it("rankings: full fidelity with indices, annotator, time, flags and Likert ratings", () => {
     const recs = [...exportRecords(db, "rankings")];
     expect(recs).toHaveLength(3);
     const alice = recs.find((r) => r.annotator === "alice@x" && r.prompt === "Say hi.")!;
     expect(alice.completions).toEqual(["Hi!", "Hello.", "Go away."]);
     expect(alice.ranking).toEqual([[0], [1], [2]]);
     expect(alice.flags).toEqual({ "2": ["harmful"] });
+    expect(alice.ratings).toEqual({ "0": 6, "2": 1 });
+    expect(alice.models).toEqual([null, null, null]);
     expect(alice.time_ms).toBe(1000);
+    expect(recs.find((r) => r.annotator === "bob@x")!.ratings).toEqual({});
     const tie = recs.find((r) => r.prompt === "Count.")!;
     expect(tie.ranking).toEqual([[0, 1]]);
   });

@@ -1,11 +1,13 @@
 // Prompt files: JSONL and CSV parsing with line numbers, size limits, and imports that never duplicate.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { completions, imports, prompts, rankings, tasks } from "../../db/schema";
+import { inArray } from "drizzle-orm";
+import { completions, demonstrations, imports, models, prompts, rankings, tasks } from "../../db/schema";
 import { importDataFileInBatches } from "../../server/services/data-import";
 import { parsePromptsCsv, parsePromptsJsonl, promptFormatFromName, splitCsv } from "../../server/services/prompt-parse";
 import { createProject } from "../../server/services/projects";
 import { IMPORT_BATCH_ROWS, recoverInterruptedImports } from "../../server/services/prompt-import-job";
 import { importPrompts, insertPromptIfNew, listPrompts, promptsInSplit } from "../../server/services/prompts";
+import { exportRecords } from "../../server/services/export";
 import { createTempDb, type TempDb } from "../support/db";
 
 describe("parsePromptsJsonl", () => {
@@ -141,5 +143,146 @@ describe("importPrompts", () => {
     t.db.insert(rankings).values({ promptId: p.id, ordering: [[c.id]], source: "import", importId: dead.id }).run();
     expect(recoverInterruptedImports(t.db).takenBack).toBe(1);
     expect({ prompts: t.db.select().from(prompts).all().length, rankings: t.db.select().from(rankings).all().length, completions: t.db.select().from(completions).all().length }).toEqual(before);
+  });
+});
+
+describe("prompt files that bring completions and chat transcripts", () => {
+  let t: TempDb;
+  beforeEach(() => {
+    t = createTempDb();
+  });
+  afterEach(() => t.close());
+
+  it("reads completions as strings or {text, model}, and CSV completion_N / model_N columns", () => {
+    const { rows, errors } = parsePromptsJsonl('{"prompt":"a","completions":["x",{"text":"y","model":"m-1"}]}');
+    expect(errors).toEqual([]);
+    expect(rows[0]!.completions).toEqual([{ text: "x", model: null }, { text: "y", model: "m-1" }]);
+    const csv = parsePromptsCsv("prompt,completion_1,model_1,completion_2,model_2,completion_3\nhi,\"one,\nline two\",alpha,two,beta,\nplain,,,,,\n");
+    expect(csv.errors).toEqual([]);
+    expect(csv.rows.map((r) => r.completions)).toEqual([[{ text: "one,\nline two", model: "alpha" }, { text: "two", model: "beta" }], undefined]);
+  });
+
+  it("checks transcripts: roles, a final user turn, and 256 KB for the whole conversation", () => {
+    const turn = (role: string, content: string) => ({ role, content });
+    const { errors } = parsePromptsJsonl(
+      [
+        JSON.stringify({ messages: [turn("user", "hi"), turn("assistant", "yo")] }),
+        JSON.stringify({ messages: [turn("tool", "x"), turn("user", "hi")] }),
+        JSON.stringify({ messages: Array.from({ length: 5 }, () => turn("user", "x".repeat(60_000))) }),
+        JSON.stringify({ tags: ["no prompt"] }),
+      ].join("\n"),
+    );
+    expect(errors.map((e) => [e.line, e.message.split(":")[0]])).toEqual([[1, "messages"], [2, "messages.0.role"], [3, "messages"], [4, "prompt"]]);
+    expect(errors[2]!.message).toBe("messages: are longer than 256 KB together");
+  });
+
+  it("refuses the whole file, line by line, for K = 1, K > 16, an empty or a repeated completion", async () => {
+    const project = createProject(t.db, { name: "bad-completions" }, null);
+    const content = [
+      '{"prompt":"fine","completions":["a","b"]}',
+      '{"prompt":"one","completions":["a"]}',
+      JSON.stringify({ prompt: "many", completions: Array.from({ length: 17 }, (_, i) => `c${i}`) }),
+      '{"prompt":"empty","completions":["a",{"text":" ","model":"m"}]}',
+      '{"prompt":"twice","completions":["same","other","same"]}',
+    ].join("\n");
+    const r = await importPrompts(t.db, { projectId: project.id, format: "jsonl", content }, null);
+    expect(r).toEqual({
+      imported: 0,
+      duplicates: 0,
+      errors: [
+        { line: 2, message: "completions: has 1; a ranking takes 2 to 16" },
+        { line: 3, message: "completions: has 17; a ranking takes 2 to 16" },
+        { line: 4, message: "completions.1.text: is empty" },
+        { line: 5, message: "completions.2: repeats the text of an earlier completion" },
+      ],
+    });
+    expect(t.db.select().from(prompts).all()).toEqual([]);
+    const csv = await importPrompts(t.db, { projectId: project.id, format: "csv", content: "prompt,completion_1,completion_2\nok,a,b\nsolo,a,\n" }, null);
+    expect(csv).toEqual({ imported: 0, duplicates: 0, errors: [{ line: 3, message: "completions: has 1; a ranking takes 2 to 16" }] });
+  });
+
+  it("opens a ranking task over exactly the file's completions (K independent of the project's k), each with its model", async () => {
+    const project = createProject(t.db, { name: "byo", k: 4, overlap: 2 }, null);
+    const base = t.db.select().from(models).all()[0];
+    const registered = base?.name ?? null;
+    const content = [
+      JSON.stringify({ prompt: "p1", completions: [{ text: "366.", model: "ext-a" }, { text: "12.", model: registered ?? "ext-b" }, "anon"] }),
+      JSON.stringify({ messages: [{ role: "system", content: "Be brief." }, { role: "user", content: "hi" }, { role: "assistant", content: "hello" }, { role: "user", content: "and?" }], completions: ["x", "y"] }),
+      JSON.stringify({ prompt: "plain" }),
+    ].join("\n");
+    const r = await importPrompts(t.db, { projectId: project.id, format: "jsonl", content }, null);
+    expect(r).toEqual({ imported: 3, duplicates: 0, errors: [] });
+    const byText = new Map(t.db.select().from(prompts).all().map((p) => [p.text, p]));
+    expect(byText.get("and?")!.messages).toHaveLength(4);
+    const all = t.db.select().from(tasks).all();
+    expect(all.map((x) => x.kind).sort()).toEqual(["demonstrate", "rank", "rank"]);
+    const p1Task = all.find((x) => x.promptId === byText.get("p1")!.id)!;
+    expect(p1Task).toMatchObject({ kind: "rank", requiredResponses: 2 });
+    const shown = t.db.select().from(completions).where(inArray(completions.id, p1Task.completionIds)).all();
+    const byId = new Map(shown.map((c) => [c.id, c]));
+    expect(p1Task.completionIds.map((id) => [byId.get(id)!.text, byId.get(id)!.modelName])).toEqual([["366.", "ext-a"], ["12.", registered ?? "ext-b"], ["anon", null]]);
+    expect(shown.every((c) => c.origin === "import" && c.importId !== null)).toBe(true);
+    expect(byId.get(p1Task.completionIds[0]!)!.modelId).toBeNull();
+    if (base) expect(byId.get(p1Task.completionIds[1]!)!.modelId).toBe(base.id);
+
+    // A re-import brings nothing twice: the prompts are duplicates, and so are their completions.
+    expect(await importPrompts(t.db, { projectId: project.id, format: "jsonl", content }, null)).toMatchObject({ imported: 0, duplicates: 3 });
+    expect(t.db.select().from(completions).all()).toHaveLength(5);
+  });
+
+  it("two transcripts ending with the same user turn are two prompts; the same transcript twice is one", async () => {
+    const project = createProject(t.db, { name: "same-ending" }, null);
+    const chat = (first: string) => JSON.stringify({ messages: [{ role: "user", content: first }, { role: "assistant", content: "Done." }, { role: "user", content: "Thanks!" }] });
+    const r = await importPrompts(t.db, { projectId: project.id, format: "jsonl", content: [chat("Fix my code"), chat("Book a table"), chat("Fix my code"), '{"prompt":"Thanks!"}'].join("\n") }, null);
+    expect(r).toMatchObject({ imported: 3, duplicates: 1 });
+  });
+
+  it("prompts imported first get their ranking task when a later file brings their completions", async () => {
+    const project = createProject(t.db, { name: "later" }, null);
+    await importPrompts(t.db, { projectId: project.id, format: "jsonl", content: '{"prompt":"p","id":"1"}' }, null);
+    const r = await importPrompts(t.db, { projectId: project.id, format: "csv", content: "prompt,id,completion_1,model_1,completion_2,model_2\np,1,a,m1,b,m2\n" }, null);
+    expect(r).toMatchObject({ imported: 0, duplicates: 1 });
+    expect(t.db.select().from(tasks).all().map((x) => [x.kind, x.completionIds.length])).toEqual([["demonstrate", 0], ["rank", 2]]);
+    // The same file again: no new completion, no second task.
+    await importPrompts(t.db, { projectId: project.id, format: "csv", content: "prompt,id,completion_1,model_1,completion_2,model_2\np,1,a,m1,b,m2\n" }, null);
+    expect(t.db.select().from(tasks).all()).toHaveLength(2);
+    expect(t.db.select().from(completions).all().map((c) => c.modelName)).toEqual(["m1", "m2"]);
+  });
+
+  it("an imported transcript is exported as its chat turns, and the rankings format names each completion's model", async () => {
+    const project = createProject(t.db, { name: "chat" }, null);
+    const messages = [{ role: "user", content: "Hi" }, { role: "assistant", content: "Hello!" }, { role: "user", content: "A haiku?" }];
+    await importPrompts(t.db, { projectId: project.id, format: "jsonl", content: JSON.stringify({ messages, completions: [{ text: "good", model: "m1" }, { text: "bad", model: "m2" }] }) }, null);
+    const [good, bad] = t.db.select().from(completions).all();
+    const p = t.db.select().from(prompts).get()!;
+    expect(p.text).toBe("A haiku?");
+    t.db.insert(rankings).values({ promptId: p.id, ordering: [[good!.id], [bad!.id]], source: "import", ratings: { [good!.id]: 5 } }).run();
+    expect([...exportRecords(t.db, "trl-preference-chat")]).toEqual([{ prompt: messages, chosen: [{ role: "assistant", content: "good" }], rejected: [{ role: "assistant", content: "bad" }] }]);
+    expect([...exportRecords(t.db, "hh-rlhf")][0]!.chosen).toBe("\n\nHuman: Hi\n\nAssistant: Hello!\n\nHuman: A haiku?\n\nAssistant: good");
+    expect([...exportRecords(t.db, "rankings")][0]).toMatchObject({ messages, completions: ["good", "bad"], models: ["m1", "m2"], ranking: [[0], [1]], ratings: { "0": 5 } });
+  });
+
+  it("the project page counts each prompt's completions, demonstrations and rankings", async () => {
+    const project = createProject(t.db, { name: "counts" }, null);
+    await importPrompts(t.db, { projectId: project.id, format: "jsonl", content: '{"prompt":"p","completions":["a","b","c"]}\n{"prompt":"q"}' }, null);
+    const [p, q] = t.db.select().from(prompts).all();
+    const [c1, c2, c3] = t.db.select().from(completions).all();
+    t.db.insert(rankings).values({ promptId: p!.id, ordering: [[c1!.id], [c2!.id], [c3!.id]], source: "import" }).run();
+    t.db.insert(demonstrations).values({ promptId: q!.id, text: "d", status: "submitted" }).run();
+    const items = listPrompts(t.db, { projectId: project.id, page: 1, pageSize: 10 }).items;
+    expect(items.map((i) => [i.text, i.completionCount, i.demonstrationCount, i.rankingCount])).toEqual([
+      ["p", 3, 0, 1],
+      ["q", 0, 1, 0],
+    ]);
+  });
+
+  it("a dead import that brought completions is taken back whole; one that died opening tasks opens its ranking tasks", () => {
+    const project = createProject(t.db, { name: "dead-completions" }, null);
+    const long = new Date(Date.now() - 10 * 60_000);
+    const half = t.db.insert(imports).values({ projectId: project.id, totalRows: 1, status: "opening_tasks", heartbeatAt: long }).returning().get();
+    const p = insertPromptIfNew(t.db, project.id, { prompt: "ranked later", importId: half.id });
+    const ids = ["a", "b"].map((text) => t.db.insert(completions).values({ promptId: p.id, text, origin: "import", importId: half.id }).returning().get().id);
+    expect(recoverInterruptedImports(t.db)).toEqual({ takenBack: 0, finished: 1 });
+    expect(t.db.select().from(tasks).all()).toMatchObject([{ kind: "rank", promptId: p.id, completionIds: ids }]);
   });
 });

@@ -61,6 +61,7 @@ export function reportLineErrors(io: CommandIO, file: string, errors: LineError[
   if (errors.length > 50) io.log(`… and ${errors.length - 50} more bad lines`);
   if (errors.length && importedOrKnown === 0) {
     const first = errors[0]!;
-    throw new CliError(`no valid lines in ${file} (${errors.length} bad; line ${first.line}: ${first.message})`);
+    // A file that brings completions is refused whole for any bad line, so "no valid lines" would mislead.
+    throw new CliError(`nothing imported from ${file}: no valid lines, or a bad line refused the file (${errors.length} bad; line ${first.line}: ${first.message})`);
   }
 }

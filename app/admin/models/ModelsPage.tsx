@@ -47,7 +47,9 @@ export function ModelsPage({ canEdit, basePath }: { canEdit: boolean; basePath: 
                 <td className="px-4 py-2.5">
                   <div className="flex items-center gap-2" style={{ paddingLeft: `${depth * 1.25}rem` }}>
                     {depth > 0 && <span className="text-slate-300" aria-hidden>↳</span>}
-                    <span className="font-medium text-slate-800">{model.name}</span>
+                    <Link href={`${basePath}/models/${encodeURIComponent(model.name)}`} className="font-medium text-slate-800 hover:text-indigo-700 hover:underline">
+                      {model.name}
+                    </Link>
                     <Badge tone={model.kind === "reward" ? "amber" : "indigo"}>{model.kind}</Badge>
                   </div>
                   {model.parent && depth === 0 && <div className="text-xs text-slate-400">from {model.parent}</div>}

@@ -1,5 +1,7 @@
 // Streams a dataset export (JSONL) to a researcher or admin, signed in or holding an API token
 // (`rlhf tokens create`): GET /api/export?format=trl-preference&project=…&split=…&since=…&until=…&model=…&min_agreement=…&annotator=…
+// With check=1 it answers {"ok":true,"empty":bool} instead of the file, so the page can say "nothing matched" or show
+// a bad filter's error before a download starts (a browser download would save either as a file).
 import { getDb } from "~/db/index";
 import { getRequestSession } from "~/server/auth";
 import { crossSiteRefusal, isCrossSite } from "~/server/http-security";
@@ -44,6 +46,11 @@ export async function GET(req: Request) {
       annotator: q.get("annotator") ?? undefined,
     });
     lines = exportLines(db, format as Parameters<typeof exportLines>[1], filter);
+    if (q.get("check") === "1") {
+      const empty = !!lines.next().done;
+      lines.return(undefined);
+      return Response.json({ ok: true, empty }, { headers: { "cache-control": "no-store" } });
+    }
   } catch (err) {
     if (err instanceof ServiceError) return error(400, err.message);
     throw err;

@@ -1,7 +1,8 @@
 "use client";
 // Download a dataset export from the browser: pick a format and filters, and the link streams JSONL from
-// /api/export with the signed-in session (the same records `rlhf export` writes).
-import { useMemo, useState } from "react";
+// /api/export with the signed-in session (the same records `rlhf export` writes). The filters are checked first
+// (check=1): a bad one shows its error here and a filter that matches nothing says so, instead of saving either as a file.
+import { useEffect, useMemo, useState, type MouseEvent } from "react";
 import { Card, Field, inputClass, Select } from "~/app/_components/ui";
 import { EXPORT_FORMAT_HELP, EXPORT_FORMATS, type ExportFormat } from "~/server/services/export-formats";
 
@@ -10,6 +11,8 @@ export function ExportPanel({ projects }: { projects: string[] }) {
   const [project, setProject] = useState("");
   const [split, setSplit] = useState("");
   const [minAgreement, setMinAgreement] = useState("");
+  const [notice, setNotice] = useState<{ tone: "error" | "empty"; text: string } | null>(null);
+  const [checking, setChecking] = useState(false);
 
   const href = useMemo(() => {
     const q = new URLSearchParams({ format });
@@ -18,6 +21,32 @@ export function ExportPanel({ projects }: { projects: string[] }) {
     if (minAgreement) q.set("min_agreement", minAgreement);
     return `/api/export?${q}`;
   }, [format, project, split, minAgreement]);
+
+  // A notice is about the filters it was given; new filters clear it.
+  useEffect(() => setNotice(null), [href]);
+
+  async function download(e: MouseEvent<HTMLAnchorElement>) {
+    e.preventDefault();
+    setNotice(null);
+    setChecking(true);
+    try {
+      const res = await fetch(`${href}&check=1`, { headers: { accept: "application/json" } });
+      const body = (await res.json().catch(() => null)) as { error?: string; empty?: boolean } | null;
+      if (!res.ok) return setNotice({ tone: "error", text: body?.error ?? `The export failed (HTTP ${res.status}).` });
+      if (body?.empty) return setNotice({ tone: "empty", text: "Nothing matched these filters: there is nothing to download. Widen the filters, or collect more data first." });
+      // Checked: now the browser streams the file itself (no copy of it in this page's memory).
+      const a = document.createElement("a");
+      a.href = href;
+      a.download = `${format}.jsonl`;
+      document.body.appendChild(a);
+      a.click();
+      a.remove();
+    } catch {
+      setNotice({ tone: "error", text: "Could not reach the server to export; check the connection and try again." });
+    } finally {
+      setChecking(false);
+    }
+  }
 
   return (
     <Card title="Export a dataset" className="mt-6">
@@ -36,11 +65,27 @@ export function ExportPanel({ projects }: { projects: string[] }) {
         </Field>
       </div>
       <div className="mt-4 flex items-center gap-3">
-        <a href={href} download className="rounded-md bg-indigo-600 px-4 py-2 text-sm font-medium text-white hover:bg-indigo-700" data-testid="export-download">
-          Download JSONL
+        <a
+          href={href}
+          download={`${format}.jsonl`}
+          onClick={(e) => void download(e)}
+          aria-disabled={checking}
+          className={`rounded-md bg-indigo-600 px-4 py-2 text-sm font-medium text-white hover:bg-indigo-700 ${checking ? "opacity-60" : ""}`}
+          data-testid="export-download"
+        >
+          {checking ? "Checking…" : "Download JSONL"}
         </a>
         <code className="truncate text-xs text-slate-500">npx rlhf export --format {format}{project ? ` --project "${project}"` : ""}{split ? ` --split ${split}` : ""}{minAgreement ? ` --min-agreement ${minAgreement}` : ""} --out {format}.jsonl</code>
       </div>
+      {notice && (
+        <p
+          role={notice.tone === "error" ? "alert" : "status"}
+          data-testid="export-notice"
+          className={`mt-3 rounded-md px-3 py-2 text-sm ${notice.tone === "error" ? "bg-red-50 text-red-800" : "bg-amber-50 text-amber-900"}`}
+        >
+          {notice.text}
+        </p>
+      )}
     </Card>
   );
 }

@@ -1,13 +1,15 @@
-// `rlhf models list | import-hf`: the model registry. An imported HF GPT-2 checkpoint is loaded once (names, shapes
-// and dtypes proven) before it is copied under RLHF_HOME and registered.
+// `rlhf models list | import-hf | show | leaderboard`: the model registry, and how each model fares in human
+// rankings. An imported HF GPT-2 checkpoint is loaded once (names, shapes and dtypes proven) before it is copied
+// under RLHF_HOME and registered.
 import fs from "node:fs";
 import path from "node:path";
 import { getDb } from "../../../db/index";
 import { dataHome } from "../../../db/paths";
 import { checkCheckpointDir } from "../../../server/services/model-inputs";
+import { modelWinRates, projectLeaderboard, winRateJson } from "../../../server/services/leaderboard";
 import { assertModelName, findModel, listModels, registerModel } from "../../../server/services/models";
 import { CliError } from "../args";
-import { iso, registryDb, table } from "../shared";
+import { fmt, iso, projectByName, registryDb, table } from "../shared";
 import type { Command, Handler } from "../types";
 
 const modelsList: Handler = async (args) => {
@@ -85,7 +87,90 @@ const modelsImportHf: Handler = async (args, io) => {
   }
 };
 
+const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
+
+function winRatesTable(rates: ReturnType<typeof winRateJson>[]): string {
+  return table([
+    ["AGAINST", "WINS", "LOSSES", "TIES", "WIN RATE", "95% CI"],
+    ...rates.map((r) => [r.against, String(r.wins), String(r.losses), String(r.ties), percent(r.win_rate), `${percent(r.ci_low)}–${percent(r.ci_high)}`]),
+  ]);
+}
+
+const WIN_RATE_NOTE = "win rate = (wins + ties/2) / comparisons; 95% Wilson interval";
+
+const modelsShow: Handler = async (args) => {
+  const name = args.positional(0, "NAME (a registered model, or a model name from imported completions)");
+  const projectName = args.string("project");
+  args.assertAllUsed();
+  const db = registryDb();
+  const project = projectName ? projectByName(db, projectName) : undefined;
+  const model = findModel(db, name);
+  let rates;
+  try {
+    rates = modelWinRates(db, model?.name ?? name, project?.id).map(winRateJson);
+  } catch (err) {
+    throw new CliError((err as Error).message);
+  }
+  const parent = model?.parentId ? listModels(db).find((m) => m.id === model.parentId)?.name ?? null : null;
+  const json = {
+    name: model?.name ?? name,
+    registered: !!model,
+    id: model?.id ?? null,
+    kind: model?.kind ?? null,
+    source: model?.source ?? "external",
+    parent,
+    run_id: model?.runId ?? null,
+    tokenizer: model?.tokenizer ?? null,
+    path: model?.path ?? null,
+    created_at: iso(model?.createdAt),
+    project: project?.name ?? null,
+    win_rates: rates,
+  };
+  const head = model ? `${model.name}: ${model.kind} model${parent ? ` from ${parent}` : ""}, tokenizer ${model.tokenizer}` : `${name}: an external model (named in imported completions)`;
+  const body = rates.length ? `${winRatesTable(rates)}\n${WIN_RATE_NOTE}` : "no human ranking has compared its completions with another model's yet";
+  return { json, text: `${head}\n${body}` };
+};
+
+const modelsLeaderboard: Handler = async (args) => {
+  const project = args.string("project", { required: true });
+  args.assertAllUsed();
+  const db = registryDb();
+  const p = projectByName(db, project);
+  const rows = projectLeaderboard(db, p.id);
+  const json = {
+    project: p.name,
+    models: rows.map((r) => ({
+      name: r.name,
+      registered: r.registered,
+      rating: r.rating,
+      rating_low: r.ratingLow,
+      rating_high: r.ratingHigh,
+      comparisons: r.comparisons,
+      win_rates: r.winRates.map(winRateJson),
+    })),
+  };
+  const text = rows.length
+    ? `${table([
+        ["MODEL", "RATING", "95% CI", "COMPARISONS", ""],
+        ...rows.map((r) => [r.name, fmt(Math.round(r.rating)), `${Math.round(r.ratingLow)}–${Math.round(r.ratingHigh)}`, String(r.comparisons), r.registered ? "" : "external"]),
+      ])}\nBradley–Terry ratings (1000 + 400·log10(e)·θ, Newton fit, 95% interval from the Hessian); ${WIN_RATE_NOTE}`
+    : `no ranking in '${p.name}' has compared two models' completions yet`;
+  return { json, text };
+};
+
 export const commands: Command[] = [
   { name: "models list", usage: "rlhf models list", run: modelsList },
   { name: "models import-hf", usage: "rlhf models import-hf DIR --name N", run: modelsImportHf },
+  {
+    name: "models show",
+    usage: "rlhf models show NAME [--project P]",
+    help: `A model (registered, or a name from imported completions) and its win rate against each model its completions met in human rankings, its parent first (${WIN_RATE_NOTE}).`,
+    run: modelsShow,
+  },
+  {
+    name: "models leaderboard",
+    usage: "rlhf models leaderboard --project P",
+    help: "Every model whose completions met another's in the project's rankings: a Bradley–Terry rating with its 95% interval, and win rates against each other model.",
+    run: modelsLeaderboard,
+  },
 ];

@@ -12,6 +12,12 @@ export const commands: Command[] = [
   {
     name: "prompts import",
     usage: "rlhf prompts import FILE.jsonl|FILE.csv [--project NAME]",
+    help: [
+      'JSONL: {"prompt", "id"?, "tags"?, "split"?, "completions"?, "messages"?} a line. "completions" (2 to 16: strings or',
+      '{"text","model"}) open the prompt\'s ranking task over exactly those; "messages" ([{"role","content"}, ...] ending',
+      "with a user turn) make it a chat transcript. CSV: a header naming prompt, id, tags, split, completion_1..completion_K",
+      "and model_1..model_K. Bad lines are listed by number; in a file that brings completions any bad line refuses it whole.",
+    ].join("\n"),
     async run(args, io) {
       const file = args.positional(0, "FILE.jsonl or FILE.csv");
       const projectName = args.string("project");

@@ -42,7 +42,15 @@ export function ProjectPage({ projectId }: { projectId: string }) {
         <Link href="/admin" className="text-sm text-slate-500 hover:text-slate-800">
           ← Progress
         </Link>
-        <PageHeader title={p.name} subtitle="Settings, prompt import and the prompt list." />
+        <PageHeader
+          title={p.name}
+          subtitle="Settings, prompt import and the prompt list."
+          actions={
+            <Link href={`/admin/projects/${p.id}/leaderboard`} className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium text-slate-700 hover:bg-slate-50" data-testid="leaderboard-link">
+              Model leaderboard
+            </Link>
+          }
+        />
       </div>
       <div className="grid grid-cols-1 gap-5 lg:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
         <Card title="Settings">

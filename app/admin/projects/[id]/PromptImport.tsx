@@ -60,6 +60,12 @@ export function PromptImport({ projectId }: { projectId: string }) {
         row with a <code className="rounded bg-slate-100 px-1 text-xs">prompt</code> column (and optional id, tags, split). Prompts already in the
         project are skipped.
       </p>
+      <p className="text-sm text-slate-600">
+        Your own model&apos;s outputs: add <code className="rounded bg-slate-100 px-1 text-xs">{`"completions": [{"text", "model"}, …]`}</code> (2–16;
+        CSV: <code className="rounded bg-slate-100 px-1 text-xs">completion_1, model_1, …</code>) and the prompt opens a ranking of exactly those. A
+        chat transcript goes in <code className="rounded bg-slate-100 px-1 text-xs">{`"messages": [{"role", "content"}, …]`}</code>, ending with a user
+        turn. A file with completions is imported whole or not at all.
+      </p>
       <Field label="File" htmlFor="prompt-file">
         <input
           id="prompt-file"

@@ -95,7 +95,7 @@ export function PromptList({ projectId }: { projectId: string }) {
                   </div>
                 </td>
                 <td className="px-3 py-2 font-mono text-xs text-slate-500">{prompt.externalId ?? "—"}</td>
-                <td className="whitespace-nowrap px-3 py-2 text-right tabular-nums text-slate-600">
+                <td className="whitespace-nowrap px-3 py-2 text-right tabular-nums text-slate-600" data-testid="prompt-counts">
                   {prompt.completionCount} / {prompt.demonstrationCount} / {prompt.rankingCount}
                 </td>
               </tr>

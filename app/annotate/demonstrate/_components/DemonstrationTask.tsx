@@ -82,7 +82,7 @@ export function DemonstrationTask({ task, onDone }: { task: DemonstrateTaskView;
 
       <div className="flex min-w-0 flex-col gap-3">
         <section className="flex flex-col rounded-lg border border-slate-200 bg-white shadow-sm focus-within:border-indigo-400">
-          <MarkdownEditor value={text} onChange={setText} disabled={busy} />
+          <MarkdownEditor value={text} onChange={setText} disabled={busy} previewAs="text" />
           <footer className="flex flex-wrap items-center gap-2 border-t border-slate-100 px-3 py-2">
             <SaveIndicator state={saveState} unsaved={unsaved} />
             <span className="text-xs text-slate-400">{text.length.toLocaleString("en-US")} characters</span>

@@ -1,8 +1,8 @@
 "use client";
-// One completion to rank: its text (sanitised markdown), rank badge, per-completion flags and Likert rating.
+// One completion to rank: its text (plain, whitespace kept, as exported), rank badge, per-completion flags and Likert rating.
 // The card is focusable (number keys rank it) and draggable onto a rank slot.
 import type { KeyboardEvent } from "react";
-import { Markdown } from "~/app/_components/Markdown";
+import { ResponseText } from "~/app/_components/ResponseText";
 import { Badge } from "~/app/_components/ui";
 import { DRAG_TYPE } from "./drag";
 
@@ -54,7 +54,7 @@ export function CompletionCard(props: CompletionCardProps) {
         </span>
       </header>
       <div className="max-h-56 flex-1 overflow-y-auto px-3 py-2">
-        <Markdown text={text} />
+        <ResponseText text={text} testId="completion-text" />
       </div>
       {(flagOptions.length > 0 || likertScale > 1) && (
         <footer className="space-y-2 border-t border-slate-100 px-3 py-2">
