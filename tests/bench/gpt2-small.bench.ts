@@ -12,6 +12,7 @@ import { initBackend } from "../../trainer/backend/index";
 import { saveCheckpoint } from "../../trainer/checkpoint/index";
 import { PRESETS } from "../../trainer/model/config";
 import { GPT } from "../../trainer/model/gpt";
+import { runConfigFields, type RunKind } from "../../server/services/run-kinds/index";
 import { REPO_ROOT } from "../support/server";
 
 const KINDS = (process.argv[2] ?? "sft,rm,dpo").split(",");
@@ -61,14 +62,19 @@ rlhf(["projects", "create", "gpt2bench"], env);
 rlhf(["import", "demonstrations", demos, "--project", "gpt2bench"], env);
 rlhf(["import", "rankings", pairs, "--project", "gpt2bench"], env);
 
-const budget = { max_steps: STEPS, batch_size: 2, max_length: 128, project: "gpt2bench" };
-const configFile = path.join(home, "config.json");
-fs.writeFileSync(configFile, JSON.stringify(budget));
+/** Only data sizes and budgets: every learning setting stays the library default. */
+function budgetFile(kind: string): string {
+  const keys = new Set(runConfigFields(kind as RunKind).map((f) => f.key));
+  const budget = Object.fromEntries(Object.entries({ max_steps: STEPS, batch_size: 2, max_length: 128, project: "gpt2bench" }).filter(([k]) => keys.has(k)));
+  const file = path.join(home, `${kind}.json`);
+  fs.writeFileSync(file, JSON.stringify(budget));
+  return file;
+}
 console.log(`\n### GPT-2 small (124M) on ${os.cpus().length} cores, ${new Date().toISOString().slice(0, 10)}: ${STEPS} steps, batch 2 × 128 tokens, defaults otherwise\n`);
 console.log("| run | exit | wall s | peak RSS MB |");
 console.log("|---|---|---|---|");
 for (const kind of KINDS) {
-  const r = rlhf(["train", kind, "--base", CHECKPOINT, "--config", configFile, "--json"], env, true);
+  const r = rlhf(["train", kind, "--base", CHECKPOINT, "--config", budgetFile(kind), "--json"], env, true);
   console.log(`| rlhf train ${kind} | ${r.code} | ${r.seconds?.toFixed(1) ?? "?"} | ${r.peakMb?.toFixed(0) ?? "?"} |`);
 }
 fs.rmSync(home, { recursive: true, force: true });

@@ -2,7 +2,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "../../trainer/backend/index.js";
-import { Adam, clipByGlobalNorm } from "../../trainer/model/adam.js";
+import { accumulatedGrads, Adam, clipByGlobalNorm, computeGrads } from "../../trainer/model/adam.js";
 import { sampleToken } from "../../trainer/generate/index.js";
 import { mulberry32 } from "../../server/services/random.js";
 
@@ -45,6 +45,29 @@ describe("Adam", () => {
     expect(clipped.get("b")!.dataSync()[0]).toBeCloseTo(0.8, 5);
     const small = clipByGlobalNorm(grads, 10);
     expect(small.grads.get("b")!.dataSync()[0]).toBeCloseTo(4, 5);
+  });
+});
+
+describe("gradient accumulation", () => {
+  it("averaging the gradients of equal micro-batches gives the full batch's gradient and loss, and leaks nothing", () => {
+    const w = tf.variable(tf.tensor2d([[0.3], [-0.7], [1.1]]));
+    const params = new Map<string, tf.Variable>([["w", w]]);
+    const rand = mulberry32(3);
+    const x = tf.tensor2d(Array.from({ length: 8 }, () => [rand(), rand(), rand()]));
+    const y = tf.tensor2d(Array.from({ length: 8 }, () => [rand()]));
+    const mse = (rows: number[]) =>
+      tf.tidy(() => {
+        const idx = tf.tensor1d(rows, "int32");
+        return tf.mean(tf.square(tf.sub(tf.matMul(tf.gather(x, idx), w), tf.gather(y, idx)))) as tf.Scalar;
+      });
+    const full = computeGrads(() => mse([0, 1, 2, 3, 4, 5, 6, 7]), params);
+    const before = tf.memory().numTensors;
+    const parts = [[0, 1], [2, 3], [4, 5], [6, 7]];
+    const acc = accumulatedGrads(params, parts.length, (i) => mse(parts[i]!));
+    expect(tf.memory().numTensors).toBe(before + 2); // the loss and the one gradient
+    expect(acc.loss.dataSync()[0]).toBeCloseTo(full.loss.dataSync()[0]!, 6);
+    Array.from(acc.grads.get("w")!.dataSync()).forEach((g, j) => expect(g).toBeCloseTo(full.grads.get("w")!.dataSync()[j]!, 6));
+    tf.dispose([acc.loss, full.loss, ...acc.grads.values(), ...full.grads.values(), w, x, y]);
   });
 });
 

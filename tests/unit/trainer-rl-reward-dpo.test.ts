@@ -81,6 +81,16 @@ describe("DPO training", () => {
     expect(first["rewards/margins"]).toBeCloseTo(0, 5); // policy = reference at step 1
     expect(result.eval!.margin).toBeGreaterThan(0.5);
     expect(result.eval!.accuracy).toBe(1);
+
+    // The same effective batch as 2 micro-batches of 2 (gradient accumulation): as many steps, and it learns as well.
+    const accPolicy = new GPT(shape, { seed: 4 });
+    const accCtx = memoryContext();
+    const config = parseDPOConfig({ num_train_epochs: 3, learning_rate: 3e-3, batch_size: 2, gradient_accumulation_steps: 2 });
+    const accumulated = await trainDPO({ policy: accPolicy, reference, encode, padId: tok.padId, pairs, config, ctx: accCtx });
+    expect(accCtx.metrics.filter((m) => "train/loss" in m)).toHaveLength(ctx.metrics.filter((m) => "train/loss" in m).length);
+    expect(accumulated.eval!.margin).toBeGreaterThan(0.5);
+    expect(Math.abs(accumulated.eval!.margin - result.eval!.margin)).toBeLessThan(0.05 * result.eval!.margin);
+    accPolicy.dispose();
     policy.dispose();
     reference.dispose();
   });

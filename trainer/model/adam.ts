@@ -190,3 +190,30 @@ export function clipByGlobalNorm(grads: Map<string, tf.Tensor>, maxNorm: number,
   scale.dispose();
   return { grads: out, norm: norm as tf.Scalar };
 }
+
+/**
+ * Loss and gradients averaged over `micro` micro-batches (gradient accumulation): each micro-batch's backward pass
+ * runs on its own and its gradients are added into the running sum, so memory holds one micro-batch's activations
+ * and two sets of gradients, whatever the effective batch. Each micro-batch loss is divided by `micro`, so the
+ * result is the mean of the micro-batch means (HF Trainer's rule).
+ */
+export function accumulatedGrads(params: Map<string, tf.Variable>, micro: number, lossAt: (i: number) => tf.Scalar): { loss: tf.Scalar; grads: Map<string, tf.Tensor> } {
+  if (micro <= 1) return computeGrads(() => lossAt(0), params);
+  let total: { loss: tf.Scalar; grads: Map<string, tf.Tensor> } | null = null;
+  for (let i = 0; i < micro; i++) {
+    const part = computeGrads(() => tf.div(lossAt(i), micro) as tf.Scalar, params);
+    if (!total) {
+      total = part;
+      continue;
+    }
+    for (const [name, g] of part.grads) {
+      const prev = total.grads.get(name);
+      total.grads.set(name, prev ? tf.add(prev, g) : g);
+      if (prev) tf.dispose([prev, g]);
+    }
+    const loss = tf.add(total.loss, part.loss) as tf.Scalar;
+    tf.dispose([total.loss, part.loss]);
+    total.loss = loss;
+  }
+  return total!;
+}

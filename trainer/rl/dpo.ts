@@ -2,7 +2,7 @@
 // rankings, against a frozen reference, with log-probs summed over response tokens.
 import * as tf from "@tensorflow/tfjs";
 import { truncateKeepingEnd, type TokenizedExample } from "../data/collate";
-import { Adam, clipByGlobalNorm, computeGrads } from "../model/adam";
+import { accumulatedGrads, Adam, clipByGlobalNorm } from "../model/adam";
 import type { GPT } from "../model/gpt";
 import { learningRateAt, warmupSteps } from "../model/schedule";
 import { mulberry32, shuffledIndices } from "../../server/services/random";
@@ -10,7 +10,7 @@ import type { DPOConfig } from "../../server/services/run-kinds/dpo-config";
 import { RunCancelled, type RlContext } from "./context";
 import { disposeBatchTensors, sequenceLogprobSums, toBatchTensors } from "./forward";
 import { dpoLoss } from "./losses";
-import { meanStd } from "./utils";
+import { meanStd, microBatches } from "./utils";
 
 /** One preference pair (server/services/datasets.ts PreferencePairExample satisfies it). */
 export interface PairExample {
@@ -157,7 +157,9 @@ export async function trainDPO(input: DPOTrainInput): Promise<DPOTrainResult> {
   const params = new Map(policy.params);
   const adam = new Adam(params, { lr: cfg.learning_rate, eps: cfg.adam_epsilon, weightDecay: cfg.weight_decay });
   const random = mulberry32(cfg.seed);
-  const epochSteps = Math.ceil(prepared.length / cfg.batch_size);
+  // Each optimizer step takes gradient_accumulation_steps micro-batches of batch_size pairs.
+  const perStep = cfg.batch_size * cfg.gradient_accumulation_steps;
+  const epochSteps = Math.ceil(prepared.length / perStep);
   const totalSteps = cfg.max_steps > 0 ? Math.min(cfg.max_steps, epochSteps * cfg.num_train_epochs) : epochSteps * cfg.num_train_epochs;
   const schedule = { peakLr: cfg.learning_rate, totalSteps, warmupSteps: warmupSteps(totalSteps, cfg.warmup_ratio), type: cfg.lr_scheduler_type };
   let step = 0;
@@ -166,23 +168,23 @@ export async function trainDPO(input: DPOTrainInput): Promise<DPOTrainResult> {
   try {
     for (let epoch = 0; epoch < cfg.num_train_epochs && step < totalSteps; epoch++) {
       const order = shuffledIndices(prepared.length, random);
-      for (let i = 0; i < order.length && step < totalSteps; i += cfg.batch_size) {
+      for (let i = 0; i < order.length && step < totalSteps; i += perStep) {
         if (ctx.isCancelled()) throw new RunCancelled("DPO run was cancelled");
-        const chunk = order.slice(i, i + cfg.batch_size).map((j) => prepared[j]!);
+        const chunk = order.slice(i, i + perStep).map((j) => prepared[j]!);
         ensureReference(reference, chunk, padId, cfg);
-        const s = pairStep(policy, chunk, padId, cfg);
-        let kept: tf.Tensor[] = [];
-        const { loss, grads } = computeGrads(() => {
-          const out = s.run();
-          kept = [tf.keep(out.chosenRewards), tf.keep(out.rejectedRewards)];
+        const micro = microBatches(chunk, cfg.batch_size).map((part) => pairStep(policy, part, padId, cfg));
+        const kept: tf.Tensor[] = [];
+        const { loss, grads } = accumulatedGrads(params, micro.length, (m) => {
+          const out = micro[m]!.run();
+          kept.push(tf.keep(out.chosenRewards), tf.keep(out.rejectedRewards));
           return out.loss;
-        }, params);
+        });
         const clipped = clipByGlobalNorm(grads, cfg.max_grad_norm, { consume: true });
         const lr = learningRateAt(step, schedule);
         adam.step(clipped.grads, lr);
         step++;
-        const chosen = Array.from(await kept[0]!.data());
-        const rejected = Array.from(await kept[1]!.data());
+        const chosen = (await Promise.all(kept.filter((_, k) => k % 2 === 0).map((t) => t.data()))).flatMap((d) => Array.from(d));
+        const rejected = (await Promise.all(kept.filter((_, k) => k % 2 === 1).map((t) => t.data()))).flatMap((d) => Array.from(d));
         const margins = chosen.map((c, j) => c - rejected[j]!);
         lastMetrics = {
           "train/loss": (await loss.data())[0]!,
@@ -192,11 +194,11 @@ export async function trainDPO(input: DPOTrainInput): Promise<DPOTrainResult> {
           "rewards/accuracies": margins.filter((m) => m > 0).length / margins.length,
           "train/grad_norm": (await clipped.norm.data())[0]!,
           "train/lr": lr,
-          epoch: epoch + (i + cfg.batch_size) / order.length,
+          epoch: epoch + Math.min(1, (i + perStep) / order.length),
         };
         ctx.reportMetrics(step, lastMetrics);
         tf.dispose([loss, clipped.norm, ...kept, ...grads.values(), ...clipped.grads.values()]);
-        s.dispose();
+        for (const s of micro) s.dispose();
         ctx.progress(step / totalSteps);
       }
       if (preparedHeld.length) {

@@ -4,7 +4,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { TokenizedExample } from "../data/collate";
 import { truncateKeepingEnd } from "../data/collate";
-import { Adam, clipByGlobalNorm, computeGrads } from "../model/adam";
+import { accumulatedGrads, Adam, clipByGlobalNorm } from "../model/adam";
 import { learningRateAt, warmupSteps } from "../model/schedule";
 import type { GPT } from "../model/gpt";
 import type { ScalarHead } from "../model/heads";
@@ -18,7 +18,7 @@ const DEFAULT_MAX_LENGTH = rewardConfig.shape.max_length.parse(undefined);
 import { RunCancelled, type RlContext } from "./context";
 import { disposeBatchTensors, lastTokenScores, namedParams, toBatchTensors } from "./forward";
 import { rankingLoss, type RankingPairs } from "./losses";
-import { meanStd } from "./utils";
+import { meanStd, microBatches } from "./utils";
 
 /** The slice of a ranked example the RM needs (server/services/datasets.ts RankedExample satisfies it). */
 export interface RankingExample {
@@ -203,7 +203,9 @@ export async function trainRewardModel(input: RewardTrainInput): Promise<RewardT
   const params = namedParams(gpt, head);
   const adam = new Adam(params, { lr: cfg.learning_rate, eps: cfg.adam_epsilon, weightDecay: cfg.weight_decay });
   const random = mulberry32(cfg.seed);
-  const stepsPerEpoch = Math.ceil(prepared.length / cfg.batch_size);
+  // Each optimizer step takes gradient_accumulation_steps micro-batches of batch_size rankings.
+  const perStep = cfg.batch_size * cfg.gradient_accumulation_steps;
+  const stepsPerEpoch = Math.ceil(prepared.length / perStep);
   // max_steps > 0 is a step budget that cuts the epochs short (TRL's max_steps).
   const epochSteps = stepsPerEpoch * cfg.num_train_epochs;
   const totalSteps = cfg.max_steps > 0 ? Math.min(cfg.max_steps, epochSteps) : epochSteps;
@@ -213,16 +215,15 @@ export async function trainRewardModel(input: RewardTrainInput): Promise<RewardT
   try {
     for (let epoch = 0; epoch < cfg.num_train_epochs && step < totalSteps; epoch++) {
       const order = shuffledIndices(prepared.length, random);
-      for (let i = 0; i < order.length && step < totalSteps; i += cfg.batch_size) {
+      for (let i = 0; i < order.length && step < totalSteps; i += perStep) {
         if (ctx.isCancelled()) throw new RunCancelled("reward model training was cancelled");
-        const chunk = order.slice(i, i + cfg.batch_size).map((j) => prepared[j]!);
-        const b = batchLoss(gpt, head, chunk, padId);
+        const micro = microBatches(order.slice(i, i + perStep), cfg.batch_size).map((part) => batchLoss(gpt, head, part.map((j) => prepared[j]!), padId));
         let accuracy = 0;
-        const { loss, grads } = computeGrads(() => {
-          const out = b.run();
-          accuracy = out.accuracy;
+        const { loss, grads } = accumulatedGrads(params, micro.length, (m) => {
+          const out = micro[m]!.run();
+          accuracy += out.accuracy / micro.length;
           return out.loss;
-        }, params);
+        });
         const clipped = clipByGlobalNorm(grads, cfg.max_grad_norm, { consume: true });
         const lr = learningRateAt(step, schedule);
         adam.step(clipped.grads, lr);
@@ -232,10 +233,10 @@ export async function trainRewardModel(input: RewardTrainInput): Promise<RewardT
           "train/accuracy": accuracy,
           "train/grad_norm": (await clipped.norm.data())[0]!,
           "train/learning_rate": lr,
-          epoch: epoch + (i + cfg.batch_size) / order.length,
+          epoch: epoch + Math.min(1, (i + perStep) / order.length),
         });
         tf.dispose([loss, clipped.norm, ...grads.values(), ...clipped.grads.values()]);
-        b.dispose();
+        for (const b of micro) b.dispose();
         ctx.progress((0.9 * step) / totalSteps);
       }
       if (heldOut.length) {

@@ -199,3 +199,10 @@ export function rlooAdvantages(rewards: readonly number[], k: number, normalize:
   const std = sampleStd(adv);
   return adv.map((a) => (a - mean) / (std + 1e-4));
 }
+
+/** Splits a step's items into micro-batches of at most `size` (gradient accumulation); never an empty one. */
+export function microBatches<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}

@@ -3,7 +3,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { batchesPerEpoch, epochBatches, inOrderBatches } from "../data/loader";
 import type { Batch, TokenizedExample } from "../data/collate";
-import { Adam, clipByGlobalNorm, computeGrads } from "../model/adam";
+import { accumulatedGrads, Adam, clipByGlobalNorm } from "../model/adam";
 import type { GPT } from "../model/gpt";
 import { RunCancelledError, RunInputError } from "../runs/errors";
 import type { SFTConfig } from "../../server/services/run-kinds/sft-config";
@@ -41,10 +41,13 @@ export interface SFTTrainResult {
   adam: Adam;
 }
 
-/** Total optimizer steps for a dataset size: max_steps when set, else epochs × batches per epoch. */
+/**
+ * Total optimizer steps for a dataset size: max_steps when set, else epochs × batches per epoch divided by the
+ * micro-batches each step accumulates.
+ */
 export function totalSteps(config: SFTConfig, trainCount: number): number {
   if (config.max_steps > 0) return config.max_steps;
-  return Math.max(1, Math.ceil(config.num_train_epochs * batchesPerEpoch(trainCount, config.batch_size)));
+  return Math.max(1, Math.ceil((config.num_train_epochs * batchesPerEpoch(trainCount, config.batch_size)) / config.gradient_accumulation_steps));
 }
 
 /** Mean NLL per response token over every eval example (token-weighted, not a mean of batch means). */
@@ -63,7 +66,7 @@ export async function evalLoss(model: GPT, examples: TokenizedExample[], batchSi
   return tokens > 0 ? nll / tokens : NaN;
 }
 
-/** Batches in training order from step `start` on, cycling epochs (max_steps may exceed one epoch). */
+/** Micro-batches in training order from the `start`-th on, cycling epochs (max_steps may exceed one epoch). */
 function* trainingBatches(train: TokenizedExample[], config: SFTConfig, padId: number, start: number): Generator<Batch> {
   const perEpoch = batchesPerEpoch(train.length, config.batch_size);
   let step = 0;
@@ -115,7 +118,7 @@ export async function trainSFT(input: SFTTrainInput): Promise<SFTTrainResult> {
     if (input.resume) adam.importState(input.resume.adamState);
     const start = adam.stepCount;
     if (start > 0) hooks.log(`resuming at step ${start} of ${total}`);
-    hooks.log(`sft: ${train.length} train / ${input.eval.length} eval examples, ${total} steps, batch ${config.batch_size}`);
+    hooks.log(`sft: ${train.length} train / ${input.eval.length} eval examples, ${total} steps, batch ${config.batch_size}${config.gradient_accumulation_steps > 1 ? ` × ${config.gradient_accumulation_steps} accumulated` : ""}`);
 
     const runEval = async (step: number) => {
       if (input.eval.length === 0) return;
@@ -129,12 +132,13 @@ export async function trainSFT(input: SFTTrainInput): Promise<SFTTrainResult> {
       }
     };
 
-    const batches = trainingBatches(train, config, padId, start);
+    const micro = config.gradient_accumulation_steps;
+    const batches = trainingBatches(train, config, padId, start * micro);
     for (let step = start; step < total; step++) {
       if (hooks.isCancelled()) throw new RunCancelledError();
-      const batch = batches.next().value as Batch;
+      const microBatches = Array.from({ length: micro }, () => batches.next().value as Batch);
       const lr = learningRateAt(step, schedule);
-      const { loss, grads } = computeGrads(() => sftLoss(model, batch), model.params);
+      const { loss, grads } = accumulatedGrads(model.params, micro, (i) => sftLoss(model, microBatches[i]!));
       const clipped = clipByGlobalNorm(grads, config.max_grad_norm, { consume: true });
       adam.step(clipped.grads, lr);
       const [lossValue, normValue] = await Promise.all([loss.data(), clipped.norm.data()]);

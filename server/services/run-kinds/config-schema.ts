@@ -13,6 +13,10 @@ export const learningRate = (value: number, why: string) => z.number().positive(
 export const numTrainEpochs = (value: number, why: string) => z.int().min(1).max(10_000).default(value).describe(why);
 export const maxSteps = (value: number, why: string) => z.int().min(0).default(value).describe(why);
 export const batchSize = (value: number, why: string, min = 1) => z.int().min(min).max(4096).default(value).describe(why);
+export const gradientAccumulationSteps = (
+  value = 1,
+  why = "micro-batches of batch_size whose gradients are averaged into one optimizer step (TRL's name): a large effective batch in the memory of a small one",
+) => z.int().min(1).max(1024).default(value).describe(why);
 export const warmupRatio = (value: number, why: string) => z.number().min(0).max(1).default(value).describe(why);
 export const LR_SCHEDULERS = ["linear", "cosine", "constant"] as const;
 export const lrSchedulerType = (value: (typeof LR_SCHEDULERS)[number], why: string) => z.enum(LR_SCHEDULERS).default(value).describe(why);

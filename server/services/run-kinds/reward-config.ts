@@ -2,8 +2,7 @@
 // names; the defaults are sized for the small byte-level models this project ships).
 import { z } from "zod";
 import {
-  adamEpsilon, batchSize, evalHoldoutFraction, learningRate, lrSchedulerType, maxGradNorm, maxLength, maxSteps,
-  numTrainEpochs, seed, warmupRatio, weightDecay,
+  adamEpsilon, batchSize, evalHoldoutFraction, gradientAccumulationSteps, learningRate, lrSchedulerType, maxGradNorm, maxLength, maxSteps, numTrainEpochs, seed, warmupRatio, weightDecay,
 } from "./config-schema";
 
 export const rewardConfig = z
@@ -11,6 +10,7 @@ export const rewardConfig = z
     num_train_epochs: numTrainEpochs(2, "InstructGPT trains one epoch on big data; the small datasets here need a second pass, more overfits"),
     max_steps: maxSteps(0, "> 0 stops after this many steps whatever the epochs say (TRL's max_steps): a fixed compute budget"),
     batch_size: batchSize(8, "rankings per step; each brings all its C(K,2) pairs, so 8 rankings of K=4 are 48 pairs"),
+    gradient_accumulation_steps: gradientAccumulationSteps(),
     learning_rate: learningRate(1e-4, "small byte-level models learn a head on a fresh task this fast; 1e-5 (TRL) is for billion-parameter RMs"),
     lr_scheduler_type: lrSchedulerType(
       "linear",
