@@ -12,7 +12,7 @@ import { initBackend } from "../../trainer/backend/index";
 import { saveCheckpoint } from "../../trainer/checkpoint/index";
 import { PRESETS } from "../../trainer/model/config";
 import { GPT } from "../../trainer/model/gpt";
-import { runConfigFields, type RunKind } from "../../server/services/run-kinds/index";
+import { kindForVerb, runConfigFields } from "../../server/services/run-kinds/index";
 import { REPO_ROOT } from "../support/server";
 
 const KINDS = (process.argv[2] ?? "sft,rm,dpo").split(",");
@@ -64,7 +64,7 @@ rlhf(["import", "rankings", pairs, "--project", "gpt2bench"], env);
 
 /** Only data sizes and budgets: every learning setting stays the library default. */
 function budgetFile(kind: string): string {
-  const keys = new Set(runConfigFields(kind as RunKind).map((f) => f.key));
+  const keys = new Set(runConfigFields(kindForVerb(kind)!).map((f) => f.key));
   const budget = Object.fromEntries(Object.entries({ max_steps: STEPS, batch_size: 2, max_length: 128, project: "gpt2bench" }).filter(([k]) => keys.has(k)));
   const file = path.join(home, `${kind}.json`);
   fs.writeFileSync(file, JSON.stringify(budget));
