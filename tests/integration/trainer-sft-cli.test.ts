@@ -3,7 +3,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { models, runMetrics, runs } from "../../db/schema";
+import { models, runLogs, runMetrics, runs } from "../../db/schema";
 import { createProject } from "../../server/services/projects";
 import { cliEnv, errorLine, makeTinyCheckpoint, registerTiny, rlhf, seedDemonstrations, type CliEnv } from "./trainer-fixtures";
 
@@ -43,7 +43,11 @@ describe("rlhf train sft", () => {
       const run = db.select().from(runs).all().find((x) => x.id === r.json!.run_id)!;
       expect(run).toMatchObject({ kind: "sft", status: "succeeded", outputModelId: sft.id, baseModelId: base.id, progress: 1 });
       const names = new Set(db.select().from(runMetrics).all().map((m) => m.name));
-      for (const n of ["train/loss", "eval/loss", "train/lr", "train/grad_norm"]) expect(names.has(n)).toBe(true);
+      for (const n of ["train/loss", "eval/loss", "train/lr", "train/grad_norm", "perf/tokens_per_s", "perf/peak_mb"]) expect(names.has(n)).toBe(true);
+      const perf = db.select().from(runMetrics).all().filter((m) => m.name.startsWith("perf/"));
+      expect(perf.every((m) => m.value > 0)).toBe(true);
+      const logs = db.select().from(runLogs).all().filter((l) => l.runId === r.json!.run_id).map((l) => l.message);
+      expect(logs.some((l) => /^perf: .* tokens\/s, peak RSS \d+ MB$/.test(l))).toBe(true);
       // Saved under RLHF_HOME with the optimizer state, so training can continue from it.
       for (const f of ["config.json", "model.safetensors", "optimizer.safetensors"]) expect(fs.existsSync(path.join(env.dir, sft.path, f))).toBe(true);
     });

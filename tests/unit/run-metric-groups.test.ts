@@ -15,4 +15,10 @@ describe("run metric charts", () => {
     expect(byGroup["Optimiser"]).toEqual(["lr"]);
     expect(byGroup["Other"]).toBeUndefined();
   });
+
+  it("puts throughput and memory on their own charts", () => {
+    const series = Object.fromEntries(["train/loss", "perf/tokens_per_s", "perf/peak_mb"].map((n) => [n, [{ step: 1, value: 2 }]]));
+    const byGroup = Object.fromEntries(groupMetrics(series).map((g) => [g.title, g.charts.map((c) => c.key)]));
+    expect(byGroup["Throughput and memory"]).toEqual(["perf/tokens_per_s", "perf/peak_mb"]);
+  });
 });

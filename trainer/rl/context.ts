@@ -10,6 +10,8 @@ export interface RlContext {
   progress(fraction: number, metrics?: Record<string, number>): void;
   /** True once the run was cancelled: trainers stop at the next step boundary. */
   isCancelled(): boolean;
+  /** Tokens just trained on, for the run's perf/tokens_per_s (the run framework counts them; tests need not). */
+  countTokens?(tokens: number): void;
 }
 
 /** A context that logs to stderr (or nowhere) and keeps every reported metric, for tests and benchmarks. */

@@ -102,6 +102,7 @@ function pairStep(policy: GPT, chunk: readonly PreparedPair[], padId: number, cf
   const refChosen = tf.tensor1d(chunk.map((p) => p.refChosen));
   const refRejected = tf.tensor1d(chunk.map((p) => p.refRejected));
   return {
+    tokens: chunk.reduce((n, p) => n + p.chosen.ids.length + p.rejected.ids.length, 0),
     run: () =>
       tf.tidy(() => {
         const sums = sequenceLogprobSums(policy, bt, { average: averagesLogprobs(cfg) });
@@ -183,6 +184,7 @@ export async function trainDPO(input: DPOTrainInput): Promise<DPOTrainResult> {
         const lr = learningRateAt(step, schedule);
         adam.step(clipped.grads, lr);
         step++;
+        ctx.countTokens?.(micro.reduce((n, m) => n + m.tokens, 0));
         const chosen = (await Promise.all(kept.filter((_, k) => k % 2 === 0).map((t) => t.data()))).flatMap((d) => Array.from(d));
         const rejected = (await Promise.all(kept.filter((_, k) => k % 2 === 1).map((t) => t.data()))).flatMap((d) => Array.from(d));
         const margins = chosen.map((c, j) => c - rejected[j]!);

@@ -133,6 +133,7 @@ export async function trainGroupPolicy(input: GroupTrainInput): Promise<GroupTra
           }, params);
           const clipped = clipByGlobalNorm(grads, cfg.max_grad_norm, { consume: true });
           adam.step(clipped.grads, learningRateAt(optimizerStep, schedule));
+          ctx.countTokens?.(bt.batch.attentionMask.reduce((n, m) => n + m, 0));
           const [kl, entropy, low, high, region, ratioMin, ratioMax] = await Promise.all(kept.map(async (t) => (await t.data())[0]!));
           sums.loss += (await loss.data())[0]!;
           sums.gradNorm += (await clipped.norm.data())[0]!;

@@ -225,6 +225,7 @@ export async function trainPPO(input: PPOTrainInput): Promise<PPOTrainResult> {
           // must not shrink the policy's step, nor the other way round.
           const clipped = clipPerModel(grads, cfg.max_grad_norm);
           adam.step(clipped.grads, learningRateAt(iteration, schedule));
+          ctx.countTokens?.(bt.batch.attentionMask.reduce((n, m) => n + m, 0));
           const [pgLoss, vfLoss, clipfrac, vclipfrac, approxkl, entropy, ratioMean, ratioMin, ratioMax] = await Promise.all(kept.map(async (t) => (await t.data())[0]!));
           sums.pg += pgLoss!;
           sums.vf += vfLoss!;

@@ -87,6 +87,7 @@ function batchLoss(gpt: GPT, head: ScalarHead, rankings: readonly PreparedRankin
   });
   const bt = toBatchTensors(examples, padId);
   return {
+    tokens: examples.reduce((n, e) => n + e.ids.length, 0),
     run: () => rankingLoss(lastTokenScores(gpt, head, bt), lossRankings),
     dispose: () => disposeBatchTensors(bt),
   };
@@ -228,6 +229,7 @@ export async function trainRewardModel(input: RewardTrainInput): Promise<RewardT
         const lr = learningRateAt(step, schedule);
         adam.step(clipped.grads, lr);
         step++;
+        ctx.countTokens?.(micro.reduce((n, b) => n + b.tokens, 0));
         ctx.reportMetrics(step, {
           "train/loss": (await loss.data())[0]!,
           "train/accuracy": accuracy,

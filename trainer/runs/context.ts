@@ -5,6 +5,7 @@ import path from "node:path";
 import type { Db } from "../../db/index";
 import { dataHome } from "../../db/paths";
 import { appendLog, DEFAULT_LEASE_MS, heartbeat, isCancelled, logMetrics, setProgress, type RunRow } from "../../server/services/runs";
+import { PerfMeter } from "./perf";
 import { ProgressBar } from "./progress";
 import { RunCancelledError } from "./errors";
 import type { ModelInput, RunContext } from "./types";
@@ -48,6 +49,7 @@ export function createRunContext<C>(
   let bar: ProgressBar | null = null;
   let barTotal = 100;
   let barUnit = "%";
+  const perf = new PerfMeter();
 
   const beat = () => {
     if (stop) return;
@@ -95,11 +97,16 @@ export function createRunContext<C>(
       }
     },
     reportMetrics(step, metrics) {
-      logMetrics(db, run.id, step, metrics);
+      // Training steps carry the perf figures too; eval-only reports do not (their interval is not a step's).
+      const evalOnly = Object.keys(metrics).every((k) => k.startsWith("eval/") || k === "epoch");
+      logMetrics(db, run.id, step, evalOnly ? metrics : { ...metrics, ...perf.metrics() });
+    },
+    countTokens(tokens) {
+      perf.count(tokens);
     },
     progress(fraction, metrics) {
       const f = Math.min(1, Math.max(0, fraction));
-      ensureBar()?.update(Math.round(f * barTotal), metrics);
+      ensureBar()?.update(Math.round(f * barTotal), { ...metrics, ...perf.barFigures() });
       const now = Date.now();
       // The web UI polls progress; a write per second (or per percent) is plenty.
       if (f === 1 || now - lastProgressWrite > 1000 || f - lastProgress >= 0.01) {
@@ -125,6 +132,11 @@ export function createRunContext<C>(
     close() {
       clearInterval(timer);
       (bar as ProgressBar | null)?.done();
+      try {
+        ctx.log(perf.summary());
+      } catch {
+        // The log is a courtesy here; a closed database must not turn a finished run into a failure.
+      }
     },
   };
 }

@@ -23,6 +23,11 @@ export interface RunContext<C = Record<string, unknown>> {
   log(message: string, level?: "info" | "warn" | "error"): void;
   /** One step's metrics, TRL-style names (train/loss, eval/loss, objective/kl, …); stored in run_metrics. */
   reportMetrics(step: number, metrics: Record<string, number>): void;
+  /**
+   * Tokens the trainer just trained on (forward and backward), for perf/tokens_per_s beside the next train/ metrics;
+   * optional so that tests' bare contexts need not count.
+   */
+  countTokens?(tokens: number): void;
   /** Fraction done 0..1 (stored, throttled) and the latest metrics for the progress bar. */
   progress(fraction: number, metrics?: Record<string, number>): void;
   /** Sizes the progress bar in the algorithm's own units (e.g. 400 "step"); optional, default percent. */

@@ -16,6 +16,8 @@ export interface TrainHooks {
   reportMetrics(step: number, metrics: Record<string, number>): void;
   progress(fraction: number, metrics?: Record<string, number>): void;
   isCancelled(): boolean;
+  /** Tokens trained on, for the run's perf/tokens_per_s (the run context counts them). */
+  countTokens?(tokens: number): void;
 }
 
 export interface SFTTrainInput {
@@ -141,6 +143,7 @@ export async function trainSFT(input: SFTTrainInput): Promise<SFTTrainResult> {
       const { loss, grads } = accumulatedGrads(model.params, micro, (i) => sftLoss(model, microBatches[i]!));
       const clipped = clipByGlobalNorm(grads, config.max_grad_norm, { consume: true });
       adam.step(clipped.grads, lr);
+      hooks.countTokens?.(microBatches.reduce((n, b) => n + b.attentionMask.reduce((a, m) => a + m, 0), 0));
       const [lossValue, normValue] = await Promise.all([loss.data(), clipped.norm.data()]);
       tf.dispose([loss, clipped.norm, ...grads.values(), ...clipped.grads.values()]);
       const done = step + 1;

@@ -21,11 +21,12 @@ const GROUPS: { title: string; test: (key: string) => boolean }[] = [
   { title: "KL", test: (k) => /kl/.test(k) },
   { title: "Policy", test: (k) => /^(policy|val|clip_ratio|completions)\/|entropy/.test(k) },
   { title: "Optimiser", test: (k) => /^(lr|grad_norm)$/.test(k) },
+  { title: "Throughput and memory", test: (k) => /^perf\//.test(k) },
   { title: "Other", test: () => true },
 ];
 
 /** The headline chart of each group comes first. */
-const HEADLINE = ["loss", "objective/scores", "reward", "rewards/margins", "accuracy", "objective/kl", "policy/entropy_avg", "entropy", "lr"];
+const HEADLINE = ["loss", "objective/scores", "reward", "rewards/margins", "accuracy", "objective/kl", "policy/entropy_avg", "entropy", "lr", "perf/tokens_per_s"];
 
 /** Metrics drawn as one chart: "train/loss" and "eval/loss" share "loss"; chosen and rejected rewards share one. */
 function chartKey(name: string): string {
