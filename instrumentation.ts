@@ -7,8 +7,17 @@ export async function register() {
   if (process.env.NEXT_PHASE === "phase-production-build") return;
 
   const { getDb } = await import("./db/index");
+  const { DatabaseUrlError } = await import("./db/paths");
   const { ensureBootstrap } = await import("./server/services/bootstrap");
-  const db = getDb(); // opening the database applies the migrations
+  let db: ReturnType<typeof getDb>;
+  try {
+    db = getDb(); // opening the database applies the migrations
+  } catch (err) {
+    // A DATABASE_URL this build cannot open: say so in one line and stop, rather than serve pages that all fail.
+    if (!(err instanceof DatabaseUrlError)) throw err;
+    console.error(err.message);
+    process.exit(2);
+  }
   const result = ensureBootstrap(db, process.env);
   if (result.adminEmail && result.generatedPassword) printBox(["First start: an admin account was created.", `  email:    ${result.adminEmail}`, `  password: ${result.generatedPassword}`, "The password is shown only this once."]);
   else if (result.adminEmail) console.log(`Admin account ${result.adminEmail} created with the password from ADMIN_PASSWORD.`);
