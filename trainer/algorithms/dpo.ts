@@ -13,9 +13,14 @@ export const algorithm: RunAlgorithm<"dpo"> = {
     ctx.log(`tfjs backend: ${await initBackend()}`);
     const policy = await loadPolicy(ctx.base!);
     const reference = await loadPolicy(ctx.base!);
+    let referenceHeld = true;
+    const releaseReference = () => {
+      if (referenceHeld) reference.model.dispose();
+      referenceHeld = false;
+    };
     const dispose = () => {
       policy.model.dispose();
-      reference.model.dispose();
+      releaseReference();
     };
     try {
       const result = await trainDPO({
@@ -26,6 +31,7 @@ export const algorithm: RunAlgorithm<"dpo"> = {
         pairs: preferencePairs(ctx.db),
         config: cfg,
         ctx,
+        releaseReference,
       });
       return {
         tokenizer: policy.tokenizerName,
