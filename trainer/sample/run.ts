@@ -3,6 +3,7 @@
 // batch; each batch's completions and ranking tasks are stored in one transaction, and a resumed run skips what it
 // stored. `rlhf sample`, the web form and "then send samples for labeling" all come here through the run framework.
 import fs from "node:fs";
+import path from "node:path";
 import type { ModelInput } from "../../server/services/model-inputs";
 import { mapWithConcurrency, sampleEndpoint } from "../../server/services/endpoint-sampling";
 import { jsonlLines } from "../../server/services/jsonl";
@@ -79,7 +80,10 @@ export async function runSampling(ctx: RunContext<SampleConfig>): Promise<RunOut
   const { samplers, dispose } = await localSamplers(ctx, policies);
   // A resumed run appends to its file; a fresh one starts it empty.
   const resumed = promptsSampledByRun(ctx.db, ctx.runId, prompts.flatMap((p) => (p.promptId ? [p.promptId] : []))).size > 0;
-  const out = outFile ? fs.openSync(outFile, resumed ? "a" : "w") : null;
+  // A worker that resumes a CLI run may not see the CLI's folder any more: the samples are stored, so go on without it.
+  const outUsable = !!outFile && fs.existsSync(path.dirname(outFile));
+  if (outFile && !outUsable) ctx.log(`the samples file's folder ${path.dirname(outFile)} is gone; not writing ${outFile}`, "warn");
+  const out = outUsable ? fs.openSync(outFile!, resumed ? "a" : "w") : null;
   const endpointParams = { temperature: c.temperature, topP: c.top_p, maxTokens: c.max_new_tokens, seed: c.seed };
   const callOpts = { timeoutMs: c.request_timeout_s * 1000, maxRetries: c.max_retries };
   let completionsMade = 0;

@@ -55,8 +55,8 @@ const sample: Handler = async (args, io) => {
   config.prompt_set = split ? (split as "train" | "test") : tag ? "tag" : "unranked";
   if (tag) config.tag = tag;
 
-  // --json without --out still prints the samples: they go through a scratch file the run writes.
-  const scratch = !out && io.json ? fs.mkdtempSync(path.join(os.tmpdir(), "rlhf-sample-")) : null;
+  // --json without --out or --tasks still prints the samples: they go through a scratch file the run writes.
+  const scratch = !out && !tasks && io.json ? fs.mkdtempSync(path.join(os.tmpdir(), "rlhf-sample-")) : null;
   const outFile = out ?? (scratch ? path.join(scratch, "samples.jsonl") : undefined);
   try {
     const { run, result } = await startRun(
