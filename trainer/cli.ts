@@ -27,6 +27,7 @@ const NOUNS: Record<string, Loader> = {
   export: () => import("./cli/commands/export"),
   tokens: () => import("./cli/commands/tokens"),
   worker: () => import("./cli/commands/worker"),
+  serve: () => import("./cli/commands/serve"),
   bench: () => import("./cli/commands/bench"),
 };
 
