@@ -79,6 +79,9 @@ export function projectScope(db: Db, project: unknown): string | undefined {
   }
 }
 
+/** "in project 'P'" or "in the database", for the no-data sentences. */
+const where = (config: Record<string, unknown>) => (config.project ? `in project '${String(config.project)}'` : "in the database");
+
 /** Each kind of data a run can need, and the sentence a user reads when there is none. */
 const DATA_CHECKS: Record<DataRequirement, (db: Db, config: Record<string, unknown>, req: RunRequest) => void> = {
   demonstrations(db, config) {
@@ -90,13 +93,13 @@ const DATA_CHECKS: Record<DataRequirement, (db: Db, config: Record<string, unkno
         (held ? ` (the ${held} in the test split are kept for eval)` : ""),
     );
   },
-  rankings(db) {
-    if (rankedExamples(db).length === 0)
-      throw badRequest("no usable rankings in the database: import rankings ('rlhf import rankings FILE.jsonl') or collect them first");
+  rankings(db, config) {
+    if (rankedExamples(db, { projectId: projectScope(db, config.project) }).length === 0)
+      throw badRequest(`no usable rankings ${where(config)}: import rankings ('rlhf import rankings FILE.jsonl') or collect them first`);
   },
-  preference_pairs(db) {
-    if (preferencePairs(db).length === 0)
-      throw badRequest("no preference pairs in the database: import rankings ('rlhf import rankings FILE.jsonl') first");
+  preference_pairs(db, config) {
+    if (preferencePairs(db, { projectId: projectScope(db, config.project) }).length === 0)
+      throw badRequest(`no preference pairs ${where(config)}: import rankings ('rlhf import rankings FILE.jsonl') first`);
   },
   train_prompts(db, config) {
     const projectId = projectScope(db, config.project);

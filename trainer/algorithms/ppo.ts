@@ -3,6 +3,7 @@
 import type { RunAlgorithm } from "../runs/types";
 import { RunInputError } from "../runs/errors";
 import { promptsInSplit } from "../../server/services/prompts";
+import { projectScope } from "../../server/services/run-creation";
 
 export const algorithm: RunAlgorithm<"ppo"> = {
   kind: "ppo",
@@ -34,7 +35,7 @@ export const algorithm: RunAlgorithm<"ppo"> = {
         valueHead = new ScalarHead(policy.model.config.n_embd, { init: "zeros" });
         disposers.push(() => valueHead!.dispose());
       }
-      const texts = promptsInSplit(ctx.db, "train").map((p) => p.text);
+      const texts = promptsInSplit(ctx.db, "train", projectScope(ctx.db, ctx.config.project)).map((p) => p.text);
       // One position is kept free: the RM reads truncated responses with an EOS appended.
       const room = policy.model.config.n_positions - cfg.response_length - 1;
       const prompts = texts.map((t) => buildPrompt(policy.tokenizer, t)).filter((p) => p.length <= room);

@@ -1,6 +1,6 @@
 // DPOConfig: every DPO setting with its default and the reason for it (TRL's DPOConfig names).
 import { z } from "zod";
-import { adamEpsilon, batchSize, evalHoldoutFraction, learningRate, maxGradNorm, maxLength, maxSteps, numTrainEpochs, seed, weightDecay } from "./config-schema";
+import { adamEpsilon, batchSize, evalHoldoutFraction, learningRate, maxGradNorm, maxLength, maxSteps, numTrainEpochs, seed, weightDecay, project } from "./config-schema";
 
 export const dpoConfig = z
   .object({
@@ -16,6 +16,7 @@ export const dpoConfig = z
     max_length: maxLength(256, "tokens per prompt+response; longer responses lose their tail"),
     eval_holdout_fraction: evalHoldoutFraction(0.1, "held-out share of prompts when the data has no test split"),
     seed: seed(0, "pair order and the held-out split"),
+    project: project("train on one project's ranking pairs (name or id); empty = every project"),
   })
   .strict();
 
