@@ -1,8 +1,10 @@
 // The model registry for researchers and admins: each model with its parent, the run that made it and a config summary.
 import { inArray } from "drizzle-orm";
 import { runs } from "../../db/schema";
+import { z } from "zod";
+import { ENDPOINT_APIS, endpointOf, registerEndpoint } from "../services/endpoints";
 import { listModels } from "../services/models";
-import { createTRPCRouter, researcherProcedure } from "../trpc";
+import { adminProcedure, createTRPCRouter, researcherProcedure } from "../trpc";
 
 /** Shape and headline numbers worth a glance; the rest of a model's config stays on disk. */
 const SUMMARY_KEYS = ["n_layer", "n_head", "n_embd", "n_positions", "vocab_size", "n_params"] as const;
@@ -33,8 +35,26 @@ export const modelsRouter = createTRPCRouter({
       runId: m.runId,
       runKind: m.runId ? (runKinds.get(m.runId) ?? null) : null,
       tokenizer: m.tokenizer,
+      source: m.source,
+      endpoint: endpointOf(m),
       createdAt: m.createdAt,
       summary: configSummary(m.config),
     }));
   }),
+
+  /** Registers a policy behind an OpenAI-compatible API; the key stays in the server's environment (named only). */
+  addEndpoint: adminProcedure
+    .input(
+      z.object({
+        name: z.string().trim().min(1, "give the model a name").max(64),
+        baseUrl: z.string().trim().min(1, "give the server's base URL").max(500),
+        model: z.string().trim().min(1, "give the model id the server knows").max(200),
+        apiKeyEnv: z.string().trim().max(128).optional(),
+        api: z.enum(ENDPOINT_APIS).default("chat"),
+      }),
+    )
+    .mutation(({ ctx, input }) => {
+      const row = registerEndpoint(ctx.db, input, ctx.user.id);
+      return { id: row.id, name: row.name, endpoint: endpointOf(row) };
+    }),
 });
