@@ -144,10 +144,14 @@ describe("rlhf sample with an endpoint and one of ours in the same K", () => {
     process.env.FAKE_KEY = "k";
     fake.requests.length = 0;
     fake.failFrom = 1; // the first prompt's request succeeds, every later one gets 500
-    const r = await rlhf("sample", "--model", "fake", "--project", "Tiny", "--split", "train", "--k", "2", "--tasks", "--json");
+    const r = await rlhf("sample", "--model", "fake", "--project", "Tiny", "--split", "train", "--k", "2", "--batch-size", "8", "--tasks", "--json");
     expect(r.code).toBe(1);
     expect(errorLine(r)).toMatch(/^rlhf: sample run \S+ failed: endpoint 'fake' \(.*\) answered HTTP 500: the model crashed$/);
     const runId = /sample run (\S+) failed/.exec(errorLine(r))![1]!;
+    // The failure cancelled the batch's other requests: nothing keeps retrying behind the failed run.
+    const sent = fake.requests.length;
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    expect(fake.requests.length).toBe(sent);
     const count = () => env.withDb((db) => db.select().from(completions).all().filter((c) => c.samplingParams?.run_id === runId).length);
     // Batch size 8: the first batch of 8 prompts failed as a whole, so nothing of it is stored.
     expect(count()).toBe(0);

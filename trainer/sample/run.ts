@@ -101,15 +101,18 @@ export async function runSampling(ctx: RunContext<SampleConfig>): Promise<RunOut
 
       // Every (prompt, policy) request of the batch; endpoint calls run concurrently, our models one at a time.
       const jobs = batch.flatMap((b) => policies.map((policy, pi) => ({ b, policy, k: shares[pi]! })));
+      // The first failure cancels the batch's other requests: none keeps retrying after the run has failed.
+      const abort = new AbortController();
       const results = await mapWithConcurrency(jobs, c.concurrency, async ({ b, policy, k }): Promise<SampledText[]> => {
         if (policy.source === "endpoint") {
-          const texts = await sampleEndpoint(policy.name, policy.endpoint, b.prompt.text, { ...endpointParams, n: k }, callOpts);
+          const texts = await sampleEndpoint(policy.name, policy.endpoint, b.prompt.text, { ...endpointParams, n: k }, { ...callOpts, signal: abort.signal });
           const params = { temperature: c.temperature, top_p: c.top_p, max_tokens: c.max_new_tokens, endpoint: policy.endpoint.baseUrl };
           return texts.map((text) => ({ text, policy, samplingParams: params }));
         }
         const made = await samplers.get(policy.name)!(b.prompt.text, b.index, k);
         return made.map((m) => ({ text: m.text, policy, samplingParams: m.params, logprobSum: m.logprobSum }));
       }).catch((err: unknown) => {
+        abort.abort();
         throw new RunInputError((err as Error).message);
       });
       ctx.throwIfCancelled();

@@ -19,7 +19,7 @@ export const sampleConfig = z
     top_p: z.number().positive().max(1).default(1).describe("nucleus sampling off by default: the full distribution, as PPO samples it"),
     top_k: z.int().min(0).default(0).describe("our models only (the OpenAI API has no top_k); 0 = off"),
     max_new_tokens: z.int().min(1).max(4096).default(128).describe("sent as max_tokens to endpoints; long enough for a paragraph, short enough to read quickly"),
-    batch_size: batchSize(8, "prompts per batch: each batch's completions and tasks are stored in one transaction, and a resumed run skips stored batches"),
+    batch_size: batchSize(32, "prompts per batch: each batch's completions and tasks are stored in one transaction, and a resumed run skips stored batches"),
     concurrency: z.int().min(1).max(64).default(8).describe("requests in flight per endpoint: enough to keep a vLLM server busy without tripping rate limits"),
     request_timeout_s: z.number().positive().max(3600).default(120).describe("per endpoint request; a long generation on a busy server can take a minute"),
     max_retries: z.int().min(0).max(10).default(3).describe("retries on 429/5xx and dropped connections, with exponential backoff"),

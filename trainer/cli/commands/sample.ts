@@ -31,6 +31,7 @@ const sample: Handler = async (args, io) => {
     top_p: args.number("top-p", { default: 1, min: 0, max: 1 })!,
     max_new_tokens: args.int("max-new-tokens", { default: 128, min: 1 }),
     concurrency: args.int("concurrency", { default: 8, min: 1, max: 64 }),
+    batch_size: args.int("batch-size", { default: 32, min: 1, max: 4096 }),
     max_prompts: args.int("max-prompts", { default: 0, min: 0 }),
     open_tasks: tasks,
   };
@@ -97,7 +98,7 @@ export const commands: Command[] = [
     help: [
       "Several models share each prompt's K (split evenly), so a ranking compares them blind. --tag T samples prompts with a tag.",
       "sampling flags: --temperature (1) --top-p (1) --top-k (0, our models) --max-new-tokens (128) --seed (0)",
-      "--concurrency (8) endpoint requests in flight; --max-prompts N caps the prompts; --queue leaves the run to 'rlhf worker'",
+      "--concurrency (8) endpoint requests in flight; --batch-size (32) prompts stored per transaction; --max-prompts N caps the prompts; --queue leaves the run to 'rlhf worker'",
     ].join("\n"),
     run: sample,
   },
