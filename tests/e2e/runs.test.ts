@@ -76,7 +76,8 @@ describe("training runs in the browser", () => {
   it("starts an SFT run from the form's settings and lists it as queued; refuses a bad value before queuing", async () => {
     // The settings are the trainer's own config keys, each at its library default, with the reason beside it.
     await page.getByTestId("run-settings").locator("summary").click();
-    await expect(page.locator("[data-config-key]").count()).resolves.toBe(22);
+    // 21 settings: `project` is the form's own picker above them.
+    await expect(page.locator("[data-config-key]").count()).resolves.toBe(21);
     await expect(page.locator("#config-learning_rate").inputValue()).resolves.toBe("0.0001");
     await expect(page.locator("#config-learning_rate-why").innerText()).resolves.toContain("fine-tune stably");
 
