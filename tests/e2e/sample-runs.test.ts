@@ -85,6 +85,7 @@ describe("a sample run from the browser", () => {
     const summary = await runWorker(db, { once: true });
     expect(summary.results.map((r) => [r.run.id, r.error])).toEqual([[runId, null]]);
     await page.reload();
+    await page.waitForSelector('[data-testid="run-sample"]');
     const samples = page.getByTestId("run-sample");
     await expect(samples.count()).resolves.toBe(12);
     const models = await samples.evaluateAll((els) => els.map((e) => e.getAttribute("data-model")));
