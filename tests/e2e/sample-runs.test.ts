@@ -8,7 +8,6 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDb, type Db } from "../../db/index";
 import { tasks } from "../../db/schema";
-import { registerEndpoint } from "../../server/services/endpoints";
 import { createProject, listProjects } from "../../server/services/projects";
 import { importPromptRows } from "../../server/services/prompts";
 import { serveGenerations } from "../../trainer/playground/answer";
@@ -46,7 +45,6 @@ beforeAll(async () => {
   importPromptRows(db, demoProject.id, [{ prompt: "Name a colour." }, { prompt: "Say hello\nin two lines." }, { prompt: "Count to three." }] as never, null);
   otherProject = createProject(db, { name: "Other project" }, null).id;
   importPromptRows(db, otherProject, [{ prompt: "Not this one." }] as never, null);
-  registerEndpoint(db, { name: "local-llm", baseUrl: fake.url, model: "llama-test" });
   browser = await launchBrowser();
   page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
   page.setDefaultTimeout(15_000);
@@ -55,9 +53,15 @@ beforeAll(async () => {
   await page.fill("#password", server.admin.password);
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.waitForURL("**/admin/runs");
+  // The session is in place once the page has rendered for the signed-in admin.
+  await page.waitForSelector("#run-kind");
 }, 240_000);
 
 afterAll(async () => {
+  if (process.env.E2E_DEBUG) {
+    await page?.screenshot({ path: path.join(SCREENSHOTS, "debug.png") });
+    console.log(server?.logs().slice(-4000));
+  }
   await browser?.close();
   db?.$client.close();
   await server?.stop();
@@ -65,6 +69,23 @@ afterAll(async () => {
 });
 
 describe("a sample run from the browser", () => {
+  it("an admin registers an endpoint policy from the models page; a key pasted as its variable is refused", async () => {
+    await page.goto(`${server.url}/admin/models`);
+    await page.fill("#ep-name", "local-llm");
+    await page.fill("#ep-url", fake.url);
+    await page.fill("#ep-model", "llama-test");
+    await page.fill("#ep-key", "sk-live-123");
+    await page.getByRole("button", { name: "Add endpoint" }).click();
+    await expect(page.getByTestId("error-banner").innerText()).resolves.toContain("'sk-live-123' is not an environment variable name");
+    await page.fill("#ep-key", "");
+    await page.getByRole("button", { name: "Add endpoint" }).click();
+    await page.getByRole("status").waitFor();
+    await page.waitForSelector('[data-testid="model-row"][data-model="local-llm"]');
+    await expect(page.locator('[data-model="local-llm"]').innerText()).resolves.toContain("endpoint: llama-test");
+    await screenshot("models-endpoint");
+    await page.goto(`${server.url}/admin/runs`);
+  });
+
   it("mixes two policies in one K and opens ranking tasks in the chosen project only", async () => {
     const rankBefore = db.select().from(tasks).all().filter((t) => t.kind === "rank").length;
     await page.selectOption("#run-kind", "sample");
