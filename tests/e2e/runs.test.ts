@@ -62,9 +62,12 @@ beforeAll(async () => {
   await page.fill("#password", server.admin.password);
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.waitForURL("**/admin/runs");
+  // Typing before hydration is lost when React takes over the inputs: the model picker is enabled once it has.
+  await page.waitForSelector("#run-base:not([disabled])");
 }, 240_000);
 
 afterAll(async () => {
+  if (process.env.E2E_DEBUG) await page?.screenshot({ path: path.join(SCREENSHOTS, "debug-runs.png"), fullPage: true });
   await browser?.close();
   db?.$client.close();
   await server?.stop();
