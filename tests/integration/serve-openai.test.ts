@@ -1,5 +1,6 @@
 // `rlhf serve`: one of our checkpoints behind an OpenAI-compatible API, driven by the `openai` npm client (models list,
 // completions, chat with n, streaming) and then registered as an endpoint policy that `rlhf sample` draws from.
+import { spawn } from "node:child_process";
 import path from "node:path";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -84,6 +85,31 @@ describe("rlhf serve (OpenAI-compatible API for our models)", () => {
     expect(r.code, r.err).toBe(0);
     expect(r.json).toMatchObject({ completions: 6, stored: 6, tasks_opened: 3 });
   });
+
+  it("`rlhf serve --port 0` as its own process: prints where it listens, answers the client, stops on SIGTERM", async () => {
+    const child = spawn(process.execPath, [path.resolve(__dirname, "../../trainer/bin/rlhf.mjs"), "serve", "--model", "tiny", "--port", "0", "--json"], { env: process.env, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (c: Buffer) => (out += c.toString()));
+    const listening = await new Promise<{ base_url: string }>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no listening line in 60 s: ${out}`)), 60_000);
+      child.stdout.on("data", () => {
+        const line = out.split("\n").find((l) => l.includes('"listening"'));
+        if (line) {
+          clearTimeout(timer);
+          resolve(JSON.parse(line) as { base_url: string });
+        }
+      });
+      child.on("exit", (code) => reject(new Error(`rlhf serve exited with ${code}: ${out}`)));
+    });
+    expect(listening.base_url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1$/);
+    const c = new OpenAI({ baseURL: listening.base_url, apiKey: "none", maxRetries: 0 });
+    const r = await c.chat.completions.create({ model: "tiny", messages: [{ role: "user", content: "Say hi." }], max_tokens: 4 });
+    expect(r.choices).toHaveLength(1);
+    const exit = new Promise<number | null>((resolve) => child.on("exit", resolve));
+    child.kill("SIGTERM");
+    expect(await exit).toBe(0);
+    expect(out.trim().split("\n").pop()).toContain('"stopped":true');
+  }, 90_000);
 
   it("`rlhf serve` refuses an endpoint model in one line", async () => {
     const r = await rlhf("serve", "--model", "tiny-served", "--json");
