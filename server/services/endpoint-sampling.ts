@@ -83,12 +83,23 @@ function choiceTexts(api: ModelEndpoint["api"], body: unknown): string[] {
   });
 }
 
-async function requestOnce(client: OpenAI, e: ModelEndpoint, prompt: string, n: number, p: EndpointSampling, signal?: AbortSignal): Promise<string[]> {
+/** A chat transcript ({role, content} turns ending with the user's); a plain prompt is one user turn. */
+export type ChatTurn = { role: string; content: string };
+
+/** The transcript as one text for /v1/completions, in the hh-rlhf wording the exports use. */
+function transcriptText(turns: ChatTurn[]): string {
+  return turns.map((t) => `${t.role === "assistant" ? "Assistant" : "Human"}: ${t.content}`).join("\n\n") + "\n\nAssistant:";
+}
+
+async function requestOnce(client: OpenAI, e: ModelEndpoint, prompt: string | ChatTurn[], n: number, p: EndpointSampling, signal?: AbortSignal): Promise<string[]> {
   const common = { model: e.model, n, temperature: p.temperature, top_p: p.topP, max_tokens: p.maxTokens, ...(p.seed !== undefined ? { seed: p.seed } : {}) };
   const body =
     e.api === "chat"
-      ? await client.chat.completions.create({ ...common, messages: [{ role: "user", content: prompt }] }, { signal })
-      : await client.completions.create({ ...common, prompt }, { signal });
+      ? await client.chat.completions.create(
+          { ...common, messages: typeof prompt === "string" ? [{ role: "user", content: prompt }] : (prompt as OpenAI.Chat.ChatCompletionMessageParam[]) },
+          { signal },
+        )
+      : await client.completions.create({ ...common, prompt: typeof prompt === "string" ? prompt : transcriptText(prompt) }, { signal });
   return choiceTexts(e.api, body);
 }
 
@@ -96,7 +107,7 @@ async function requestOnce(client: OpenAI, e: ModelEndpoint, prompt: string, n: 
  * `p.n` completions of one prompt. Servers that ignore `n` (or return fewer choices) are asked again for the rest;
  * one that returns none at all, or a malformed answer, is an EndpointError naming the endpoint.
  */
-export async function sampleEndpoint(label: string, e: ModelEndpoint, prompt: string, p: EndpointSampling, opts: EndpointCallOptions = {}): Promise<string[]> {
+export async function sampleEndpoint(label: string, e: ModelEndpoint, prompt: string | ChatTurn[], p: EndpointSampling, opts: EndpointCallOptions = {}): Promise<string[]> {
   if (!Number.isInteger(p.n) || p.n < 1) throw badRequest(`n must be a positive integer (got ${p.n})`);
   const client = endpointClient(label, e, opts);
   const out: string[] = [];

@@ -52,6 +52,8 @@ export interface PromptToSample {
   /** Set for prompts already in the database; file prompts get theirs when their batch is stored. */
   promptId?: string;
   text: string;
+  /** A chat prompt's turns; endpoints get the whole conversation, our models its last user turn (`text`). */
+  messages?: { role: string; content: string }[] | null;
 }
 
 /** The project's prompts of a prompt set, in import order (rowid), so batches and seeds repeat. */
@@ -61,7 +63,7 @@ export function promptsForSampling(db: Db, projectId: string, set: PromptSet, ta
   if (set === "train" || set === "test") where.push(eq(prompts.split, set));
   if (set === "tag") where.push(sql`exists (select 1 from json_each(${prompts.tags}) where json_each.value = ${tag.trim()})`);
   if (set === "unranked") where.push(sql`not exists (select 1 from tasks t where t.prompt_id = ${prompts.id} and t.kind = 'rank')`);
-  const q = db.select({ promptId: prompts.id, text: prompts.text }).from(prompts).where(and(...where)).orderBy(sql`prompts.rowid`);
+  const q = db.select({ promptId: prompts.id, text: prompts.text, messages: prompts.messages }).from(prompts).where(and(...where)).orderBy(sql`prompts.rowid`);
   return (limit > 0 ? q.limit(limit) : q).all();
 }
 

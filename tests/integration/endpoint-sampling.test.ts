@@ -110,6 +110,15 @@ describe("sampling an endpoint through the openai client", () => {
     expect(down).toBe(`endpoint 'gone' (${closed.url}/v1, model m) is unreachable: connection refused (is the server running?)`);
   });
 
+  it("a chat prompt goes over whole: as messages to chat endpoints, as a transcript to completions endpoints", async () => {
+    const turns = [{ role: "user", content: "Hi." }, { role: "assistant", content: "Hello!" }, { role: "user", content: "Tell a joke." }];
+    fake.requests.length = 0;
+    await sampleEndpoint("fake", endpoint(), turns, { ...params, n: 1 });
+    await sampleEndpoint("fake", { ...endpoint(), api: "completions" }, turns, { ...params, n: 1 });
+    expect(fake.requests[0]!.body.messages).toEqual(turns);
+    expect(fake.requests[1]!.body.prompt).toBe("Human: Hi.\n\nAssistant: Hello!\n\nHuman: Tell a joke.\n\nAssistant:");
+  });
+
   it("the /v1/completions API sends the prompt as text", async () => {
     fake.requests.length = 0;
     const texts = await sampleEndpoint("fake", { ...endpoint(), api: "completions" }, "Once upon", { ...params, n: 2 });

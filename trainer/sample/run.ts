@@ -105,7 +105,7 @@ export async function runSampling(ctx: RunContext<SampleConfig>): Promise<RunOut
       const abort = new AbortController();
       const results = await mapWithConcurrency(jobs, c.concurrency, async ({ b, policy, k }): Promise<SampledText[]> => {
         if (policy.source === "endpoint") {
-          const texts = await sampleEndpoint(policy.name, policy.endpoint, b.prompt.text, { ...endpointParams, n: k }, { ...callOpts, signal: abort.signal });
+          const texts = await sampleEndpoint(policy.name, policy.endpoint, b.prompt.messages?.length ? b.prompt.messages : b.prompt.text, { ...endpointParams, n: k }, { ...callOpts, signal: abort.signal });
           const params = { temperature: c.temperature, top_p: c.top_p, max_tokens: c.max_new_tokens, endpoint: policy.endpoint.baseUrl };
           return texts.map((text) => ({ text, policy, samplingParams: params }));
         }
