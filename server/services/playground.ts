@@ -50,6 +50,11 @@ export function requestGeneration(db: Db, input: { model: string; prompt: string
 export function getGeneration(db: Db, id: string): GenerationRow {
   const row = db.select().from(generations).where(eq(generations.id, id)).get();
   if (!row) throw notFound("no such generation");
+  // An endpoint call lives in the web process: if that process restarted, nobody will finish the row.
+  if (row.status === "running" && row.workerId === "web" && Date.now() - row.createdAt.getTime() > 3 * PLAYGROUND_TIMEOUT_MS) {
+    failGeneration(db, id, "the web server restarted before the endpoint answered; generate again");
+    return getGeneration(db, id);
+  }
   return row;
 }
 

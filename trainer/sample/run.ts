@@ -125,6 +125,9 @@ export async function runSampling(ctx: RunContext<SampleConfig>): Promise<RunOut
         for (const s of sampled)
           fs.writeSync(out, JSON.stringify({ prompt: s.prompt.text, completions: s.completions.map((x) => x.text), models: s.completions.map((x) => x.policy.name) }) + "\n");
       completionsMade += sampled.reduce((n, s) => n + s.completions.length, 0);
+      // A file in the scratch folder marks the run resumable: a worker that stops re-queues it rather than failing it,
+      // and the next one skips the prompts stored above.
+      fs.writeFileSync(path.join(ctx.scratchDir, "sample-progress.json"), JSON.stringify({ prompts_done: Math.min(prompts.length, start + c.batch_size) }));
       const doneCount = Math.min(prompts.length, start + c.batch_size);
       const seconds = (Date.now() - started) / 1000;
       ctx.progress(doneCount / prompts.length, { completions: completionsMade });
