@@ -8,6 +8,8 @@ import { openDb, type Db } from "../../db/index";
 import { tasks } from "../../db/schema";
 import { createProject } from "../../server/services/projects";
 import { importPromptRows } from "../../server/services/prompts";
+import type { PromptSet } from "../../server/services/run-kinds/sample-config";
+import { promptsForSampling } from "../../server/services/sampling";
 import { serveGenerations } from "../../trainer/playground/answer";
 import { runWorker } from "../../trainer/worker";
 import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai";
@@ -86,6 +88,22 @@ describe("sample runs from the browser", () => {
   it("training kinds read one project's data: no pairs in 'Other' is an error naming it", async () => {
     await expect(admin.runs.create({ kind: "dpo", baseModel: "tiny", config: { project: "Other" } })).rejects.toThrow("no preference pairs in project 'Other'");
     await expect(admin.runs.create({ kind: "sft", baseModel: "tiny", config: { project: "Other" } })).rejects.toThrow("no demonstrations to train on in project 'Other'");
+  });
+});
+
+describe("prompt sets", () => {
+  it("unranked = no ranking task yet; tag = carries the tag; train/test = the split; all = every prompt", () => {
+    importPromptRows(db, otherProject, [{ prompt: "Tagged one.", tags: ["poetry"] }, { prompt: "Tagged two.", tags: ["poetry", "x"], split: "test" }] as never, null);
+    const texts = (set: PromptSet, tag = "") => promptsForSampling(db, otherProject, set, tag).map((p) => p.text);
+    expect(texts("tag", "poetry")).toEqual(["Tagged one.", "Tagged two."]);
+    expect(texts("tag", "x")).toEqual(["Tagged two."]);
+    expect(texts("test")).toEqual(["Tagged two."]);
+    expect(texts("all")).toHaveLength(4);
+    expect(() => texts("tag")).toThrow("prompt_set 'tag' needs a tag");
+    // In project Tiny, the test split's prompts got ranking tasks above, so 'unranked' leaves them out.
+    const tinyUnranked = promptsForSampling(db, tinyProject, "unranked").map((p) => p.text);
+    expect(tinyUnranked).not.toContain("Say tree.");
+    expect(promptsForSampling(db, tinyProject, "unranked", "", 2)).toHaveLength(2);
   });
 });
 
