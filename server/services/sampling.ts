@@ -7,7 +7,7 @@ import { completions, prompts, tasks, type ModelEndpoint } from "../../db/schema
 import { endpointOf } from "./endpoints";
 import { badRequest } from "./errors";
 import { resolveModelInput, type ModelInput } from "./model-inputs";
-import { findModel, listModels } from "./models";
+import { findModel } from "./models";
 import { insertPromptIfNew } from "./prompts";
 import type { PromptSet } from "./run-kinds/sample-config";
 import { openRankTask } from "./task-queue";
@@ -147,11 +147,4 @@ export function runSamples(db: Db, runId: string, limit = 50) {
     ? db.select({ n: sql<number>`count(*)` }).from(tasks).where(and(eq(tasks.kind, "rank"), inArray(tasks.promptId, [...new Set(rows.map((r) => r.promptId))]))).get()!.n
     : 0;
   return { prompts: [...byPrompt.values()], totalCompletions: rows.length, rankTasks: taskCount };
-}
-
-/** Every policy a sample can draw from, for pickers: name and where it lives. */
-export function samplePolicyChoices(db: Db) {
-  return listModels(db)
-    .filter((m) => m.kind === "policy")
-    .map((m) => ({ name: m.name, source: m.source, endpoint: endpointOf(m)?.baseUrl ?? null }));
 }

@@ -5,7 +5,8 @@
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDb, type Db } from "../../db/index";
-import { tasks } from "../../db/schema";
+import { eq } from "drizzle-orm";
+import { runs, tasks } from "../../db/schema";
 import { createProject } from "../../server/services/projects";
 import { importPromptRows } from "../../server/services/prompts";
 import type { PromptSet } from "../../server/services/run-kinds/sample-config";
@@ -14,7 +15,7 @@ import { serveGenerations } from "../../trainer/playground/answer";
 import { runWorker } from "../../trainer/worker";
 import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai";
 import { callerFor, makeUser, type Caller } from "./helpers";
-import { cliEnv, makeTinyCheckpoint, registerTiny, seedDemonstrations, type CliEnv } from "./trainer-fixtures";
+import { cliEnv, errorLine, makeTinyCheckpoint, registerTiny, rlhf, seedDemonstrations, type CliEnv } from "./trainer-fixtures";
 
 let env: CliEnv;
 let db: Db;
@@ -83,6 +84,19 @@ describe("sample runs from the browser", () => {
     expect(rankTasks().length).toBe(before + 2);
     expect(new Set(rankTasks().map((t) => t.projectId))).toEqual(new Set([tinyProject]));
     await expect(admin.runs.create({ kind: "reward", baseModel: "tiny", config: {}, followUp: { project: "Tiny" } })).rejects.toThrow(/no usable rankings|makes no policy/);
+  });
+
+  it("`rlhf train … --then-sample K` stores the follow-up with the run; it needs --project", async () => {
+    const r = await rlhf("train", "sft", "--base", "tiny", "--project", "Tiny", "--then-sample", "3", "--sample-prompts", "train", "--queue", "--json");
+    expect(r.code, r.err).toBe(0);
+    const row = db.select().from(runs).where(eq(runs.id, r.json!.run_id)).get()!;
+    expect(row.config).toMatchObject({ project: "Tiny", _follow_up: { project: "Tiny", k: 3, prompt_set: "train", max_prompts: 0 } });
+    expect(row.projectId).toBe(tinyProject);
+    db.update(runs).set({ status: "cancelled" }).where(eq(runs.id, row.id)).run();
+    const bad = await rlhf("train", "sft", "--base", "tiny", "--then-sample", "3", "--queue", "--json");
+    expect(errorLine(bad)).toMatch(/^rlhf: --then-sample K needs --project P/);
+    const rm = await rlhf("train", "rm", "--base", "tiny", "--then-sample", "3", "--json");
+    expect(rm.code).toBe(2); // reward runs make no policy: the flag is not theirs
   });
 
   it("training kinds read one project's data: no pairs in 'Other' is an error naming it", async () => {
