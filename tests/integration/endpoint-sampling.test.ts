@@ -60,6 +60,17 @@ describe("rlhf models add-endpoint", () => {
     expect(errorLine(r)).toBe(`rlhf: ${message}`);
   });
 
+  it("`rlhf generate` samples an endpoint through its API", async () => {
+    process.env.FAKE_KEY = "k";
+    const r = await rlhf("generate", "--model", "fake", "--prompt", "Say hi.", "--n", "2", "--json");
+    expect(r.code, r.err).toBe(0);
+    expect(r.json!.completions).toHaveLength(2);
+    expect(r.json!.completions[0].text).toContain("fake-llm answer");
+    delete process.env.FAKE_KEY;
+    const noKey = await rlhf("generate", "--model", "fake", "--prompt", "x", "--json");
+    expect(errorLine(noKey)).toBe("rlhf: endpoint 'fake': environment variable FAKE_KEY (its API key) is not set");
+  });
+
   it("an endpoint cannot be a training base", async () => {
     const r = await rlhf("train", "sft", "--base", "fake", "--queue", "--json");
     expect(r.json!.error).toBe("base model fake: 'fake' is an endpoint model (served elsewhere); it can be sampled but not trained or loaded here: pick a checkpoint of ours");
