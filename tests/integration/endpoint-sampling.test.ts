@@ -7,7 +7,7 @@ import path from "node:path";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDb } from "../../db/index";
-import { completions, runs, tasks } from "../../db/schema";
+import { completions, prompts, runs, tasks } from "../../db/schema";
 import { sampleEndpoint } from "../../server/services/endpoint-sampling";
 import { createProject } from "../../server/services/projects";
 import { importPromptRows } from "../../server/services/prompts";
@@ -190,6 +190,26 @@ describe("rlhf sample with an endpoint and one of ours in the same K", () => {
     expect(resumed.error).toBeNull();
     expect(resumed.metrics).toMatchObject({ prompts: 9, skipped_prompts: 8, completions: 2 });
     expect(count()).toBe(18);
+    delete process.env.FAKE_KEY;
+  });
+
+  it("--prompts FILE --tasks adds the file's prompts to the project and opens their tasks there", async () => {
+    process.env.FAKE_KEY = "k";
+    const file = path.join(env.dir, "new-prompts.jsonl");
+    fs.writeFileSync(file, '{"prompt":"Brand new one."}\n{"prompt":"Brand new two."}\n');
+    const r = await rlhf("sample", "--model", "fake", "--project", "Tiny", "--prompts", file, "--k", "2", "--tasks", "--json");
+    expect(r.code, r.err).toBe(0);
+    expect(r.json).toMatchObject({ prompts: 2, stored: 4, tasks_opened: 2 });
+    env.withDb((db) => {
+      const added = db.select().from(prompts).all().filter((p) => p.text.startsWith("Brand new"));
+      expect(added.map((p) => p.source)).toEqual(["sample", "sample"]);
+      const run = db.select().from(runs).where(eq(runs.id, r.json!.run_id)).get()!;
+      expect(added.every((p) => p.projectId === run.projectId)).toBe(true);
+    });
+    const bad = path.join(env.dir, "bad.jsonl");
+    fs.writeFileSync(bad, '{"prompt":"ok"}\n{"text":"no prompt"}\n');
+    const e = await rlhf("sample", "--model", "fake", "--project", "Tiny", "--prompts", bad, "--k", "2", "--tasks", "--json");
+    expect(errorLine(e)).toMatch(/^rlhf: .*bad\.jsonl:2: no "prompt" string/);
     delete process.env.FAKE_KEY;
   });
 });
