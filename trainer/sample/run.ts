@@ -13,7 +13,7 @@ import {
   promptsForSampling, promptsSampledByRun, resolvePolicies, splitK, storeSampleBatch,
   type PromptToSample, type SamplePolicy, type SampledPrompt, type SampledText,
 } from "../../server/services/sampling";
-import { RunInputError } from "../runs/errors";
+import { isCancellation, RunInputError } from "../runs/errors";
 import type { RunContext, RunOutput } from "../runs/types";
 
 type LocalSampler = (prompt: string, index: number, k: number) => Promise<{ text: string; logprobSum: number; params: Record<string, unknown> }[]>;
@@ -78,63 +78,84 @@ export async function runSampling(ctx: RunContext<SampleConfig>): Promise<RunOut
   ctx.log(`sampling ${prompts.length} prompts × K=${c.k} from ${policies.map((p, i) => `${p.name} (${shares[i]})`).join(", ")}`);
 
   const { samplers, dispose } = await localSamplers(ctx, policies);
+  // Prompts this run stored before a restart are skipped (looked up in chunks: SQLite caps bound variables).
+  const storedIds = new Set<string>();
+  const ids = prompts.flatMap((p) => (p.promptId ? [p.promptId] : []));
+  for (let i = 0; i < ids.length; i += 500) for (const id of promptsSampledByRun(ctx.db, ctx.runId, ids.slice(i, i + 500))) storedIds.add(id);
+  const pending = prompts.map((prompt, index) => ({ prompt, index })).filter((b) => !b.prompt.promptId || !storedIds.has(b.prompt.promptId));
+  const skipped = prompts.length - pending.length;
   // A resumed run appends to its file; a fresh one starts it empty.
-  const resumed = promptsSampledByRun(ctx.db, ctx.runId, prompts.flatMap((p) => (p.promptId ? [p.promptId] : []))).size > 0;
   // A worker that resumes a CLI run may not see the CLI's folder any more: the samples are stored, so go on without it.
   const outUsable = !!outFile && fs.existsSync(path.dirname(outFile));
   if (outFile && !outUsable) ctx.log(`the samples file's folder ${path.dirname(outFile)} is gone; not writing ${outFile}`, "warn");
-  const out = outUsable ? fs.openSync(outFile!, resumed ? "a" : "w") : null;
+  const out = outUsable ? fs.openSync(outFile!, skipped > 0 ? "a" : "w") : null;
   const endpointParams = { temperature: c.temperature, topP: c.top_p, maxTokens: c.max_new_tokens, seed: c.seed };
   const callOpts = { timeoutMs: c.request_timeout_s * 1000, maxRetries: c.max_retries };
   let completionsMade = 0;
   let tasksOpened = 0;
-  let skipped = 0;
   ctx.setProgressTotal(prompts.length, "prompt");
   const started = Date.now();
-  try {
-    for (let start = 0; start < prompts.length; start += c.batch_size) {
-      ctx.throwIfCancelled();
-      let batch = prompts.slice(start, start + c.batch_size).map((prompt, j) => ({ prompt, index: start + j }));
-      const done = promptsSampledByRun(ctx.db, ctx.runId, batch.flatMap((b) => (b.prompt.promptId ? [b.prompt.promptId] : [])));
-      skipped += done.size;
-      batch = batch.filter((b) => !b.prompt.promptId || !done.has(b.prompt.promptId));
 
-      // Every (prompt, policy) request of the batch; endpoint calls run concurrently, our models one at a time.
-      const jobs = batch.flatMap((b) => policies.map((policy, pi) => ({ b, policy, k: shares[pi]! })));
-      // The first failure cancels the batch's other requests: none keeps retrying after the run has failed.
-      const abort = new AbortController();
-      const results = await mapWithConcurrency(jobs, c.concurrency, async ({ b, policy, k }): Promise<SampledText[]> => {
-        if (policy.source === "endpoint") {
-          const texts = await sampleEndpoint(policy.name, policy.endpoint, b.prompt.messages?.length ? b.prompt.messages : b.prompt.text, { ...endpointParams, n: k }, { ...callOpts, signal: abort.signal });
-          const params = { temperature: c.temperature, top_p: c.top_p, max_tokens: c.max_new_tokens, endpoint: policy.endpoint.baseUrl };
-          return texts.map((text) => ({ text, policy, samplingParams: params }));
-        }
-        const made = await samplers.get(policy.name)!(b.prompt.text, b.index, k);
-        return made.map((m) => ({ text: m.text, policy, samplingParams: m.params, logprobSum: m.logprobSum }));
-      }).catch((err: unknown) => {
-        abort.abort();
-        throw new RunInputError((err as Error).message);
-      });
-      ctx.throwIfCancelled();
-      const sampled: SampledPrompt[] = batch.map((b, bi) => ({ prompt: b.prompt, completions: results.slice(bi * policies.length, (bi + 1) * policies.length).flat() }));
-      if (c.open_tasks) {
-        const r = storeSampleBatch(ctx.db, { runId: ctx.runId, projectId: projectId!, batch: sampled, openTasks: true });
-        tasksOpened += r.tasksOpened;
-      }
+  // Requests flow through a sliding window (`concurrency` in flight, in prompt order); prompts are stored batch by
+  // batch, each batch in one transaction once all its prompts are answered. No barrier per batch, so a slow request
+  // holds back only its own batch's storing, not the requests behind it.
+  const got: SampledText[][][] = pending.map(() => []);
+  const left = pending.map(() => policies.length);
+  let nextBatch = 0;
+  const storeReadyBatches = () => {
+    while (nextBatch * c.batch_size < pending.length) {
+      const lo = nextBatch * c.batch_size;
+      const hi = Math.min(lo + c.batch_size, pending.length);
+      for (let i = lo; i < hi; i++) if (left[i]! > 0) return;
+      const sampled: SampledPrompt[] = pending.slice(lo, hi).map((b, j) => ({ prompt: b.prompt, completions: got[lo + j]!.flat() }));
+      if (c.open_tasks) tasksOpened += storeSampleBatch(ctx.db, { runId: ctx.runId, projectId: projectId!, batch: sampled, openTasks: true }).tasksOpened;
       if (out !== null)
-        for (const s of sampled)
-          fs.writeSync(out, JSON.stringify({ prompt: s.prompt.text, completions: s.completions.map((x) => x.text), models: s.completions.map((x) => x.policy.name) }) + "\n");
-      completionsMade += sampled.reduce((n, s) => n + s.completions.length, 0);
-      // A file in the scratch folder marks the run resumable: a worker that stops re-queues it rather than failing it,
-      // and the next one skips the prompts stored above.
-      fs.writeFileSync(path.join(ctx.scratchDir, "sample-progress.json"), JSON.stringify({ prompts_done: Math.min(prompts.length, start + c.batch_size) }));
-      const doneCount = Math.min(prompts.length, start + c.batch_size);
+        for (const x of sampled)
+          fs.writeSync(out, JSON.stringify({ prompt: x.prompt.text, completions: x.completions.map((y) => y.text), models: x.completions.map((y) => y.policy.name) }) + "\n");
+      completionsMade += sampled.reduce((n, x) => n + x.completions.length, 0);
+      for (let i = lo; i < hi; i++) got[i] = [];
+      nextBatch++;
+      // A file in the scratch folder marks the run resumable: a worker that stops re-queues it rather than failing
+      // it, and the next one skips the prompts stored above.
+      fs.writeFileSync(path.join(ctx.scratchDir, "sample-progress.json"), JSON.stringify({ prompts_done: skipped + hi }));
       const seconds = (Date.now() - started) / 1000;
-      ctx.progress(doneCount / prompts.length, { completions: completionsMade });
-      ctx.reportMetrics(doneCount, { "sample/completions": completionsMade, "sample/completions_per_s": seconds > 0 ? completionsMade / seconds : 0 });
+      ctx.progress((skipped + hi) / prompts.length, { completions: completionsMade });
+      ctx.reportMetrics(skipped + hi, { "sample/completions": completionsMade, "sample/completions_per_s": seconds > 0 ? completionsMade / seconds : 0 });
     }
+  };
+  // Our models generate one request at a time each (tfjs runs on one thread; interleaving only costs memory).
+  const localQueue = new Map<string, Promise<unknown>>();
+  const sampleLocal = (name: string, prompt: string, index: number, k: number) => {
+    const next = (localQueue.get(name) ?? Promise.resolve()).then(() => samplers.get(name)!(prompt, index, k));
+    localQueue.set(name, next.catch(() => undefined));
+    return next;
+  };
+  const jobs = pending.flatMap((b, pi) => policies.map((policy, qi) => ({ b, pi, qi, policy, k: shares[qi]! })));
+  // The first failure cancels the other requests in flight: none keeps retrying after the run has failed.
+  const abort = new AbortController();
+  try {
+    await mapWithConcurrency(jobs, c.concurrency, async ({ b, pi, qi, policy, k }) => {
+      ctx.throwIfCancelled();
+      if (policy.source === "endpoint") {
+        const texts = await sampleEndpoint(policy.name, policy.endpoint, b.prompt.messages?.length ? b.prompt.messages : b.prompt.text, { ...endpointParams, n: k }, { ...callOpts, signal: abort.signal });
+        const params = { temperature: c.temperature, top_p: c.top_p, max_tokens: c.max_new_tokens, endpoint: policy.endpoint.baseUrl };
+        got[pi]![qi] = texts.map((text) => ({ text, policy, samplingParams: params }));
+      } else {
+        const made = await sampleLocal(policy.name, b.prompt.text, b.index, k);
+        got[pi]![qi] = made.map((m) => ({ text: m.text, policy, samplingParams: m.params, logprobSum: m.logprobSum }));
+      }
+      left[pi]!--;
+      storeReadyBatches();
+    });
+    ctx.throwIfCancelled();
+  } catch (err) {
+    abort.abort();
+    if (isCancellation(err) || err instanceof RunInputError) throw err;
+    throw new RunInputError((err as Error).message);
   } finally {
     if (out !== null) fs.closeSync(out);
+    // A generation still running on a failed run must end before its model's tensors are freed.
+    await Promise.allSettled([...localQueue.values()]);
     dispose();
   }
   const seconds = (Date.now() - started) / 1000;
