@@ -104,7 +104,7 @@ const DATA_CHECKS: Record<DataRequirement, (db: Db, config: Record<string, unkno
   train_prompts(db, config) {
     const projectId = projectScope(db, config.project);
     if (promptsInSplit(db, "train", projectId).length === 0)
-      throw badRequest(`no train-split prompts${config.project ? ` in project '${String(config.project)}'` : " in the database"}: import prompts ('rlhf prompts import FILE.jsonl') first`);
+      throw badRequest(`no train-split prompts ${where(config)}: import prompts ('rlhf prompts import FILE.jsonl') first`);
   },
   sample_prompts(db, config, req) {
     const policies = resolvePolicies(db, String(config.policies ?? ""), { registeredOnly: req.registeredOnly });
