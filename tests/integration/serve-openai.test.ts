@@ -69,6 +69,15 @@ describe("rlhf serve (OpenAI-compatible API for our models)", () => {
     expect(finish).toBe(whole.choices[0]!.finish_reason);
   });
 
+  it("streams /v1/completions too, n rows interleaved by index", async () => {
+    const body = { model: "tiny", prompt: "Human: Say moon.\n\nAssistant:", max_tokens: 6, n: 2, seed: 5 };
+    const whole = await client.completions.create(body);
+    const stream = await client.completions.create({ ...body, stream: true });
+    const texts = ["", ""];
+    for await (const part of stream) for (const ch of part.choices) texts[ch.index] += ch.text;
+    expect(texts).toEqual(whole.choices.map((c) => c.text));
+  });
+
   it("bad requests get OpenAI-style 4xx errors, never a crash", async () => {
     await expect(client.chat.completions.create({ model: "other", messages: [{ role: "user", content: "x" }] })).rejects.toMatchObject({ status: 404 });
     await expect(client.chat.completions.create({ model: "tiny", messages: [] })).rejects.toMatchObject({ status: 400 });

@@ -152,7 +152,17 @@ export async function startModelServer(opts: ServeOptions): Promise<RunningServe
           chunk(row, delta, null);
         },
       });
-      out.finished.forEach((done, i) => chunk(i, null, done ? "stop" : "length"));
+      out.finished.forEach((done, i) => {
+        // What was held back (a character cut at the token limit stays a replacement character) goes out last.
+        const r = rows[i]!;
+        const final = decode(r.ids);
+        if (final.length > r.sent.length) {
+          const delta = final.slice(r.sent.length);
+          r.sent = final;
+          chunk(i, delta, null);
+        }
+        chunk(i, null, done ? "stop" : "length");
+      });
       res.end("data: [DONE]\n\n");
       return;
     }
