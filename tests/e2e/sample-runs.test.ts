@@ -114,6 +114,10 @@ describe("a sample run from the browser", () => {
     expect(models.filter((m) => m === "local-llm")).toHaveLength(6);
     await screenshot("sample-run-page");
 
+    await page.goto(`${server.url}/admin/runs`);
+    await expect(page.getByTestId("run-row").first().innerText()).resolves.toContain(`samples base, local-llm into ${demoProject.name}`);
+    await screenshot("sample-runs-list");
+
     const rank = db.select().from(tasks).all().filter((t) => t.kind === "rank");
     expect(rank.length).toBe(rankBefore + 3);
     expect(rank.some((t) => t.projectId === otherProject)).toBe(false);
