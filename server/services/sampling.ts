@@ -67,6 +67,15 @@ export function promptsForSampling(db: Db, projectId: string, set: PromptSet, ta
   return (limit > 0 ? q.limit(limit) : q).all();
 }
 
+/** Prompts by id, in the order given (ids no longer in the database are left out). */
+export function promptsByIds(db: Db, ids: string[]): PromptToSample[] {
+  const found = new Map<string, PromptToSample>();
+  for (let i = 0; i < ids.length; i += 500)
+    for (const p of db.select({ promptId: prompts.id, text: prompts.text, messages: prompts.messages }).from(prompts).where(inArray(prompts.id, ids.slice(i, i + 500))).all())
+      found.set(p.promptId, p);
+  return ids.flatMap((id) => (found.has(id) ? [found.get(id)!] : []));
+}
+
 export interface SampledText {
   text: string;
   policy: SamplePolicy;

@@ -6,7 +6,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDb, type Db } from "../../db/index";
 import { eq } from "drizzle-orm";
-import { runs, tasks } from "../../db/schema";
+import { completions, runs, tasks } from "../../db/schema";
 import { createProject } from "../../server/services/projects";
 import { importPromptRows } from "../../server/services/prompts";
 import type { PromptSet } from "../../server/services/run-kinds/sample-config";
@@ -102,6 +102,26 @@ describe("sample runs from the browser", () => {
   it("training kinds read one project's data: no pairs in 'Other' is an error naming it", async () => {
     await expect(admin.runs.create({ kind: "dpo", baseModel: "tiny", config: { project: "Other" } })).rejects.toThrow("no preference pairs in project 'Other'");
     await expect(admin.runs.create({ kind: "sft", baseModel: "tiny", config: { project: "Other" } })).rejects.toThrow("no demonstrations to train on in project 'Other'");
+  });
+});
+
+describe("a sample run stopped by its worker", () => {
+  it("goes back to the queue and the next worker finishes it without duplicating a completion", async () => {
+    const project = createProject(db, { name: "Resume" }, null);
+    importPromptRows(db, project.id, Array.from({ length: 6 }, (_, i) => ({ prompt: `Resume ${i}.` })) as never, null);
+    const run = await admin.runs.create({ kind: "sample", config: { project: "Resume", policies: "fake", k: 2, batch_size: 2, concurrency: 1 } });
+    fake.requests.length = 0;
+    fake.delayMs = 50;
+    // Stop once the third request is out: the first batch (2 prompts) is stored, the second is not.
+    const first = await runWorker(db, { once: true, shouldStop: () => fake.requests.length >= 3 });
+    fake.delayMs = 0;
+    expect(first.results[0]!.run.status).toBe("queued");
+    const stored = () => db.select().from(completions).all().filter((c) => c.samplingParams?.run_id === run.id);
+    expect(stored()).toHaveLength(4);
+    const second = await runWorker(db, { once: true });
+    expect(second.results[0]).toMatchObject({ error: null, metrics: { prompts: 6, skipped_prompts: 2, completions: 8 } });
+    expect(stored()).toHaveLength(12);
+    expect(new Set(stored().map((c) => c.promptId)).size).toBe(6);
   });
 });
 

@@ -10,7 +10,7 @@ import { jsonlLines } from "../../server/services/jsonl";
 import { projectScope, RESERVED_CONFIG_KEYS } from "../../server/services/run-creation";
 import type { SampleConfig } from "../../server/services/run-kinds/sample-config";
 import {
-  promptsForSampling, promptsSampledByRun, resolvePolicies, splitK, storeSampleBatch,
+  promptsByIds, promptsForSampling, promptsSampledByRun, resolvePolicies, splitK, storeSampleBatch,
   type PromptToSample, type SamplePolicy, type SampledPrompt, type SampledText,
 } from "../../server/services/sampling";
 import { isCancellation, RunInputError } from "../runs/errors";
@@ -72,7 +72,16 @@ export async function runSampling(ctx: RunContext<SampleConfig>): Promise<RunOut
   const shares = splitK(c.k, policies.length);
   const projectId = projectScope(ctx.db, c.project);
   if (c.open_tasks && !projectId) throw new RunInputError("a sample run that opens ranking tasks needs a project");
-  let prompts = promptsFile ? promptsFromFile(promptsFile) : promptsForSampling(ctx.db, projectId!, c.prompt_set, c.tag, c.max_prompts);
+  // The prompt set is fixed when the run first starts: a resumed run must not pick other prompts ('unranked' shrinks
+  // as this run opens tasks, and new prompts may have arrived), so the first start writes the ids down.
+  const frozen = path.join(ctx.scratchDir, "sample-prompts.json");
+  let prompts: PromptToSample[];
+  if (promptsFile) prompts = promptsFromFile(promptsFile);
+  else if (fs.existsSync(frozen)) prompts = promptsByIds(ctx.db, JSON.parse(fs.readFileSync(frozen, "utf8")) as string[]);
+  else {
+    prompts = promptsForSampling(ctx.db, projectId!, c.prompt_set, c.tag, c.max_prompts);
+    fs.writeFileSync(frozen, JSON.stringify(prompts.map((p) => p.promptId)));
+  }
   if (c.max_prompts > 0) prompts = prompts.slice(0, c.max_prompts);
   if (prompts.length === 0) throw new RunInputError("no prompts to sample");
   ctx.log(`sampling ${prompts.length} prompts × K=${c.k} from ${policies.map((p, i) => `${p.name} (${shares[i]})`).join(", ")}`);
