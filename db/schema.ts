@@ -283,6 +283,30 @@ export const runLogs = sqliteTable(
 );
 
 /** What an API token may do: today the HTTP export only. */
+/**
+ * Playground generations: a short sampling request from the browser. The web process never loads TensorFlow.js, so
+ * the worker answers requests for our models; endpoint models are answered by the web process off the request path.
+ */
+export const GENERATION_STATUSES = ["queued", "running", "succeeded", "failed"] as const;
+export const generations = sqliteTable(
+  "generations",
+  {
+    id: id(),
+    modelId: text("model_id").notNull().references(() => models.id, { onDelete: "cascade" }),
+    prompt: text("prompt").notNull(),
+    /** {n, temperature, top_p, max_new_tokens, seed} */
+    params: text("params", { mode: "json" }).$type<Record<string, number>>().notNull(),
+    status: text("status", { enum: GENERATION_STATUSES }).notNull().default("queued"),
+    outputs: text("outputs", { mode: "json" }).$type<string[] | null>(),
+    error: text("error"),
+    workerId: text("worker_id"),
+    createdBy: text("created_by").references(() => users.id),
+    createdAt: createdAt(),
+    finishedAt: integer("finished_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [index("generations_status").on(t.status, t.createdAt)],
+);
+
 export const TOKEN_SCOPES = ["export"] as const;
 export type TokenScope = (typeof TOKEN_SCOPES)[number];
 export const apiTokens = sqliteTable("api_tokens", {

@@ -27,6 +27,7 @@ const NOUNS: Record<string, Loader> = {
   export: () => import("./cli/commands/export"),
   tokens: () => import("./cli/commands/tokens"),
   worker: () => import("./cli/commands/worker"),
+  serve: () => import("./cli/commands/serve"),
   bench: () => import("./cli/commands/bench"),
 };
 
@@ -85,7 +86,7 @@ export async function main(argv: string[]): Promise<number> {
 
   const io: CommandIO = { json, log: (m) => process.stderr.write(terminalSafe(m) + "\n") };
   try {
-    const args = new Args(found.rest, new Set(["json", "queue", "tasks", "once", "force", "allow-ties"]));
+    const args = new Args(found.rest, new Set(["json", "queue", "tasks", "once", "force", "allow-ties", "unranked", "chat", "completions"]));
     const result = await spec.run(args, io);
     args.assertAllUsed();
     if (json) process.stdout.write(JSON.stringify({ ok: true, ...result.json }) + "\n");

@@ -31,24 +31,37 @@ export async function runWorker(db: Db, opts: WorkerOptions = {}): Promise<Worke
   const results: RunResult[] = [];
   const stop = opts.shouldStop ?? (() => false);
   log(`worker ${workerId} waiting for runs`);
-  while (!stop()) {
-    const run = claimNextRun(db, workerId, opts.leaseMs ?? DEFAULT_LEASE_MS);
-    if (!run) {
-      if (opts.once) break;
-      // Sleep in short slices so a stop request is honoured quickly.
-      for (let waited = 0; waited < (opts.pollMs ?? 2000) && !stop(); waited += 200) await sleep(200);
-      continue;
+  // Playground generations are answered beside the runs, so a long training run does not keep the playground waiting.
+  const { serveGenerations } = await import("./playground/answer");
+  let runsDone = false;
+  const generationsLoop = opts.once
+    ? null
+    : serveGenerations(db, { workerId, shouldStop: () => stop() || runsDone, log }).catch((err: unknown) => log(`playground loop stopped: ${String(err)}`));
+  try {
+    while (!stop()) {
+      const run = claimNextRun(db, workerId, opts.leaseMs ?? DEFAULT_LEASE_MS);
+      if (!run) {
+        if (opts.once) break;
+        // Sleep in short slices so a stop request is honoured quickly.
+        for (let waited = 0; waited < (opts.pollMs ?? 2000) && !stop(); waited += 200) await sleep(200);
+        continue;
+      }
+      log(`claimed ${run.kind} run ${run.id}`);
+      const result = await executeRun(db, run, {
+        workerId,
+        leaseMs: opts.leaseMs,
+        echo: log,
+        progressBar: opts.progressBar,
+        stopRequested: stop,
+      });
+      log(result.error ? `run ${run.id} ${result.run.status}: ${result.error}` : `run ${run.id} succeeded${result.model ? ` → model '${result.model.name}'` : ""}`);
+      results.push(result);
     }
-    log(`claimed ${run.kind} run ${run.id}`);
-    const result = await executeRun(db, run, {
-      workerId,
-      leaseMs: opts.leaseMs,
-      echo: log,
-      progressBar: opts.progressBar,
-      stopRequested: stop,
-    });
-    log(result.error ? `run ${run.id} ${result.run.status}: ${result.error}` : `run ${run.id} succeeded${result.model ? ` → model '${result.model.name}'` : ""}`);
-    results.push(result);
+  } finally {
+    runsDone = true;
+    await generationsLoop;
   }
+  // `--once` drains waiting playground generations too, after the runs.
+  if (opts.once) await serveGenerations(db, { workerId, shouldStop: stop, once: true, log });
   return { workerId, results };
 }

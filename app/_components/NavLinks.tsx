@@ -11,6 +11,7 @@ const LINKS: Record<AppRole, { href: string; label: string }[]> = {
     { href: "/admin/projects/new", label: "New project" },
     { href: "/admin/runs", label: "Runs" },
     { href: "/admin/models", label: "Models" },
+    { href: "/admin/playground", label: "Playground" },
     { href: "/annotate", label: "Annotate" },
     { href: "/research", label: "Research" },
   ],
@@ -19,6 +20,7 @@ const LINKS: Record<AppRole, { href: string; label: string }[]> = {
     { href: "/research", label: "Overview" },
     { href: "/research/runs", label: "Runs" },
     { href: "/research/models", label: "Models" },
+    { href: "/research/playground", label: "Playground" },
   ],
 };
 

@@ -3,6 +3,7 @@ import { createCallerFactory, createTRPCRouter } from "../trpc";
 import { auditRouter } from "./audit";
 import { demonstrationsRouter } from "./demonstrations";
 import { modelsRouter } from "./models";
+import { playgroundRouter } from "./playground";
 import { projectsRouter } from "./projects";
 import { promptsRouter } from "./prompts";
 import { rankingsRouter } from "./rankings";
@@ -23,6 +24,7 @@ export const appRouter = createTRPCRouter({
   audit: auditRouter,
   runs: runsRouter,
   models: modelsRouter,
+  playground: playgroundRouter,
   tokens: tokensRouter,
 });
 

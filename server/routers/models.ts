@@ -3,9 +3,10 @@
 import { inArray } from "drizzle-orm";
 import { z } from "zod";
 import { runs } from "../../db/schema";
+import { ENDPOINT_APIS, endpointOf, registerEndpoint } from "../services/endpoints";
 import { modelWinRates, projectLeaderboard } from "../services/leaderboard";
 import { listModels } from "../services/models";
-import { createTRPCRouter, researcherProcedure } from "../trpc";
+import { adminProcedure, createTRPCRouter, researcherProcedure } from "../trpc";
 import { id } from "./inputs";
 
 /** Shape and headline numbers worth a glance; the rest of a model's config stays on disk. */
@@ -37,6 +38,8 @@ export const modelsRouter = createTRPCRouter({
       runId: m.runId,
       runKind: m.runId ? (runKinds.get(m.runId) ?? null) : null,
       tokenizer: m.tokenizer,
+      source: m.source,
+      endpoint: endpointOf(m),
       createdAt: m.createdAt,
       summary: configSummary(m.config),
     }));
@@ -49,4 +52,20 @@ export const modelsRouter = createTRPCRouter({
 
   /** The project's Bradley–Terry leaderboard, best first, with each model's win rates. */
   leaderboard: researcherProcedure.input(z.object({ projectId: id })).query(({ ctx, input }) => projectLeaderboard(ctx.db, input.projectId)),
+
+  /** Registers a policy behind an OpenAI-compatible API; the key stays in the server's environment (named only). */
+  addEndpoint: adminProcedure
+    .input(
+      z.object({
+        name: z.string().trim().min(1, "give the model a name").max(64),
+        baseUrl: z.string().trim().min(1, "give the server's base URL").max(500),
+        model: z.string().trim().min(1, "give the model id the server knows").max(200),
+        apiKeyEnv: z.string().trim().max(128).optional(),
+        api: z.enum(ENDPOINT_APIS).default("chat"),
+      }),
+    )
+    .mutation(({ ctx, input }) => {
+      const row = registerEndpoint(ctx.db, input, ctx.user.id);
+      return { id: row.id, name: row.name, endpoint: endpointOf(row) };
+    }),
 });

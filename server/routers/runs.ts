@@ -8,6 +8,8 @@ import { models, runLogs } from "../../db/schema";
 import { writeAudit } from "../services/audit";
 import { createRunFromRequest } from "../services/run-creation";
 import { RUN_KINDS } from "../services/run-kinds/index";
+import { PROMPT_SETS } from "../services/run-kinds/sample-config";
+import { runSamples } from "../services/sampling";
 import { cancelRun, getRun, listRuns, runMetricSeries, type RunRow } from "../services/runs";
 import { adminProcedure, createTRPCRouter, researcherProcedure } from "../trpc";
 import { id } from "./inputs";
@@ -25,12 +27,22 @@ const config = z
       ctx.addIssue({ code: "custom", message: `is larger than ${MAX_CONFIG_BYTES / 1024} KB` });
   });
 
+/** "Then send samples for labeling" on a training run: the sample run queued when it succeeds. */
+const followUpInput = z.object({
+  project: z.string().trim().min(1, "pick the project for the samples").max(200),
+  prompt_set: z.enum(PROMPT_SETS).optional(),
+  k: z.int().min(2).max(16).optional(),
+  max_prompts: z.int().min(0).optional(),
+});
+
 const createInput = z.object({
   kind: z.enum(RUN_KINDS),
-  baseModel: z.string().trim().min(1, "pick a base model").max(64),
+  /** Kinds that train need one; a sample run names its policies in its config instead. */
+  baseModel: z.string().trim().max(64).optional(),
   rewardModel: z.string().trim().max(64).optional(),
   name: z.string().trim().max(64).optional(),
   config: config.default({}),
+  followUp: followUpInput.optional(),
 });
 
 /** Model names by id, for the rows that mention models. */
@@ -58,6 +70,7 @@ function describeRun(run: RunRow, names: Map<string, string>, now = Date.now()) 
     rewardModel: run.rewardModelId ? (names.get(run.rewardModelId) ?? null) : null,
     outputModelId: run.outputModelId,
     outputModel: run.outputModelId ? (names.get(run.outputModelId) ?? null) : null,
+    projectId: run.projectId,
     createdAt: run.createdAt,
     startedAt: run.startedAt,
     finishedAt: run.finishedAt,
@@ -111,15 +124,19 @@ export const runsRouter = createTRPCRouter({
   create: adminProcedure.input(createInput).mutation(({ ctx, input }) => {
     const run = createRunFromRequest(ctx.db, {
       kind: input.kind,
-      base: input.baseModel,
+      base: input.baseModel || undefined,
       reward: input.rewardModel || undefined,
       name: input.name || undefined,
       config: input.config,
       createdBy: ctx.user.id,
       registeredOnly: true,
+      followUp: input.followUp,
     });
     return describeRun(run, modelNames(ctx.db, [run.baseModelId, run.rewardModelId]));
   }),
+
+  /** A sample run's prompts and completions (with the model that wrote each), for its run page. */
+  samples: researcherProcedure.input(z.object({ id })).query(({ ctx, input }) => runSamples(ctx.db, getRun(ctx.db, input.id).id)),
 
   /** A queued run is cancelled at once; a running one stops at the worker's next cancellation check. */
   cancel: adminProcedure.input(z.object({ id })).mutation(({ ctx, input }) => {

@@ -102,6 +102,9 @@ export function resolveModelInput(
   ensureBuiltinModel(db);
   const row = looksLikePath(value) ? undefined : findModel(db, value);
   if (row) {
+    // An endpoint has no weights here: it can be sampled (sample runs, the playground) but never trained or loaded.
+    if (row.source === "endpoint")
+      throw badRequest(`${flag} ${value}: '${row.name}' is an endpoint model (served elsewhere); it can be sampled but not trained or loaded here: pick a checkpoint of ours`);
     if (opts.kind && row.kind !== opts.kind)
       throw badRequest(`${flag} ${value}: '${row.name}' is a ${row.kind} model, but a ${opts.kind} model is needed here`);
     const dir = modelDir(row);
@@ -115,7 +118,7 @@ export function resolveModelInput(
   const dir = path.resolve(value);
   // The browser may only name registered models: a path from a web form must not open server directories.
   if (!opts.registeredOnly && fs.existsSync(dir) && fs.statSync(dir).isDirectory()) {
-    const byPath = listModels(db).find((m) => path.resolve(modelDir(m)) === dir);
+    const byPath = listModels(db).find((m) => m.source === "local" && path.resolve(modelDir(m)) === dir);
     if (byPath) return resolveModelInput(db, byPath.id, opts);
     const { config } = checkCheckpointDir(dir, value);
     const tokenizer = tokenizerFromConfig(config);

@@ -13,16 +13,35 @@ import { resolveModelInput, type ModelInput } from "./model-inputs";
 import { assertModelName, findModel, uniqueModelName } from "./models";
 import { findProjectByName, getProject } from "./projects";
 import { promptsInSplit } from "./prompts";
+import type { PromptSet } from "./run-kinds/sample-config";
+import { promptsForSampling, resolvePolicies, splitK } from "./sampling";
 import { parseRunConfig, RESERVED_CONFIG_KEY_PREFIX, runKind, type DataRequirement, type RunConfig, type RunKind } from "./run-kinds/index";
 import { createRun, type RunRow } from "./runs";
 
 /** Where a run keeps a bare checkpoint directory it was given instead of a registered model. */
-export const RESERVED_CONFIG_KEYS = { baseDir: "_base_dir", rewardDir: "_reward_dir" } as const;
+export const RESERVED_CONFIG_KEYS = {
+  baseDir: "_base_dir",
+  rewardDir: "_reward_dir",
+  /** A sample run's prompt file, from `rlhf sample --prompts FILE` (never from a web request). */
+  promptsFile: "_prompts_file",
+  /** Where `rlhf sample --out FILE` writes its samples. */
+  outFile: "_out_file",
+  /** A training run's "then send samples for labeling": the sample run queued when it succeeds. */
+  followUp: "_follow_up",
+} as const;
+
+/** "Then send samples for labeling": after a training run succeeds, its output samples this project's prompts. */
+export interface FollowUpSample {
+  project: string;
+  prompt_set?: string;
+  k?: number;
+  max_prompts?: number;
+}
 
 export interface RunRequest {
   kind: RunKind;
-  /** Registry name or id; from the CLI also a checkpoint directory. */
-  base: string;
+  /** Registry name or id; from the CLI also a checkpoint directory. Kinds that train need one; sample runs none. */
+  base?: string;
   reward?: string;
   /** The user's config object; unknown keys and bad values are errors, unset keys take their defaults. */
   config?: unknown;
@@ -33,14 +52,19 @@ export interface RunRequest {
   registeredOnly?: boolean;
   /** In-process runs start `running`, claimed by this worker; without it the run is queued for a worker. */
   claim?: { workerId: string };
+  /** The run framework's own keys (prompt file, out file) from the CLI; a web request never sets them. */
+  reserved?: Partial<Record<"promptsFile" | "outFile", string>>;
+  /** Training kinds: queue a sample run of the output model when this run succeeds. */
+  followUp?: FollowUpSample;
 }
 
 export interface PreparedRun {
   kind: RunKind;
   config: Record<string, unknown>;
-  base: ModelInput;
+  base: ModelInput | null;
   reward: ModelInput | null;
   outputName: string | null;
+  followUp: FollowUpSample | null;
 }
 
 /** The project a config's `project` (name or id) names; undefined for every project. */
@@ -55,8 +79,11 @@ export function projectScope(db: Db, project: unknown): string | undefined {
   }
 }
 
+/** "in project 'P'" or "in the database", for the no-data sentences. */
+const where = (config: Record<string, unknown>) => (config.project ? `in project '${String(config.project)}'` : "in the database");
+
 /** Each kind of data a run can need, and the sentence a user reads when there is none. */
-const DATA_CHECKS: Record<DataRequirement, (db: Db, config: Record<string, unknown>) => void> = {
+const DATA_CHECKS: Record<DataRequirement, (db: Db, config: Record<string, unknown>, req: RunRequest) => void> = {
   demonstrations(db, config) {
     const projectId = projectScope(db, config.project);
     if (sftExamples(db, { projectId, split: "train" }).length > 0) return;
@@ -66,19 +93,43 @@ const DATA_CHECKS: Record<DataRequirement, (db: Db, config: Record<string, unkno
         (held ? ` (the ${held} in the test split are kept for eval)` : ""),
     );
   },
-  rankings(db) {
-    if (rankedExamples(db).length === 0)
-      throw badRequest("no usable rankings in the database: import rankings ('rlhf import rankings FILE.jsonl') or collect them first");
+  rankings(db, config) {
+    if (rankedExamples(db, { projectId: projectScope(db, config.project) }).length === 0)
+      throw badRequest(`no usable rankings ${where(config)}: import rankings ('rlhf import rankings FILE.jsonl') or collect them first`);
   },
-  preference_pairs(db) {
-    if (preferencePairs(db).length === 0)
-      throw badRequest("no preference pairs in the database: import rankings ('rlhf import rankings FILE.jsonl') first");
+  preference_pairs(db, config) {
+    if (preferencePairs(db, { projectId: projectScope(db, config.project) }).length === 0)
+      throw badRequest(`no preference pairs ${where(config)}: import rankings ('rlhf import rankings FILE.jsonl') first`);
   },
-  train_prompts(db) {
-    if (promptsInSplit(db, "train").length === 0)
-      throw badRequest("no train-split prompts in the database: import prompts ('rlhf prompts import FILE.jsonl') first");
+  train_prompts(db, config) {
+    const projectId = projectScope(db, config.project);
+    if (promptsInSplit(db, "train", projectId).length === 0)
+      throw badRequest(`no train-split prompts ${where(config)}: import prompts ('rlhf prompts import FILE.jsonl') first`);
+  },
+  sample_prompts(db, config, req) {
+    const policies = resolvePolicies(db, String(config.policies ?? ""), { registeredOnly: req.registeredOnly });
+    splitK(Number(config.k), policies.length);
+    if (config.open_tasks && Number(config.k) < 2) throw badRequest(`ranking tasks need k between 2 and 16 (got ${String(config.k)})`);
+    const projectId = projectScope(db, config.project);
+    if (req.reserved?.promptsFile) {
+      if (!projectId && config.open_tasks) throw badRequest("a sample run that opens ranking tasks needs a project (where the tasks open)");
+      return;
+    }
+    if (!projectId) throw badRequest("a sample run needs a project: pick the project whose prompts are sampled and where the tasks open");
+    const set = config.prompt_set as PromptSet;
+    if (promptsForSampling(db, projectId, set, String(config.tag ?? ""), 1).length === 0)
+      throw badRequest(`no ${set === "tag" ? `prompts tagged '${String(config.tag)}'` : set === "all" ? "prompts" : `${set} prompts`} in project '${String(config.project)}' to sample`);
   },
 };
+
+/** Checks a follow-up request now, so a typo fails with the training run, not hours later. */
+function checkFollowUp(db: Db, f: FollowUpSample, kind: RunKind): FollowUpSample {
+  if (runKind(kind).outputKind !== "policy") throw badRequest(`a ${kind} run makes no policy, so it cannot send samples for labeling`);
+  if (!projectScope(db, f.project)) throw badRequest("'then send samples for labeling' needs a project");
+  // The same schema a sample run uses, with a placeholder policy (the output does not exist yet).
+  const parsed = parseRunConfig("sample", { project: f.project, policies: "output", ...(f.prompt_set ? { prompt_set: f.prompt_set } : {}), ...(f.k ? { k: f.k } : {}), ...(f.max_prompts ? { max_prompts: f.max_prompts } : {}) });
+  return { project: f.project, prompt_set: parsed.prompt_set, k: parsed.k, max_prompts: parsed.max_prompts };
+}
 
 /** True when a registered model, or a run that is still to finish, already claims this output name. */
 function outputNameTaken(db: Db, name: string): boolean {
@@ -113,9 +164,15 @@ export function prepareRun(db: Db, req: RunRequest): PreparedRun {
   }
   const config = parseRunConfig(req.kind, raw) as Record<string, unknown>;
   const lookup = { registeredOnly: req.registeredOnly ?? false };
-  const base = resolveModelInput(db, req.base, { ...lookup, flag: "base model", kind: "policy" });
+  let base: ModelInput | null = null;
+  if (kind.trains) {
+    if (!req.base) throw badRequest(`a ${req.kind} run needs a base model: pick one`);
+    base = resolveModelInput(db, req.base, { ...lookup, flag: "base model", kind: "policy" });
+  } else if (req.base) {
+    throw badRequest(`a ${req.kind} run takes no base model; name its policies in 'policies'`);
+  }
   let reward: ModelInput | null = null;
-  if (kind.needsReward) {
+  if (kind.needsReward && base) {
     if (!req.reward) throw badRequest(`a ${req.kind} run needs a reward model: pick one, or train one with a reward run first`);
     reward = resolveModelInput(db, req.reward, { ...lookup, flag: "reward model", kind: "reward" });
     if (reward.tokenizer !== base.tokenizer)
@@ -123,9 +180,10 @@ export function prepareRun(db: Db, req: RunRequest): PreparedRun {
   } else if (req.reward) {
     throw badRequest(`a ${req.kind} run takes no reward model`);
   }
-  DATA_CHECKS[kind.data](db, config);
-  const outputName = kind.outputKind ? outputModelName(db, req.name?.trim() || undefined, base, req.kind) : null;
-  return { kind: req.kind, config, base, reward, outputName };
+  DATA_CHECKS[kind.data](db, config, req);
+  const outputName = kind.outputKind && base ? outputModelName(db, req.name?.trim() || undefined, base, req.kind) : null;
+  const followUp = req.followUp ? checkFollowUp(db, req.followUp, req.kind) : null;
+  return { kind: req.kind, config, base, reward, outputName, followUp };
 }
 
 /**
@@ -135,7 +193,10 @@ export function prepareRun(db: Db, req: RunRequest): PreparedRun {
 export function createRunFromRequest(db: Db, req: RunRequest): RunRow {
   const prepared = prepareRun(db, req);
   const stored: Record<string, unknown> = { ...prepared.config };
-  if (!prepared.base.row) stored[RESERVED_CONFIG_KEYS.baseDir] = prepared.base.dir;
+  if (prepared.base && !prepared.base.row) stored[RESERVED_CONFIG_KEYS.baseDir] = prepared.base.dir;
+  if (req.reserved?.promptsFile) stored[RESERVED_CONFIG_KEYS.promptsFile] = path.resolve(req.reserved.promptsFile);
+  if (req.reserved?.outFile) stored[RESERVED_CONFIG_KEYS.outFile] = path.resolve(req.reserved.outFile);
+  if (prepared.followUp) stored[RESERVED_CONFIG_KEYS.followUp] = prepared.followUp;
   if (prepared.reward && !prepared.reward.row) stored[RESERVED_CONFIG_KEYS.rewardDir] = prepared.reward.dir;
   return db.transaction((tx) => {
     const run = createRun(tx as unknown as Db, {
@@ -143,7 +204,7 @@ export function createRunFromRequest(db: Db, req: RunRequest): RunRow {
       name: prepared.outputName,
       config: stored,
       projectId: projectScope(db, prepared.config.project) ?? null,
-      baseModelId: prepared.base.row?.id ?? null,
+      baseModelId: prepared.base?.row?.id ?? null,
       rewardModelId: prepared.reward?.row?.id ?? null,
       createdBy: req.createdBy ?? null,
       startedBy: req.claim,
@@ -153,7 +214,7 @@ export function createRunFromRequest(db: Db, req: RunRequest): RunRow {
       action: "run.create",
       entity: "run",
       entityId: run.id,
-      detail: { kind: run.kind, base: prepared.base.label, reward: prepared.reward?.label ?? null, name: run.name, config: prepared.config },
+      detail: { kind: run.kind, base: prepared.base?.label ?? null, reward: prepared.reward?.label ?? null, name: run.name, config: prepared.config },
     });
     return run;
   });

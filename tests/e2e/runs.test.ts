@@ -62,9 +62,12 @@ beforeAll(async () => {
   await page.fill("#password", server.admin.password);
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.waitForURL("**/admin/runs");
+  // Typing before hydration is lost when React takes over the inputs: the model picker is enabled once it has.
+  await page.waitForSelector("#run-base:not([disabled])");
 }, 240_000);
 
 afterAll(async () => {
+  if (process.env.E2E_DEBUG) await page?.screenshot({ path: path.join(SCREENSHOTS, "debug-runs.png"), fullPage: true });
   await browser?.close();
   db?.$client.close();
   await server?.stop();
@@ -76,7 +79,8 @@ describe("training runs in the browser", () => {
   it("starts an SFT run from the form's settings and lists it as queued; refuses a bad value before queuing", async () => {
     // The settings are the trainer's own config keys, each at its library default, with the reason beside it.
     await page.getByTestId("run-settings").locator("summary").click();
-    await expect(page.locator("[data-config-key]").count()).resolves.toBe(22);
+    // 21 settings: `project` is the form's own picker above them.
+    await expect(page.locator("[data-config-key]").count()).resolves.toBe(21);
     await expect(page.locator("#config-learning_rate").inputValue()).resolves.toBe("0.0001");
     await expect(page.locator("#config-learning_rate-why").innerText()).resolves.toContain("fine-tune stably");
 

@@ -8,7 +8,7 @@ import { openDb, type Db } from "../../db/index";
 import { runs } from "../../db/schema";
 import { importRankings } from "../../server/services/data-import";
 import { registerModel } from "../../server/services/models";
-import { RUN_KIND_DESCRIPTORS, RUN_KINDS, type RunKind } from "../../server/services/run-kinds/index";
+import { RUN_KIND_DESCRIPTORS, TRAINING_KINDS, type RunKind } from "../../server/services/run-kinds/index";
 import { callerFor, makeUser, type Caller } from "./helpers";
 import { cliEnv, errorLine, makeTinyCheckpoint, registerTiny, rlhf, seedDemonstrations, type CliEnv } from "./trainer-fixtures";
 
@@ -17,7 +17,7 @@ let db: Db;
 let admin: Caller;
 
 /** A small non-default config per kind, so the comparison covers the user's keys and the defaults filled in. */
-const CONFIGS: Record<RunKind, Record<string, unknown>> = {
+const CONFIGS: Partial<Record<RunKind, Record<string, unknown>>> = {
   sft: { max_steps: 7, learning_rate: 3e-4 },
   reward: { num_train_epochs: 1, batch_size: 2 },
   ppo: { max_steps: 2, batch_size: 4, mini_batch_size: 2, beta: 0.2 },
@@ -56,15 +56,15 @@ function configFile(kind: RunKind, config: Record<string, unknown>): string {
 }
 
 describe("a run created through tRPC and through the CLI", () => {
-  it.each(RUN_KINDS)("%s: identical rows (config with defaults, models, status)", async (kind) => {
+  it.each(TRAINING_KINDS)("%s: identical rows (config with defaults, models, status)", async (kind) => {
     const d = RUN_KIND_DESCRIPTORS[kind];
     const reward = d.needsReward ? "tiny-rm" : undefined;
-    const web = await admin.runs.create({ kind, baseModel: "tiny", rewardModel: reward, name: `${kind}-web`, config: CONFIGS[kind] });
-    const cli = await rlhf("train", d.cliVerb, "--base", "tiny", ...(reward ? ["--reward", reward] : []), "--config", configFile(kind, CONFIGS[kind]), "--name", `${kind}-cli`, "--queue", "--json");
+    const web = await admin.runs.create({ kind, baseModel: "tiny", rewardModel: reward, name: `${kind}-web`, config: CONFIGS[kind]! });
+    const cli = await rlhf("train", d.cliVerb, "--base", "tiny", ...(reward ? ["--reward", reward] : []), "--config", configFile(kind, CONFIGS[kind]!), "--name", `${kind}-cli`, "--queue", "--json");
     expect(cli.code, cli.err).toBe(0);
     expect(cli.json).toMatchObject({ ok: true, kind, status: "queued", queued: true, model: `${kind}-cli` });
     expect(what(cli.json!.run_id)).toEqual(what(web.id));
-    expect(row(web.id).config).toMatchObject(CONFIGS[kind]);
+    expect(row(web.id).config).toMatchObject(CONFIGS[kind]!);
     expect(row(web.id).name).toBe(`${kind}-web`);
   });
 

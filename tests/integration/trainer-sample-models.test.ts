@@ -62,10 +62,10 @@ describe("rlhf sample", () => {
   it("rejects bad sampling input in one line", async () => {
     const r1 = await rlhf("sample", "--model", "tiny", "--split", "test", "--k", "1", "--tasks", "--json");
     expect(r1.json!.error).toMatch(/need --k between 2 and 16/);
-    const r2 = await rlhf("sample", "--model", "ghost", "--split", "test", "--k", "2", "--json");
-    expect(r2.json!.error).toMatch(/--model ghost: no such model/);
+    const r2 = await rlhf("sample", "--model", "ghost", "--split", "test", "--project", "Tiny", "--k", "2", "--json");
+    expect(r2.json!.error).toMatch(/ghost: no such model/);
     const r3 = await rlhf("sample", "--model", "tiny", "--k", "2", "--json");
-    expect(r3.json!.error).toMatch(/exactly one of --prompts FILE.jsonl or --split/);
+    expect(r3.json!.error).toMatch(/exactly one of --prompts FILE.jsonl, --split/);
     expect(errorLine(r3)).not.toBe("");
   });
 });

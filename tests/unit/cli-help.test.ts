@@ -3,7 +3,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { RUN_KIND_DESCRIPTORS, RUN_KINDS, runConfigFields } from "../../server/services/run-kinds/index";
+import { RUN_KIND_DESCRIPTORS, runConfigFields, TRAINING_KINDS } from "../../server/services/run-kinds/index";
 import { allCommands, helpText } from "../../trainer/cli";
 import { rlhf } from "../support/cli";
 
@@ -19,7 +19,7 @@ describe("rlhf --help", () => {
 
   it("has one train command per run kind, named by its CLI verb", async () => {
     const names = (await allCommands()).map((c) => c.name);
-    expect(names.filter((n) => n.startsWith("train ")).sort()).toEqual(RUN_KINDS.map((k) => `train ${RUN_KIND_DESCRIPTORS[k].cliVerb}`).sort());
+    expect(names.filter((n) => n.startsWith("train ")).sort()).toEqual(TRAINING_KINDS.map((k) => `train ${RUN_KIND_DESCRIPTORS[k].cliVerb}`).sort());
     expect(new Set(names).size).toBe(names.length);
     for (const noun of ["projects create", "projects list", "import rankings", "eval rm", "worker"]) expect(names).toContain(noun);
   });

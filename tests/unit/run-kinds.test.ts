@@ -5,7 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { RENAMED_KEYS, closestKey } from "../../server/services/run-kinds/config-schema";
-import { kindForVerb, parseRunConfig, RUN_KIND_DESCRIPTORS, RUN_KINDS, runConfigFields } from "../../server/services/run-kinds/index";
+import { kindForVerb, parseRunConfig, RUN_KIND_DESCRIPTORS, RUN_KINDS, runConfigFields, TRAINING_KINDS } from "../../server/services/run-kinds/index";
 
 const ROOT = path.resolve(__dirname, "../..");
 
@@ -44,7 +44,7 @@ describe("run kinds", () => {
 
   it("uses TRL's names on every trainer, and none of the old ones", () => {
     const shared = ["learning_rate", "max_steps", "adam_epsilon", "max_grad_norm", "seed", "batch_size"];
-    for (const kind of RUN_KINDS) {
+    for (const kind of TRAINING_KINDS) {
       const keys = runConfigFields(kind).map((f) => f.key);
       for (const k of shared) expect(keys, `${kind} lacks ${k}`).toContain(k);
       for (const old of Object.keys(RENAMED_KEYS)) expect(keys, `${kind} still has ${old}`).not.toContain(old);

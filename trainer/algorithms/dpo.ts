@@ -2,6 +2,7 @@
 // pairs derived from every usable ranking, trainer/rl/dpo.ts, and the policy saved.
 import type { RunAlgorithm } from "../runs/types";
 import { preferencePairs } from "../../server/services/datasets";
+import { projectScope } from "../../server/services/run-creation";
 
 export const algorithm: RunAlgorithm<"dpo"> = {
   kind: "dpo",
@@ -28,7 +29,7 @@ export const algorithm: RunAlgorithm<"dpo"> = {
         reference: reference.model,
         encode: encoderFor(policy.tokenizer),
         padId: policy.tokenizer.padId,
-        pairs: preferencePairs(ctx.db),
+        pairs: preferencePairs(ctx.db, { projectId: projectScope(ctx.db, ctx.config.project) }),
         config: cfg,
         ctx,
         releaseReference,

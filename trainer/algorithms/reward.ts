@@ -2,6 +2,7 @@
 // trains and normalises the RM (trainer/rl/reward.ts) and hands back a checkpoint with a reward head.
 import type { RunAlgorithm } from "../runs/types";
 import { rankedExamples } from "../../server/services/datasets";
+import { projectScope } from "../../server/services/run-creation";
 
 export const algorithm: RunAlgorithm<"reward"> = {
   kind: "reward",
@@ -14,7 +15,7 @@ export const algorithm: RunAlgorithm<"reward"> = {
     ctx.log(`tfjs backend: ${await initBackend()}`);
     const base = await loadPolicy(ctx.base!);
     const head = new ScalarHead(base.model.config.n_embd, { seed: cfg.seed });
-    const rankings = rankedExamples(ctx.db);
+    const rankings = rankedExamples(ctx.db, { projectId: projectScope(ctx.db, cfg.project) });
     // Reference samples for the normalisation: the base policy (PPO's reference) on the rankings' train prompts.
     const trainPrompts = [...new Set(rankings.filter((r) => r.split === "train").map((r) => r.prompt))];
     try {

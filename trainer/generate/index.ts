@@ -34,6 +34,8 @@ export interface GenerateOptions {
   seed?: number;
   stopAtEos?: boolean;
   returnLogprobs?: boolean;
+  /** Called with each row's new token as it is sampled (streaming servers send it on at once). */
+  onToken?: (row: number, id: number) => void;
 }
 
 export interface GenerateResult {
@@ -167,6 +169,7 @@ export async function generate(model: GPT, tok: Tokenizer, promptIds: number[][]
         next.push(id);
         mask[b]!.push(1);
         nextPos[b]!++;
+        opts.onToken?.(b, id);
         if (stopAtEos && id === tok.eosId) finished[b] = true;
       }
       stepIds = tf.tensor2d(next, [B, 1], "int32");

@@ -5,6 +5,7 @@ import type { ScalarHead } from "../model/heads";
 import type { RunContext } from "../runs/types";
 import { RunInputError } from "../runs/errors";
 import { promptsInSplit } from "../../server/services/prompts";
+import { projectScope } from "../../server/services/run-creation";
 import { buildPrompt } from "../tokenizer/index";
 import { loadPolicy, loadRewardModel, type LoadedPolicy } from "./models";
 
@@ -28,7 +29,9 @@ export async function loadOnlineModels(ctx: RunContext<unknown>, completionLengt
     const reference = await loadPolicy(ctx.base!);
     disposers.push(() => reference.model.dispose());
     const room = policy.model.config.n_positions - completionLength - 1;
-    const prompts = promptsInSplit(ctx.db, "train").map((p) => buildPrompt(policy.tokenizer, p.text)).filter((p) => p.length <= room);
+    // The run's project only (every kind's config has `project`; empty means every project).
+    const projectId = projectScope(ctx.db, (ctx.config as { project?: unknown }).project);
+    const prompts = promptsInSplit(ctx.db, "train", projectId).map((p) => buildPrompt(policy.tokenizer, p.text)).filter((p) => p.length <= room);
     if (prompts.length === 0) throw new RunInputError(`every train prompt is longer than the model's context allows with ${completionLength} new tokens`);
     return { policy, reference: reference.model, rm: { gpt: rm.model, head: rm.head }, prompts, dispose };
   } catch (err) {

@@ -7,7 +7,7 @@ import path from "node:path";
 import type { Db } from "../../db/index";
 import { dataHome } from "../../db/paths";
 import { uniqueModelName, type ModelRow } from "../../server/services/models";
-import { storedRunConfig, storedRunInputs } from "../../server/services/run-creation";
+import { createRunFromRequest, RESERVED_CONFIG_KEYS, storedRunConfig, storedRunInputs, type FollowUpSample } from "../../server/services/run-creation";
 import { isRunKind, runKind, type RunConfig, type RunKind } from "../../server/services/run-kinds/index";
 import { appendLog, completeRun, failRun, getRun, requeueRun, type RunRow } from "../../server/services/runs";
 import { createRunContext, runScratchDir, type ContextOptions, type LiveContext } from "./context";
@@ -36,6 +36,25 @@ function outputLocation(name: string, runId: string): { rel: string; abs: string
 }
 
 /**
+ * "Then send samples for labeling": a sample run of the new policy, queued for a worker, so the next labeling round
+ * opens by itself. Its failure to queue (the project was deleted, say) is logged and leaves the training run done.
+ */
+function queueFollowUp(db: Db, run: RunRow, model: ModelRow, log: (m: string, level?: "info" | "warn" | "error") => void): void {
+  const f = run.config[RESERVED_CONFIG_KEYS.followUp] as FollowUpSample | undefined;
+  if (!f || model.kind !== "policy") return;
+  try {
+    const next = createRunFromRequest(db, {
+      kind: "sample",
+      config: { project: f.project, policies: model.name, ...(f.prompt_set ? { prompt_set: f.prompt_set } : {}), ...(f.k ? { k: f.k } : {}), ...(f.max_prompts ? { max_prompts: f.max_prompts } : {}) },
+      createdBy: run.createdBy ?? null,
+    });
+    log(`queued sample run ${next.id}: '${model.name}' samples for labeling in project '${f.project}'`);
+  } catch (err) {
+    log(`could not queue the follow-up sample run: ${oneLineError(err)}`, "warn");
+  }
+}
+
+/**
  * Runs a run this worker has claimed (status `running`, workerId = opts.workerId). Never throws for a failing
  * algorithm: the outcome is in the returned run's status and `error`.
  */
@@ -50,8 +69,8 @@ export async function executeRun(db: Db, claimed: RunRow, opts: ContextOptions):
     const kind = runKind(claimed.kind);
     const algorithm = await loadAlgorithm(claimed.kind);
     const config = storedRunConfig(claimed.kind, claimed.config);
-    const inputs = storedRunInputs(db, claimed);
-    if (!inputs.base) throw new Error(`a ${claimed.kind} run needs a base model`);
+    const inputs = kind.trains ? storedRunInputs(db, claimed) : { base: null, reward: null };
+    if (kind.trains && !inputs.base) throw new Error(`a ${claimed.kind} run needs a base model`);
     if (kind.needsReward && !inputs.reward) throw new Error(`a ${claimed.kind} run needs a reward model`);
     live = createRunContext(db, claimed, config, inputs, opts);
     const { ctx } = live;
@@ -77,6 +96,7 @@ export async function executeRun(db: Db, claimed: RunRow, opts: ContextOptions):
           config: { ...(output.modelConfig ?? {}), metrics: output.metrics },
         }) ?? null;
       ctx.log(`registered model '${name}' (${where.rel})`);
+      if (model) queueFollowUp(db, claimed, model, ctx.log);
     } else {
       completeRun(db, claimed.id);
     }

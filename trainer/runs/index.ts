@@ -40,6 +40,13 @@
 //     };
 //   registerAlgorithm(algorithm) does the same in-process (tests).
 //
+// A KIND THAT TRAINS NOTHING (`sample`, `trains: false` in its descriptor) takes no base model: ctx.base is null, its
+// inputs come from its config (sample: `policies`, resolved by server/services/sampling), it returns no `save`, and
+// it has its own CLI command (`rlhf sample`) instead of `rlhf train <verb>`. Writing a file to ctx.scratchDir marks a
+// run resumable: a worker that stops re-queues it, and the next one continues (sample runs skip stored prompts).
+// A training run may carry a follow-up (RunRequest.followUp, "then send samples for labeling"): executeRun queues a
+// sample run of the output model when the run succeeds.
+//
 // RunContext (types.ts), what train(ctx) gets:
 //   db, run, runId, config (parsed), base / reward: ModelInput | null, scratchDir (RLHF_HOME/runs/<id>, for
 //   resumable checkpoints; removed after success), log(msg, level?), reportMetrics(step, {name: value}),

@@ -11,6 +11,13 @@ import { lineageOrder } from "./lineage";
 type Model = RouterOutputs["models"]["list"][number];
 
 function TrainFrom({ model }: { model: Model }) {
+  // An endpoint cannot be trained here; it can be sampled.
+  if (model.endpoint)
+    return (
+      <Link href="/admin/playground" className="whitespace-nowrap text-sm font-medium text-indigo-700 hover:underline">
+        Try it
+      </Link>
+    );
   const href = model.kind === "reward" ? `/admin/runs?kind=ppo&reward=${encodeURIComponent(model.name)}` : `/admin/runs?base=${encodeURIComponent(model.name)}`;
   return (
     <Link href={href} className="whitespace-nowrap text-sm font-medium text-indigo-700 hover:underline" data-testid="train-from">
@@ -60,10 +67,12 @@ export function ModelsPage({ canEdit, basePath }: { canEdit: boolean; basePath: 
                       {model.runKind ?? "run"} run
                     </Link>
                   ) : (
-                    <span className="text-slate-400">imported</span>
+                    <span className="text-slate-400">{model.endpoint ? "registered endpoint" : "imported"}</span>
                   )}
                 </td>
-                <td className="px-4 py-2.5 font-mono text-xs text-slate-600">{model.tokenizer}</td>
+                <td className="px-4 py-2.5 font-mono text-xs text-slate-600">
+                  {model.endpoint ? <span title={model.endpoint.baseUrl}>endpoint: {model.endpoint.model}</span> : model.tokenizer}
+                </td>
                 <td className="max-w-xs px-4 py-2.5 text-xs text-slate-500">{model.summary || "—"}</td>
                 <td className="whitespace-nowrap px-4 py-2.5 text-xs text-slate-500">{formatWhen(model.createdAt)}</td>
                 {canEdit && (

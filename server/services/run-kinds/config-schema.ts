@@ -26,6 +26,8 @@ export const maxGradNorm = (value: number, why: string) => z.number().positive()
 export const maxLength = (value: number, why: string) => z.int().min(2).default(value).describe(why);
 export const evalHoldoutFraction = (value: number, why: string, max = 0.9) => z.number().min(0).max(max).default(value).describe(why);
 export const seed = (value: number, why: string) => z.int().min(0).default(value).describe(why);
+/** The project a run reads its data from (name or id); every kind spells it `project`. */
+export const project = (why: string) => z.string().max(200).default("").describe(why);
 
 /**
  * Names this project used before it took TRL's: a config that still uses one gets told the new name rather than a

@@ -1,8 +1,6 @@
 // DPOConfig: every DPO setting with its default and the reason for it (TRL's DPOConfig names).
 import { z } from "zod";
-import {
-  adamEpsilon, batchSize, evalHoldoutFraction, gradientAccumulationSteps, learningRate, lrSchedulerType, maxGradNorm, maxLength, maxSteps, numTrainEpochs, seed, warmupRatio, weightDecay,
-} from "./config-schema";
+import { adamEpsilon, batchSize, evalHoldoutFraction, gradientAccumulationSteps, learningRate, lrSchedulerType, maxGradNorm, maxLength, maxSteps, numTrainEpochs, project, seed, warmupRatio, weightDecay } from "./config-schema";
 
 /** TRL's DPO loss types: the DPO paper's sigmoid, IPO (Azar et al.) and SLiC's hinge. */
 export const DPO_LOSS_TYPES = ["sigmoid", "ipo", "hinge"] as const;
@@ -26,6 +24,7 @@ export const dpoConfig = z
     max_length: maxLength(256, "tokens per prompt+response; longer responses lose their tail"),
     eval_holdout_fraction: evalHoldoutFraction(0.1, "held-out share of prompts when the data has no test split"),
     seed: seed(0, "pair order and the held-out split"),
+    project: project("train on one project's ranking pairs (name or id); empty = every project"),
   })
   .strict()
   .refine((c) => c.label_smoothing === 0 || c.loss_type === "sigmoid", {

@@ -3,7 +3,9 @@
 // `train` commands, the run-creation checks and the worker all read this table. No database and no TensorFlow.js
 // here, so the browser bundle may import it.
 //
-// Adding a kind: one entry below, plus its trainer at trainer/algorithms/<kind>.ts (exporting `algorithm`).
+// Adding a kind: one entry below, plus its trainer at trainer/algorithms/<kind>.ts (exporting `algorithm`). Kinds that
+// train (`trains: true`) start from a base model and get a `rlhf train <verb>` command; `sample` trains nothing: it
+// samples the policies its config names and is `rlhf sample`.
 import type { z } from "zod";
 import type { MODEL_KINDS } from "../../../db/schema";
 
@@ -14,16 +16,19 @@ import { grpoConfig } from "./grpo-config";
 import { rlooConfig } from "./rloo-config";
 import { ppoConfig } from "./ppo-config";
 import { rewardConfig } from "./reward-config";
+import { sampleConfig } from "./sample-config";
 import { sftConfig } from "./sft-config";
 
 /** What a run reads from the database; checked before the run exists, so an empty dataset never becomes a run. */
-export type DataRequirement = "demonstrations" | "rankings" | "preference_pairs" | "train_prompts";
+export type DataRequirement = "demonstrations" | "rankings" | "preference_pairs" | "train_prompts" | "sample_prompts";
 
 export interface RunKindDescriptor {
   /** What the web form and run pages call it. */
   label: string;
-  /** `rlhf train <verb>`. */
+  /** `rlhf train <verb>` for kinds that train; `rlhf <verb>` otherwise. */
   cliVerb: string;
+  /** Trains a model from a base model (a base picker, `rlhf train <verb> --base M`); false for sample runs. */
+  trains: boolean;
   /** Whether the run scores its samples with a reward model (`--reward`). */
   needsReward: boolean;
   /** What the output model is registered as; null for a kind that makes no model. */
@@ -34,6 +39,7 @@ export interface RunKindDescriptor {
 
 export const RUN_KIND_DESCRIPTORS = {
   sft: {
+    trains: true,
     label: "SFT (demonstrations)",
     cliVerb: "sft",
     needsReward: false,
@@ -42,6 +48,7 @@ export const RUN_KIND_DESCRIPTORS = {
     config: sftConfig,
   },
   reward: {
+    trains: true,
     label: "Reward model (rankings)",
     cliVerb: "rm",
     needsReward: false,
@@ -50,6 +57,7 @@ export const RUN_KIND_DESCRIPTORS = {
     config: rewardConfig,
   },
   ppo: {
+    trains: true,
     label: "PPO (policy vs reward model)",
     cliVerb: "ppo",
     needsReward: true,
@@ -58,6 +66,7 @@ export const RUN_KIND_DESCRIPTORS = {
     config: ppoConfig,
   },
   grpo: {
+    trains: true,
     label: "GRPO (K samples per prompt vs reward model)",
     cliVerb: "grpo",
     needsReward: true,
@@ -66,6 +75,7 @@ export const RUN_KIND_DESCRIPTORS = {
     config: grpoConfig,
   },
   rloo: {
+    trains: true,
     label: "RLOO (leave-one-out vs reward model)",
     cliVerb: "rloo",
     needsReward: true,
@@ -74,6 +84,7 @@ export const RUN_KIND_DESCRIPTORS = {
     config: rlooConfig,
   },
   dpo: {
+    trains: true,
     label: "DPO (rankings as pairs)",
     cliVerb: "dpo",
     needsReward: false,
@@ -81,12 +92,24 @@ export const RUN_KIND_DESCRIPTORS = {
     data: "preference_pairs",
     config: dpoConfig,
   },
+  sample: {
+    label: "Sample (policies → ranking tasks)",
+    cliVerb: "sample",
+    trains: false,
+    needsReward: false,
+    outputKind: null,
+    data: "sample_prompts",
+    config: sampleConfig,
+  },
 } as const satisfies Record<string, RunKindDescriptor>;
 
 export type RunKind = keyof typeof RUN_KIND_DESCRIPTORS;
 export const RUN_KINDS = Object.keys(RUN_KIND_DESCRIPTORS) as [RunKind, ...RunKind[]];
 /** A kind's parsed config: every key present, defaults filled in. */
 export type RunConfig<K extends RunKind> = z.output<(typeof RUN_KIND_DESCRIPTORS)[K]["config"]>;
+
+/** The kinds that train a model from a base: `rlhf train <verb>` and the trainer-only checks. */
+export const TRAINING_KINDS = RUN_KINDS.filter((k) => RUN_KIND_DESCRIPTORS[k].trains);
 
 export function isRunKind(value: unknown): value is RunKind {
   return typeof value === "string" && Object.hasOwn(RUN_KIND_DESCRIPTORS, value);

@@ -2,7 +2,7 @@
 // for the small CPU models this project trains by default).
 import { z } from "zod";
 import {
-  adamEpsilon, batchSize, evalHoldoutFraction, gradientAccumulationSteps, learningRate, lrSchedulerType, maxGradNorm, maxLength, maxSteps, seed, warmupRatio, weightDecay,
+  adamEpsilon, batchSize, evalHoldoutFraction, gradientAccumulationSteps, learningRate, lrSchedulerType, maxGradNorm, maxLength, maxSteps, project, seed, warmupRatio, weightDecay,
 } from "./config-schema";
 
 export const sftConfig = z
@@ -29,7 +29,7 @@ export const sftConfig = z
     logging_steps: z.int().min(1).default(1).describe("train/loss, train/lr and train/grad_norm every N steps"),
     save_steps: z.int().min(0).default(0).describe("> 0 saves a resumable checkpoint (weights + optimizer) every N steps; a restarted run continues"),
     load_best_model_at_end: z.boolean().default(true).describe("keep the weights with the lowest eval loss, not merely the last ones"),
-    project: z.string().max(200).default("").describe("train on one project's demonstrations (name or id); empty = every project"),
+    project: project("train on one project's demonstrations (name or id); empty = every project"),
   })
   .strict();
 

@@ -3,9 +3,13 @@
 //   rlhf generate --model M --prompt TEXT [--n N] [--max-new-tokens K] [--temperature T] [--top-k K] [--top-p P] [--seed S]
 //   rlhf logprobs --model M --text TEXT      -> {"tokens":[ids],"logprobs":[...]}: log p(token_i | tokens_<i) for i ≥ 1,
 //                                              tokens = the tokenizer's plain encode of TEXT (no chat template)
-// M is a registered model name/id or a checkpoint directory (server/services/model-inputs.ts).
+// M is a registered model name/id or a checkpoint directory (server/services/model-inputs.ts); `generate` also
+// samples an endpoint policy through its OpenAI-compatible API.
 import { getDb } from "../../../db/index";
+import { sampleEndpoint } from "../../../server/services/endpoint-sampling";
+import { endpointOf } from "../../../server/services/endpoints";
 import { resolveModelInput } from "../../../server/services/model-inputs";
+import { findModel } from "../../../server/services/models";
 import { Args, CliError } from "../args";
 import type { Command, CommandIO, Handler } from "../types";
 
@@ -103,6 +107,18 @@ const generateCmd: Handler = async (args: Args, io: CommandIO) => {
     seed: args.int("seed", { default: 0, min: 0 }),
   };
   args.assertAllUsed();
+  // An endpoint policy is sampled through its API: the same flags, top-k aside (the OpenAI API has none).
+  const row = findModel(getDb(), model);
+  const endpoint = row ? endpointOf(row) : null;
+  if (row && endpoint) {
+    if (opts.topK) throw new CliError(`--top-k is not part of the OpenAI API; '${row.name}' is an endpoint`);
+    io.log(`generating ${opts.n} completion(s) with endpoint '${row.name}'`);
+    const texts = await sampleEndpoint(row.name, endpoint, prompt, { n: opts.n, temperature: opts.temperature, topP: opts.topP, maxTokens: opts.maxNewTokens, seed: opts.seed }).catch((err: Error) => {
+      throw new CliError(err.message);
+    });
+    const completions = texts.map((text) => ({ text }));
+    return { json: { model: row.name, endpoint: endpoint.baseUrl, prompt, completions }, text: texts.map((t, i) => (texts.length > 1 ? `[${i + 1}] ${t}` : t)).join("\n") };
+  }
   const input = resolveModelInput(getDb(), model);
   io.log(`generating ${opts.n} completion(s) with ${input.label}`);
   const r = await runGenerate(input.dir, opts);

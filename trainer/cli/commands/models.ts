@@ -5,10 +5,11 @@ import fs from "node:fs";
 import path from "node:path";
 import { getDb } from "../../../db/index";
 import { dataHome } from "../../../db/paths";
+import { describeEndpoint, endpointOf, registerEndpoint } from "../../../server/services/endpoints";
 import { checkCheckpointDir } from "../../../server/services/model-inputs";
 import { modelWinRates, projectLeaderboard, winRateJson } from "../../../server/services/leaderboard";
 import { assertModelName, findModel, listModels, registerModel } from "../../../server/services/models";
-import { CliError } from "../args";
+import { CliError, UsageError } from "../args";
 import { fmt, iso, projectByName, registryDb, table } from "../shared";
 import type { Command, Handler } from "../types";
 
@@ -23,12 +24,15 @@ const modelsList: Handler = async (args) => {
     kind: m.kind,
     parent: m.parentId ? (byId.get(m.parentId) ?? m.parentId) : null,
     run_id: m.runId,
+    source: m.source,
     tokenizer: m.tokenizer,
     path: m.path,
+    // Where an endpoint lives and the NAME of its key's variable; the key itself is never stored.
+    endpoint: endpointOf(m),
     created_at: iso(m.createdAt),
   }));
   const text = models.length
-    ? table([["NAME", "KIND", "PARENT", "TOKENIZER", "ID"], ...models.map((m) => [m.name, m.kind, m.parent ?? "-", m.tokenizer, m.id])])
+    ? table([["NAME", "KIND", "PARENT", "SOURCE", "ID"], ...models.map((m) => [m.name, m.kind, m.parent ?? "-", m.endpoint ? describeEndpoint(m.endpoint) : `local (${m.tokenizer})`, m.id])])
     : "no models registered (the built-in 'base' is registered at first start; 'rlhf models import-hf DIR --name N' adds one)";
   return { json: { models }, text };
 };
@@ -158,6 +162,23 @@ const modelsLeaderboard: Handler = async (args) => {
   return { json, text };
 };
 
+const modelsAddEndpoint: Handler = async (args) => {
+  const name = args.string("name", { required: true });
+  const baseUrl = args.string("base-url", { required: true });
+  const model = args.string("model", { required: true });
+  const apiKeyEnv = args.string("api-key-env");
+  const chat = args.bool("chat");
+  const completions = args.bool("completions");
+  args.assertAllUsed();
+  if (chat && completions) throw new UsageError("give one of --chat (the default: /v1/chat/completions) or --completions (/v1/completions)");
+  const row = registerEndpoint(registryDb(), { name, baseUrl, model, apiKeyEnv, api: completions ? "completions" : "chat" });
+  const e = endpointOf(row)!;
+  return {
+    json: { model: row.name, model_id: row.id, kind: row.kind, source: row.source, endpoint: e },
+    text: `registered endpoint policy '${row.name}': ${describeEndpoint(e)}`,
+  };
+};
+
 export const commands: Command[] = [
   { name: "models list", usage: "rlhf models list", run: modelsList },
   { name: "models import-hf", usage: "rlhf models import-hf DIR --name N", run: modelsImportHf },
@@ -172,5 +193,11 @@ export const commands: Command[] = [
     usage: "rlhf models leaderboard --project P",
     help: "Every model whose completions met another's in the project's rankings: a Bradley–Terry rating with its 95% interval, and win rates against each other model.",
     run: modelsLeaderboard,
+  },
+  {
+    name: "models add-endpoint",
+    usage: "rlhf models add-endpoint --name N --base-url URL --model M [--api-key-env VAR] [--chat|--completions]",
+    help: "Registers a policy served behind an OpenAI-compatible API (vLLM, TGI, Ollama, llama.cpp, a hosted API). --api-key-env names the variable holding the key, read at each call; the key is never stored.",
+    run: modelsAddEndpoint,
   },
 ];

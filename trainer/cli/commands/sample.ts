@@ -1,147 +1,105 @@
-// `rlhf sample`: K completions per prompt from a policy, for a prompt file or a split, written to a file and/or
-// stored with their ranking tasks (the loop back to annotators).
+// `rlhf sample`: one or several policies (ours or endpoints) share each prompt's K; the completions go to a file
+// and/or into the project with their ranking tasks. It creates a `sample` run, the same as the web form, and runs it
+// here (or leaves it to a worker with --queue), so the CLI and the browser sample the same way.
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
-import type { Db } from "../../../db/index";
-import { completions as completionsTable } from "../../../db/schema";
-import { resolveModelInput } from "../../../server/services/model-inputs";
-import { insertPromptIfNew, promptsInSplit } from "../../../server/services/prompts";
-import { openRankTask } from "../../../server/services/task-queue";
-import { CliError, UsageError } from "../args";
+import type { SampleConfig } from "../../../server/services/run-kinds/sample-config";
+import { startRun } from "../../runs/start";
+import { UsageError } from "../args";
 import { readJsonlFile } from "../files";
-import { ProgressBar } from "../../runs/progress";
 import { projectByName, registryDb } from "../shared";
 import type { Command, Handler } from "../types";
 
-interface PromptToSample {
-  text: string;
-  /** Database prompt (with --split, or once stored for --tasks). */
-  promptId?: string;
-  projectId?: string;
-}
-
-function promptsFromFile(file: string): PromptToSample[] {
-  const out = readJsonlFile(file, "--prompts").map(({ line, value }) => {
-    const prompt = value.prompt;
-    if (typeof prompt !== "string" || !prompt.trim()) throw new CliError(`${file}:${line}: no "prompt" string`);
-    return { text: prompt };
-  });
-  if (out.length === 0) throw new CliError(`--prompts ${file} holds no prompts`);
-  return out;
-}
-
-function promptsFromSplit(db: Db, split: "train" | "test", projectId: string | undefined): PromptToSample[] {
-  return promptsInSplit(db, split, projectId).map((p) => ({ text: p.text, promptId: p.id, projectId: p.projectId }));
-}
-
 const sample: Handler = async (args, io) => {
-  const modelValue = args.string("model", { required: true });
+  const policies = args.string("model", { required: true });
   const promptsFile = args.string("prompts");
   const split = args.string("split");
+  const tag = args.string("tag");
+  const unranked = args.bool("unranked");
   const projectName = args.string("project");
-  const k = args.int("k", { default: 4, min: 1, max: 64 });
+  const k = args.int("k", { default: 4, min: 1, max: 16 });
   const out = args.string("out");
   const tasks = args.bool("tasks");
-  const params = {
+  const queue = args.bool("queue");
+  const config: Partial<SampleConfig> = {
+    policies,
     k,
     seed: args.int("seed", { default: 0, min: 0 }),
     temperature: args.number("temperature", { default: 1, min: 0 })!,
-    topK: args.int("top-k", { default: 0, min: 0 }),
-    topP: args.number("top-p", { default: 1, min: 0, max: 1 })!,
-    maxNewTokens: args.int("max-new-tokens", { default: 128, min: 1 }),
+    top_k: args.int("top-k", { default: 0, min: 0 }),
+    top_p: args.number("top-p", { default: 1, min: 0, max: 1 })!,
+    max_new_tokens: args.int("max-new-tokens", { default: 128, min: 1 }),
+    concurrency: args.int("concurrency", { default: 8, min: 1, max: 64 }),
+    batch_size: args.int("batch-size", { default: 32, min: 1, max: 4096 }),
+    max_prompts: args.int("max-prompts", { default: 0, min: 0 }),
+    open_tasks: tasks,
   };
   args.assertAllUsed();
-  if (!promptsFile === !split) throw new UsageError("give exactly one of --prompts FILE.jsonl or --split train|test");
+  const sources = [promptsFile, split, tag, unranked || undefined].filter((x) => x !== undefined);
+  if (sources.length !== 1) throw new UsageError("give exactly one of --prompts FILE.jsonl, --split train|test, --tag T or --unranked");
   if (split && split !== "train" && split !== "test") throw new UsageError(`--split must be train or test (got '${split}')`);
-  if (tasks && (k < 2 || k > 16)) throw new UsageError(`--tasks opens ranking tasks, which need --k between 2 and 16 (got ${k})`);
+  if (tasks && k < 2) throw new UsageError(`--tasks opens ranking tasks, which need --k between 2 and 16 (got ${k})`);
   if (!tasks && !out && !io.json) throw new UsageError("nothing to do with the samples: pass --out FILE.jsonl, --tasks, or --json");
-
+  if (!projectName && (tasks || !promptsFile)) throw new UsageError("--project NAME is needed: the project whose prompts are sampled and where the ranking tasks open");
+  if (queue && !tasks) throw new UsageError("--queue leaves the run to a worker, so it needs --tasks (the samples are stored, not printed)");
+  if (promptsFile) {
+    // Checked here, so a bad line is a usage error with its line number before any run exists.
+    const lines = readJsonlFile(promptsFile, "--prompts");
+    if (lines.length === 0) throw new UsageError(`--prompts ${promptsFile} holds no prompts`);
+    lines.forEach(({ line, value }) => {
+      if (typeof value.prompt !== "string" || !value.prompt.trim()) throw new UsageError(`${promptsFile}:${line}: no "prompt" string`);
+    });
+  }
   const db = registryDb();
-  const model = resolveModelInput(db, modelValue, { flag: "--model", kind: "policy" });
-  const project = projectName ? projectByName(db, projectName) : undefined;
-  const prompts = split ? promptsFromSplit(db, split as "train" | "test", project?.id) : promptsFromFile(promptsFile!);
-  if (prompts.length === 0) throw new CliError(`no prompts in the ${split} split${project ? ` of project '${project.name}'` : ""}`);
-  if (tasks && !split && !project) throw new UsageError("--tasks with --prompts FILE needs --project NAME (where the ranking tasks open)");
+  if (projectName) config.project = projectByName(db, projectName).name;
+  config.prompt_set = split ? (split as "train" | "test") : tag ? "tag" : "unranked";
+  if (tag) config.tag = tag;
 
-  const [{ initBackend }, { loadCheckpoint }, { getTokenizer }, { samplePrompt, storedSamplingParams }] = await Promise.all([
-    import("../../backend/index"),
-    import("../../checkpoint/index"),
-    import("../../tokenizer/index"),
-    import("../../runs/sample"),
-  ]);
-  await initBackend();
-  let loaded: Awaited<ReturnType<typeof loadCheckpoint>>;
+  // --json without --out or --tasks still prints the samples: they go through a scratch file the run writes.
+  const scratch = !out && !tasks && io.json ? fs.mkdtempSync(path.join(os.tmpdir(), "rlhf-sample-")) : null;
+  const outFile = out ?? (scratch ? path.join(scratch, "samples.jsonl") : undefined);
   try {
-    loaded = await loadCheckpoint(model.dir);
-  } catch (err) {
-    throw new CliError(`--model ${modelValue}: ${(err as Error).message}`);
-  }
-  const tok = getTokenizer(loaded.tokenizer);
-  const outStream = out ? fs.openSync(out, "w") : null;
-  const bar = new ProgressBar({ total: prompts.length, label: "sample", unit: "prompt", quiet: false });
-  let tasksOpened = 0;
-  let stored = 0;
-  const results: { prompt: string; completions: string[] }[] = [];
-  try {
-    for (const [i, p] of prompts.entries()) {
-      const { completions, maxNewTokens } = await samplePrompt(loaded.model, tok, p.text, i, params);
-      const texts = completions.map((c) => c.text);
-      if (outStream !== null) fs.writeSync(outStream, JSON.stringify({ prompt: p.text, completions: texts }) + "\n");
-      if (io.json && results.length < 1000) results.push({ prompt: p.text, completions: texts });
-      if (tasks) {
-        // One transaction per prompt: its completions and its ranking task appear together or not at all.
-        const opened = db.transaction((tx) => {
-            const projectId = p.projectId ?? project!.id;
-            const promptId = p.promptId ?? insertPromptIfNew(tx, projectId, { prompt: p.text, source: "sample" }).id;
-            const ids = completions.map(
-              (c) =>
-                tx
-                  .insert(completionsTable)
-                  .values({
-                    promptId,
-                    text: c.text,
-                    origin: "model",
-                    modelId: model.row?.id ?? null,
-                    modelName: model.row?.name ?? model.label,
-                    samplingParams: { ...storedSamplingParams(params, maxNewTokens), model: model.label, finished: c.finished },
-                    logprobSum: c.logprobSum,
-                  })
-                  .returning({ id: completionsTable.id })
-                  .get().id,
-            );
-            return openRankTask(tx, { projectId, promptId, completionIds: ids });
-          });
-        stored += completions.length;
-        if (opened.created) tasksOpened++;
-      }
-      bar.update(i + 1);
-    }
+    const { run, result } = await startRun(
+      db,
+      { kind: "sample", config, reserved: { ...(promptsFile ? { promptsFile } : {}), ...(outFile ? { outFile } : {}) }, queue },
+      { echo: io.log, progressBar: true },
+    );
+    const metrics = result?.metrics ?? {};
+    const json: Record<string, unknown> = {
+      run_id: run.id,
+      status: result?.run.status ?? run.status,
+      queued: !result,
+      models: policies.split(",").map((s) => s.trim()).filter(Boolean),
+      project: config.project ?? null,
+      k,
+      prompts: metrics.prompts ?? null,
+      completions: metrics.completions ?? null,
+      stored: metrics.stored ?? 0,
+      tasks_opened: metrics.tasks_opened ?? 0,
+      completions_per_s: metrics.completions_per_s ?? null,
+      out: out ? path.resolve(out) : null,
+    };
+    if (io.json && outFile && fs.existsSync(outFile))
+      json.samples = fs.readFileSync(outFile, "utf8").trim().split("\n").filter(Boolean).slice(0, 1000).map((l) => JSON.parse(l) as unknown);
+    if (!result) return { json, text: `queued sample run ${run.id}; 'rlhf worker' will run it` };
+    const text = `sampled ${String(metrics.completions)} completions for ${String(metrics.prompts)} prompts from ${json.models && (json.models as string[]).join(", ")}` +
+      (out ? `; wrote ${out}` : "") + (tasks ? `; stored ${String(metrics.stored)} completions and opened ${String(metrics.tasks_opened)} ranking tasks` : "");
+    return { json, text };
   } finally {
-    bar.done();
-    if (outStream !== null) fs.closeSync(outStream);
-    loaded.model.dispose();
-    loaded.head?.dispose();
+    if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
   }
-  const json: Record<string, unknown> = {
-    model: model.label,
-    prompts: prompts.length,
-    k,
-    completions: prompts.length * k,
-    stored,
-    tasks_opened: tasksOpened,
-    out: out ? path.resolve(out) : null,
-  };
-  if (io.json) json.samples = results;
-  const text = `sampled ${prompts.length * k} completions for ${prompts.length} prompts from '${model.label}'` +
-    (out ? `; wrote ${out}` : "") + (tasks ? `; stored ${stored} completions and opened ${tasksOpened} ranking tasks` : "");
-  return { json, text };
 };
 
 export const commands: Command[] = [
   {
     name: "sample",
-    usage: "rlhf sample --model M --prompts FILE.jsonl|--split S --k K [--project P] [--out FILE.jsonl] [--tasks]",
-    help: "sampling flags: --temperature (1) --top-k (0) --top-p (1) --max-new-tokens (128) --seed (0)",
+    usage: "rlhf sample --model A[,B,...] --project P (--prompts FILE|--split S|--unranked) --k K [--tasks] [--out FILE]",
+    help: [
+      "Several models share each prompt's K (split evenly), so a ranking compares them blind. --tag T samples prompts with a tag.",
+      "sampling flags: --temperature (1) --top-p (1) --top-k (0, our models) --max-new-tokens (128) --seed (0)",
+      "--concurrency (8) endpoint requests in flight; --batch-size (32) prompts stored per transaction; --max-prompts N caps the prompts; --queue leaves the run to 'rlhf worker'",
+    ].join("\n"),
     run: sample,
   },
 ];

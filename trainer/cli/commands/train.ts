@@ -1,7 +1,8 @@
 // `rlhf train <verb>`: one command per run kind, all made here from the run-kind table, with one handler: the same
 // flags, the same Ctrl-C handling (stop after the current step) and the same --json shape for every kind.
-import { runConfigFields, runKind, RUN_KINDS, type RunKind } from "../../../server/services/run-kinds/index";
+import { runConfigFields, runKind, TRAINING_KINDS, type RunKind } from "../../../server/services/run-kinds/index";
 import { startRun } from "../../runs/start";
+import { UsageError } from "../args";
 import { readJsonFile } from "../files";
 import { fmt, registryDb } from "../shared";
 import type { Command, Handler } from "../types";
@@ -21,8 +22,16 @@ function trainCommand(kind: RunKind): Handler {
     const configFile = args.string("config");
     const name = args.string("name");
     const queue = args.bool("queue");
+    const project = args.string("project");
+    const sampleK = args.number("then-sample", { integer: true, min: 2, max: 16 });
+    const samplePrompts = args.string("sample-prompts");
     args.assertAllUsed();
-    const config = configFile ? readJsonFile(configFile, "--config") : {};
+    const config = (configFile ? readJsonFile(configFile, "--config") : {}) as Record<string, unknown>;
+    // --project scopes the data the run reads (one project's demonstrations, rankings or prompts).
+    if (project !== undefined && config && typeof config === "object" && !Array.isArray(config)) config.project = project;
+    if (samplePrompts !== undefined && sampleK === undefined) throw new UsageError("--sample-prompts goes with --then-sample K");
+    if (sampleK !== undefined && !project) throw new UsageError("--then-sample K needs --project P (where the samples' ranking tasks open)");
+    const followUp = sampleK !== undefined ? { project: project!, k: sampleK, ...(samplePrompts ? { prompt_set: samplePrompts } : {}) } : undefined;
     const db = registryDb();
     // Ctrl-C stops at the next step: the run is failed, or re-queued when it saved a resumable checkpoint.
     let interrupted = false;
@@ -32,7 +41,7 @@ function trainCommand(kind: RunKind): Handler {
       io.log("interrupted: stopping after the current step (press again to quit at once)");
     };
     process.on("SIGINT", onSignal);
-    const { run, result } = await startRun(db, { kind, base, reward, config, name, queue }, { echo: io.log, progressBar: true, stopRequested: () => interrupted }).finally(() =>
+    const { run, result } = await startRun(db, { kind, base, reward, config, name, queue, followUp }, { echo: io.log, progressBar: true, stopRequested: () => interrupted }).finally(() =>
       process.off("SIGINT", onSignal),
     );
     const json: Record<string, unknown> = {
@@ -50,12 +59,16 @@ function trainCommand(kind: RunKind): Handler {
   };
 }
 
-export const commands: Command[] = RUN_KINDS.map((kind) => {
+export const commands: Command[] = TRAINING_KINDS.map((kind) => {
   const d = runKind(kind);
   return {
     name: `train ${d.cliVerb}`,
-    usage: `rlhf train ${d.cliVerb} --base M${d.needsReward ? " --reward R" : ""} [--config FILE.json] [--name N] [--queue]`,
-    help: configHelp(kind),
+    usage: `rlhf train ${d.cliVerb} --base M${d.needsReward ? " --reward R" : ""} [--project P] [--config FILE.json] [--name N] [--queue]${d.outputKind === "policy" ? " [--then-sample K]" : ""}`,
+    help:
+      configHelp(kind) +
+      (d.outputKind === "policy"
+        ? "\n--then-sample K [--sample-prompts unranked|train|test|all]: when the run succeeds, queue a sample run of its output (K per prompt) into --project's ranking tasks"
+        : ""),
     run: trainCommand(kind),
   };
 });

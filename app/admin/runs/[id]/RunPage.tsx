@@ -13,6 +13,7 @@ import { isRunKind, RUN_KIND_DESCRIPTORS } from "~/server/services/run-kinds/ind
 import { CancelRun } from "./CancelRun";
 import { LogTail } from "./LogTail";
 import { MetricCharts } from "./MetricCharts";
+import { RunSamples } from "./RunSamples";
 
 function Fact({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -89,6 +90,7 @@ export function RunPage({ runId, canEdit, basePath }: { runId: string; canEdit: 
           <pre className="mt-1 overflow-auto rounded bg-slate-50 p-2 font-mono text-xs text-slate-700">{JSON.stringify(run.config, null, 2)}</pre>
         </details>
       </Card>
+      {run.kind === "sample" && <RunSamples runId={run.id} live={isActive(run.status)} />}
       <Card title="Metrics">
         <MetricCharts series={metrics} />
       </Card>

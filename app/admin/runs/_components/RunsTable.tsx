@@ -35,15 +35,27 @@ export function RunsTable({ runs, basePath }: { runs: Run[]; basePath: string })
                 <ProgressBar value={run.progress} status={run.status} />
               </td>
               <td className="px-4 py-2.5 text-xs text-slate-600">
-                <div>
-                  <span className="text-slate-400">from</span> {run.baseModel ?? "—"}
-                  {run.rewardModel && (
-                    <>
-                      {" "}
-                      <span className="text-slate-400">with RM</span> {run.rewardModel}
-                    </>
-                  )}
-                </div>
+                {run.kind === "sample" ? (
+                  <div>
+                    <span className="text-slate-400">samples</span> {String(run.config.policies ?? "").split(",").join(", ")}
+                    {typeof run.config.project === "string" && run.config.project && (
+                      <>
+                        {" "}
+                        <span className="text-slate-400">into</span> {run.config.project}
+                      </>
+                    )}
+                  </div>
+                ) : (
+                  <div>
+                    <span className="text-slate-400">from</span> {run.baseModel ?? "—"}
+                    {run.rewardModel && (
+                      <>
+                        {" "}
+                        <span className="text-slate-400">with RM</span> {run.rewardModel}
+                      </>
+                    )}
+                  </div>
+                )}
                 {run.outputModel && (
                   <div>
                     <span className="text-slate-400">→</span> <span className="font-medium text-slate-800">{run.outputModel}</span>
