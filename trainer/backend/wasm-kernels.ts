@@ -157,3 +157,14 @@ export function wasmUpdateViews(like: tf.Tensor, tensors: tf.Tensor[], makeOwn: 
   const out = tf.engine().makeTensorFromTensorInfo(info);
   return { out, outView: backend.typedArrayFromHeap(info) as Float32Array, views: tensors.map((t) => backend.typedArrayFromHeap(t) as Float32Array) };
 }
+
+/**
+ * A float32 view of a tensor this code alone holds (refCount 1: no clone, reshape or saved copy shares its buffer),
+ * for a sparse in-place edit right after creating it; null on other backends or when the buffer is shared. Never
+ * use it on a tensor a matMul has read (XNNPACK caches packed weights per buffer).
+ */
+export function ownedWasmView(t: tf.Tensor): Float32Array | null {
+  const backend = activeWasmBackend();
+  if (!backend || t.dtype !== "float32" || backend.refCount(t.dataId) !== 1) return null;
+  return backend.typedArrayFromHeap(t) as Float32Array;
+}

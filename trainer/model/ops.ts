@@ -20,6 +20,7 @@
 
 import * as tf from "@tensorflow/tfjs";
 import { blockMatMul, isBlockMatMulAvailable } from "../backend/block-matmul.js";
+import { ownedWasmView } from "../backend/wasm-kernels.js";
 
 type GradFn = Parameters<typeof tf.customGrad>[0];
 /** What a custom op's forward pass returns: its value, the tensors its gradient needs, and that gradient. */
@@ -219,9 +220,20 @@ const tokenLogprobsGrad = customOp((logits: tf.Tensor, targets: tf.Tensor) => {
     saved: [p, targets],
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [ps, ts] = saved as [tf.Tensor2D, tf.Tensor1D];
+      // dlogits = dy·(onehot − p) = −dy·p, plus dy at each row's target. On wasm the targets are added in place into
+      // the fresh −dy·p: one [N, V] tensor instead of four (the one-hot in int32, its float copy, the difference and
+      // the product), which at GPT-2's vocabulary is 100 MB each for 512 tokens.
+      const grad = tf.mul(ps, tf.neg(tf.reshape(dy, [n, 1])));
+      const view = ownedWasmView(grad);
+      if (view) {
+        const dys = dy.dataSync();
+        const targets = ts.dataSync();
+        for (let i = 0; i < n; i++) view[i * vocab + targets[i]!]! += dys[i]!;
+        return [grad, tf.zerosLike(ts)];
+      }
       // oneHot's float32 output is all zeros on wasm 4.22; build it in int32 and cast.
       const onehot = tf.cast(tf.oneHot(tf.cast(ts, "int32"), vocab), "float32");
-      return [tf.mul(tf.sub(onehot, ps), tf.reshape(dy, [n, 1])), tf.zerosLike(ts)];
+      return [tf.add(grad, tf.mul(onehot, tf.reshape(dy, [n, 1]))), tf.zerosLike(ts)];
     },
   };
 }) as (logits: tf.Tensor2D, targets: tf.Tensor1D) => tf.Tensor;
