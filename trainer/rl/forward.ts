@@ -4,6 +4,7 @@ import * as tf from "@tensorflow/tfjs";
 import { collate, type Batch, type TokenizedExample } from "../data/collate";
 import type { GPT } from "../model/gpt";
 import type { ScalarHead } from "../model/heads";
+import { gatherRows, tokenLogprobs } from "../model/ops";
 import { entropyFromLogits, logprobsFromLogits } from "./utils";
 
 /** A right-padded batch as tensors. Position t's label is token t+1; lossMask marks labels that are response tokens. */
@@ -56,8 +57,26 @@ export function responseLogprobs(
  */
 export function sequenceLogprobSums(gpt: GPT, bt: BatchTensors, opts: { average?: boolean } = {}): tf.Tensor1D {
   return tf.tidy(() => {
-    const sums = tf.sum(responseLogprobs(gpt, bt).logprobs, 1) as tf.Tensor1D;
-    return opts.average ? (tf.div(sums, tf.maximum(tf.sum(bt.lossMask, 1), 1)) as tf.Tensor1D) : sums;
+    const { batchSize: B, seqLen: T, lossMask, labels } = bt.batch;
+    // Only response positions go through the vocabulary projection (gathered rows of the final hidden states), and
+    // each row's log-probs are summed by a [B, R] 0/1 matMul: no [B·T, V] logits for prompt and padding tokens.
+    const positions: number[] = [];
+    const targets: number[] = [];
+    const rowOf: number[] = [];
+    lossMask.forEach((m, i) => {
+      if (m > 0) (positions.push(i), targets.push(labels[i]!), rowOf.push(Math.floor(i / T)));
+    });
+    const counts = Array.from({ length: B }, (_, b) => rowOf.filter((r) => r === b).length);
+    let sums: tf.Tensor1D;
+    if (positions.length === 0) {
+      sums = tf.mul(tf.sum(responseLogprobs(gpt, bt).logprobs, 1), 0) as tf.Tensor1D; // still a function of the weights
+    } else {
+      const hidden = tf.reshape(gpt.hiddenStates(bt.ids, { attentionMask: bt.attentionMask }), [B * T, gpt.config.n_embd]) as tf.Tensor2D;
+      const lp = tokenLogprobs(gpt.lmHead(gatherRows(hidden, tf.tensor1d(positions, "int32"))), tf.tensor1d(targets, "int32"));
+      const rows = tf.tensor2d(Float32Array.from({ length: B * positions.length }, (_, k) => (rowOf[k % positions.length] === Math.floor(k / positions.length) ? 1 : 0)), [B, positions.length]);
+      sums = tf.reshape(tf.matMul(rows, tf.reshape(lp, [positions.length, 1])), [B]) as tf.Tensor1D;
+    }
+    return opts.average ? (tf.div(sums, tf.tensor1d(counts.map((c) => Math.max(c, 1)))) as tf.Tensor1D) : sums;
   });
 }
 

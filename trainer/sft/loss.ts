@@ -3,7 +3,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Batch } from "../data/collate";
 import type { GPT } from "../model/gpt";
-import { tokenLogprobs } from "../model/ops";
+import { gatherRows, tokenLogprobs } from "../model/ops";
 
 /** log p(label | prefix) at every position of a batch, [B, T] (masked positions included; callers mask). */
 export function batchTokenLogprobs(model: GPT, batch: Batch): tf.Tensor2D {
@@ -17,12 +17,30 @@ export function batchTokenLogprobs(model: GPT, batch: Batch): tf.Tensor2D {
   });
 }
 
-/** Mean NLL per response token: Σ mask·(−log p) / Σ mask. A batch with no response tokens gives 0. */
+/**
+ * Mean NLL per response token: Σ mask·(−log p) / Σ mask. Only response positions go through the vocabulary
+ * projection (gathered rows of the final hidden states), so prompt and padding tokens cost no [·, V] logits: at
+ * GPT-2's 50,257-token vocabulary that is 200 KB per token the loss never reads. A batch with no response tokens
+ * gives 0.
+ */
 export function sftLoss(model: GPT, batch: Batch): tf.Scalar {
   return tf.tidy(() => {
-    const lp = batchTokenLogprobs(model, batch);
-    const m = tf.tensor2d(batch.lossMask, [batch.batchSize, batch.seqLen], "float32");
-    return tf.div(tf.neg(tf.sum(tf.mul(lp, m))), Math.max(1, batch.responseTokens)) as tf.Scalar;
+    const { batchSize: B, seqLen: T } = batch;
+    const positions: number[] = [];
+    const targets: number[] = [];
+    batch.lossMask.forEach((m, i) => {
+      if (m > 0) (positions.push(i), targets.push(batch.labels[i]!));
+    });
+    if (positions.length === 0) {
+      // Still a function of the weights (0 times the log-probs), so a gradient step sees zeros, not an error.
+      return tf.mul(tf.sum(batchTokenLogprobs(model, batch)), 0) as tf.Scalar;
+    }
+    const ids = tf.tensor2d(batch.inputIds, [B, T], "int32");
+    const mask = tf.tensor2d(batch.attentionMask, [B, T], "int32");
+    const hidden = tf.reshape(model.hiddenStates(ids, { attentionMask: mask }), [B * T, model.config.n_embd]) as tf.Tensor2D;
+    const picked = gatherRows(hidden, tf.tensor1d(positions, "int32"));
+    const lp = tokenLogprobs(model.lmHead(picked), tf.tensor1d(targets, "int32"));
+    return tf.div(tf.neg(tf.sum(lp)), positions.length) as tf.Scalar;
   });
 }
 
