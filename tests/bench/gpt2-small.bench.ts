@@ -50,7 +50,7 @@ function rlhf(args: string[], env: NodeJS.ProcessEnv, timed = false): { out: str
     ? spawnSync("/usr/bin/time", ["-f", "TIME %M %e", process.execPath, ...node], { env, encoding: "utf8", maxBuffer: 64 << 20 })
     : spawnSync(process.execPath, node, { env, encoding: "utf8", maxBuffer: 64 << 20 });
   const m = /TIME (\d+) ([\d.]+)/.exec(r.stderr ?? "");
-  if (r.status !== 0) process.stderr.write((r.stderr ?? "").split("\n").filter((l) => !l.startsWith("TIME")).slice(-5).join("\n") + "\n");
+  if (r.status !== 0) process.stderr.write((r.stderr ?? "").split("\n").filter((l) => !l.startsWith("TIME")).slice(-12).join("\n") + "\n");
   return { out: r.stdout, code: r.status, ...(m ? { peakMb: Number(m[1]) / 1024, seconds: Number(m[2]) } : {}) };
 }
 

@@ -159,6 +159,51 @@ export class GPT {
     return { x, present };
   }
 
+  /**
+   * Activation recomputation (gradient checkpointing): when on, a block keeps only its input between the forward and
+   * the backward pass, and the backward pass runs the block again to get its gradients. Activations then cost one
+   * D-wide row per token per layer, plus one block's worth at a time (about 74·D), instead of 74·D for every layer:
+   * what lets a GPT-2-small-sized DPO step fit the 4 GiB wasm heap. Costs about one more forward pass.
+   */
+  gradientCheckpointing = false;
+
+  /** Names of block i's parameters, in a fixed order (the custom op's inputs after x). */
+  private blockParamNames(i: number): string[] {
+    return [...this.params.keys()].filter((n) => n.startsWith(`h.${i}.`));
+  }
+
+  private recomputedBlock(i: number, x: tf.Tensor2D, bias: tf.Tensor4D, batch: number, t: number): tf.Tensor2D {
+    const names = this.blockParamNames(i);
+    const vars = names.map((n) => this.params.get(n)!);
+    const op = tf.customGrad(((...args: unknown[]) => {
+      const save = args.pop() as tf.GradSaveFunc;
+      const xi = args[0] as tf.Tensor2D;
+      // Outside any gradient tape here (a custom op's forward is not recorded): only the output survives.
+      const value = tf.tidy(() => this.block(i, xi, bias, batch, t).x);
+      save([xi]);
+      return {
+        value,
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+          tf.tidy(() => {
+            // The block again, this time on a tape: gradients of Σ dy·block(x) for x and for the block's weights.
+            // tfjs keeps one tape per engine and a nested gradients() call replaces it (then sets it to null), so the
+            // outer backward pass's tape is put back afterwards, or its own clean-up would find none.
+            const engine = tf.engine() as unknown as { state: { activeTape: unknown } };
+            const outerTape = engine.state.activeTape;
+            const xVar = tf.variable(saved[0]!, true);
+            try {
+              const { grads } = tf.variableGrads(() => tf.sum(tf.mul(this.block(i, xVar as unknown as tf.Tensor2D, bias, batch, t).x, dy)) as tf.Scalar, [xVar, ...vars]);
+              return [grads[xVar.name]!, ...vars.map((v) => grads[v.name] ?? tf.zerosLike(v))];
+            } finally {
+              xVar.dispose();
+              engine.state.activeTape = outerTape;
+            }
+          }),
+      };
+    }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (...xs: tf.Tensor[]) => tf.Tensor;
+    return op(x, ...vars) as tf.Tensor2D;
+  }
+
   private checkLength(t: number): void {
     if (t > this.config.n_positions) {
       throw new Error(`sequence of ${t} tokens exceeds the model's context (n_positions=${this.config.n_positions})`);
@@ -205,7 +250,7 @@ export class GPT {
       const positions = opts.positionIds ?? positionsFromMask(opts.attentionMask ?? null, B, T);
       const bias = attentionBias(opts.attentionMask ?? null, B, T, T);
       let x = this.embed(ids, positions);
-      for (let i = 0; i < this.config.n_layer; i++) x = this.block(i, x, bias, B, T).x;
+      for (let i = 0; i < this.config.n_layer; i++) x = this.gradientCheckpointing ? this.recomputedBlock(i, x, bias, B, T) : this.block(i, x, bias, B, T).x;
       return tf.reshape(this.finalNorm(x), [B, T, this.config.n_embd]) as tf.Tensor3D;
     });
   }

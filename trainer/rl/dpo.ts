@@ -3,6 +3,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { truncateKeepingEnd, type TokenizedExample } from "../data/collate";
 import { accumulatedGrads, Adam, clipByGlobalNorm } from "../model/adam";
+import { applyGradientCheckpointing } from "../model/recompute";
 import type { GPT } from "../model/gpt";
 import { learningRateAt, warmupSteps } from "../model/schedule";
 import { mulberry32, shuffledIndices } from "../../server/services/random";
@@ -164,6 +165,7 @@ export async function trainDPO(input: DPOTrainInput): Promise<DPOTrainResult> {
   ensureReference(reference, preparedHeld, padId, cfg);
   ensureReference(reference, prepared, padId, cfg);
   input.releaseReference?.();
+  applyGradientCheckpointing(policy, cfg.gradient_checkpointing, (l) => ctx.log(l));
   const params = new Map(policy.params);
   const adam = new Adam(params, { lr: cfg.learning_rate, eps: cfg.adam_epsilon, weightDecay: cfg.weight_decay });
   const random = mulberry32(cfg.seed);

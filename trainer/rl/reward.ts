@@ -5,6 +5,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { TokenizedExample } from "../data/collate";
 import { truncateKeepingEnd } from "../data/collate";
 import { accumulatedGrads, Adam, clipByGlobalNorm } from "../model/adam";
+import { applyGradientCheckpointing } from "../model/recompute";
 import { learningRateAt, warmupSteps } from "../model/schedule";
 import type { GPT } from "../model/gpt";
 import type { ScalarHead } from "../model/heads";
@@ -200,6 +201,7 @@ export async function trainRewardModel(input: RewardTrainInput): Promise<RewardT
       `no usable rankings to train on (${input.rankings.length} found; each needs at least ${cfg.min_completions} completions in different groups): import rankings first`,
     );
   }
+  applyGradientCheckpointing(gpt, cfg.gradient_checkpointing, (l) => ctx.log(l));
   ctx.log(`reward model: ${prepared.length} train rankings, ${heldOut.length} held-out rankings, ${gpt.numParams()} backbone params`);
   const params = namedParams(gpt, head);
   const adam = new Adam(params, { lr: cfg.learning_rate, eps: cfg.adam_epsilon, weightDecay: cfg.weight_decay });

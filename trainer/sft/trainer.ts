@@ -9,6 +9,7 @@ import { RunCancelledError, RunInputError } from "../runs/errors";
 import type { SFTConfig } from "../../server/services/run-kinds/sft-config";
 import { sftLoss, batchTokenLogprobs } from "./loss";
 import { learningRateAt, warmupSteps } from "../model/schedule";
+import { applyGradientCheckpointing } from "../model/recompute";
 
 /** What the loop reports to and asks of its caller (the run framework's context satisfies this). */
 export interface TrainHooks {
@@ -96,6 +97,7 @@ function snapshot(model: GPT, previous: Map<string, tf.Tensor> | null): Map<stri
 export async function trainSFT(input: SFTTrainInput): Promise<SFTTrainResult> {
   const { model, config, train, padId, hooks } = input;
   if (train.length === 0) throw new RunInputError("no training examples: add demonstrations first");
+  applyGradientCheckpointing(model, config.gradient_checkpointing, (l) => hooks.log(l));
   const total = totalSteps(config, train.length);
   const schedule = {
     peakLr: config.learning_rate,

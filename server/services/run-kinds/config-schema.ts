@@ -17,6 +17,14 @@ export const gradientAccumulationSteps = (
   value = 1,
   why = "micro-batches of batch_size whose gradients are averaged into one optimizer step (TRL's name): a large effective batch in the memory of a small one",
 ) => z.int().min(1).max(1024).default(value).describe(why);
+export const GRADIENT_CHECKPOINTING = ["auto", "on", "off"] as const;
+export const gradientCheckpointing = () =>
+  z
+    .enum(GRADIENT_CHECKPOINTING)
+    .default("auto")
+    .describe(
+      "recompute each block's activations in the backward pass instead of keeping them (about one more forward pass, a fraction of the memory); auto: on for models over 100M parameters, whose activations would not fit the 4 GiB wasm heap",
+    );
 export const warmupRatio = (value: number, why: string) => z.number().min(0).max(1).default(value).describe(why);
 export const LR_SCHEDULERS = ["linear", "cosine", "constant"] as const;
 export const lrSchedulerType = (value: (typeof LR_SCHEDULERS)[number], why: string) => z.enum(LR_SCHEDULERS).default(value).describe(why);

@@ -1,6 +1,8 @@
 // DPOConfig: every DPO setting with its default and the reason for it (TRL's DPOConfig names).
 import { z } from "zod";
-import { adamEpsilon, batchSize, evalHoldoutFraction, gradientAccumulationSteps, learningRate, lrSchedulerType, maxGradNorm, maxLength, maxSteps, numTrainEpochs, project, seed, warmupRatio, weightDecay } from "./config-schema";
+import {
+  adamEpsilon, batchSize, evalHoldoutFraction, gradientAccumulationSteps, gradientCheckpointing, learningRate, lrSchedulerType, maxGradNorm, maxLength, maxSteps, numTrainEpochs, project, seed, warmupRatio, weightDecay,
+} from "./config-schema";
 
 /** TRL's DPO loss types: the DPO paper's sigmoid, IPO (Azar et al.) and SLiC's hinge. */
 export const DPO_LOSS_TYPES = ["sigmoid", "ipo", "hinge"] as const;
@@ -15,6 +17,7 @@ export const dpoConfig = z
     max_steps: maxSteps(0, "> 0 stops after this many steps whatever the epochs say (TRL's max_steps): a fixed compute budget"),
     batch_size: batchSize(8, "pairs per step (16 sequences through the policy)"),
     gradient_accumulation_steps: gradientAccumulationSteps(),
+    gradient_checkpointing: gradientCheckpointing(),
     learning_rate: learningRate(5e-5, "small byte-level policies; TRL's 1e-6 is for billion-parameter models"),
     lr_scheduler_type: lrSchedulerType("linear", "HF Trainer's default, which TRL's DPOTrainer inherits: the rate decays to 0 by the last step"),
     warmup_ratio: warmupRatio(0, "HF's default"),

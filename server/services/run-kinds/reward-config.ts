@@ -2,7 +2,7 @@
 // names; the defaults are sized for the small byte-level models this project ships).
 import { z } from "zod";
 import {
-  adamEpsilon, batchSize, evalHoldoutFraction, gradientAccumulationSteps, learningRate, lrSchedulerType, maxGradNorm, maxLength, maxSteps, numTrainEpochs, project, seed, warmupRatio, weightDecay,
+  adamEpsilon, batchSize, evalHoldoutFraction, gradientAccumulationSteps, gradientCheckpointing, learningRate, lrSchedulerType, maxGradNorm, maxLength, maxSteps, numTrainEpochs, project, seed, warmupRatio, weightDecay,
 } from "./config-schema";
 
 export const rewardConfig = z
@@ -11,6 +11,7 @@ export const rewardConfig = z
     max_steps: maxSteps(0, "> 0 stops after this many steps whatever the epochs say (TRL's max_steps): a fixed compute budget"),
     batch_size: batchSize(8, "rankings per step; each brings all its C(K,2) pairs, so 8 rankings of K=4 are 48 pairs"),
     gradient_accumulation_steps: gradientAccumulationSteps(),
+    gradient_checkpointing: gradientCheckpointing(),
     learning_rate: learningRate(1e-4, "small byte-level models learn a head on a fresh task this fast; 1e-5 (TRL) is for billion-parameter RMs"),
     lr_scheduler_type: lrSchedulerType(
       "linear",

@@ -2,7 +2,7 @@
 // for the small CPU models this project trains by default).
 import { z } from "zod";
 import {
-  adamEpsilon, batchSize, evalHoldoutFraction, gradientAccumulationSteps, learningRate, lrSchedulerType, maxGradNorm, maxLength, maxSteps, project, seed, warmupRatio, weightDecay,
+  adamEpsilon, batchSize, evalHoldoutFraction, gradientAccumulationSteps, gradientCheckpointing, learningRate, lrSchedulerType, maxGradNorm, maxLength, maxSteps, project, seed, warmupRatio, weightDecay,
 } from "./config-schema";
 
 export const sftConfig = z
@@ -10,6 +10,7 @@ export const sftConfig = z
     learning_rate: learningRate(1e-4, "small models fine-tune stably here; larger rates overwrite the base model's fluency"),
     batch_size: batchSize(8, "fits CPU memory for the built-in model at full length and keeps steps under a second"),
     gradient_accumulation_steps: gradientAccumulationSteps(),
+    gradient_checkpointing: gradientCheckpointing(),
     num_train_epochs: z.number().positive().max(10_000).default(3).describe("demonstration sets are small; a few passes fit them without memorising"),
     max_steps: maxSteps(0, "> 0 overrides epochs: an exact step budget for quick or scripted runs"),
     warmup_ratio: warmupRatio(0.1, "linear warmup over the first 10% of steps keeps Adam's early, noisy updates small"),
