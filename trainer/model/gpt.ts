@@ -177,23 +177,25 @@ export class GPT {
     const vars = names.map((n) => this.params.get(n)!);
     const op = tf.customGrad(((...args: unknown[]) => {
       const save = args.pop() as tf.GradSaveFunc;
-      const xi = args[0] as tf.Tensor2D;
-      // Outside any gradient tape here (a custom op's forward is not recorded): only the output survives.
-      const value = tf.tidy(() => this.block(i, xi, bias, batch, t).x);
-      save([xi]);
+      const [xi, bi] = args as [tf.Tensor2D, tf.Tensor4D];
+      // Outside any gradient tape here (a custom op's forward is not recorded): only the output survives. The
+      // attention bias is saved with x: the caller's tidy frees its own copy long before the backward pass.
+      const value = tf.tidy(() => this.block(i, xi, bi, batch, t).x);
+      save([xi, bi]);
       return {
         value,
         gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
           tf.tidy(() => {
+            const [xs, bs] = saved as [tf.Tensor2D, tf.Tensor4D];
             // The block again, this time on a tape: gradients of Σ dy·block(x) for x and for the block's weights.
             // tfjs keeps one tape per engine and a nested gradients() call replaces it (then sets it to null), so the
             // outer backward pass's tape is put back afterwards, or its own clean-up would find none.
             const engine = tf.engine() as unknown as { state: { activeTape: unknown } };
             const outerTape = engine.state.activeTape;
-            const xVar = tf.variable(saved[0]!, true);
+            const xVar = tf.variable(xs, true);
             try {
-              const { grads } = tf.variableGrads(() => tf.sum(tf.mul(this.block(i, xVar as unknown as tf.Tensor2D, bias, batch, t).x, dy)) as tf.Scalar, [xVar, ...vars]);
-              return [grads[xVar.name]!, ...vars.map((v) => grads[v.name] ?? tf.zerosLike(v))];
+              const { grads } = tf.variableGrads(() => tf.sum(tf.mul(this.block(i, xVar as unknown as tf.Tensor2D, bs, batch, t).x, dy)) as tf.Scalar, [xVar, ...vars]);
+              return [grads[xVar.name]!, tf.zerosLike(bs), ...vars.map((v) => grads[v.name] ?? tf.zerosLike(v))];
             } finally {
               xVar.dispose();
               engine.state.activeTape = outerTape;
@@ -201,7 +203,7 @@ export class GPT {
           }),
       };
     }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (...xs: tf.Tensor[]) => tf.Tensor;
-    return op(x, ...vars) as tf.Tensor2D;
+    return op(x, bias, ...vars) as tf.Tensor2D;
   }
 
   private checkLength(t: number): void {
