@@ -13,6 +13,7 @@ const LINKS: Record<AppRole, { href: string; label: string }[]> = {
     { href: "/admin/models", label: "Models" },
     { href: "/annotate", label: "Annotate" },
     { href: "/research", label: "Research" },
+    { href: "/review", label: "Review" },
   ],
   annotator: [{ href: "/annotate", label: "My tasks" }],
   researcher: [
@@ -20,6 +21,7 @@ const LINKS: Record<AppRole, { href: string; label: string }[]> = {
     { href: "/research/runs", label: "Runs" },
     { href: "/research/models", label: "Models" },
   ],
+  reviewer: [{ href: "/review", label: "Review" }],
 };
 
 /** The link for the current page: an exact match, else the longest prefix (so /admin is not lit on /admin/users). */

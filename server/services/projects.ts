@@ -33,6 +33,10 @@ export function listProjects(db: Db) {
       allowTies: projects.allowTies,
       flags: projects.flags,
       likertScale: projects.likertScale,
+      goldRate: projects.goldRate,
+      reviewBelow: projects.reviewBelow,
+      selection: projects.selection,
+      requireRationale: projects.requireRationale,
       createdAt: projects.createdAt,
       promptCount: sql<number>`(select count(*) from prompts p where p.project_id = "projects"."id")`,
       // Qualified by hand: drizzle renders ${projects.id} as a bare "id", which the subquery would read as its own column.

@@ -6,6 +6,7 @@ import { useState } from "react";
 import { ErrorBanner } from "~/app/_components/ErrorBanner";
 import { Card, Loading, PageHeader } from "~/app/_components/ui";
 import { useTRPC } from "~/app/_lib/trpc";
+import type { SelectionStrategy } from "~/server/services/project-settings";
 import { ProjectSettingsForm } from "../../_components/ProjectSettingsForm";
 import { PromptImport } from "./PromptImport";
 import { PromptList } from "./PromptList";
@@ -48,7 +49,7 @@ export function ProjectPage({ projectId }: { projectId: string }) {
         <Card title="Settings">
           <ProjectSettingsForm
             key={p.id}
-            initial={p}
+            initial={{ ...p, selection: p.selection as SelectionStrategy }}
             submitLabel="Save settings"
             busy={update.isPending}
             error={update.error}
