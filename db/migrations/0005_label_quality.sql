@@ -36,4 +36,5 @@ ALTER TABLE `projects` ADD `selection` text DEFAULT 'random' NOT NULL;--> statem
 ALTER TABLE `projects` ADD `require_rationale` integer DEFAULT false NOT NULL;--> statement-breakpoint
 ALTER TABLE `rankings` ADD `rationale` text;--> statement-breakpoint
 CREATE INDEX `rankings_user` ON `rankings` (`user_id`);--> statement-breakpoint
-ALTER TABLE `tasks` ADD `gold` integer DEFAULT false NOT NULL;
+ALTER TABLE `tasks` ADD `gold` integer DEFAULT false NOT NULL;--> statement-breakpoint
+CREATE INDEX `tasks_gold` ON `tasks` (`project_id`,`kind`) WHERE "tasks"."gold" = 1;

@@ -16,6 +16,20 @@ export const DEFAULT_LEASE_MS = 30 * 60 * 1000;
 export interface AssignmentOptions {
   now?: Date;
   leaseMs?: number;
+  /** Uniform [0, 1) draws for the gold-or-not choice; tests pass their own. */
+  random?: () => number;
+}
+
+type Candidate = { id: string; completion_ids: string; gold_rate: number };
+
+/**
+ * Gold tasks come at the project's gold rate, looking like any other task. Once no regular task is left, the gold
+ * ones not yet answered still come (each annotator answers each gold item once), unless the gold rate is 0.
+ */
+function pickTask(regular: Candidate | undefined, gold: Candidate | undefined, random: () => number): Candidate | undefined {
+  if (!gold || gold.gold_rate <= 0) return regular;
+  if (!regular) return gold;
+  return random() < gold.gold_rate ? gold : regular;
 }
 
 export type Assignment = typeof assignments.$inferSelect;
@@ -118,11 +132,12 @@ function nextTaskStatements(db: Db, filter: Filter) {
       ),
     ),
     renew: prepared(db, "next.renew", (d) => d.$client.prepare("update assignments set status = 'active', lease_expires_at = ? where id = ?")),
-    // Walks open tasks in the order of the partial index tasks_open, so finished tasks are never visited.
+    // Walks open tasks in the order of the partial index tasks_open (gold ones: tasks_gold), so finished tasks are
+    // never visited.
     candidate: prepared(db, `next.candidate.${key}`, (d) =>
       d.$client.prepare(
-        `select t.id, t.completion_ids from tasks t
-         where t.response_count < t.required_responses ${filter.projectId ? "and t.project_id = @projectId" : ""} ${filter.kind ? "and t.kind = @kind" : ""}
+        `select t.id, t.completion_ids, (select p.gold_rate from projects p where p.id = t.project_id) as gold_rate from tasks t
+         where t.response_count < t.required_responses and t.gold = @gold ${filter.projectId ? "and t.project_id = @projectId" : ""} ${filter.kind ? "and t.kind = @kind" : ""}
            and not exists (select 1 from assignments a where a.task_id = t.id and a.user_id = @userId
                            and a.status in ('submitted', 'skipped'))
            and t.response_count + (select count(*) from assignments a where a.task_id = t.id and a.status = 'active'
@@ -164,7 +179,11 @@ export function nextTask(db: Db, userId: string, filter: Filter = {}, opts: Assi
         q.renew.run(leaseUntil, held.id);
         return held.id;
       }
-      const task = q.candidate.get({ userId, now: nowMs, ...filterParams }) as { id: string; completion_ids: string } | undefined;
+      const task = pickTask(
+        q.candidate.get({ userId, now: nowMs, gold: 0, ...filterParams }) as Candidate | undefined,
+        q.candidate.get({ userId, now: nowMs, gold: 1, ...filterParams }) as Candidate | undefined,
+        opts.random ?? Math.random,
+      );
       if (!task) return null;
       // A task they held before and let expire comes back to them on the same row (keeping draft and order).
       const previous = q.previous.get(task.id, userId) as { id: string } | undefined;
