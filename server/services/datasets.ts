@@ -48,6 +48,8 @@ export interface RankedExample {
   annotator: string | null;
   timeMs: number;
   flags: Record<string, string[]>;
+  /** The annotator's one-line reason (or the reviewer's note on an adjudicated item). */
+  rationale: string | null;
   /** Chat form of the prompt when it was imported as messages. */
   messages: { role: string; content: string }[] | null;
   createdAt: Date;
@@ -156,6 +158,7 @@ function rankedExamplesOfPrompts(db: Db, promptIds: string[], filter: DatasetFil
       annotator: users.email,
       timeMs: rankings.timeMs,
       flags: rankings.flags,
+      rationale: rankings.rationale,
       createdAt: rankings.createdAt,
     })
     .from(rankings)
@@ -185,7 +188,7 @@ function rankedExamplesOfPrompts(db: Db, promptIds: string[], filter: DatasetFil
   // An adjudicated item is its reviewer's ranking alone: it takes the place of the item's first ranking, the others go.
   const adjudicated = new Map(
     db
-      .select({ promptId: reviews.promptId, itemKey: reviews.itemKey, ordering: reviews.ordering, reviewer: users.email, resolvedAt: reviews.resolvedAt, id: reviews.id })
+      .select({ promptId: reviews.promptId, itemKey: reviews.itemKey, ordering: reviews.ordering, reviewer: users.email, resolvedAt: reviews.resolvedAt, id: reviews.id, note: reviews.note })
       .from(reviews)
       .leftJoin(users, eq(users.id, reviews.reviewerId))
       .where(and(inArray(reviews.promptId, promptIds), eq(reviews.status, "resolved")))
@@ -200,7 +203,7 @@ function rankedExamplesOfPrompts(db: Db, promptIds: string[], filter: DatasetFil
         if (!v) return [{ ...r, adjudicated: false }];
         if (usedItems.has(itemKey(r))) return [];
         usedItems.add(itemKey(r));
-        return [{ ...r, rankingId: v.id, userId: null, ordering: v.ordering!, annotator: v.reviewer, timeMs: 0, flags: {}, createdAt: v.resolvedAt ?? r.createdAt, adjudicated: true }];
+        return [{ ...r, rankingId: v.id, userId: null, ordering: v.ordering!, annotator: v.reviewer, timeMs: 0, flags: {}, rationale: v.note, createdAt: v.resolvedAt ?? r.createdAt, adjudicated: true }];
       })
     : rows.map((r) => ({ ...r, adjudicated: false }));
 
@@ -222,6 +225,7 @@ function rankedExamplesOfPrompts(db: Db, promptIds: string[], filter: DatasetFil
         annotator: r.annotator ?? null,
         timeMs: r.timeMs,
         flags: r.flags,
+        rationale: r.rationale,
         createdAt: r.createdAt,
         annotators: orderings.length,
         agreement: pairwiseAgreement(orderings),

@@ -28,6 +28,7 @@ function rankingsFromFile(file: string, io: CommandIO): RankedExample[] {
       annotator: null,
       timeMs: 0,
       flags: {},
+      rationale: null,
       messages: null,
       createdAt: new Date(0),
       annotators: 1,
