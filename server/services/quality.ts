@@ -3,10 +3,9 @@
 // accuracy, reliability weight, median time, "cannot rank" share and flag rate (what `rlhf stats quality` prints
 // and the research page shows).
 import type { Db } from "../../db/index";
-import { consensusRanking, pairwiseAgreement } from "./agreement";
 import { badRequest } from "./errors";
 import { prepared } from "./prepared";
-import { agreementWith, goldAgreement, groupPositions, OrdinalAlpha, reliabilityWeight, wilsonInterval, type PairCount } from "./reliability";
+import { goldAgreement, OrdinalAlpha, reliabilityWeight, wilsonInterval, type PairCount } from "./reliability";
 import { median } from "./stats";
 
 export const NO_OVERLAP_MESSAGE = "no items were ranked by two annotators yet";
@@ -46,16 +45,15 @@ export interface QualityReport {
   timeBuckets: { upToSeconds: number | null; count: number }[];
 }
 
-/** An annotator's view of one item, as read. */
-interface RankingRow {
-  user_id: string;
-  prompt_id: string;
-  ordering: string;
-  not_rankable: number;
-  time_ms: number;
-  flags: string;
-  ratings: string;
-  created_at: number;
+/** One ranking as read, a plain array (raw mode: no object per row, which a 100,000-row read feels). */
+type RankingRow = [userId: string, promptId: string, ordering: string, notRankable: number, timeMs: number, flags: string, ratings: string, createdAt: number];
+
+/** One item's rankings: the latest usable ranking per annotator, and the completions that make the item. */
+interface Item {
+  completionIds: Set<string>;
+  users: Map<string, string[][]>;
+  at: Map<string, number>;
+  last: number;
 }
 
 const TIME_BUCKETS_S = [10, 30, 60, 120, 300, 600];
@@ -65,21 +63,25 @@ export function itemKeyOf(promptId: string, ordering: readonly (readonly string[
   return `${promptId}|${ordering.flat().sort().join(",")}`;
 }
 
+/** The item a ranking belongs to: its prompt's item with exactly these completions, made when new. */
+function itemFor(byPrompt: Map<string, Item[]>, promptId: string, ordering: readonly (readonly string[])[]): Item {
+  let list = byPrompt.get(promptId);
+  if (!list) byPrompt.set(promptId, (list = []));
+  const ids = ordering.flat();
+  let item = list.find((it) => it.completionIds.size === ids.length && ids.every((id) => it.completionIds.has(id)));
+  if (!item) list.push((item = { completionIds: new Set(ids), users: new Map(), at: new Map(), last: 0 }));
+  return item;
+}
+
 /** The quality report of a project's annotator rankings (imports without an annotator cannot be told apart, so they are left out). */
 export function qualityReport(db: Db, projectId: string): QualityReport {
   const rows = prepared(db, "quality.rankings", (d) =>
     d.$client.prepare(
       `select r.user_id, r.prompt_id, r.ordering, r.not_rankable, r.time_ms, r.flags, r.ratings, r.created_at
        from rankings r join prompts p on p.id = r.prompt_id
-       where p.project_id = ? and r.user_id is not null
-       order by r.created_at, r.id`,
-    ),
+       where p.project_id = ? and r.user_id is not null`,
+    ).raw(),
   ).all(projectId) as RankingRow[];
-  const emails = new Map(
-    (prepared(db, "quality.users", (d) =>
-      d.$client.prepare("select distinct u.id, u.email from users u join rankings r on r.user_id = u.id join prompts p on p.id = r.prompt_id where p.project_id = ?"),
-    ).all(projectId) as { id: string; email: string }[]).map((u) => [u.id, u.email]),
-  );
   const gold = new Map(
     (prepared(db, "quality.gold", (d) => d.$client.prepare("select prompt_id, ordering from gold_items where project_id = ?")).all(projectId) as {
       prompt_id: string;
@@ -94,29 +96,29 @@ export function qualityReport(db: Db, projectId: string): QualityReport {
     if (!a) per.set(id, (a = { rankings: 0, usable: 0, flagged: 0, cannot: 0, times: [], gold: { agree: 0, pairs: 0 }, cons: { agree: 0, pairs: 0 } }));
     return a;
   };
-  // Each item's latest usable ranking per annotator (a later ranking of theirs replaces an earlier one).
-  const items = new Map<string, { users: Map<string, string[][]>; last: number }>();
+  // Items by prompt (nearly always one per prompt); each keeps its annotators' latest usable rankings.
+  const itemsByPrompt = new Map<string, Item[]>();
   const flagCounts: Record<string, number> = {};
   const likertCounts: Record<string, number> = {};
   const timeCounts = new Array<number>(TIME_BUCKETS_S.length + 1).fill(0);
 
-  for (const r of rows) {
-    const a = annotator(r.user_id);
+  for (const [userId, promptId, orderingJson, notRankable, timeMs, flagsJson, ratingsJson, createdAt] of rows) {
+    const a = annotator(userId);
     a.rankings++;
-    a.times.push(r.time_ms);
-    const seconds = r.time_ms / 1000;
+    a.times.push(timeMs);
+    const seconds = timeMs / 1000;
     const bucket = TIME_BUCKETS_S.findIndex((b) => seconds <= b);
     timeCounts[bucket === -1 ? TIME_BUCKETS_S.length : bucket]!++;
-    if (r.not_rankable) {
+    if (notRankable) {
       a.cannot++;
       continue;
     }
-    const ordering = JSON.parse(r.ordering) as string[][];
+    const ordering = JSON.parse(orderingJson) as string[][];
     if (ordering.flat().length < 2) continue;
     a.usable++;
     // Flags and ratings are '{}' on most rankings: skip the parse there.
-    if (r.flags.length > 2) {
-      const flags = JSON.parse(r.flags) as Record<string, string[]>;
+    if (flagsJson.length > 2) {
+      const flags = JSON.parse(flagsJson) as Record<string, string[]>;
       let any = false;
       for (const f of Object.values(flags))
         for (const name of f) {
@@ -125,59 +127,55 @@ export function qualityReport(db: Db, projectId: string): QualityReport {
         }
       if (any) a.flagged++;
     }
-    if (r.ratings.length > 2) for (const v of Object.values(JSON.parse(r.ratings) as Record<string, number>)) likertCounts[v] = (likertCounts[v] ?? 0) + 1;
-    const g = gold.get(r.prompt_id);
+    if (ratingsJson.length > 2) countRatings(ratingsJson, likertCounts);
+    const g = gold.get(promptId);
     if (g) {
       const c = goldAgreement(ordering, g);
       a.gold.agree += c.agree;
       a.gold.pairs += c.pairs;
     }
-    const key = itemKeyOf(r.prompt_id, ordering);
-    let item = items.get(key);
-    if (!item) items.set(key, (item = { users: new Map(), last: 0 }));
-    item.users.set(r.user_id, ordering);
-    item.last = Math.max(item.last, r.created_at);
+    const item = itemFor(itemsByPrompt, promptId, ordering);
+    if ((item.at.get(userId) ?? -Infinity) <= createdAt) {
+      item.users.set(userId, ordering);
+      item.at.set(userId, createdAt);
+    }
+    item.last = Math.max(item.last, createdAt);
   }
+  const emails = new Map(
+    (prepared(db, "quality.users", (d) => d.$client.prepare("select id, email from users where id in (select value from json_each(?))")).all(
+      JSON.stringify([...per.keys()]),
+    ) as { id: string; email: string }[]).map((u) => [u.id, u.email]),
+  );
 
   const alpha = new OrdinalAlpha();
   let agreementSum = 0;
   let agreementItems = 0;
   let overlapping = 0;
   const byDay = new Map<string, { alpha: OrdinalAlpha; sum: number; n: number; items: number }>();
-  for (const item of items.values()) {
+  for (const item of [...itemsByPrompt.values()].flat()) {
     if (item.users.size < 2) continue;
     overlapping++;
-    const entries = [...item.users.entries()];
-    const orderings = entries.map(([, o]) => o);
+    const userIds = [...item.users.keys()];
+    const figures = itemFigures([...item.users.values()]);
     const day = new Date(item.last).toISOString().slice(0, 10);
     let d = byDay.get(day);
     if (!d) byDay.set(day, (d = { alpha: new OrdinalAlpha(), sum: 0, n: 0, items: 0 }));
     d.items++;
-    // Units: one completion of the item, its value the group position each annotator gave it.
-    const positions = orderings.map(groupPositions);
-    for (const id of orderings[0]!.flat()) {
-      const values: number[] = [];
-      for (const p of positions) {
-        const v = p.get(id);
-        if (v !== undefined) values.push(v);
-      }
+    for (const values of figures.units) {
       alpha.addUnit(values);
       d.alpha.addUnit(values);
     }
-    const agreement = pairwiseAgreement(orderings);
-    if (agreement !== null) {
-      agreementSum += agreement;
+    if (figures.agreement !== null) {
+      agreementSum += figures.agreement;
       agreementItems++;
-      d.sum += agreement;
+      d.sum += figures.agreement;
       d.n++;
     }
-    for (let i = 0; i < entries.length; i++) {
-      const others = orderings.filter((_, j) => j !== i);
-      const c = agreementWith(entries[i]![1], consensusRanking(others));
-      const a = annotator(entries[i]![0]);
+    figures.consensus.forEach((c, i) => {
+      const a = annotator(userIds[i]!);
       a.cons.agree += c.agree;
       a.cons.pairs += c.pairs;
-    }
+    });
   }
 
   const annotators: AnnotatorQuality[] = [...per.entries()]
@@ -210,6 +208,88 @@ export function qualityReport(db: Db, projectId: string): QualityReport {
     likertCounts,
     timeBuckets: timeCounts.map((count, i) => ({ upToSeconds: TIME_BUCKETS_S[i] ?? null, count })),
   };
+}
+
+/**
+ * Adds the values of a stored ratings object ({"completion id": rating, …}) to `counts`. Read as text, not with
+ * JSON.parse: objects keyed by random ids are slow to build (about 8 µs each, most of a 100,000-ranking report),
+ * and the stored form is always ours: id keys without colons, integer values.
+ */
+export function countRatings(json: string, counts: Record<string, number>): void {
+  for (let i = json.indexOf(":"); i !== -1; i = json.indexOf(":", i + 1)) {
+    let end = i + 1;
+    while (end < json.length && json.charCodeAt(end) !== 44 /* , */ && json.charCodeAt(end) !== 125 /* } */) end++;
+    const value = json.slice(i + 1, end).trim();
+    counts[value] = (counts[value] ?? 0) + 1;
+    i = end;
+  }
+}
+
+export interface ItemFigures {
+  /** Krippendorff units: per completion, the group position (1-based) each annotator gave it. */
+  units: number[][];
+  /** The item's pairwise agreement (agreement.ts pairwiseAgreement), or null. */
+  agreement: number | null;
+  /** Per ranking (in the order given): agreement with the Borda consensus of the others (agreement.ts consensusRanking). */
+  consensus: PairCount[];
+}
+
+/**
+ * Every per-item figure in one pass over small arrays: the same numbers as groupPositions, pairwiseAgreement and
+ * agreementWith(consensusRanking(others)) give (a test holds them equal), without their maps and string keys,
+ * because a project of 100,000 rankings runs this for every item.
+ */
+export function itemFigures(orderings: readonly (readonly (readonly string[])[])[]): ItemFigures {
+  const ids = orderings[0]!.flat();
+  const index = new Map(ids.map((id, i) => [id, i]));
+  const k = ids.length;
+  const m = orderings.length;
+  // group[a][c]: 1-based group position; mid[a][c]: Borda's mean 0-based rank of the group (ties share it).
+  const group = orderings.map(() => new Array<number>(k).fill(0));
+  const mid = orderings.map(() => new Array<number>(k).fill(0));
+  const sum = new Array<number>(k).fill(0);
+  orderings.forEach((ordering, a) => {
+    let rank = 0;
+    ordering.forEach((g, gi) => {
+      const centre = rank + (g.length - 1) / 2;
+      for (const id of g) {
+        const c = index.get(id)!;
+        group[a]![c] = gi + 1;
+        mid[a]![c] = centre;
+        sum[c]! += centre;
+      }
+      rank += g.length;
+    });
+  });
+  const units = ids.map((_, c) => group.map((g) => g[c]!));
+  let agreementSum = 0;
+  let agreementPairs = 0;
+  const consensus = orderings.map(() => ({ agree: 0, pairs: 0 }));
+  // consensusRanking rounds mean ranks to 1e-6 before grouping ties; the same rounding decides a tie here.
+  const looMean = (a: number, c: number) => Math.round(((sum[c]! - mid[a]![c]!) / (m - 1)) * 1e6) / 1e6;
+  for (let c = 0; c < k; c++)
+    for (let d = c + 1; d < k; d++) {
+      let above = 0;
+      let below = 0;
+      for (let a = 0; a < m; a++) {
+        const diff = group[a]![c]! - group[a]![d]!;
+        if (diff < 0) above++;
+        else if (diff > 0) below++;
+      }
+      if (above + below >= 2) {
+        agreementSum += Math.max(above, below) / (above + below);
+        agreementPairs++;
+      }
+      for (let a = 0; a < m; a++) {
+        const mine = group[a]![c]! - group[a]![d]!;
+        if (mine === 0) continue;
+        const theirs = looMean(a, c) - looMean(a, d);
+        if (theirs === 0) continue;
+        consensus[a]!.pairs++;
+        if (mine < 0 === theirs < 0) consensus[a]!.agree++;
+      }
+    }
+  return { units, agreement: agreementPairs ? agreementSum / agreementPairs : null, consensus };
 }
 
 /** The report, or the one-line error a user sees when no item has two annotators yet. */

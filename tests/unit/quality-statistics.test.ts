@@ -2,6 +2,8 @@
 // leave-one-out consensus, gold accuracy, Wilson intervals, consensus rankings with ties, and the reliability weight.
 import { describe, expect, it } from "vitest";
 import { consensusRanking, pairwiseAgreement } from "../../server/services/agreement";
+import { countRatings, itemFigures } from "../../server/services/quality";
+import { mulberry32 } from "../../server/services/random";
 import { agreementWith, goldAgreement, groupPositions, krippendorffAlphaOrdinal, reliabilityWeight, wilsonInterval } from "../../server/services/reliability";
 
 describe("Krippendorff's alpha, ordinal metric", () => {
@@ -120,5 +122,36 @@ describe("reliability weight", () => {
     expect(reliabilityWeight({ agree: 0, pairs: 0 })).toBe(0.75);
     expect(reliabilityWeight({ agree: 10, pairs: 10 })).toBeCloseTo(13 / 14, 12);
     expect(reliabilityWeight({ agree: 0, pairs: 10 })).toBeCloseTo(3 / 14, 12);
+  });
+});
+
+describe("the per-item fast path gives the reference figures", () => {
+  it("on 300 random items with ties, itemFigures equals groupPositions, pairwiseAgreement and agreementWith(consensusRanking(others))", () => {
+    const rand = mulberry32(7);
+    const ids = ["a", "b", "c", "d", "e"];
+    for (let n = 0; n < 300; n++) {
+      const k = 2 + Math.floor(rand() * 4);
+      const m = 2 + Math.floor(rand() * 4);
+      const orderings = Array.from({ length: m }, () => {
+        const shuffled = ids.slice(0, k).sort(() => rand() - 0.5);
+        const groups: string[][] = [];
+        for (const id of shuffled) if (groups.length && rand() < 0.3) groups[groups.length - 1]!.push(id);
+        else groups.push([id]);
+        return groups;
+      });
+      const fast = itemFigures(orderings);
+      expect(fast.agreement === null).toBe(pairwiseAgreement(orderings) === null);
+      if (fast.agreement !== null) expect(fast.agreement).toBeCloseTo(pairwiseAgreement(orderings)!, 12);
+      const positions = orderings.map(groupPositions);
+      expect(fast.units).toEqual(orderings[0]!.flat().map((id) => positions.map((p) => p.get(id))));
+      orderings.forEach((o, i) => expect(fast.consensus[i]).toEqual(agreementWith(o, consensusRanking(orderings.filter((_, j) => j !== i)))));
+    }
+  });
+
+  it("ratings are counted from the stored text as JSON.parse would read them", () => {
+    const counts: Record<string, number> = {};
+    countRatings('{"abc":7,"def":6,"ghi":7}', counts);
+    countRatings("{}", counts);
+    expect(counts).toEqual({ 7: 2, 6: 1 });
   });
 });
