@@ -2,10 +2,12 @@
 import { createCallerFactory, createTRPCRouter } from "../trpc";
 import { auditRouter } from "./audit";
 import { demonstrationsRouter } from "./demonstrations";
+import { itemsRouter } from "./items";
 import { modelsRouter } from "./models";
 import { projectsRouter } from "./projects";
 import { promptsRouter } from "./prompts";
 import { rankingsRouter } from "./rankings";
+import { reviewsRouter } from "./reviews";
 import { runsRouter } from "./runs";
 import { statsRouter } from "./stats";
 import { tasksRouter } from "./tasks";
@@ -20,6 +22,8 @@ export const appRouter = createTRPCRouter({
   demonstrations: demonstrationsRouter,
   rankings: rankingsRouter,
   stats: statsRouter,
+  items: itemsRouter,
+  reviews: reviewsRouter,
   audit: auditRouter,
   runs: runsRouter,
   models: modelsRouter,

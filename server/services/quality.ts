@@ -45,6 +45,16 @@ export interface QualityReport {
   timeBuckets: { upToSeconds: number | null; count: number }[];
 }
 
+/** What a caller of qualityReport sees of each item (review.ts finds the ones to review this way). */
+export interface VisitedItem {
+  promptId: string;
+  completionIds: string[];
+  /** The latest usable ranking of each annotator (user id → ordering). */
+  users: ReadonlyMap<string, string[][]>;
+  agreement: number | null;
+  gold: string[][] | null;
+}
+
 /** One ranking as read, a plain array (raw mode: no object per row, which a 100,000-row read feels). */
 type RankingRow = [userId: string, promptId: string, ordering: string, notRankable: number, timeMs: number, flags: string, ratings: string, createdAt: number];
 
@@ -74,7 +84,7 @@ function itemFor(byPrompt: Map<string, Item[]>, promptId: string, ordering: read
 }
 
 /** The quality report of a project's annotator rankings (imports without an annotator cannot be told apart, so they are left out). */
-export function qualityReport(db: Db, projectId: string): QualityReport {
+export function qualityReport(db: Db, projectId: string, visit?: (item: VisitedItem) => void): QualityReport {
   const rows = prepared(db, "quality.rankings", (d) =>
     d.$client.prepare(
       `select r.user_id, r.prompt_id, r.ordering, r.not_rankable, r.time_ms, r.flags, r.ratings, r.created_at
@@ -152,31 +162,36 @@ export function qualityReport(db: Db, projectId: string): QualityReport {
   let agreementItems = 0;
   let overlapping = 0;
   const byDay = new Map<string, { alpha: OrdinalAlpha; sum: number; n: number; items: number }>();
-  for (const item of [...itemsByPrompt.values()].flat()) {
-    if (item.users.size < 2) continue;
-    overlapping++;
-    const userIds = [...item.users.keys()];
-    const figures = itemFigures([...item.users.values()]);
-    const day = new Date(item.last).toISOString().slice(0, 10);
-    let d = byDay.get(day);
-    if (!d) byDay.set(day, (d = { alpha: new OrdinalAlpha(), sum: 0, n: 0, items: 0 }));
-    d.items++;
-    for (const values of figures.units) {
-      alpha.addUnit(values);
-      d.alpha.addUnit(values);
+  for (const [promptId, list] of itemsByPrompt)
+    for (const item of list) {
+      if (item.users.size < 2) {
+        visit?.({ promptId, completionIds: [...item.completionIds], users: item.users, agreement: null, gold: gold.get(promptId) ?? null });
+        continue;
+      }
+      overlapping++;
+      const userIds = [...item.users.keys()];
+      const figures = itemFigures([...item.users.values()]);
+      const day = new Date(item.last).toISOString().slice(0, 10);
+      let d = byDay.get(day);
+      if (!d) byDay.set(day, (d = { alpha: new OrdinalAlpha(), sum: 0, n: 0, items: 0 }));
+      d.items++;
+      for (const values of figures.units) {
+        alpha.addUnit(values);
+        d.alpha.addUnit(values);
+      }
+      if (figures.agreement !== null) {
+        agreementSum += figures.agreement;
+        agreementItems++;
+        d.sum += figures.agreement;
+        d.n++;
+      }
+      figures.consensus.forEach((c, i) => {
+        const a = annotator(userIds[i]!);
+        a.cons.agree += c.agree;
+        a.cons.pairs += c.pairs;
+      });
+      visit?.({ promptId, completionIds: [...item.completionIds], users: item.users, agreement: figures.agreement, gold: gold.get(promptId) ?? null });
     }
-    if (figures.agreement !== null) {
-      agreementSum += figures.agreement;
-      agreementItems++;
-      d.sum += figures.agreement;
-      d.n++;
-    }
-    figures.consensus.forEach((c, i) => {
-      const a = annotator(userIds[i]!);
-      a.cons.agree += c.agree;
-      a.cons.pairs += c.pairs;
-    });
-  }
 
   const annotators: AnnotatorQuality[] = [...per.entries()]
     .map(([userId, a]) => ({
