@@ -50,6 +50,7 @@ export interface RankResponse {
   notRankableReason: string | null;
   flags: Record<string, string[]>;
   ratings: Record<string, number>;
+  rationale: string | null;
   timeMs: number;
   submittedAt: Date | null;
 }
@@ -87,6 +88,8 @@ export interface RankTaskView extends TaskViewBase {
   flags: string[];
   /** Likert points for ratings; 0 when ratings are off. */
   likertScale: number;
+  /** The project asks for a one-line reason with each ranking. */
+  requireRationale: boolean;
   /** The submitted response, once there is one. */
   response: RankResponse | null;
 }
@@ -249,7 +252,7 @@ function rankView(
   q: TaskViewStatements,
   a: Assignment,
   base: TaskViewBase,
-  project: Pick<typeof projects.$inferSelect, "allowTies" | "flags" | "likertScale">,
+  project: Pick<typeof projects.$inferSelect, "allowTies" | "flags" | "likertScale" | "requireRationale">,
 ): RankTaskView {
   let completions: { id: string; text: string }[] = [];
   if (a.displayOrder.length) {
@@ -265,6 +268,7 @@ function rankView(
     allowTies: project.allowTies,
     flags: project.flags,
     likertScale: project.likertScale,
+    requireRationale: project.requireRationale,
     response: r
       ? {
           kind: "rank",
@@ -273,6 +277,7 @@ function rankView(
           notRankableReason: r.notRankableReason,
           flags: r.flags,
           ratings: r.ratings,
+          rationale: r.rationale,
           timeMs: r.timeMs,
           submittedAt: a.submittedAt,
         }
