@@ -37,7 +37,7 @@ export const projects = sqliteTable("projects", {
   likertScale: integer("likert_scale").notNull().default(7),
   /** Share of served ranking tasks that are gold items (0..0.5). */
   goldRate: real("gold_rate").notNull().default(0.1),
-  /** Items whose pairwise agreement falls below this go to review. */
+  /** Items whose pairwise agreement is at or below this go to review. */
   reviewBelow: real("review_below").notNull().default(0.5),
   /** How prompts are picked for new tasks (see server/services/project-settings.ts SELECTION_STRATEGIES). */
   selection: text("selection").notNull().default("random"),

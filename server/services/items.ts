@@ -25,7 +25,7 @@ function agreementOf(orderings: string[][][]): number | null {
   return orderings.length >= 2 ? itemFigures(orderings).agreement : null;
 }
 
-/** A page of the project's ranked prompts, newest first; `disagree` keeps those below `below` (the project's review threshold). */
+/** A page of the project's ranked prompts, newest first; `disagree` keeps those at or below `below` (the project's review threshold). */
 export function listItems(
   db: Db,
   input: { projectId: string; search?: string; filter?: ItemFilter; below?: number; page?: number; pageSize?: number },
@@ -71,7 +71,7 @@ export function listItems(
     };
   });
   if (filter === "disagree") {
-    items = items.filter((i) => i.agreement !== null && i.agreement < (input.below ?? 0.5)).slice((page - 1) * pageSize);
+    items = items.filter((i) => i.agreement !== null && i.agreement <= (input.below ?? 0.5)).slice((page - 1) * pageSize);
   }
   return { items: items.slice(0, pageSize), page, hasMore: items.length > pageSize };
 }

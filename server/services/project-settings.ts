@@ -38,7 +38,8 @@ export const DEFAULT_PROJECT_SETTINGS: Omit<ProjectSettings, "name"> = {
   likertScale: 7,
   // One task in ten is a gold check: enough to measure accuracy within a few hundred tasks, cheap for annotators.
   goldRate: 0.1,
-  // Below 0.5 the annotators of an item agree less than a coin flip would.
+  // Pairwise agreement never falls under 0.5 (an even split on every pair), so the default sends exactly the items
+  // whose annotators split evenly on every pair; raise it to catch milder disagreement (3 annotators: 2/3 per pair).
   reviewBelow: 0.5,
   selection: "random",
   requireRationale: false,

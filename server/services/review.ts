@@ -1,4 +1,5 @@
-// The review queue: items whose annotators disagree (pairwise agreement below the project's `review_below`) or whose
+// The review queue: items whose annotators disagree (pairwise agreement at or below the project's `review_below`:
+// the measure's floor is 0.5, an even split on every pair, so the default 0.5 means exactly that) or whose
 // gold check an annotator failed. A reviewer sees every ranking side by side and accepts one or writes the
 // adjudicated ranking (what exports then use for the item), or sends the item out again with a higher overlap.
 import { and, asc, eq, inArray } from "drizzle-orm";
@@ -20,7 +21,7 @@ export function refreshReviewQueue(db: Db, projectId: string): { queued: number 
   const found: { promptId: string; itemKey: string; reason: "disagreement" | "gold"; agreement: number | null }[] = [];
   qualityReport(db, projectId, (item) => {
     const itemKey = [...item.completionIds].sort().join(",");
-    if (item.agreement !== null && item.agreement < project.reviewBelow) found.push({ promptId: item.promptId, itemKey, reason: "disagreement", agreement: item.agreement });
+    if (item.agreement !== null && item.agreement <= project.reviewBelow) found.push({ promptId: item.promptId, itemKey, reason: "disagreement", agreement: item.agreement });
     else if (item.gold) {
       const failed = [...item.users.values()].some((o) => {
         const c = goldAgreement(o, item.gold!);
