@@ -7,8 +7,9 @@ import { completions, goldItems, prompts, rankings, reviews, users } from "../..
 import { notFound } from "./errors";
 import { itemFigures } from "./quality";
 
-export const ITEM_FILTERS = ["all", "overlap", "disagree", "gold", "review"] as const;
-export type ItemFilter = (typeof ITEM_FILTERS)[number];
+import { ITEM_FILTERS, type ItemFilter } from "./item-filters";
+
+export { ITEM_FILTERS, type ItemFilter };
 
 export interface ItemSummary {
   promptId: string;
