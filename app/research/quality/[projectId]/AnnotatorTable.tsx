@@ -19,8 +19,13 @@ interface Annotator {
 const LOW_GOLD = 0.7;
 const LOW_AGREEMENT = 0.6;
 
+/**
+ * Gold decides where there is gold: agreement with the others cannot tell who is right when the others are the
+ * careless ones (with two annotators, both look equally bad). Consensus agreement speaks only where gold is absent.
+ */
 export function isLowReliability(a: Pick<Annotator, "goldAccuracy" | "agreement">): boolean {
-  return (a.goldAccuracy !== null && a.goldAccuracy < LOW_GOLD) || (a.agreement !== null && a.agreement < LOW_AGREEMENT);
+  if (a.goldAccuracy !== null) return a.goldAccuracy < LOW_GOLD;
+  return a.agreement !== null && a.agreement < LOW_AGREEMENT;
 }
 
 const pct = (x: number | null) => (x === null ? "—" : `${(x * 100).toFixed(0)}%`);

@@ -31,7 +31,7 @@ export function QualityPage({ projectId }: { projectId: string }) {
         <PageHeader title={`${project.data.name}: label quality`} subtitle="Computed from the raw rankings of items that two or more annotators ranked." />
       </div>
       <div className="grid grid-cols-4 gap-3">
-        <Stat label="Krippendorff's α (ordinal)" value={fmt(q.krippendorffAlpha, 3)} testId="quality-alpha" />
+        <Stat label="Krippendorff's alpha (ordinal)" value={fmt(q.krippendorffAlpha, 3)} testId="quality-alpha" />
         <Stat label="Pairwise agreement" value={fmt(q.pairwiseAgreement, 3)} testId="quality-agreement" />
         <Stat label="Items with overlap" value={formatCount(q.itemsWithOverlap)} />
         <Stat label="Annotators" value={formatCount(q.annotators.length)} />
@@ -55,7 +55,7 @@ export function QualityPage({ projectId }: { projectId: string }) {
               ]}
             />
           ) : (
-            <BarChart title="Agreement by day" bars={days.map((d) => ({ label: d.day.slice(5), value: d.items }))} />
+            <BarChart title="Items ranked by 2+, by day" bars={days.map((d) => ({ label: d.day.slice(5), value: d.items }))} />
           )}
         </div>
         <BarChart title="Flags set" bars={Object.entries(q.flagCounts).map(([label, value]) => ({ label, value }))} testId="chart-flags" />
