@@ -74,10 +74,9 @@ export function itemKeyOf(promptId: string, ordering: readonly (readonly string[
 }
 
 /** The item a ranking belongs to: its prompt's item with exactly these completions, made when new. */
-function itemFor(byPrompt: Map<string, Item[]>, promptId: string, ordering: readonly (readonly string[])[]): Item {
+function itemFor(byPrompt: Map<string, Item[]>, promptId: string, ids: readonly string[]): Item {
   let list = byPrompt.get(promptId);
   if (!list) byPrompt.set(promptId, (list = []));
-  const ids = ordering.flat();
   let item = list.find((it) => it.completionIds.size === ids.length && ids.every((id) => it.completionIds.has(id)));
   if (!item) list.push((item = { completionIds: new Set(ids), users: new Map(), at: new Map(), last: 0 }));
   return item;
@@ -117,14 +116,16 @@ export function qualityReport(db: Db, projectId: string, visit?: (item: VisitedI
     a.rankings++;
     a.times.push(timeMs);
     const seconds = timeMs / 1000;
-    const bucket = TIME_BUCKETS_S.findIndex((b) => seconds <= b);
-    timeCounts[bucket === -1 ? TIME_BUCKETS_S.length : bucket]!++;
+    let bucket = 0;
+    while (bucket < TIME_BUCKETS_S.length && seconds > TIME_BUCKETS_S[bucket]!) bucket++;
+    timeCounts[bucket]!++;
     if (notRankable) {
       a.cannot++;
       continue;
     }
     const ordering = JSON.parse(orderingJson) as string[][];
-    if (ordering.flat().length < 2) continue;
+    const ids = ordering.flat();
+    if (ids.length < 2) continue;
     a.usable++;
     // Flags and ratings are '{}' on most rankings: skip the parse there.
     if (flagsJson.length > 2) {
@@ -144,7 +145,7 @@ export function qualityReport(db: Db, projectId: string, visit?: (item: VisitedI
       a.gold.agree += c.agree;
       a.gold.pairs += c.pairs;
     }
-    const item = itemFor(itemsByPrompt, promptId, ordering);
+    const item = itemFor(itemsByPrompt, promptId, ids);
     if ((item.at.get(userId) ?? -Infinity) <= createdAt) {
       item.users.set(userId, ordering);
       item.at.set(userId, createdAt);
