@@ -98,8 +98,8 @@ export const commands: Command[] = [
       }));
       const text = rows.length
         ? table([
-            ["NAME", "K", "OVERLAP", "TIES", "GOLD", "SELECTION", "PROMPTS", "OPEN TASKS", "ID"],
-            ...rows.map((p) => [p.name, String(p.k), String(p.overlap), p.allow_ties ? "yes" : "no", String(p.gold_rate), p.selection, String(p.prompts), String(p.open_tasks), p.id]),
+            ["NAME", "K", "OVERLAP", "TIES", "PROMPTS", "OPEN TASKS", "GOLD RATE", "SELECTION", "ID"],
+            ...rows.map((p) => [p.name, String(p.k), String(p.overlap), p.allow_ties ? "yes" : "no", String(p.prompts), String(p.open_tasks), String(p.gold_rate), p.selection, p.id]),
           ])
         : "no projects yet ('rlhf projects create NAME' makes one)";
       return { json: { projects: rows }, text };
