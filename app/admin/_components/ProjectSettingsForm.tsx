@@ -6,7 +6,7 @@ import { useState, type FormEvent } from "react";
 import { ErrorBanner } from "~/app/_components/ErrorBanner";
 import { MarkdownEditor } from "~/app/_components/MarkdownEditor";
 import { Button, Field, inputClass } from "~/app/_components/ui";
-import { DEFAULT_PROJECT_SETTINGS, MAX_GOLD_RATE, SELECTION_STRATEGIES, type ProjectSettings, type SelectionStrategy } from "~/server/services/project-settings";
+import { AVAILABLE_SELECTION_STRATEGIES, DEFAULT_PROJECT_SETTINGS, MAX_GOLD_RATE, SELECTION_STRATEGIES, type ProjectSettings, type SelectionStrategy } from "~/server/services/project-settings";
 
 export type ProjectSettingsValues = ProjectSettings;
 
@@ -114,8 +114,9 @@ export function ProjectSettingsForm({
         <Field label="Prompt selection" htmlFor="project-selection" hint="Which prompts get tasks next">
           <select id="project-selection" value={selection} onChange={(e) => setSelection(e.target.value as SelectionStrategy)} className={inputClass}>
             {SELECTION_STRATEGIES.map((s) => (
-              <option key={s} value={s}>
+              <option key={s} value={s} disabled={!AVAILABLE_SELECTION_STRATEGIES.includes(s)}>
                 {s}
+                {AVAILABLE_SELECTION_STRATEGIES.includes(s) ? "" : " (needs the scoring run: not built yet)"}
               </option>
             ))}
           </select>
