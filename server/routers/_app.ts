@@ -2,6 +2,7 @@
 import { createCallerFactory, createTRPCRouter } from "../trpc";
 import { auditRouter } from "./audit";
 import { demonstrationsRouter } from "./demonstrations";
+import { goldRouter } from "./gold";
 import { itemsRouter } from "./items";
 import { modelsRouter } from "./models";
 import { projectsRouter } from "./projects";
@@ -23,6 +24,7 @@ export const appRouter = createTRPCRouter({
   rankings: rankingsRouter,
   stats: statsRouter,
   items: itemsRouter,
+  gold: goldRouter,
   reviews: reviewsRouter,
   audit: auditRouter,
   runs: runsRouter,

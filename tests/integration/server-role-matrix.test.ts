@@ -34,6 +34,7 @@ const EXPECTED: Record<string, Audience> = {
   "stats.mine": "annotator",
   "stats.projectProgress": "researcher",
   "stats.quality": "researcher",
+  "gold.import": "admin",
   "items.list": "researcher",
   "items.get": "researcher",
   "reviews.queue": "reviewer",
