@@ -162,13 +162,18 @@ export const tasks = sqliteTable(
     gold: integer("gold", { mode: "boolean" }).notNull().default(false),
     /** Submitted responses so far; kept in the same transaction as the submit. */
     responseCount: integer("response_count").notNull().default(0),
+    /**
+     * Serving order within a project: lower first, then creation order. 0 unless a scoring run ranked the task
+     * (server/services/selection.ts: scored tasks get −1..0, the most uncertain or most disputed lowest).
+     */
+    priority: real("priority").notNull().default(0),
     createdAt: createdAt(),
   },
   (t) => [
     index("tasks_project_kind").on(t.projectId, t.kind, t.responseCount),
     // Only tasks that still need responses, kind first (the queue always asks for one kind): tasks.next
     // walks these in rowid (creation) order without stepping over every finished task.
-    index("tasks_open").on(t.kind, t.projectId).where(sql`${t.responseCount} < ${t.requiredResponses}`),
+    index("tasks_open").on(t.kind, t.projectId, t.priority).where(sql`${t.responseCount} < ${t.requiredResponses}`),
     // Gold tasks are few and always open: the queue finds them here instead of walking every open task.
     index("tasks_gold").on(t.projectId, t.kind).where(sql`${t.gold} = 1`),
   ],

@@ -30,11 +30,14 @@ CREATE TABLE `reviews` (
 --> statement-breakpoint
 CREATE UNIQUE INDEX `reviews_item` ON `reviews` (`prompt_id`,`item_key`);--> statement-breakpoint
 CREATE INDEX `reviews_project_status` ON `reviews` (`project_id`,`status`);--> statement-breakpoint
+DROP INDEX `tasks_open`;--> statement-breakpoint
+ALTER TABLE `tasks` ADD `gold` integer DEFAULT false NOT NULL;--> statement-breakpoint
+ALTER TABLE `tasks` ADD `priority` real DEFAULT 0 NOT NULL;--> statement-breakpoint
+CREATE INDEX `tasks_gold` ON `tasks` (`project_id`,`kind`) WHERE "tasks"."gold" = 1;--> statement-breakpoint
+CREATE INDEX `tasks_open` ON `tasks` (`kind`,`project_id`,`priority`) WHERE "tasks"."response_count" < "tasks"."required_responses";--> statement-breakpoint
 ALTER TABLE `projects` ADD `gold_rate` real DEFAULT 0.1 NOT NULL;--> statement-breakpoint
 ALTER TABLE `projects` ADD `review_below` real DEFAULT 0.5 NOT NULL;--> statement-breakpoint
 ALTER TABLE `projects` ADD `selection` text DEFAULT 'random' NOT NULL;--> statement-breakpoint
 ALTER TABLE `projects` ADD `require_rationale` integer DEFAULT false NOT NULL;--> statement-breakpoint
 ALTER TABLE `rankings` ADD `rationale` text;--> statement-breakpoint
-CREATE INDEX `rankings_user` ON `rankings` (`user_id`);--> statement-breakpoint
-ALTER TABLE `tasks` ADD `gold` integer DEFAULT false NOT NULL;--> statement-breakpoint
-CREATE INDEX `tasks_gold` ON `tasks` (`project_id`,`kind`) WHERE "tasks"."gold" = 1;
+CREATE INDEX `rankings_user` ON `rankings` (`user_id`);

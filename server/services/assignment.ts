@@ -136,7 +136,7 @@ function nextTaskStatements(db: Db, filter: Filter) {
     ),
     renew: prepared(db, "next.renew", (d) => d.$client.prepare("update assignments set status = 'active', lease_expires_at = ? where id = ?")),
     // Walks open tasks in the order of the partial index tasks_open (gold ones: tasks_gold), so finished tasks are
-    // never visited.
+    // never visited: per project, lowest priority first (a scoring run's choice; 0 otherwise), then oldest.
     candidate: prepared(db, `next.candidate.${key}`, (d) =>
       d.$client.prepare(
         `select t.id, t.completion_ids, (select p.gold_rate from projects p where p.id = t.project_id) as gold_rate from tasks t
@@ -145,7 +145,7 @@ function nextTaskStatements(db: Db, filter: Filter) {
                            and a.status in ('submitted', 'skipped'))
            and t.response_count + (select count(*) from assignments a where a.task_id = t.id and a.status = 'active'
                                    and a.lease_expires_at > @now and a.user_id <> @userId) < t.required_responses
-         order by t.kind, t.project_id, t.rowid limit 1`,
+         order by t.kind, t.project_id, t.priority, t.rowid limit 1`,
       ),
     ),
     previous: prepared(db, "next.previous", (d) => d.$client.prepare("select id from assignments where task_id = ? and user_id = ?")),

@@ -8,14 +8,10 @@ import { longText, printableName } from "./text-limits";
 export const MIN_RANK_COMPLETIONS = 2;
 export const MAX_RANK_COMPLETIONS = 16;
 
-/** How prompts are picked for new ranking tasks: `random` (creation order today), or where the models are least sure. */
+/** How ranking tasks are picked: `random` (creation order), or where the reward models are least sure (selection.ts). */
 export const SELECTION_STRATEGIES = ["random", "uncertain", "disagree"] as const;
 export type SelectionStrategy = (typeof SELECTION_STRATEGIES)[number];
-/**
- * The strategies that work today. `uncertain` and `disagree` need the prompt-scoring run (a run kind that scores open
- * tasks with reward models), which is not built yet: they are refused rather than stored and silently ignored.
- */
-export const AVAILABLE_SELECTION_STRATEGIES: readonly SelectionStrategy[] = ["random"];
+
 
 /** Gold items above half the queue would leave annotators little real work. */
 export const MAX_GOLD_RATE = 0.5;
@@ -61,9 +57,8 @@ export const projectSettingsShape = {
   likertScale: z.union([z.literal(0), z.number().int().min(2).max(10)]),
   goldRate: z.number().min(0, `gold rate must be from 0 to ${MAX_GOLD_RATE}`).max(MAX_GOLD_RATE, `gold rate must be from 0 to ${MAX_GOLD_RATE}`),
   reviewBelow: z.number().min(0, "review below must be from 0 to 1").max(1, "review below must be from 0 to 1"),
-  selection: z
-    .enum(SELECTION_STRATEGIES, { error: `selection must be one of ${SELECTION_STRATEGIES.join(", ")}` })
-    .refine((s) => AVAILABLE_SELECTION_STRATEGIES.includes(s), { error: (issue) => `selection '${String(issue.input)}' needs the prompt-scoring run, which this build does not have yet; use random` }),
+  // `uncertain` and `disagree` act once a scoring run (`rlhf train score`) has ranked the open tasks.
+  selection: z.enum(SELECTION_STRATEGIES, { error: `selection must be one of ${SELECTION_STRATEGIES.join(", ")}` }),
   requireRationale: z.boolean(),
 };
 

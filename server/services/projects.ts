@@ -86,6 +86,8 @@ export function updateProject(db: Db, input: Partial<ProjectSettings> & { id: st
     const project = tx.update(projects).set(changes).where(eq(projects.id, id)).returning().get();
     // Gold tasks keep theirs: every annotator answers each gold item once, whatever the overlap.
     if (changes.overlap !== undefined) tx.update(tasks).set({ requiredResponses: changes.overlap }).where(and(eq(tasks.projectId, id), eq(tasks.gold, false))).run();
+    // Back to `random` means back to creation order: a scoring run's priorities no longer apply.
+    if (changes.selection === "random") tx.update(tasks).set({ priority: 0 }).where(eq(tasks.projectId, id)).run();
     writeAudit(tx, { userId: actorId, action: "project.update", entity: "project", entityId: id, detail: changes as Record<string, unknown> });
     return project;
   });

@@ -13,6 +13,7 @@ import { resolveModelInput, type ModelInput } from "./model-inputs";
 import { assertModelName, findModel, uniqueModelName } from "./models";
 import { findProjectByName, getProject } from "./projects";
 import { promptsInSplit } from "./prompts";
+import { tasksToScore } from "./selection";
 import { parseRunConfig, RESERVED_CONFIG_KEY_PREFIX, runKind, type DataRequirement, type RunConfig, type RunKind } from "./run-kinds/index";
 import { createRun, type RunRow } from "./runs";
 
@@ -73,6 +74,14 @@ const DATA_CHECKS: Record<DataRequirement, (db: Db, config: Record<string, unkno
   preference_pairs(db) {
     if (preferencePairs(db).length === 0)
       throw badRequest("no preference pairs in the database: import rankings ('rlhf import rankings FILE.jsonl') first");
+  },
+  open_rank_tasks(db, config) {
+    const projectId = projectScope(db, config.project);
+    if (!projectId) throw badRequest(`a score run scores one project's open tasks: give it in the config, {"project": "NAME"}`);
+    const project = getProject(db, projectId);
+    if (project.selection === "random")
+      throw badRequest(`project '${project.name}' selects tasks at random: set its selection to uncertain or disagree first ('rlhf projects update')`);
+    if (tasksToScore(db, projectId).length === 0) throw badRequest(`project '${project.name}' has no open ranking tasks to score`);
   },
   train_prompts(db) {
     if (promptsInSplit(db, "train").length === 0)

@@ -50,9 +50,6 @@ describe("label quality from the CLI", () => {
     const badSelection = await rlhf("projects", "update", "Q", "--selection", "smart");
     expect(badSelection.code).toBe(2);
     expect(errorLine(badSelection)).toMatch(/selection must be one of random, uncertain, disagree/);
-    const notYet = await rlhf("projects", "update", "Q", "--selection", "uncertain");
-    expect(notYet.code).toBe(2);
-    expect(errorLine(notYet)).toMatch(/selection 'uncertain' needs the prompt-scoring run/);
     const updated = await rlhf("projects", "update", "Q", "--gold-rate", "0.25", "--require-rationale", "--json");
     expect(updated.json!.project).toMatchObject({ gold_rate: 0.25, require_rationale: true, overlap: 2 });
   });

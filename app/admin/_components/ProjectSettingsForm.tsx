@@ -6,7 +6,7 @@ import { useState, type FormEvent } from "react";
 import { ErrorBanner } from "~/app/_components/ErrorBanner";
 import { MarkdownEditor } from "~/app/_components/MarkdownEditor";
 import { Button, Field, inputClass } from "~/app/_components/ui";
-import { AVAILABLE_SELECTION_STRATEGIES, DEFAULT_PROJECT_SETTINGS, MAX_GOLD_RATE, SELECTION_STRATEGIES, type ProjectSettings, type SelectionStrategy } from "~/server/services/project-settings";
+import { DEFAULT_PROJECT_SETTINGS, MAX_GOLD_RATE, SELECTION_STRATEGIES, type ProjectSettings, type SelectionStrategy } from "~/server/services/project-settings";
 
 export type ProjectSettingsValues = ProjectSettings;
 
@@ -111,12 +111,11 @@ export function ProjectSettingsForm({
         <Field label="Review below" htmlFor="project-review-below" hint="Agreement that sends an item to review">
           <input id="project-review-below" type="number" step="0.05" min={0} max={1} value={reviewBelow} onChange={(e) => setReviewBelow(e.target.value)} className={inputClass} />
         </Field>
-        <Field label="Prompt selection" htmlFor="project-selection" hint="Which prompts get tasks next">
+        <Field label="Prompt selection" htmlFor="project-selection" hint="uncertain/disagree follow a scoring run">
           <select id="project-selection" value={selection} onChange={(e) => setSelection(e.target.value as SelectionStrategy)} className={inputClass}>
             {SELECTION_STRATEGIES.map((s) => (
-              <option key={s} value={s} disabled={!AVAILABLE_SELECTION_STRATEGIES.includes(s)}>
+              <option key={s} value={s}>
                 {s}
-                {AVAILABLE_SELECTION_STRATEGIES.includes(s) ? "" : " (needs the scoring run: not built yet)"}
               </option>
             ))}
           </select>

@@ -14,10 +14,11 @@ import { grpoConfig } from "./grpo-config";
 import { rlooConfig } from "./rloo-config";
 import { ppoConfig } from "./ppo-config";
 import { rewardConfig } from "./reward-config";
+import { scoreConfig } from "./score-config";
 import { sftConfig } from "./sft-config";
 
 /** What a run reads from the database; checked before the run exists, so an empty dataset never becomes a run. */
-export type DataRequirement = "demonstrations" | "rankings" | "preference_pairs" | "train_prompts";
+export type DataRequirement = "demonstrations" | "rankings" | "preference_pairs" | "train_prompts" | "open_rank_tasks";
 
 export interface RunKindDescriptor {
   /** What the web form and run pages call it. */
@@ -80,6 +81,14 @@ export const RUN_KIND_DESCRIPTORS = {
     outputKind: "policy",
     data: "preference_pairs",
     config: dpoConfig,
+  },
+  score: {
+    label: "Score open tasks (where to label next)",
+    cliVerb: "score",
+    needsReward: true,
+    outputKind: null,
+    data: "open_rank_tasks",
+    config: scoreConfig,
   },
 } as const satisfies Record<string, RunKindDescriptor>;
 
