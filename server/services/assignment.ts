@@ -120,6 +120,17 @@ interface Filter {
 
 const filterKey = (f: Filter) => `${f.projectId ? "p" : ""}${f.kind ? "k" : ""}`;
 
+/** The next task for a user among regular or gold tasks: still short of responses, not answered or skipped by them. */
+function candidateSql(filter: Filter, which: string, order: string): string {
+  return `select t.id, t.completion_ids, (select p.gold_rate from projects p where p.id = t.project_id) as gold_rate from tasks t
+         where t.response_count < t.required_responses and ${which} ${filter.projectId ? "and t.project_id = @projectId" : ""} ${filter.kind ? "and t.kind = @kind" : ""}
+           and not exists (select 1 from assignments a where a.task_id = t.id and a.user_id = @userId
+                           and a.status in ('submitted', 'skipped'))
+           and t.response_count + (select count(*) from assignments a where a.task_id = t.id and a.status = 'active'
+                                   and a.lease_expires_at > @now and a.user_id <> @userId) < t.required_responses
+         order by ${order} limit 1`;
+}
+
 /** The statements nextTask runs, prepared once per connection (and per filter combination). */
 function nextTaskStatements(db: Db, filter: Filter) {
   const key = filterKey(filter);
@@ -135,19 +146,11 @@ function nextTaskStatements(db: Db, filter: Filter) {
       ),
     ),
     renew: prepared(db, "next.renew", (d) => d.$client.prepare("update assignments set status = 'active', lease_expires_at = ? where id = ?")),
-    // Walks open tasks in the order of the partial index tasks_open (gold ones: tasks_gold), so finished tasks are
-    // never visited: per project, lowest priority first (a scoring run's choice; 0 otherwise), then oldest.
-    candidate: prepared(db, `next.candidate.${key}`, (d) =>
-      d.$client.prepare(
-        `select t.id, t.completion_ids, (select p.gold_rate from projects p where p.id = t.project_id) as gold_rate from tasks t
-         where t.response_count < t.required_responses and t.gold = @gold ${filter.projectId ? "and t.project_id = @projectId" : ""} ${filter.kind ? "and t.kind = @kind" : ""}
-           and not exists (select 1 from assignments a where a.task_id = t.id and a.user_id = @userId
-                           and a.status in ('submitted', 'skipped'))
-           and t.response_count + (select count(*) from assignments a where a.task_id = t.id and a.status = 'active'
-                                   and a.lease_expires_at > @now and a.user_id <> @userId) < t.required_responses
-         order by t.kind, t.project_id, t.priority, t.rowid limit 1`,
-      ),
-    ),
+    // Walks open tasks in the order of the partial index tasks_open, so finished tasks are never visited: per
+    // project, lowest priority first (a scoring run's choice; 0 otherwise), then oldest.
+    candidate: prepared(db, `next.candidate.${key}`, (d) => d.$client.prepare(candidateSql(filter, "t.gold = 0", "t.kind, t.project_id, t.priority, t.rowid"))),
+    // Gold tasks stay open for every annotator: found through their own small index (tasks_gold), oldest first.
+    goldCandidate: prepared(db, `next.goldCandidate.${key}`, (d) => d.$client.prepare(candidateSql(filter, "t.gold = 1", "t.rowid"))),
     previous: prepared(db, "next.previous", (d) => d.$client.prepare("select id from assignments where task_id = ? and user_id = ?")),
     insert: prepared(db, "next.insert", (d) =>
       d.$client.prepare(
@@ -183,8 +186,8 @@ export function nextTask(db: Db, userId: string, filter: Filter = {}, opts: Assi
         return held.id;
       }
       const task = pickTask(
-        q.candidate.get({ userId, now: nowMs, gold: 0, ...filterParams }) as Candidate | undefined,
-        q.candidate.get({ userId, now: nowMs, gold: 1, ...filterParams }) as Candidate | undefined,
+        q.candidate.get({ userId, now: nowMs, ...filterParams }) as Candidate | undefined,
+        q.goldCandidate.get({ userId, now: nowMs, ...filterParams }) as Candidate | undefined,
         opts.random ?? Math.random,
       );
       if (!task) return null;
