@@ -156,4 +156,20 @@ describe("label quality in the browser", () => {
     // Gold items stay out of the export.
     expect([...exportRecords(db, "rankings", { projectId })].some((r) => String(r.prompt).startsWith("Gold:"))).toBe(false);
   }, 60_000);
+
+  it("the admin's project page holds the quality settings and the gold import", async () => {
+    const context = await browser.newContext({ viewport: VIEWPORT });
+    const page = await context.newPage();
+    page.setDefaultTimeout(20_000);
+    await page.goto(`${server.url}/login`);
+    await page.fill("#email", server.admin.email);
+    await page.fill("#password", server.admin.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL((u) => !u.pathname.startsWith("/login"));
+    await page.goto(`${server.url}/admin/projects/${projectId}`);
+    expect(await page.inputValue("#project-gold-rate")).toBe("0.5");
+    expect(await page.inputValue("#project-selection")).toBe("random");
+    await page.getByRole("button", { name: "Import gold items" }).waitFor();
+    await screenshot(page, "admin-project-quality");
+  }, 60_000);
 });
