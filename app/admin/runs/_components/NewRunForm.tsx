@@ -82,9 +82,12 @@ export function NewRunForm({ prefill, basePath }: { prefill: RunPrefill; basePat
           <Select id="run-reward" value={chosenReward} onChange={setReward} options={rewards.map((m) => m.name)} disabled={!rewards.length} />
         </Field>
       )}
-      <Field label="Output model name" htmlFor="run-name" hint="Letters, digits, '.', '_' or '-'. Leave empty for a default.">
-        <input id="run-name" value={name} onChange={(e) => setName(e.target.value)} placeholder={chosenBase ? `${chosenBase}-${kind}` : ""} className={inputClass} />
-      </Field>
+      {/* A kind that makes no model (score) has no output to name. */}
+      {descriptor.outputKind && (
+        <Field label="Output model name" htmlFor="run-name" hint="Letters, digits, '.', '_' or '-'. Leave empty for a default.">
+          <input id="run-name" value={name} onChange={(e) => setName(e.target.value)} placeholder={chosenBase ? `${chosenBase}-${kind}` : ""} className={inputClass} />
+        </Field>
+      )}
       <details className="rounded-md border border-slate-200 px-2 py-1" data-testid="run-settings">
         <summary className="cursor-pointer select-none py-1 text-sm font-medium text-slate-700">
           Settings{" "}
