@@ -280,6 +280,8 @@ export const reviews = sqliteTable(
     itemKey: text("item_key").notNull(),
     reason: text("reason", { enum: REVIEW_REASONS }).notNull(),
     agreement: real("agreement"),
+    /** Annotators of the item when it was queued or sent back: more than this later means new rankings came in. */
+    annotators: integer("annotators").notNull().default(0),
     status: text("status", { enum: REVIEW_STATUSES }).notNull().default("open"),
     /** The adjudicated ranking (groups of completion ids, best first), once resolved. */
     ordering: text("ordering", { mode: "json" }).$type<string[][] | null>(),

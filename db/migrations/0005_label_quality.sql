@@ -17,6 +17,7 @@ CREATE TABLE `reviews` (
 	`item_key` text NOT NULL,
 	`reason` text NOT NULL,
 	`agreement` real,
+	`annotators` integer DEFAULT 0 NOT NULL,
 	`status` text DEFAULT 'open' NOT NULL,
 	`ordering` text,
 	`note` text,

@@ -2,7 +2,7 @@
 // the measure's floor is 0.5, an even split on every pair, so the default 0.5 means exactly that) or whose
 // gold check an annotator failed. A reviewer sees every ranking side by side and accepts one or writes the
 // adjudicated ranking (what exports then use for the item), or sends the item out again with a higher overlap.
-import { and, asc, eq, inArray } from "drizzle-orm";
+import { and, asc, eq, inArray, lt } from "drizzle-orm";
 import type { Db } from "../../db/index";
 import { prompts, reviews, tasks } from "../../db/schema";
 import { writeAudit } from "./audit";
@@ -15,27 +15,35 @@ import { openRankTask } from "./task-queue";
 /** Below half its gold pairs right, an annotator's ranking of a gold item is a failed check. */
 const GOLD_FAIL_BELOW = 0.5;
 
-/** Finds the project's items that need review and queues those not queued yet (a resolved item stays resolved). */
+/**
+ * Finds the project's items that need review and queues those not queued yet (a resolved item stays resolved). An
+ * item sent out again comes back to the queue once new rankings arrived and it still needs review.
+ */
 export function refreshReviewQueue(db: Db, projectId: string): { queued: number } {
   const project = getProject(db, projectId);
-  const found: { promptId: string; itemKey: string; reason: "disagreement" | "gold"; agreement: number | null }[] = [];
+  const found: { promptId: string; itemKey: string; reason: "disagreement" | "gold"; agreement: number | null; annotators: number }[] = [];
   qualityReport(db, projectId, (item) => {
     const itemKey = [...item.completionIds].sort().join(",");
-    if (item.agreement !== null && item.agreement <= project.reviewBelow) found.push({ promptId: item.promptId, itemKey, reason: "disagreement", agreement: item.agreement });
+    const annotators = item.users.size;
+    if (item.agreement !== null && item.agreement <= project.reviewBelow) found.push({ promptId: item.promptId, itemKey, reason: "disagreement", agreement: item.agreement, annotators });
     else if (item.gold) {
       const failed = [...item.users.values()].some((o) => {
         const c = goldAgreement(o, item.gold!);
         return c.pairs > 0 && c.agree / c.pairs < GOLD_FAIL_BELOW;
       });
-      if (failed) found.push({ promptId: item.promptId, itemKey, reason: "gold", agreement: item.agreement });
+      if (failed) found.push({ promptId: item.promptId, itemKey, reason: "gold", agreement: item.agreement, annotators });
     }
   });
   if (!found.length) return { queued: 0 };
   return db.transaction((tx) => {
     let queued = 0;
     for (const f of found) {
-      const r = tx.insert(reviews).values({ projectId, ...f }).onConflictDoNothing().run();
-      queued += r.changes;
+      queued += tx.insert(reviews).values({ projectId, ...f }).onConflictDoNothing().run().changes;
+      queued += tx
+        .update(reviews)
+        .set({ status: "open", reason: f.reason, agreement: f.agreement, annotators: f.annotators, resolvedAt: null })
+        .where(and(eq(reviews.promptId, f.promptId), eq(reviews.itemKey, f.itemKey), eq(reviews.status, "sent_back"), lt(reviews.annotators, f.annotators)))
+        .run().changes;
     }
     return { queued };
   });

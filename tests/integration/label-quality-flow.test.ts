@@ -95,13 +95,17 @@ describe("label quality, end to end through the services", () => {
     ]);
   });
 
-  it("sending an item back asks for one more annotator on its task", async () => {
+  it("sending an item back asks for one more annotator; it returns to the queue when new rankings still need review", async () => {
     const admin = callerFor(t.db, makeUser(t.db, "admin"));
     const [g1] = await admin.reviews.queue({ projectId });
     expect(g1!.prompt).toBe("G1");
     const r = await admin.reviews.sendBack({ reviewId: g1!.id, extra: 1 });
     expect(r.status).toBe("sent_back");
     expect(await admin.reviews.queue({ projectId })).toEqual([]);
+    // A third annotator ranks it: the item comes back, now for the failed gold check (3 annotators agree 2/3 per pair).
+    const third = makeUser(t.db, "annotator", "third@flow.test");
+    expect(rankAll(third.id, () => false, () => 0.1)).toEqual(["G1"]);
+    expect((await admin.reviews.queue({ projectId })).map((r) => [r.prompt, r.reason])).toEqual([["G1", "gold"]]);
     // Annotators, researchers and the anonymous cannot review.
     const annotator = callerFor(t.db, makeUser(t.db, "annotator"));
     await expect(annotator.reviews.queue({ projectId })).rejects.toMatchObject({ code: "FORBIDDEN" });
