@@ -5,7 +5,7 @@ import { and, asc, eq, inArray, like, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../../db/index";
 import { completions, goldItems, prompts, rankings, reviews, users } from "../../db/schema";
 import { notFound } from "./errors";
-import { itemFigures } from "./quality";
+import { itemFigures } from "./item-figures";
 
 import { ITEM_FILTERS, type ItemFilter } from "./item-filters";
 

@@ -2,7 +2,7 @@
 // leave-one-out consensus, gold accuracy, Wilson intervals, consensus rankings with ties, and the reliability weight.
 import { describe, expect, it } from "vitest";
 import { consensusRanking, pairwiseAgreement } from "../../server/services/agreement";
-import { countRatings, itemFigures } from "../../server/services/quality";
+import { countRatings, itemFigures } from "../../server/services/item-figures";
 import { mulberry32 } from "../../server/services/random";
 import { agreementWith, goldAgreement, groupPositions, krippendorffAlphaOrdinal, reliabilityWeight, wilsonInterval } from "../../server/services/reliability";
 
