@@ -8,7 +8,8 @@ const id = () => text("id").primaryKey().$defaultFn(newId);
 const createdAt = () =>
   integer("created_at", { mode: "timestamp_ms" }).notNull().$defaultFn(() => new Date());
 
-export const ROLES = ["admin", "annotator", "researcher"] as const;
+/** `reviewer`: adjudicates items whose annotators disagree or failed a gold check (admins may too). */
+export const ROLES = ["admin", "annotator", "researcher", "reviewer"] as const;
 export type Role = (typeof ROLES)[number];
 
 export const users = sqliteTable("users", {
@@ -34,6 +35,14 @@ export const projects = sqliteTable("projects", {
   flags: text("flags", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
   /** Likert scale size (e.g. 5 or 7); 0 turns ratings off. */
   likertScale: integer("likert_scale").notNull().default(7),
+  /** Share of served ranking tasks that are gold items (0..0.5). */
+  goldRate: real("gold_rate").notNull().default(0.1),
+  /** Items whose pairwise agreement is at or below this go to review. */
+  reviewBelow: real("review_below").notNull().default(0.5),
+  /** How prompts are picked for new tasks (see server/services/project-settings.ts SELECTION_STRATEGIES). */
+  selection: text("selection").notNull().default("random"),
+  /** Ask for a one-line reason with each ranking. */
+  requireRationale: integer("require_rationale", { mode: "boolean" }).notNull().default(false),
   createdBy: text("created_by").references(() => users.id),
   createdAt: createdAt(),
 });
@@ -149,15 +158,24 @@ export const tasks = sqliteTable(
     /** Rank tasks: the completion ids shown (canonical order; each annotator sees a shuffle). */
     completionIds: text("completion_ids", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
     requiredResponses: integer("required_responses").notNull().default(1),
+    /** A gold item's task: every annotator may answer it once, served at the project's gold rate. */
+    gold: integer("gold", { mode: "boolean" }).notNull().default(false),
     /** Submitted responses so far; kept in the same transaction as the submit. */
     responseCount: integer("response_count").notNull().default(0),
+    /**
+     * Serving order within a project: lower first, then creation order. 0 unless a scoring run ranked the task
+     * (server/services/selection.ts: scored tasks get −1..0, the most uncertain or most disputed lowest).
+     */
+    priority: real("priority").notNull().default(0),
     createdAt: createdAt(),
   },
   (t) => [
     index("tasks_project_kind").on(t.projectId, t.kind, t.responseCount),
     // Only tasks that still need responses, kind first (the queue always asks for one kind): tasks.next
     // walks these in rowid (creation) order without stepping over every finished task.
-    index("tasks_open").on(t.kind, t.projectId).where(sql`${t.responseCount} < ${t.requiredResponses}`),
+    index("tasks_open").on(t.kind, t.projectId, t.priority).where(sql`${t.responseCount} < ${t.requiredResponses}`),
+    // Gold tasks are few and always open: the queue finds them here instead of walking every open task.
+    index("tasks_gold").on(t.projectId, t.kind).where(sql`${t.gold} = 1`),
   ],
 );
 
@@ -220,12 +238,59 @@ export const rankings = sqliteTable(
     /** completion id → Likert rating. */
     ratings: text("ratings", { mode: "json" }).$type<Record<string, number>>().notNull().default(sql`'{}'`),
     timeMs: integer("time_ms").notNull().default(0),
+    /** The one-line reason the annotator gave (projects with `require_rationale`). */
+    rationale: text("rationale"),
     source: text("source").notNull().default("annotator"),
     /** The file import that wrote it (see `imports`), so an import that dies half-way can be taken back. */
     importId: text("import_id"),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex("rankings_assignment").on(t.assignmentId), index("rankings_prompt").on(t.promptId), index("rankings_import").on(t.importId)],
+  (t) => [
+    uniqueIndex("rankings_assignment").on(t.assignmentId),
+    index("rankings_prompt").on(t.promptId),
+    index("rankings_import").on(t.importId),
+    index("rankings_user").on(t.userId),
+  ],
+);
+
+/** A prompt with a known ranking: annotators' rankings of it are scored against it (gold accuracy). */
+export const goldItems = sqliteTable("gold_items", {
+  id: id(),
+  projectId: text("project_id").notNull().references(() => projects.id, { onDelete: "cascade" }),
+  promptId: text("prompt_id").notNull().unique().references(() => prompts.id, { onDelete: "cascade" }),
+  /** The known ranking: groups of completion ids, best first. */
+  ordering: text("ordering", { mode: "json" }).$type<string[][]>().notNull(),
+  createdBy: text("created_by"),
+  createdAt: createdAt(),
+});
+
+export const REVIEW_REASONS = ["disagreement", "gold"] as const;
+export const REVIEW_STATUSES = ["open", "resolved", "sent_back"] as const;
+/**
+ * An item (a prompt with one set of completions) sent to review. Once resolved, its adjudicated ranking is what
+ * exports use for that item instead of the annotators' rankings.
+ */
+export const reviews = sqliteTable(
+  "reviews",
+  {
+    id: id(),
+    projectId: text("project_id").notNull().references(() => projects.id, { onDelete: "cascade" }),
+    promptId: text("prompt_id").notNull().references(() => prompts.id, { onDelete: "cascade" }),
+    /** The item's completion ids, sorted and comma-joined. */
+    itemKey: text("item_key").notNull(),
+    reason: text("reason", { enum: REVIEW_REASONS }).notNull(),
+    agreement: real("agreement"),
+    /** Annotators of the item when it was queued or sent back: more than this later means new rankings came in. */
+    annotators: integer("annotators").notNull().default(0),
+    status: text("status", { enum: REVIEW_STATUSES }).notNull().default("open"),
+    /** The adjudicated ranking (groups of completion ids, best first), once resolved. */
+    ordering: text("ordering", { mode: "json" }).$type<string[][] | null>(),
+    note: text("note"),
+    reviewerId: text("reviewer_id").references(() => users.id),
+    createdAt: createdAt(),
+    resolvedAt: integer("resolved_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [uniqueIndex("reviews_item").on(t.promptId, t.itemKey), index("reviews_project_status").on(t.projectId, t.status)],
 );
 
 export const RUN_STATUSES = ["queued", "running", "succeeded", "failed", "cancelled"] as const;

@@ -130,5 +130,7 @@ export const protectedProcedure = publicProcedure.use(signedIn);
 export const annotatorProcedure = protectedProcedure.use(requireRole(["annotator", "admin"], "annotators and admins"));
 /** Researchers (and admins): datasets, progress, browsing. */
 export const researcherProcedure = protectedProcedure.use(requireRole(["researcher", "admin"], "researchers and admins"));
+/** Reviewers (and admins): the review queue, adjudicating items that annotators disagree on. */
+export const reviewerProcedure = protectedProcedure.use(requireRole(["reviewer", "admin"], "reviewers and admins"));
 /** Admins only: users, projects, imports, the audit log. */
 export const adminProcedure = protectedProcedure.use(requireRole(["admin"], "admins"));

@@ -25,6 +25,8 @@ const NOUNS: Record<string, Loader> = {
   generate: () => import("./cli/commands/generate"),
   logprobs: () => import("./cli/commands/generate"),
   export: () => import("./cli/commands/export"),
+  gold: () => import("./cli/commands/gold"),
+  stats: () => import("./cli/commands/stats"),
   tokens: () => import("./cli/commands/tokens"),
   worker: () => import("./cli/commands/worker"),
   serve: () => import("./cli/commands/serve"),
@@ -86,7 +88,7 @@ export async function main(argv: string[]): Promise<number> {
 
   const io: CommandIO = { json, log: (m) => process.stderr.write(terminalSafe(m) + "\n") };
   try {
-    const args = new Args(found.rest, new Set(["json", "queue", "tasks", "once", "force", "allow-ties", "unranked", "chat", "completions"]));
+    const args = new Args(found.rest, new Set(["json", "queue", "tasks", "once", "force", "allow-ties", "unranked", "chat", "completions", "create-annotators", "consensus", "weights", "include-gold", "require-rationale", "no-ties", "no-rationale"]));
     const result = await spec.run(args, io);
     args.assertAllUsed();
     if (json) process.stdout.write(JSON.stringify({ ok: true, ...result.json }) + "\n");

@@ -14,6 +14,7 @@ const LINKS: Record<AppRole, { href: string; label: string }[]> = {
     { href: "/admin/playground", label: "Playground" },
     { href: "/annotate", label: "Annotate" },
     { href: "/research", label: "Research" },
+    { href: "/review", label: "Review" },
   ],
   annotator: [{ href: "/annotate", label: "My tasks" }],
   researcher: [
@@ -22,6 +23,7 @@ const LINKS: Record<AppRole, { href: string; label: string }[]> = {
     { href: "/research/models", label: "Models" },
     { href: "/research/playground", label: "Playground" },
   ],
+  reviewer: [{ href: "/review", label: "Review" }],
 };
 
 /** The link for the current page: an exact match, else the longest prefix (so /admin is not lit on /admin/users). */

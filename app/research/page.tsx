@@ -1,5 +1,5 @@
-// /research: a read-only overview: per project, its prompts, demonstrations, rankings and open tasks, and a link to
-// its model leaderboard.
+// /research: a read-only overview: per project, its prompts, demonstrations, rankings and open tasks, with links to
+// its model leaderboard and its label-quality page.
 import type { Metadata } from "next";
 import Link from "next/link";
 import { EmptyState, PageHeader, Stat, TableHead } from "~/app/_components/ui";
@@ -37,7 +37,7 @@ export default async function ResearchOverview() {
       ) : (
         <div className="overflow-hidden rounded-lg border border-slate-200 bg-white shadow-sm">
           <table className="w-full text-left text-sm" data-testid="research-table">
-            <TableHead columns={["Project", { label: "Prompts", right: true }, { label: "Demonstrations", right: true }, { label: "Rankings", right: true }, { label: "Open tasks", right: true }, { label: "Annotators", right: true }]} />
+            <TableHead columns={["Project", { label: "Prompts", right: true }, { label: "Demonstrations", right: true }, { label: "Rankings", right: true }, { label: "Open tasks", right: true }, { label: "Annotators", right: true }, { label: "Quality", right: true }]} />
             <tbody className="divide-y divide-slate-100">
               {progress.map((p) => {
                 const r = responses.get(p.projectId) ?? { demonstrate: 0, rank: 0 };
@@ -54,6 +54,11 @@ export default async function ResearchOverview() {
                     <td className="px-4 py-3 text-right tabular-nums">{formatCount(r.rank)}</td>
                     <td className="px-4 py-3 text-right tabular-nums">{formatCount(p.openTasks)}</td>
                     <td className="px-4 py-3 text-right tabular-nums">{formatCount(p.perAnnotator.length)}</td>
+                    <td className="px-4 py-3 text-right">
+                      <Link href={`/research/quality/${p.projectId}`} className="text-indigo-700 hover:underline">
+                        Label quality →
+                      </Link>
+                    </td>
                   </tr>
                 );
               })}

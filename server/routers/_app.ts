@@ -2,11 +2,14 @@
 import { createCallerFactory, createTRPCRouter } from "../trpc";
 import { auditRouter } from "./audit";
 import { demonstrationsRouter } from "./demonstrations";
+import { goldRouter } from "./gold";
+import { itemsRouter } from "./items";
 import { modelsRouter } from "./models";
 import { playgroundRouter } from "./playground";
 import { projectsRouter } from "./projects";
 import { promptsRouter } from "./prompts";
 import { rankingsRouter } from "./rankings";
+import { reviewsRouter } from "./reviews";
 import { runsRouter } from "./runs";
 import { statsRouter } from "./stats";
 import { tasksRouter } from "./tasks";
@@ -21,6 +24,9 @@ export const appRouter = createTRPCRouter({
   demonstrations: demonstrationsRouter,
   rankings: rankingsRouter,
   stats: statsRouter,
+  items: itemsRouter,
+  gold: goldRouter,
+  reviews: reviewsRouter,
   audit: auditRouter,
   runs: runsRouter,
   models: modelsRouter,

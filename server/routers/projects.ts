@@ -1,7 +1,7 @@
 // Projects: everyone signed in can read them (annotators need the guidelines); admins create and edit.
 import { z } from "zod";
 import { adminProcedure, createTRPCRouter, protectedProcedure } from "../trpc";
-import { newProjectInput, projectSettingsShape as settings } from "../services/project-settings";
+import { newProjectInput, projectUpdateInput } from "../services/project-settings";
 import { createProject, getProject, listProjects, updateProject } from "../services/projects";
 import { id } from "./inputs";
 
@@ -15,6 +15,6 @@ export const projectsRouter = createTRPCRouter({
     .mutation(({ ctx, input }) => createProject(ctx.db, input, ctx.user.id)),
 
   update: adminProcedure
-    .input(z.object({ id }).extend(z.object(settings).partial().shape))
+    .input(z.object({ id }).extend(projectUpdateInput.shape))
     .mutation(({ ctx, input }) => updateProject(ctx.db, input, ctx.user.id)),
 });

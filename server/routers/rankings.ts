@@ -1,4 +1,4 @@
-// Rankings: submit an ordering of the shown completions (idempotent), with flags, ratings or "cannot rank".
+// Rankings: submit an ordering of the shown completions (idempotent), with flags, ratings, a rationale or "cannot rank".
 import { z } from "zod";
 import { annotatorProcedure, createTRPCRouter } from "../trpc";
 import { submitRanking } from "../services/responses";
@@ -18,6 +18,8 @@ export const rankingsRouter = createTRPCRouter({
         flags: z.record(id, z.array(z.string().max(40)).max(16)).optional(),
         /** completion id → Likert rating. */
         ratings: z.record(id, z.number().int()).optional(),
+        /** A one-line reason (required where the project asks for it). */
+        rationale: z.string().max(2000).optional(),
         timeMs,
       }),
     )

@@ -1,8 +1,17 @@
-// Dashboards: an annotator's own figures; per-project progress for researchers and admins.
+// Dashboards: an annotator's own figures; per-project progress and label quality for researchers and admins.
+import { z } from "zod";
 import { annotatorProcedure, createTRPCRouter, researcherProcedure } from "../trpc";
+import { getProject } from "../services/projects";
+import { qualityReport } from "../services/quality";
 import { myStats, projectProgress } from "../services/stats";
+import { id } from "./inputs";
 
 export const statsRouter = createTRPCRouter({
   mine: annotatorProcedure.query(({ ctx }) => myStats(ctx.db, ctx.user.id)),
   projectProgress: researcherProcedure.query(({ ctx }) => projectProgress(ctx.db)),
+  /** α, agreement and per-annotator reliability; `itemsWithOverlap` 0 means nothing to measure yet. */
+  quality: researcherProcedure.input(z.object({ projectId: id })).query(({ ctx, input }) => {
+    const project = getProject(ctx.db, input.projectId);
+    return { ...qualityReport(ctx.db, project.id), reviewBelow: project.reviewBelow };
+  }),
 });

@@ -16,6 +16,20 @@ export const DEFAULT_LEASE_MS = 30 * 60 * 1000;
 export interface AssignmentOptions {
   now?: Date;
   leaseMs?: number;
+  /** Uniform [0, 1) draws for the gold-or-not choice; tests pass their own. */
+  random?: () => number;
+}
+
+type Candidate = { id: string; completion_ids: string; gold_rate: number };
+
+/**
+ * Gold tasks come at the project's gold rate, looking like any other task. Once no regular task is left, the gold
+ * ones not yet answered still come (each annotator answers each gold item once), unless the gold rate is 0.
+ */
+function pickTask(regular: Candidate | undefined, gold: Candidate | undefined, random: () => number): Candidate | undefined {
+  if (!gold || gold.gold_rate <= 0) return regular;
+  if (!regular) return gold;
+  return random() < gold.gold_rate ? gold : regular;
 }
 
 export type Assignment = typeof assignments.$inferSelect;
@@ -36,6 +50,7 @@ export interface RankResponse {
   notRankableReason: string | null;
   flags: Record<string, string[]>;
   ratings: Record<string, number>;
+  rationale: string | null;
   timeMs: number;
   submittedAt: Date | null;
 }
@@ -73,6 +88,8 @@ export interface RankTaskView extends TaskViewBase {
   flags: string[];
   /** Likert points for ratings; 0 when ratings are off. */
   likertScale: number;
+  /** The project asks for a one-line reason with each ranking. */
+  requireRationale: boolean;
   /** The submitted response, once there is one. */
   response: RankResponse | null;
 }
@@ -103,6 +120,17 @@ interface Filter {
 
 const filterKey = (f: Filter) => `${f.projectId ? "p" : ""}${f.kind ? "k" : ""}`;
 
+/** The next task for a user among regular or gold tasks: still short of responses, not answered or skipped by them. */
+function candidateSql(filter: Filter, which: string, order: string): string {
+  return `select t.id, t.completion_ids, (select p.gold_rate from projects p where p.id = t.project_id) as gold_rate from tasks t
+         where t.response_count < t.required_responses and ${which} ${filter.projectId ? "and t.project_id = @projectId" : ""} ${filter.kind ? "and t.kind = @kind" : ""}
+           and not exists (select 1 from assignments a where a.task_id = t.id and a.user_id = @userId
+                           and a.status in ('submitted', 'skipped'))
+           and t.response_count + (select count(*) from assignments a where a.task_id = t.id and a.status = 'active'
+                                   and a.lease_expires_at > @now and a.user_id <> @userId) < t.required_responses
+         order by ${order} limit 1`;
+}
+
 /** The statements nextTask runs, prepared once per connection (and per filter combination). */
 function nextTaskStatements(db: Db, filter: Filter) {
   const key = filterKey(filter);
@@ -118,18 +146,11 @@ function nextTaskStatements(db: Db, filter: Filter) {
       ),
     ),
     renew: prepared(db, "next.renew", (d) => d.$client.prepare("update assignments set status = 'active', lease_expires_at = ? where id = ?")),
-    // Walks open tasks in the order of the partial index tasks_open, so finished tasks are never visited.
-    candidate: prepared(db, `next.candidate.${key}`, (d) =>
-      d.$client.prepare(
-        `select t.id, t.completion_ids from tasks t
-         where t.response_count < t.required_responses ${filter.projectId ? "and t.project_id = @projectId" : ""} ${filter.kind ? "and t.kind = @kind" : ""}
-           and not exists (select 1 from assignments a where a.task_id = t.id and a.user_id = @userId
-                           and a.status in ('submitted', 'skipped'))
-           and t.response_count + (select count(*) from assignments a where a.task_id = t.id and a.status = 'active'
-                                   and a.lease_expires_at > @now and a.user_id <> @userId) < t.required_responses
-         order by t.kind, t.project_id, t.rowid limit 1`,
-      ),
-    ),
+    // Walks open tasks in the order of the partial index tasks_open, so finished tasks are never visited: per
+    // project, lowest priority first (a scoring run's choice; 0 otherwise), then oldest.
+    candidate: prepared(db, `next.candidate.${key}`, (d) => d.$client.prepare(candidateSql(filter, "t.gold = 0", "t.kind, t.project_id, t.priority, t.rowid"))),
+    // Gold tasks stay open for every annotator: found through their own small index (tasks_gold), oldest first.
+    goldCandidate: prepared(db, `next.goldCandidate.${key}`, (d) => d.$client.prepare(candidateSql(filter, "t.gold = 1", "t.rowid"))),
     previous: prepared(db, "next.previous", (d) => d.$client.prepare("select id from assignments where task_id = ? and user_id = ?")),
     insert: prepared(db, "next.insert", (d) =>
       d.$client.prepare(
@@ -164,7 +185,11 @@ export function nextTask(db: Db, userId: string, filter: Filter = {}, opts: Assi
         q.renew.run(leaseUntil, held.id);
         return held.id;
       }
-      const task = q.candidate.get({ userId, now: nowMs, ...filterParams }) as { id: string; completion_ids: string } | undefined;
+      const task = pickTask(
+        q.candidate.get({ userId, now: nowMs, ...filterParams }) as Candidate | undefined,
+        q.goldCandidate.get({ userId, now: nowMs, ...filterParams }) as Candidate | undefined,
+        opts.random ?? Math.random,
+      );
       if (!task) return null;
       // A task they held before and let expire comes back to them on the same row (keeping draft and order).
       const previous = q.previous.get(task.id, userId) as { id: string } | undefined;
@@ -230,7 +255,7 @@ function rankView(
   q: TaskViewStatements,
   a: Assignment,
   base: TaskViewBase,
-  project: Pick<typeof projects.$inferSelect, "allowTies" | "flags" | "likertScale">,
+  project: Pick<typeof projects.$inferSelect, "allowTies" | "flags" | "likertScale" | "requireRationale">,
 ): RankTaskView {
   let completions: { id: string; text: string }[] = [];
   if (a.displayOrder.length) {
@@ -246,6 +271,7 @@ function rankView(
     allowTies: project.allowTies,
     flags: project.flags,
     likertScale: project.likertScale,
+    requireRationale: project.requireRationale,
     response: r
       ? {
           kind: "rank",
@@ -254,6 +280,7 @@ function rankView(
           notRankableReason: r.notRankableReason,
           flags: r.flags,
           ratings: r.ratings,
+          rationale: r.rationale,
           timeMs: r.timeMs,
           submittedAt: a.submittedAt,
         }

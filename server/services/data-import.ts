@@ -1,6 +1,7 @@
 // Importing existing datasets: demonstrations ({"prompt","completion"}) and rankings (full rankings by index, or
-// TRL {"prompt","chosen","rejected"} pairs). Rows are stored with origin/source 'import' and no annotator;
-// valid lines are kept, bad ones reported by line, all in one transaction, and re-imports add nothing.
+// TRL {"prompt","chosen","rejected"} pairs). Rows are stored with origin/source 'import'; a ranking line's `annotator`
+// (an email) makes it that user's ranking, so a team's multi-annotator data can be measured here. Valid lines are
+// kept, bad ones reported by line, all in one transaction, and re-imports add nothing.
 import { and, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../../db/index";
@@ -13,6 +14,7 @@ import { insertPromptIfNew } from "./prompts";
 import { writeInBatches, type ImportProgress } from "./prompt-import-job";
 import { getProject } from "./projects";
 import { MAX_RANK_COMPLETIONS, MIN_RANK_COMPLETIONS } from "./task-queue";
+import { annotatorIdFor, checkAnnotators, type AnnotatorOptions } from "./import-annotators";
 
 export interface DataImportResult {
   imported: number;
@@ -67,7 +69,7 @@ const demonstrationRecord = z.object({ prompt: textWithinLimit(), completion: te
 interface DataLineKind<T> {
   action: string;
   parse(value: Record<string, unknown>): T;
-  write(tx: DbOrTx, projectId: string, record: T, importId: string | null): LineOutcome;
+  write(tx: DbOrTx, projectId: string, record: T, importId: string | null, opts: AnnotatorOptions): LineOutcome;
 }
 
 const demonstrationLines: DataLineKind<{ prompt: string; completion: string }> = {
@@ -91,7 +93,7 @@ const demonstrationLines: DataLineKind<{ prompt: string; completion: string }> =
 };
 
 export function importDemonstrations(db: Db, input: { projectId: string; content: string }, actorId: string | null = null): DataImportResult {
-  return importJsonl(db, input, actorId, demonstrationLines.action, (tx, projectId, value) => demonstrationLines.write(tx, projectId, demonstrationLines.parse(value), null));
+  return importJsonl(db, input, actorId, demonstrationLines.action, (tx, projectId, value) => demonstrationLines.write(tx, projectId, demonstrationLines.parse(value), null, {}));
 }
 
 const completionText = textWithinLimit();
@@ -101,8 +103,11 @@ const fullRankingRecord = z.object({
   ranking: z.array(z.array(z.number().int().min(0)).min(1)).min(1),
   /** As the rankings export writes it: the model that wrote each completion, null where unknown. */
   models: z.array(modelName.nullable()).nullish(),
+  annotator: z.string().trim().min(1).max(320).optional(),
+  time_ms: z.number().int().min(0).max(86_400_000).optional(),
+  rationale: z.string().max(2000).optional(),
 });
-const pairRecord = z.object({ prompt: textWithinLimit(), chosen: completionText, rejected: completionText });
+const pairRecord = z.object({ prompt: textWithinLimit(), chosen: completionText, rejected: completionText, annotator: z.string().trim().min(1).max(320).optional() });
 
 export interface ParsedRanking {
   prompt: string;
@@ -111,6 +116,10 @@ export interface ParsedRanking {
   models?: (string | null)[];
   /** Groups of indices into `texts`, best first; a group of several is a tie. */
   groups: number[][];
+  /** The annotator's email, when the line names one. */
+  annotator?: string;
+  timeMs?: number;
+  rationale?: string;
 }
 
 /** A line of either accepted shape, turned into completion texts and groups of indices (best first). */
@@ -119,7 +128,7 @@ function rankingFromLine(value: Record<string, unknown>): ParsedRanking {
     const p = pairRecord.safeParse(value);
     if (!p.success) throw new ServiceError("BAD_REQUEST", describeIssues(p.error));
     if (p.data.chosen === p.data.rejected) throw new ServiceError("BAD_REQUEST", "chosen and rejected are the same text");
-    return { prompt: p.data.prompt, texts: [p.data.chosen, p.data.rejected], groups: [[0], [1]] };
+    return { prompt: p.data.prompt, texts: [p.data.chosen, p.data.rejected], groups: [[0], [1]], annotator: p.data.annotator };
   }
   const r = fullRankingRecord.safeParse(value);
   if (!r.success) throw new ServiceError("BAD_REQUEST", `${describeIssues(r.error)} (expected {"prompt","completions","ranking"} or {"prompt","chosen","rejected"})`);
@@ -136,7 +145,7 @@ function rankingFromLine(value: Record<string, unknown>): ParsedRanking {
   if (seen.size !== r.data.completions.length)
     throw new ServiceError("BAD_REQUEST", `ranking must place every completion (indices 0 to ${r.data.completions.length - 1}) exactly once`);
   if (r.data.ranking.length < 2) throw new ServiceError("BAD_REQUEST", "a ranking with every completion tied has no preference in it");
-  return { prompt: r.data.prompt, texts: r.data.completions, groups: r.data.ranking, ...(r.data.models ? { models: r.data.models } : {}) };
+  return { prompt: r.data.prompt, texts: r.data.completions, groups: r.data.ranking, ...(r.data.models ? { models: r.data.models } : {}), annotator: r.data.annotator, timeMs: r.data.time_ms, rationale: r.data.rationale };
 }
 
 /**
@@ -161,7 +170,8 @@ export function parseRankingsFile(content: string): { records: (ParsedRanking & 
   return { records, errors };
 }
 
-function completionIdFor(tx: DbOrTx, promptId: string, text: string, importId: string | null, modelName: string | null = null): string {
+/** The prompt's completion with this text, written (origin `import`, with the model that wrote it when known) when it has none. */
+export function completionIdFor(tx: DbOrTx, promptId: string, text: string, importId: string | null, modelName: string | null = null): string {
   const found = tx.select({ id: completions.id }).from(completions).where(and(eq(completions.promptId, promptId), eq(completions.text, text))).get();
   if (found) return found.id;
   const modelId = modelName ? (tx.select({ id: models.id }).from(models).where(eq(models.name, modelName)).get()?.id ?? null) : null;
@@ -176,7 +186,9 @@ function orderingKey(ordering: string[][]): string {
 const rankingLines: DataLineKind<ParsedRanking> = {
   action: "rankings.import",
   parse: rankingFromLine,
-  write(tx, projectId, parsed, importId) {
+  write(tx, projectId, parsed, importId, opts) {
+    // Resolved first: an unknown annotator is a line error before anything of the line is written.
+    const userId = parsed.annotator ? annotatorIdFor(tx, parsed.annotator, opts) : null;
     const prompt = insertPromptIfNew(tx, projectId, { prompt: parsed.prompt, importId: importId ?? undefined });
     const ids = parsed.texts.map((t, i) => completionIdFor(tx, prompt.id, t, importId, parsed.models?.[i] ?? null));
     const ordering = parsed.groups.map((g) => g.map((i) => ids[i]!));
@@ -184,16 +196,19 @@ const rankingLines: DataLineKind<ParsedRanking> = {
     const known = tx
       .select({ ordering: rankings.ordering })
       .from(rankings)
-      .where(and(eq(rankings.promptId, prompt.id), eq(rankings.source, "import"), isNull(rankings.userId)))
+      .where(and(eq(rankings.promptId, prompt.id), eq(rankings.source, "import"), userId ? eq(rankings.userId, userId) : isNull(rankings.userId)))
       .all()
       .some((r) => orderingKey(r.ordering) === key);
-    if (!known) tx.insert(rankings).values({ assignmentId: null, userId: null, promptId: prompt.id, ordering, source: "import", importId }).run();
+    if (!known)
+      tx.insert(rankings)
+        .values({ assignmentId: null, userId, promptId: prompt.id, ordering, source: "import", importId, timeMs: parsed.timeMs ?? 0, rationale: parsed.rationale ?? null })
+        .run();
     return { imported: !known, promptCreated: prompt.created };
   },
 };
 
-export function importRankings(db: Db, input: { projectId: string; content: string }, actorId: string | null = null): DataImportResult {
-  return importJsonl(db, input, actorId, rankingLines.action, (tx, projectId, value) => rankingLines.write(tx, projectId, rankingLines.parse(value), null));
+export function importRankings(db: Db, input: { projectId: string; content: string }, actorId: string | null = null, opts: AnnotatorOptions = {}): DataImportResult {
+  return importJsonl(db, input, actorId, rankingLines.action, (tx, projectId, value) => rankingLines.write(tx, projectId, rankingLines.parse(value), null, opts));
 }
 
 const DATA_LINE_KINDS = { demonstrations: demonstrationLines, rankings: rankingLines } as const;
@@ -209,11 +224,13 @@ export async function importDataFileInBatches(
   input: { projectId: string; content: string },
   actorId: string | null,
   onProgress?: (p: ImportProgress) => void,
+  opts: AnnotatorOptions = {},
 ): Promise<DataImportResult> {
   const lines = DATA_LINE_KINDS[kind] as DataLineKind<unknown>;
   getProject(db, input.projectId);
   const errors: LineError[] = [];
-  const records: unknown[] = [];
+  let records: unknown[] = [];
+  const recordLines: number[] = [];
   for (const entry of jsonlLines(input.content)) {
     if ("error" in entry) {
       errors.push({ line: entry.line, message: entry.error });
@@ -221,14 +238,27 @@ export async function importDataFileInBatches(
     }
     try {
       records.push(lines.parse(entry.value));
+      recordLines.push(entry.line);
     } catch (err) {
       if (!(err instanceof ServiceError)) throw err;
       errors.push({ line: entry.line, message: err.message });
     }
   }
+  // Unknown annotators are line errors found before any batch runs (a failing batch would take the whole import back).
+  if (kind === "rankings") {
+    const unknown = checkAnnotators(db, records.map((r) => (r as ParsedRanking).annotator), opts);
+    if (unknown.size) {
+      records.forEach((r, i) => {
+        const message = unknown.get((r as ParsedRanking).annotator ?? "");
+        if (message) errors.push({ line: recordLines[i]!, message });
+      });
+      records = records.filter((r) => !unknown.has((r as ParsedRanking).annotator ?? ""));
+      errors.sort((a, b) => a.line - b.line);
+    }
+  }
   const counts = { imported: 0, duplicates: 0, promptsCreated: 0 };
   await writeInBatches(db, { kind, projectId: input.projectId, total: records.length, lineErrors: errors, actorId, action: lines.action }, records, (tx, record, importId) => {
-    const outcome = lines.write(tx, input.projectId, record, importId);
+    const outcome = lines.write(tx, input.projectId, record, importId, opts);
     if (outcome.promptCreated) counts.promptsCreated++;
     if (outcome.imported) counts.imported++;
     else counts.duplicates++;

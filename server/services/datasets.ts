@@ -1,8 +1,9 @@
 // Training data read from the database: SFT examples from demonstrations, rankings with their completion texts,
-// and preference pairs derived from them. The trainer, the CLI and exports all read data through here.
-import { and, asc, eq, gt, gte, inArray, lt, type SQL } from "drizzle-orm";
+// and preference pairs derived from them. The trainer, the CLI and exports all read data through here. Gold items
+// stay out unless asked, and an item a reviewer adjudicated reads as the reviewer's ranking alone.
+import { and, asc, eq, gt, gte, inArray, lt, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../../db/index";
-import { completions, demonstrations, models, prompts, rankings, users } from "../../db/schema";
+import { completions, demonstrations, models, prompts, rankings, reviews, users } from "../../db/schema";
 import { pairwiseAgreement } from "./agreement";
 import { rankingToPairs } from "./pairs";
 
@@ -20,6 +21,8 @@ export interface DatasetFilter {
   modelId?: string;
   /** Only rankings that include a completion written by the model of this name (registered or external). */
   modelName?: string;
+  /** Gold items (prompts with a known ranking) are left out unless this is set. */
+  includeGold?: boolean;
 }
 
 export interface SftExample {
@@ -33,6 +36,11 @@ export interface SftExample {
 export interface RankedExample {
   rankingId: string;
   promptId: string;
+  projectId: string;
+  /** The annotator's user id (null for imports without one, and for adjudicated items read as the reviewer's). */
+  userId: string | null;
+  /** True when this is a reviewer's adjudicated ranking, standing for every annotator's ranking of the item. */
+  adjudicated: boolean;
   prompt: string;
   split: Split;
   /** The completions this ranking orders, in no particular order, each with the name of the model that wrote it. */
@@ -44,6 +52,8 @@ export interface RankedExample {
   flags: Record<string, string[]>;
   /** completion id → the annotator's Likert rating, where they gave one. */
   ratings: Record<string, number>;
+  /** The annotator's one-line reason (or the reviewer's note on an adjudicated item). */
+  rationale: string | null;
   /** Chat form of the prompt when it was imported as messages. */
   messages: { role: string; content: string }[] | null;
   createdAt: Date;
@@ -67,6 +77,7 @@ function promptWhere(filter: DatasetFilter): SQL[] {
   const where: SQL[] = [];
   if (filter.projectId) where.push(eq(prompts.projectId, filter.projectId));
   if (filter.split) where.push(eq(prompts.split, filter.split));
+  if (!filter.includeGold) where.push(sql`not exists (select 1 from gold_items g where g.prompt_id = ${prompts.id})`);
   return where;
 }
 
@@ -142,6 +153,8 @@ function rankedExamplesOfPrompts(db: Db, promptIds: string[], filter: DatasetFil
     .select({
       rankingId: rankings.id,
       promptId: prompts.id,
+      projectId: prompts.projectId,
+      userId: rankings.userId,
       prompt: prompts.text,
       messages: prompts.messages,
       split: prompts.split,
@@ -150,6 +163,7 @@ function rankedExamplesOfPrompts(db: Db, promptIds: string[], filter: DatasetFil
       timeMs: rankings.timeMs,
       flags: rankings.flags,
       ratings: rankings.ratings,
+      rationale: rankings.rationale,
       createdAt: rankings.createdAt,
     })
     .from(rankings)
@@ -173,18 +187,43 @@ function rankedExamplesOfPrompts(db: Db, promptIds: string[], filter: DatasetFil
       completionById.set(c.id, { text: c.text, modelId: c.modelId, model: c.modelName ?? c.registeredName ?? null });
 
   // Agreement is per item: the same prompt with the same set of completions.
-  const itemKey = (r: (typeof rows)[number]) => `${r.promptId}|${[...r.ordering.flat()].sort().join(",")}`;
+  const itemKey = (r: { promptId: string; ordering: string[][] }) => `${r.promptId}|${[...r.ordering.flat()].sort().join(",")}`;
   const orderingsByItem = new Map<string, string[][][]>();
   for (const r of rows) orderingsByItem.set(itemKey(r), [...(orderingsByItem.get(itemKey(r)) ?? []), r.ordering]);
 
-  return rows
+  // An adjudicated item is its reviewer's ranking alone: it takes the place of the item's first ranking, the others go.
+  const adjudicated = new Map(
+    db
+      .select({ promptId: reviews.promptId, itemKey: reviews.itemKey, ordering: reviews.ordering, reviewer: users.email, resolvedAt: reviews.resolvedAt, id: reviews.id, note: reviews.note })
+      .from(reviews)
+      .leftJoin(users, eq(users.id, reviews.reviewerId))
+      .where(and(inArray(reviews.promptId, promptIds), eq(reviews.status, "resolved")))
+      .all()
+      .filter((v) => v.ordering)
+      .map((v) => [`${v.promptId}|${v.itemKey}`, v]),
+  );
+  const usedItems = new Set<string>();
+  const merged = adjudicated.size
+    ? rows.flatMap((r) => {
+        const v = adjudicated.get(itemKey(r));
+        if (!v) return [{ ...r, adjudicated: false }];
+        if (usedItems.has(itemKey(r))) return [];
+        usedItems.add(itemKey(r));
+        return [{ ...r, rankingId: v.id, userId: null, ordering: v.ordering!, annotator: v.reviewer, timeMs: 0, flags: {}, rationale: v.note, createdAt: v.resolvedAt ?? r.createdAt, adjudicated: true }];
+      })
+    : rows.map((r) => ({ ...r, adjudicated: false }));
+
+  return merged
     .filter((r) => !filter.modelId || r.ordering.flat().some((id) => completionById.get(id)?.modelId === filter.modelId))
     .filter((r) => !filter.modelName || r.ordering.flat().some((id) => completionById.get(id)?.model === filter.modelName))
     .map((r) => {
-      const orderings = orderingsByItem.get(itemKey(r))!;
+      const orderings = r.adjudicated ? [r.ordering] : orderingsByItem.get(itemKey(r))!;
       return {
         rankingId: r.rankingId,
         promptId: r.promptId,
+        projectId: r.projectId,
+        userId: r.userId,
+        adjudicated: r.adjudicated,
         prompt: r.prompt,
         messages: r.messages ?? null,
         split: r.split,
@@ -194,6 +233,7 @@ function rankedExamplesOfPrompts(db: Db, promptIds: string[], filter: DatasetFil
         timeMs: r.timeMs,
         flags: r.flags,
         ratings: r.ratings,
+        rationale: r.rationale,
         createdAt: r.createdAt,
         annotators: orderings.length,
         agreement: pairwiseAgreement(orderings),

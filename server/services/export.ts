@@ -3,9 +3,12 @@
 import { eq } from "drizzle-orm";
 import type { Db } from "../../db/index";
 import { completions, projects, SPLITS } from "../../db/schema";
+import { consensusRanking, pairwiseAgreement } from "./agreement";
 import { examplePairs, iterateRankedExamples, iterateSftExamples, type DatasetFilter, type RankedExample } from "./datasets";
 import { badRequest } from "./errors";
 import { findModel } from "./models";
+import { qualityReport } from "./quality";
+import { reliabilityWeight } from "./reliability";
 
 import { EXPORT_FORMATS, type ExportFormat } from "./export-formats";
 
@@ -14,6 +17,10 @@ export { EXPORT_FORMATS, type ExportFormat };
 export interface ExportFilter extends DatasetFilter {
   /** Keep only items ranked by at least two annotators whose pairwise agreement is at least this (0..1). */
   minAgreement?: number;
+  /** One record per item: its annotators' rankings combined (Borda, ties kept), instead of one per annotator. */
+  consensus?: boolean;
+  /** Each record carries `weight`: its annotator's reliability weight (quality.ts), or the mean of an item's. */
+  weights?: boolean;
 }
 
 /** Filters as a user types them (CLI flags or URL query): names and dates, not ids. */
@@ -25,6 +32,9 @@ export interface RawExportFilter {
   model?: string;
   minAgreement?: string | number;
   annotator?: string;
+  consensus?: boolean;
+  weights?: boolean;
+  includeGold?: boolean;
 }
 
 type Message = { role: string; content: string };
@@ -70,6 +80,9 @@ export function resolveExportFilter(db: Db, raw: RawExportFilter): ExportFilter 
     filter.minAgreement = x;
   }
   if (raw.annotator) filter.annotator = raw.annotator;
+  if (raw.consensus) filter.consensus = true;
+  if (raw.weights) filter.weights = true;
+  if (raw.includeGold) filter.includeGold = true;
   return filter;
 }
 
@@ -105,7 +118,7 @@ export function* exportRecords(db: Db, format: ExportFormat, filter: ExportFilte
       for (const ex of keptRankedExamples(db, filter)) yield rankingsRecord(ex);
       return;
     case "trl-preference":
-      for (const { ex, pair } of preferencePairs(db, filter)) yield { prompt: ex.prompt, chosen: pair.chosen, rejected: pair.rejected };
+      for (const { ex, pair } of preferencePairs(db, filter)) yield { prompt: ex.prompt, chosen: pair.chosen, rejected: pair.rejected, ...weightField(ex) };
       return;
     case "trl-preference-chat":
       for (const { ex, pair } of preferencePairs(db, filter))
@@ -113,6 +126,7 @@ export function* exportRecords(db: Db, format: ExportFormat, filter: ExportFilte
           prompt: promptMessages(ex.prompt, ex.messages),
           chosen: [{ role: "assistant", content: pair.chosen }],
           rejected: [{ role: "assistant", content: pair.rejected }],
+          ...weightField(ex),
         };
       return;
     case "hh-rlhf":
@@ -120,6 +134,7 @@ export function* exportRecords(db: Db, format: ExportFormat, filter: ExportFilte
         yield {
           chosen: hhTranscript(ex.prompt, ex.messages, pair.chosen),
           rejected: hhTranscript(ex.prompt, ex.messages, pair.rejected),
+          ...weightField(ex),
         };
       return;
     default: {
@@ -130,8 +145,68 @@ export function* exportRecords(db: Db, format: ExportFormat, filter: ExportFilte
   }
 }
 
-function* keptRankedExamples(db: Db, filter: ExportFilter): Generator<RankedExample> {
-  for (const ex of iterateRankedExamples(db, filter)) if (keepItem(ex, filter)) yield ex;
+/** A ranked example as exported: with its weight when `--weights` asked for one. */
+type ExportedExample = RankedExample & { weight?: number };
+
+function* keptRankedExamples(db: Db, filter: ExportFilter): Generator<ExportedExample> {
+  const weigh = filter.weights ? weigher(db) : null;
+  const examples = filter.consensus ? consensusExamples(iterateRankedExamples(db, filter)) : iterateRankedExamples(db, filter);
+  for (const ex of examples) if (keepItem(ex, filter)) yield weigh ? { ...ex, weight: weigh(ex) } : ex;
+}
+
+/**
+ * The weight of an example: its annotator's reliability weight, computed once per project; a reviewer's adjudicated
+ * ranking weighs 1; a ranking with no known annotator gets the weight of an annotator nobody has checked.
+ */
+function weigher(db: Db): (ex: RankedExample & { userIds?: (string | null)[] }) => number {
+  const byProject = new Map<string, Map<string, number>>();
+  const unchecked = reliabilityWeight({ agree: 0, pairs: 0 });
+  const weightOf = (projectId: string, userId: string | null): number => {
+    if (!userId) return unchecked;
+    let weights = byProject.get(projectId);
+    if (!weights) byProject.set(projectId, (weights = new Map(qualityReport(db, projectId).annotators.map((a) => [a.userId, a.weight]))));
+    return weights.get(userId) ?? unchecked;
+  };
+  return (ex) => {
+    if (ex.adjudicated) return 1;
+    const ids = ex.userIds ?? [ex.userId];
+    return Math.round((ids.reduce((sum, id) => sum + weightOf(ex.projectId, id), 0) / ids.length) * 1e6) / 1e6;
+  };
+}
+
+/**
+ * One example per item (a prompt with one set of completions): the Borda consensus of its annotators' rankings,
+ * ties kept where the combination is tied. Examples arrive grouped by prompt, so one prompt is held at a time.
+ */
+function* consensusExamples(examples: Iterable<RankedExample>): Generator<RankedExample & { userIds: (string | null)[] }> {
+  let promptId: string | null = null;
+  let byItem = new Map<string, RankedExample[]>();
+  function* flush() {
+    for (const group of byItem.values()) {
+      const first = group[0]!;
+      const ranking = first.adjudicated ? first.ranking : consensusRanking(group.map((e) => e.ranking));
+      yield {
+        ...first,
+        ranking,
+        annotator: first.adjudicated ? first.annotator : null,
+        timeMs: group.reduce((t, e) => t + e.timeMs, 0),
+        flags: {},
+        annotators: group.length,
+        agreement: pairwiseAgreement(group.map((e) => e.ranking)),
+        userIds: group.map((e) => e.userId),
+      };
+    }
+    byItem = new Map();
+  }
+  for (const ex of examples) {
+    if (ex.promptId !== promptId) {
+      yield* flush();
+      promptId = ex.promptId;
+    }
+    const key = ex.completions.map((c) => c.id).sort().join(",");
+    byItem.set(key, [...(byItem.get(key) ?? []), ex]);
+  }
+  yield* flush();
 }
 
 /** Every chosen/rejected pair of every kept ranking, item by item. */
@@ -139,11 +214,14 @@ function* preferencePairs(db: Db, filter: ExportFilter) {
   for (const ex of keptRankedExamples(db, filter)) for (const pair of examplePairs(ex)) yield { ex, pair };
 }
 
+/** `weight` on a record only when the export asked for weights. */
+const weightField = (ex: ExportedExample) => (ex.weight === undefined ? {} : { weight: ex.weight });
+
 /**
  * Full fidelity: completions by text (and the model that wrote each, null where unknown), the ranking, flags and
  * Likert ratings by completion index, and the chat transcript when the prompt has one.
  */
-function rankingsRecord(ex: RankedExample): Record<string, unknown> {
+function rankingsRecord(ex: ExportedExample): Record<string, unknown> {
   const index = new Map(ex.completions.map((c, i) => [c.id, i]));
   const flags: Record<string, string[]> = {};
   for (const [id, f] of Object.entries(ex.flags)) if (index.has(id) && f.length) flags[String(index.get(id))] = f;
@@ -161,6 +239,9 @@ function rankingsRecord(ex: RankedExample): Record<string, unknown> {
     ratings,
     agreement: ex.agreement,
     split: ex.split,
+    ...(ex.rationale ? { rationale: ex.rationale } : {}),
+    ...("userIds" in ex ? { annotators: ex.annotators } : {}),
+    ...weightField(ex),
   };
 }
 

@@ -1,5 +1,5 @@
 // Projects: guidelines, K completions per prompt, overlap N, ties, the flag set and the Likert scale.
-import { asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import type { Db } from "../../db/index";
 import { projects, tasks } from "../../db/schema";
 import { writeAudit, type DbOrTx } from "./audit";
@@ -33,6 +33,10 @@ export function listProjects(db: Db) {
       allowTies: projects.allowTies,
       flags: projects.flags,
       likertScale: projects.likertScale,
+      goldRate: projects.goldRate,
+      reviewBelow: projects.reviewBelow,
+      selection: projects.selection,
+      requireRationale: projects.requireRationale,
       createdAt: projects.createdAt,
       promptCount: sql<number>`(select count(*) from prompts p where p.project_id = "projects"."id")`,
       // Qualified by hand: drizzle renders ${projects.id} as a bare "id", which the subquery would read as its own column.
@@ -80,7 +84,10 @@ export function updateProject(db: Db, input: Partial<ProjectSettings> & { id: st
     getProject(tx, id);
     if (Object.keys(changes).length === 0) return getProject(tx, id);
     const project = tx.update(projects).set(changes).where(eq(projects.id, id)).returning().get();
-    if (changes.overlap !== undefined) tx.update(tasks).set({ requiredResponses: changes.overlap }).where(eq(tasks.projectId, id)).run();
+    // Gold tasks keep theirs: every annotator answers each gold item once, whatever the overlap.
+    if (changes.overlap !== undefined) tx.update(tasks).set({ requiredResponses: changes.overlap }).where(and(eq(tasks.projectId, id), eq(tasks.gold, false))).run();
+    // Back to `random` means back to creation order: a scoring run's priorities no longer apply.
+    if (changes.selection === "random") tx.update(tasks).set({ priority: 0 }).where(eq(tasks.projectId, id)).run();
     writeAudit(tx, { userId: actorId, action: "project.update", entity: "project", entityId: id, detail: changes as Record<string, unknown> });
     return project;
   });

@@ -8,7 +8,12 @@ export interface RankingSubmission {
   notRankableReason?: string | null;
   flags?: Record<string, string[]>;
   ratings?: Record<string, number>;
+  /** A one-line reason for the ranking. */
+  rationale?: string | null;
 }
+
+/** A rationale is one line: long enough for a reason, short enough to read in review. */
+export const MAX_RATIONALE_CHARS = 500;
 
 export interface RankingRules {
   /** The completion ids shown on this assignment. */
@@ -18,6 +23,8 @@ export interface RankingRules {
   flagSet: readonly string[];
   /** Likert points; 0 means ratings are off. */
   likertScale: number;
+  /** The project asks for a one-line reason with each ranking. */
+  requireRationale?: boolean;
 }
 
 export interface ValidRanking {
@@ -26,6 +33,7 @@ export interface ValidRanking {
   notRankableReason: string | null;
   flags: Record<string, string[]>;
   ratings: Record<string, number>;
+  rationale: string | null;
 }
 
 /** Returns the ranking as it will be stored, or throws a BAD_REQUEST ServiceError that says what to fix. */
@@ -33,12 +41,14 @@ export function validateRanking(input: RankingSubmission, rules: RankingRules): 
   const shown = new Set(rules.shown);
   const flags = checkFlags(input.flags ?? {}, shown, rules.flagSet);
   const ratings = checkRatings(input.ratings ?? {}, shown, rules.likertScale);
+  const rationale = input.rationale?.replace(/\s+/g, " ").trim() || null;
+  if (rationale && rationale.length > MAX_RATIONALE_CHARS) throw badRequest(`Keep the reason to one line of at most ${MAX_RATIONALE_CHARS} characters.`);
 
   if (input.notRankable) {
     const reason = input.notRankableReason?.trim();
     if (!reason) throw badRequest("Say why these completions cannot be ranked.");
     if (input.ranking.some((g) => g.length > 0)) throw badRequest("A task marked as not rankable takes no ranking; clear the ranking or untick 'cannot rank'.");
-    return { ordering: [], notRankable: true, notRankableReason: reason, flags, ratings };
+    return { ordering: [], notRankable: true, notRankableReason: reason, flags, ratings, rationale };
   }
 
   const seen = new Set<string>();
@@ -54,7 +64,8 @@ export function validateRanking(input: RankingSubmission, rules: RankingRules): 
   if (seen.size !== shown.size)
     throw badRequest(`Rank all ${shown.size} completions (${shown.size - seen.size} still unranked).`);
   if (input.ranking.length < 2) throw badRequest("A ranking where every completion is tied says nothing; mark it 'cannot rank' instead.");
-  return { ordering: input.ranking.map((g) => [...g]), notRankable: false, notRankableReason: null, flags, ratings };
+  if (rules.requireRationale && !rationale) throw badRequest("This project asks for a one-line reason with each ranking: say why the best one is best.");
+  return { ordering: input.ranking.map((g) => [...g]), notRankable: false, notRankableReason: null, flags, ratings, rationale };
 }
 
 function checkFlags(flags: Record<string, string[]>, shown: Set<string>, flagSet: readonly string[]): Record<string, string[]> {

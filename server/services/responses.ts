@@ -24,8 +24,8 @@ function statements(db: Db) {
     rankingId: prepared(db, "submit.rankingId", (d) => d.$client.prepare("select id from rankings where assignment_id = ?")),
     insertRanking: prepared(db, "submit.insertRanking", (d) =>
       d.$client.prepare(
-        `insert into rankings (id, assignment_id, user_id, prompt_id, ordering, not_rankable, not_rankable_reason, flags, ratings, time_ms, source, created_at)
-         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'annotator', ?)`,
+        `insert into rankings (id, assignment_id, user_id, prompt_id, ordering, not_rankable, not_rankable_reason, flags, ratings, rationale, time_ms, source, created_at)
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'annotator', ?)`,
       ),
     ),
     markAssignment: prepared(db, "submit.markAssignment", (d) => d.$client.prepare("update assignments set status = 'submitted', submitted_at = ? where id = ?")),
@@ -85,6 +85,7 @@ export function submitRanking(
         allowTies: project.allowTies,
         flagSet: project.flags,
         likertScale: project.likertScale,
+        requireRationale: project.requireRationale,
       });
       const id = newId();
       q.insertRanking.run(
@@ -97,6 +98,7 @@ export function submitRanking(
         valid.notRankableReason,
         JSON.stringify(valid.flags),
         JSON.stringify(valid.ratings),
+        valid.rationale,
         input.timeMs,
         now.getTime(),
       );

@@ -15,6 +15,7 @@ import { findProjectByName, getProject } from "./projects";
 import { promptsInSplit } from "./prompts";
 import type { PromptSet } from "./run-kinds/sample-config";
 import { promptsForSampling, resolvePolicies, splitK } from "./sampling";
+import { tasksToScore } from "./selection";
 import { parseRunConfig, RESERVED_CONFIG_KEY_PREFIX, runKind, type DataRequirement, type RunConfig, type RunKind } from "./run-kinds/index";
 import { createRun, type RunRow } from "./runs";
 
@@ -119,6 +120,14 @@ const DATA_CHECKS: Record<DataRequirement, (db: Db, config: Record<string, unkno
     const set = config.prompt_set as PromptSet;
     if (promptsForSampling(db, projectId, set, String(config.tag ?? ""), 1).length === 0)
       throw badRequest(`no ${set === "tag" ? `prompts tagged '${String(config.tag)}'` : set === "all" ? "prompts" : `${set} prompts`} in project '${String(config.project)}' to sample`);
+  },
+  open_rank_tasks(db, config) {
+    const projectId = projectScope(db, config.project);
+    if (!projectId) throw badRequest(`a score run scores one project's open tasks: give it in the config, {"project": "NAME"}`);
+    const project = getProject(db, projectId);
+    if (project.selection === "random")
+      throw badRequest(`project '${project.name}' selects tasks at random: set its selection to uncertain or disagree first ('rlhf projects update')`);
+    if (tasksToScore(db, projectId).length === 0) throw badRequest(`project '${project.name}' has no open ranking tasks to score`);
   },
 };
 

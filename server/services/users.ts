@@ -47,6 +47,13 @@ const publicColumns = {
 
 export type PublicUser = { id: string; email: string; name: string; role: Role; disabled: boolean; createdAt: Date };
 
+/** The email normalised, or a one-line error when it is not one. */
+export function checkedEmail(raw: string): string {
+  const email = normalizeEmail(raw);
+  if (!/^[^\s@]+@[^\s@]+$/.test(email) || unprintableReason(email, "")) throw badRequest(`'${terminalSafe(raw)}' is not an email address.`);
+  return email;
+}
+
 export function findUserByEmail(db: Db, email: string) {
   return db.select().from(users).where(eq(users.email, normalizeEmail(email))).get();
 }
@@ -68,8 +75,7 @@ export function createUser(
   input: { email: string; role: Role; name?: string; password?: string },
   actorId: string | null = null,
 ): { user: PublicUser; generatedPassword: string | null } {
-  const email = normalizeEmail(input.email);
-  if (!/^[^\s@]+@[^\s@]+$/.test(email) || unprintableReason(email, "")) throw badRequest(`'${terminalSafe(input.email)}' is not an email address.`);
+  const email = checkedEmail(input.email);
   assertPrintableName(input.name);
   const generatedPassword = input.password ? null : generatePassword();
   const password = input.password ?? generatedPassword!;

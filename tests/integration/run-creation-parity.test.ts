@@ -5,7 +5,9 @@ import path from "node:path";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDb, type Db } from "../../db/index";
-import { runs } from "../../db/schema";
+import { completions, prompts, runs } from "../../db/schema";
+import { updateProject } from "../../server/services/projects";
+import { openRankTask } from "../../server/services/task-queue";
 import { importRankings } from "../../server/services/data-import";
 import { registerModel } from "../../server/services/models";
 import { RUN_KIND_DESCRIPTORS, TRAINING_KINDS, type RunKind } from "../../server/services/run-kinds/index";
@@ -24,6 +26,7 @@ const CONFIGS: Partial<Record<RunKind, Record<string, unknown>>> = {
   grpo: { max_steps: 2, batch_size: 8, num_generations: 4, beta: 0.1 },
   rloo: { max_steps: 2, batch_size: 4, num_generations: 2, normalize_advantages: true },
   dpo: { max_steps: 3, beta: 0.2, loss_type: "ipo" },
+  score: { project: "Tiny", batch_size: 8 },
 };
 
 beforeAll(async () => {
@@ -34,6 +37,10 @@ beforeAll(async () => {
   registerTiny(db, "tiny", dir);
   registerModel(db, { name: "tiny-rm", kind: "reward", path: dir, tokenizer: "byte" });
   importRankings(db, { projectId, content: [JSON.stringify({ prompt: "Say red.", chosen: "red", rejected: "blue" })].join("\n") });
+  // A score run needs a project that selects by score and has an open ranking task.
+  updateProject(db, { id: projectId, selection: "uncertain" }, null);
+  const red = db.select().from(prompts).where(eq(prompts.text, "Say red.")).get()!;
+  openRankTask(db, { projectId, promptId: red.id, completionIds: db.select().from(completions).where(eq(completions.promptId, red.id)).all().map((c) => c.id) });
   admin = callerFor(db, makeUser(db, "admin"));
 });
 afterAll(() => {
@@ -62,10 +69,11 @@ describe("a run created through tRPC and through the CLI", () => {
     const web = await admin.runs.create({ kind, baseModel: "tiny", rewardModel: reward, name: `${kind}-web`, config: CONFIGS[kind]! });
     const cli = await rlhf("train", d.cliVerb, "--base", "tiny", ...(reward ? ["--reward", reward] : []), "--config", configFile(kind, CONFIGS[kind]!), "--name", `${kind}-cli`, "--queue", "--json");
     expect(cli.code, cli.err).toBe(0);
-    expect(cli.json).toMatchObject({ ok: true, kind, status: "queued", queued: true, model: `${kind}-cli` });
+    // A kind that makes no model (score) has no output name.
+    expect(cli.json).toMatchObject({ ok: true, kind, status: "queued", queued: true, model: d.outputKind ? `${kind}-cli` : null });
     expect(what(cli.json!.run_id)).toEqual(what(web.id));
     expect(row(web.id).config).toMatchObject(CONFIGS[kind]!);
-    expect(row(web.id).name).toBe(`${kind}-web`);
+    expect(row(web.id).name).toBe(d.outputKind ? `${kind}-web` : null);
   });
 
   it("names unnamed outputs by one rule, skipping names that queued runs claim", async () => {

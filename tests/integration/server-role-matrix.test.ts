@@ -6,9 +6,9 @@ import { updateUser } from "../../server/services/users";
 import { createTempDb, type TempDb } from "../support/db";
 import { callerFor, makeUser, outcome, type Caller } from "./helpers";
 
-type Audience = "public" | "signed-in" | "annotator" | "researcher" | "admin";
+type Audience = "public" | "signed-in" | "annotator" | "researcher" | "reviewer" | "admin";
 
-/** Who may call what. Admins may call everything; "annotator"/"researcher" include admins. */
+/** Who may call what. Admins may call everything; "annotator"/"researcher"/"reviewer" include admins. */
 const EXPECTED: Record<string, Audience> = {
   "users.me": "signed-in",
   "users.list": "admin",
@@ -33,6 +33,14 @@ const EXPECTED: Record<string, Audience> = {
   "rankings.submit": "annotator",
   "stats.mine": "annotator",
   "stats.projectProgress": "researcher",
+  "stats.quality": "researcher",
+  "gold.import": "admin",
+  "items.list": "researcher",
+  "items.get": "researcher",
+  "reviews.queue": "reviewer",
+  "reviews.get": "reviewer",
+  "reviews.resolve": "reviewer",
+  "reviews.sendBack": "reviewer",
   "audit.list": "admin",
   "runs.list": "researcher",
   "runs.get": "researcher",
@@ -50,7 +58,7 @@ const EXPECTED: Record<string, Audience> = {
   "tokens.revoke": "researcher",
 };
 
-const CALLERS = ["anonymous", "annotator", "researcher", "admin", "disabled annotator"] as const;
+const CALLERS = ["anonymous", "annotator", "researcher", "reviewer", "admin", "disabled annotator"] as const;
 type CallerName = (typeof CALLERS)[number];
 
 function allowed(audience: Audience, who: CallerName): boolean {
@@ -74,7 +82,7 @@ describe("role matrix", () => {
   beforeAll(() => {
     t = createTempDb();
     callers.anonymous = callerFor(t.db, null);
-    for (const role of ["annotator", "researcher", "admin"] as const) callers[role] = callerFor(t.db, makeUser(t.db, role));
+    for (const role of ["annotator", "researcher", "reviewer", "admin"] as const) callers[role] = callerFor(t.db, makeUser(t.db, role));
     const disabled = makeUser(t.db, "annotator");
     updateUser(t.db, { id: disabled.id, disabled: true }, null);
     callers["disabled annotator"] = callerFor(t.db, disabled);

@@ -22,6 +22,7 @@ describe("validateRanking", () => {
       notRankableReason: null,
       flags: {},
       ratings: {},
+      rationale: null,
     });
   });
 
@@ -59,5 +60,12 @@ describe("validateRanking", () => {
     expect(message(() => validateRanking({ ranking, flags: { z: ["harmful"] } }, rules))).toMatch(/not shown/);
     expect(message(() => validateRanking({ ranking, ratings: { a: 8 } }, rules))).toMatch(/from 1 to 7/);
     expect(message(() => validateRanking({ ranking, ratings: { a: 3 } }, { ...rules, likertScale: 0 }))).toMatch(/does not use ratings/);
+  });
+
+  it("a rationale is kept as one line, and required where the project asks for one", () => {
+    const ranking = [["c"], ["a"], ["d"], ["b"]];
+    expect(validateRanking({ ranking, rationale: "  c answers\nthe question " }, rules).rationale).toBe("c answers the question");
+    expect(message(() => validateRanking({ ranking }, { ...rules, requireRationale: true }))).toMatch(/asks for a one-line reason/);
+    expect(message(() => validateRanking({ ranking, rationale: "x".repeat(501) }, rules))).toMatch(/at most 500 characters/);
   });
 });

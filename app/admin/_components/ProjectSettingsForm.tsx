@@ -1,11 +1,12 @@
 "use client";
 // Project settings form, shared by "new project" and the project page: name, guidelines (markdown), K,
-// overlap N, ties, the flag set and the Likert scale.
+// overlap N, ties, the flag set, the Likert scale, and the label-quality settings (gold rate, review threshold,
+// prompt selection, rationale).
 import { useState, type FormEvent } from "react";
 import { ErrorBanner } from "~/app/_components/ErrorBanner";
 import { MarkdownEditor } from "~/app/_components/MarkdownEditor";
 import { Button, Field, inputClass } from "~/app/_components/ui";
-import { DEFAULT_PROJECT_SETTINGS, type ProjectSettings } from "~/server/services/project-settings";
+import { DEFAULT_PROJECT_SETTINGS, MAX_GOLD_RATE, SELECTION_STRATEGIES, type ProjectSettings, type SelectionStrategy } from "~/server/services/project-settings";
 
 export type ProjectSettingsValues = ProjectSettings;
 
@@ -38,6 +39,10 @@ export function ProjectSettingsForm({
   const [allowTies, setAllowTies] = useState(initial.allowTies);
   const [flagsText, setFlagsText] = useState(initial.flags.join(", "));
   const [likertScale, setLikertScale] = useState(String(initial.likertScale));
+  const [goldRate, setGoldRate] = useState(String(initial.goldRate));
+  const [reviewBelow, setReviewBelow] = useState(String(initial.reviewBelow));
+  const [selection, setSelection] = useState<SelectionStrategy>(initial.selection);
+  const [requireRationale, setRequireRationale] = useState(initial.requireRationale);
 
   function submit(e: FormEvent) {
     e.preventDefault();
@@ -49,6 +54,10 @@ export function ProjectSettingsForm({
       allowTies,
       flags: parseFlags(flagsText),
       likertScale: Number(likertScale),
+      goldRate: Number(goldRate),
+      reviewBelow: Number(reviewBelow),
+      selection,
+      requireRationale,
     });
   }
 
@@ -92,6 +101,29 @@ export function ProjectSettingsForm({
           <label className="flex h-[34px] items-center gap-2 text-sm text-slate-700">
             <input id="project-ties" type="checkbox" checked={allowTies} onChange={(e) => setAllowTies(e.target.checked)} className="h-4 w-4 accent-indigo-600" />
             Allow ties
+          </label>
+        </Field>
+      </div>
+      <div className="grid grid-cols-2 gap-4 md:grid-cols-4">
+        <Field label="Gold rate" htmlFor="project-gold-rate" hint={`Share of tasks that are gold, 0–${MAX_GOLD_RATE}`}>
+          <input id="project-gold-rate" type="number" step="0.01" min={0} max={MAX_GOLD_RATE} value={goldRate} onChange={(e) => setGoldRate(e.target.value)} className={inputClass} />
+        </Field>
+        <Field label="Review below" htmlFor="project-review-below" hint="Agreement that sends an item to review">
+          <input id="project-review-below" type="number" step="0.05" min={0} max={1} value={reviewBelow} onChange={(e) => setReviewBelow(e.target.value)} className={inputClass} />
+        </Field>
+        <Field label="Prompt selection" htmlFor="project-selection" hint="uncertain/disagree follow a scoring run">
+          <select id="project-selection" value={selection} onChange={(e) => setSelection(e.target.value as SelectionStrategy)} className={inputClass}>
+            {SELECTION_STRATEGIES.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field label="Rationale" htmlFor="project-rationale" hint="A one-line reason per ranking">
+          <label className="flex h-[34px] items-center gap-2 text-sm text-slate-700">
+            <input id="project-rationale" type="checkbox" checked={requireRationale} onChange={(e) => setRequireRationale(e.target.checked)} className="h-4 w-4 accent-indigo-600" />
+            Require a reason
           </label>
         </Field>
       </div>

@@ -1,5 +1,6 @@
 // Streams a dataset export (JSONL) to a researcher or admin, signed in or holding an API token
 // (`rlhf tokens create`): GET /api/export?format=trl-preference&project=…&split=…&since=…&until=…&model=…&min_agreement=…&annotator=…
+// &consensus=1&weights=1&include_gold=1
 // With check=1 it answers {"ok":true,"empty":bool} instead of the file, so the page can say "nothing matched" or show
 // a bad filter's error before a download starts (a browser download would save either as a file).
 import { getDb } from "~/db/index";
@@ -44,6 +45,9 @@ export async function GET(req: Request) {
       model: q.get("model") ?? undefined,
       minAgreement: q.get("min_agreement") ?? undefined,
       annotator: q.get("annotator") ?? undefined,
+      consensus: flag(q.get("consensus")),
+      weights: flag(q.get("weights")),
+      includeGold: flag(q.get("include_gold")),
     });
     lines = exportLines(db, format as Parameters<typeof exportLines>[1], filter);
     if (q.get("check") === "1") {
@@ -83,4 +87,9 @@ export async function GET(req: Request) {
       "cache-control": "no-store",
     },
   });
+}
+
+/** A yes/no query parameter: present as 1/true (or with no value) means yes. */
+function flag(value: string | null): boolean {
+  return value !== null && value !== "0" && value !== "false";
 }

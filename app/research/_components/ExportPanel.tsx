@@ -13,14 +13,22 @@ export function ExportPanel({ projects }: { projects: string[] }) {
   const [minAgreement, setMinAgreement] = useState("");
   const [notice, setNotice] = useState<{ tone: "error" | "empty"; text: string } | null>(null);
   const [checking, setChecking] = useState(false);
+  // Label-quality options: one record per item, annotator weights, gold items included.
+  const [consensus, setConsensus] = useState(false);
+  const [weights, setWeights] = useState(false);
+  const [includeGold, setIncludeGold] = useState(false);
 
   const href = useMemo(() => {
     const q = new URLSearchParams({ format });
     if (project) q.set("project", project);
     if (split) q.set("split", split);
     if (minAgreement) q.set("min_agreement", minAgreement);
+    if (consensus) q.set("consensus", "1");
+    if (weights) q.set("weights", "1");
+    if (includeGold) q.set("include_gold", "1");
     return `/api/export?${q}`;
-  }, [format, project, split, minAgreement]);
+  }, [format, project, split, minAgreement, consensus, weights, includeGold]);
+  const flags = `${consensus ? " --consensus" : ""}${weights ? " --weights" : ""}${includeGold ? " --include-gold" : ""}`;
 
   // A notice is about the filters it was given; new filters clear it.
   useEffect(() => setNotice(null), [href]);
@@ -64,6 +72,20 @@ export function ExportPanel({ projects }: { projects: string[] }) {
           <input id="export-agreement" className={inputClass} inputMode="decimal" placeholder="any" value={minAgreement} onChange={(e) => setMinAgreement(e.target.value)} />
         </Field>
       </div>
+      <div className="mt-3 flex flex-wrap gap-5 text-sm text-slate-700">
+        {(
+          [
+            ["export-consensus", "One consensus record per item", consensus, setConsensus],
+            ["export-weights", "Annotator weights", weights, setWeights],
+            ["export-gold", "Include gold items", includeGold, setIncludeGold],
+          ] as const
+        ).map(([id, label, checked, set]) => (
+          <label key={id} htmlFor={id} className="flex items-center gap-2">
+            <input id={id} type="checkbox" checked={checked} onChange={(e) => set(e.target.checked)} className="h-4 w-4 accent-indigo-600" />
+            {label}
+          </label>
+        ))}
+      </div>
       <div className="mt-4 flex items-center gap-3">
         <a
           href={href}
@@ -75,7 +97,7 @@ export function ExportPanel({ projects }: { projects: string[] }) {
         >
           {checking ? "Checking…" : "Download JSONL"}
         </a>
-        <code className="truncate text-xs text-slate-500">npx rlhf export --format {format}{project ? ` --project "${project}"` : ""}{split ? ` --split ${split}` : ""}{minAgreement ? ` --min-agreement ${minAgreement}` : ""} --out {format}.jsonl</code>
+        <code className="truncate text-xs text-slate-500">npx rlhf export --format {format}{project ? ` --project "${project}"` : ""}{split ? ` --split ${split}` : ""}{minAgreement ? ` --min-agreement ${minAgreement}` : ""}{flags} --out {format}.jsonl</code>
       </div>
       {notice && (
         <p

@@ -17,10 +17,11 @@ import { rlooConfig } from "./rloo-config";
 import { ppoConfig } from "./ppo-config";
 import { rewardConfig } from "./reward-config";
 import { sampleConfig } from "./sample-config";
+import { scoreConfig } from "./score-config";
 import { sftConfig } from "./sft-config";
 
 /** What a run reads from the database; checked before the run exists, so an empty dataset never becomes a run. */
-export type DataRequirement = "demonstrations" | "rankings" | "preference_pairs" | "train_prompts" | "sample_prompts";
+export type DataRequirement = "demonstrations" | "rankings" | "preference_pairs" | "train_prompts" | "sample_prompts" | "open_rank_tasks";
 
 export interface RunKindDescriptor {
   /** What the web form and run pages call it. */
@@ -100,6 +101,17 @@ export const RUN_KIND_DESCRIPTORS = {
     outputKind: null,
     data: "sample_prompts",
     config: sampleConfig,
+  },
+  score: {
+    label: "Score open tasks (where to label next)",
+    cliVerb: "score",
+    // Reads open tasks with a reward model and writes their priorities; it takes a base like the trainers (`rlhf
+    // train score --base M --reward R`) but makes no model.
+    trains: true,
+    needsReward: true,
+    outputKind: null,
+    data: "open_rank_tasks",
+    config: scoreConfig,
   },
 } as const satisfies Record<string, RunKindDescriptor>;
 

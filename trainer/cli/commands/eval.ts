@@ -18,6 +18,9 @@ function rankingsFromFile(file: string, io: CommandIO): RankedExample[] {
     return {
       rankingId: `line${r.line}`,
       promptId: `line${r.line}`,
+      projectId: "",
+      userId: null,
+      adjudicated: false,
       prompt: r.prompt,
       split: "test",
       completions: r.texts.map((text, k) => ({ id: ids[k]!, text, model: null })),
@@ -26,6 +29,7 @@ function rankingsFromFile(file: string, io: CommandIO): RankedExample[] {
       timeMs: 0,
       flags: {},
       ratings: {},
+      rationale: null,
       messages: null,
       createdAt: new Date(0),
       annotators: 1,

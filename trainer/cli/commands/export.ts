@@ -20,6 +20,9 @@ const exportData: Handler = async (args, io) => {
     model: args.string("model"),
     minAgreement: args.string("min-agreement"),
     annotator: args.string("annotator"),
+    consensus: args.bool("consensus"),
+    weights: args.bool("weights"),
+    includeGold: args.bool("include-gold"),
   };
   args.assertAllUsed();
   if (!out && io.json) throw new UsageError("--json prints a summary, so it needs --out FILE for the records");
@@ -64,7 +67,7 @@ const exportData: Handler = async (args, io) => {
 export const commands: Command[] = [
   {
     name: "export",
-    usage: `rlhf export --format ${EXPORT_FORMATS.join("|")} [--out FILE] [--project P] [--split S] [--since DATE] [--until DATE] [--model M] [--min-agreement X] [--annotator EMAIL]`,
+    usage: `rlhf export --format ${EXPORT_FORMATS.join("|")} [--out FILE] [--project P] [--split S] [--since DATE] [--until DATE] [--model M] [--min-agreement X] [--annotator EMAIL] [--consensus] [--weights] [--include-gold]`,
     run: exportData,
   },
 ];

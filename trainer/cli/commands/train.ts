@@ -53,7 +53,7 @@ function trainCommand(kind: RunKind): Handler {
       model_id: result?.model?.id ?? null,
       ...(result?.metrics ?? {}),
     };
-    if (!result) return { json, text: `queued ${kind} run ${run.id} (output model '${run.name}'); 'rlhf worker' will run it` };
+    if (!result) return { json, text: `queued ${kind} run ${run.id}${run.name ? ` (output model '${run.name}')` : ""}; 'rlhf worker' will run it` };
     const figures = Object.entries(result.metrics).map(([k, v]) => `  ${k}: ${fmt(v)}`);
     return { json, text: [`${kind} run ${run.id} succeeded: model '${result.model?.name ?? "-"}'`, ...figures].join("\n") };
   };

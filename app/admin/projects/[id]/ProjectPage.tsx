@@ -1,12 +1,14 @@
 "use client";
-// A project's admin page: settings on the left, the prompt import on the right, the prompt list below.
+// A project's admin page: settings on the left, the prompt and gold imports on the right, the prompt list below.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
 import { ErrorBanner } from "~/app/_components/ErrorBanner";
 import { Card, Loading, PageHeader } from "~/app/_components/ui";
 import { useTRPC } from "~/app/_lib/trpc";
+import type { SelectionStrategy } from "~/server/services/project-settings";
 import { ProjectSettingsForm } from "../../_components/ProjectSettingsForm";
+import { GoldImport } from "./GoldImport";
 import { PromptImport } from "./PromptImport";
 import { PromptList } from "./PromptList";
 
@@ -56,7 +58,7 @@ export function ProjectPage({ projectId }: { projectId: string }) {
         <Card title="Settings">
           <ProjectSettingsForm
             key={p.id}
-            initial={p}
+            initial={{ ...p, selection: p.selection as SelectionStrategy }}
             submitLabel="Save settings"
             busy={update.isPending}
             error={update.error}
@@ -64,9 +66,14 @@ export function ProjectPage({ projectId }: { projectId: string }) {
             onSubmit={(values) => update.mutate({ id: p.id, ...values })}
           />
         </Card>
-        <Card title="Import prompts" className="self-start">
-          <PromptImport projectId={p.id} />
-        </Card>
+        <div className="space-y-5 self-start">
+          <Card title="Import prompts">
+            <PromptImport projectId={p.id} />
+          </Card>
+          <Card title="Gold items">
+            <GoldImport projectId={p.id} />
+          </Card>
+        </div>
       </div>
       <Card title="Prompts">
         <PromptList projectId={p.id} />

@@ -123,7 +123,8 @@ export function NewRunForm({ prefill, basePath }: { prefill: RunPrefill; basePat
           <Select id="run-reward" value={chosenReward} onChange={setReward} options={rewards.map((m) => m.name)} disabled={!rewards.length} />
         </Field>
       )}
-      {descriptor.trains && (
+      {/* A kind that makes no model (score) has no output to name. */}
+      {descriptor.trains && descriptor.outputKind && (
         <Field label="Output model name" htmlFor="run-name" hint="Letters, digits, '.', '_' or '-'. Leave empty for a default.">
           <input id="run-name" value={name} onChange={(e) => setName(e.target.value)} placeholder={chosenBase ? `${chosenBase}-${kind}` : ""} className={inputClass} />
         </Field>

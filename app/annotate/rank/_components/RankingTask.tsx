@@ -24,18 +24,20 @@ export function RankingTask({ task, onDone }: { task: RankTaskView; onDone: (mes
   const [ranks, setRanks] = useState<RankMap>({});
   const [flags, setFlags] = useState<Record<string, string[]>>({});
   const [ratings, setRatings] = useState<Record<string, number>>({});
+  const [rationale, setRationale] = useState("");
   const [askNotRankable, setAskNotRankable] = useState(false);
   const [submitting, setSubmitting] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const shownAt = useRef(Date.now());
   const cardRefs = useRef<(HTMLElement | null)[]>([]);
 
-  const complete = isComplete(ranks, ids);
+  // Where the project asks for a reason, a ranking without one is not complete yet.
+  const complete = isComplete(ranks, ids) && (!task.requireRationale || rationale.trim().length > 0);
 
   const submit = useCallback(
     async (notRankableReason?: string) => {
       if (submitting) return;
-      if (!notRankableReason && !isComplete(ranks, ids)) return;
+      if (!notRankableReason && (!isComplete(ranks, ids) || (task.requireRationale && !rationale.trim()))) return;
       setSubmitting(true);
       setError(null);
       try {
@@ -46,6 +48,7 @@ export function RankingTask({ task, onDone }: { task: RankTaskView; onDone: (mes
           notRankableReason,
           flags: Object.fromEntries(Object.entries(flags).filter(([, f]) => f.length > 0)),
           ratings,
+          rationale: rationale.trim() || undefined,
           timeMs: Date.now() - shownAt.current,
         });
         onDone(notRankableReason ? "Marked as cannot rank." : "Ranking submitted.");
@@ -54,7 +57,7 @@ export function RankingTask({ task, onDone }: { task: RankTaskView; onDone: (mes
         setSubmitting(false);
       }
     },
-    [client, flags, ids, onDone, ranks, ratings, submitting, task.assignmentId],
+    [client, flags, ids, onDone, ranks, ratings, rationale, submitting, task.assignmentId, task.requireRationale],
   );
 
   // Ctrl/Cmd+Enter submits from anywhere; j/k or arrows from the page body focus the first card.
@@ -171,9 +174,23 @@ export function RankingTask({ task, onDone }: { task: RankTaskView; onDone: (mes
             onDropAt={(id, rank) => ids.includes(id) && setRanks((r) => placeAtRank(r, id, rank, task.allowTies))}
             onDropUnranked={(id) => setRanks((r) => clearRank(r, id))}
           />
+          {task.requireRationale && (
+            <label className="mt-3 block text-xs font-medium text-slate-600">
+              Why? (one line)
+              <input
+                value={rationale}
+                maxLength={500}
+                disabled={submitting}
+                onChange={(e) => setRationale(e.target.value)}
+                placeholder="What makes the best one best"
+                data-testid="ranking-rationale"
+                className="mt-1 w-full rounded-md border border-slate-300 px-2 py-1 text-sm font-normal"
+              />
+            </label>
+          )}
           <ErrorBanner error={error} className="mt-3" />
           <Button className="mt-3 w-full" disabled={!complete || submitting} onClick={() => void submit()} data-testid="submit-ranking">
-            {submitting ? "Submitting…" : complete ? "Submit ranking" : `Rank ${remaining} more to submit`}
+            {submitting ? "Submitting…" : complete ? "Submit ranking" : remaining > 0 ? `Rank ${remaining} more to submit` : "Give a reason to submit"}
           </Button>
           <Button variant="ghost" className="mt-1 w-full text-xs" disabled={submitting} onClick={() => setAskNotRankable(true)}>
             Cannot rank this…

@@ -1,0 +1,121 @@
+// The review queue: items whose annotators disagree (pairwise agreement at or below the project's `review_below`:
+// the measure's floor is 0.5, an even split on every pair, so the default 0.5 means exactly that) or whose
+// gold check an annotator failed. A reviewer sees every ranking side by side and accepts one or writes the
+// adjudicated ranking (what exports then use for the item), or sends the item out again with a higher overlap.
+import { and, asc, eq, inArray, lt } from "drizzle-orm";
+import type { Db } from "../../db/index";
+import { prompts, reviews, tasks } from "../../db/schema";
+import { writeAudit } from "./audit";
+import { badRequest, conflict, notFound } from "./errors";
+import { getProject } from "./projects";
+import { qualityReport } from "./quality";
+import { goldAgreement } from "./reliability";
+import { openRankTask } from "./task-queue";
+
+/** Below half its gold pairs right, an annotator's ranking of a gold item is a failed check. */
+const GOLD_FAIL_BELOW = 0.5;
+
+/**
+ * Finds the project's items that need review and queues those not queued yet (a resolved item stays resolved). An
+ * item sent out again comes back to the queue once new rankings arrived and it still needs review.
+ */
+export function refreshReviewQueue(db: Db, projectId: string): { queued: number } {
+  const project = getProject(db, projectId);
+  const found: { promptId: string; itemKey: string; reason: "disagreement" | "gold"; agreement: number | null; annotators: number }[] = [];
+  qualityReport(db, projectId, (item) => {
+    const itemKey = [...item.completionIds].sort().join(",");
+    const annotators = item.users.size;
+    if (item.agreement !== null && item.agreement <= project.reviewBelow) found.push({ promptId: item.promptId, itemKey, reason: "disagreement", agreement: item.agreement, annotators });
+    else if (item.gold) {
+      const failed = [...item.users.values()].some((o) => {
+        const c = goldAgreement(o, item.gold!);
+        return c.pairs > 0 && c.agree / c.pairs < GOLD_FAIL_BELOW;
+      });
+      if (failed) found.push({ promptId: item.promptId, itemKey, reason: "gold", agreement: item.agreement, annotators });
+    }
+  });
+  if (!found.length) return { queued: 0 };
+  return db.transaction((tx) => {
+    let queued = 0;
+    for (const f of found) {
+      queued += tx.insert(reviews).values({ projectId, ...f }).onConflictDoNothing().run().changes;
+      queued += tx
+        .update(reviews)
+        .set({ status: "open", reason: f.reason, agreement: f.agreement, annotators: f.annotators, resolvedAt: null })
+        .where(and(eq(reviews.promptId, f.promptId), eq(reviews.itemKey, f.itemKey), eq(reviews.status, "sent_back"), lt(reviews.annotators, f.annotators)))
+        .run().changes;
+    }
+    return { queued };
+  });
+}
+
+export interface ReviewSummary {
+  id: string;
+  projectId: string;
+  promptId: string;
+  prompt: string;
+  reason: string;
+  agreement: number | null;
+  status: string;
+}
+
+/** Open reviews of a project (refreshed first), oldest first. */
+export function reviewQueue(db: Db, projectId: string): ReviewSummary[] {
+  refreshReviewQueue(db, projectId);
+  return db
+    .select({ id: reviews.id, projectId: reviews.projectId, promptId: reviews.promptId, prompt: prompts.text, reason: reviews.reason, agreement: reviews.agreement, status: reviews.status })
+    .from(reviews)
+    .innerJoin(prompts, eq(prompts.id, reviews.promptId))
+    .where(and(eq(reviews.projectId, projectId), inArray(reviews.status, ["open"])))
+    .orderBy(asc(reviews.createdAt), asc(reviews.id))
+    .all();
+}
+
+function openReview(db: Db, reviewId: string) {
+  const review = db.select().from(reviews).where(eq(reviews.id, reviewId)).get();
+  if (!review) throw notFound("No such review.");
+  if (review.status !== "open") throw conflict(`This item was already ${review.status === "resolved" ? "adjudicated" : "sent out again"}.`);
+  return review;
+}
+
+/** Checks that an adjudicated ranking places each of the item's completions exactly once. */
+function checkOrdering(ordering: string[][], itemKey: string): void {
+  const expected = new Set(itemKey.split(","));
+  const given = ordering.flat();
+  if (ordering.some((g) => g.length === 0)) throw badRequest("The ranking has an empty group.");
+  if (given.length !== expected.size || new Set(given).size !== given.length || given.some((id) => !expected.has(id)))
+    throw badRequest(`The adjudicated ranking must place each of the item's ${expected.size} completions exactly once.`);
+  if (ordering.length < 2) throw badRequest("A ranking with every completion tied has no preference in it.");
+}
+
+/** The reviewer's ranking (one annotator's accepted, or their own) becomes the item's ranking in exports. */
+export function resolveReview(db: Db, reviewerId: string, input: { reviewId: string; ordering: string[][]; note?: string }): { id: string; status: "resolved" } {
+  return db.transaction((tx) => {
+    const review = openReview(db, input.reviewId);
+    checkOrdering(input.ordering, review.itemKey);
+    tx.update(reviews)
+      .set({ status: "resolved", ordering: input.ordering, note: input.note?.trim() || null, reviewerId, resolvedAt: new Date() })
+      .where(eq(reviews.id, review.id))
+      .run();
+    writeAudit(tx, { userId: reviewerId, action: "review.resolve", entity: "review", entityId: review.id, detail: { promptId: review.promptId } });
+    return { id: review.id, status: "resolved" as const };
+  });
+}
+
+/** Sends the item out again: its ranking task asks for `extra` more responses (opened anew for imported items). */
+export function sendBackForMoreRankings(db: Db, reviewerId: string, input: { reviewId: string; extra?: number }): { id: string; status: "sent_back"; requiredResponses: number } {
+  const extra = input.extra ?? 1;
+  if (!Number.isInteger(extra) || extra < 1 || extra > 10) throw badRequest("Ask for 1 to 10 more annotators.");
+  return db.transaction((tx) => {
+    const review = openReview(db, input.reviewId);
+    const ids = review.itemKey.split(",");
+    const { taskId, created } = openRankTask(tx, { projectId: review.projectId, promptId: review.promptId, completionIds: ids });
+    const task = tx.select({ requiredResponses: tasks.requiredResponses, responseCount: tasks.responseCount }).from(tasks).where(eq(tasks.id, taskId)).get()!;
+    // A task opened now (an imported item) asks for `extra` fresh annotators; an existing one for `extra` more.
+    const requiredResponses = created ? extra : Math.max(task.requiredResponses, task.responseCount) + extra;
+    tx.update(tasks).set({ requiredResponses }).where(eq(tasks.id, taskId)).run();
+    tx.update(reviews).set({ status: "sent_back", reviewerId, resolvedAt: new Date() }).where(eq(reviews.id, review.id)).run();
+    writeAudit(tx, { userId: reviewerId, action: "review.send_back", entity: "review", entityId: review.id, detail: { taskId, requiredResponses } });
+    return { id: review.id, status: "sent_back" as const, requiredResponses };
+  });
+}
