@@ -1,7 +1,7 @@
 // DPOConfig: every DPO setting with its default and the reason for it (TRL's DPOConfig names).
 import { z } from "zod";
 import {
-  adamEpsilon, batchSize, evalHoldoutFraction, gradientAccumulationSteps, learningRate, lrSchedulerType, maxGradNorm, maxLength, maxSteps, numTrainEpochs, seed, warmupRatio, weightDecay,
+  adamEpsilon, batchSize, evalHoldoutFraction, gradientAccumulationSteps, learningRate, lrSchedulerType, maxGradNorm, maxLength, maxSteps, numTrainEpochs, seed, warmupRatio, weightDecay, loraFields
 } from "./config-schema";
 
 /** TRL's DPO loss types: the DPO paper's sigmoid, IPO (Azar et al.) and SLiC's hinge. */
@@ -26,6 +26,7 @@ export const dpoConfig = z
     max_length: maxLength(256, "tokens per prompt+response; longer responses lose their tail"),
     eval_holdout_fraction: evalHoldoutFraction(0.1, "held-out share of prompts when the data has no test split"),
     seed: seed(0, "pair order and the held-out split"),
+    ...loraFields(),
   })
   .strict()
   .refine((c) => c.label_smoothing === 0 || c.loss_type === "sigmoid", {

@@ -2,7 +2,7 @@
 // names; the defaults are sized for the small byte-level models this project ships).
 import { z } from "zod";
 import {
-  adamEpsilon, batchSize, evalHoldoutFraction, gradientAccumulationSteps, learningRate, lrSchedulerType, maxGradNorm, maxLength, maxSteps, numTrainEpochs, seed, warmupRatio, weightDecay,
+  adamEpsilon, batchSize, evalHoldoutFraction, gradientAccumulationSteps, learningRate, lrSchedulerType, maxGradNorm, maxLength, maxSteps, numTrainEpochs, seed, warmupRatio, weightDecay, loraFields
 } from "./config-schema";
 
 export const rewardConfig = z
@@ -26,6 +26,7 @@ export const rewardConfig = z
     normalize: z.boolean().default(true).describe("mean 0 / std 1 on reference samples, so the policy trainers' β means the same for every RM"),
     normalize_samples: z.int().min(2).default(64).describe("reference-policy samples used to estimate that mean and std"),
     seed: seed(0, "data order, held-out split and normalisation samples"),
+    ...loraFields(),
   })
   .strict();
 
