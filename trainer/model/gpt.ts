@@ -142,7 +142,6 @@ export class GPT {
 
   /** Attaches fresh (or given) LoRA adapters; from now on the base weights are frozen. */
   attachLora(settings: LoraSettings, weights?: Map<string, Float32Array>): LoraAdapters {
-    if (this.weightsOwner) throw new Error("GPT: a base view takes no adapters");
     this.lora?.dispose();
     this.lora = new LoraAdapters(this.config, settings, weights);
     return this.lora;
@@ -165,7 +164,8 @@ export class GPT {
 
   /**
    * The base model over the same weight variables, without adapters: LoRA's reference policy, at no extra weight
-   * memory. Disposing the view frees nothing of this model's.
+   * memory. Disposing the view frees nothing of this model's. A view may take adapters of its own (PPO's LoRA critic
+   * over the RM's weights).
    */
   baseView(): GPT {
     return new GPT(this.config, { sharedWith: this });

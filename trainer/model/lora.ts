@@ -7,6 +7,7 @@
 //   adapters.training: dropout on the adapters' input applies only while true (SFT, RM and DPO gradient steps)
 //   adapters.deltaWeight(module) -> A·B·scale [in, out], the update merging adds to W; adapters.dispose()
 //   loraModules(config, targetModules) -> the wrapped projections, e.g. ['h.0.attn.c_attn', 'h.0.attn.c_proj', …]
+//   loraSettingsFrom(runConfig) -> LoraSettings | null (null: use_peft is off); withAdapterDropout(lora, step)
 //
 // Layout: A and B are kept [in, r] and [r, out] so both products are plain, untransposed 2-D matMuls (the wasm fast
 // path, see ops.linear). PEFT stores them transposed (lora_A.weight [r, in], lora_B.weight [out, r]); the
@@ -17,6 +18,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { GPTConfig } from "./config.js";
 import { linear } from "./ops.js";
 import { mulberry32 } from "../../server/services/random.js";
+import { loraTargetList } from "../../server/services/run-kinds/config-schema.js";
 import { ownedVariable } from "./variables.js";
 
 export interface LoraSettings {
@@ -124,4 +126,20 @@ export function withAdapterDropout<T>(lora: LoraAdapters | null, step: () => T):
   } finally {
     lora.training = false;
   }
+}
+
+/** The LoRA fields every run kind's config carries (server/services/run-kinds/config-schema.ts loraFields). */
+export interface LoraConfigFields {
+  use_peft: boolean;
+  lora_r: number;
+  lora_alpha: number;
+  lora_dropout: number;
+  lora_target_modules: string | readonly string[];
+  seed?: number;
+}
+
+/** A run config's adapters, or null when it fine-tunes every weight. */
+export function loraSettingsFrom(cfg: LoraConfigFields): LoraSettings | null {
+  if (!cfg.use_peft) return null;
+  return { r: cfg.lora_r, alpha: cfg.lora_alpha, dropout: cfg.lora_dropout, targetModules: loraTargetList(cfg.lora_target_modules), seed: cfg.seed ?? 0 };
 }
