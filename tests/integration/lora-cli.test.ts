@@ -120,6 +120,23 @@ describe("LoRA runs through the CLI", () => {
     expect((await rlhf("generate", "--model", "grpo-lora", "--prompt", "Hi")).code).toBe(0);
   });
 
+  it("PPO with use_peft (LoRA critic over the RM's weights) and SFT with use_peft register adapter models", async () => {
+    const ppo = await rlhf("train", "ppo", "--base", "tiny", "--reward", "rm-lora", "--config", file("ppo.json", { ...LORA, max_steps: 1, batch_size: 4, mini_batch_size: 2, num_ppo_epochs: 1, response_length: 6 }), "--name", "ppo-lora");
+    expect(String(ppo.out.error ?? "")).toBe("");
+    expect(ppo.code).toBe(0);
+    expect(findModel(getDb(), "ppo-lora")!.config).toMatchObject({ adapter: true });
+    const demos = Array.from({ length: 6 }, (_, i) => ({ prompt: `Say ${i}`, completion: `Sure: ${i}.` }));
+    const imported = await rlhf("import", "demonstrations", file("demos.jsonl", demos.map((d) => JSON.stringify(d)).join("\n")), "--project", "rl");
+    expect(String(imported.out.error ?? "")).toBe("");
+    const sft = await rlhf("train", "sft", "--base", "ppo-lora", "--config", file("sft.json", { ...LORA, max_steps: 2, batch_size: 3 }), "--name", "sft-on-adapter");
+    expect(String(sft.out.error ?? "")).toBe("");
+    expect(sft.code).toBe(0);
+    // An adapter trained on an adapter model: its parent is that model, and it loads as base + both adapters.
+    const row = findModel(getDb(), "sft-on-adapter")!;
+    expect(row.parentId).toBe(findModel(getDb(), "ppo-lora")!.id);
+    expect((await rlhf("generate", "--model", "sft-on-adapter", "--prompt", "Hi")).code).toBe(0);
+  });
+
   it("lora_r 0 and an unknown target module are one-line config errors, and no run is created", async () => {
     const before = listRuns(getDb(), {}).length;
     const zero = await rlhf("train", "sft", "--base", "tiny", "--config", file("bad.json", { use_peft: true, lora_r: 0 }));

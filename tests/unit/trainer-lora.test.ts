@@ -9,7 +9,9 @@ import { initBackend } from "../../trainer/backend/index";
 import { loadCheckpoint, saveCheckpoint } from "../../trainer/checkpoint/index";
 import { peftTensorName, readAdapter, saveAdapter } from "../../trainer/checkpoint/peft";
 import { readSafetensors } from "../../trainer/checkpoint/safetensors";
+import { PRESETS } from "../../trainer/model/config";
 import { GPT } from "../../trainer/model/gpt";
+import { fullFinetuneProblem, gptParamCount } from "../../trainer/rl/online-models";
 import { ScalarHead } from "../../trainer/model/heads";
 import { parseRunConfig } from "../../server/services/run-kinds/index";
 import { trainSFT } from "../../trainer/sft/trainer";
@@ -144,5 +146,16 @@ describe("LoRA adapters", () => {
     for (const m of [model, loaded.model]) m.dispose();
     head.dispose();
     loaded.head!.dispose();
+  });
+
+  it("refuses, in one line naming use_peft, an online full fine-tune whose weights and Adam state overfill the wasm heap", () => {
+    const gpt2 = PRESETS.gpt2!;
+    expect(gptParamCount(gpt2)).toBe(124_439_808);
+    const ppo = fullFinetuneProblem("ppo", gpt2, gpt2, true)!;
+    expect(ppo).toMatch(/^ppo: full fine-tuning a 124M-parameter policy needs about 4\.6 GiB .*; set "use_peft": true to train LoRA adapters/);
+    expect(ppo).not.toContain("\n");
+    const medium = { ...gpt2, n_embd: 1024, n_layer: 24, n_head: 16 };
+    expect(fullFinetuneProblem("grpo", medium, medium, false)).toMatch(/^grpo: .*use_peft/);
+    expect(fullFinetuneProblem("grpo", TINY, TINY, false)).toBeNull();
   });
 });
