@@ -99,6 +99,18 @@ describe("LoRA runs through the CLI", () => {
     expect(adapted.length).toBeGreaterThan(3);
     adapted.forEach((v, i) => expect(Math.abs(v - plain[i]!)).toBeLessThan(1e-5));
     expect(adapted.some((v, i) => Math.abs(v - base[i]!) > 1e-4)).toBe(true);
+    // A PEFT adapter directory a team brings imports as an adapter model over its (registered) base.
+    const imported = await rlhf("models", "import-hf", dir, "--name", "dpo-imported");
+    expect(String(imported.out.error ?? "")).toBe("");
+    expect(findModel(getDb(), "dpo-imported")).toMatchObject({ parentId: findModel(getDb(), "tiny")!.id, config: { adapter: true } });
+    (await lp("dpo-imported")).forEach((v, i) => expect(Math.abs(v - adapted[i]!)).toBeLessThan(1e-6));
+    const hub = path.join(work, "hub-adapter");
+    fs.cpSync(dir, hub, { recursive: true });
+    const cfgFile = path.join(hub, "adapter_config.json");
+    fs.writeFileSync(cfgFile, JSON.stringify({ ...JSON.parse(fs.readFileSync(cfgFile, "utf8")), base_model_name_or_path: "gpt2" }));
+    const fromHub = await rlhf("models", "import-hf", hub, "--name", "hub-adapter");
+    expect(fromHub.code).not.toBe(0);
+    expect(String(fromHub.out.error)).toMatch(/its base model gpt2 is not a checkpoint directory here; point base_model_name_or_path at the base's directory$/);
     const again = await rlhf("models", "merge", "tiny", "--name", "tiny-merged");
     expect(again.code).not.toBe(0);
     expect(String(again.out.error)).toMatch(/not a LoRA adapter/);

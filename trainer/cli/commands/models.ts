@@ -7,7 +7,7 @@ import { getDb } from "../../../db/index";
 import { dataHome } from "../../../db/paths";
 import { checkCheckpointDir } from "../../../server/services/model-inputs";
 import { modelWinRates, projectLeaderboard, winRateJson } from "../../../server/services/leaderboard";
-import { isAdapterDir } from "../../../server/services/adapters";
+import { ADAPTER_CONFIG_FILE, adapterBaseDir, isAdapterDir, readAdapterConfig } from "../../../server/services/adapters";
 import { assertModelName, findModel, listModels, modelDir, registerModel } from "../../../server/services/models";
 import { CliError } from "../args";
 import { fmt, iso, projectByName, registryDb, table } from "../shared";
@@ -53,7 +53,10 @@ const modelsImportHf: Handler = async (args, io) => {
       throw new CliError((err as Error).message);
     }
   })();
-  const summary = { ...loaded.config, n_params: loaded.model.numParams(), imported_from: dir, head: loaded.headKind };
+  // A PEFT adapter is imported as an adapter model over its base (registered as its parent when the base is).
+  const adapterBase = isAdapterDir(dir) ? adapterBaseDir(dir, readAdapterConfig(dir, name), name) : null;
+  const parent = adapterBase ? listModels(db).find((m) => path.resolve(modelDir(m)) === path.resolve(adapterBase)) : undefined;
+  const summary = { ...loaded.config, n_params: loaded.model.numParams(), imported_from: dir, head: loaded.headKind, ...(adapterBase ? { adapter: true, base_model: parent?.name ?? adapterBase } : {}) };
   const tokenizer = loaded.tokenizer;
   const kind = loaded.headKind === "reward" ? "reward" : "policy";
   loaded.model.dispose();
@@ -69,8 +72,13 @@ const modelsImportHf: Handler = async (args, io) => {
   try {
     // Only what a checkpoint is made of: weights, configs and optional tokenizer files (not other large files).
     for (const f of fs.readdirSync(dir)) {
-      if (/^(config\.json|model\.safetensors|optimizer\.safetensors|generation_config\.json|tokenizer.*|vocab\.json|merges\.txt|special_tokens_map\.json)$/.test(f))
+      if (/^(config\.json|model\.safetensors|optimizer\.safetensors|adapter_config\.json|adapter_model\.safetensors|generation_config\.json|tokenizer.*|vocab\.json|merges\.txt|special_tokens_map\.json)$/.test(f))
         fs.copyFileSync(path.join(dir, f), path.join(tmp, f));
+    }
+    if (adapterBase) {
+      // The copy lives elsewhere: a relative base path would no longer point at the base.
+      const file = path.join(tmp, ADAPTER_CONFIG_FILE);
+      fs.writeFileSync(file, JSON.stringify({ ...JSON.parse(fs.readFileSync(file, "utf8")), base_model_name_or_path: path.resolve(adapterBase) }, null, 2) + "\n");
     }
     fs.renameSync(tmp, target);
   } catch (err) {
@@ -78,7 +86,7 @@ const modelsImportHf: Handler = async (args, io) => {
     throw err;
   }
   try {
-    const model = registerModel(db, { name, kind, path: rel, tokenizer, config: summary });
+    const model = registerModel(db, { name, kind, path: rel, tokenizer, parentId: parent?.id ?? null, config: summary });
     io.log(`copied ${dir} to ${target}`);
     return {
       json: { model: model.name, model_id: model.id, kind, tokenizer, path: target, n_params: summary.n_params },
