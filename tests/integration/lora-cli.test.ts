@@ -159,4 +159,24 @@ describe("LoRA runs through the CLI", () => {
     expect(unknown.out.error).toBe("dpo config: lora_target_modules: unknown module 'q_proj'; GPT-2's are c_attn, c_proj, c_fc");
     expect(listRuns(getDb(), {}).length).toBe(before);
   });
+
+  it("a GPT-2-sized full fine-tune of an online run is refused before any run exists, naming use_peft", async () => {
+    // Only config.json and a well-formed safetensors header are read before a run is created, so a stub will do.
+    const stub = (name: string) => {
+      const dir = path.join(work, name);
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(path.join(dir, "config.json"), JSON.stringify({ model_type: "gpt2", vocab_size: 50257, n_positions: 1024, n_embd: 768, n_layer: 12, n_head: 12 }));
+      const header = Buffer.from(JSON.stringify({ "wte.weight": { dtype: "F32", shape: [1], data_offsets: [0, 4] } }));
+      const len = Buffer.alloc(8);
+      len.writeBigUInt64LE(BigInt(header.length));
+      fs.writeFileSync(path.join(dir, "model.safetensors"), Buffer.concat([len, header, Buffer.alloc(4)]));
+      return dir;
+    };
+    const [policy, rm] = [stub("gpt2-stub"), stub("gpt2-rm-stub")];
+    const before = listRuns(getDb(), {}).length;
+    const r = await rlhf("train", "grpo", "--base", policy, "--reward", rm, "--config", file("g.json", { max_steps: 1 }));
+    expect(r.code).not.toBe(0);
+    expect(String(r.out.error)).toMatch(/^grpo: full fine-tuning a 124M-parameter policy needs about 2\.8 GiB .*; set "use_peft": true to train LoRA adapters/);
+    expect(listRuns(getDb(), {}).length).toBe(before);
+  });
 });

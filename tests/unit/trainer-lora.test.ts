@@ -10,8 +10,8 @@ import { loadCheckpoint, saveCheckpoint } from "../../trainer/checkpoint/index";
 import { peftTensorName, readAdapter, saveAdapter } from "../../trainer/checkpoint/peft";
 import { readSafetensors } from "../../trainer/checkpoint/safetensors";
 import { PRESETS } from "../../trainer/model/config";
-import { GPT } from "../../trainer/model/gpt";
-import { fullFinetuneProblem, gptParamCount } from "../../trainer/rl/online-models";
+import { GPT, paramShapes } from "../../trainer/model/gpt";
+import { fullFinetuneProblem, gptParamCount } from "../../server/services/full-finetune-memory";
 import { ScalarHead } from "../../trainer/model/heads";
 import { parseRunConfig } from "../../server/services/run-kinds/index";
 import { trainSFT } from "../../trainer/sft/trainer";
@@ -151,6 +151,7 @@ describe("LoRA adapters", () => {
   it("refuses, in one line naming use_peft, an online full fine-tune whose weights and Adam state overfill the wasm heap", () => {
     const gpt2 = PRESETS.gpt2!;
     expect(gptParamCount(gpt2)).toBe(124_439_808);
+    for (const c of [gpt2, TINY]) expect(gptParamCount(c)).toBe(paramShapes(c).reduce((n, [, s]) => n + s.reduce((a, b) => a * b, 1), 0));
     const ppo = fullFinetuneProblem("ppo", gpt2, gpt2, true)!;
     expect(ppo).toMatch(/^ppo: full fine-tuning a 124M-parameter policy needs about 4\.6 GiB .*; set "use_peft": true to train LoRA adapters/);
     expect(ppo).not.toContain("\n");
