@@ -121,7 +121,14 @@ describe("LoRA runs through the CLI", () => {
     expect(String(rm.out.error ?? "")).toBe("");
     expect(rm.code).toBe(0);
     expect(findModel(getDb(), "rm-lora")!.config).toMatchObject({ adapter: true });
-    expect((await rlhf("eval", "rm", "--model", "rm-lora")).code).toBe(0);
+    const scored = await rlhf("eval", "rm", "--model", "rm-lora");
+    expect(scored.code).toBe(0);
+    // Merged, the RM keeps its head and scores every pair as base + adapter did.
+    expect((await rlhf("models", "merge", "rm-lora", "--name", "rm-merged")).code).toBe(0);
+    expect(findModel(getDb(), "rm-merged")!.kind).toBe("reward");
+    const mergedScore = await rlhf("eval", "rm", "--model", "rm-merged");
+    expect(mergedScore.out.accuracy).toBe(scored.out.accuracy);
+    expect(Math.abs(Number(mergedScore.out.loss) - Number(scored.out.loss))).toBeLessThan(1e-5);
     const cfg = file("grpo.json", { ...LORA, max_steps: 2, batch_size: 4, num_generations: 2, steps_per_generation: 1, max_completion_length: 6 });
     const { code, out } = await rlhf("train", "grpo", "--base", "tiny", "--reward", "rm-lora", "--config", cfg, "--name", "grpo-lora");
     expect(String(out.error ?? "")).toBe("");
