@@ -4,6 +4,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { Db } from "../../db/index";
+import { ADAPTER_WEIGHTS_FILE, adapterBaseDir, isAdapterDir, readAdapterConfig } from "./adapters";
 import { ensureBuiltinModel } from "./builtin-model";
 import { badRequest, notFound } from "./errors";
 import { findModel, listModels, modelDir, type ModelKind, type ModelRow } from "./models";
@@ -13,7 +14,7 @@ import { TOKENIZER_NAMES } from "./tokenizer-names";
 /** A checkpoint directory a run or command reads from, with the registry row it came from (null for a bare path). */
 export interface ModelInput {
   row: ModelRow | null;
-  /** Absolute checkpoint directory (config.json + model.safetensors). */
+  /** Absolute checkpoint directory (config.json + model.safetensors, or a PEFT adapter over another). */
   dir: string;
   /** Tokenizer name recorded for the model ('byte' | 'gpt2'). */
   tokenizer: string;
@@ -33,10 +34,20 @@ export function tokenizerFromConfig(config: Record<string, unknown>): string {
   return typeof named === "string" && named ? named : "gpt2";
 }
 
-/** Reads and validates a checkpoint directory's config.json and safetensors header; throws a one-line BAD_REQUEST. */
-export function checkCheckpointDir(dir: string, label = dir): { config: Record<string, unknown> } {
+/**
+ * Reads and validates a checkpoint directory's config.json and safetensors header; throws a one-line BAD_REQUEST.
+ * A LoRA adapter directory (PEFT's layout) is checked the same way, with its base: the config returned is the base's.
+ */
+export function checkCheckpointDir(dir: string, label = dir, depth = 0): { config: Record<string, unknown> } {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory())
     throw badRequest(`model '${label}': checkpoint directory ${dir} does not exist`);
+  if (isAdapterDir(dir)) {
+    // An adapter over an adapter is fine; a chain that loops back is not.
+    if (depth > 16) throw badRequest(`model '${label}': adapters' base_model_name_or_path chain is too deep (a loop?)`);
+    const adapter = readAdapterConfig(dir, label);
+    checkSafetensors(path.join(dir, ADAPTER_WEIGHTS_FILE), label);
+    return checkCheckpointDir(adapterBaseDir(dir, adapter, label), label, depth + 1);
+  }
   const configFile = path.join(dir, "config.json");
   if (!fs.existsSync(configFile)) throw badRequest(`model '${label}': ${configFile} is missing`);
   let config: Record<string, unknown>;
@@ -53,7 +64,7 @@ export function checkCheckpointDir(dir: string, label = dir): { config: Record<s
 
 /** A safetensors file whose header parses and whose size matches the tensors it declares. */
 export function checkSafetensors(file: string, label: string): void {
-  const bad = (why: string) => badRequest(`model '${label}': model.safetensors is corrupt (${why}); re-save or re-import the checkpoint`);
+  const bad = (why: string) => badRequest(`model '${label}': ${path.basename(file)} is corrupt (${why}); re-save or re-import the checkpoint`);
   if (!fs.existsSync(file)) throw badRequest(`model '${label}': ${file} is missing`);
   const size = fs.statSync(file).size;
   if (size < 8) throw bad("file shorter than its 8-byte header length");

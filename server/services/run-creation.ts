@@ -9,7 +9,8 @@ import { runs } from "../../db/schema";
 import { writeAudit } from "./audit";
 import { rankedExamples, preferencePairs, sftExamples } from "./datasets";
 import { badRequest, conflict } from "./errors";
-import { resolveModelInput, type ModelInput } from "./model-inputs";
+import { fullFinetuneProblem, gptShapeOf } from "./full-finetune-memory";
+import { checkCheckpointDir, resolveModelInput, type ModelInput } from "./model-inputs";
 import { assertModelName, findModel, uniqueModelName } from "./models";
 import { findProjectByName, getProject } from "./projects";
 import { promptsInSplit } from "./prompts";
@@ -188,6 +189,12 @@ export function prepareRun(db: Db, req: RunRequest): PreparedRun {
       throw badRequest(`the policy '${base.label}' uses the '${base.tokenizer}' tokenizer but the reward model '${reward.label}' uses '${reward.tokenizer}': they must match`);
   } else if (req.reward) {
     throw badRequest(`a ${req.kind} run takes no reward model`);
+  }
+  if (reward && base && config.use_peft !== true) {
+    // Online RL holds policy, reference and RM at once: a full fine-tune that cannot fit is refused here, run-less.
+    const [policyShape, rmShape] = [gptShapeOf(checkCheckpointDir(base.dir, base.label).config), gptShapeOf(checkCheckpointDir(reward.dir, reward.label).config)];
+    const problem = policyShape && rmShape ? fullFinetuneProblem(req.kind, policyShape, rmShape, config.value_model === "rm_critic") : null;
+    if (problem) throw badRequest(problem);
   }
   DATA_CHECKS[kind.data](db, config, req);
   const outputName = kind.outputKind && base ? outputModelName(db, req.name?.trim() || undefined, base, req.kind) : null;

@@ -1,15 +1,20 @@
 // Can a user's GPT-2-small-sized model train here? `npm run bench:gpt2`: makes a 124M-parameter GPT-2 (random GPT-2
-// init, HF layout, GPT-2 BPE tokenizer) once, then runs `rlhf train sft|rm|dpo` on it through the CLI as a user would,
-// with library defaults except data sizes and budgets (a few steps, batch 2, 128 tokens), and prints seconds per step
-// and peak RSS (GNU time) for each.
+// init, HF layout, GPT-2 BPE tokenizer) once, then runs `rlhf train sft|rm|dpo|ppo|grpo|rloo` on it through the CLI as
+// a user would, with library defaults except data sizes and budgets (a few steps, batch 2 (4 for the online kinds,
+// whose batch holds whole groups), 128 tokens), and prints wall time and peak RSS (GNU time) for each. PEFT=1 trains
+// LoRA adapters (use_peft: true, the default r/alpha/targets). The online kinds score with a reward model made once
+// beside the checkpoint: a LoRA adapter with zero B over it plus a random scalar head (PEFT's SEQ_CLS layout), so
+// it costs no second 500 MB file.
 //
-//   npm run bench:gpt2 -- [KINDS=sft,rm,dpo] [STEPS=3]
+//   [PEFT=1] npm run bench:gpt2 -- [KINDS=sft,rm,dpo] [STEPS=3]
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { initBackend } from "../../trainer/backend/index";
-import { saveCheckpoint } from "../../trainer/checkpoint/index";
+import { loadCheckpoint, saveCheckpoint } from "../../trainer/checkpoint/index";
+import { saveAdapter } from "../../trainer/checkpoint/peft";
+import { ScalarHead } from "../../trainer/model/heads";
 import { PRESETS } from "../../trainer/model/config";
 import { GPT } from "../../trainer/model/gpt";
 import { kindForVerb, runConfigFields } from "../../server/services/run-kinds/index";
@@ -18,6 +23,9 @@ import { REPO_ROOT } from "../support/server";
 const KINDS = (process.argv[2] ?? "sft,rm,dpo").split(",");
 const STEPS = Number(process.argv[3] ?? 3);
 const CHECKPOINT = path.join(os.tmpdir(), "rlhf-gpt2-small");
+const REWARD_MODEL = path.join(os.tmpdir(), "rlhf-gpt2-small-rm-adapter");
+const PEFT = process.env.PEFT === "1";
+const ONLINE = new Set(["ppo", "grpo", "rloo"]);
 
 async function ensureCheckpoint(): Promise<void> {
   if (fs.existsSync(path.join(CHECKPOINT, "model.safetensors"))) return;
@@ -27,6 +35,18 @@ async function ensureCheckpoint(): Promise<void> {
   await saveCheckpoint(CHECKPOINT, model, { tokenizer: "gpt2" });
   console.log(`made ${CHECKPOINT}: ${(model.numParams() / 1e6).toFixed(1)}M parameters in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   model.dispose();
+}
+
+/** The online kinds' reward model: the checkpoint plus a zero-delta adapter and a random head (a few MB on disk). */
+async function ensureRewardModel(): Promise<void> {
+  if (fs.existsSync(path.join(REWARD_MODEL, "adapter_model.safetensors"))) return;
+  await initBackend("wasm");
+  const { model } = await loadCheckpoint(CHECKPOINT);
+  model.attachLora({ r: 1, alpha: 1, dropout: 0, targetModules: ["c_attn"] });
+  const head = new ScalarHead(model.config.n_embd, { seed: 1 });
+  await saveAdapter(REWARD_MODEL, model, { baseDir: CHECKPOINT, tokenizer: "gpt2", head: { kind: "reward", module: head } });
+  model.dispose();
+  head.dispose();
 }
 
 /** Plain-English demonstrations and preference pairs long enough to fill 128 tokens. */
@@ -55,6 +75,7 @@ function rlhf(args: string[], env: NodeJS.ProcessEnv, timed = false): { out: str
 }
 
 await ensureCheckpoint();
+if (KINDS.some((k) => ONLINE.has(k))) await ensureRewardModel();
 const home = fs.mkdtempSync(path.join(os.tmpdir(), "rlhf-gpt2-bench-"));
 const env = { ...process.env, RLHF_HOME: home, DATABASE_URL: path.join(home, "rlhf.db") };
 const { demos, pairs } = writeData(home);
@@ -65,16 +86,19 @@ rlhf(["import", "rankings", pairs, "--project", "gpt2bench"], env);
 /** Only data sizes and budgets: every learning setting stays the library default. */
 function budgetFile(kind: string): string {
   const keys = new Set(runConfigFields(kindForVerb(kind)!).map((f) => f.key));
-  const budget = Object.fromEntries(Object.entries({ max_steps: STEPS, batch_size: 2, max_length: 128, project: "gpt2bench" }).filter(([k]) => keys.has(k)));
+  const online = ONLINE.has(kindForVerb(kind)!);
+  const wanted = { max_steps: STEPS, batch_size: online ? 4 : 2, mini_batch_size: 2, max_length: 128, project: "gpt2bench", ...(PEFT ? { use_peft: true } : {}) };
+  const budget = Object.fromEntries(Object.entries(wanted).filter(([k]) => keys.has(k)));
   const file = path.join(home, `${kind}.json`);
   fs.writeFileSync(file, JSON.stringify(budget));
   return file;
 }
-console.log(`\n### GPT-2 small (124M) on ${os.cpus().length} cores, ${new Date().toISOString().slice(0, 10)}: ${STEPS} steps, batch 2 × 128 tokens, defaults otherwise\n`);
+console.log(`\n### GPT-2 small (124M) on ${os.cpus().length} cores, ${new Date().toISOString().slice(0, 10)}: ${STEPS} steps, batch 2 × 128 tokens (online kinds: 4 completions), ${PEFT ? "LoRA (use_peft: true, r 16 on c_attn, c_proj, c_fc)" : "full fine-tune"}, defaults otherwise\n`);
 console.log("| run | exit | wall s | peak RSS MB |");
 console.log("|---|---|---|---|");
 for (const kind of KINDS) {
-  const r = rlhf(["train", kind, "--base", CHECKPOINT, "--config", budgetFile(kind), "--json"], env, true);
+  const reward = ONLINE.has(kindForVerb(kind)!) ? ["--reward", REWARD_MODEL] : [];
+  const r = rlhf(["train", kind, "--base", CHECKPOINT, ...reward, "--config", budgetFile(kind), "--json"], env, true);
   console.log(`| rlhf train ${kind} | ${r.code} | ${r.seconds?.toFixed(1) ?? "?"} | ${r.peakMb?.toFixed(0) ?? "?"} |`);
 }
 fs.rmSync(home, { recursive: true, force: true });

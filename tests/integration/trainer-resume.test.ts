@@ -54,4 +54,22 @@ describe("resuming a run", () => {
     expect(second.results[0]!.model!.name).toBe("resumed");
     expect(db.select().from(runs).all()).toHaveLength(1);
   });
+
+  it("resumes a LoRA run from its saved adapter and optimizer state, and still registers an adapter", async () => {
+    const config = { learning_rate: 1e-2, batch_size: 4, max_steps: 8, eval_steps: 4, save_steps: 3, use_peft: true, lora_r: 4 };
+    const run = createRunFromRequest(db, { kind: "sft", base: "tiny", config, name: "resumed-lora" });
+    const first = await runWorker(db, { once: true, workerId: "w1", shouldStop: () => trainSteps(run.id).length >= 4 });
+    expect(first.results[0]!.error).toMatch(/queued again and resumes/);
+    const scratch = path.join(runScratchDir(run.id), "checkpoint");
+    // The resumable checkpoint is the adapter (PEFT's layout) plus Adam's moments of the adapters, not the base.
+    expect(fs.readdirSync(scratch).sort()).toEqual(["adapter_config.json", "adapter_model.safetensors", "optimizer.safetensors"]);
+    const second = await runWorker(db, { once: true, workerId: "w2" });
+    expect(second.results[0]!.error).toBeNull();
+    const logs = db.select().from(runLogs).where(eq(runLogs.runId, run.id)).all().map((l) => l.message);
+    expect(logs.some((m) => m === "resuming at step 3 of 8")).toBe(true);
+    expect(trainSteps(run.id).filter((s) => s > 4)).toEqual([5, 6, 7, 8]);
+    const model = second.results[0]!.model!;
+    expect(model.config).toMatchObject({ adapter: true });
+    expect(model.parentId).not.toBeNull();
+  });
 });

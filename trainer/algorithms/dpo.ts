@@ -9,19 +9,24 @@ export const algorithm: RunAlgorithm<"dpo"> = {
   async train(ctx) {
     const { initBackend } = await import("../backend/index");
     const { trainDPO } = await import("../rl/dpo");
-    const { encoderFor, loadPolicy, saveCheckpoint } = await import("../rl/models");
+    const { encoderFor, loadPolicy } = await import("../rl/models");
+    const { loraSettingsFrom } = await import("../model/lora");
+    const { adapterRegistryConfig, saveTrainedModel } = await import("../runs/trained-model");
     const cfg = ctx.config;
     ctx.log(`tfjs backend: ${await initBackend()}`);
     const policy = await loadPolicy(ctx.base!);
-    const reference = await loadPolicy(ctx.base!);
+    const lora = loraSettingsFrom(cfg);
+    // With LoRA the reference is the policy's own base with the adapters off: one copy of the weights.
+    if (lora) policy.model.attachLora(lora);
+    const reference = lora ? { model: policy.model.baseView() } : await loadPolicy(ctx.base!);
     let referenceHeld = true;
     const releaseReference = () => {
       if (referenceHeld) reference.model.dispose();
       referenceHeld = false;
     };
     const dispose = () => {
-      policy.model.dispose();
       releaseReference();
+      policy.model.dispose();
     };
     try {
       const result = await trainDPO({
@@ -36,7 +41,7 @@ export const algorithm: RunAlgorithm<"dpo"> = {
       });
       return {
         tokenizer: policy.tokenizerName,
-        modelConfig: { ...policy.model.config, dpo: cfg },
+        modelConfig: { ...policy.model.config, dpo: cfg, ...adapterRegistryConfig(policy.model, ctx.base!) },
         metrics: {
           loss: result.lastMetrics["train/loss"] ?? null,
           reward_margin: result.lastMetrics["rewards/margins"] ?? null,
@@ -47,7 +52,7 @@ export const algorithm: RunAlgorithm<"dpo"> = {
           steps: result.steps,
           train_pairs: result.trainPairs,
         },
-        save: (dir) => saveCheckpoint(dir, policy.model, { tokenizer: policy.tokenizerName, meta: { dpo: { beta: cfg.beta, loss_type: cfg.loss_type } } }),
+        save: saveTrainedModel(policy.model, { base: ctx.base!, tokenizer: policy.tokenizerName, meta: { dpo: { beta: cfg.beta, loss_type: cfg.loss_type } } }),
         dispose,
       };
     } catch (err) {

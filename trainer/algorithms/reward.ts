@@ -10,11 +10,16 @@ export const algorithm: RunAlgorithm<"reward"> = {
     const { initBackend } = await import("../backend/index");
     const { ScalarHead } = await import("../model/heads");
     const { trainRewardModel } = await import("../rl/reward");
-    const { encoderFor, loadPolicy, sampleTexts, saveCheckpoint } = await import("../rl/models");
+    const { encoderFor, loadPolicy, sampleTexts } = await import("../rl/models");
+    const { loraSettingsFrom } = await import("../model/lora");
+    const { adapterRegistryConfig, saveTrainedModel } = await import("../runs/trained-model");
     const cfg = ctx.config;
     ctx.log(`tfjs backend: ${await initBackend()}`);
     const base = await loadPolicy(ctx.base!);
     const head = new ScalarHead(base.model.config.n_embd, { seed: cfg.seed });
+    // With LoRA the backbone's adapters and the scalar head train; the base weights stay as they are.
+    const lora = loraSettingsFrom(cfg);
+    if (lora) base.model.attachLora(lora);
     const rankings = rankedExamples(ctx.db, { projectId: projectScope(ctx.db, cfg.project) });
     // Reference samples for the normalisation: the base policy (PPO's reference) on the rankings' train prompts.
     const trainPrompts = [...new Set(rankings.filter((r) => r.split === "train").map((r) => r.prompt))];
@@ -28,7 +33,13 @@ export const algorithm: RunAlgorithm<"reward"> = {
         referenceSamples: async (n, seed) => {
           const pool = trainPrompts.length ? trainPrompts : rankings.map((r) => r.prompt);
           const chosen = Array.from({ length: n }, (_, i) => pool[i % pool.length]!);
-          return sampleTexts(base.model, base.tokenizer, chosen, { maxNewTokens: 64, seed: seed + 1 });
+          // With LoRA the base policy itself samples (adapters off); a view shares its weights.
+          const sampler = lora ? base.model.baseView() : base.model;
+          try {
+            return await sampleTexts(sampler, base.tokenizer, chosen, { maxNewTokens: 64, seed: seed + 1 });
+          } finally {
+            if (sampler !== base.model) sampler.dispose();
+          }
         },
         config: cfg,
         ctx,
@@ -44,14 +55,14 @@ export const algorithm: RunAlgorithm<"reward"> = {
       };
       return {
         tokenizer: base.tokenizerName,
-        modelConfig: { ...base.model.config, head: "reward", rm: cfg },
+        modelConfig: { ...base.model.config, head: "reward", rm: cfg, ...adapterRegistryConfig(base.model, ctx.base!) },
         metrics,
-        save: (dir) =>
-          saveCheckpoint(dir, base.model, {
-            tokenizer: base.tokenizerName,
-            head: { kind: "reward", module: head },
-            meta: { normalization: result.normalization, trained_on_rankings: result.trainRankings },
-          }),
+        save: saveTrainedModel(base.model, {
+          base: ctx.base!,
+          tokenizer: base.tokenizerName,
+          head: { kind: "reward", module: head },
+          meta: { normalization: result.normalization, trained_on_rankings: result.trainRankings },
+        }),
         dispose: () => {
           base.model.dispose();
           head.dispose();

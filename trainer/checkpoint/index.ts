@@ -7,6 +7,9 @@
 //       {model, tokenizer (name), head?, headKind, config, meta, extraTensors, optimizer?}
 //   saveOptimizerState(dir, state) / loadOptimizerState(dir) -> OptimizerState | null   (optimizer.safetensors)
 //   readCheckpointConfig(dir) -> {config, tokenizer, headKind, meta}                     without loading tensors
+//   writeDirAtomically(dir, fill) / writeOptimizerFile(dir, state): the tmp-dir-and-rename step both layouts share
+// A PEFT adapter directory (adapter_config.json + adapter_model.safetensors, see peft.ts) loads through the same
+// loadCheckpoint / readCheckpointConfig: its base is loaded and the adapter merged in.
 // Errors are one line, name the directory/file, and say what to do.
 //
 // HF compatibility, stated explicitly (nanoGPT's from_pretrained habit):
@@ -28,6 +31,8 @@ import { ScalarHead } from "../model/heads.js";
 import type { OptimizerState } from "../model/adam.js";
 import { getTokenizer, TOKENIZER_NAMES, type TokenizerName } from "../tokenizer/index.js";
 import { readSafetensors, type SafeTensor, writeSafetensors } from "./safetensors.js";
+import { isAdapterDir } from "../../server/services/adapters.js";
+import { loadAdapterCheckpoint, readAdapterCheckpointConfig } from "./peft.js";
 
 export { readSafetensors, writeSafetensors, SafetensorsError, type SafeTensor } from "./safetensors.js";
 
@@ -164,24 +169,22 @@ function optimizerMetadata(state: OptimizerState): Record<string, string> {
   return { step: String(state.step), options: JSON.stringify(state.options ?? {}), format: "rlhf-adam-v1" };
 }
 
-export async function saveCheckpoint(dir: string, model: GPT, opts: SaveOptions): Promise<void> {
-  if (!TOKENIZER_NAMES.includes(opts.tokenizer)) throw new CheckpointError(`unknown tokenizer '${opts.tokenizer}': use one of ${TOKENIZER_NAMES.join(", ")}`);
+/** optimizer.safetensors in `dir` (a checkpoint's or an adapter's directory being written). */
+export function writeOptimizerFile(dir: string, state: OptimizerState): void {
+  writeSafetensors(path.join(dir, "optimizer.safetensors"), optimizerTensors(state), optimizerMetadata(state));
+}
+
+/**
+ * Fills a fresh `<dir>.tmp-<pid>` and swaps it into place: an existing directory is moved aside first, so a crash
+ * never leaves a half-written one. Full checkpoints and adapters are both written this way.
+ */
+export async function writeDirAtomically(dir: string, fill: (tmp: string) => Promise<void>): Promise<void> {
   const target = path.resolve(dir);
   const tmp = `${target}.tmp-${process.pid}`;
   fs.rmSync(tmp, { recursive: true, force: true });
   fs.mkdirSync(tmp, { recursive: true });
   try {
-    const entries: [string, tf.Tensor][] = [...model.params];
-    if (opts.head) entries.push(...opts.head.module.params);
-    for (const [name, t] of opts.extraTensors ?? []) {
-      if (model.params.has(name) || HEAD_NAMES.includes(name)) throw new CheckpointError(`extra tensor '${name}' clashes with a model parameter name`);
-      entries.push([name, t]);
-    }
-    const config = hfConfigJson(model.config, opts.tokenizer, opts.head?.kind ?? null, opts.meta ?? {});
-    writeSafetensors(path.join(tmp, "model.safetensors"), await toSafeTensors(entries), { format: "pt" });
-    if (opts.optimizer) writeSafetensors(path.join(tmp, "optimizer.safetensors"), optimizerTensors(opts.optimizer), optimizerMetadata(opts.optimizer));
-    fs.writeFileSync(path.join(tmp, "config.json"), JSON.stringify(config, null, 2) + "\n");
-    // Swap into place: an existing checkpoint is moved aside first, so a crash never leaves a half-written dir.
+    await fill(tmp);
     const old = `${target}.old-${process.pid}`;
     if (fs.existsSync(target)) fs.renameSync(target, old);
     fs.mkdirSync(path.dirname(target), { recursive: true });
@@ -193,9 +196,28 @@ export async function saveCheckpoint(dir: string, model: GPT, opts: SaveOptions)
   }
 }
 
+export async function saveCheckpoint(dir: string, model: GPT, opts: SaveOptions): Promise<void> {
+  if (!TOKENIZER_NAMES.includes(opts.tokenizer)) throw new CheckpointError(`unknown tokenizer '${opts.tokenizer}': use one of ${TOKENIZER_NAMES.join(", ")}`);
+  // Saving only the base would silently drop what the adapters learned.
+  if (model.lora) throw new CheckpointError("saveCheckpoint: this model has LoRA adapters attached; save them with saveAdapter, or mergeLora() first");
+  await writeDirAtomically(dir, async (tmp) => {
+    const entries: [string, tf.Tensor][] = [...model.params];
+    if (opts.head) entries.push(...opts.head.module.params);
+    for (const [name, t] of opts.extraTensors ?? []) {
+      if (model.params.has(name) || HEAD_NAMES.includes(name)) throw new CheckpointError(`extra tensor '${name}' clashes with a model parameter name`);
+      entries.push([name, t]);
+    }
+    const config = hfConfigJson(model.config, opts.tokenizer, opts.head?.kind ?? null, opts.meta ?? {});
+    writeSafetensors(path.join(tmp, "model.safetensors"), await toSafeTensors(entries), { format: "pt" });
+    if (opts.optimizer) writeOptimizerFile(tmp, opts.optimizer);
+    fs.writeFileSync(path.join(tmp, "config.json"), JSON.stringify(config, null, 2) + "\n");
+  });
+}
+
 /** Reads and checks config.json: the model config, tokenizer name, head kind and our metadata. */
 export function readCheckpointConfig(dir: string): { config: GPTConfig; tokenizer: TokenizerName; headKind: HeadKind | null; meta: Record<string, unknown> } {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new CheckpointError(`checkpoint directory ${dir} does not exist`);
+  if (isAdapterDir(dir)) return readAdapterCheckpointConfig(dir);
   const cfgPath = path.join(dir, "config.json");
   if (!fs.existsSync(cfgPath)) throw new CheckpointError(`checkpoint ${dir} has no config.json: is it a model directory?`);
   let raw: Record<string, unknown>;
@@ -237,6 +259,8 @@ export function readCheckpointConfig(dir: string): { config: GPTConfig; tokenize
 }
 
 export async function loadCheckpoint(dir: string, opts: { withOptimizer?: boolean } = {}): Promise<LoadedCheckpoint> {
+  // A PEFT adapter directory loads as its base with the adapter merged in: it behaves exactly as a full model.
+  if (isAdapterDir(dir)) return loadAdapterCheckpoint(dir);
   const { config, tokenizer, headKind, meta } = readCheckpointConfig(dir);
   const tensors = readModelTensors(dir);
   const byName = new Map<string, SafeTensor>();

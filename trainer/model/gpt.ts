@@ -9,6 +9,11 @@
 //       -> {logits, cache}   inference only (no gradient through headT)
 //   gpt.trainableVariables(); gpt.numParams(); gpt.dispose(); disposeCache(cache)
 //   gpt.lmHeadWeightT() / gpt.clearInferenceCache(): wteᵀ kept for generation while wte is unchanged (1 tensor)
+//   gpt.attachLora(settings, weights?) / gpt.lora / gpt.mergeLora(): LoRA adapters (model/lora.ts) on the projections;
+//       while attached the base weights are frozen and gpt.trainableParams() is the adapters alone
+//   gpt.trainableParams(): what an optimizer updates (params, or the adapters when LoRA is attached)
+//   gpt.baseView(): a second GPT over the same weight variables (no copy) without adapters: LoRA's reference policy
+//   forward/hiddenStates/forwardCached option {adapters: false} runs the base alone, without a view
 //   paramShapes(config) -> [name, shape][] in a fixed order, the checkpoint contract
 //
 // Padding: attentionMask is 1 for real tokens, 0 for padding, either side. Padded keys are masked out of attention;
@@ -20,7 +25,8 @@
 
 import * as tf from "@tensorflow/tfjs";
 import { type GPTConfig, validateConfig } from "./config.js";
-import { attentionBias, causalSelfAttention, gatherRows, gelu, layerNorm, linear, splitColumns } from "./ops.js";
+import { attentionBias, causalSelfAttention, frozenLinear, gatherRows, gelu, layerNorm, linear, splitColumns } from "./ops.js";
+import { LoraAdapters, type LoraSettings } from "./lora.js";
 import { mulberry32 } from "../../server/services/random.js";
 import { normalSampler } from "./prng.js";
 import { ownedVariable } from "./variables.js";
@@ -28,6 +34,7 @@ import { ownedVariable } from "./variables.js";
 export interface ForwardOptions {
   attentionMask?: tf.Tensor2D; // [B,T] 1 = real token, 0 = padding
   positionIds?: tf.Tensor2D; // [B,T] int32; derived from the mask when absent
+  adapters?: boolean; // false: skip LoRA adapters (the base model's output)
 }
 
 /**
@@ -42,6 +49,7 @@ export interface CachedForwardOptions {
   bias?: tf.Tensor4D;
   headT?: tf.Tensor2D;
   lastOnly?: boolean;
+  adapters?: boolean;
 }
 
 /** Per-layer keys and values of the positions seen so far, each [B, Tpast, D] (heads side by side). */
@@ -93,10 +101,22 @@ function initialValue(name: string, shape: number[], c: GPTConfig, normal: () =>
 export class GPT {
   readonly config: GPTConfig;
   readonly params = new Map<string, tf.Variable>();
+  /** LoRA adapters, when attached: then only they train, and the base weights are read through frozenLinear. */
+  lora: LoraAdapters | null = null;
+  /** Set on a baseView(): the model whose weight variables this one reads (and must not dispose). */
+  private readonly weightsOwner: GPT | null = null;
 
-  /** `weights` (used by the checkpoint loader) supplies values by name, already shape-checked; the rest are initialised. */
-  constructor(config: GPTConfig, opts: { seed?: number; weights?: Map<string, Float32Array> } = {}) {
+  /**
+   * `weights` (used by the checkpoint loader) supplies values by name, already shape-checked; the rest are
+   * initialised. `sharedWith` makes a view over another model's variables instead (see baseView).
+   */
+  constructor(config: GPTConfig, opts: { seed?: number; weights?: Map<string, Float32Array>; sharedWith?: GPT } = {}) {
     this.config = validateConfig({ ...config });
+    if (opts.sharedWith) {
+      this.weightsOwner = opts.sharedWith;
+      for (const [name, v] of opts.sharedWith.params) this.params.set(name, v);
+      return;
+    }
     const normal = normalSampler(mulberry32(opts.seed ?? 0));
     for (const [name, shape] of paramShapes(this.config)) {
       const values = opts.weights?.get(name) ?? initialValue(name, shape, this.config, normal);
@@ -112,12 +132,70 @@ export class GPT {
   }
 
   trainableVariables(): tf.Variable[] {
-    return [...this.params.values()];
+    return [...this.trainableParams().values()];
+  }
+
+  /** What an optimizer updates: every weight, or only the adapters while LoRA is attached (the base stays frozen). */
+  trainableParams(): Map<string, tf.Variable> {
+    return this.lora ? this.lora.params : this.params;
+  }
+
+  /** Attaches fresh (or given) LoRA adapters; from now on the base weights are frozen. */
+  attachLora(settings: LoraSettings, weights?: Map<string, Float32Array>): LoraAdapters {
+    this.lora?.dispose();
+    this.lora = new LoraAdapters(this.config, settings, weights);
+    return this.lora;
+  }
+
+  /** Folds the adapters into the base weights (W += A·B·scale) and detaches them: a plain model again. */
+  mergeLora(): void {
+    const lora = this.lora;
+    if (!lora) return;
+    for (const module of lora.modules()) {
+      const w = this.p(`${module}.weight`);
+      const merged = tf.tidy(() => tf.add(w, lora.deltaWeight(module)));
+      w.assign(merged);
+      merged.dispose();
+    }
+    lora.dispose();
+    this.lora = null;
+    this.clearInferenceCache();
+  }
+
+  /**
+   * The base model over the same weight variables, without adapters: LoRA's reference policy, at no extra weight
+   * memory. Disposing the view frees nothing of this model's. A view may take adapters of its own (PPO's LoRA critic
+   * over the RM's weights).
+   */
+  baseView(): GPT {
+    return new GPT(this.config, { sharedWith: this });
+  }
+
+  /** Base weights are read without gradient when they cannot train: adapters attached, or a view's borrowed weights. */
+  private get frozenBase(): boolean {
+    return this.lora !== null || this.weightsOwner !== null;
+  }
+
+  /** One block projection x·W + b, plus its adapter's delta when one is attached and wanted. */
+  private project(module: string, x: tf.Tensor2D, adapters: boolean): tf.Tensor2D {
+    const w = this.p(`${module}.weight`) as tf.Tensor2D;
+    const b = this.p(`${module}.bias`) as tf.Tensor1D;
+    if (!this.frozenBase) return linear(x, w, b);
+    const y = frozenLinear(x, w, b);
+    const delta = adapters ? this.lora?.delta(module, x) : null;
+    return delta ? tf.add(y, delta) : y;
   }
 
   numParams(): number {
     let n = 0;
     for (const v of this.params.values()) n += v.size;
+    return n;
+  }
+
+  /** Parameters an optimizer trains: numParams(), or the adapters' count with LoRA. */
+  numTrainableParams(): number {
+    let n = 0;
+    for (const v of this.trainableParams().values()) n += v.size;
     return n;
   }
 
@@ -129,12 +207,12 @@ export class GPT {
   }
 
   /** One pre-LN block on x [B·Tq, D]; with a cache, keys/values of earlier positions are prepended. */
-  private block(i: number, x: tf.Tensor2D, bias: tf.Tensor4D, batch: number, tq: number, past?: { k: tf.Tensor3D; v: tf.Tensor3D } | null) {
+  private block(i: number, x: tf.Tensor2D, bias: tf.Tensor4D, batch: number, tq: number, past?: { k: tf.Tensor3D; v: tf.Tensor3D } | null, adapters = true) {
     const c = this.config;
     const D = c.n_embd;
     const p = `h.${i}.`;
     const h = layerNorm(x, this.p(`${p}ln_1.weight`) as tf.Tensor1D, this.p(`${p}ln_1.bias`) as tf.Tensor1D, c.layer_norm_epsilon);
-    const qkv = linear(h, this.p(`${p}attn.c_attn.weight`) as tf.Tensor2D, this.p(`${p}attn.c_attn.bias`) as tf.Tensor1D);
+    const qkv = this.project(`${p}attn.c_attn`, h, adapters);
     const [q, kNew, vNew] = splitColumns(qkv, 3) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
     let k = kNew;
     let v = vNew;
@@ -152,10 +230,10 @@ export class GPT {
       present = { k: kAll, v: vAll };
     }
     const att = causalSelfAttention(q, k, v, bias, { batch, tq, tk, nHead: c.n_head });
-    x = tf.add(x, linear(att, this.p(`${p}attn.c_proj.weight`) as tf.Tensor2D, this.p(`${p}attn.c_proj.bias`) as tf.Tensor1D));
+    x = tf.add(x, this.project(`${p}attn.c_proj`, att, adapters));
     const h2 = layerNorm(x, this.p(`${p}ln_2.weight`) as tf.Tensor1D, this.p(`${p}ln_2.bias`) as tf.Tensor1D, c.layer_norm_epsilon);
-    const fc = gelu(linear(h2, this.p(`${p}mlp.c_fc.weight`) as tf.Tensor2D, this.p(`${p}mlp.c_fc.bias`) as tf.Tensor1D));
-    x = tf.add(x, linear(fc, this.p(`${p}mlp.c_proj.weight`) as tf.Tensor2D, this.p(`${p}mlp.c_proj.bias`) as tf.Tensor1D));
+    const fc = gelu(this.project(`${p}mlp.c_fc`, h2, adapters));
+    x = tf.add(x, this.project(`${p}mlp.c_proj`, fc, adapters));
     return { x, present };
   }
 
@@ -167,20 +245,19 @@ export class GPT {
    */
   gradientCheckpointing = false;
 
-  /** Names of block i's parameters, in a fixed order (the custom op's inputs after x). */
-  private blockParamNames(i: number): string[] {
-    return [...this.params.keys()].filter((n) => n.startsWith(`h.${i}.`));
+  /** Block i's trainable variables (its weights, or its LoRA adapters while attached): the custom op's inputs after x. */
+  private blockTrainables(i: number): tf.Variable[] {
+    return [...this.trainableParams()].filter(([n]) => n.startsWith(`h.${i}.`)).map(([, v]) => v);
   }
 
-  private recomputedBlock(i: number, x: tf.Tensor2D, bias: tf.Tensor4D, batch: number, t: number): tf.Tensor2D {
-    const names = this.blockParamNames(i);
-    const vars = names.map((n) => this.params.get(n)!);
+  private recomputedBlock(i: number, x: tf.Tensor2D, bias: tf.Tensor4D, batch: number, t: number, adapters: boolean): tf.Tensor2D {
+    const vars = this.blockTrainables(i);
     const op = tf.customGrad(((...args: unknown[]) => {
       const save = args.pop() as tf.GradSaveFunc;
       const [xi, bi] = args as [tf.Tensor2D, tf.Tensor4D];
       // Outside any gradient tape here (a custom op's forward is not recorded): only the output survives. The
       // attention bias is saved with x: the caller's tidy frees its own copy long before the backward pass.
-      const value = tf.tidy(() => this.block(i, xi, bi, batch, t).x);
+      const value = tf.tidy(() => this.block(i, xi, bi, batch, t, undefined, adapters).x);
       save([xi, bi]);
       return {
         value,
@@ -194,7 +271,7 @@ export class GPT {
             const outerTape = engine.state.activeTape;
             const xVar = tf.variable(xs, true);
             try {
-              const { grads } = tf.variableGrads(() => tf.sum(tf.mul(this.block(i, xVar as unknown as tf.Tensor2D, bs, batch, t).x, dy)) as tf.Scalar, [xVar, ...vars]);
+              const { grads } = tf.variableGrads(() => tf.sum(tf.mul(this.block(i, xVar as unknown as tf.Tensor2D, bs, batch, t, undefined, adapters).x, dy)) as tf.Scalar, [xVar, ...vars]);
               return [grads[xVar.name]!, tf.zerosLike(bs), ...vars.map((v) => grads[v.name] ?? tf.zerosLike(v))];
             } finally {
               xVar.dispose();
@@ -218,6 +295,8 @@ export class GPT {
 
   /** The tied LM head on 2-D hidden states: x·wteᵀ, transposed explicitly so the matMul stays on wasm's fast path. */
   lmHead(hidden2d: tf.Tensor2D): tf.Tensor2D {
+    // A frozen wte cannot change between steps, so its cached transpose serves training too (no gradient for it).
+    if (this.frozenBase) return frozenLinear(hidden2d, this.lmHeadWeightT());
     return linear(hidden2d, tf.transpose(this.p("wte.weight")) as tf.Tensor2D);
   }
 
@@ -230,6 +309,8 @@ export class GPT {
    * clearInferenceCache(). Costs one tensor in tf.memory() while held.
    */
   lmHeadWeightT(): tf.Tensor2D {
+    // A view shares its owner's cache: one wteᵀ for policy and reference.
+    if (this.weightsOwner) return this.weightsOwner.lmHeadWeightT();
     const wte = this.p("wte.weight");
     if (this.headTCache && this.headTCache.source === wte.dataId && !this.headTCache.t.isDisposed) return this.headTCache.t;
     this.clearInferenceCache();
@@ -252,7 +333,10 @@ export class GPT {
       const positions = opts.positionIds ?? positionsFromMask(opts.attentionMask ?? null, B, T);
       const bias = attentionBias(opts.attentionMask ?? null, B, T, T);
       let x = this.embed(ids, positions);
-      for (let i = 0; i < this.config.n_layer; i++) x = this.gradientCheckpointing ? this.recomputedBlock(i, x, bias, B, T) : this.block(i, x, bias, B, T).x;
+      for (let i = 0; i < this.config.n_layer; i++) {
+        const adapters = opts.adapters !== false;
+        x = this.gradientCheckpointing ? this.recomputedBlock(i, x, bias, B, T, adapters) : this.block(i, x, bias, B, T, undefined, adapters).x;
+      }
       return tf.reshape(this.finalNorm(x), [B, T, this.config.n_embd]) as tf.Tensor3D;
     });
   }
@@ -288,7 +372,7 @@ export class GPT {
       const values: tf.Tensor3D[] = [];
       for (let i = 0; i < c.n_layer; i++) {
         const pastKV = cache ? { k: cache.keys[i]!, v: cache.values[i]! } : null;
-        const r = this.block(i, x, bias, B, tq, pastKV);
+        const r = this.block(i, x, bias, B, tq, pastKV, opts.adapters !== false);
         x = r.x;
         keys.push(r.present!.k);
         values.push(r.present!.v);
@@ -308,7 +392,10 @@ export class GPT {
 
   dispose(): void {
     this.clearInferenceCache();
-    for (const v of this.params.values()) v.dispose();
+    this.lora?.dispose();
+    this.lora = null;
+    // A view's variables belong to its owner.
+    if (!this.weightsOwner) for (const v of this.params.values()) v.dispose();
     this.params.clear();
   }
 }

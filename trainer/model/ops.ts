@@ -2,6 +2,7 @@
 //
 // API (all pure functions of tensors; call them inside tf.tidy):
 //   linear(x2d [N,in], w [in,out], b? [out]) -> [N,out]      x·W (+b); HF GPT-2 Conv1D layout, no transpose
+//   frozenLinear(x2d, w, b?) -> [N,out]                       the same with no gradient for w, b (LoRA's frozen base)
 //   layerNorm(x2d [N,D], gamma [D], beta [D], eps) -> [N,D]
 //   gelu(x) -> x·σ(2·√(2/π)·(x + 0.044715x³))                 GELU tanh form, written via sigmoid
 //   tokenLogprobs(logits2d [N,V], targets int32 [N]) -> [N]   log softmax(logits)[i, targets[i]], differentiable
@@ -146,6 +147,20 @@ const linearNoBias = customOp((x: tf.Tensor, w: tf.Tensor) => {
     },
   };
 }) as (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
+
+/**
+ * y = x·W (+ b) with W and b frozen (LoRA's base): they are closed over rather than passed in, so the backward pass
+ * computes dX = dY·Wᵀ only. As inputs of `linear` their gradients (Xᵀ·dY, one weight-sized matrix per projection)
+ * would be computed and kept until the whole backward pass ends, though nothing trains them.
+ */
+export function frozenLinear(x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tensor2D {
+  const op = customOp((xi: tf.Tensor) => ({
+    value: b ? tf.add(tf.matMul(xi as tf.Tensor2D, w), b) : tf.matMul(xi as tf.Tensor2D, w),
+    saved: [],
+    gradFunc: (dy: tf.Tensor) => tf.matMul(dy as tf.Tensor2D, tf.transpose(w)),
+  }));
+  return op(x) as tf.Tensor2D;
+}
 
 const GELU_C = Math.sqrt(2 / Math.PI);
 const GELU_A = 0.044715;

@@ -4,6 +4,7 @@ import * as tf from "@tensorflow/tfjs";
 import { truncateKeepingEnd, type TokenizedExample } from "../data/collate";
 import { accumulatedGrads, Adam, clipByGlobalNorm } from "../model/adam";
 import { applyGradientCheckpointing } from "../model/recompute";
+import { withAdapterDropout } from "../model/lora";
 import type { GPT } from "../model/gpt";
 import { learningRateAt, warmupSteps } from "../model/schedule";
 import { mulberry32, shuffledIndices } from "../../server/services/random";
@@ -166,7 +167,7 @@ export async function trainDPO(input: DPOTrainInput): Promise<DPOTrainResult> {
   ensureReference(reference, prepared, padId, cfg);
   input.releaseReference?.();
   applyGradientCheckpointing(policy, cfg.gradient_checkpointing, (l) => ctx.log(l));
-  const params = new Map(policy.params);
+  const params = new Map(policy.trainableParams());
   const adam = new Adam(params, { lr: cfg.learning_rate, eps: cfg.adam_epsilon, weightDecay: cfg.weight_decay });
   const random = mulberry32(cfg.seed);
   // Each optimizer step takes gradient_accumulation_steps micro-batches of batch_size pairs.
@@ -185,11 +186,13 @@ export async function trainDPO(input: DPOTrainInput): Promise<DPOTrainResult> {
         const chunk = order.slice(i, i + perStep).map((j) => prepared[j]!);
         const micro = microBatches(chunk, cfg.batch_size).map((part) => pairStep(policy, part, padId, cfg));
         const kept: tf.Tensor[] = [];
-        const { loss, grads } = accumulatedGrads(params, micro.length, (m) => {
-          const out = micro[m]!.run();
-          kept.push(tf.keep(out.chosenRewards), tf.keep(out.rejectedRewards));
-          return out.loss;
-        });
+        const { loss, grads } = withAdapterDropout(policy.lora, () =>
+          accumulatedGrads(params, micro.length, (m) => {
+            const out = micro[m]!.run();
+            kept.push(tf.keep(out.chosenRewards), tf.keep(out.rejectedRewards));
+            return out.loss;
+          }),
+        );
         const clipped = clipByGlobalNorm(grads, cfg.max_grad_norm, { consume: true });
         const lr = learningRateAt(step, schedule);
         adam.step(clipped.grads, lr);

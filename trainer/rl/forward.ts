@@ -95,9 +95,9 @@ export function lastTokenScores(gpt: GPT, head: ScalarHead, bt: BatchTensors): t
   return tf.tidy(() => atLastToken(head.apply(gpt.hiddenStates(bt.ids, { attentionMask: bt.attentionMask })), bt.lastIndex));
 }
 
-/** Names the backbone's and head's variables in one map (no clashes: heads use `score.*`), for Adam and grads. */
+/** Names what trains in one map, for Adam and grads: the backbone (its adapters alone with LoRA) and the head (`score.*`). */
 export function namedParams(gpt: GPT, head?: ScalarHead, headPrefix = ""): Map<string, tf.Variable> {
-  const out = new Map<string, tf.Variable>(gpt.params);
+  const out = new Map<string, tf.Variable>(gpt.trainableParams());
   if (head) for (const [name, v] of head.params) out.set(headPrefix + name, v);
   return out;
 }

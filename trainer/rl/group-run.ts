@@ -9,10 +9,12 @@ export function groupRunAlgorithm<K extends "grpo" | "rloo">(kind: K): RunAlgori
       const { initBackend } = await import("../backend/index");
       const { trainGroupPolicy } = await import("./group");
       const { loadOnlineModels } = await import("./online-models");
-      const { samplerFor, saveCheckpoint } = await import("./models");
+      const { samplerFor } = await import("./models");
+      const { loraSettingsFrom } = await import("../model/lora");
+      const { adapterRegistryConfig, saveTrainedModel } = await import("../runs/trained-model");
       const cfg = ctx.config;
       ctx.log(`tfjs backend: ${await initBackend()}`);
-      const models = await loadOnlineModels(ctx, cfg.max_completion_length);
+      const models = await loadOnlineModels(ctx, cfg.max_completion_length, { lora: loraSettingsFrom(cfg), critic: false });
       try {
         const { policy } = models;
         ctx.setProgressTotal?.(cfg.max_steps, "iter");
@@ -31,11 +33,11 @@ export function groupRunAlgorithm<K extends "grpo" | "rloo">(kind: K): RunAlgori
         const last = result.lastMetrics;
         return {
           tokenizer: policy.tokenizerName,
-          modelConfig: { ...policy.model.config, [kind]: cfg },
+          modelConfig: { ...policy.model.config, [kind]: cfg, ...adapterRegistryConfig(policy.model, ctx.base!) },
           // The line's kl is PPO's: mean per-sequence KL to the reference on the last rollout, in nats. The chart's
           // `kl` is TRL's per-token mean.
           metrics: { ...last, reward_mean: last.reward ?? null, kl: last["objective/kl"] ?? null },
-          save: (dir) => saveCheckpoint(dir, policy.model, { tokenizer: policy.tokenizerName, meta: { [kind]: { iterations: result.iterations } } }),
+          save: saveTrainedModel(policy.model, { base: ctx.base!, tokenizer: policy.tokenizerName, meta: { [kind]: { iterations: result.iterations } } }),
           dispose: models.dispose,
         };
       } catch (err) {

@@ -54,7 +54,7 @@ export async function trainGroupPolicy(input: GroupTrainInput): Promise<GroupTra
   if (!input.reward && !input.rewardFn) throw new Error(`${label} needs a reward model`);
   if (input.prompts.length === 0) throw new Error(`${label} needs train prompts: import prompts with split 'train' first`);
 
-  const params = new Map(policy.params);
+  const params = new Map(policy.trainableParams());
   const adam = new Adam(params, { lr: cfg.learning_rate, eps: cfg.adam_epsilon });
   const totalSteps = cfg.max_steps * cfg.steps_per_generation * cfg.num_iterations;
   const schedule = { peakLr: cfg.learning_rate, totalSteps, warmupSteps: warmupSteps(totalSteps, cfg.warmup_ratio), type: cfg.lr_scheduler_type };

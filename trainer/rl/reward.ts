@@ -6,6 +6,7 @@ import type { TokenizedExample } from "../data/collate";
 import { truncateKeepingEnd } from "../data/collate";
 import { accumulatedGrads, Adam, clipByGlobalNorm } from "../model/adam";
 import { applyGradientCheckpointing } from "../model/recompute";
+import { withAdapterDropout } from "../model/lora";
 import { learningRateAt, warmupSteps } from "../model/schedule";
 import type { GPT } from "../model/gpt";
 import type { ScalarHead } from "../model/heads";
@@ -222,11 +223,13 @@ export async function trainRewardModel(input: RewardTrainInput): Promise<RewardT
         if (ctx.isCancelled()) throw new RunCancelled("reward model training was cancelled");
         const micro = microBatches(order.slice(i, i + perStep), cfg.batch_size).map((part) => batchLoss(gpt, head, part.map((j) => prepared[j]!), padId));
         let accuracy = 0;
-        const { loss, grads } = accumulatedGrads(params, micro.length, (m) => {
-          const out = micro[m]!.run();
-          accuracy += out.accuracy / micro.length;
-          return out.loss;
-        });
+        const { loss, grads } = withAdapterDropout(gpt.lora, () =>
+          accumulatedGrads(params, micro.length, (m) => {
+            const out = micro[m]!.run();
+            accuracy += out.accuracy / micro.length;
+            return out.loss;
+          }),
+        );
         const clipped = clipByGlobalNorm(grads, cfg.max_grad_norm, { consume: true });
         const lr = learningRateAt(step, schedule);
         adam.step(clipped.grads, lr);

@@ -4,7 +4,11 @@ import fs from "node:fs";
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../backend/index";
-import { loadCheckpoint, saveCheckpoint } from "../checkpoint/index";
+import { loadCheckpoint, loadOptimizerState, saveCheckpoint } from "../checkpoint/index";
+import { readAdapter, saveAdapter } from "../checkpoint/peft";
+import type { GPT } from "../model/gpt";
+import { loraSettingsFrom } from "../model/lora";
+import { adapterRegistryConfig } from "../runs/trained-model";
 import type { Adam, OptimizerState } from "../model/adam";
 import type { RunContext, RunOutput } from "../runs/types";
 import { getTokenizer, type TokenizerName } from "../tokenizer/index";
@@ -16,11 +20,15 @@ function disposeState(state: OptimizerState): void {
   tf.dispose([...state.tensors.values()]);
 }
 
-/** Saves weights + optimizer state; the exported state copies are freed even when saving fails. */
-async function saveWithOptimizer(dir: string, ctx: { model: import("../model/gpt").GPT; adam: Adam; tokenizer: TokenizerName; meta: Record<string, unknown> }) {
+/**
+ * Saves weights (or, with LoRA, the adapter over `baseDir`) + optimizer state; the exported state copies are freed
+ * even when saving fails.
+ */
+async function saveWithOptimizer(dir: string, ctx: { model: GPT; adam: Adam; tokenizer: TokenizerName; meta: Record<string, unknown>; baseDir: string }) {
   const optimizer = ctx.adam.exportState();
   try {
-    await saveCheckpoint(dir, ctx.model, { tokenizer: ctx.tokenizer, optimizer, meta: ctx.meta });
+    if (ctx.model.lora) await saveAdapter(dir, ctx.model, { baseDir: ctx.baseDir, tokenizer: ctx.tokenizer, optimizer, meta: ctx.meta });
+    else await saveCheckpoint(dir, ctx.model, { tokenizer: ctx.tokenizer, optimizer, meta: ctx.meta });
   } finally {
     disposeState(optimizer);
   }
@@ -32,12 +40,19 @@ export async function runSFT(ctx: RunContext<SFTConfig>): Promise<RunOutput> {
   ctx.log(`tfjs backend: ${backend}`);
   const resumeDir = path.join(ctx.scratchDir, "checkpoint");
   const resuming = fs.existsSync(path.join(resumeDir, "optimizer.safetensors"));
-  const source = resuming ? resumeDir : ctx.base!.dir;
-  const loaded = await loadCheckpoint(source, { withOptimizer: resuming });
+  const lora = loraSettingsFrom(config);
+  // With LoRA the resumable checkpoint is the adapter alone: the base is loaded again and the adapter put back on it.
+  const source = resuming && !lora ? resumeDir : ctx.base!.dir;
+  const loaded = await loadCheckpoint(source, { withOptimizer: resuming && !lora });
   const { model } = loaded;
   tf.dispose([...loaded.extraTensors.values()]);
   loaded.head?.dispose();
   try {
+    if (lora) {
+      model.attachLora(lora, resuming ? readAdapter(resumeDir).weights : undefined);
+      if (resuming) loaded.optimizer = loadOptimizerState(resumeDir);
+      ctx.log(`LoRA: r ${lora.r}, alpha ${lora.alpha} on ${lora.targetModules.join(", ")}: ${model.numTrainableParams()} trainable of ${model.numParams()} parameters`);
+    }
     const tok = getTokenizer(loaded.tokenizer);
     const data = sftDatasets(ctx.db, config, tok, model.config.n_positions);
     if (data.dropped) ctx.log(`dropped ${data.dropped} demonstrations whose response did not fit in max_length`, "warn");
@@ -52,7 +67,7 @@ export async function runSFT(ctx: RunContext<SFTConfig>): Promise<RunOutput> {
       padId: tok.padId,
       hooks: ctx,
       resume: resuming && loaded.optimizer ? { adamState: loaded.optimizer } : undefined,
-      saveResumable: (step, adam) => saveWithOptimizer(resumeDir, { model, adam, tokenizer: loaded.tokenizer, meta: { ...meta, resumeStep: step } }),
+      saveResumable: (step, adam) => saveWithOptimizer(resumeDir, { model, adam, tokenizer: loaded.tokenizer, meta: { ...meta, resumeStep: step }, baseDir: ctx.base!.dir }),
     });
     if (loaded.optimizer) disposeState(loaded.optimizer);
     const metrics = {
@@ -67,8 +82,8 @@ export async function runSFT(ctx: RunContext<SFTConfig>): Promise<RunOutput> {
     return {
       tokenizer: loaded.tokenizer,
       metrics,
-      modelConfig: { ...model.config, n_params: model.numParams(), eval_source: data.evalSource },
-      save: (dir) => saveWithOptimizer(dir, { model, adam: result.adam, tokenizer: loaded.tokenizer, meta: { ...meta, metrics } }),
+      modelConfig: { ...model.config, n_params: model.numParams(), eval_source: data.evalSource, ...adapterRegistryConfig(model, ctx.base!) },
+      save: (dir) => saveWithOptimizer(dir, { model, adam: result.adam, tokenizer: loaded.tokenizer, meta: { ...meta, metrics }, baseDir: ctx.base!.dir }),
       dispose: () => {
         result.adam.dispose();
         model.dispose();

@@ -5,6 +5,7 @@ import { batchesPerEpoch, epochBatches, inOrderBatches } from "../data/loader";
 import type { Batch, TokenizedExample } from "../data/collate";
 import { accumulatedGrads, Adam, clipByGlobalNorm } from "../model/adam";
 import type { GPT } from "../model/gpt";
+import { withAdapterDropout } from "../model/lora";
 import { RunCancelledError, RunInputError } from "../runs/errors";
 import type { SFTConfig } from "../../server/services/run-kinds/sft-config";
 import { sftLoss, batchTokenLogprobs } from "./loss";
@@ -89,7 +90,7 @@ function* trainingBatches(train: TokenizedExample[], config: SFTConfig, padId: n
 function snapshot(model: GPT, previous: Map<string, tf.Tensor> | null): Map<string, tf.Tensor> {
   if (previous) tf.dispose([...previous.values()]);
   const out = new Map<string, tf.Tensor>();
-  for (const [name, v] of model.params) out.set(name, tf.clone(v));
+  for (const [name, v] of model.trainableParams()) out.set(name, tf.clone(v));
   return out;
 }
 
@@ -106,7 +107,7 @@ export async function trainSFT(input: SFTTrainInput): Promise<SFTTrainResult> {
     type: config.lr_scheduler_type,
     minLrRatio: config.min_lr_ratio,
   };
-  const adam = new Adam(model.params, {
+  const adam = new Adam(model.trainableParams(), {
     lr: config.learning_rate,
     beta1: config.adam_beta1,
     beta2: config.adam_beta2,
@@ -142,7 +143,7 @@ export async function trainSFT(input: SFTTrainInput): Promise<SFTTrainResult> {
       if (hooks.isCancelled()) throw new RunCancelledError();
       const microBatches = Array.from({ length: micro }, () => batches.next().value as Batch);
       const lr = learningRateAt(step, schedule);
-      const { loss, grads } = accumulatedGrads(model.params, micro, (i) => sftLoss(model, microBatches[i]!));
+      const { loss, grads } = withAdapterDropout(model.lora, () => accumulatedGrads(model.trainableParams(), micro, (i) => sftLoss(model, microBatches[i]!)));
       const clipped = clipByGlobalNorm(grads, config.max_grad_norm, { consume: true });
       adam.step(clipped.grads, lr);
       hooks.countTokens?.(microBatches.reduce((n, b) => n + b.attentionMask.reduce((a, m) => a + m, 0), 0));
@@ -160,7 +161,7 @@ export async function trainSFT(input: SFTTrainInput): Promise<SFTTrainResult> {
       hooks.progress(done / total, shown);
     }
     if (best && bestStep !== total) {
-      for (const [name, t] of best as Map<string, tf.Tensor>) model.params.get(name)!.assign(t);
+      for (const [name, t] of best as Map<string, tf.Tensor>) model.trainableParams().get(name)!.assign(t);
       hooks.log(`kept the best checkpoint: step ${bestStep} (eval/loss ${(bestEvalLoss as number | null)?.toFixed(4)})`);
     }
     return { steps: total, bestStep, bestEvalLoss, finalTrainLoss, finalEvalLoss, adam };

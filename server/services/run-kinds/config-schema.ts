@@ -37,6 +37,37 @@ export const seed = (value: number, why: string) => z.int().min(0).default(value
 /** The project a run reads its data from (name or id); every kind spells it `project`. */
 export const project = (why: string) => z.string().max(200).default("").describe(why);
 
+/** GPT-2's projections a LoRA adapter can wrap (PEFT matches by module-name suffix: c_proj is attention's and the MLP's). */
+export const LORA_TARGET_MODULES = ["c_attn", "c_proj", "c_fc"] as const;
+export type LoraTargetModule = (typeof LORA_TARGET_MODULES)[number];
+
+/** lora_target_modules as a list: TRL's JSON list, or the comma-separated text the web form sends. */
+export function loraTargetList(value: string | readonly string[]): string[] {
+  const items = typeof value === "string" ? value.split(",") : [...value];
+  return items.map((s) => s.trim()).filter(Boolean);
+}
+
+/**
+ * TRL's ModelConfig LoRA fields, the same on every trainer. Off by default: full fine-tuning is what small models
+ * want; use_peft is what makes a GPT-2-sized policy fit the wasm heap beside its reference and RM.
+ */
+export const loraFields = () => ({
+  use_peft: z.boolean().default(false).describe("train LoRA adapters (TRL's ModelConfig name) with the base frozen: a GPT-2-sized RL run fits in memory, and the reference is the base with its adapters off"),
+  lora_r: z.int().min(1).max(1024).default(16).describe("TRL's default adapter rank: enough capacity for fine-tuning at a fraction of a percent of the parameters"),
+  lora_alpha: z.number().positive().default(32).describe("TRL's default; updates are scaled by lora_alpha / lora_r, so 2× the rank"),
+  lora_dropout: z.number().min(0).max(0.9).default(0.05).describe("TRL's default dropout on the adapters' input, in SFT, RM and DPO steps; online RL keeps it off so the first ratio is exactly 1"),
+  lora_target_modules: z
+    .union([z.string(), z.array(z.string())])
+    .superRefine((v, ctx) => {
+      const list = loraTargetList(v);
+      const unknown = list.find((m) => !(LORA_TARGET_MODULES as readonly string[]).includes(m));
+      if (unknown !== undefined) ctx.addIssue({ code: "custom", message: `lora_target_modules: unknown module '${unknown}'; GPT-2's are ${LORA_TARGET_MODULES.join(", ")}` });
+      else if (list.length === 0) ctx.addIssue({ code: "custom", message: `lora_target_modules must name at least one of ${LORA_TARGET_MODULES.join(", ")}` });
+    })
+    .default(LORA_TARGET_MODULES.join(","))
+    .describe("GPT-2's attention and MLP projections (a list, or comma-separated): adapters on every matrix of the block, as QLoRA found best"),
+});
+
 /**
  * Names this project used before it took TRL's: a config that still uses one gets told the new name rather than a
  * guess. One table for every trainer.

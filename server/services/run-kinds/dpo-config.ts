@@ -1,7 +1,7 @@
 // DPOConfig: every DPO setting with its default and the reason for it (TRL's DPOConfig names).
 import { z } from "zod";
 import {
-  adamEpsilon, batchSize, evalHoldoutFraction, gradientAccumulationSteps, gradientCheckpointing, learningRate, lrSchedulerType, maxGradNorm, maxLength, maxSteps, numTrainEpochs, project, seed, warmupRatio, weightDecay,
+  adamEpsilon, batchSize, evalHoldoutFraction, gradientAccumulationSteps, gradientCheckpointing, learningRate, loraFields, lrSchedulerType, maxGradNorm, maxLength, maxSteps, numTrainEpochs, project, seed, warmupRatio, weightDecay,
 } from "./config-schema";
 
 /** TRL's DPO loss types: the DPO paper's sigmoid, IPO (Azar et al.) and SLiC's hinge. */
@@ -28,6 +28,7 @@ export const dpoConfig = z
     eval_holdout_fraction: evalHoldoutFraction(0.1, "held-out share of prompts when the data has no test split"),
     seed: seed(0, "pair order and the held-out split"),
     project: project("train on one project's ranking pairs (name or id); empty = every project"),
+    ...loraFields(),
   })
   .strict()
   .refine((c) => c.label_smoothing === 0 || c.loss_type === "sigmoid", {

@@ -1,6 +1,7 @@
 // GRPOConfig: every GRPO setting with its default and the reason for it (TRL's GRPOConfig names), sized for the small
 // CPU models this project trains.
 import { z } from "zod";
+import { loraFields } from "./config-schema";
 import { checkGroupBatch, groupRolloutFields } from "./group-config";
 
 /** How per-token losses become one number (TRL's loss_type): per sequence, per token of the step, or per max length. */
@@ -14,6 +15,7 @@ export const grpoConfig = z
     beta: z.number().min(0).default(0.04).describe("KL coefficient of the k3 term in the loss: DeepSeekMath's and TRL's former default; TRL's 0 drops the leash, and the loop here must stay near the base"),
     loss_type: z.enum(GRPO_LOSS_TYPES).default("dapo").describe("TRL's default: every token of the step weighs the same, so long completions are not down-weighted (grpo averages per sequence first)"),
     scale_rewards: z.enum(SCALE_REWARDS).default("group").describe("TRL's default: advantages are (r − group mean) / (group std + 1e-4); none is Dr. GRPO's unbiased choice"),
+    ...loraFields(),
   })
   .strict()
   .superRefine((c, ctx) => {

@@ -2,7 +2,7 @@
 // names; the defaults are sized for the small byte-level models this project ships).
 import { z } from "zod";
 import {
-  adamEpsilon, batchSize, evalHoldoutFraction, gradientAccumulationSteps, gradientCheckpointing, learningRate, lrSchedulerType, maxGradNorm, maxLength, maxSteps, numTrainEpochs, project, seed, warmupRatio, weightDecay,
+  adamEpsilon, batchSize, evalHoldoutFraction, gradientAccumulationSteps, gradientCheckpointing, learningRate, loraFields, lrSchedulerType, maxGradNorm, maxLength, maxSteps, numTrainEpochs, project, seed, warmupRatio, weightDecay,
 } from "./config-schema";
 
 export const rewardConfig = z
@@ -28,6 +28,7 @@ export const rewardConfig = z
     normalize_samples: z.int().min(2).default(64).describe("reference-policy samples used to estimate that mean and std"),
     seed: seed(0, "data order, held-out split and normalisation samples"),
     project: project("train on one project's rankings (name or id); empty = every project"),
+    ...loraFields(),
   })
   .strict();
 

@@ -1,6 +1,7 @@
 // RLOOConfig: every RLOO setting with its default and the reason for it (TRL's RLOOConfig names), sized for the small
 // CPU models this project trains.
 import { z } from "zod";
+import { loraFields } from "./config-schema";
 import { checkGroupBatch, groupRolloutFields } from "./group-config";
 
 export const rlooConfig = z
@@ -8,6 +9,7 @@ export const rlooConfig = z
     ...groupRolloutFields("rloo"),
     beta: z.number().min(0).default(0.05).describe("TRL's default KL coefficient; as TRL's RLOO, β times the sequence's KL to the reference is subtracted from its reward"),
     normalize_advantages: z.boolean().default(false).describe("TRL's default: leave-one-out advantages are already centred; true also divides by their batch std"),
+    ...loraFields(),
   })
   .strict()
   .superRefine((c, ctx) => {

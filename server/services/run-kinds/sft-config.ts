@@ -2,7 +2,7 @@
 // for the small CPU models this project trains by default).
 import { z } from "zod";
 import {
-  adamEpsilon, batchSize, evalHoldoutFraction, gradientAccumulationSteps, gradientCheckpointing, learningRate, lrSchedulerType, maxGradNorm, maxLength, maxSteps, project, seed, warmupRatio, weightDecay,
+  adamEpsilon, batchSize, evalHoldoutFraction, gradientAccumulationSteps, gradientCheckpointing, learningRate, loraFields, lrSchedulerType, maxGradNorm, maxLength, maxSteps, project, seed, warmupRatio, weightDecay,
 } from "./config-schema";
 
 export const sftConfig = z
@@ -31,6 +31,7 @@ export const sftConfig = z
     save_steps: z.int().min(0).default(0).describe("> 0 saves a resumable checkpoint (weights + optimizer) every N steps; a restarted run continues"),
     load_best_model_at_end: z.boolean().default(true).describe("keep the weights with the lowest eval loss, not merely the last ones"),
     project: project("train on one project's demonstrations (name or id); empty = every project"),
+    ...loraFields(),
   })
   .strict();
 

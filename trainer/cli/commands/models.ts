@@ -1,6 +1,6 @@
-// `rlhf models list | import-hf | show | leaderboard`: the model registry, and how each model fares in human
+// `rlhf models list | import-hf | merge | show | leaderboard`: the model registry, and how each model fares in human
 // rankings. An imported HF GPT-2 checkpoint is loaded once (names, shapes and dtypes proven) before it is copied
-// under RLHF_HOME and registered.
+// under RLHF_HOME and registered; a LoRA adapter model merges into a plain HF checkpoint of its own.
 import fs from "node:fs";
 import path from "node:path";
 import { getDb } from "../../../db/index";
@@ -8,7 +8,8 @@ import { dataHome } from "../../../db/paths";
 import { describeEndpoint, endpointOf, registerEndpoint } from "../../../server/services/endpoints";
 import { checkCheckpointDir } from "../../../server/services/model-inputs";
 import { modelWinRates, projectLeaderboard, winRateJson } from "../../../server/services/leaderboard";
-import { assertModelName, findModel, listModels, registerModel } from "../../../server/services/models";
+import { ADAPTER_CONFIG_FILE, adapterBaseDir, isAdapterDir, readAdapterConfig } from "../../../server/services/adapters";
+import { assertModelName, findModel, listModels, modelDir, registerModel } from "../../../server/services/models";
 import { CliError, UsageError } from "../args";
 import { fmt, iso, projectByName, registryDb, table } from "../shared";
 import type { Command, Handler } from "../types";
@@ -22,6 +23,8 @@ const modelsList: Handler = async (args) => {
     id: m.id,
     name: m.name,
     kind: m.kind,
+    // A LoRA run's output: an adapter over its parent, loaded as parent + adapter everywhere.
+    adapter: (m.config as Record<string, unknown> | null)?.adapter === true,
     parent: m.parentId ? (byId.get(m.parentId) ?? m.parentId) : null,
     run_id: m.runId,
     source: m.source,
@@ -32,7 +35,7 @@ const modelsList: Handler = async (args) => {
     created_at: iso(m.createdAt),
   }));
   const text = models.length
-    ? table([["NAME", "KIND", "PARENT", "SOURCE", "ID"], ...models.map((m) => [m.name, m.kind, m.parent ?? "-", m.endpoint ? describeEndpoint(m.endpoint) : `local (${m.tokenizer})`, m.id])])
+    ? table([["NAME", "KIND", "PARENT", "SOURCE", "ID"], ...models.map((m) => [m.name, m.adapter ? `${m.kind} (lora)` : m.kind, m.parent ?? "-", m.endpoint ? describeEndpoint(m.endpoint) : `local (${m.tokenizer})`, m.id])])
     : "no models registered (the built-in 'base' is registered at first start; 'rlhf models import-hf DIR --name N' adds one)";
   return { json: { models }, text };
 };
@@ -54,7 +57,10 @@ const modelsImportHf: Handler = async (args, io) => {
       throw new CliError((err as Error).message);
     }
   })();
-  const summary = { ...loaded.config, n_params: loaded.model.numParams(), imported_from: dir, head: loaded.headKind };
+  // A PEFT adapter is imported as an adapter model over its base (registered as its parent when the base is).
+  const adapterBase = isAdapterDir(dir) ? adapterBaseDir(dir, readAdapterConfig(dir, name), name) : null;
+  const parent = adapterBase ? listModels(db).find((m) => path.resolve(modelDir(m)) === path.resolve(adapterBase)) : undefined;
+  const summary = { ...loaded.config, n_params: loaded.model.numParams(), imported_from: dir, head: loaded.headKind, ...(adapterBase ? { adapter: true, base_model: parent?.name ?? adapterBase } : {}) };
   const tokenizer = loaded.tokenizer;
   const kind = loaded.headKind === "reward" ? "reward" : "policy";
   loaded.model.dispose();
@@ -70,8 +76,13 @@ const modelsImportHf: Handler = async (args, io) => {
   try {
     // Only what a checkpoint is made of: weights, configs and optional tokenizer files (not other large files).
     for (const f of fs.readdirSync(dir)) {
-      if (/^(config\.json|model\.safetensors|optimizer\.safetensors|generation_config\.json|tokenizer.*|vocab\.json|merges\.txt|special_tokens_map\.json)$/.test(f))
+      if (/^(config\.json|model\.safetensors|optimizer\.safetensors|adapter_config\.json|adapter_model\.safetensors|generation_config\.json|tokenizer.*|vocab\.json|merges\.txt|special_tokens_map\.json)$/.test(f))
         fs.copyFileSync(path.join(dir, f), path.join(tmp, f));
+    }
+    if (adapterBase) {
+      // The copy lives elsewhere: a relative base path would no longer point at the base.
+      const file = path.join(tmp, ADAPTER_CONFIG_FILE);
+      fs.writeFileSync(file, JSON.stringify({ ...JSON.parse(fs.readFileSync(file, "utf8")), base_model_name_or_path: path.resolve(adapterBase) }, null, 2) + "\n");
     }
     fs.renameSync(tmp, target);
   } catch (err) {
@@ -79,11 +90,63 @@ const modelsImportHf: Handler = async (args, io) => {
     throw err;
   }
   try {
-    const model = registerModel(db, { name, kind, path: rel, tokenizer, config: summary });
+    const model = registerModel(db, { name, kind, path: rel, tokenizer, parentId: parent?.id ?? null, config: summary });
     io.log(`copied ${dir} to ${target}`);
     return {
       json: { model: model.name, model_id: model.id, kind, tokenizer, path: target, n_params: summary.n_params },
       text: `registered ${kind} model '${model.name}' (${summary.n_params} parameters, tokenizer ${tokenizer}) from ${dir}`,
+    };
+  } catch (err) {
+    fs.rmSync(target, { recursive: true, force: true });
+    throw err;
+  }
+};
+
+const modelsMerge: Handler = async (args, io) => {
+  const source = args.positional(0, "NAME (a registered LoRA adapter model)");
+  const name = args.string("name", { required: true });
+  args.assertAllUsed();
+  const db = getDb();
+  assertModelName(name);
+  if (findModel(db, name)) throw new CliError(`a model named '${name}' already exists; pick another --name`);
+  const row = findModel(db, source);
+  if (!row) throw new CliError(`no model named '${source}'; 'rlhf models list' shows the registered models`);
+  const dir = modelDir(row);
+  if (!isAdapterDir(dir)) throw new CliError(`model '${row.name}' is a full checkpoint, not a LoRA adapter: there is nothing to merge`);
+  checkCheckpointDir(dir, row.name);
+  const rel = path.join("models", name);
+  const target = path.join(dataHome(), rel);
+  if (fs.existsSync(target)) throw new CliError(`${target} already exists; remove it or pick another --name`);
+  const [{ initBackend }, { loadCheckpoint, saveCheckpoint }] = await Promise.all([import("../../backend/index"), import("../../checkpoint/index")]);
+  await initBackend();
+  // Loading an adapter directory loads its base and merges the adapter in (W += A·B·alpha/r).
+  const loaded = await (async () => {
+    try {
+      return await loadCheckpoint(dir);
+    } catch (err) {
+      throw new CliError((err as Error).message);
+    }
+  })();
+  const { adapter, ...meta } = loaded.meta;
+  try {
+    await saveCheckpoint(target, loaded.model, {
+      tokenizer: loaded.tokenizer,
+      head: loaded.head && loaded.headKind ? { kind: loaded.headKind, module: loaded.head } : undefined,
+      extraTensors: loaded.extraTensors,
+      meta: { ...meta, merged_from: row.name },
+    });
+  } finally {
+    loaded.model.dispose();
+    loaded.head?.dispose();
+    for (const t of loaded.extraTensors.values()) t.dispose();
+  }
+  try {
+    const { adapter: _a, lora: _l, n_trainable_params: _n, ...config } = row.config as Record<string, unknown>;
+    const model = registerModel(db, { name, kind: row.kind, path: rel, tokenizer: row.tokenizer, parentId: row.id, config: { ...config, merged_from: row.name, merged_adapter: adapter ?? null } });
+    io.log(`wrote ${target}`);
+    return {
+      json: { model: model.name, model_id: model.id, kind: model.kind, parent: row.name, path: target },
+      text: `merged adapter '${row.name}' into its base: registered ${model.kind} model '${model.name}' (${target})`,
     };
   } catch (err) {
     fs.rmSync(target, { recursive: true, force: true });
@@ -182,6 +245,12 @@ const modelsAddEndpoint: Handler = async (args) => {
 export const commands: Command[] = [
   { name: "models list", usage: "rlhf models list", run: modelsList },
   { name: "models import-hf", usage: "rlhf models import-hf DIR --name N", run: modelsImportHf },
+  {
+    name: "models merge",
+    usage: "rlhf models merge NAME --name OUT",
+    help: "Merges a LoRA adapter model (a use_peft run's output) into its base and registers the result as a plain HF checkpoint.",
+    run: modelsMerge,
+  },
   {
     name: "models show",
     usage: "rlhf models show NAME [--project P]",
