@@ -115,7 +115,7 @@ try {
   console.log("| while | requests | p50 ms | p99 ms | max ms | errors | import |");
   console.log("|---|---|---|---|---|---|---|");
   console.log(row("no import (10 s)", quiet));
-  console.log(row("`rlhf prompts import` (batches of 100)", during, `${batchedRun.seconds.toFixed(1)} s, exit ${batchedRun.code}`));
+  console.log(row("`rlhf prompts import` (batches of ≤ 100 rows or 4 ms, nice 10)", during, `${batchedRun.seconds.toFixed(1)} s, exit ${batchedRun.code}`));
   console.log(row("one transaction (before)", duringOneTx, `${oneTxRun.seconds.toFixed(1)} s, exit ${oneTxRun.code}`));
   console.log(`\nload average: ${os.loadavg().map((x) => x.toFixed(2)).join(" ")}`);
 } finally {
