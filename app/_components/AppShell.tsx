@@ -10,14 +10,15 @@ export function AppShell({ user, children, wide }: { user: SessionUser; children
   return (
     <div className="flex min-h-screen flex-col">
       <header className="bg-slate-900 text-white">
-        <div className="mx-auto flex h-12 max-w-screen-2xl items-center gap-6 px-4">
-          <Link href={HOME_FOR_ROLE[user.role]} className="flex items-center gap-2 text-sm font-semibold tracking-tight">
+        <div className="mx-auto flex h-12 max-w-screen-2xl items-center gap-4 px-4">
+          {/* On a laptop-width screen the admin's links need the room: the name shows from 1280 px up. */}
+          <Link href={HOME_FOR_ROLE[user.role]} className="flex shrink-0 items-center gap-2 text-sm font-semibold tracking-tight" title="RLHF Workbench">
             <span className="grid h-6 w-6 place-items-center rounded bg-indigo-500 text-xs font-bold">RW</span>
-            RLHF Workbench
+            <span className="hidden xl:inline">RLHF Workbench</span>
           </Link>
           <NavLinks role={user.role} />
-          <div className="ml-auto flex items-center gap-3 text-sm">
-            <Link href="/account" className="hidden text-slate-300 hover:text-white sm:inline" data-testid="nav-user" title="Your account: change your password">
+          <div className="ml-auto flex shrink-0 items-center gap-3 text-sm">
+            <Link href="/account" className="hidden text-slate-300 hover:text-white lg:inline" data-testid="nav-user" title="Your account: change your password">
               {user.name || user.email}
             </Link>
             <span className="rounded bg-slate-700 px-1.5 py-0.5 text-xs font-medium text-slate-100" data-testid="nav-role">

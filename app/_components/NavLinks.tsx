@@ -37,12 +37,13 @@ export function NavLinks({ role }: { role: AppRole }) {
   const links = LINKS[role];
   const active = activeHref(pathname, links.map((l) => l.href));
   return (
-    <nav className="flex items-center gap-1">
+    // Never wider than the header: on a narrow screen the links scroll sideways rather than push the page wider.
+    <nav className="flex min-w-0 items-center gap-1 overflow-x-auto">
       {links.map((link) => (
         <Link
           key={link.href}
           href={link.href}
-          className={`rounded-md px-2.5 py-1.5 text-sm font-medium ${
+          className={`shrink-0 whitespace-nowrap rounded-md px-2.5 py-1.5 text-sm font-medium ${
             link.href === active ? "bg-slate-700 text-white" : "text-slate-300 hover:bg-slate-800 hover:text-white"
           }`}
         >
