@@ -23,6 +23,10 @@ export const rewardConfig = z
     max_length: maxLength(256, "tokens per prompt+response; longer responses lose their tail"),
     min_completions: z.int().min(2).default(2).describe("rankings with fewer completions give no pair; K < 2 is meaningless"),
     eval_holdout_fraction: evalHoldoutFraction(0.1, "held-out share of prompts when the data has no test split"),
+    load_best_model_at_end: z
+      .boolean()
+      .default(true)
+      .describe("evaluate held-out pairwise accuracy every epoch and keep the best epoch's weights (HF's name): a small ranking set can overfit in the last epoch"),
     normalize: z.boolean().default(true).describe("mean 0 / std 1 on reference samples, so the policy trainers' β means the same for every RM"),
     normalize_samples: z.int().min(2).default(64).describe("reference-policy samples used to estimate that mean and std"),
     seed: seed(0, "data order, held-out split and normalisation samples"),
