@@ -44,11 +44,17 @@ type Judge = import("./judges").Judge;
 
 /** Sizes of the run (data only: every learning setting is the library default). */
 const SIZE = QUICK
-  ? { trainPrompts: 192, testPrompts: 24, k: 4, evalSamplesPerPrompt: 2 }
+  ? { trainPrompts: 96, testPrompts: 16, k: 4, evalSamplesPerPrompt: 2 }
   : // 384 prompts × K = 4 is the size the defaults are chosen for (issue 10).
     { trainPrompts: 384, testPrompts: 48, k: 4, evalSamplesPerPrompt: 4 };
 const FLIP = 0.1;
 const SEED = 11;
+/** Compute budgets (never learning settings), set only for --quick: a smoke test of the whole path. */
+const BUDGET: Partial<Record<"reward" | "ppo" | "grpo" | "rloo" | "dpo", Record<string, number>>> = QUICK
+  ? { reward: { max_steps: 30 }, ppo: { max_steps: 3 }, grpo: { max_steps: 3 }, rloo: { max_steps: 3 }, dpo: { max_steps: 10 } }
+  : {};
+/** `--config FILE` holding a kind's budget, or nothing (the library defaults). */
+const budgetArgs = (dir: string, kind: keyof typeof BUDGET) => (BUDGET[kind] ? ["--config", writeJson(path.join(dir, `${kind}.budget.json`), BUDGET[kind])] : []);
 /** The library's defaults, read from the run kinds' schemas (for the report and the controls). */
 const PPO_DEFAULTS = parseRunConfig("ppo", {});
 /** Samples for ranking and evaluation are as long as the policies' training responses. */
@@ -163,7 +169,8 @@ interface PolicyEval {
 async function evaluatePolicy(dir: string | null, judge: Judge, prompts: string[]): Promise<PolicyEval> {
   const policy = dir ? (await loadCheckpoint(dir)).model : base.model;
   try {
-    const samples = await samplePolicy(policy, prompts, SIZE.evalSamplesPerPrompt, 777);
+    // The base's evaluation samples are drawn once for the suite (sampleBaseOnce); a trained policy's here.
+    const samples = dir ? await samplePolicy(policy, prompts, SIZE.evalSamplesPerPrompt, 777) : (JSON.parse(fs.readFileSync(path.join(WORK, "base-eval.json"), "utf8")) as Awaited<ReturnType<typeof samplePolicy>>);
     const { mean, std } = meanStd(samples.map((s) => judge.score(s.response)));
     const kl = dir ? await sequenceKl(samples) : 0;
     const eos = samples.filter((s) => s.tokens.at(-1) === tok.eosId).length / samples.length;
@@ -209,12 +216,11 @@ async function proveJudge(judge: Judge, prompts: { train: string[]; test: string
   let disagreements = 0;
   let comparable = 0;
   const testItems: Array<{ prompt: string; texts: string[] }> = [];
-  await timed(t("sample K=4 + rank + import"), async () => {
+  await timed(t("rank + import"), async () => {
     const rows: unknown[] = [];
     for (const split of ["train", "test"] as const) {
-      // `rlhf sample`, as an admin would run it to make ranking data from the base policy.
-      const samplesFile = path.join(dir, `samples-${split}.jsonl`);
-      await cli(["sample", "--model", baseDir, "--split", split, "--project", "proof", "--k", String(SIZE.k), "--max-new-tokens", String(RESPONSE_LENGTH), "--seed", split === "train" ? "1" : "2", "--out", samplesFile]);
+      // The base's samples are the same for every judge (same prompts, same seed): sampled once, before the judges.
+      const samplesFile = path.join(WORK, `samples-${split}.jsonl`);
       const sampled = fs.readFileSync(samplesFile, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { prompt: string; completions: string[] });
       for (const { prompt, completions } of sampled) {
         // Identical samples are one completion (the import dedupes by text), so keep distinct texts only.
@@ -238,7 +244,7 @@ async function proveJudge(judge: Judge, prompts: { train: string[]; test: string
   });
 
   // RM on the rankings, then its accuracy on held-out pairs whose judge scores differ clearly.
-  await timed(t("train rm"), () => cli(["train", "rm", "--base", baseDir, "--name", "rm"]));
+  await timed(t("train rm"), () => cli(["train", "rm", "--base", baseDir, ...budgetArgs(dir, "reward"), "--name", "rm"]));
   const evalRm = await cli(["eval", "rm", "--model", "rm"]);
   const rmCheckpoint = await loadCheckpoint(registeredDir("rm"));
   let correct = 0;
@@ -266,7 +272,7 @@ async function proveJudge(judge: Judge, prompts: { train: string[]; test: string
   // Every trainer from the same base, with the library defaults; then the held-out evaluation.
   const trainKl: Partial<Record<Trainer, number | null>> = {};
   for (const kind of TRAINERS) {
-    const out = await timed(t(`train ${kind}`), () => cli(["train", kind, "--base", baseDir, ...(kind === "dpo" ? [] : ["--reward", "rm"]), "--name", kind]));
+    const out = await timed(t(`train ${kind}`), () => cli(["train", kind, "--base", baseDir, ...(kind === "dpo" ? [] : ["--reward", "rm"]), ...budgetArgs(dir, kind), "--name", kind]));
     trainKl[kind] = typeof out.kl === "number" ? out.kl : null;
   }
   const baseEval = await timed(t("evaluate base"), () => evaluatePolicy(null, judge, prompts.test));
@@ -276,7 +282,7 @@ async function proveJudge(judge: Judge, prompts: { train: string[]; test: string
   if (controlName) {
     const c = CONTROLS[controlName]!;
     await timed(t(`control ${controlName}`), () =>
-      cli(["train", "ppo", "--base", baseDir, "--reward", "rm", "--config", writeJson(path.join(dir, `${controlName}.json`), c.config), "--name", controlName]),
+      cli(["train", "ppo", "--base", baseDir, "--reward", "rm", "--config", writeJson(path.join(dir, `${controlName}.json`), { ...BUDGET.ppo, ...c.config }), "--name", controlName]),
     );
     control = { name: controlName, label: c.label, eval: await evaluatePolicy(registeredDir(controlName), judge, prompts.test) };
   }
@@ -294,6 +300,31 @@ async function proveJudge(judge: Judge, prompts: { train: string[]; test: string
 
 // ---------------------------------------------------------------------------------------------------------------
 // Run and report.
+
+/**
+ * Samples K completions per prompt from the base with `rlhf sample`, as an admin would to make ranking data, once for
+ * the whole suite (every judge ranks the same samples), and the base's held-out evaluation samples.
+ */
+async function sampleBaseOnce(): Promise<void> {
+  if (fs.existsSync(path.join(WORK, "samples-test.jsonl"))) return;
+  const dir = path.join(WORK, "base-samples");
+  fs.mkdirSync(dir, { recursive: true });
+  process.env.DATABASE_URL = path.join(dir, "rlhf.db");
+  closeDb();
+  createProject(getDb(), { name: "proof", k: SIZE.k, allowTies: true }, null);
+  await cli(["prompts", "import", writeJsonl(path.join(dir, "prompts.jsonl"), [
+    ...prompts.train.map((p) => ({ prompt: p, split: "train" })),
+    ...prompts.test.map((p) => ({ prompt: p, split: "test" })),
+  ]), "--project", "proof"]);
+  await timed("base: sample K=4", async () => {
+    for (const split of ["train", "test"] as const)
+      await cli(["sample", "--model", baseDir, "--split", split, "--project", "proof", "--k", String(SIZE.k), "--max-new-tokens", String(RESPONSE_LENGTH), "--seed", split === "train" ? "1" : "2", "--out", path.join(WORK, `samples-${split}.jsonl`)]);
+  });
+  await timed("base: evaluation samples", async () => {
+    fs.writeFileSync(path.join(WORK, "base-eval.json"), JSON.stringify(await samplePolicy(base.model, prompts.test, SIZE.evalSamplesPerPrompt, 777)));
+  });
+  closeDb();
+}
 
 const started = Date.now();
 const judgeNames = (flag("judges") ?? Object.keys(JUDGES).join(",")).split(",");
@@ -342,6 +373,7 @@ async function runChildren(): Promise<JudgeReport[]> {
   });
 }
 
+await sampleBaseOnce();
 const reports = argv.includes("--serial")
   ? await (async () => {
       const out: JudgeReport[] = [];
