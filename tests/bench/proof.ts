@@ -224,7 +224,8 @@ async function proveJudge(judge: Judge, prompts: { train: string[]; test: string
       const sampled = fs.readFileSync(samplesFile, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { prompt: string; completions: string[] });
       for (const { prompt, completions } of sampled) {
         // Identical samples are one completion (the import dedupes by text), so keep distinct texts only.
-        const texts = [...new Set(completions)];
+        // An empty completion (EOS first) is not rankable text: the import would refuse the row.
+        const texts = [...new Set(completions)].filter((x) => x.trim());
         if (texts.length < 2) continue;
         const scores = texts.map((x) => judge.score(x));
         if (new Set(scores).size < 2) continue; // all tied: the annotator would mark it not rankable
