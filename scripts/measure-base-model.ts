@@ -2,7 +2,7 @@
 // /usr/share/dict/words (Debian's wamerican, installed here if missing), the share of samples on the prompt's
 // topic, length spread, and unedited samples.
 //
-//   node trainer/bin/run-ts.mjs scripts/measure-base-model.ts [--model DIR] [--prompts 120] [--k 4] [--temperature 1]
+//   node trainer/bin/run-ts.mjs scripts/measure-base-model.ts [--model DIR] [--prompts 120] [--k 4] [--temperature 1] [--max-new-tokens 64]
 //
 // On topic: a reply's topic is the one whose reply vocabulary (words of its sentences and list items that few other
 // topics use) it shares most words with; it answers the prompt when that is the topic the prompt was generated from.
@@ -59,7 +59,7 @@ const tok = getTokenizer(ckpt.tokenizer);
 const seen = new Set<string>();
 const items = generateCorpus({ seed: 99, templatePairs: 4000 }).filter((p) => !seen.has(p.prompt) && seen.add(p.prompt)).slice(0, nPrompts);
 const rows = items.flatMap((p) => Array.from({ length: k }, () => p));
-const gen = await generate(ckpt.model, tok, rows.map((p) => buildPrompt(tok, p.prompt)), { maxNewTokens: 64, temperature, topK: 0, topP: 1, seed: 5 });
+const gen = await generate(ckpt.model, tok, rows.map((p) => buildPrompt(tok, p.prompt)), { maxNewTokens: Number(flag("max-new-tokens", "64")), temperature, topK: 0, topP: 1, seed: 5 });
 const samples = rows.map((p, i) => ({ prompt: p.prompt, topic: p.topic, response: decodeResponse(tok, gen.tokens[i]!), eos: gen.tokens[i]!.at(-1) === tok.eosId }));
 
 const allWords = samples.flatMap((s) => wordsOf(s.response));
