@@ -1,5 +1,5 @@
 // RewardConfig: every reward-model training setting with its default and the reason for it (TRL's RewardConfig
-// names; the defaults are sized for the small byte-level models this project ships).
+// names; the defaults are sized for the small built-in models this project ships, chosen on the proof's judge suite).
 import { z } from "zod";
 import {
   adamEpsilon, batchSize, evalHoldoutFraction, learningRate, lrSchedulerType, maxGradNorm, maxLength, maxSteps,
