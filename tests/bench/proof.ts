@@ -8,6 +8,7 @@
 //
 // Flags: --judges a,b,... (default: the whole suite)   --jobs N (worker processes, default 2)
 //        --quick (fewer prompts, for development)   --base DIR (checkpoint)
+//        --work DIR --report-only (the table from the judges a run in DIR has finished)
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -366,16 +367,26 @@ async function runChildren(): Promise<JudgeReport[]> {
         }),
     ),
   );
-  return judgeNames.map((name) => {
-    const { report, timings: childTimings } = JSON.parse(fs.readFileSync(path.join(WORK, `${name}.report.json`), "utf8")) as { report: JudgeReport; timings: Record<string, number> };
-    Object.assign(timings, childTimings);
-    report.judge = JUDGES[name]!;
-    return report;
-  });
+  return finishedReports();
 }
 
-await sampleBaseOnce();
-const reports = argv.includes("--serial")
+/** The reports the workers already wrote in WORK, for --report-only (a run stopped early still gives its table). */
+function finishedReports(): JudgeReport[] {
+  return judgeNames
+    .filter((name) => fs.existsSync(path.join(WORK, `${name}.report.json`)))
+    .map((name) => {
+      const { report, timings: childTimings } = JSON.parse(fs.readFileSync(path.join(WORK, `${name}.report.json`), "utf8")) as { report: JudgeReport; timings: Record<string, number> };
+      Object.assign(timings, childTimings);
+      report.judge = JUDGES[name]!;
+      return report;
+    });
+}
+
+const REPORT_ONLY = argv.includes("--report-only");
+if (!REPORT_ONLY) await sampleBaseOnce();
+const reports = REPORT_ONLY
+  ? finishedReports()
+  : argv.includes("--serial")
   ? await (async () => {
       const out: JudgeReport[] = [];
       for (const [i, name] of judgeNames.entries()) out.push(await proveJudge(JUDGES[name]!, prompts, controlFor(i)));
