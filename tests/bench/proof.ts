@@ -393,7 +393,12 @@ const reports = REPORT_ONLY
       return out;
     })()
   : await runChildren();
-const totalS = (Date.now() - started) / 1000;
+// With --report-only, from the run's own files: its first (the prompts) to its last finished judge report.
+const totalS = REPORT_ONLY
+  ? (Math.max(...judgeNames.filter((n) => fs.existsSync(path.join(WORK, `${n}.report.json`))).map((n) => fs.statSync(path.join(WORK, `${n}.report.json`)).mtimeMs)) -
+      fs.statSync(path.join(WORK, "base-samples", "prompts.jsonl")).mtimeMs) /
+    1000
+  : (Date.now() - started) / 1000;
 
 /** The targets of issue 10: RM accuracy on clear pairs, and the judge gain per trainer at ≤ 6 nats held-out KL. */
 const TARGET = { rmClear: 0.85, gain: { ppo: 1, grpo: 1, rloo: 1, dpo: 0.7 } as Record<Trainer, number>, kl: 6 };
