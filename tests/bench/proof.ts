@@ -8,7 +8,7 @@
 //
 // Flags: --judges a,b,... (default: the whole suite)   --jobs N (worker processes, default 2)
 //        --quick (fewer prompts, for development)   --base DIR (checkpoint)
-//        --work DIR --report-only (the table from the judges a run in DIR has finished)
+//        --work DIR --report-only (the table from the judges a run in DIR has finished)   --trainers ppo,grpo,rloo,dpo
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -70,6 +70,9 @@ const CONTROLS: Record<string, { label: string; config: Record<string, unknown> 
 /** The online trainers and DPO, each run with the library defaults. */
 const TRAINERS = ["ppo", "grpo", "rloo", "dpo"] as const;
 type Trainer = (typeof TRAINERS)[number];
+/** --trainers grpo,dpo runs only those (the RM always runs; the controls are PPO's, so they need ppo). */
+const RUN_TRAINERS = (flag("trainers")?.split(",") ?? [...TRAINERS]) as Trainer[];
+for (const k of RUN_TRAINERS) if (!TRAINERS.includes(k)) throw new Error(`unknown trainer '${k}' (known: ${TRAINERS.join(", ")})`);
 
 const timings: Record<string, number> = {};
 async function timed<T>(label: string, fn: () => Promise<T>): Promise<T> {
@@ -195,7 +198,7 @@ interface JudgeReport {
   labelNoise: number;
   rm: { accuracyClear: number; clearPairs: number; accuracyAll: number; evalRm: Record<string, unknown> };
   base: PolicyEval;
-  trained: Record<Trainer, PolicyEval & { trainKl: number | null }>;
+  trained: Partial<Record<Trainer, PolicyEval & { trainKl: number | null }>>;
   control: { name: string; label: string; eval: PolicyEval } | null;
 }
 
@@ -273,15 +276,15 @@ async function proveJudge(judge: Judge, prompts: { train: string[]; test: string
 
   // Every trainer from the same base, with the library defaults; then the held-out evaluation.
   const trainKl: Partial<Record<Trainer, number | null>> = {};
-  for (const kind of TRAINERS) {
+  for (const kind of RUN_TRAINERS) {
     const out = await timed(t(`train ${kind}`), () => cli(["train", kind, "--base", baseDir, ...(kind === "dpo" ? [] : ["--reward", "rm"]), ...budgetArgs(dir, kind), "--name", kind]));
     trainKl[kind] = typeof out.kl === "number" ? out.kl : null;
   }
   const baseEval = await timed(t("evaluate base"), () => evaluatePolicy(null, judge, prompts.test));
-  const trained = {} as JudgeReport["trained"];
-  for (const kind of TRAINERS) trained[kind] = { ...(await timed(t(`evaluate ${kind}`), () => evaluatePolicy(registeredDir(kind), judge, prompts.test))), trainKl: trainKl[kind] ?? null };
+  const trained: JudgeReport["trained"] = {};
+  for (const kind of RUN_TRAINERS) trained[kind] = { ...(await timed(t(`evaluate ${kind}`), () => evaluatePolicy(registeredDir(kind), judge, prompts.test))), trainKl: trainKl[kind] ?? null };
   let control: JudgeReport["control"] = null;
-  if (controlName) {
+  if (controlName && RUN_TRAINERS.includes("ppo")) {
     const c = CONTROLS[controlName]!;
     await timed(t(`control ${controlName}`), () =>
       cli(["train", "ppo", "--base", baseDir, "--reward", "rm", "--config", writeJson(path.join(dir, `${controlName}.json`), { ...BUDGET.ppo, ...c.config }), "--name", controlName]),
@@ -357,7 +360,7 @@ async function runChildren(): Promise<JudgeReport[]> {
     shares.map(
       (share, w) =>
         new Promise<void>((resolve, reject) => {
-          const args = [runner, script, "--worker", share.join(","), "--work", WORK, "--base", baseDir, ...(QUICK ? ["--quick"] : [])];
+          const args = [runner, script, "--worker", share.join(","), "--work", WORK, "--base", baseDir, ...(QUICK ? ["--quick"] : []), ...(flag("trainers") ? ["--trainers", flag("trainers")!] : [])];
           const child = spawn(process.execPath, args, { stdio: ["ignore", "inherit", "pipe"] });
           // Worker stderr is prefixed with its number; progress-bar redraws are dropped to keep logs readable.
           child.stderr.on("data", (d: Buffer) => {
@@ -417,6 +420,7 @@ lines.push("|---|---|---|---|---|---|---|---|---|");
 for (const r of reports) {
   const cell = (kind: Trainer) => {
     const e = r.trained[kind];
+    if (!e) return "–";
     const gain = (e.mean - r.base.mean) / (r.base.std || 1);
     return `${f(gain)} (${f(e.kl, 1)})${mark(gain >= TARGET.gain[kind] && e.kl <= TARGET.kl)}`;
   };

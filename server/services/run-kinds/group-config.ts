@@ -23,7 +23,7 @@ export function groupRolloutFields(kind: "grpo" | "rloo") {
     max_completion_length: z.int().min(1).default(48).describe("new tokens per completion (as PPO's response_length); the sampler stops earlier at EOS"),
     temperature: z.number().positive().default(1.0).describe("TRL's default: sample from the policy itself, and score tokens at the same temperature so the first ratio is exactly 1"),
     epsilon: z.number().positive().max(1).default(0.2).describe("the clip ε of PPO, TRL's default"),
-    learning_rate: learningRate(1e-4, "as PPO: the small built-in policies move at this rate in tens of iterations; TRL's 1e-6 is for billion-parameter models; chosen on the nine-judge proof suite, BENCHMARKS.md"),
+    learning_rate: learningRate(3e-4, "at 1e-4 the suite's policies stayed within 0.5 nats and moved 0.6–0.7 std; four steps a rollout on a small policy take this rate; TRL's 1e-6 is for billion-parameter models; chosen on the nine-judge proof suite, BENCHMARKS.md"),
     lr_scheduler_type: lrSchedulerType("linear", "HF Trainer's default, which TRL's trainers inherit: the rate decays to 0 at max_steps"),
     warmup_ratio: warmupRatio(0, "HF's default"),
     adam_epsilon: adamEpsilon(1e-5, "N implementation details #1: steadier than 1e-8 on noisy policy-gradient steps"),
