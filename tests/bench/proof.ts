@@ -65,7 +65,8 @@ const CONTROLS: Record<string, { label: string; config: Record<string, unknown> 
   // zero-initialised value head instead of the critic from the RM: with λ < 1 a critic's starting values act as a
   // shaping reward.
   "zero-reward": { label: "PPO, reward set to zero", config: { reward_scale: 0, missing_eos_penalty: 0, value_model: "policy_head" } },
-  "large-beta": { label: `PPO, β ${PPO_DEFAULTS.beta * 10} (10× the default)`, config: { beta: PPO_DEFAULTS.beta * 10 } },
+  // Fixed: the default adaptive controller would walk a large β back down (it moved this control 0.89 std at 0.6 nats).
+  "large-beta": { label: `PPO, β ${PPO_DEFAULTS.beta * 10} fixed (10× the default)`, config: { beta: PPO_DEFAULTS.beta * 10, adaptive_kl: false } },
 };
 /** The online trainers and DPO, each run with the library defaults. */
 const TRAINERS = ["ppo", "grpo", "rloo", "dpo"] as const;
