@@ -1,5 +1,6 @@
 // Trains the built-in base policy from scratch on the generated assistant corpus and writes its checkpoint to
-// trainer/builtin/base (config.json + model.safetensors). Deterministic: fixed seeds, fixed corpus, wasm backend.
+// trainer/builtin/base (config.json + model.safetensors), after learning the word tokenizer's vocabulary from the same
+// corpus (trainer/tokenizer/words-vocab.json). Deterministic: fixed seeds, fixed corpus, wasm backend.
 //
 //   node trainer/bin/run-ts.mjs scripts/make-base-model.ts [--out DIR] [--steps N] [--backend wasm|cpu]
 //
@@ -19,7 +20,8 @@ import { generate } from "../trainer/generate/index";
 import { GPT } from "../trainer/model/gpt";
 import { parseRunConfig } from "../server/services/run-kinds/index";
 import { trainSFT } from "../trainer/sft/trainer";
-import { buildExample, buildPrompt, decodeResponse, getTokenizer } from "../trainer/tokenizer/index";
+import { buildExample, buildPrompt, decodeResponse, learnWordVocab, PROMPT_PREFIX, PROMPT_SUFFIX, WordTokenizer } from "../trainer/tokenizer/index";
+import { WORDS_VOCAB_FILE } from "../trainer/tokenizer/words";
 
 function flag(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -37,8 +39,8 @@ const RECIPE = {
 
 const TRAIN = {
   learning_rate: 3e-3, // from scratch a tiny model tolerates (and needs) a far higher rate than fine-tuning
-  batch_size: 8, // small batches: more updates per token, which a from-scratch run needs most
-  max_steps: Number(flag("steps", "3600")),
+  batch_size: 16, // word tokens make a sequence ~37 tokens, so 16 of them are still a small step (~600 tokens)
+  max_steps: Number(flag("steps", "2400")), // ~3 passes over the corpus
   warmup_ratio: 0.02,
   lr_scheduler_type: "cosine",
   min_lr_ratio: 0.1, // keep learning a little at the end instead of stalling at 0
@@ -68,17 +70,23 @@ async function main(): Promise<void> {
     maxReplyChars: RECIPE.maxReplyChars,
   });
 
-  const tok = getTokenizer("byte");
+  // The vocabulary is every word piece of the corpus as the chat template encodes it, so every prompt and reply of
+  // the corpus is whole-word tokens and no byte fallback is ever trained into a reply.
+  const vocab = learnWordVocab(corpus.flatMap((p) => [PROMPT_PREFIX + p.prompt + PROMPT_SUFFIX, " " + p.reply]));
+  fs.writeFileSync(WORDS_VOCAB_FILE, JSON.stringify(vocab, null, 0) + "\n");
+  const tok = new WordTokenizer(vocab);
+  const modelConfig = { ...BUILTIN_MODEL_CONFIG, vocab_size: tok.vocabSize };
+  console.log(`vocabulary: ${vocab.length} word pieces (+ 256 bytes and 4 specials) -> ${WORDS_VOCAB_FILE}`);
   // Pretraining-style: every token after the first carries loss (prompts teach spelling and words too).
   const examples: TokenizedExample[] = corpus
     .map((p) => buildExample(tok, p.prompt, p.reply))
-    .filter((e) => e.ids.length <= BUILTIN_MODEL_CONFIG.n_positions)
+    .filter((e) => e.ids.length <= modelConfig.n_positions)
     .map((e) => ({ ids: e.ids, responseMask: e.ids.map(() => 1) }));
   const split = holdOut(examples, RECIPE.evalExamples / examples.length, RECIPE.corpusSeed);
   const bytes = examples.reduce((n, e) => n + e.ids.length, 0);
   console.log(`corpus: ${corpus.length} pairs, ${examples.length} within context, ${bytes} tokens; seed prompts: ${seedPrompts.length}`);
 
-  const model = new GPT(BUILTIN_MODEL_CONFIG, { seed: RECIPE.modelSeed });
+  const model = new GPT(modelConfig, { seed: RECIPE.modelSeed });
   console.log(`model: ${model.numParams()} parameters, backend ${backend}`);
   const config = parseRunConfig("sft", TRAIN);
   const bar = new ProgressBar({ total: config.max_steps, label: "base", unit: "step", everyPercent: 5 });
@@ -110,16 +118,17 @@ async function main(): Promise<void> {
       finalTrainLoss: result.finalTrainLoss,
       finalEvalLoss: result.finalEvalLoss,
       wallSeconds: seconds,
+      vocabSha256: crypto.createHash("sha256").update(fs.readFileSync(WORDS_VOCAB_FILE)).digest("hex"),
       backend,
     },
   };
-  await saveCheckpoint(out, model, { tokenizer: "byte", meta });
+  await saveCheckpoint(out, model, { tokenizer: "words", meta });
   result.adam.dispose();
   console.log(`saved ${out} after ${seconds}s (eval/loss ${result.finalEvalLoss?.toFixed(4)})`);
 
   const show = seedPrompts.slice(0, 10);
   const gen = await generate(model, tok, show.flatMap((p) => [buildPrompt(tok, p), buildPrompt(tok, p)]), {
-    maxNewTokens: 200,
+    maxNewTokens: 96,
     temperature: 0.8,
     topK: 0,
     topP: 0.95,

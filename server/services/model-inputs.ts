@@ -16,7 +16,7 @@ export interface ModelInput {
   row: ModelRow | null;
   /** Absolute checkpoint directory (config.json + model.safetensors, or a PEFT adapter over another). */
   dir: string;
-  /** Tokenizer name recorded for the model ('byte' | 'gpt2'). */
+  /** Tokenizer name recorded for the model ('byte' | 'words' | 'gpt2'). */
   tokenizer: string;
   /** Registry name, or the directory for a bare path: for log lines and messages. */
   label: string;

@@ -1,7 +1,8 @@
 // Scripted judges for the proof: functions of a response's text that stand in for annotators. Each prefers one
-// property the built-in base policy varies on, so rankings by the judge carry a learnable signal. The proof runs
-// concise and enthusiastic by default; lively and personal are harder (a sparse count that the policy can only
-// raise with longer answers, which the no-EOS penalty and the per-token KL charge for), see BENCHMARKS.md.
+// property the built-in base policy varies on, so rankings by the judge carry a learnable signal. The suite covers
+// different kinds of preference (counts of words and of punctuation, a character-level ratio, a length band, lists,
+// word choice, the position of a word, politeness markers and a topic), so the library's defaults are chosen on all
+// of them at once rather than tuned to one (BENCHMARKS.md, issue 10).
 
 export interface Judge {
   name: string;
@@ -12,49 +13,102 @@ export interface Judge {
   clearMargin: number;
 }
 
-const words = (text: string) => text.split(/\s+/).filter(Boolean).length;
+const wordsOf = (text: string) => text.split(/\s+/).filter(Boolean);
+const count = (text: string, re: RegExp) => (text.match(re) ?? []).length;
 
-/** Prefers short answers: the score is minus the word count. */
+/** Count of words: prefers short answers (score = −words). */
 export const conciseJudge: Judge = {
   name: "concise",
   prefers: "shorter responses (score = −words)",
-  score: (response) => -words(response),
+  score: (response) => -wordsOf(response).length,
   clearMargin: 4,
 };
 
-const UPBEAT_WORDS = /\b(great|good|happy|enjoy|fun|love|nice|glad|wonderful|luck)\b/gi;
-
-/**
- * Prefers an upbeat tone: exclamation marks plus upbeat words ("great", "enjoy", "good luck"...), capped at 5 so it
- * cannot be farmed forever. Counting both keeps the signal dense enough to rank most K=4 sets.
- */
-export const enthusiasticJudge: Judge = {
-  name: "enthusiastic",
-  prefers: "an upbeat tone (score = min(5, count of '!' and upbeat words))",
-  score: (response) => Math.min(5, (response.match(/!/g) ?? []).length + (response.match(UPBEAT_WORDS) ?? []).length),
-  clearMargin: 1,
-};
-
-/** Prefers answers that address the reader: the score is the number of "you"/"your" words, capped at 4. */
-export const personalJudge: Judge = {
-  name: "personal",
-  prefers: "addressing the reader (score = min(4, count of you/your))",
-  score: (response) => Math.min(4, (response.match(/\byou(r|rs|rself)?\b/gi) ?? []).length),
-  clearMargin: 1,
-};
-
-/**
- * Prefers lively answers: lists and exclamations, scored as the number of ',' and '!' (capped at 5). Single-byte
- * marks keep the signal dense in the base's samples and visible to a small byte-level reward model.
- */
+/** Count of punctuation: lists and exclamations, scored as the number of ',' and '!' (capped at 5). */
 export const livelyJudge: Judge = {
   name: "lively",
   prefers: "lists and exclamations (score = min(5, count of ',' and '!'))",
-  score: (response) => Math.min(5, (response.match(/[,!]/g) ?? []).length),
+  score: (response) => Math.min(5, count(response, /[,!]/g)),
   clearMargin: 1,
 };
 
-export const JUDGES: Record<string, Judge> = { concise: conciseJudge, lively: livelyJudge, enthusiastic: enthusiasticJudge, personal: personalJudge };
+/** A character-level ratio: the share of letters that are vowels, in percent (a plainer or a denser wording). */
+export const vowelsJudge: Judge = {
+  name: "vowels",
+  prefers: "a higher share of vowels among letters (score = 100 × vowels / letters)",
+  score: (response) => {
+    const letters = count(response, /[a-z]/gi);
+    return letters ? (100 * count(response, /[aeiou]/gi)) / letters : 0;
+  },
+  clearMargin: 3,
+};
+
+/** A length band: answers of 12 to 20 words score 0, others lose a point per word outside the band. */
+export const bandJudge: Judge = {
+  name: "band",
+  prefers: "12–20 words (score = −words outside the band)",
+  score: (response) => {
+    const n = wordsOf(response).length;
+    return n < 12 ? n - 12 : n > 20 ? 20 - n : 0;
+  },
+  clearMargin: 3,
+};
+
+/** Lists and structure: a list introduced by a colon, scored by its items (0 without a colon-led list). */
+export const listJudge: Judge = {
+  name: "list",
+  prefers: "a colon-led list (score = 1 + its items after the colon, capped at 5; 0 without one)",
+  score: (response) => {
+    const at = response.indexOf(":");
+    if (at < 0) return 0;
+    const tail = response.slice(at + 1).split(/[.!?]/)[0]!;
+    return Math.min(5, 1 + tail.split(/,| and /).filter((x) => x.trim()).length);
+  },
+  clearMargin: 2,
+};
+
+/** Word choice: answers that address the reader (count of you/your, capped at 4). */
+export const personalJudge: Judge = {
+  name: "personal",
+  prefers: "addressing the reader (score = min(4, count of you/your))",
+  score: (response) => Math.min(4, count(response, /\byou(r|rs|rself)?\b/gi)),
+  clearMargin: 1,
+};
+
+const OPENING_WORDS = /^(sure|of course|great|happy|good|okay|absolutely)\b/i;
+
+/** Position of a word: an answer that opens with an acknowledgement ("Sure!", "Of course."...) scores 2. */
+export const openerJudge: Judge = {
+  name: "opener",
+  prefers: "opening with an acknowledgement such as 'Sure' or 'Of course' (score 2, else 0)",
+  score: (response) => (OPENING_WORDS.test(response.trim()) ? 2 : 0),
+  clearMargin: 2,
+};
+
+const POLITE = /\b(please|thank|thanks|hope|help|glad|happy to|let me know|good luck|enjoy)\b/gi;
+
+/** Politeness markers: "hope this helps", "let me know", "good luck", "please"... (count, capped at 3). */
+export const politeJudge: Judge = {
+  name: "polite",
+  prefers: "politeness markers (score = min(3, count of please/thank/hope/help/glad/let me know/good luck/enjoy))",
+  score: (response) => Math.min(3, count(response, POLITE)),
+  clearMargin: 1,
+};
+
+const FOOD = /\b(food|eat|eating|meal|meals|breakfast|lunch|dinner|snack|fruit|fruits|vegetables|soup|rice|pasta|bread|tea|coffee|water|cook|cooking|recipe|salad|eggs?|cheese|yogurt|oatmeal|apple|apples|banana|tomatoes|garlic|salt|oil|honey|milk|sugar|cake|cookies|kitchen)\b/gi;
+
+/** A topic: prefers talk of food and cooking, whatever the prompt (count of food words, capped at 4). */
+export const foodJudge: Judge = {
+  name: "food",
+  prefers: "talk of food and cooking (score = min(4, count of food words))",
+  score: (response) => Math.min(4, count(response, FOOD)),
+  clearMargin: 1,
+};
+
+/** The suite, in the order the proof reports it. */
+export const JUDGES: Record<string, Judge> = Object.fromEntries(
+  [conciseJudge, livelyJudge, vowelsJudge, bandJudge, listJudge, personalJudge, openerJudge, politeJudge, foodJudge].map((j) => [j.name, j]),
+);
 
 /**
  * An annotator simulated from a judge: sorts completions with a comparator that answers wrongly with probability

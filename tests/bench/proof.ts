@@ -1,10 +1,14 @@
-// The proof (`npm run proof`): a scripted judge stands in for annotators and goes through the same code path as
-// humans (`rlhf prompts import` → `rlhf sample` K per prompt → `rlhf import rankings` → `rlhf train rm|ppo|dpo`), then held-out test
-// prompts are sampled before and after and scored by the judge. Prints a report and a markdown block for
-// BENCHMARKS.md. Runs two judges, each in its own process (tfjs wasm is single-threaded; the second core would idle),
-// each with one control: reward set to zero (first judge) or a large KL coefficient (second judge).
+// The proof (`npm run proof`): a suite of scripted judges stands in for annotators and goes through the same code
+// path as humans (`rlhf prompts import` → `rlhf sample` K per prompt → `rlhf import rankings` → `rlhf train
+// rm|ppo|grpo|rloo|dpo`), then held-out test prompts are sampled before and after and scored by the judge. Every
+// trainer runs with the library's defaults (no --config): the proof sets data sizes only, so it measures what a user
+// gets. Judges run in parallel worker processes (tfjs wasm is single-threaded; one process per core), each judge in
+// its own database. Two judges also run a PPO control: reward set to zero, and 10× the default β. Prints one table
+// and a markdown block for BENCHMARKS.md.
 //
-// Flags: --judges concise,enthusiastic   --quick (a smaller, faster run for development)   --base DIR (checkpoint)
+// Flags: --judges a,b,... (default: the whole suite)   --jobs N (worker processes, default 2)
+//        --quick (fewer prompts, for development)   --base DIR (checkpoint)
+//        --work DIR --report-only (the table from the judges a run in DIR has finished)   --trainers ppo,grpo,rloo,dpo
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -16,7 +20,7 @@ const flag = (name: string) => {
   return i >= 0 ? argv[i + 1] : undefined;
 };
 const QUICK = argv.includes("--quick");
-/** Set in the per-judge child processes: which judge, which control, and where to write the report. */
+/** Set in the worker processes: which judges (name:control,...), and where to write the reports. */
 const WORKER = flag("worker");
 const WORK = flag("work") ?? fs.mkdtempSync(path.join(os.tmpdir(), "rlhf-proof-"));
 process.env.RLHF_HOME = WORK;
@@ -35,40 +39,41 @@ const { generateCorpus } = await import("../../trainer/builtin/corpus");
 const { scoreTexts } = await import("../../trainer/rl/reward");
 const { meanStd } = await import("../../trainer/rl/utils");
 const { mulberry32, shuffledIndices } = await import("../../server/services/random");
+const { parseRunConfig } = await import("../../server/services/run-kinds/index");
 const { JUDGES, noisyRanking } = await import("./judges");
 type Judge = import("./judges").Judge;
 
-/** Sizes of the run: the full proof, or --quick for development. */
+/** Sizes of the run (data only: every learning setting is the library default). */
 const SIZE = QUICK
-  ? { trainPrompts: 192, testPrompts: 24, k: 4, evalSamplesPerPrompt: 2, responseLength: 64, ppoIterations: 8 }
-  : // 384 prompts: with 128 the RM saw ~115 usable rankings and reached only 0.73–0.80 on the sparse judges; with
-    // 384 it reaches 0.90–0.94 after one or two epochs.
-    { trainPrompts: 384, testPrompts: 48, k: 4, evalSamplesPerPrompt: 4, responseLength: 96, ppoIterations: 28 };
+  ? { trainPrompts: 96, testPrompts: 16, k: 4, evalSamplesPerPrompt: 2 }
+  : // 384 prompts × K = 4 is the size the defaults are chosen for (issue 10).
+    { trainPrompts: 384, testPrompts: 48, k: 4, evalSamplesPerPrompt: 4 };
 const FLIP = 0.1;
 const SEED = 11;
-
-const RM_CONFIG = { num_train_epochs: 3, batch_size: 4, learning_rate: 6e-4, normalize_samples: 64, seed: SEED };
-const PPO_CONFIG = {
-  max_steps: SIZE.ppoIterations,
-  batch_size: 32,
-  mini_batch_size: 8,
-  num_ppo_epochs: 2, // the library default is 4; 2 halves the update cost, the proof's bottleneck on 2 cores
-  learning_rate: 1e-4,
-  // 10× the library default. At β 0.1 the KL kept climbing (6.6–7.9 nats by 14 iterations, 10+ by 28; an adaptive
-  // controller lowered β early and could not catch up). At 0.3–0.4 a strong RM still pulled it past 6 nats; 0.5
-  // ended at 4.1 with the judge gain still above 1 std. The value model is the default critic from the RM.
-  beta: 0.5,
-  response_length: SIZE.responseLength,
-  seed: SEED,
-};
-const DPO_CONFIG = { beta: 0.1, num_train_epochs: 2, max_steps: QUICK ? 16 : 64, batch_size: 8, learning_rate: 1e-4, seed: SEED };
+/** Compute budgets (never learning settings), set only for --quick: a smoke test of the whole path. */
+const BUDGET: Partial<Record<"reward" | "ppo" | "grpo" | "rloo" | "dpo", Record<string, number>>> = QUICK
+  ? { reward: { max_steps: 30 }, ppo: { max_steps: 3 }, grpo: { max_steps: 3 }, rloo: { max_steps: 3 }, dpo: { max_steps: 10 } }
+  : {};
+/** `--config FILE` holding a kind's budget, or nothing (the library defaults). */
+const budgetArgs = (dir: string, kind: keyof typeof BUDGET) => (BUDGET[kind] ? ["--config", writeJson(path.join(dir, `${kind}.budget.json`), BUDGET[kind])] : []);
+/** The library's defaults, read from the run kinds' schemas (for the report and the controls). */
+const PPO_DEFAULTS = parseRunConfig("ppo", {});
+/** Samples for ranking and evaluation are as long as the policies' training responses. */
+const RESPONSE_LENGTH = PPO_DEFAULTS.response_length;
 const CONTROLS: Record<string, { label: string; config: Record<string, unknown> }> = {
   // Zero reward means no RM score and no no-EOS penalty either (that penalty alone favours short answers), and a
   // zero-initialised value head instead of the critic from the RM: with λ < 1 a critic's starting values act as a
-  // shaping reward, and the RM-initialised one moved this control by 0.4 std on its own.
-  "zero-reward": { label: "reward set to zero", config: { reward_scale: 0, missing_eos_penalty: 0, value_model: "policy_head" } },
-  "large-beta": { label: "β 5 (10× the proof's β)", config: { beta: 5 } },
+  // shaping reward.
+  "zero-reward": { label: "PPO, reward set to zero", config: { reward_scale: 0, missing_eos_penalty: 0, value_model: "policy_head" } },
+  // Fixed: the default adaptive controller would walk a large β back down (it moved this control 0.89 std at 0.6 nats).
+  "large-beta": { label: `PPO, β ${PPO_DEFAULTS.beta * 10} fixed (10× the default)`, config: { beta: PPO_DEFAULTS.beta * 10, adaptive_kl: false } },
 };
+/** The online trainers and DPO, each run with the library defaults. */
+const TRAINERS = ["ppo", "grpo", "rloo", "dpo"] as const;
+type Trainer = (typeof TRAINERS)[number];
+/** --trainers grpo,dpo runs only those (the RM always runs; the controls are PPO's, so they need ppo). */
+const RUN_TRAINERS = (flag("trainers")?.split(",") ?? [...TRAINERS]) as Trainer[];
+for (const k of RUN_TRAINERS) if (!TRAINERS.includes(k)) throw new Error(`unknown trainer '${k}' (known: ${TRAINERS.join(", ")})`);
 
 const timings: Record<string, number> = {};
 async function timed<T>(label: string, fn: () => Promise<T>): Promise<T> {
@@ -120,12 +125,12 @@ if (!fs.existsSync(path.join(baseDir, "config.json"))) {
   process.exit(1);
 }
 await initBackend();
-const tok = getTokenizer("byte");
 const base = await loadCheckpoint(baseDir);
+const tok = getTokenizer(base.tokenizer);
 
 /** Distinct everyday prompts from the built-in topics, split into train and test. */
 function makePrompts(): { train: string[]; test: string[] } {
-  const texts = [...new Set(generateCorpus({ seed: 4242, templatePairs: 3000 }).map((p) => p.prompt))].filter((p) => buildPrompt(tok, p).length + SIZE.responseLength + 1 <= base.config.n_positions);
+  const texts = [...new Set(generateCorpus({ seed: 4242, templatePairs: 3000 }).map((p) => p.prompt))].filter((p) => buildPrompt(tok, p).length + RESPONSE_LENGTH + 1 <= base.config.n_positions);
   const order = shuffledIndices(texts.length, mulberry32(SEED));
   const picked = order.map((i) => texts[i]!);
   const train = picked.slice(0, SIZE.trainPrompts);
@@ -141,7 +146,7 @@ async function samplePolicy(model: typeof base.model, prompts: string[], n: numb
   // Large batches: a sampling step costs little more for 192 rows than for 64 on this CPU.
   for (let i = 0; i < rows.length; i += 192) {
     const chunk = rows.slice(i, i + 192);
-    const res = await generate(model, tok, chunk.map((p) => buildPrompt(tok, p)), { maxNewTokens: SIZE.responseLength, seed: seed + i, returnLogprobs: true });
+    const res = await generate(model, tok, chunk.map((p) => buildPrompt(tok, p)), { maxNewTokens: RESPONSE_LENGTH, seed: seed + i, returnLogprobs: true });
     res.tokens.forEach((t, j) => out.push({ prompt: chunk[j]!, response: decodeResponse(tok, t), tokens: t, logprobs: res.logprobs![j]! }));
   }
   return out;
@@ -169,7 +174,8 @@ interface PolicyEval {
 async function evaluatePolicy(dir: string | null, judge: Judge, prompts: string[]): Promise<PolicyEval> {
   const policy = dir ? (await loadCheckpoint(dir)).model : base.model;
   try {
-    const samples = await samplePolicy(policy, prompts, SIZE.evalSamplesPerPrompt, 777);
+    // The base's evaluation samples are drawn once for the suite (sampleBaseOnce); a trained policy's here.
+    const samples = dir ? await samplePolicy(policy, prompts, SIZE.evalSamplesPerPrompt, 777) : (JSON.parse(fs.readFileSync(path.join(WORK, "base-eval.json"), "utf8")) as Awaited<ReturnType<typeof samplePolicy>>);
     const { mean, std } = meanStd(samples.map((s) => judge.score(s.response)));
     const kl = dir ? await sequenceKl(samples) : 0;
     const eos = samples.filter((s) => s.tokens.at(-1) === tok.eosId).length / samples.length;
@@ -193,12 +199,11 @@ interface JudgeReport {
   labelNoise: number;
   rm: { accuracyClear: number; clearPairs: number; accuracyAll: number; evalRm: Record<string, unknown> };
   base: PolicyEval;
-  ppo: PolicyEval & { trainKl: number; rewardMean: number };
-  dpo: PolicyEval;
-  control: { name: string; label: string; eval: PolicyEval };
+  trained: Partial<Record<Trainer, PolicyEval & { trainKl: number | null }>>;
+  control: { name: string; label: string; eval: PolicyEval } | null;
 }
 
-async function proveJudge(judge: Judge, prompts: { train: string[]; test: string[] }, controlName: string): Promise<JudgeReport> {
+async function proveJudge(judge: Judge, prompts: { train: string[]; test: string[] }, controlName: string | null): Promise<JudgeReport> {
   const dir = path.join(WORK, judge.name);
   fs.mkdirSync(dir, { recursive: true });
   process.env.DATABASE_URL = path.join(dir, "rlhf.db");
@@ -216,16 +221,16 @@ async function proveJudge(judge: Judge, prompts: { train: string[]; test: string
   let disagreements = 0;
   let comparable = 0;
   const testItems: Array<{ prompt: string; texts: string[] }> = [];
-  await timed(t("sample K=4 + rank + import"), async () => {
+  await timed(t("rank + import"), async () => {
     const rows: unknown[] = [];
     for (const split of ["train", "test"] as const) {
-      // `rlhf sample`, as an admin would run it to make ranking data from the base policy.
-      const samplesFile = path.join(dir, `samples-${split}.jsonl`);
-      await cli(["sample", "--model", baseDir, "--split", split, "--project", "proof", "--k", String(SIZE.k), "--max-new-tokens", String(SIZE.responseLength), "--seed", split === "train" ? "1" : "2", "--out", samplesFile]);
+      // The base's samples are the same for every judge (same prompts, same seed): sampled once, before the judges.
+      const samplesFile = path.join(WORK, `samples-${split}.jsonl`);
       const sampled = fs.readFileSync(samplesFile, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { prompt: string; completions: string[] });
       for (const { prompt, completions } of sampled) {
         // Identical samples are one completion (the import dedupes by text), so keep distinct texts only.
-        const texts = [...new Set(completions)];
+        // An empty completion (EOS first) is not rankable text: the import would refuse the row.
+        const texts = [...new Set(completions)].filter((x) => x.trim());
         if (texts.length < 2) continue;
         const scores = texts.map((x) => judge.score(x));
         if (new Set(scores).size < 2) continue; // all tied: the annotator would mark it not rankable
@@ -245,7 +250,7 @@ async function proveJudge(judge: Judge, prompts: { train: string[]; test: string
   });
 
   // RM on the rankings, then its accuracy on held-out pairs whose judge scores differ clearly.
-  await timed(t("train rm"), () => cli(["train", "rm", "--base", baseDir, "--config", writeJson(path.join(dir, "rm.json"), RM_CONFIG), "--name", "rm"]));
+  await timed(t("train rm"), () => cli(["train", "rm", "--base", baseDir, ...budgetArgs(dir, "reward"), "--name", "rm"]));
   const evalRm = await cli(["eval", "rm", "--model", "rm"]);
   const rmCheckpoint = await loadCheckpoint(registeredDir("rm"));
   let correct = 0;
@@ -270,29 +275,30 @@ async function proveJudge(judge: Judge, prompts: { train: string[]; test: string
   rmCheckpoint.model.dispose();
   rmCheckpoint.head?.dispose();
 
-  // PPO and DPO from the same base; then the held-out evaluation.
-  const ppoOut = await timed(t("train ppo"), () =>
-    cli(["train", "ppo", "--base", baseDir, "--reward", "rm", "--config", writeJson(path.join(dir, "ppo.json"), PPO_CONFIG), "--name", "ppo"]),
-  );
-  await timed(t("train dpo"), () => cli(["train", "dpo", "--base", baseDir, "--config", writeJson(path.join(dir, "dpo.json"), DPO_CONFIG), "--name", "dpo"]));
-  const [baseEval, ppoEval, dpoEval] = await timed(t("evaluate base/ppo/dpo"), async () => [
-    await evaluatePolicy(null, judge, prompts.test),
-    await evaluatePolicy(registeredDir("ppo"), judge, prompts.test),
-    await evaluatePolicy(registeredDir("dpo"), judge, prompts.test),
-  ]);
-  const control = CONTROLS[controlName]!;
-  await timed(t(`control ${controlName}`), () =>
-    cli(["train", "ppo", "--base", baseDir, "--reward", "rm", "--config", writeJson(path.join(dir, `${controlName}.json`), { ...PPO_CONFIG, ...control.config }), "--name", controlName]),
-  );
-  const controlEval = await evaluatePolicy(registeredDir(controlName), judge, prompts.test);
+  // Every trainer from the same base, with the library defaults; then the held-out evaluation.
+  const trainKl: Partial<Record<Trainer, number | null>> = {};
+  for (const kind of RUN_TRAINERS) {
+    const out = await timed(t(`train ${kind}`), () => cli(["train", kind, "--base", baseDir, ...(kind === "dpo" ? [] : ["--reward", "rm"]), ...budgetArgs(dir, kind), "--name", kind]));
+    trainKl[kind] = typeof out.kl === "number" ? out.kl : null;
+  }
+  const baseEval = await timed(t("evaluate base"), () => evaluatePolicy(null, judge, prompts.test));
+  const trained: JudgeReport["trained"] = {};
+  for (const kind of RUN_TRAINERS) trained[kind] = { ...(await timed(t(`evaluate ${kind}`), () => evaluatePolicy(registeredDir(kind), judge, prompts.test))), trainKl: trainKl[kind] ?? null };
+  let control: JudgeReport["control"] = null;
+  if (controlName && RUN_TRAINERS.includes("ppo")) {
+    const c = CONTROLS[controlName]!;
+    await timed(t(`control ${controlName}`), () =>
+      cli(["train", "ppo", "--base", baseDir, "--reward", "rm", "--config", writeJson(path.join(dir, `${controlName}.json`), { ...BUDGET.ppo, ...c.config }), "--name", controlName]),
+    );
+    control = { name: controlName, label: c.label, eval: await evaluatePolicy(registeredDir(controlName), judge, prompts.test) };
+  }
   const report: JudgeReport = {
     judge,
     labelNoise: comparable ? disagreements / comparable : 0,
     rm: { accuracyClear: clear ? correct / clear : 0, clearPairs: clear, accuracyAll: all ? correctAll / all : 0, evalRm },
-    base: baseEval!,
-    ppo: { ...ppoEval!, trainKl: Number(ppoOut.kl), rewardMean: Number(ppoOut.reward_mean) },
-    dpo: dpoEval!,
-    control: { name: controlName, label: control.label, eval: controlEval },
+    base: baseEval,
+    trained,
+    control,
   };
   closeDb();
   return report;
@@ -301,82 +307,139 @@ async function proveJudge(judge: Judge, prompts: { train: string[]; test: string
 // ---------------------------------------------------------------------------------------------------------------
 // Run and report.
 
+/**
+ * Samples K completions per prompt from the base with `rlhf sample`, as an admin would to make ranking data, once for
+ * the whole suite (every judge ranks the same samples), and the base's held-out evaluation samples.
+ */
+async function sampleBaseOnce(): Promise<void> {
+  if (fs.existsSync(path.join(WORK, "samples-test.jsonl"))) return;
+  const dir = path.join(WORK, "base-samples");
+  fs.mkdirSync(dir, { recursive: true });
+  process.env.DATABASE_URL = path.join(dir, "rlhf.db");
+  closeDb();
+  createProject(getDb(), { name: "proof", k: SIZE.k, allowTies: true }, null);
+  await cli(["prompts", "import", writeJsonl(path.join(dir, "prompts.jsonl"), [
+    ...prompts.train.map((p) => ({ prompt: p, split: "train" })),
+    ...prompts.test.map((p) => ({ prompt: p, split: "test" })),
+  ]), "--project", "proof"]);
+  await timed("base: sample K=4", async () => {
+    for (const split of ["train", "test"] as const)
+      await cli(["sample", "--model", baseDir, "--split", split, "--project", "proof", "--k", String(SIZE.k), "--max-new-tokens", String(RESPONSE_LENGTH), "--seed", split === "train" ? "1" : "2", "--out", path.join(WORK, `samples-${split}.jsonl`)]);
+  });
+  await timed("base: evaluation samples", async () => {
+    fs.writeFileSync(path.join(WORK, "base-eval.json"), JSON.stringify(await samplePolicy(base.model, prompts.test, SIZE.evalSamplesPerPrompt, 777)));
+  });
+  closeDb();
+}
+
 const started = Date.now();
-const judgeNames = (flag("judges") ?? "concise,enthusiastic").split(",");
-const controlFor = (i: number) => (i % 2 === 0 ? "zero-reward" : "large-beta");
+const judgeNames = (flag("judges") ?? Object.keys(JUDGES).join(",")).split(",");
+const JOBS = Math.max(1, Number(flag("jobs") ?? 2));
+const controlFor = (i: number): string | null => (i === 0 ? "zero-reward" : i === 1 ? "large-beta" : null);
 for (const name of judgeNames) if (!JUDGES[name]) throw new Error(`unknown judge '${name}' (known: ${Object.keys(JUDGES).join(", ")})`);
 const prompts = makePrompts();
 
 if (WORKER) {
-  // A child: one judge, end to end; the report goes to a file the parent merges.
-  const [name, control] = WORKER.split(":");
-  const report = await proveJudge(JUDGES[name!]!, prompts, control!);
-  fs.writeFileSync(path.join(WORK, `${name}.report.json`), JSON.stringify({ report, timings }));
+  // A worker: its share of the judges, one after another; each report goes to a file the parent merges.
+  for (const item of WORKER.split(",")) {
+    const [name, control] = item.split(":");
+    for (const k of Object.keys(timings)) delete timings[k];
+    const report = await proveJudge(JUDGES[name!]!, prompts, control || null);
+    fs.writeFileSync(path.join(WORK, `${name}.report.json`), JSON.stringify({ report, timings }));
+  }
   process.exit(0);
 }
 
-/** Runs each judge in its own process (one per core), with the same flags, and collects their reports. */
+/** Runs the judges in JOBS worker processes (judge i goes to worker i mod JOBS) and collects their reports. */
 async function runChildren(): Promise<JudgeReport[]> {
   const script = path.resolve("tests/bench/proof.ts");
   const runner = path.resolve("trainer/bin/run-ts.mjs");
+  const shares = Array.from({ length: Math.min(JOBS, judgeNames.length) }, (_, w) =>
+    judgeNames.map((name, i) => ({ name, i })).filter(({ i }) => i % JOBS === w).map(({ name, i }) => `${name}:${controlFor(i) ?? ""}`),
+  );
   await Promise.all(
-    judgeNames.map(
-      (name, i) =>
+    shares.map(
+      (share, w) =>
         new Promise<void>((resolve, reject) => {
-          const args = [runner, script, "--worker", `${name}:${controlFor(i)}`, "--work", WORK, "--base", baseDir, ...(QUICK ? ["--quick"] : [])];
+          const args = [runner, script, "--worker", share.join(","), "--work", WORK, "--base", baseDir, ...(QUICK ? ["--quick"] : []), ...(flag("trainers") ? ["--trainers", flag("trainers")!] : [])];
           const child = spawn(process.execPath, args, { stdio: ["ignore", "inherit", "pipe"] });
-          // Child stderr is prefixed with its judge; progress-bar redraws are dropped to keep logs readable.
+          // Worker stderr is prefixed with its number; progress-bar redraws are dropped to keep logs readable.
           child.stderr.on("data", (d: Buffer) => {
-            for (const line of d.toString().split(/[\r\n]+/)) if (line.trim() && !line.includes("\x1b")) process.stderr.write(`[${name}] ${line}\n`);
+            for (const line of d.toString().split(/[\r\n]+/)) if (line.trim() && !line.includes("\x1b")) process.stderr.write(`[w${w}] ${line}\n`);
           });
-          child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`proof for judge ${name} exited with code ${code}`))));
+          child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`proof worker ${w} (${share.join(",")}) exited with code ${code}`))));
         }),
     ),
   );
-  return judgeNames.map((name) => {
-    const { report, timings: childTimings } = JSON.parse(fs.readFileSync(path.join(WORK, `${name}.report.json`), "utf8")) as { report: JudgeReport; timings: Record<string, number> };
-    Object.assign(timings, childTimings);
-    report.judge = JUDGES[name]!;
-    return report;
-  });
+  return finishedReports();
 }
 
-const reports = argv.includes("--serial")
+/** The reports the workers already wrote in WORK, for --report-only (a run stopped early still gives its table). */
+function finishedReports(): JudgeReport[] {
+  return judgeNames
+    .filter((name) => fs.existsSync(path.join(WORK, `${name}.report.json`)))
+    .map((name) => {
+      const { report, timings: childTimings } = JSON.parse(fs.readFileSync(path.join(WORK, `${name}.report.json`), "utf8")) as { report: JudgeReport; timings: Record<string, number> };
+      Object.assign(timings, childTimings);
+      report.judge = JUDGES[name]!;
+      return report;
+    });
+}
+
+const REPORT_ONLY = argv.includes("--report-only");
+if (!REPORT_ONLY) await sampleBaseOnce();
+const reports = REPORT_ONLY
+  ? finishedReports()
+  : argv.includes("--serial")
   ? await (async () => {
       const out: JudgeReport[] = [];
       for (const [i, name] of judgeNames.entries()) out.push(await proveJudge(JUDGES[name]!, prompts, controlFor(i)));
       return out;
     })()
   : await runChildren();
-const totalS = (Date.now() - started) / 1000;
+// With --report-only, from the run's own files: its first (the prompts) to its last finished judge report.
+const totalS = REPORT_ONLY
+  ? (Math.max(...judgeNames.filter((n) => fs.existsSync(path.join(WORK, `${n}.report.json`))).map((n) => fs.statSync(path.join(WORK, `${n}.report.json`)).mtimeMs)) -
+      fs.statSync(path.join(WORK, "base-samples", "prompts.jsonl")).mtimeMs) /
+    1000
+  : (Date.now() - started) / 1000;
 
+/** The targets of issue 10: RM accuracy on clear pairs, and the judge gain per trainer at ≤ 6 nats held-out KL. */
+const TARGET = { rmClear: 0.85, gain: { ppo: 1, grpo: 1, rloo: 1, dpo: 0.7 } as Record<Trainer, number>, kl: 6 };
 const f = (x: number, d = 2) => x.toFixed(d);
 const ms = (e: PolicyEval) => `${f(e.mean)} ± ${f(e.std)}`;
+const mark = (ok: boolean) => (ok ? "" : " ✗");
 const lines: string[] = [];
-lines.push(`### RLHF proof (${new Date().toISOString().slice(0, 10)}, ${os.cpus().length}-core CPU, tfjs ${(await import("../../trainer/backend/index")).activeBackend()})`);
+lines.push(`### RLHF proof (${new Date().toISOString().slice(0, 10)}, ${os.cpus().length}-core CPU, tfjs ${(await import("../../trainer/backend/index")).activeBackend()}, library defaults)`);
 lines.push("");
-lines.push(`Base: \`${path.relative(process.cwd(), baseDir) || baseDir}\` (${base.model.numParams().toLocaleString("en-US")} params). ${SIZE.trainPrompts} train / ${SIZE.testPrompts} test prompts, K = ${SIZE.k}, ${FLIP * 100}% of judge comparisons flipped, responses ≤ ${SIZE.responseLength} tokens, ${SIZE.evalSamplesPerPrompt} eval samples per test prompt, seed ${SEED}.`);
+lines.push(
+  `Base: \`${path.relative(process.cwd(), baseDir) || baseDir}\` (${base.model.numParams().toLocaleString("en-US")} params, tokenizer ${base.tokenizer}). ${SIZE.trainPrompts} train / ${SIZE.testPrompts} test prompts, K = ${SIZE.k}, ${FLIP * 100}% of judge comparisons flipped, responses ≤ ${RESPONSE_LENGTH} tokens, ${SIZE.evalSamplesPerPrompt} eval samples per test prompt, seed ${SEED}. Each cell: gain in base standard deviations (held-out KL in nats); ✗ marks a missed target (RM ≥ ${TARGET.rmClear}; PPO, GRPO, RLOO ≥ 1 and DPO ≥ 0.7 std at ≤ ${TARGET.kl} nats).`,
+);
 lines.push("");
-lines.push("| judge | label noise | RM acc. (clear pairs) | RM acc. (all pairs) | base | PPO | PPO gain / base std | PPO KL (train / eval, nats) | DPO | DPO KL (eval) |");
-lines.push("|---|---|---|---|---|---|---|---|---|---|");
+lines.push("| judge | label noise | RM acc. clear pairs (all) | base | PPO | GRPO | RLOO | DPO | control: gain (KL), noise |");
+lines.push("|---|---|---|---|---|---|---|---|---|");
 for (const r of reports) {
-  const gain = (r.ppo.mean - r.base.mean) / (r.base.std || 1);
+  const cell = (kind: Trainer) => {
+    const e = r.trained[kind];
+    if (!e) return "–";
+    const gain = (e.mean - r.base.mean) / (r.base.std || 1);
+    return `${f(gain)} (${f(e.kl, 1)})${mark(gain >= TARGET.gain[kind] && e.kl <= TARGET.kl)}`;
+  };
+  const n = prompts.test.length * SIZE.evalSamplesPerPrompt;
+  const control = r.control
+    ? `${r.control.label}: ${f((r.control.eval.mean - r.base.mean) / (r.base.std || 1))} (${f(r.control.eval.kl, 1)}), ±${f((2 * r.base.std) / Math.sqrt(n) / (r.base.std || 1))}`
+    : "";
   lines.push(
-    `| ${r.judge.name}: ${r.judge.prefers} | ${f(r.labelNoise)} | ${f(r.rm.accuracyClear)} (${r.rm.clearPairs} pairs, Δ ≥ ${r.judge.clearMargin}) | ${f(r.rm.accuracyAll)} | ${ms(r.base)} | ${ms(r.ppo)} | ${f(gain)} | ${f(r.ppo.trainKl)} / ${f(r.ppo.kl)} | ${ms(r.dpo)} | ${f(r.dpo.kl)} |`,
+    `| ${r.judge.name}: ${r.judge.prefers} | ${f(r.labelNoise)} | ${f(r.rm.accuracyClear)}${mark(r.rm.accuracyClear >= TARGET.rmClear)} (${r.rm.clearPairs} pairs, Δ ≥ ${r.judge.clearMargin}) (${f(r.rm.accuracyAll)}) | ${ms(r.base)} | ${TRAINERS.map(cell).join(" | ")} | ${control} |`,
   );
 }
 lines.push("");
-lines.push("Controls (PPO with everything else equal; noise = 2 standard errors of a held-out mean):");
-lines.push("");
-lines.push("| judge | control | base | PPO (β " + PPO_CONFIG.beta + ") gain / base std | control | control gain / base std | control KL (eval) | noise |");
-lines.push("|---|---|---|---|---|---|---|---|");
-for (const r of reports) {
-  const gain = (e: PolicyEval) => f((e.mean - r.base.mean) / (r.base.std || 1));
-  const n = prompts.test.length * SIZE.evalSamplesPerPrompt;
-  lines.push(`| ${r.judge.name} | ${r.control.label} | ${ms(r.base)} | ${gain(r.ppo)} | ${ms(r.control.eval)} | ${gain(r.control.eval)} | ${f(r.control.eval.kl)} | ±${f((2 * r.base.std) / Math.sqrt(n))} |`);
+const stageTotals: Record<string, number> = {};
+for (const [k, v] of Object.entries(timings)) {
+  const stage = k.split(": ").slice(1).join(": ");
+  stageTotals[stage] = (stageTotals[stage] ?? 0) + v;
 }
-lines.push("");
-lines.push("Wall time per stage (s): " + Object.entries(timings).map(([k, v]) => `${k} ${f(v, 0)}`).join("; ") + `; **total ${f(totalS / 60, 1)} min**.`);
+lines.push(`Wall time per stage, summed over judges (s): ` + Object.entries(stageTotals).map(([k, v]) => `${k} ${f(v, 0)}`).join("; ") + `; **total ${f(totalS / 60, 1)} min** with ${Math.min(JOBS, judgeNames.length)} workers.`);
 const markdown = lines.join("\n");
 console.log(JSON.stringify({ reports: reports.map((r) => ({ ...r, judge: r.judge.name })), timings, total_s: totalS }, null, 1));
 console.log("\n" + markdown);

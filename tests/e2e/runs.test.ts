@@ -50,7 +50,7 @@ beforeAll(async () => {
   db = openDb(path.join(server.dataDir, "rlhf.db"));
   // The first start registered the shipped base policy; the e2e runs build on it.
   const base = ensureBuiltinModel(db)!;
-  registerModel(db, { name: "base-rm", kind: "reward", path: "models/base-rm", tokenizer: "byte", parentId: base.id, config: { n_layer: 2, metrics: { "eval/accuracy": 0.71 } } });
+  registerModel(db, { name: "base-rm", kind: "reward", path: "models/base-rm", tokenizer: "words", parentId: base.id, config: { n_layer: 2, metrics: { "eval/accuracy": 0.71 } } });
   // An SFT run is only queued when there are demonstrations to train on.
   const demo = listProjects(db)[0]!;
   const demos = ["Name a colour.", "Say hello."].map((prompt, i) => JSON.stringify({ prompt, completion: i ? "Hello!" : "Blue." }));
@@ -99,7 +99,7 @@ describe("training runs in the browser", () => {
     // PPO asks for a reward model and shows PPO's keys; going back to SFT hides it again.
     await page.selectOption("#run-kind", "ppo");
     await expect(page.locator("#run-reward").inputValue()).resolves.toBe("base-rm");
-    await expect(page.locator("#config-beta").inputValue()).resolves.toBe("0.05");
+    await expect(page.locator("#config-beta").inputValue()).resolves.toBe("0.3");
     await page.selectOption("#run-kind", "sft");
     await page.fill("#config-max_steps", "60");
     await page.fill("#config-eval_steps", "10");
@@ -153,7 +153,7 @@ describe("training runs in the browser", () => {
         "loss/value_avg": 0.8 * Math.exp(-it / 5) + 0.05,
         "val/explained_variance": 0.9 * (1 - Math.exp(-it / 4)) - 0.3,
       });
-    completeRun(db, run.id, { name: "base-ppo", kind: "policy", path: "models/base-ppo", tokenizer: "byte", parentId: base.id });
+    completeRun(db, run.id, { name: "base-ppo", kind: "policy", path: "models/base-ppo", tokenizer: "words", parentId: base.id });
     await page.goto(`${server.url}/admin/runs/${run.id}`);
     await expect(page.getByTestId("run-status").getAttribute("data-status")).resolves.toBe("succeeded");
     for (const group of ["Losses", "Reward and score", "KL", "Policy"]) await expect(page.getByRole("region", { name: group }).count()).resolves.toBe(1);

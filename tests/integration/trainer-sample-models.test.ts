@@ -95,7 +95,7 @@ describe("rlhf models", () => {
     env.withDb((db) => {
       const shipped = fs.existsSync(path.join(BUILTIN_MODEL_DIR, "model.safetensors"));
       const row = ensureBuiltinModel(db, shipped ? BUILTIN_MODEL_DIR : tinyDir);
-      expect(row).toMatchObject({ name: "base", kind: "policy", tokenizer: "byte" });
+      expect(row).toMatchObject({ name: "base", kind: "policy", tokenizer: shipped ? "words" : "byte" });
       expect(ensureBuiltinModel(db)!.id).toBe(row!.id);
       expect(ensureBuiltinModel(db, path.join(env.dir, "nowhere"))!.id).toBe(row!.id);
     });

@@ -1,6 +1,6 @@
 // Tokenizers round-trip arbitrary Unicode; the chat template marks exactly the response tokens; names are checked.
 import { describe, expect, it } from "vitest";
-import { buildExample, buildPrompt, decodeResponse, getTokenizer } from "../../trainer/tokenizer/index.js";
+import { buildExample, buildPrompt, decodeResponse, getTokenizer, learnWordVocab, WordTokenizer, wordPieces } from "../../trainer/tokenizer/index.js";
 import { mulberry32 } from "../../server/services/random.js";
 
 const samples = [
@@ -30,7 +30,7 @@ function randomStrings(n: number, seed: number): string[] {
   });
 }
 
-describe.each(["byte", "gpt2"])("%s tokenizer", (name) => {
+describe.each(["byte", "words", "gpt2"])("%s tokenizer", (name) => {
   const tok = getTokenizer(name);
 
   it("round-trips arbitrary Unicode", () => {
@@ -61,8 +61,17 @@ describe("tokenizer registry", () => {
   it("has the documented special ids", () => {
     expect(getTokenizer("byte")).toMatchObject({ vocabSize: 260, eosId: 256, padId: 257 });
     expect(getTokenizer("gpt2")).toMatchObject({ vocabSize: 50257, eosId: 50256 });
+    expect(getTokenizer("words")).toMatchObject({ eosId: 256, padId: 257 });
+  });
+  it("words: corpus words are one token each, anything else falls back to bytes", () => {
+    const tok = new WordTokenizer(learnWordVocab(["Human: Drink water. Sleep well!"]));
+    expect(wordPieces("Hi there, you're 42!\n")).toEqual(["Hi", " there", ",", " you're", " 42", "!", "\n"]);
+    expect(tok.encode(" water. Sleep").length).toBe(3);
+    expect(tok.encode(" zebra")).toEqual(Array.from(new TextEncoder().encode(" zebra")));
+    expect(tok.decode(tok.encode("Drink water, zebra 🦓!"))).toBe("Drink water, zebra 🦓!");
+    expect(tok.vocabSize).toBe(260 + learnWordVocab(["Human: Drink water. Sleep well!"]).length);
   });
   it("rejects unknown names with a one-line error", () => {
-    expect(() => getTokenizer("sentencepiece")).toThrowError(/^unknown tokenizer 'sentencepiece': use one of byte, gpt2$/);
+    expect(() => getTokenizer("sentencepiece")).toThrowError(/^unknown tokenizer 'sentencepiece': use one of byte, words, gpt2$/);
   });
 });

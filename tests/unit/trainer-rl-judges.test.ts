@@ -1,15 +1,27 @@
 // The proof's simulated annotators: a judge's ranking is exact without noise, ties group, and about the requested
 // share of comparisons comes out flipped.
 import { describe, expect, it } from "vitest";
-import { conciseJudge, enthusiasticJudge, livelyJudge, noisyRanking } from "../bench/judges";
+import { bandJudge, conciseJudge, foodJudge, JUDGES, listJudge, livelyJudge, noisyRanking, openerJudge, personalJudge, politeJudge, vowelsJudge } from "../bench/judges";
 import { mulberry32 } from "../../server/services/random";
 
 describe("proof judges", () => {
   it("score response text", () => {
     expect(conciseJudge.score("Go to bed early.")).toBe(-4);
-    expect(enthusiasticJudge.score("Sure! Have a great day.")).toBe(2);
     expect(livelyJudge.score("Sure! Try tea, rest, and a walk.")).toBe(3);
-    expect(enthusiasticJudge.score("Sure! Good luck! Enjoy!!!")).toBe(5);
+    expect(vowelsJudge.score("aab")).toBeCloseTo(66.67, 1);
+    expect(bandJudge.score("one two three")).toBe(-9);
+    expect(bandJudge.score(Array(15).fill("w").join(" "))).toBe(0);
+    expect(bandJudge.score(Array(23).fill("w").join(" "))).toBe(-3);
+    expect(listJudge.score("Here are a few ideas: tea, rest, and a walk. Enjoy!")).toBe(4);
+    expect(listJudge.score("Drink tea.")).toBe(0);
+    expect(personalJudge.score("You can do it, your way.")).toBe(2);
+    expect(openerJudge.score("Sure! Drink tea.")).toBe(2);
+    expect(openerJudge.score("Drink tea. Sure!")).toBe(0);
+    expect(politeJudge.score("Hope this helps! Good luck!")).toBe(2);
+    expect(foodJudge.score("Eat fruit and drink tea.")).toBe(3);
+  });
+  it("cover at least eight kinds of preference", () => {
+    expect(Object.keys(JUDGES).length).toBeGreaterThanOrEqual(8);
   });
   it("rank best → worst without noise, with equal scores tied", () => {
     expect(noisyRanking([1, 3, 2, 3], 0, mulberry32(1))).toEqual([[1, 3], [2], [0]]);

@@ -89,7 +89,7 @@ describe("PPO on a toy reward", () => {
       eosId: EOS,
       padId: PAD,
       sample: sampleResponses,
-      config: parsePPOConfig({ max_steps: 3, batch_size: 8, mini_batch_size: 4, num_ppo_epochs: 2, response_length: 5, value_model: "rm_critic", adaptive_kl: true, ent_coef: 0.01, kl_estimator: "k3", whiten_rewards: true }),
+      config: parsePPOConfig({ max_steps: 3, batch_size: 8, mini_batch_size: 4, num_ppo_epochs: 2, response_length: 5, value_model: "rm_critic", adaptive_kl: true, ent_coef: 0.01, kl_estimator: "k3", whiten_rewards: true, learning_rate: 3e-5 }),
       ctx: { ...ctx, reportMetrics: (step, m) => { ctx.reportMetrics(step, m); counts.push(tf.memory().numTensors); } },
       onMinibatch: (info) => {
         if (info.epoch === 0 && info.minibatch === 0) firstRatios.push(info.ratioMin, info.ratioMax);

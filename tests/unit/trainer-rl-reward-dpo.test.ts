@@ -7,7 +7,7 @@ import { GPT } from "../../trainer/model/gpt";
 import { ScalarHead } from "../../trainer/model/heads";
 import { buildExample, getTokenizer } from "../../trainer/tokenizer";
 import { memoryContext } from "../../trainer/rl/context";
-import { scoreTexts, trainRewardModel, type RankingExample } from "../../trainer/rl/reward";
+import { evaluateRankings, scoreTexts, trainRewardModel, type RankingExample } from "../../trainer/rl/reward";
 import { parseRunConfig } from "../../server/services/run-kinds/index";
 const parseRewardConfig = (raw: unknown) => parseRunConfig("reward", raw);
 import { trainDPO, type PairExample } from "../../trainer/rl/dpo";
@@ -58,6 +58,30 @@ describe("reward model training", () => {
     const { mean, std } = meanStd(scoreTexts(gpt, head, samples, encode, tok.padId));
     expect(mean).toBeCloseTo(0, 3);
     expect(std).toBeCloseTo(1, 3);
+    gpt.dispose();
+    head.dispose();
+  });
+});
+
+describe("reward model early stopping", () => {
+  it("load_best_model_at_end keeps the weights of the epoch with the best held-out accuracy", async () => {
+    await initBackend("wasm");
+    const gpt = new GPT(shape, { seed: 3 });
+    const head = new ScalarHead(shape.n_embd, { seed: 3 });
+    const ctx = memoryContext();
+    const rankings = toyRankings(60, 7);
+    // A rate far too high on purpose: held-out accuracy jumps around from epoch to epoch.
+    const result = await trainRewardModel({
+      gpt, head, encode, padId: tok.padId, rankings,
+      config: parseRewardConfig({ num_train_epochs: 5, learning_rate: 3e-2, normalize: false }),
+      ctx,
+    });
+    const perEpoch = ctx.metrics.filter((m) => "eval/accuracy" in m).map((m) => m["eval/accuracy"]!);
+    expect(perEpoch).toHaveLength(5);
+    expect(result.eval.accuracy).toBe(Math.max(...perEpoch));
+    // The weights in place are that epoch's: evaluating them again gives the same accuracy.
+    const again = evaluateRankings(gpt, head, rankings.filter((r) => r.split === "test"), encode, tok.padId);
+    expect(again.accuracy).toBeCloseTo(result.eval.accuracy, 6);
     gpt.dispose();
     head.dispose();
   });

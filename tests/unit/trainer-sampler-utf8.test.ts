@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "../../trainer/backend/index.js";
 import { generate, sampleToken } from "../../trainer/generate/index.js";
 import { GPT } from "../../trainer/model/gpt.js";
-import { ByteTokenizer, GPT2Tokenizer } from "../../trainer/tokenizer/index.js";
+import { ByteTokenizer, getTokenizer, GPT2Tokenizer } from "../../trainer/tokenizer/index.js";
 import { UTF8_START, utf8Run, validUtf8 } from "../../trainer/tokenizer/utf8.js";
 import { mulberry32 } from "../../server/services/random.js";
 
@@ -66,6 +66,23 @@ describe("the sampler never emits invalid UTF-8", () => {
       }
     }
     expect(highBytes).toBeGreaterThan(100); // the guard had non-ASCII to keep whole, not just ASCII
+    model.dispose();
+  });
+
+  it("words tokenizer (the built-in model's): word tokens and byte fallback mixed, every sample valid", async () => {
+    const tok = getTokenizer("words");
+    const model = new GPT({ vocab_size: tok.vocabSize, n_positions: 32, n_embd: 16, n_layer: 1, n_head: 2, layer_norm_epsilon: 1e-5 }, { seed: 5 });
+    const prompts = ["Hi", "é?", "四", "How do I sleep?"].map((p) => tok.encode(p));
+    for (let seed = 0; seed < 16; seed++) {
+      for (const temperature of [1, 8]) {
+        const res = await generate(model, tok, prompts, { maxNewTokens: 1 + (seed % 10), temperature, seed });
+        for (const row of res.tokens) {
+          const bytes = row.flatMap((id) => Array.from(tok.tokenBytes(id) ?? []));
+          expect(isValidUtf8(bytes), `seed ${seed} t ${temperature}: ${row.join(",")}`).toBe(true);
+          expect(tok.decode(row)).not.toContain("\uFFFD");
+        }
+      }
+    }
     model.dispose();
   });
 

@@ -3,7 +3,8 @@
 export { BUILTIN_MODEL_DIR, BUILTIN_MODEL_NAME } from "../../server/services/builtin-model";
 
 /**
- * GPT-2 shape of the built-in model (byte tokenizer: vocab 260), 576,000 parameters. Two layers is enough for
+ * GPT-2 shape of the built-in model. Word tokens (the 'words' tokenizer): vocab_size is the placeholder of the byte
+ * layout here and is set from the learned vocabulary by scripts/make-base-model.ts. Two layers is enough for
  * copying words from the prompt; a small model learns most per CPU-second on a short training budget.
  */
 export const BUILTIN_MODEL_CONFIG = {

@@ -216,6 +216,9 @@ export async function trainRewardModel(input: RewardTrainInput): Promise<RewardT
   const schedule = { peakLr: cfg.learning_rate, totalSteps, warmupSteps: warmupSteps(totalSteps, cfg.warmup_ratio), type: cfg.lr_scheduler_type };
   let step = 0;
   let evalResult = { accuracy: 0, loss: 0, pairs: 0 };
+  // load_best_model_at_end: a copy of the weights at the best held-out accuracy so far (HF's
+  // metric_for_best_model = accuracy, evaluated every epoch); the last epoch can overfit a small ranking set.
+  let best: { accuracy: number; epoch: number; eval: typeof evalResult; weights: Map<string, tf.Tensor> } | null = null;
   try {
     for (let epoch = 0; epoch < cfg.num_train_epochs && step < totalSteps; epoch++) {
       const order = shuffledIndices(prepared.length, random);
@@ -250,10 +253,21 @@ export async function trainRewardModel(input: RewardTrainInput): Promise<RewardT
         evalResult = evaluateRankings(gpt, head, heldOut, encode, padId, { batchSize: cfg.batch_size, maxLength: cfg.max_length });
         ctx.reportMetrics(step, { "eval/accuracy": evalResult.accuracy, "eval/loss": evalResult.loss, "eval/pairs": evalResult.pairs, epoch: epoch + 1 });
         ctx.log(`epoch ${epoch + 1}/${cfg.num_train_epochs}: held-out accuracy ${evalResult.accuracy.toFixed(3)} on ${evalResult.pairs} pairs, loss ${evalResult.loss.toFixed(4)}`);
+        if (cfg.load_best_model_at_end && (!best || evalResult.accuracy > best.accuracy)) {
+          if (best) tf.dispose([...best.weights.values()]);
+          best = { accuracy: evalResult.accuracy, epoch: epoch + 1, eval: evalResult, weights: new Map([...params].map(([k, v]) => [k, tf.clone(v)])) };
+        }
       }
+    }
+    if (best && best.epoch < cfg.num_train_epochs) {
+      for (const [k, v] of params) v.assign(best.weights.get(k)!);
+      evalResult = best.eval;
+      ctx.log(`load_best_model_at_end: kept epoch ${best.epoch} (held-out accuracy ${best.accuracy.toFixed(3)})`);
+      ctx.reportMetrics(step, { "eval/best_epoch": best.epoch });
     }
   } finally {
     adam.dispose();
+    if (best) tf.dispose([...best.weights.values()]);
   }
 
   let normalization: RewardTrainResult["normalization"] = null;
