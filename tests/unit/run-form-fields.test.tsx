@@ -35,10 +35,13 @@ describe("the new-run form and the trainer configs", () => {
 
   it("sends only what the user changed, and the trainer accepts it", () => {
     const fields = runConfigFields("ppo");
-    const values = { ...defaultValues(fields), max_steps: "3", beta: "0.05", adaptive_kl: true };
+    const defaults = defaultValues(fields);
+    // Two changed settings (one flips the default's boolean) and one left at its default.
+    const flipped = !defaults.adaptive_kl;
+    const values = { ...defaults, max_steps: "3", adaptive_kl: flipped };
     const sent = configFromValues(fields, values);
-    expect(sent).toEqual({ config: { max_steps: 3, adaptive_kl: true } });
-    expect(parseRunConfig("ppo", (sent as { config: unknown }).config)).toMatchObject({ max_steps: 3, adaptive_kl: true, beta: 0.05 });
+    expect(sent).toEqual({ config: { max_steps: 3, adaptive_kl: flipped } });
+    expect(parseRunConfig("ppo", (sent as { config: unknown }).config)).toMatchObject({ max_steps: 3, adaptive_kl: flipped, beta: Number(defaults.beta) });
     expect(configFromValues(fields, { ...values, learning_rate: "fast" })).toEqual({ error: 'learning_rate must be a number (got "fast")' });
   });
 });
