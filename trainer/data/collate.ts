@@ -78,3 +78,16 @@ export function collate(examples: readonly TokenizedExample[], opts: { padId: nu
   });
   return { batchSize: examples.length, seqLen, inputIds, attentionMask, labels, lossMask, responseTokens };
 }
+
+/**
+ * The flat positions (row·seqLen + column) of a batch's response tokens with the token each must predict: the rows
+ * a loss reads, so only they need to go through the vocabulary projection.
+ */
+export function responsePositions(batch: Batch): { positions: number[]; targets: number[] } {
+  const positions: number[] = [];
+  const targets: number[] = [];
+  batch.lossMask.forEach((m, i) => {
+    if (m > 0) (positions.push(i), targets.push(batch.labels[i]!));
+  });
+  return { positions, targets };
+}

@@ -1,7 +1,7 @@
 // Model-side helpers every RL trainer shares: padded batches as tensors, per-token log-probs of the response tokens,
 // and a scalar head read at each row's last real token (the reward model's score, the critic's value).
 import * as tf from "@tensorflow/tfjs";
-import { collate, type Batch, type TokenizedExample } from "../data/collate";
+import { collate, responsePositions, type Batch, type TokenizedExample } from "../data/collate";
 import type { GPT } from "../model/gpt";
 import type { ScalarHead } from "../model/heads";
 import { gatherRows, tokenLogprobs } from "../model/ops";
@@ -57,15 +57,11 @@ export function responseLogprobs(
  */
 export function sequenceLogprobSums(gpt: GPT, bt: BatchTensors, opts: { average?: boolean } = {}): tf.Tensor1D {
   return tf.tidy(() => {
-    const { batchSize: B, seqLen: T, lossMask, labels } = bt.batch;
+    const { batchSize: B, seqLen: T } = bt.batch;
     // Only response positions go through the vocabulary projection (gathered rows of the final hidden states), and
     // each row's log-probs are summed by a [B, R] 0/1 matMul: no [B·T, V] logits for prompt and padding tokens.
-    const positions: number[] = [];
-    const targets: number[] = [];
-    const rowOf: number[] = [];
-    lossMask.forEach((m, i) => {
-      if (m > 0) (positions.push(i), targets.push(labels[i]!), rowOf.push(Math.floor(i / T)));
-    });
+    const { positions, targets } = responsePositions(bt.batch);
+    const rowOf = positions.map((i) => Math.floor(i / T));
     const counts = Array.from({ length: B }, (_, b) => rowOf.filter((r) => r === b).length);
     let sums: tf.Tensor1D;
     if (positions.length === 0) {

@@ -1,7 +1,7 @@
 // The SFT loss: negative log-likelihood of response tokens only, averaged per token over the batch (prompt and
 // padding positions carry no loss), and the per-example log-likelihoods used to compare policies on held-out data.
 import * as tf from "@tensorflow/tfjs";
-import type { Batch } from "../data/collate";
+import { responsePositions, type Batch } from "../data/collate";
 import type { GPT } from "../model/gpt";
 import { gatherRows, tokenLogprobs } from "../model/ops";
 
@@ -26,11 +26,7 @@ export function batchTokenLogprobs(model: GPT, batch: Batch): tf.Tensor2D {
 export function sftLoss(model: GPT, batch: Batch): tf.Scalar {
   return tf.tidy(() => {
     const { batchSize: B, seqLen: T } = batch;
-    const positions: number[] = [];
-    const targets: number[] = [];
-    batch.lossMask.forEach((m, i) => {
-      if (m > 0) (positions.push(i), targets.push(batch.labels[i]!));
-    });
+    const { positions, targets } = responsePositions(batch);
     if (positions.length === 0) {
       // Still a function of the weights (0 times the log-probs), so a gradient step sees zeros, not an error.
       return tf.mul(tf.sum(batchTokenLogprobs(model, batch)), 0) as tf.Scalar;

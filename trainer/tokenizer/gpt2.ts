@@ -6,7 +6,7 @@
 import { Tiktoken } from "js-tiktoken/lite";
 import gpt2Ranks from "js-tiktoken/ranks/gpt2";
 import type { Tokenizer } from "./types.js";
-import { validUtf8 } from "./utf8.js";
+import { decodeByteTokens } from "./utf8.js";
 
 export const GPT2_EOS = 50256;
 
@@ -29,7 +29,6 @@ export class GPT2Tokenizer implements Tokenizer {
   readonly padId = GPT2_EOS;
   private readonly bpe: Tiktoken;
   private readonly bytes: Map<number, Uint8Array>;
-  private readonly decoder = new TextDecoder("utf-8");
 
   constructor() {
     // The rank table is ~1 MB of parsing work; build it once per process.
@@ -47,23 +46,6 @@ export class GPT2Tokenizer implements Tokenizer {
   }
 
   decode(ids: readonly number[], opts: { skipSpecial?: boolean } = {}): string {
-    // Bytes first, then one UTF-8 decode with invalid runs left out: a character split across tokens is joined,
-    // and a partial one never shows as U+FFFD.
-    let out = "";
-    let run: number[] = [];
-    const flush = () => {
-      if (run.length) out += this.decoder.decode(validUtf8(run));
-      run = [];
-    };
-    for (const id of ids) {
-      const b = this.tokenBytes(id);
-      if (b) run.push(...b);
-      else {
-        flush();
-        if (!opts.skipSpecial) out += id === GPT2_EOS ? "<|endoftext|>" : "";
-      }
-    }
-    flush();
-    return out;
+    return decodeByteTokens(ids, (id) => this.tokenBytes(id), (id) => (opts.skipSpecial ? "" : id === GPT2_EOS ? "<|endoftext|>" : ""));
   }
 }

@@ -74,3 +74,29 @@ export function validUtf8(bytes: ArrayLike<number>): Uint8Array {
   }
   return Uint8Array.from(out);
 }
+
+const utf8Decoder = new TextDecoder("utf-8");
+
+/**
+ * Decodes token ids that each stand for bytes (or, with null bytes, for a special token): the bytes of a run of
+ * ordinary tokens are joined and decoded once, with invalid runs left out, so a character split across tokens is
+ * whole and a partial one never shows as U+FFFD. `special(id)` gives the text a special token shows as.
+ */
+export function decodeByteTokens(ids: readonly number[], tokenBytes: (id: number) => Uint8Array | null, special: (id: number) => string): string {
+  let out = "";
+  let run: number[] = [];
+  const flush = () => {
+    if (run.length) out += utf8Decoder.decode(validUtf8(run));
+    run = [];
+  };
+  for (const id of ids) {
+    const b = tokenBytes(id);
+    if (b) run.push(...b);
+    else {
+      flush();
+      out += special(id);
+    }
+  }
+  flush();
+  return out;
+}

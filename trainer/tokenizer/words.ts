@@ -10,7 +10,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Tokenizer } from "./types.js";
-import { validUtf8 } from "./utf8.js";
+import { decodeByteTokens } from "./utf8.js";
 
 export const WORDS_EOS = 256;
 export const WORDS_PAD = 257;
@@ -61,7 +61,6 @@ export class WordTokenizer implements Tokenizer {
   private readonly ids = new Map<string, number>();
   private readonly pieceBytes: Uint8Array[];
   private readonly encoder = new TextEncoder();
-  private readonly decoder = new TextDecoder("utf-8", { fatal: false });
 
   constructor(vocab: readonly string[] = loadVocab()) {
     this.pieces = vocab;
@@ -86,21 +85,6 @@ export class WordTokenizer implements Tokenizer {
   }
 
   decode(ids: readonly number[], opts: { skipSpecial?: boolean } = {}): string {
-    let out = "";
-    let run: number[] = [];
-    const flush = () => {
-      if (run.length) out += this.decoder.decode(validUtf8(run));
-      run = [];
-    };
-    for (const id of ids) {
-      const b = this.tokenBytes(id);
-      if (b) run.push(...b);
-      else {
-        flush();
-        if (!opts.skipSpecial) out += SPECIAL_NAMES[id] ?? `<|unknown_${id}|>`;
-      }
-    }
-    flush();
-    return out;
+    return decodeByteTokens(ids, (id) => this.tokenBytes(id), (id) => (opts.skipSpecial ? "" : (SPECIAL_NAMES[id] ?? `<|unknown_${id}|>`)));
   }
 }

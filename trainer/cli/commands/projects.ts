@@ -30,7 +30,7 @@ function settingFlags(args: Args): Record<string, unknown> {
   return given;
 }
 
-function projectJson(p: Project) {
+function projectJson(p: Omit<Project, "createdBy">) {
   return {
     id: p.id,
     name: p.name,
@@ -85,14 +85,7 @@ export const commands: Command[] = [
     async run(args) {
       args.assertAllUsed();
       const rows = listProjects(getDb()).map((p) => ({
-        id: p.id,
-        name: p.name,
-        k: p.k,
-        overlap: p.overlap,
-        allow_ties: p.allowTies,
-        gold_rate: p.goldRate,
-        review_below: p.reviewBelow,
-        selection: p.selection,
+        ...projectJson(p),
         prompts: p.promptCount,
         open_tasks: p.openTasks,
       }));
