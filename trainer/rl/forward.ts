@@ -36,14 +36,15 @@ export function disposeBatchTensors(bt: BatchTensors): void {
 }
 
 /** What responseLogprobs gives: per-position log-probs in the batch's [B,T] layout, the trunk, and the entropy. */
-export interface ResponseLogprobs {
+// A type, not an interface: tf.tidy accepts it as a TensorContainer.
+export type ResponseLogprobs = {
   /** log π(label) at response positions (lossMask = 1), 0 elsewhere. */
   logprobs: tf.Tensor2D;
   /** Final hidden states [B,T,D], for a value head on the policy's trunk. */
   hidden: tf.Tensor3D;
   /** Mean entropy over the response positions (0 when there are none); only with `entropy` set. */
   entropy?: tf.Scalar;
-}
+};
 
 /**
  * Log-probs of each response position's label under the model, with logits divided by `temperature` (PPO must score
