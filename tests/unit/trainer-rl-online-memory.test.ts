@@ -42,7 +42,9 @@ describe("online trainer memory", () => {
       });
     await run(1); // warm-up: kernels and caches
     const start = tf.memory().numBytes;
-    const p = await tf.profile(() => run(1));
+    const p = await tf.profile(async () => {
+      await run(1);
+    });
     await run(3);
     expect(new Set(counts).size).toBe(1);
     // In units of one [B·T, V] float tensor of this batch (4 rows of 44 tokens): the dense path (log-softmax over

@@ -33,11 +33,11 @@ async function train(kind: "ppo" | "grpo" | "rloo", overrides: Record<string, un
   const valueHead = new ScalarHead(shape.n_embd, { init: "zeros" });
   const params = new Map<string, tf.Variable>(policy.params);
   if (kind === "ppo") for (const [n, v] of valueHead.params) params.set(`value.${n}`, v);
-  const before = new Map([...params].map(([n, v]) => [n, v.dataSync().slice()]));
+  const before = new Map([...params].map(([n, v]) => [n, Float32Array.from(v.dataSync())]));
   const common = { policy, reference, rewardFn: toyReward, prompts, eosId: EOS, padId: PAD, sample, ctx: memoryContext() };
   if (kind === "ppo") await trainPPO({ ...common, valueHead, config: parseRunConfig("ppo", { ...PPO_BASE, ...overrides }) });
   else await trainGroupPolicy({ ...common, algorithm: { kind, config: parseRunConfig(kind, { ...GROUP_BASE, ...overrides }) } as GroupAlgorithm });
-  const after = new Map([...params].map(([n, v]) => [n, v.dataSync().slice()]));
+  const after = new Map([...params].map(([n, v]) => [n, Float32Array.from(v.dataSync())]));
   for (const m of [policy, reference, valueHead]) m.dispose();
   return { before, after };
 }
