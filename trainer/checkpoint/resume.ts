@@ -29,7 +29,7 @@ export interface ResumeSave extends ResumeTarget {
   /** Further tensors the loop carries; restored as new tensors the trainer then owns. */
   tensors?: Map<string, tf.Tensor>;
   /** Plain JSON: cursors, RNG states, coefficients. */
-  state: Record<string, unknown>;
+  state: object;
 }
 
 export interface Resumed<S> {
