@@ -152,7 +152,9 @@ describe("online trainers resume after a kill", () => {
   });
 
   it.each(["grpo", "rloo"] as const)("%s: policy, Adam, prompt cursor, RNG and optimizer-step position", async (kind) => {
-    const raw = { max_steps: 5, batch_size: 8, num_generations: 4, steps_per_generation: 2, learning_rate: 1e-2, max_completion_length: 5, seed: 3, save_steps: 2 };
+    // 2 prompts a rollout from 6: the cycle reshuffles at iterations 4 and 7, so the save at 4 holds a second shuffle's
+    // cursor and the resumed run draws the third from the restored RNG.
+    const raw = { max_steps: 7, batch_size: 8, num_generations: 4, steps_per_generation: 2, learning_rate: 1e-2, max_completion_length: 5, seed: 3, save_steps: 4 };
     const algorithm = kind === "grpo" ? { kind, config: parseRunConfig("grpo", raw) } : { kind, config: parseRunConfig("rloo", raw) };
     const models: Models<{ policy: GPT; reference: GPT }> = {
       make: () => ({ policy: new GPT(shape, { seed: 2 }), reference: new GPT(shape, { seed: 2 }) }),
@@ -160,8 +162,8 @@ describe("online trainers resume after a kill", () => {
       dispose: (m) => (m.policy.dispose(), m.reference.dispose()),
     };
     await expectResumeEqualsStraight(models, (m, ctx, resume) => trainGroupPolicy({ policy: m.policy, reference: m.reference, rewardFn: toyReward, prompts, eosId: EOS, padId: PAD, sample, algorithm, ctx, resume }), {
-      killAt: 3,
-      savedAt: 2,
+      killAt: 6,
+      savedAt: 4,
       unit: "iteration",
     });
   });
