@@ -1,4 +1,4 @@
-// Resume for the RM, DPO, PPO, GRPO and RLOO trainers: a run that dies after a save (everything in memory lost, as
+// Resume for every trainer (SFT, RM, DPO, PPO, GRPO, RLOO): a run that dies after a save (everything in memory lost, as
 // with kill -9) and is started again on fresh models from the same seeds ends with the same weights, and logs the same
 // metrics after the save, as the run that was never interrupted. Plus the save itself: a half-written one is never
 // taken for a save, and a refused one changes nothing.
@@ -19,6 +19,7 @@ import { trainPPO } from "../../trainer/rl/ppo";
 import { trainRewardModel, type RankingExample } from "../../trainer/rl/reward";
 import { generate } from "../../trainer/generate";
 import { buildExample, getTokenizer, type Tokenizer } from "../../trainer/tokenizer";
+import { trainSFT } from "../../trainer/sft/trainer";
 import { parseRunConfig } from "../../server/services/run-kinds/index";
 import { mulberry32 } from "../../server/services/random";
 
@@ -85,6 +86,24 @@ describe("offline trainers resume after a kill", () => {
   const tok = getTokenizer("byte");
   const encode = (prompt: string, response: string) => buildExample(tok, prompt, response);
   const shape = { vocab_size: tok.vocabSize, n_positions: 48, n_embd: 16, n_layer: 1, n_head: 2, layer_norm_epsilon: 1e-5 };
+
+  it("SFT: adapters, Adam, adapter dropout seeds and the best eval so far with its weights", async () => {
+    const words = ["red", "blue", "green", "cat", "dog", "sun", "moon", "tea", "cake", "rain", "snow", "tree"];
+    const examples = words.map((w) => encode(`Say ${w}.`, `Sure: ${w}, ${w}.`));
+    // A rate so high that eval loss is lowest at step 6: the save at 8 carries those weights, and the resumed run
+    // must end on them (its own evals at 10 and 12 are worse).
+    const config = parseRunConfig("sft", { learning_rate: 0.5, lr_scheduler_type: "constant", warmup_ratio: 0, batch_size: 3, max_steps: 12, eval_steps: 2, save_steps: 4 });
+    const models: Models<GPT> = {
+      make: () => {
+        const gpt = new GPT({ ...shape, n_positions: 64 }, { seed: 5 });
+        gpt.attachLora({ r: 2, alpha: 4, dropout: 0.1, targetModules: ["c_attn", "c_fc"], seed: 0 });
+        return gpt;
+      },
+      compared: (m) => m.trainableParams(),
+      dispose: (m) => m.dispose(),
+    };
+    await expectResumeEqualsStraight(models, async (m, hooks, resume) => (await trainSFT({ model: m, config, train: examples.slice(0, 9), eval: examples.slice(9), padId: tok.padId, hooks, resume })).adam.dispose(), { killAt: 10, savedAt: 8, unit: "step" });
+  });
 
   function toyRankings(n: number, seed: number): RankingExample[] {
     const random = mulberry32(seed);
