@@ -1,5 +1,6 @@
-// One SFT run inside the run framework: load the base policy (or this run's resumable checkpoint), read the
-// demonstrations, train, and hand back a checkpoint writer with the optimizer state so the model can be trained on.
+// One SFT run inside the run framework: load the base policy, read the demonstrations, train (from the run's last
+// resumable save when it has one), and hand back a checkpoint writer with the optimizer state so the model can be
+// trained on.
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../backend/index";
 import { loadCheckpoint, saveCheckpoint } from "../checkpoint/index";
