@@ -133,6 +133,27 @@ describe("offline trainers resume after a kill", () => {
     await expectResumeEqualsStraight(models, (m, ctx, resume) => trainRewardModel({ gpt: m.gpt, head: m.head, encode, padId: tok.padId, rankings, referenceSamples: async (n) => samples.slice(0, n), config, ctx, resume }), { killAt: 11, savedAt: 8, unit: "step" });
   });
 
+  it("RM: rankings added while the run was down keep the weights and step, and reshuffle the epoch over the new data", async () => {
+    await initBackend("wasm");
+    const config = parseRunConfig("reward", { num_train_epochs: 2, batch_size: 4, learning_rate: 1e-2, normalize: false, save_steps: 4 });
+    const train = (rankings: RankingExample[], ctx: RlContext, resume: ResumeStore) => {
+      const gpt = new GPT(shape, { seed: 3 });
+      const head = new ScalarHead(shape.n_embd, { seed: 3 });
+      return trainRewardModel({ gpt, head, encode, padId: tok.padId, rankings, config, ctx, resume }).finally(() => (gpt.dispose(), head.dispose()));
+    };
+    const store = freshStore();
+    const dying = memoryContext();
+    await expect(train(toyRankings(30, 5), { ...dying, reportMetrics: (step) => { if (step === 5) throw new Killed(); } }, store)).rejects.toBeInstanceOf(Killed);
+    const logs: string[] = [];
+    const ctx = memoryContext();
+    // 5 more rankings (4 of them train): 28 train rankings, 7 steps an epoch, 14 in all.
+    const result = await train(toyRankings(35, 5), { ...ctx, log: (l) => logs.push(l) }, store);
+    expect(logs).toContain("the training data changed since the resumable checkpoint; epoch 1 starts over on the new data");
+    expect(logs).toContain("resuming at step 4 of 14");
+    expect(result.steps).toBe(14);
+    expect(ctx.metrics.filter((m) => "train/loss" in m).map((m) => m.step)).toEqual([5, 6, 7, 8, 9, 10, 11, 12, 13, 14]);
+  });
+
   it("DPO: policy, Adam, pair cursor and shuffle RNG; the reference log-probs recomputed", async () => {
     const pairs: PairExample[] = Array.from({ length: 24 }, (_, i) => ({ promptId: `p${i}`, prompt: `q${i % 6}`, split: i % 6 === 0 ? "test" : "train", chosen: i % 2 ? "aaaa" : "aab", rejected: i % 3 ? "bbbb" : "bba" }));
     const config = parseRunConfig("dpo", { num_train_epochs: 3, max_steps: 0, learning_rate: 3e-3, batch_size: 4, save_steps: 3 });
