@@ -2,6 +2,7 @@
 // with kill -9) and is started again on fresh models from the same seeds ends with the same weights, and logs the same
 // metrics after the save, as the run that was never interrupted. Plus the save itself: a half-written one is never
 // taken for a save, and a refused one changes nothing.
+import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -244,6 +245,37 @@ describe("the save itself", () => {
     for (const m of [gpt, fresh]) m.dispose();
     adam.dispose();
     freshAdam.dispose();
+  });
+
+  it("kill -9 in the middle of saves: the newest complete save always loads whole", async () => {
+    await initBackend("wasm");
+    // 2.1M parameters: a save of 25 MB takes long enough that the kill lands inside one.
+    const SAVE_LOOP_SHAPE = { vocab_size: 1024, n_positions: 64, n_embd: 256, n_layer: 2, n_head: 4, layer_norm_epsilon: 1e-5 };
+    const store = freshStore();
+    for (let round = 0; round < 3; round++) {
+      const loop = [path.resolve(__dirname, "../../trainer/bin/run-ts.mjs"), path.resolve(__dirname, "../support/resume-save-loop.ts"), store.dir, JSON.stringify(SAVE_LOOP_SHAPE)];
+      const child = spawn(process.execPath, loop, { stdio: "ignore" });
+      const exited = new Promise((resolve) => child.on("exit", (_code, signal) => resolve(signal)));
+      // Killed the moment a save is seen under way (its hidden folder exists), past the first complete one.
+      const deadline = Date.now() + 60_000;
+      const saving = () => fs.existsSync(store.dir) && fs.readdirSync(store.dir).some((e) => e.startsWith(".checkpoint-"));
+      while (!((store.latest()?.step ?? 0) > round * 2 && saving())) {
+        if (child.exitCode !== null || Date.now() > deadline) throw new Error("the save loop ended or stalled");
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      child.kill("SIGKILL");
+      expect(await exited).toBe("SIGKILL");
+
+      const step = store.latest()!.step;
+      const gpt = new GPT(SAVE_LOOP_SHAPE, { seed: 2 });
+      const adam = new Adam(gpt.params, { lr: 1e-3 });
+      expect(store.restore<{ step: number }>({ params: gpt.params, optimizers: { adam } })?.state).toEqual({ step });
+      expect(adam.stepCount).toBe(step);
+      for (const v of gpt.params.values()) expect(new Set(v.dataSync())).toEqual(new Set([step]));
+      for (const v of adam.moments().values()) expect(new Set(v.dataSync())).toEqual(new Set([-step]));
+      gpt.dispose();
+      adam.dispose();
+    }
   });
 
   it("a save for other settings is refused in one line before anything is assigned", async () => {
