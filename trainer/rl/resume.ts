@@ -51,7 +51,8 @@ export class EpochCursor<X = never> {
     private readonly parts: LoopParts,
     ctx: RlContext,
   ) {
-    this.dataKey = fingerprint(parts.data);
+    // Hashed only where there is a store: a training set of 100,000s of rankings is some megabytes of JSON.
+    this.dataKey = parts.store ? fingerprint(parts.data) : "";
     const saved = parts.store?.restore<EpochState<X>>({ params: parts.params, optimizers: parts.optimizers });
     this.step = saved?.step ?? 0;
     this.epoch = saved?.state.epoch ?? 0;
@@ -117,7 +118,7 @@ export class RolloutCursor {
     },
     ctx: RlContext,
   ) {
-    this.dataKey = fingerprint(parts.promptIds);
+    this.dataKey = parts.store ? fingerprint(parts.promptIds) : "";
     const saved = parts.store?.restore<RolloutState>({ params: parts.params, optimizers: parts.optimizers });
     this.iteration = saved?.step ?? 0;
     if (!saved) return;
