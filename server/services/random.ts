@@ -3,19 +3,33 @@
 //
 // Pure and import-free: the web side and the trainer both import it (the trainer only through server/services).
 
+/** A seeded draw function whose whole state is one 32-bit integer, readable and settable (a resumed run sets it back). */
+export interface SeededRandom {
+  (): number;
+  /** The state after the draws so far: setting it (or `mulberry32(state)`) continues exactly from that point. */
+  state: number;
+}
+
 /**
  * mulberry32: uniform floats in [0, 1) fully determined by `seed`. 32 bits of state, a few integer ops per draw;
  * plenty for shuffles, sampling and weight init, and the same sequence on every JS engine and tfjs backend.
  */
-export function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): SeededRandom {
   let a = seed >>> 0;
-  return () => {
+  const draw = () => {
     a = (a + 0x6d2b79f5) >>> 0;
     let t = a;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+  // A property rather than a wrapper object: every caller that takes a plain `() => number` keeps working.
+  return Object.defineProperty(draw, "state", {
+    get: () => a,
+    set: (value: number) => {
+      a = value >>> 0;
+    },
+  }) as SeededRandom;
 }
 
 /** An integer in [0, n) from `rand`. */

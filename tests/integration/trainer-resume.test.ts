@@ -1,5 +1,5 @@
 // A worker that stops mid-run (SIGINT) puts a run with a resumable checkpoint back in the queue; the next worker
-// continues from that step with the saved optimizer state instead of starting over.
+// continues from that step with the saved optimizer state instead of starting over. (kill -9: trainer-kill-resume.)
 import path from "node:path";
 import fs from "node:fs";
 import { and, eq } from "drizzle-orm";
@@ -8,6 +8,7 @@ import { openDb, type Db } from "../../db/index";
 import { runLogs, runMetrics, runs } from "../../db/schema";
 import { getRun } from "../../server/services/runs";
 import { createRunFromRequest } from "../../server/services/run-creation";
+import { readSafetensors } from "../../trainer/checkpoint/safetensors";
 import { runScratchDir } from "../../trainer/runs/context";
 import { runWorker } from "../../trainer/worker";
 import { cliEnv, makeTinyCheckpoint, registerTiny, seedDemonstrations, type CliEnv } from "./trainer-fixtures";
@@ -39,7 +40,8 @@ describe("resuming a run", () => {
     const first = await runWorker(db, { once: true, workerId: "w1", shouldStop: () => trainSteps(run.id).length >= 7 });
     expect(first.results[0]!.error).toMatch(/queued again and resumes/);
     expect(getRun(db, run.id).status).toBe("queued");
-    expect(fs.existsSync(path.join(runScratchDir(run.id), "checkpoint", "optimizer.safetensors"))).toBe(true);
+    expect(fs.readdirSync(runScratchDir(run.id))).toEqual(["checkpoint-5"]);
+    expect(fs.existsSync(path.join(runScratchDir(run.id), "checkpoint-5", "optimizer.safetensors"))).toBe(true);
 
     // Second worker: picks it up and continues at step 5.
     const second = await runWorker(db, { once: true, workerId: "w2" });
@@ -60,9 +62,12 @@ describe("resuming a run", () => {
     const run = createRunFromRequest(db, { kind: "sft", base: "tiny", config, name: "resumed-lora" });
     const first = await runWorker(db, { once: true, workerId: "w1", shouldStop: () => trainSteps(run.id).length >= 4 });
     expect(first.results[0]!.error).toMatch(/queued again and resumes/);
-    const scratch = path.join(runScratchDir(run.id), "checkpoint");
-    // The resumable checkpoint is the adapter (PEFT's layout) plus Adam's moments of the adapters, not the base.
-    expect(fs.readdirSync(scratch).sort()).toEqual(["adapter_config.json", "adapter_model.safetensors", "optimizer.safetensors"]);
+    const scratch = path.join(runScratchDir(run.id), "checkpoint-3");
+    // The resumable checkpoint holds the adapters and Adam's moments of the adapters, never the base's weights.
+    const saved = [...readSafetensors(path.join(scratch, "model.safetensors")).tensors.keys()];
+    expect(saved.length).toBeGreaterThan(0);
+    expect(saved.every((name) => /\.lora_[AB]$/.test(name))).toBe(true);
+    expect([...readSafetensors(path.join(scratch, "optimizer.safetensors")).tensors.keys()].every((name) => /\.lora_[AB]\.exp_avg(_sq)?$/.test(name))).toBe(true);
     const second = await runWorker(db, { once: true, workerId: "w2" });
     expect(second.results[0]!.error).toBeNull();
     const logs = db.select().from(runLogs).where(eq(runLogs.runId, run.id)).all().map((l) => l.message);

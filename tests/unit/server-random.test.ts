@@ -9,6 +9,15 @@ describe("mulberry32", () => {
     const rand = mulberry32(1);
     expect([rand(), rand(), rand()]).toEqual([0.6270739405881613, 0.002735721180215478, 0.5274470399599522]);
   });
+  it("exposes its state: setting it back (or seeding a new one with it) repeats the draws from that point", () => {
+    const rand = mulberry32(9);
+    rand();
+    const saved = rand.state;
+    const next = [rand(), rand(), rand()];
+    expect([0, 1, 2].map(mulberry32(saved))).toEqual(next);
+    rand.state = saved;
+    expect([rand(), rand(), rand()]).toEqual(next);
+  });
   it("reads the seed as an unsigned 32-bit integer", () => {
     const [a, b] = [mulberry32(-1), mulberry32(2 ** 32 - 1)];
     expect(Array.from({ length: 5 }, a)).toEqual(Array.from({ length: 5 }, b));

@@ -12,6 +12,7 @@ export const algorithm: RunAlgorithm<"dpo"> = {
     const { encoderFor, loadPolicy } = await import("../rl/models");
     const { loraSettingsFrom } = await import("../model/lora");
     const { adapterRegistryConfig, saveTrainedModel } = await import("../runs/trained-model");
+    const { ResumeStore } = await import("../checkpoint/resume");
     const cfg = ctx.config;
     ctx.log(`tfjs backend: ${await initBackend()}`);
     const policy = await loadPolicy(ctx.base!);
@@ -38,6 +39,7 @@ export const algorithm: RunAlgorithm<"dpo"> = {
         config: cfg,
         ctx,
         releaseReference,
+        resume: new ResumeStore(ctx.scratchDir),
       });
       return {
         tokenizer: policy.tokenizerName,

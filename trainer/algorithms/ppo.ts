@@ -12,6 +12,7 @@ export const algorithm: RunAlgorithm<"ppo"> = {
     const { loadOnlineModels } = await import("../rl/online-models");
     const { loraSettingsFrom } = await import("../model/lora");
     const { adapterRegistryConfig, saveTrainedModel } = await import("../runs/trained-model");
+    const { ResumeStore } = await import("../checkpoint/resume");
     const cfg = ctx.config;
     ctx.log(`tfjs backend: ${await initBackend()}`);
     const lora = loraSettingsFrom(cfg);
@@ -54,6 +55,7 @@ export const algorithm: RunAlgorithm<"ppo"> = {
         sample: samplerFor(policy.tokenizer),
         config: cfg,
         ctx,
+        resume: new ResumeStore(ctx.scratchDir),
       });
       const last = result.lastMetrics;
       return {

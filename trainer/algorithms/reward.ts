@@ -13,6 +13,7 @@ export const algorithm: RunAlgorithm<"reward"> = {
     const { encoderFor, loadPolicy, sampleTexts } = await import("../rl/models");
     const { loraSettingsFrom } = await import("../model/lora");
     const { adapterRegistryConfig, saveTrainedModel } = await import("../runs/trained-model");
+    const { ResumeStore } = await import("../checkpoint/resume");
     const cfg = ctx.config;
     ctx.log(`tfjs backend: ${await initBackend()}`);
     const base = await loadPolicy(ctx.base!);
@@ -43,6 +44,7 @@ export const algorithm: RunAlgorithm<"reward"> = {
         },
         config: cfg,
         ctx,
+        resume: new ResumeStore(ctx.scratchDir),
       });
       const metrics = {
         "eval/accuracy": result.heldOutRankings ? result.eval.accuracy : null,

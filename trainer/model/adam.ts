@@ -133,6 +133,20 @@ export class Adam {
     };
   }
 
+  /**
+   * The moment variables themselves, named as in exportState (`<param>.exp_avg`, `<param>.exp_avg_sq`): a resumable
+   * checkpoint streams them to disk and back one at a time, where exportState's copies of all of them at once would
+   * need two more parameter-sized sets in the wasm heap.
+   */
+  moments(): Map<string, tf.Variable> {
+    const out = new Map<string, tf.Variable>();
+    for (const name of this.params.keys()) {
+      out.set(`${name}.exp_avg`, this.m.get(name)!);
+      out.set(`${name}.exp_avg_sq`, this.v.get(name)!);
+    }
+    return out;
+  }
+
   /** Restores moments and step count; every parameter's state must be present with the right shape. */
   importState(state: OptimizerState): void {
     for (const [name, p] of this.params) {

@@ -66,7 +66,8 @@ export class LoraAdapters {
   /** Dropout is a training-time regulariser: off unless a trainer turns it on around its gradient step. */
   training = false;
   private readonly shapes = new Map<string, [number, number]>();
-  private dropoutCalls = 0;
+  /** Dropout masks drawn so far (each call's seed): part of a run's RNG state, which a resumed run sets back. */
+  dropoutCalls = 0;
 
   constructor(config: GPTConfig, settings: LoraSettings, weights?: Map<string, Float32Array>) {
     if (!Number.isInteger(settings.r) || settings.r < 1) throw new Error(`LoRA: lora_r must be a positive integer (got ${settings.r})`);

@@ -13,6 +13,8 @@ import { RunCancelled, type RlContext } from "./context";
 import { disposeBatchTensors, sequenceLogprobSums, toBatchTensors } from "./forward";
 import { dpoLoss } from "./losses";
 import { meanStd, microBatches } from "./utils";
+import type { ResumeStore } from "../checkpoint/resume";
+import { EpochCursor } from "./resume";
 
 /** One preference pair (server/services/datasets.ts PreferencePairExample satisfies it). */
 export interface PairExample {
@@ -131,6 +133,11 @@ export interface DPOTrainInput {
    * free the reference model then. At GPT-2 small that is 500 MB of the 4 GiB heap, which is what lets DPO fit.
    */
   releaseReference?: () => void;
+  /**
+   * The run's resumable checkpoints: restored from at the start, written every config.save_steps steps. The reference
+   * log-probs are not saved: they are recomputed from the unchanged reference, to the same values.
+   */
+  resume?: ResumeStore;
 }
 
 export interface DPOTrainResult {
@@ -179,9 +186,13 @@ export async function trainDPO(input: DPOTrainInput): Promise<DPOTrainResult> {
   let lastMetrics: Record<string, number> = {};
   let evalResult: DPOTrainResult["eval"] = null;
   try {
-    for (let epoch = 0; epoch < cfg.num_train_epochs && step < totalSteps; epoch++) {
-      const order = shuffledIndices(prepared.length, random);
-      for (let i = 0; i < order.length && step < totalSteps; i += perStep) {
+    // Policy, Adam, the pair cursor and the shuffle RNG as the last save left them (none: a fresh run).
+    const data = train.map((p) => [p.prompt, p.chosen, p.rejected]);
+    const cursor = new EpochCursor({ store: input.resume, saveSteps: cfg.save_steps, total: totalSteps, params, optimizers: { adam }, random, lora: policy.lora, data }, ctx);
+    step = cursor.step;
+    for (let epoch = cursor.epoch; epoch < cfg.num_train_epochs && step < totalSteps; epoch++) {
+      const order = cursor.order(epoch, prepared.length);
+      for (let i = cursor.first(epoch); i < order.length && step < totalSteps; i += perStep) {
         if (ctx.isCancelled()) throw new RunCancelled("DPO run was cancelled");
         const chunk = order.slice(i, i + perStep).map((j) => prepared[j]!);
         const micro = microBatches(chunk, cfg.batch_size).map((part) => pairStep(policy, part, padId, cfg));
@@ -215,6 +226,7 @@ export async function trainDPO(input: DPOTrainInput): Promise<DPOTrainResult> {
         tf.dispose([loss, clipped.norm, ...kept, ...grads.values(), ...clipped.grads.values()]);
         for (const s of micro) s.dispose();
         ctx.progress(step / totalSteps);
+        await cursor.after(step, epoch, i + perStep);
       }
       if (preparedHeld.length) {
         evalResult = evaluatePairs(policy, preparedHeld, padId, cfg);

@@ -12,6 +12,7 @@ export function groupRunAlgorithm<K extends "grpo" | "rloo">(kind: K): RunAlgori
       const { samplerFor } = await import("./models");
       const { loraSettingsFrom } = await import("../model/lora");
       const { adapterRegistryConfig, saveTrainedModel } = await import("../runs/trained-model");
+      const { ResumeStore } = await import("../checkpoint/resume");
       const cfg = ctx.config;
       ctx.log(`tfjs backend: ${await initBackend()}`);
       const models = await loadOnlineModels(ctx, cfg.max_completion_length, { lora: loraSettingsFrom(cfg), critic: false });
@@ -29,6 +30,7 @@ export function groupRunAlgorithm<K extends "grpo" | "rloo">(kind: K): RunAlgori
           sample: samplerFor(policy.tokenizer),
           algorithm: { kind, config: cfg } as Parameters<typeof trainGroupPolicy>[0]["algorithm"],
           ctx,
+          resume: new ResumeStore(ctx.scratchDir),
         });
         const last = result.lastMetrics;
         return {

@@ -13,6 +13,8 @@ import { checkGroupBatch } from "../../server/services/run-kinds/group-config";
 import { RunCancelled, type RlContext } from "./context";
 import { disposeBatchTensors, responseLogprobs, toBatchTensors } from "./forward";
 import { grpoLoss, rlooLoss, type ClipStats } from "./losses";
+import type { ResumeStore } from "../checkpoint/resume";
+import { RolloutCursor } from "./resume";
 import { actionValues, placeActions, PromptCycler, scoreEpisodes, toEpisode, type RewardSource, type Sampler, type SampledEpisode } from "./rollout";
 import { grpoAdvantages, maskedMean, meanStd, microBatches, rlooAdvantages, sampleStd, shares } from "./utils";
 
@@ -28,6 +30,8 @@ export interface GroupTrainInput extends RewardSource {
   sample: Sampler;
   algorithm: GroupAlgorithm;
   ctx: RlContext;
+  /** The run's resumable checkpoints: restored from at the start, written every save_steps rollout iterations. */
+  resume?: ResumeStore;
   /** Test hook: the ratio π/π_old over the response tokens of every optimizer step. */
   onStep?: (info: { iteration: number; pass: number; step: number; ratioMin: number; ratioMax: number; advantages: number[]; rewards: number[] }) => void;
 }
@@ -65,11 +69,14 @@ export async function trainGroupPolicy(input: GroupTrainInput): Promise<GroupTra
   const sliceSize = cfg.batch_size / cfg.steps_per_generation;
   // gradient_accumulation_steps splits each step's slice into micro-batches: one forward and backward pass each.
   const microOf = (slice: number[]) => microBatches(slice, sliceSize / cfg.gradient_accumulation_steps);
-  let optimizerStep = 0;
   let lastMetrics: Record<string, number> = {};
 
   try {
-    for (let iteration = 0; iteration < cfg.max_steps; iteration++) {
+    // Policy, Adam, the RNG and the prompt cycle as the last save left them (none: a fresh run). β is fixed here; when
+    // it adapts, its holder goes in as `kl` (PPO's does) and is saved and restored with the rest.
+    const cursor = new RolloutCursor({ store: input.resume, saveSteps: cfg.save_steps, total: cfg.max_steps, params, optimizers: { adam }, random, prompts, promptIds: input.prompts }, ctx);
+    let optimizerStep = cursor.iteration * cfg.steps_per_generation * cfg.num_iterations;
+    for (let iteration = cursor.iteration; iteration < cfg.max_steps; iteration++) {
       if (ctx.isCancelled()) throw new RunCancelled(`${label} run was cancelled`);
       const started = Date.now();
 
@@ -200,6 +207,7 @@ export async function trainGroupPolicy(input: GroupTrainInput): Promise<GroupTra
       };
       ctx.reportMetrics(iteration + 1, lastMetrics);
       ctx.progress((iteration + 1) / cfg.max_steps, { reward: lastMetrics.reward!, kl: lastMetrics["objective/kl"]!, ent: lastMetrics.entropy!, clip: lastMetrics["clip_ratio/region_mean"]!, len: lastMetrics["completions/mean_length"]! });
+      await cursor.after(iteration + 1);
     }
   } finally {
     adam.dispose();

@@ -12,6 +12,8 @@ import { RunCancelled, type RlContext } from "./context";
 import { disposeBatchTensors, namedParams, responseLogprobs, toBatchTensors, type BatchTensors } from "./forward";
 import { actionValues, placeActions, PromptCycler, scoreEpisodes, toEpisode, type RewardSource, type SampledEpisode, type Sampler } from "./rollout";
 import { ppoPolicyLoss, ppoValueLoss } from "./losses";
+import type { ResumeStore } from "../checkpoint/resume";
+import { RolloutCursor } from "./resume";
 import {
   explainedVariance,
   gae,
@@ -55,6 +57,8 @@ export interface PPOTrainInput extends RewardSource {
   sample: Sampler;
   config: PPOConfig;
   ctx: RlContext;
+  /** The run's resumable checkpoints: restored from at the start, written every config.save_steps iterations. */
+  resume?: ResumeStore;
   /** Test hook: ratio statistics of every minibatch update. */
   onMinibatch?: (info: { iteration: number; epoch: number; minibatch: number; ratioMean: number; ratioMin: number; ratioMax: number }) => void;
 }
@@ -119,7 +123,9 @@ export async function trainPPO(input: PPOTrainInput): Promise<PPOTrainResult> {
     critic ? critic.head.apply(critic.gpt.hiddenStates(bt.ids, { attentionMask: bt.attentionMask })) : input.valueHead!.apply(hidden);
 
   try {
-    for (let iteration = 0; iteration < cfg.max_steps; iteration++) {
+    // Policy, value head or critic, Adam, β, the RNG and the prompt cycle as the last save left them (none: a fresh run).
+    const cursor = new RolloutCursor({ store: input.resume, saveSteps: cfg.save_steps, total: cfg.max_steps, params, optimizers: { adam }, random, prompts, promptIds: input.prompts, kl }, ctx);
+    for (let iteration = cursor.iteration; iteration < cfg.max_steps; iteration++) {
       if (ctx.isCancelled()) throw new RunCancelled("PPO run was cancelled");
       const started = Date.now();
 
@@ -306,6 +312,7 @@ export async function trainPPO(input: PPOTrainInput): Promise<PPOTrainResult> {
         vf: lastMetrics["loss/value_avg"]!,
         ev: lastMetrics["val/explained_variance"]!,
       });
+      await cursor.after(iteration + 1);
     }
   } finally {
     adam.dispose();

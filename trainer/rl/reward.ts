@@ -21,6 +21,8 @@ import { RunCancelled, type RlContext } from "./context";
 import { disposeBatchTensors, lastTokenScores, namedParams, toBatchTensors } from "./forward";
 import { rankingLoss, type RankingPairs } from "./losses";
 import { meanStd, microBatches } from "./utils";
+import type { ResumeStore } from "../checkpoint/resume";
+import { EpochCursor } from "./resume";
 
 /** The slice of a ranked example the RM needs (server/services/datasets.ts RankedExample satisfies it). */
 export interface RankingExample {
@@ -173,6 +175,8 @@ export interface RewardTrainInput {
   referenceSamples?: (n: number, seed: number) => Promise<Array<{ prompt: string; response: string }>>;
   config: RewardConfig;
   ctx: RlContext;
+  /** The run's resumable checkpoints: restored from at the start, written every config.save_steps steps. */
+  resume?: ResumeStore;
 }
 
 export interface RewardTrainResult {
@@ -220,9 +224,14 @@ export async function trainRewardModel(input: RewardTrainInput): Promise<RewardT
   // metric_for_best_model = accuracy, evaluated every epoch); the last epoch can overfit a small ranking set.
   let best: { accuracy: number; epoch: number; eval: typeof evalResult; weights: Map<string, tf.Tensor> } | null = null;
   try {
-    for (let epoch = 0; epoch < cfg.num_train_epochs && step < totalSteps; epoch++) {
-      const order = shuffledIndices(prepared.length, random);
-      for (let i = 0; i < order.length && step < totalSteps; i += perStep) {
+    // Backbone, head, Adam, the epoch cursor, the shuffle RNG and the best epoch so far as the last save left them.
+    const data = prepared.map((r) => [r.keys, r.pairs]);
+    const cursor = new EpochCursor<{ accuracy: number; epoch: number; eval: typeof evalResult }>({ store: input.resume, saveSteps: cfg.save_steps, total: totalSteps, params, optimizers: { adam }, random, lora: gpt.lora, data }, ctx);
+    step = cursor.step;
+    if (cursor.extra) best = { ...cursor.extra.value, weights: cursor.extra.tensors };
+    for (let epoch = cursor.epoch; epoch < cfg.num_train_epochs && step < totalSteps; epoch++) {
+      const order = cursor.order(epoch, prepared.length);
+      for (let i = cursor.first(epoch); i < order.length && step < totalSteps; i += perStep) {
         if (ctx.isCancelled()) throw new RunCancelled("reward model training was cancelled");
         const micro = microBatches(order.slice(i, i + perStep), cfg.batch_size).map((part) => batchLoss(gpt, head, part.map((j) => prepared[j]!), padId));
         let accuracy = 0;
@@ -248,6 +257,7 @@ export async function trainRewardModel(input: RewardTrainInput): Promise<RewardT
         tf.dispose([loss, clipped.norm, ...grads.values(), ...clipped.grads.values()]);
         for (const b of micro) b.dispose();
         ctx.progress((0.9 * step) / totalSteps);
+        await cursor.after(step, epoch, i + perStep, best && { value: { accuracy: best.accuracy, epoch: best.epoch, eval: best.eval }, tensors: best.weights });
       }
       if (heldOut.length) {
         evalResult = evaluateRankings(gpt, head, heldOut, encode, padId, { batchSize: cfg.batch_size, maxLength: cfg.max_length });

@@ -45,6 +45,17 @@ export class PromptCycler {
     }
     return out;
   }
+
+  /** Where the cycle stands (its shuffle and position), for a resumable checkpoint. */
+  snapshot(): { order: number[]; cursor: number } {
+    return { order: [...this.order], cursor: this.cursor };
+  }
+
+  restore(saved: { order: number[]; cursor: number }): void {
+    if (saved.order.length !== this.prompts.length) throw new Error(`prompt cursor saved over ${saved.order.length} prompts, the run has ${this.prompts.length}`);
+    this.order = [...saved.order];
+    this.cursor = saved.cursor;
+  }
 }
 
 /** A sampled response cut after its first EOS, as prompt + response tokens with the response marked. */

@@ -1,11 +1,11 @@
-// One SFT run inside the run framework: load the base policy (or this run's resumable checkpoint), read the
-// demonstrations, train, and hand back a checkpoint writer with the optimizer state so the model can be trained on.
-import fs from "node:fs";
-import path from "node:path";
+// One SFT run inside the run framework: load the base policy, read the demonstrations, train (from the run's last
+// resumable save when it has one), and hand back a checkpoint writer with the optimizer state so the model can be
+// trained on.
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../backend/index";
-import { loadCheckpoint, loadOptimizerState, saveCheckpoint } from "../checkpoint/index";
-import { readAdapter, saveAdapter } from "../checkpoint/peft";
+import { loadCheckpoint, saveCheckpoint } from "../checkpoint/index";
+import { saveAdapter } from "../checkpoint/peft";
+import { ResumeStore } from "../checkpoint/resume";
 import type { GPT } from "../model/gpt";
 import { loraSettingsFrom } from "../model/lora";
 import { adapterRegistryConfig } from "../runs/trained-model";
@@ -38,19 +38,15 @@ export async function runSFT(ctx: RunContext<SFTConfig>): Promise<RunOutput> {
   const config = ctx.config;
   const backend = await initBackend();
   ctx.log(`tfjs backend: ${backend}`);
-  const resumeDir = path.join(ctx.scratchDir, "checkpoint");
-  const resuming = fs.existsSync(path.join(resumeDir, "optimizer.safetensors"));
   const lora = loraSettingsFrom(config);
-  // With LoRA the resumable checkpoint is the adapter alone: the base is loaded again and the adapter put back on it.
-  const source = resuming && !lora ? resumeDir : ctx.base!.dir;
-  const loaded = await loadCheckpoint(source, { withOptimizer: resuming && !lora });
+  // A resumed run starts from the base too: trainSFT puts the saved weights (with LoRA the adapters) and Adam back.
+  const loaded = await loadCheckpoint(ctx.base!.dir);
   const { model } = loaded;
   tf.dispose([...loaded.extraTensors.values()]);
   loaded.head?.dispose();
   try {
     if (lora) {
-      model.attachLora(lora, resuming ? readAdapter(resumeDir).weights : undefined);
-      if (resuming) loaded.optimizer = loadOptimizerState(resumeDir);
+      model.attachLora(lora);
       ctx.log(`LoRA: r ${lora.r}, alpha ${lora.alpha} on ${lora.targetModules.join(", ")}: ${model.numTrainableParams()} trainable of ${model.numParams()} parameters`);
     }
     const tok = getTokenizer(loaded.tokenizer);
@@ -66,10 +62,8 @@ export async function runSFT(ctx: RunContext<SFTConfig>): Promise<RunOutput> {
       eval: data.eval,
       padId: tok.padId,
       hooks: ctx,
-      resume: resuming && loaded.optimizer ? { adamState: loaded.optimizer } : undefined,
-      saveResumable: (step, adam) => saveWithOptimizer(resumeDir, { model, adam, tokenizer: loaded.tokenizer, meta: { ...meta, resumeStep: step }, baseDir: ctx.base!.dir }),
+      resume: new ResumeStore(ctx.scratchDir),
     });
-    if (loaded.optimizer) disposeState(loaded.optimizer);
     const metrics = {
       steps: result.steps,
       "train/loss": result.finalTrainLoss,
@@ -90,7 +84,6 @@ export async function runSFT(ctx: RunContext<SFTConfig>): Promise<RunOutput> {
       },
     };
   } catch (err) {
-    if (loaded.optimizer) disposeState(loaded.optimizer);
     model.dispose();
     throw err;
   }

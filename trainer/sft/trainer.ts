@@ -11,6 +11,7 @@ import type { SFTConfig } from "../../server/services/run-kinds/sft-config";
 import { sftLoss, batchTokenLogprobs } from "./loss";
 import { learningRateAt, warmupSteps } from "../model/schedule";
 import { applyGradientCheckpointing } from "../model/recompute";
+import { saveDue, type ResumeStore } from "../checkpoint/resume";
 
 /** What the loop reports to and asks of its caller (the run framework's context satisfies this). */
 export interface TrainHooks {
@@ -29,10 +30,12 @@ export interface SFTTrainInput {
   eval: TokenizedExample[];
   padId: number;
   hooks: TrainHooks;
-  /** Continue a run: optimizer moments and step count from its last resumable checkpoint. */
-  resume?: { adamState: import("../model/adam").OptimizerState };
-  /** Called every config.save_steps steps to write a resumable checkpoint. */
-  saveResumable?: (step: number, adam: Adam) => Promise<void>;
+  /**
+   * The run's resumable checkpoints: weights (or adapters), Adam, the best eval so far with its weights and the adapter
+   * dropout seeds, restored from at the start and written every config.save_steps steps. The batch order needs no
+   * state: it is a function of the seed and the step.
+   */
+  resume?: ResumeStore;
 }
 
 export interface SFTTrainResult {
@@ -86,6 +89,14 @@ function* trainingBatches(train: TokenizedExample[], config: SFTConfig, padId: n
   }
 }
 
+/** What a resumable SFT checkpoint keeps beside the weights, Adam and the best weights. */
+interface SFTResumeState {
+  best_eval_loss: number | null;
+  best_step: number | null;
+  final_eval_loss: number | null;
+  lora_dropout_calls: number;
+}
+
 /** Copies of the model's weights (the best checkpoint so far), swapped in at the end. */
 function snapshot(model: GPT, previous: Map<string, tf.Tensor> | null): Map<string, tf.Tensor> {
   if (previous) tf.dispose([...previous.values()]);
@@ -120,9 +131,14 @@ export async function trainSFT(input: SFTTrainInput): Promise<SFTTrainResult> {
   let finalTrainLoss: number | null = null;
   let finalEvalLoss: number | null = null;
   try {
-    if (input.resume) adam.importState(input.resume.adamState);
-    const start = adam.stepCount;
-    if (start > 0) hooks.log(`resuming at step ${start} of ${total}`);
+    const saved = input.resume?.restore<SFTResumeState>({ params: model.trainableParams(), optimizers: { adam } });
+    const start = saved?.step ?? 0;
+    if (saved) {
+      ({ best_eval_loss: bestEvalLoss, best_step: bestStep, final_eval_loss: finalEvalLoss } = saved.state);
+      if (model.lora) model.lora.dropoutCalls = saved.state.lora_dropout_calls;
+      if (saved.tensors.size > 0) best = saved.tensors;
+      hooks.log(`resuming at step ${start} of ${total}`);
+    }
     hooks.log(`sft: ${train.length} train / ${input.eval.length} eval examples, ${total} steps, batch ${config.batch_size}${config.gradient_accumulation_steps > 1 ? ` × ${config.gradient_accumulation_steps} accumulated` : ""}`);
 
     const runEval = async (step: number) => {
@@ -154,8 +170,10 @@ export async function trainSFT(input: SFTTrainInput): Promise<SFTTrainResult> {
       const metrics = { "train/loss": finalTrainLoss, "train/lr": lr, "train/grad_norm": normValue[0]! };
       if (done % config.logging_steps === 0 || done === total) hooks.reportMetrics(done, metrics);
       if (done % config.eval_steps === 0 || done === total) await runEval(done);
-      if (config.save_steps > 0 && input.saveResumable && done % config.save_steps === 0 && done < total)
-        await input.saveResumable(done, adam);
+      if (input.resume && saveDue(config.save_steps, done, total)) {
+        const state: SFTResumeState = { best_eval_loss: bestEvalLoss, best_step: bestStep, final_eval_loss: finalEvalLoss, lora_dropout_calls: model.lora?.dropoutCalls ?? 0 };
+        await input.resume.save(done, { params: model.trainableParams(), optimizers: { adam }, tensors: best ?? undefined, state });
+      }
       const shown: Record<string, number> = { "train/loss": finalTrainLoss };
       if (finalEvalLoss !== null) shown["eval/loss"] = finalEvalLoss;
       hooks.progress(done / total, shown);

@@ -33,6 +33,12 @@ export const weightDecay = (value: number, why: string) => z.number().min(0).max
 export const maxGradNorm = (value: number, why: string) => z.number().positive().default(value).describe(why);
 export const maxLength = (value: number, why: string) => z.int().min(2).default(value).describe(why);
 export const evalHoldoutFraction = (value: number, why: string, max = 0.9) => z.number().min(0).max(max).default(value).describe(why);
+/**
+ * How often a run writes its resumable checkpoint (weights or adapters, optimizer state, cursors, RNG and KL state):
+ * a worker that stops or is killed goes on from the last one. A step is an optimizer step, or for the online trainers
+ * a rollout iteration; 0 turns saving off.
+ */
+export const saveSteps = (value: number, why: string) => z.int().min(0).default(value).describe(why);
 export const seed = (value: number, why: string) => z.int().min(0).default(value).describe(why);
 /** The project a run reads its data from (name or id); every kind spells it `project`. */
 export const project = (why: string) => z.string().max(200).default("").describe(why);

@@ -1,7 +1,7 @@
 // DPOConfig: every DPO setting with its default and the reason for it (TRL's DPOConfig names).
 import { z } from "zod";
 import {
-  adamEpsilon, batchSize, evalHoldoutFraction, gradientAccumulationSteps, gradientCheckpointing, learningRate, loraFields, lrSchedulerType, maxGradNorm, maxLength, maxSteps, numTrainEpochs, project, seed, warmupRatio, weightDecay,
+  adamEpsilon, batchSize, evalHoldoutFraction, gradientAccumulationSteps, gradientCheckpointing, learningRate, loraFields, lrSchedulerType, maxGradNorm, maxLength, maxSteps, numTrainEpochs, project, saveSteps, seed, warmupRatio, weightDecay,
 } from "./config-schema";
 
 /** TRL's DPO loss types: the DPO paper's sigmoid, IPO (Azar et al.) and SLiC's hinge. */
@@ -27,6 +27,7 @@ export const dpoConfig = z
     max_length: maxLength(256, "tokens per prompt+response; longer responses lose their tail"),
     eval_holdout_fraction: evalHoldoutFraction(0.1, "held-out share of prompts when the data has no test split"),
     seed: seed(0, "pair order and the held-out split"),
+    save_steps: saveSteps(50, "a resumable checkpoint every 50 steps (policy, optimizer, pair cursor, shuffle state; the reference log-probs are recomputed): a killed worker loses at most 50 steps"),
     project: project("train on one project's ranking pairs (name or id); empty = every project"),
     ...loraFields(),
   })

@@ -1,7 +1,7 @@
 // The settings GRPO and RLOO share (TRL's GRPOConfig / RLOOConfig names): K samples per prompt scored by a frozen
 // RM, the group as the baseline, no critic. Each kind adds its own fields and defaults in <kind>-config.ts.
 import { z } from "zod";
-import { adamEpsilon, gradientAccumulationSteps, learningRate, lrSchedulerType, maxGradNorm, project, seed, warmupRatio } from "./config-schema";
+import { adamEpsilon, gradientAccumulationSteps, learningRate, lrSchedulerType, maxGradNorm, project, saveSteps, seed, warmupRatio } from "./config-schema";
 
 /** Fields both group trainers take, with one default and reason each; the KL and advantage fields differ per kind. */
 export function groupRolloutFields(kind: "grpo" | "rloo") {
@@ -32,6 +32,7 @@ export function groupRolloutFields(kind: "grpo" | "rloo") {
     missing_eos_penalty: z.number().min(0).default(1.0).describe("subtracted from the score when no EOS was produced, as PPO here and TRL's RLOO: rambling never pays"),
     reward_scale: z.number().default(1).describe("multiplies RM scores; 0 is the control run where only the KL term acts"),
     seed: seed(0, "prompt order and sampling"),
+    save_steps: saveSteps(5, "a resumable checkpoint every 5 rollout iterations (policy, optimizer, KL state, prompt cursor, RNG): an iteration costs seconds to minutes, a save of the built-in model well under one"),
     project: project("roll out on one project's train prompts (name or id); empty = every project"),
   };
 }

@@ -1,7 +1,7 @@
 // PPOConfig: every PPO setting with its default and the reason for it (TRL, lm-human-preferences, "The N
 // implementation details of RLHF with PPO"), under TRL's names; β is the KL coefficient as in every policy trainer.
 import { z } from "zod";
-import { adamEpsilon, batchSize, gradientAccumulationSteps, learningRate, loraFields, lrSchedulerType, maxGradNorm, project, seed, warmupRatio } from "./config-schema";
+import { adamEpsilon, batchSize, gradientAccumulationSteps, learningRate, loraFields, lrSchedulerType, maxGradNorm, project, saveSteps, seed, warmupRatio } from "./config-schema";
 
 export const VALUE_MODELS = ["rm_critic", "policy_head"] as const;
 export type ValueModelKind = (typeof VALUE_MODELS)[number];
@@ -38,6 +38,7 @@ export const ppoConfig = z
     temperature: z.number().positive().default(1.0).describe("sample from the policy itself so log-probs are the policy's own (TRL uses 0.7 with scaled logits)"),
     value_model: z.enum(VALUE_MODELS).default("rm_critic").describe("a separate critic from the RM (TRL, InstructGPT); policy_head is a value head on the policy's trunk (about 1.45× faster)"),
     seed: seed(0, "prompt order, sampling and minibatch shuffles"),
+    save_steps: saveSteps(5, "a resumable checkpoint every 5 rollout iterations (policy, value model, optimizer, KL coefficient, prompt cursor, RNG): an iteration costs seconds to minutes, a save of the built-in models well under one"),
     project: project("roll out on one project's train prompts (name or id); empty = every project"),
     ...loraFields(),
   })

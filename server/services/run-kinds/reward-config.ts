@@ -2,7 +2,7 @@
 // names; the defaults are sized for the small built-in models this project ships, chosen on the proof's judge suite).
 import { z } from "zod";
 import {
-  adamEpsilon, batchSize, evalHoldoutFraction, gradientAccumulationSteps, gradientCheckpointing, learningRate, loraFields, lrSchedulerType, maxGradNorm, maxLength, maxSteps, numTrainEpochs, project, seed, warmupRatio, weightDecay,
+  adamEpsilon, batchSize, evalHoldoutFraction, gradientAccumulationSteps, gradientCheckpointing, learningRate, loraFields, lrSchedulerType, maxGradNorm, maxLength, maxSteps, numTrainEpochs, project, saveSteps, seed, warmupRatio, weightDecay,
 } from "./config-schema";
 
 export const rewardConfig = z
@@ -31,6 +31,7 @@ export const rewardConfig = z
     normalize: z.boolean().default(true).describe("mean 0 / std 1 on reference samples, so the policy trainers' β means the same for every RM"),
     normalize_samples: z.int().min(2).default(64).describe("reference-policy samples used to estimate that mean and std"),
     seed: seed(0, "data order, held-out split and normalisation samples"),
+    save_steps: saveSteps(50, "a resumable checkpoint every 50 steps (model, head, optimizer, epoch cursor, shuffle state, best epoch so far): a killed worker loses at most 50 steps, and a save of the built-in model costs milliseconds"),
     project: project("train on one project's rankings (name or id); empty = every project"),
     ...loraFields(),
   })
