@@ -249,3 +249,25 @@ function rankingsRecord(ex: ExportedExample): Record<string, unknown> {
 export function* exportLines(db: Db, format: ExportFormat, filter: ExportFilter = {}): Generator<string> {
   for (const record of exportRecords(db, format, filter)) yield JSON.stringify(record) + "\n";
 }
+
+/** A batch of whole JSONL lines and how many records it holds. */
+export interface ExportChunk {
+  text: string;
+  records: number;
+}
+
+/** The export as batches of whole lines (about 1 MB each): what the CLI, the HTTP route and export jobs write. */
+export function* exportChunks(db: Db, format: ExportFormat, filter: ExportFilter = {}): Generator<ExportChunk> {
+  let text = "";
+  let records = 0;
+  for (const line of exportLines(db, format, filter)) {
+    text += line;
+    records++;
+    if (text.length >= 1 << 20) {
+      yield { text, records };
+      text = "";
+      records = 0;
+    }
+  }
+  if (records) yield { text, records };
+}
