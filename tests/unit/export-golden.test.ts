@@ -20,12 +20,13 @@ afterAll(() => t.close());
 describe("exports are byte-identical to the reference files", () => {
   for (const { name, format, filter } of GOLDEN_EXPORTS)
     it(name, () => {
-      let text = "";
+      const parts: Uint8Array[] = [];
       let records = 0;
       for (const chunk of exportChunks(t.db, parseExportFormat(format), resolveExportFilter(t.db, filter))) {
-        text += chunk.text;
+        parts.push(chunk.bytes);
         records += chunk.records;
       }
+      const text = Buffer.concat(parts).toString("utf8");
       expect(records).toBe(text ? text.split("\n").length - 1 : 0);
       const file = path.join(GOLDEN, `${name}.jsonl`);
       if (process.env.UPDATE_GOLDEN === "1") fs.writeFileSync(file, text);

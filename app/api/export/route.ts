@@ -8,7 +8,7 @@ import { getRequestSession } from "~/server/auth";
 import { crossSiteRefusal, isCrossSite } from "~/server/http-security";
 import { userForApiToken } from "~/server/services/api-tokens";
 import { ServiceError } from "~/server/services/errors";
-import { exportLines, parseExportFormat, resolveExportFilter } from "~/server/services/export";
+import { exportChunks, parseExportFormat, type ExportChunk, resolveExportFilter } from "~/server/services/export";
 import { findSessionUser } from "~/server/services/sessions";
 
 export const dynamic = "force-dynamic";
@@ -33,7 +33,7 @@ export async function GET(req: Request) {
 
   const q = new URL(req.url).searchParams;
   const db = getDb();
-  let lines: Generator<string>;
+  let chunks: Generator<ExportChunk>;
   let format: string;
   try {
     format = parseExportFormat(q.get("format") ?? undefined);
@@ -49,10 +49,10 @@ export async function GET(req: Request) {
       weights: flag(q.get("weights")),
       includeGold: flag(q.get("include_gold")),
     });
-    lines = exportLines(db, format as Parameters<typeof exportLines>[1], filter);
+    chunks = exportChunks(db, format as Parameters<typeof exportChunks>[1], filter);
     if (q.get("check") === "1") {
-      const empty = !!lines.next().done;
-      lines.return(undefined);
+      const empty = !!chunks.next().done;
+      chunks.return(undefined);
       return Response.json({ ok: true, empty }, { headers: { "cache-control": "no-store" } });
     }
   } catch (err) {
@@ -60,24 +60,15 @@ export async function GET(req: Request) {
     throw err;
   }
 
-  // Pull-based: the next batch of records is read only when the client has taken the previous one.
-  const encoder = new TextEncoder();
+  // Pull-based: the next chunk of records (about 1 MB) is read only when the client has taken the previous one.
   const body = new ReadableStream<Uint8Array>({
     pull(controller) {
-      let chunk = "";
-      for (let i = 0; i < 200; i++) {
-        const next = lines.next();
-        if (next.done) {
-          if (chunk) controller.enqueue(encoder.encode(chunk));
-          controller.close();
-          return;
-        }
-        chunk += next.value;
-      }
-      controller.enqueue(encoder.encode(chunk));
+      const next = chunks.next();
+      if (next.done) controller.close();
+      else controller.enqueue(next.value.bytes);
     },
     cancel() {
-      lines.return(undefined);
+      chunks.return(undefined);
     },
   });
   return new Response(body, {
