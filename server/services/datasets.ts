@@ -293,6 +293,22 @@ function rankedExamplesOfPromptRange(q: RankedPageQueries, lo: string, hi: strin
   return out;
 }
 
+/**
+ * How many source rows a read of this filter goes through: usable rankings, or submitted demonstrations. An export
+ * job's progress bar ends here (the model filter is left out: it only ever makes the read shorter).
+ */
+export function datasetRowCount(db: Db, filter: DatasetFilter, source: "rankings" | "demonstrations"): number {
+  const table = source === "rankings" ? rankings : demonstrations;
+  const usable = source === "rankings" ? eq(rankings.notRankable, false) : eq(demonstrations.status, "submitted");
+  return db
+    .select({ n: sql<number>`count(*)` })
+    .from(table)
+    .innerJoin(prompts, eq(table.promptId, prompts.id))
+    .leftJoin(users, eq(table.userId, users.id))
+    .where(and(usable, ...promptWhere(filter), ...responseWhere(filter, table)))
+    .get()!.n;
+}
+
 /** All usable rankings (see iterateRankedExamples) as an array: what trainers read. */
 export function rankedExamples(db: Db, filter: DatasetFilter = {}): RankedExample[] {
   return [...iterateRankedExamples(db, filter)];

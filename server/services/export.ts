@@ -4,7 +4,7 @@ import { eq } from "drizzle-orm";
 import type { Db } from "../../db/index";
 import { completions, projects, SPLITS } from "../../db/schema";
 import { consensusRanking, pairwiseAgreement } from "./agreement";
-import { iterateRankedExamples, iterateSftExamples, type DatasetFilter, type RankedExample } from "./datasets";
+import { datasetRowCount, iterateRankedExamples, iterateSftExamples, type DatasetFilter, type RankedExample } from "./datasets";
 import { forEachPair } from "./pairs";
 import { badRequest } from "./errors";
 import { findModel } from "./models";
@@ -108,10 +108,17 @@ function keepItem(ex: RankedExample, filter: ExportFilter): boolean {
 /** A ranked example as exported: with its weight when `--weights` asked for one. */
 type ExportedExample = RankedExample & { weight?: number };
 
-function* keptRankedExamples(db: Db, filter: ExportFilter): Generator<ExportedExample> {
+/**
+ * The examples an export writes, and null for each one read but left out (so a caller can hand a chunk back while
+ * a filter skips many); `read(n)` hears of every n source rankings read (progress).
+ */
+function* keptRankedExamples(db: Db, filter: ExportFilter, read: (rankings: number) => void = () => {}): Generator<ExportedExample | null> {
   const weigh = filter.weights ? weigher(db) : null;
   const examples = filter.consensus ? consensusExamples(iterateRankedExamples(db, filter)) : iterateRankedExamples(db, filter);
-  for (const ex of examples) if (keepItem(ex, filter)) yield weigh ? { ...ex, weight: weigh(ex) } : ex;
+  for (const ex of examples) {
+    read("userIds" in ex ? (ex.userIds as unknown[]).length : 1);
+    yield !keepItem(ex, filter) ? null : weigh ? { ...ex, weight: weigh(ex) } : ex;
+  }
 }
 
 /**
@@ -234,20 +241,28 @@ const PAIR_FORMATS = {
   },
 } satisfies Partial<Record<ExportFormat, PairFormat>>;
 
-/** A batch of whole JSONL lines (UTF-8) and how many records it holds. */
+/** A batch of whole JSONL lines (UTF-8), how many records it holds, and how many source rows were read for it. */
 export interface ExportChunk {
   bytes: Uint8Array;
   records: number;
+  /** Rankings or demonstrations read (see exportSourceRows): what an export job's progress counts. */
+  items: number;
 }
 
 /** Bytes per chunk: large writes keep the file system and the HTTP stream busy with few calls. */
 const CHUNK_BYTES = 1 << 20;
+/**
+ * Source rows per chunk at most: a filter that keeps few records still hands a chunk back every few milliseconds of
+ * reading, so a background export yields the event loop and reports progress.
+ */
+const CHUNK_ITEMS = 2000;
 
 /** Gathers lines into chunks of about CHUNK_BYTES, written straight into one buffer (no string per line to collect). */
 class ChunkBuilder {
   private buf = Buffer.allocUnsafe(CHUNK_BYTES);
   private length = 0;
   records = 0;
+  items = 0;
 
   /** Room for `bytes` more; a record larger than a whole chunk gets a buffer of its own size. */
   private reserve(bytes: number): void {
@@ -270,14 +285,15 @@ class ChunkBuilder {
     this.records++;
   }
   get full(): boolean {
-    return this.length >= CHUNK_BYTES;
+    return this.length >= CHUNK_BYTES || this.items >= CHUNK_ITEMS;
   }
   take(): ExportChunk {
-    const chunk = { bytes: this.buf.subarray(0, this.length), records: this.records };
+    const chunk = { bytes: this.buf.subarray(0, this.length), records: this.records, items: this.items };
     // The taken bytes may still wait in a stream: the next chunk gets a new buffer.
     this.buf = Buffer.allocUnsafe(CHUNK_BYTES);
     this.length = 0;
     this.records = 0;
+    this.items = 0;
     return chunk;
   }
 }
@@ -288,22 +304,25 @@ class ChunkBuilder {
  */
 export function* exportChunks(db: Db, format: ExportFormat, filter: ExportFilter = {}): Generator<ExportChunk> {
   const out = new ChunkBuilder();
-  function* lines(records: Iterable<Record<string, unknown>>): Generator<ExportChunk> {
+  const read = (n: number) => void (out.items += n);
+  function* lines(records: Iterable<Record<string, unknown> | null>): Generator<ExportChunk> {
     for (const record of records) {
-      out.addString(JSON.stringify(record) + "\n");
-      out.endRecord();
+      if (record) {
+        out.addString(JSON.stringify(record) + "\n");
+        out.endRecord();
+      }
       if (out.full) yield out.take();
     }
   }
   switch (format) {
     case "trl-sft":
-      yield* lines(map(iterateSftExamples(db, filter), (ex) => ({ prompt: ex.prompt, completion: ex.completion })));
+      yield* lines(map(iterateSftExamples(db, filter), (ex) => (read(1), { prompt: ex.prompt, completion: ex.completion })));
       break;
     case "trl-sft-chat":
-      yield* lines(map(iterateSftExamples(db, filter), (ex) => ({ messages: [...promptMessages(ex.prompt, ex.messages), { role: "assistant", content: ex.completion }] })));
+      yield* lines(map(iterateSftExamples(db, filter), (ex) => (read(1), { messages: [...promptMessages(ex.prompt, ex.messages), { role: "assistant", content: ex.completion }] })));
       break;
     case "rankings":
-      yield* lines(map(keptRankedExamples(db, filter), rankingsRecord));
+      yield* lines(map(keptRankedExamples(db, filter, read), (ex) => ex && rankingsRecord(ex)));
       break;
     case "trl-preference":
     case "trl-preference-chat":
@@ -314,7 +333,11 @@ export function* exportChunks(db: Db, format: ExportFormat, filter: ExportFilter
       // A completion's side of the line, kept while its prompt's rankings go by (they arrive grouped by prompt).
       let sides = new Map<string, Buffer>();
       let promptId = "";
-      for (const ex of keptRankedExamples(db, filter)) {
+      for (const ex of keptRankedExamples(db, filter, read)) {
+        if (!ex) {
+          if (out.full) yield out.take();
+          continue;
+        }
         if (ex.promptId !== promptId) {
           sides = new Map();
           promptId = ex.promptId;
@@ -344,7 +367,12 @@ export function* exportChunks(db: Db, format: ExportFormat, filter: ExportFilter
       throw badRequest(`unknown export format '${String(unhandled)}': use one of ${EXPORT_FORMATS.join(", ")}`);
     }
   }
-  if (out.records) yield out.take();
+  if (out.records || out.items) yield out.take();
+}
+
+/** How many source rows an export reads (rankings, or demonstrations for the SFT formats): its progress bar's end. */
+export function exportSourceRows(db: Db, format: ExportFormat, filter: ExportFilter): number {
+  return datasetRowCount(db, filter, format === "trl-sft" || format === "trl-sft-chat" ? "demonstrations" : "rankings");
 }
 
 function* map<T, U>(items: Iterable<T>, f: (item: T) => U): Generator<U> {

@@ -4,32 +4,17 @@
 // With check=1 it answers {"ok":true,"empty":bool} instead of the file, so the page can say "nothing matched" or show
 // a bad filter's error before a download starts (a browser download would save either as a file).
 import { getDb } from "~/db/index";
-import { getRequestSession } from "~/server/auth";
+import { exportCaller, exportError as error } from "~/server/export-access";
 import { crossSiteRefusal, isCrossSite } from "~/server/http-security";
-import { userForApiToken } from "~/server/services/api-tokens";
 import { ServiceError } from "~/server/services/errors";
-import { exportChunks, parseExportFormat, type ExportChunk, resolveExportFilter } from "~/server/services/export";
-import { findSessionUser } from "~/server/services/sessions";
+import { exportChunks, parseExportFormat, resolveExportFilter, type ExportChunk } from "~/server/services/export";
 
 export const dynamic = "force-dynamic";
 
-const error = (status: number, message: string) =>
-  Response.json({ error: message }, { status, headers: { "cache-control": "no-store" } });
-
-/** The caller's role from a bearer token or the next-auth session; null when neither identifies an enabled user. */
-async function callerRole(req: Request): Promise<string | null> {
-  const db = getDb();
-  const auth = req.headers.get("authorization");
-  if (auth?.toLowerCase().startsWith("bearer ")) return userForApiToken(db, auth.slice(7).trim())?.role ?? null;
-  const session = await getRequestSession(req.headers);
-  return findSessionUser(db, session?.user)?.role ?? null;
-}
-
 export async function GET(req: Request) {
   if (isCrossSite(req)) return crossSiteRefusal();
-  const role = await callerRole(req);
-  if (!role) return error(401, "Sign in, or send an API token as 'Authorization: Bearer …' (rlhf tokens create).");
-  if (role !== "researcher" && role !== "admin") return error(403, "Only researchers and admins can export datasets.");
+  const caller = await exportCaller(req);
+  if (caller instanceof Response) return caller;
 
   const q = new URL(req.url).searchParams;
   const db = getDb();
@@ -51,7 +36,12 @@ export async function GET(req: Request) {
     });
     chunks = exportChunks(db, format as Parameters<typeof exportChunks>[1], filter);
     if (q.get("check") === "1") {
-      const empty = !!chunks.next().done;
+      let empty = true;
+      for (let next = chunks.next(); !next.done; next = chunks.next())
+        if (next.value.records) {
+          empty = false;
+          break;
+        }
       chunks.return(undefined);
       return Response.json({ ok: true, empty }, { headers: { "cache-control": "no-store" } });
     }
