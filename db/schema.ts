@@ -70,6 +70,8 @@ export const prompts = sqliteTable(
     uniqueIndex("prompts_project_external").on(t.projectId, t.externalId),
     uniqueIndex("prompts_project_hash").on(t.projectId, t.textHash),
     index("prompts_project_split").on(t.projectId, t.split),
+    // A project's prompts in insertion order (the prompt list pages by it): without it every page sorts them all.
+    index("prompts_project").on(t.projectId),
     index("prompts_import").on(t.importId),
   ],
 );

@@ -16,4 +16,5 @@ CREATE TABLE `export_jobs` (
 );
 --> statement-breakpoint
 CREATE INDEX `export_jobs_user_created` ON `export_jobs` (`created_by`,`created_at`);--> statement-breakpoint
-CREATE INDEX `export_jobs_status_finished` ON `export_jobs` (`status`,`finished_at`);
+CREATE INDEX `export_jobs_status_finished` ON `export_jobs` (`status`,`finished_at`);--> statement-breakpoint
+CREATE INDEX `prompts_project` ON `prompts` (`project_id`);
