@@ -4,23 +4,24 @@
 // files are kept in the data folder for EXPORT_KEEP_HOURS, then removed with their job.
 //
 // Why in the web process and not the worker: the worker runs one training run at a time (a run can take hours) and
-// may not be running at all, while an export is a few seconds to a few minutes of reading. One chunk (about 1 MB,
-// ~1,000 pairs, or one page of 250 prompts read) holds the event loop for ~10–20 ms, then other requests go first.
+// may not be running at all, while an export is a few seconds to a few minutes of reading. One step (a 256 KB chunk,
+// ~280 pairs, or one page of 100 prompts read) holds the event loop for a few milliseconds, then other requests go
+// first (measured by `npm run bench:export-job`, BENCHMARKS.md "Exports").
 import fs from "node:fs";
 import path from "node:path";
-import { once } from "node:events";
 import { and, desc, eq, inArray, lt } from "drizzle-orm";
 import type { Db } from "../../db/index";
 import { dataHome } from "../../db/paths";
 import { exportJobs } from "../../db/schema";
 import { notFound, ServiceError } from "./errors";
+import { pacedWriter, type PacedWriter } from "./paced-writer";
 import { exportChunks, exportSourceRows, parseExportFormat, resolveExportFilter, type RawExportFilter } from "./export";
 
 /** Hours a finished export's file (and its job) is kept: long enough to download it, short enough not to fill a disk. */
 export const EXPORT_KEEP_HOURS = 6;
 /** A running job whose heartbeat is older than this belongs to a process that died. */
 export const EXPORT_STALE_MS = 60_000;
-/** Progress is written at most this often: a row update per 1 MB chunk would be ~1,000 writes for a large export. */
+/** Progress is written at most this often: a row update per chunk would be thousands of writes for a large export. */
 const PROGRESS_EVERY_MS = 250;
 
 export type ExportJobRow = typeof exportJobs.$inferSelect;
@@ -95,7 +96,7 @@ export async function writeExportJob(
   countItems: () => number,
 ): Promise<void> {
   const staging = stagingFile(dir, id);
-  let stream: fs.WriteStream | null = null;
+  let writer: PacedWriter | null = null;
   let iterator: Iterator<{ bytes: Uint8Array; records: number; items: number }> | null = null;
   const yieldToRequests = () => new Promise<void>((resolve) => setImmediate(resolve));
   try {
@@ -104,10 +105,7 @@ export async function writeExportJob(
     const totalItems = countItems();
     db.update(exportJobs).set({ totalItems, heartbeatAt: new Date() }).where(eq(exportJobs.id, id)).run();
     fs.mkdirSync(dir, { recursive: true });
-    stream = fs.createWriteStream(staging, { highWaterMark: 8 << 20 });
-    // Listening from the start: a write error between two awaits must fail the job, not the process.
-    const failed = once(stream, "error").then(([err]) => Promise.reject(err as Error));
-    failed.catch(() => {});
+    writer = pacedWriter(fs.createWriteStream(staging));
     iterator = chunks();
     let records = 0;
     let bytes = 0;
@@ -120,15 +118,14 @@ export async function writeExportJob(
       records += next.value.records;
       bytes += next.value.bytes.length;
       items += next.value.items;
-      if (!stream.write(next.value.bytes)) await Promise.race([once(stream, "drain"), failed]);
+      await writer.write(next.value.bytes);
       if (performance.now() - reported >= PROGRESS_EVERY_MS) {
         reported = performance.now();
         db.update(exportJobs).set({ records, bytes, doneItems: items, heartbeatAt: new Date() }).where(eq(exportJobs.id, id)).run();
       }
       await yieldToRequests();
     }
-    stream.end();
-    await Promise.race([once(stream, "finish"), failed]);
+    await writer.end();
     if (signal.aborted) throw new Cancelled();
     fs.renameSync(staging, finalFile(dir, id));
     db.update(exportJobs)
@@ -137,7 +134,7 @@ export async function writeExportJob(
       .run();
   } catch (err) {
     iterator?.return?.(undefined);
-    stream?.destroy();
+    await writer?.abandon();
     fs.rmSync(staging, { force: true });
     const cancelled = err instanceof Cancelled;
     if (!cancelled) console.error(`export job ${id} failed:`, err);

@@ -250,7 +250,7 @@ export interface ExportChunk {
 }
 
 /** Bytes per chunk: large writes keep the file system and the HTTP stream busy with few calls. */
-const CHUNK_BYTES = 1 << 20;
+const CHUNK_BYTES = 256 << 10;
 /**
  * Source rows per chunk at most: a filter that keeps few records still hands a chunk back every few milliseconds of
  * reading, so a background export yields the event loop and reports progress.
@@ -299,7 +299,7 @@ class ChunkBuilder {
 }
 
 /**
- * The export as batches of whole JSONL lines (about 1 MB each), produced lazily so an export of any size streams in
+ * The export as batches of whole JSONL lines (about 256 KB each), produced lazily so an export of any size streams in
  * flat memory: what the CLI, the HTTP route and export jobs write.
  */
 export function* exportChunks(db: Db, format: ExportFormat, filter: ExportFilter = {}): Generator<ExportChunk> {

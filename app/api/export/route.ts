@@ -50,7 +50,7 @@ export async function GET(req: Request) {
     throw err;
   }
 
-  // Pull-based: the next chunk of records (about 1 MB) is read only when the client has taken the previous one.
+  // Pull-based: the next chunk of records (about 256 KB) is read only when the client has taken the previous one.
   const body = new ReadableStream<Uint8Array>({
     pull(controller) {
       const next = chunks.next();

@@ -6,6 +6,7 @@ import { once } from "node:events";
 import { getDb } from "../../../db/index";
 import { EXPORT_FORMATS } from "../../../server/services/export-formats";
 import { exportChunks, parseExportFormat, resolveExportFilter } from "../../../server/services/export";
+import { pacedWriter } from "../../../server/services/paced-writer";
 import { UsageError } from "../args";
 import type { Command, Handler } from "../types";
 
@@ -43,8 +44,7 @@ const exportData: Handler = async (args, io) => {
   const file = path.resolve(out);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.tmp-${process.pid}`;
-  // A few chunks may wait in the stream: the disk writes one while the next is being built.
-  const stream = fs.createWriteStream(tmp, { highWaterMark: 8 << 20 });
+  const writer = pacedWriter(fs.createWriteStream(tmp));
   // The record count is only known at the end (pairs per ranking vary), so progress is a running count.
   const started = Date.now();
   let records = 0;
@@ -52,17 +52,16 @@ const exportData: Handler = async (args, io) => {
   try {
     for (const chunk of exportChunks(db, format, filter)) {
       records += chunk.records;
-      if (!stream.write(chunk.bytes)) await once(stream, "drain");
+      await writer.write(chunk.bytes);
       if (records - logged >= 100_000 && !io.json) {
         logged = records;
         io.log(`export: ${records} records, ${((Date.now() - started) / 1000).toFixed(1)} s`);
       }
     }
-    stream.end();
-    await once(stream, "finish");
+    await writer.end();
     fs.renameSync(tmp, file);
   } catch (err) {
-    stream.destroy();
+    await writer.abandon();
     fs.rmSync(tmp, { force: true });
     throw err;
   }
