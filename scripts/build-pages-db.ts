@@ -27,6 +27,7 @@ export function buildPagesDb(file: string): { tasks: number; rankings: number } 
       return id;
     });
     insertUser.run(newId(), "researcher@bench.local", "researcher", now);
+    insertUser.run(newId(), "reviewer@bench.local", "reviewer", now);
     const insertProject = raw.prepare("insert into projects (id, name, k, overlap, created_at) values (?, ?, ?, ?, ?)");
     const insertPrompt = raw.prepare("insert into prompts (id, project_id, text, text_hash, source, split, created_at) values (?, ?, ?, ?, 'bench', ?, ?)");
     const insertCompletion = raw.prepare("insert into completions (id, prompt_id, text, origin, created_at) values (?, ?, ?, 'import', ?)");

@@ -18,7 +18,7 @@ if (!fs.existsSync(file)) {
   console.log(`built ${file}: ${built.tasks} tasks, ${built.rankings} rankings in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
 const db = openDb(file);
-const user = (email: string) => db.$client.prepare("select id, role from users where email = ?").get(email) as { id: string; role: "researcher" | "annotator" };
+const user = (email: string) => db.$client.prepare("select id, role from users where email = ?").get(email) as { id: string; role: "researcher" | "annotator" | "reviewer" };
 const caller = (email: string) => {
   const u = user(email);
   const sid = startSession(db, u.id);
@@ -28,6 +28,7 @@ const caller = (email: string) => {
 };
 const researcher = caller("researcher@bench.local");
 const annotator = caller("annotator0@bench.local");
+const reviewer = caller("reviewer@bench.local");
 const annotatorId = user("annotator0@bench.local").id;
 const projectId = (db.$client.prepare("select id from projects where name = ?").get(PAGES_BENCH_PROJECT) as { id: string }).id;
 
@@ -43,6 +44,7 @@ const calls: [string, () => unknown][] = [
   ["prompts.list search page 1", () => researcher.prompts.list({ projectId, search: "about 42", page: 1, pageSize: 50 })],
   ["items.list page 1 (quality page)", () => researcher.items.list({ projectId, page: 1 })],
   ["items.list overlap page 1", () => researcher.items.list({ projectId, filter: "overlap", page: 1 })],
+  ["reviews.queue (review page)", () => reviewer.reviews.queue({ projectId })],
 ];
 const results: Record<string, { first_ms: number; best_ms: number }> = {};
 for (const [name, call] of calls) {
