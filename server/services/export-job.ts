@@ -121,17 +121,26 @@ export async function writeExportJob(
       await writer.write(next.value.bytes);
       if (performance.now() - reported >= PROGRESS_EVERY_MS) {
         reported = performance.now();
-        db.update(exportJobs).set({ records, bytes, doneItems: items, heartbeatAt: new Date() }).where(eq(exportJobs.id, id)).run();
+        // Guarded by status: a cancel recorded by another process (one that is not writing it) stops this one too.
+        const alive = db
+          .update(exportJobs)
+          .set({ records, bytes, doneItems: items, heartbeatAt: new Date() })
+          .where(and(eq(exportJobs.id, id), eq(exportJobs.status, "running")))
+          .run().changes;
+        if (!alive) throw new Cancelled();
       }
       await yieldToRequests();
     }
     await writer.end();
     if (signal.aborted) throw new Cancelled();
     fs.renameSync(staging, finalFile(dir, id));
-    db.update(exportJobs)
+    const done = db
+      .update(exportJobs)
       .set({ status: "succeeded", records, bytes, doneItems: Math.max(items, totalItems), totalItems: Math.max(items, totalItems), finishedAt: new Date(), heartbeatAt: new Date() })
-      .where(eq(exportJobs.id, id))
-      .run();
+      .where(and(eq(exportJobs.id, id), eq(exportJobs.status, "running")))
+      .run().changes;
+    // Cancelled elsewhere in the last moment: the file goes too.
+    if (!done) fs.rmSync(finalFile(dir, id), { force: true });
   } catch (err) {
     iterator?.return?.(undefined);
     await writer?.abandon();
@@ -172,7 +181,12 @@ export interface ExportJobViewer {
 }
 
 export function exportJobStatus(db: Db, id: string, viewer: ExportJobViewer | null = null): ExportJobStatus {
-  const job = db.select().from(exportJobs).where(eq(exportJobs.id, id)).get();
+  let job = db.select().from(exportJobs).where(eq(exportJobs.id, id)).get();
+  // A job whose process died shows as failed at once, not as running until the next export starts.
+  if (job?.status === "running" && !running.has(id) && job.heartbeatAt.getTime() < Date.now() - EXPORT_STALE_MS) {
+    cleanUpExportJobs(db);
+    job = db.select().from(exportJobs).where(eq(exportJobs.id, id)).get();
+  }
   if (!job || (viewer && viewer.role !== "admin" && job.createdBy !== viewer.id))
     throw notFound(`no export with id '${id}' (finished exports are kept ${EXPORT_KEEP_HOURS} hours)`);
   return jobStatus(job);

@@ -134,6 +134,31 @@ describe("export jobs", () => {
     expect(await researcher.exports.get({ id })).toMatchObject({ status: "succeeded", progress: 1, records: 4 });
   });
 
+  it("stop when another process records a cancel, and leave no file", async () => {
+    const id = jobRow();
+    const dir = path.join(t.dir, "cancel-elsewhere");
+    let served = 0;
+    function* chunks() {
+      for (;;) {
+        served++;
+        const until = Date.now() + 30;
+        while (Date.now() < until);
+        // Another web instance cancels: it can only change the row.
+        if (served === 3) t.db.update(exportJobs).set({ status: "cancelled" }).where(eq(exportJobs.id, id)).run();
+        yield { bytes: Buffer.from("{}\n"), records: 1, items: 1 };
+      }
+    }
+    await writeExportJob(t.db, id, dir, new AbortController().signal, chunks, () => 100);
+    expect(t.db.select().from(exportJobs).where(eq(exportJobs.id, id)).get()!.status).toBe("cancelled");
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
+  it("of a process that died read as failed at once", async () => {
+    const id = jobRow();
+    t.db.update(exportJobs).set({ heartbeatAt: new Date(Date.now() - 5 * 60_000) }).where(eq(exportJobs.id, id)).run();
+    expect(await researcher.exports.get({ id })).toMatchObject({ status: "failed", error: "the server stopped while writing this export; start it again" });
+  });
+
   it("are cleaned up: finished ones after the keeping time with their file, dead running ones as failed", async () => {
     const { id } = await researcher.exports.start({ format: "trl-sft", filter: {} });
     await finished(researcher, id);
