@@ -78,7 +78,10 @@ export function startExportJob(db: Db, input: { format: string; filter: RawExpor
     .get();
   const abort = new AbortController();
   running.set(job.id, abort);
-  void writeExportJob(db, job.id, dir, abort.signal, () => exportChunks(db, format, filter), () => exportSourceRows(db, format, filter)).finally(() => running.delete(job.id));
+  writeExportJob(db, job.id, dir, abort.signal, () => exportChunks(db, format, filter), () => exportSourceRows(db, format, filter))
+    // Only recording the outcome can fail here (the database went away): the web process must not go down with it.
+    .catch((err) => console.error(`export job ${job.id}: could not record its outcome:`, err))
+    .finally(() => running.delete(job.id));
   return jobStatus(job);
 }
 
