@@ -70,6 +70,8 @@ export const prompts = sqliteTable(
     uniqueIndex("prompts_project_external").on(t.projectId, t.externalId),
     uniqueIndex("prompts_project_hash").on(t.projectId, t.textHash),
     index("prompts_project_split").on(t.projectId, t.split),
+    // A project's prompts in insertion order (the prompt list pages by it): without it every page sorts them all.
+    index("prompts_project").on(t.projectId),
     index("prompts_import").on(t.importId),
   ],
 );
@@ -370,6 +372,35 @@ export const generations = sqliteTable(
     finishedAt: integer("finished_at", { mode: "timestamp_ms" }),
   },
   (t) => [index("generations_status").on(t.status, t.createdAt)],
+);
+
+export const EXPORT_JOB_STATUSES = ["running", "succeeded", "failed", "cancelled"] as const;
+/**
+ * An export written in the background for the web page (server/services/export-job.ts): the file goes to the data
+ * folder under a staging name and is renamed when whole; the page polls the row and downloads the file when it is.
+ */
+export const exportJobs = sqliteTable(
+  "export_jobs",
+  {
+    id: id(),
+    /** One of the export formats (server/services/export-formats.ts). */
+    format: text("format").notNull(),
+    /** The filters as the user gave them (names, not ids), kept to show what the file holds. */
+    filter: text("filter", { mode: "json" }).$type<Record<string, string | boolean>>().notNull().default(sql`'{}'`),
+    status: text("status", { enum: EXPORT_JOB_STATUSES }).notNull().default("running"),
+    records: integer("records").notNull().default(0),
+    bytes: integer("bytes").notNull().default(0),
+    /** Source rows (rankings or demonstrations) read so far, and how many there are: the progress bar. */
+    doneItems: integer("done_items").notNull().default(0),
+    totalItems: integer("total_items").notNull().default(0),
+    error: text("error"),
+    createdBy: text("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    /** Renewed with every chunk: a running job whose heartbeat stopped belongs to a process that died. */
+    heartbeatAt: integer("heartbeat_at", { mode: "timestamp_ms" }).notNull(),
+    finishedAt: integer("finished_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [index("export_jobs_user_created").on(t.createdBy, t.createdAt), index("export_jobs_status_finished").on(t.status, t.finishedAt)],
 );
 
 export const TOKEN_SCOPES = ["export"] as const;

@@ -2,6 +2,7 @@
 import { createCallerFactory, createTRPCRouter } from "../trpc";
 import { auditRouter } from "./audit";
 import { demonstrationsRouter } from "./demonstrations";
+import { exportsRouter } from "./exports";
 import { goldRouter } from "./gold";
 import { itemsRouter } from "./items";
 import { modelsRouter } from "./models";
@@ -32,6 +33,7 @@ export const appRouter = createTRPCRouter({
   models: modelsRouter,
   playground: playgroundRouter,
   tokens: tokensRouter,
+  exports: exportsRouter,
 });
 
 export type AppRouter = typeof appRouter;

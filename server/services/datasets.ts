@@ -1,7 +1,7 @@
 // Training data read from the database: SFT examples from demonstrations, rankings with their completion texts,
 // and preference pairs derived from them. The trainer, the CLI and exports all read data through here. Gold items
 // stay out unless asked, and an item a reviewer adjudicated reads as the reviewer's ranking alone.
-import { and, asc, eq, gt, gte, inArray, lt, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, gt, gte, inArray, lt, lte, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../../db/index";
 import { completions, demonstrations, models, prompts, rankings, reviews, users } from "../../db/schema";
 import { pairwiseAgreement } from "./agreement";
@@ -122,8 +122,77 @@ export function sftExamples(db: Db, filter: DatasetFilter = {}): SftExample[] {
   return [...iterateSftExamples(db, filter)];
 }
 
-/** Rows (or prompts) read per query: exports of any size stay in flat memory. */
+/** Demonstrations read per query: exports of any size stay in flat memory. */
 const PAGE = 200;
+
+/**
+ * Prompts read per page of rankings. Each page is a handful of prepared range queries (prompt ids in (lo, hi]) over
+ * the prompt-id indexes, so the per-query cost is paid once per hundred prompts, not once per ranking. Small pages
+ * keep what one step holds small: a background export hands the event loop back between pages (a page of 100
+ * prompts with K = 4 and 4 annotators is ~5 ms of work), and short-lived pages cost the garbage collector less.
+ */
+const PROMPT_PAGE = 100;
+
+/** A raw row of the rankings page query, in its select order (prepared `.values()`: no per-row mapping). */
+type RankingRow = [
+  id: string, promptId: string, projectId: string, userId: string | null, split: Split,
+  ordering: string, annotator: string | null, timeMs: number, flags: string, ratings: string, rationale: string | null, createdAt: number,
+];
+type PromptRow = [id: string, text: string, messages: string | null];
+type CompletionRow = [id: string, text: string, modelId: string | null, model: string | null];
+type ReviewRow = [id: string, promptId: string, itemKey: string, ordering: string | null, reviewer: string | null, resolvedAt: number | null, note: string | null];
+
+/** The page queries of one iteration, prepared once with the filter's values bound and the page bounds as placeholders. */
+function rankedPageQueries(db: Db, filter: DatasetFilter) {
+  const lo = sql.placeholder("lo");
+  const hi = sql.placeholder("hi");
+  const inRange = (column: typeof prompts.id | typeof rankings.promptId | typeof completions.promptId | typeof reviews.promptId) =>
+    and(gt(column, lo), lte(column, hi));
+  // The prompts of a page: those in (lo, hi] that pass the prompt filters (the range also holds other projects' prompts).
+  const pagePrompts = db.select({ id: prompts.id }).from(prompts).where(and(inRange(prompts.id), ...promptWhere(filter)));
+  return {
+    promptIds: db
+      .select({ id: prompts.id })
+      .from(prompts)
+      .where(and(gt(prompts.id, lo), ...promptWhere(filter), sql`exists (select 1 from ${rankings} where ${rankings.promptId} = ${prompts.id})`))
+      .orderBy(asc(prompts.id))
+      .limit(sql.placeholder("limit"))
+      .prepare(),
+    rankings: db
+      .select({
+        id: rankings.id, promptId: prompts.id, projectId: prompts.projectId, userId: rankings.userId, split: prompts.split, ordering: rankings.ordering, annotator: users.email, timeMs: rankings.timeMs, flags: rankings.flags, ratings: rankings.ratings,
+        rationale: rankings.rationale, createdAt: rankings.createdAt,
+      })
+      .from(rankings)
+      .innerJoin(prompts, eq(rankings.promptId, prompts.id))
+      .leftJoin(users, eq(rankings.userId, users.id))
+      .where(and(inRange(rankings.promptId), eq(rankings.notRankable, false), ...promptWhere(filter), ...responseWhere(filter, rankings)))
+      .orderBy(asc(rankings.promptId), asc(rankings.createdAt), asc(rankings.id))
+      .prepare(),
+    // Each prompt's text once, not once per ranking of it.
+    prompts: db.select({ id: prompts.id, text: prompts.text, messages: prompts.messages }).from(prompts).where(inRange(prompts.id)).prepare(),
+    completions: db
+      .select({ id: completions.id, text: completions.text, modelId: completions.modelId, model: sql<string | null>`coalesce(${completions.modelName}, ${models.name})` })
+      .from(completions)
+      .leftJoin(models, eq(completions.modelId, models.id))
+      .where(and(inRange(completions.promptId), inArray(completions.promptId, pagePrompts)))
+      .prepare(),
+    // A ranking names completions of its own prompt; one that names another's is looked up by id.
+    completionById: db
+      .select({ id: completions.id, text: completions.text, modelId: completions.modelId, model: sql<string | null>`coalesce(${completions.modelName}, ${models.name})` })
+      .from(completions)
+      .leftJoin(models, eq(completions.modelId, models.id))
+      .where(eq(completions.id, sql.placeholder("id")))
+      .prepare(),
+    reviews: db
+      .select({ id: reviews.id, promptId: reviews.promptId, itemKey: reviews.itemKey, ordering: reviews.ordering, reviewer: users.email, resolvedAt: reviews.resolvedAt, note: reviews.note })
+      .from(reviews)
+      .leftJoin(users, eq(users.id, reviews.reviewerId))
+      .where(and(inRange(reviews.promptId), eq(reviews.status, "resolved")))
+      .prepare(),
+  };
+}
+type RankedPageQueries = ReturnType<typeof rankedPageQueries>;
 
 /**
  * Every usable ranking with its completion texts, grouped by prompt, in pages. `not_rankable` rankings are left
@@ -131,114 +200,114 @@ const PAGE = 200;
  * agreement of all rankings of that item.
  */
 export function* iterateRankedExamples(db: Db, filter: DatasetFilter = {}): Generator<RankedExample> {
-  let afterPromptId = "";
+  const queries = rankedPageQueries(db, filter);
+  let lo = "";
   for (;;) {
-    const page = db
-      .selectDistinct({ id: prompts.id })
-      .from(prompts)
-      .innerJoin(rankings, eq(rankings.promptId, prompts.id))
-      .where(and(gt(prompts.id, afterPromptId), ...promptWhere(filter)))
-      .orderBy(asc(prompts.id))
-      .limit(PAGE)
-      .all()
-      .map((p) => p.id);
+    const page = queries.promptIds.values({ lo, limit: PROMPT_PAGE }) as [string][];
     if (!page.length) return;
-    afterPromptId = page[page.length - 1]!;
-    yield* rankedExamplesOfPrompts(db, page, filter);
+    const hi = page[page.length - 1]![0];
+    yield* rankedExamplesOfPromptRange(queries, lo, hi, filter);
+    lo = hi;
   }
 }
 
-function rankedExamplesOfPrompts(db: Db, promptIds: string[], filter: DatasetFilter): RankedExample[] {
-  const rows = db
-    .select({
-      rankingId: rankings.id,
-      promptId: prompts.id,
-      projectId: prompts.projectId,
-      userId: rankings.userId,
-      prompt: prompts.text,
-      messages: prompts.messages,
-      split: prompts.split,
-      ordering: rankings.ordering,
-      annotator: users.email,
-      timeMs: rankings.timeMs,
-      flags: rankings.flags,
-      ratings: rankings.ratings,
-      rationale: rankings.rationale,
-      createdAt: rankings.createdAt,
-    })
-    .from(rankings)
-    .innerJoin(prompts, eq(rankings.promptId, prompts.id))
-    .leftJoin(users, eq(rankings.userId, users.id))
-    .where(and(inArray(prompts.id, promptIds), eq(rankings.notRankable, false), ...responseWhere(filter, rankings)))
-    .orderBy(asc(prompts.id), asc(rankings.createdAt), asc(rankings.id))
-    .all()
-    .filter((r) => r.ordering.flat().length >= 2);
+/** An item is a prompt with one set of completions: its key is the sorted completion ids. */
+const completionSetKey = (ordering: string[][]) => ordering.flat().sort().join(",");
 
-  const ids = [...new Set(rows.flatMap((r) => r.ordering.flat()))];
+function rankedExamplesOfPromptRange(q: RankedPageQueries, lo: string, hi: string, filter: DatasetFilter): RankedExample[] {
+  type Row = { row: RankingRow; ordering: string[][]; item: string };
+  const rows: Row[] = [];
+  for (const row of q.rankings.values({ lo, hi }) as RankingRow[]) {
+    const ordering = JSON.parse(row[5]) as string[][];
+    let n = 0;
+    for (const group of ordering) n += group.length;
+    if (n >= 2) rows.push({ row, ordering, item: `${row[1]}|${completionSetKey(ordering)}` });
+  }
+  if (!rows.length) return [];
+
+  const promptById = new Map<string, { text: string; messages: RankedExample["messages"] }>();
+  for (const [id, text, messages] of q.prompts.values({ lo, hi }) as PromptRow[])
+    promptById.set(id, { text, messages: messages === null ? null : (JSON.parse(messages) as RankedExample["messages"]) });
   const completionById = new Map<string, { text: string; modelId: string | null; model: string | null }>();
-  // SQLite caps bound parameters, so look the completions up in chunks.
-  for (let i = 0; i < ids.length; i += 500)
-    for (const c of db
-      .select({ id: completions.id, text: completions.text, modelId: completions.modelId, modelName: completions.modelName, registeredName: models.name })
-      .from(completions)
-      .leftJoin(models, eq(completions.modelId, models.id))
-      .where(inArray(completions.id, ids.slice(i, i + 500)))
-      .all())
-      completionById.set(c.id, { text: c.text, modelId: c.modelId, model: c.modelName ?? c.registeredName ?? null });
+  for (const [id, text, modelId, model] of q.completions.values({ lo, hi }) as CompletionRow[]) completionById.set(id, { text, modelId, model });
+  for (const { ordering } of rows)
+    for (const group of ordering)
+      for (const id of group)
+        if (!completionById.has(id)) {
+          const c = q.completionById.values({ id })[0] as CompletionRow | undefined;
+          if (c) completionById.set(id, { text: c[1], modelId: c[2], model: c[3] });
+        }
 
-  // Agreement is per item: the same prompt with the same set of completions.
-  const itemKey = (r: { promptId: string; ordering: string[][] }) => `${r.promptId}|${[...r.ordering.flat()].sort().join(",")}`;
+  // Agreement is per item: the same prompt with the same set of completions, computed once per item.
   const orderingsByItem = new Map<string, string[][][]>();
-  for (const r of rows) orderingsByItem.set(itemKey(r), [...(orderingsByItem.get(itemKey(r)) ?? []), r.ordering]);
+  for (const r of rows) {
+    const list = orderingsByItem.get(r.item);
+    if (list) list.push(r.ordering);
+    else orderingsByItem.set(r.item, [r.ordering]);
+  }
+  const agreementByItem = new Map<string, number | null>();
+  const agreementOf = (item: string) => {
+    if (!agreementByItem.has(item)) agreementByItem.set(item, pairwiseAgreement(orderingsByItem.get(item)!));
+    return agreementByItem.get(item)!;
+  };
 
   // An adjudicated item is its reviewer's ranking alone: it takes the place of the item's first ranking, the others go.
-  const adjudicated = new Map(
-    db
-      .select({ promptId: reviews.promptId, itemKey: reviews.itemKey, ordering: reviews.ordering, reviewer: users.email, resolvedAt: reviews.resolvedAt, id: reviews.id, note: reviews.note })
-      .from(reviews)
-      .leftJoin(users, eq(users.id, reviews.reviewerId))
-      .where(and(inArray(reviews.promptId, promptIds), eq(reviews.status, "resolved")))
-      .all()
-      .filter((v) => v.ordering)
-      .map((v) => [`${v.promptId}|${v.itemKey}`, v]),
-  );
+  const adjudicated = new Map<string, ReviewRow>();
+  for (const v of q.reviews.values({ lo, hi }) as ReviewRow[]) if (v[3] !== null) adjudicated.set(`${v[1]}|${v[2]}`, v);
   const usedItems = new Set<string>();
-  const merged = adjudicated.size
-    ? rows.flatMap((r) => {
-        const v = adjudicated.get(itemKey(r));
-        if (!v) return [{ ...r, adjudicated: false }];
-        if (usedItems.has(itemKey(r))) return [];
-        usedItems.add(itemKey(r));
-        return [{ ...r, rankingId: v.id, userId: null, ordering: v.ordering!, annotator: v.reviewer, timeMs: 0, flags: {}, rationale: v.note, createdAt: v.resolvedAt ?? r.createdAt, adjudicated: true }];
-      })
-    : rows.map((r) => ({ ...r, adjudicated: false }));
 
-  return merged
-    .filter((r) => !filter.modelId || r.ordering.flat().some((id) => completionById.get(id)?.modelId === filter.modelId))
-    .filter((r) => !filter.modelName || r.ordering.flat().some((id) => completionById.get(id)?.model === filter.modelName))
-    .map((r) => {
-      const orderings = r.adjudicated ? [r.ordering] : orderingsByItem.get(itemKey(r))!;
-      return {
-        rankingId: r.rankingId,
-        promptId: r.promptId,
-        projectId: r.projectId,
-        userId: r.userId,
-        adjudicated: r.adjudicated,
-        prompt: r.prompt,
-        messages: r.messages ?? null,
-        split: r.split,
-        completions: r.ordering.flat().map((id) => ({ id, text: completionById.get(id)?.text ?? "", model: completionById.get(id)?.model ?? null })),
-        ranking: r.ordering,
-        annotator: r.annotator ?? null,
-        timeMs: r.timeMs,
-        flags: r.flags,
-        ratings: r.ratings,
-        rationale: r.rationale,
-        createdAt: r.createdAt,
-        annotators: orderings.length,
-        agreement: pairwiseAgreement(orderings),
-      };
+  const out: RankedExample[] = [];
+  for (const { row, ordering: annotatorOrdering, item } of rows) {
+    const review = adjudicated.get(item);
+    if (review && usedItems.has(item)) continue;
+    if (review) usedItems.add(item);
+    const ordering = review ? (JSON.parse(review[3]!) as string[][]) : annotatorOrdering;
+    const ids = ordering.flat();
+    if (filter.modelId && !ids.some((id) => completionById.get(id)?.modelId === filter.modelId)) continue;
+    if (filter.modelName && !ids.some((id) => completionById.get(id)?.model === filter.modelName)) continue;
+    const [rankingId, promptId, projectId, userId, split, , annotator, timeMs, flags, ratings, rationale, createdAt] = row;
+    const prompt = promptById.get(promptId)!;
+    out.push({
+      rankingId: review ? review[0] : rankingId,
+      promptId,
+      projectId,
+      userId: review ? null : userId,
+      adjudicated: !!review,
+      prompt: prompt.text,
+      messages: prompt.messages,
+      split,
+      completions: ids.map((id) => {
+        const c = completionById.get(id);
+        return { id, text: c?.text ?? "", model: c?.model ?? null };
+      }),
+      ranking: ordering,
+      annotator: review ? review[4] : annotator,
+      timeMs: review ? 0 : timeMs,
+      flags: review ? {} : (JSON.parse(flags) as RankedExample["flags"]),
+      ratings: JSON.parse(ratings) as RankedExample["ratings"],
+      rationale: review ? review[6] : rationale,
+      createdAt: new Date(review ? (review[5] ?? createdAt) : createdAt),
+      annotators: review ? 1 : orderingsByItem.get(item)!.length,
+      agreement: review ? pairwiseAgreement([ordering]) : agreementOf(item),
     });
+  }
+  return out;
+}
+
+/**
+ * How many source rows a read of this filter goes through: usable rankings, or submitted demonstrations. An export
+ * job's progress bar ends here (the model filter is left out: it only ever makes the read shorter).
+ */
+export function datasetRowCount(db: Db, filter: DatasetFilter, source: "rankings" | "demonstrations"): number {
+  const table = source === "rankings" ? rankings : demonstrations;
+  const usable = source === "rankings" ? eq(rankings.notRankable, false) : eq(demonstrations.status, "submitted");
+  return db
+    .select({ n: sql<number>`count(*)` })
+    .from(table)
+    .innerJoin(prompts, eq(table.promptId, prompts.id))
+    .leftJoin(users, eq(table.userId, users.id))
+    .where(and(usable, ...promptWhere(filter), ...responseWhere(filter, table)))
+    .get()!.n;
 }
 
 /** All usable rankings (see iterateRankedExamples) as an array: what trainers read. */

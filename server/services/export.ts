@@ -4,7 +4,8 @@ import { eq } from "drizzle-orm";
 import type { Db } from "../../db/index";
 import { completions, projects, SPLITS } from "../../db/schema";
 import { consensusRanking, pairwiseAgreement } from "./agreement";
-import { examplePairs, iterateRankedExamples, iterateSftExamples, type DatasetFilter, type RankedExample } from "./datasets";
+import { datasetRowCount, iterateRankedExamples, iterateSftExamples, type DatasetFilter, type RankedExample } from "./datasets";
+import { forEachPair } from "./pairs";
 import { badRequest } from "./errors";
 import { findModel } from "./models";
 import { qualityReport } from "./quality";
@@ -104,54 +105,20 @@ function keepItem(ex: RankedExample, filter: ExportFilter): boolean {
   return ex.agreement !== null && ex.agreement >= filter.minAgreement;
 }
 
-/** The export's records, one object per JSONL line. */
-export function* exportRecords(db: Db, format: ExportFormat, filter: ExportFilter = {}): Generator<Record<string, unknown>> {
-  switch (format) {
-    case "trl-sft":
-      for (const ex of iterateSftExamples(db, filter)) yield { prompt: ex.prompt, completion: ex.completion };
-      return;
-    case "trl-sft-chat":
-      for (const ex of iterateSftExamples(db, filter))
-        yield { messages: [...promptMessages(ex.prompt, ex.messages), { role: "assistant", content: ex.completion }] };
-      return;
-    case "rankings":
-      for (const ex of keptRankedExamples(db, filter)) yield rankingsRecord(ex);
-      return;
-    case "trl-preference":
-      for (const { ex, pair } of preferencePairs(db, filter)) yield { prompt: ex.prompt, chosen: pair.chosen, rejected: pair.rejected, ...weightField(ex) };
-      return;
-    case "trl-preference-chat":
-      for (const { ex, pair } of preferencePairs(db, filter))
-        yield {
-          prompt: promptMessages(ex.prompt, ex.messages),
-          chosen: [{ role: "assistant", content: pair.chosen }],
-          rejected: [{ role: "assistant", content: pair.rejected }],
-          ...weightField(ex),
-        };
-      return;
-    case "hh-rlhf":
-      for (const { ex, pair } of preferencePairs(db, filter))
-        yield {
-          chosen: hhTranscript(ex.prompt, ex.messages, pair.chosen),
-          rejected: hhTranscript(ex.prompt, ex.messages, pair.rejected),
-          ...weightField(ex),
-        };
-      return;
-    default: {
-      // A new export format makes this line a compile error until it has its writer.
-      const unhandled: never = format;
-      throw badRequest(`unknown export format '${String(unhandled)}': use one of ${EXPORT_FORMATS.join(", ")}`);
-    }
-  }
-}
-
 /** A ranked example as exported: with its weight when `--weights` asked for one. */
 type ExportedExample = RankedExample & { weight?: number };
 
-function* keptRankedExamples(db: Db, filter: ExportFilter): Generator<ExportedExample> {
+/**
+ * The examples an export writes, and null for each one read but left out (so a caller can hand a chunk back while
+ * a filter skips many); `read(n)` hears of every n source rankings read (progress).
+ */
+function* keptRankedExamples(db: Db, filter: ExportFilter, read: (rankings: number) => void = () => {}): Generator<ExportedExample | null> {
   const weigh = filter.weights ? weigher(db) : null;
   const examples = filter.consensus ? consensusExamples(iterateRankedExamples(db, filter)) : iterateRankedExamples(db, filter);
-  for (const ex of examples) if (keepItem(ex, filter)) yield weigh ? { ...ex, weight: weigh(ex) } : ex;
+  for (const ex of examples) {
+    read("userIds" in ex ? (ex.userIds as unknown[]).length : 1);
+    yield !keepItem(ex, filter) ? null : weigh ? { ...ex, weight: weigh(ex) } : ex;
+  }
 }
 
 /**
@@ -209,11 +176,6 @@ function* consensusExamples(examples: Iterable<RankedExample>): Generator<Ranked
   yield* flush();
 }
 
-/** Every chosen/rejected pair of every kept ranking, item by item. */
-function* preferencePairs(db: Db, filter: ExportFilter) {
-  for (const ex of keptRankedExamples(db, filter)) for (const pair of examplePairs(ex)) yield { ex, pair };
-}
-
 /** `weight` on a record only when the export asked for weights. */
 const weightField = (ex: ExportedExample) => (ex.weight === undefined ? {} : { weight: ex.weight });
 
@@ -245,7 +207,181 @@ function rankingsRecord(ex: ExportedExample): Record<string, unknown> {
   };
 }
 
-/** The same records as JSONL lines (each ending in a newline). */
-export function* exportLines(db: Db, format: ExportFormat, filter: ExportFilter = {}): Generator<string> {
-  for (const record of exportRecords(db, format, filter)) yield JSON.stringify(record) + "\n";
+/**
+ * A pair format's line, cut where the completions go: `prefix + side(chosen) + middle + side(rejected) + suffix`.
+ * Each piece is JSON written and encoded once (the prompt's once per ranking, each completion's once per prompt), so
+ * a ranking of K gives C(K,2) lines by copying bytes, without serialising the same text C(K,2) times. The bytes
+ * are those of JSON.stringify on the record object with its keys in this order (tests/unit/export-golden.test.ts).
+ */
+interface PairFormat {
+  /** A completion as it appears in the record: the same for every pair of one prompt. */
+  side(ex: ExportedExample, text: string): string;
+  prefix(ex: ExportedExample): string;
+  middle: string;
+}
+
+const PAIR_FORMATS = {
+  // {"prompt","chosen","rejected"[,"weight"]}
+  "trl-preference": {
+    side: (_ex, text) => JSON.stringify(text),
+    prefix: (ex) => `{"prompt":${JSON.stringify(ex.prompt)},"chosen":`,
+    middle: ',"rejected":',
+  },
+  // The same with messages: the prompt's turns, and each completion as one assistant turn.
+  "trl-preference-chat": {
+    side: (_ex, text) => JSON.stringify([{ role: "assistant", content: text }]),
+    prefix: (ex) => `{"prompt":${JSON.stringify(promptMessages(ex.prompt, ex.messages))},"chosen":`,
+    middle: ',"rejected":',
+  },
+  // {"chosen","rejected"[,"weight"]}, each a whole Human/Assistant transcript.
+  "hh-rlhf": {
+    side: (ex, text) => JSON.stringify(hhTranscript(ex.prompt, ex.messages, text)),
+    prefix: () => '{"chosen":',
+    middle: ',"rejected":',
+  },
+} satisfies Partial<Record<ExportFormat, PairFormat>>;
+
+/** A batch of whole JSONL lines (UTF-8), how many records it holds, and how many source rows were read for it. */
+export interface ExportChunk {
+  bytes: Uint8Array;
+  records: number;
+  /** Rankings or demonstrations read (see exportSourceRows): what an export job's progress counts. */
+  items: number;
+}
+
+/** Bytes per chunk: large writes keep the file system and the HTTP stream busy with few calls. */
+const CHUNK_BYTES = 256 << 10;
+/**
+ * Source rows per chunk at most: a filter that keeps few records still hands a chunk back every few milliseconds of
+ * reading, so a background export yields the event loop and reports progress.
+ */
+const CHUNK_ITEMS = 2000;
+
+/** Gathers lines into chunks of about CHUNK_BYTES, written straight into one buffer (no string per line to collect). */
+class ChunkBuilder {
+  private buf = Buffer.allocUnsafe(CHUNK_BYTES);
+  private length = 0;
+  records = 0;
+  items = 0;
+
+  /** Room for `bytes` more; a record larger than a whole chunk gets a buffer of its own size. */
+  private reserve(bytes: number): void {
+    if (this.length + bytes <= this.buf.length) return;
+    const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.length + bytes));
+    this.buf.copy(bigger, 0, 0, this.length);
+    this.buf = bigger;
+  }
+  addBytes(bytes: Uint8Array): void {
+    this.reserve(bytes.length);
+    this.buf.set(bytes, this.length);
+    this.length += bytes.length;
+  }
+  addString(text: string): void {
+    // A UTF-16 code unit is at most 3 UTF-8 bytes.
+    this.reserve(text.length * 3);
+    this.length += this.buf.write(text, this.length);
+  }
+  endRecord(): void {
+    this.records++;
+  }
+  get full(): boolean {
+    return this.length >= CHUNK_BYTES || this.items >= CHUNK_ITEMS;
+  }
+  take(): ExportChunk {
+    const chunk = { bytes: this.buf.subarray(0, this.length), records: this.records, items: this.items };
+    // The taken bytes may still wait in a stream: the next chunk gets a new buffer.
+    this.buf = Buffer.allocUnsafe(CHUNK_BYTES);
+    this.length = 0;
+    this.records = 0;
+    this.items = 0;
+    return chunk;
+  }
+}
+
+/**
+ * The export as batches of whole JSONL lines (about 256 KB each), produced lazily so an export of any size streams in
+ * flat memory: what the CLI, the HTTP route and export jobs write.
+ */
+export function* exportChunks(db: Db, format: ExportFormat, filter: ExportFilter = {}): Generator<ExportChunk> {
+  const out = new ChunkBuilder();
+  const read = (n: number) => void (out.items += n);
+  function* lines(records: Iterable<Record<string, unknown> | null>): Generator<ExportChunk> {
+    for (const record of records) {
+      if (record) {
+        out.addString(JSON.stringify(record) + "\n");
+        out.endRecord();
+      }
+      if (out.full) yield out.take();
+    }
+  }
+  switch (format) {
+    case "trl-sft":
+      yield* lines(map(iterateSftExamples(db, filter), (ex) => (read(1), { prompt: ex.prompt, completion: ex.completion })));
+      break;
+    case "trl-sft-chat":
+      yield* lines(map(iterateSftExamples(db, filter), (ex) => (read(1), { messages: [...promptMessages(ex.prompt, ex.messages), { role: "assistant", content: ex.completion }] })));
+      break;
+    case "rankings":
+      yield* lines(map(keptRankedExamples(db, filter, read), (ex) => ex && rankingsRecord(ex)));
+      break;
+    case "trl-preference":
+    case "trl-preference-chat":
+    case "hh-rlhf": {
+      const f: PairFormat = PAIR_FORMATS[format];
+      const middle = Buffer.from(f.middle);
+      const plainEnd = Buffer.from("}\n");
+      // A completion's side of the line, kept while its prompt's rankings go by (they arrive grouped by prompt).
+      let sides = new Map<string, Buffer>();
+      let promptId = "";
+      for (const ex of keptRankedExamples(db, filter, read)) {
+        if (!ex) {
+          if (out.full) yield out.take();
+          continue;
+        }
+        if (ex.promptId !== promptId) {
+          sides = new Map();
+          promptId = ex.promptId;
+        }
+        const side = (id: string) => {
+          let bytes = sides.get(id);
+          if (bytes === undefined) sides.set(id, (bytes = Buffer.from(f.side(ex, ex.completions.find((c) => c.id === id)?.text ?? ""))));
+          return bytes;
+        };
+        const prefix = Buffer.from(f.prefix(ex));
+        const end = ex.weight === undefined ? plainEnd : Buffer.from(`,"weight":${JSON.stringify(ex.weight)}}\n`);
+        forEachPair(ex.ranking, (chosen, rejected) => {
+          out.addBytes(prefix);
+          out.addBytes(side(chosen));
+          out.addBytes(middle);
+          out.addBytes(side(rejected));
+          out.addBytes(end);
+          out.endRecord();
+        });
+        if (out.full) yield out.take();
+      }
+      break;
+    }
+    default: {
+      // A new export format makes this line a compile error until it has its writer.
+      const unhandled: never = format;
+      throw badRequest(`unknown export format '${String(unhandled)}': use one of ${EXPORT_FORMATS.join(", ")}`);
+    }
+  }
+  if (out.records || out.items) yield out.take();
+}
+
+/** How many source rows an export reads (rankings, or demonstrations for the SFT formats): its progress bar's end. */
+export function exportSourceRows(db: Db, format: ExportFormat, filter: ExportFilter): number {
+  return datasetRowCount(db, filter, format === "trl-sft" || format === "trl-sft-chat" ? "demonstrations" : "rankings");
+}
+
+function* map<T, U>(items: Iterable<T>, f: (item: T) => U): Generator<U> {
+  for (const item of items) yield f(item);
+}
+
+/** The export's records as objects (parsed back from its lines, so there is one definition of each format). */
+export function* exportRecords(db: Db, format: ExportFormat, filter: ExportFilter = {}): Generator<Record<string, unknown>> {
+  for (const chunk of exportChunks(db, format, filter))
+    for (const line of Buffer.from(chunk.bytes.buffer, chunk.bytes.byteOffset, chunk.bytes.byteLength).toString("utf8").split("\n"))
+      if (line) yield JSON.parse(line) as Record<string, unknown>;
 }

@@ -11,10 +11,14 @@ export interface PreferencePair {
  */
 export function rankingToPairs(ordering: readonly (readonly string[])[]): PreferencePair[] {
   const pairs: PreferencePair[] = [];
-  for (let i = 0; i < ordering.length; i++)
-    for (let j = i + 1; j < ordering.length; j++)
-      for (const chosen of ordering[i]!) for (const rejected of ordering[j]!) pairs.push({ chosen, rejected });
+  forEachPair(ordering, (chosen, rejected) => pairs.push({ chosen, rejected }));
   return pairs;
+}
+
+/** The same pairs in the same order, handed to `visit` one at a time: exports walk millions without an object each. */
+export function forEachPair(ordering: readonly (readonly string[])[], visit: (chosen: string, rejected: string) => void): void {
+  for (let i = 0; i < ordering.length; i++)
+    for (let j = i + 1; j < ordering.length; j++) for (const chosen of ordering[i]!) for (const rejected of ordering[j]!) visit(chosen, rejected);
 }
 
 /** The number of pairs a ranking yields: C(K,2) minus the pairs inside each tie group. */

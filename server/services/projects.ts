@@ -2,6 +2,7 @@
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { Db } from "../../db/index";
 import { projects, tasks } from "../../db/schema";
+import { OPEN_TASK_KINDS } from "./stats";
 import { writeAudit, type DbOrTx } from "./audit";
 import { badRequest, conflict, notFound } from "./errors";
 import { unprintableReason } from "./text-limits";
@@ -40,7 +41,7 @@ export function listProjects(db: Db) {
       createdAt: projects.createdAt,
       promptCount: sql<number>`(select count(*) from prompts p where p.project_id = "projects"."id")`,
       // Qualified by hand: drizzle renders ${projects.id} as a bare "id", which the subquery would read as its own column.
-      openTasks: sql<number>`(select count(*) from tasks t where t.project_id = "projects"."id" and t.response_count < t.required_responses)`,
+      openTasks: sql<number>`(select count(*) from tasks t where t.kind in ${OPEN_TASK_KINDS} and t.project_id = "projects"."id" and t.response_count < t.required_responses)`,
     })
     .from(projects)
     .orderBy(asc(projects.createdAt), asc(projects.name))

@@ -1,7 +1,7 @@
 // Prompts: import from parsed rows (deduplicated by external id or text hash), each new prompt opening its
 // demonstration task; list, search and paginate.
 import { createHash } from "node:crypto";
-import { and, count, eq, sql, type SQL } from "drizzle-orm";
+import { and, count, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../../db/index";
 import { prompts } from "../../db/schema";
 import { writeAudit, type DbOrTx } from "./audit";
@@ -160,27 +160,38 @@ export function listPrompts(
   if (input.split) where.push(eq(prompts.split, input.split));
   if (input.search?.trim()) where.push(sql`${prompts.text} like ${"%" + escapeLike(input.search.trim()) + "%"} escape '\\'`);
   const filter = and(...where);
-  const items = db
-    .select({
-      id: prompts.id,
-      text: prompts.text,
-      externalId: prompts.externalId,
-      tags: prompts.tags,
-      split: prompts.split,
-      source: prompts.source,
-      createdAt: prompts.createdAt,
-      // Qualified by hand: drizzle writes a one-table select's columns bare ("id"), which inside the subquery
-      // would mean the inner table's own id and count nothing.
-      completionCount: sql<number>`(select count(*) from completions c where c.prompt_id = "prompts"."id")`,
-      demonstrationCount: sql<number>`(select count(*) from demonstrations d where d.prompt_id = "prompts"."id" and d.status = 'submitted')`,
-      rankingCount: sql<number>`(select count(*) from rankings r where r.prompt_id = "prompts"."id")`,
-    })
+  // The page's ids first (an index walk, however deep the page), then the counts for those 50 prompts only: counting
+  // inside the paged query would count for every row the offset skips.
+  const ids = db
+    .select({ id: prompts.id })
     .from(prompts)
     .where(filter)
     .orderBy(sql`prompts.rowid`)
     .limit(input.pageSize)
     .offset((input.page - 1) * input.pageSize)
-    .all();
+    .all()
+    .map((r) => r.id);
+  const items = ids.length
+    ? db
+        .select({
+          id: prompts.id,
+          text: prompts.text,
+          externalId: prompts.externalId,
+          tags: prompts.tags,
+          split: prompts.split,
+          source: prompts.source,
+          createdAt: prompts.createdAt,
+          // Qualified by hand: drizzle writes a one-table select's columns bare ("id"), which inside the subquery
+          // would mean the inner table's own id and count nothing.
+          completionCount: sql<number>`(select count(*) from completions c where c.prompt_id = "prompts"."id")`,
+          demonstrationCount: sql<number>`(select count(*) from demonstrations d where d.prompt_id = "prompts"."id" and d.status = 'submitted')`,
+          rankingCount: sql<number>`(select count(*) from rankings r where r.prompt_id = "prompts"."id")`,
+        })
+        .from(prompts)
+        .where(inArray(prompts.id, ids))
+        .orderBy(sql`prompts.rowid`)
+        .all()
+    : [];
   const total = db.select({ n: count() }).from(prompts).where(filter).get()!.n;
   return { items, total, page: input.page, pageSize: input.pageSize };
 }

@@ -7,7 +7,8 @@ import { and, eq, inArray } from "drizzle-orm";
 import type { Db } from "../../db/index";
 import { runs } from "../../db/schema";
 import { writeAudit } from "./audit";
-import { rankedExamples, preferencePairs, sftExamples } from "./datasets";
+import { datasetRowCount, iterateRankedExamples, iterateSftExamples } from "./datasets";
+import { pairCount } from "./pairs";
 import { badRequest, conflict } from "./errors";
 import { fullFinetuneProblem, gptShapeOf } from "./full-finetune-memory";
 import { checkCheckpointDir, resolveModelInput, type ModelInput } from "./model-inputs";
@@ -88,20 +89,22 @@ const where = (config: Record<string, unknown>) => (config.project ? `in project
 const DATA_CHECKS: Record<DataRequirement, (db: Db, config: Record<string, unknown>, req: RunRequest) => void> = {
   demonstrations(db, config) {
     const projectId = projectScope(db, config.project);
-    if (sftExamples(db, { projectId, split: "train" }).length > 0) return;
-    const held = sftExamples(db, { projectId, split: "test" }).length;
+    // Is there one? (reading them all here would hold a web request for the whole table)
+    if (!iterateSftExamples(db, { projectId, split: "train" }).next().done) return;
+    const held = datasetRowCount(db, { projectId, split: "test" }, "demonstrations");
     throw badRequest(
       `no demonstrations to train on${config.project ? ` in project '${String(config.project)}'` : ""}: write some in the web app or run 'rlhf import demonstrations FILE.jsonl'` +
         (held ? ` (the ${held} in the test split are kept for eval)` : ""),
     );
   },
   rankings(db, config) {
-    if (rankedExamples(db, { projectId: projectScope(db, config.project) }).length === 0)
+    if (iterateRankedExamples(db, { projectId: projectScope(db, config.project) }).next().done)
       throw badRequest(`no usable rankings ${where(config)}: import rankings ('rlhf import rankings FILE.jsonl') or collect them first`);
   },
   preference_pairs(db, config) {
-    if (preferencePairs(db, { projectId: projectScope(db, config.project) }).length === 0)
-      throw badRequest(`no preference pairs ${where(config)}: import rankings ('rlhf import rankings FILE.jsonl') first`);
+    // Stops at the first ranking that gives a pair (an all-ties ranking gives none).
+    for (const ex of iterateRankedExamples(db, { projectId: projectScope(db, config.project) })) if (pairCount(ex.ranking) > 0) return;
+    throw badRequest(`no preference pairs ${where(config)}: import rankings ('rlhf import rankings FILE.jsonl') first`);
   },
   train_prompts(db, config) {
     const projectId = projectScope(db, config.project);

@@ -70,7 +70,7 @@ describe("GET /api/export", () => {
 });
 
 describe("the research page's export panel", () => {
-  it("builds the download link from the chosen format and filters, and the link streams with the session", async () => {
+  it("writes the export in the background with a progress bar, then offers the file for download", async () => {
     const browser = await launchBrowser();
     try {
       const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
@@ -79,27 +79,38 @@ describe("the research page's export panel", () => {
       await page.fill("#password", "researcher-pass");
       await page.getByRole("button", { name: "Sign in" }).click();
       await page.waitForURL("**/research");
-      // Chosen again until the link follows: on a loaded machine the first choice can land before React hydrates.
-      const want = "/api/export?format=rankings&split=train";
+      // Chosen again until the page follows: on a loaded machine the first choice can land before React hydrates.
       await expect
         .poll(
           async () => {
             await page.selectOption("#export-format", "rankings");
             await page.selectOption("#export-split", "train");
-            return page.getByTestId("export-download").getAttribute("href");
+            return page.getByTestId("export-curl").innerText();
           },
           { timeout: 15_000 },
         )
-        .toBe(want);
-      const href = want;
+        .toContain("/api/export?format=rankings&split=train");
+      await page.getByTestId("export-download").click();
+      const link = page.getByTestId("export-file");
+      await link.waitFor({ timeout: 30_000 });
+      await expect(link.innerText()).resolves.toMatch(/^Download rankings\.jsonl · 2 records · [\d.]+ kB$/);
+      const href = (await link.getAttribute("href"))!;
+      expect(href).toMatch(/^\/api\/export\/jobs\/\w+$/);
+      // The file, with the session: full-fidelity records, as attachment.
       const res = await page.request.get(`${server.url}${href}`);
       expect(res.status()).toBe(200);
+      expect(res.headers()["content-disposition"]).toBe('attachment; filename="rankings.jsonl"');
       const first = JSON.parse((await res.text()).split("\n")[0]!);
       expect(Object.keys(first)).toEqual(expect.arrayContaining(["prompt", "completions", "ranking", "annotator", "time_ms", "flags"]));
+      // Only its creator (and admins) may have it: an annotator's token is refused, a stranger's id is not found.
+      expect((await fetch(`${server.url}${href}`, { headers: { authorization: `Bearer ${annotatorToken}` } })).status).toBe(403);
+      expect((await fetch(`${server.url}${href}`)).status).toBe(401);
+      expect((await fetch(`${server.url}/api/export/jobs/nope`, { headers: { authorization: `Bearer ${researcherToken}` } })).status).toBe(404);
       const dir = path.join(REPO_ROOT, "tests/e2e/screenshots");
       fs.mkdirSync(dir, { recursive: true });
       await page.mouse.move(0, 0);
-      await page.screenshot({ path: path.join(dir, "research-export.png"), fullPage: true });
+      await page.getByTestId("export-file").scrollIntoViewIfNeeded();
+      await page.screenshot({ path: path.join(dir, "research-export.png") });
     } finally {
       await browser.close();
     }

@@ -56,6 +56,10 @@ const EXPECTED: Record<string, Audience> = {
   "tokens.mine": "researcher",
   "tokens.create": "researcher",
   "tokens.revoke": "researcher",
+  "exports.start": "researcher",
+  "exports.get": "researcher",
+  "exports.mine": "researcher",
+  "exports.cancel": "researcher",
 };
 
 const CALLERS = ["anonymous", "annotator", "researcher", "reviewer", "admin", "disabled annotator"] as const;

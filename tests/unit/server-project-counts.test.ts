@@ -4,8 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { users } from "../../db/schema";
 import { listProjects } from "../../server/services/projects";
 import { seedDemoProject } from "../../server/services/seed";
-import { openTaskCountsFor, responseCountsByProject } from "../../server/services/stats";
-import { nextTask } from "../../server/services/assignment";
+import { openTaskCountsFor, projectProgress, responseCountsByProject } from "../../server/services/stats";
+import { nextTask, skipTask } from "../../server/services/assignment";
+import { listPrompts } from "../../server/services/prompts";
 import { submitRanking } from "../../server/services/responses";
 import { createTempDb, type TempDb } from "../support/db";
 
@@ -34,5 +35,31 @@ describe("project counts", () => {
 
     expect(openTaskCountsFor(t.db, user.id).get(projectId)!.rank).toBe(29);
     expect(responseCountsByProject(t.db).get(projectId)).toEqual({ demonstrate: 0, rank: 1 });
+  });
+
+  it("a skip counts as done for the one who skipped, not for anyone else; progress names each annotator's count", () => {
+    const projectId = listProjects(t.db)[0]!.id;
+    const [a, b] = ["skipper@x", "other@x"].map((email) => t.db.insert(users).values({ email, passwordHash: "x", role: "annotator" }).returning().get());
+    const open = openTaskCountsFor(t.db, a!.id).get(projectId)!.rank;
+    expect(openTaskCountsFor(t.db, b!.id).get(projectId)!.rank).toBe(open);
+    const task = nextTask(t.db, a!.id, { projectId, kind: "rank" })!;
+    skipTask(t.db, a!.id, { assignmentId: task.assignmentId, reason: "cannot read it" });
+    expect(openTaskCountsFor(t.db, a!.id).get(projectId)!.rank).toBe(open - 1);
+    expect(openTaskCountsFor(t.db, b!.id).get(projectId)!.rank).toBe(open);
+    const progress = projectProgress(t.db).find((p) => p.projectId === projectId)!;
+    expect(progress.perAnnotator).toEqual([{ email: "ann@x", count: 1 }]);
+    expect(progress.openTasks).toBe(listProjects(t.db)[0]!.openTasks);
+  });
+
+  it("the prompt list pages server-side in import order, with each page's counts", () => {
+    const projectId = listProjects(t.db)[0]!.id;
+    const all = listPrompts(t.db, { projectId, page: 1, pageSize: 200 });
+    expect(all.total).toBe(30);
+    const pages = [1, 2, 3, 4].map((page) => listPrompts(t.db, { projectId, page, pageSize: 8 }));
+    expect(pages.map((p) => p.items.length)).toEqual([8, 8, 8, 6]);
+    expect(pages.flatMap((p) => p.items.map((i) => i.id))).toEqual(all.items.map((i) => i.id));
+    expect(pages.every((p) => p.total === 30)).toBe(true);
+    expect(pages.flatMap((p) => p.items).reduce((n, i) => n + i.rankingCount, 0)).toBe(1);
+    expect(listPrompts(t.db, { projectId, page: 9, pageSize: 8 }).items).toEqual([]);
   });
 });

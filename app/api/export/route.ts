@@ -4,36 +4,21 @@
 // With check=1 it answers {"ok":true,"empty":bool} instead of the file, so the page can say "nothing matched" or show
 // a bad filter's error before a download starts (a browser download would save either as a file).
 import { getDb } from "~/db/index";
-import { getRequestSession } from "~/server/auth";
+import { exportCaller, exportError as error } from "~/server/export-access";
 import { crossSiteRefusal, isCrossSite } from "~/server/http-security";
-import { userForApiToken } from "~/server/services/api-tokens";
 import { ServiceError } from "~/server/services/errors";
-import { exportLines, parseExportFormat, resolveExportFilter } from "~/server/services/export";
-import { findSessionUser } from "~/server/services/sessions";
+import { exportChunks, parseExportFormat, resolveExportFilter, type ExportChunk } from "~/server/services/export";
 
 export const dynamic = "force-dynamic";
 
-const error = (status: number, message: string) =>
-  Response.json({ error: message }, { status, headers: { "cache-control": "no-store" } });
-
-/** The caller's role from a bearer token or the next-auth session; null when neither identifies an enabled user. */
-async function callerRole(req: Request): Promise<string | null> {
-  const db = getDb();
-  const auth = req.headers.get("authorization");
-  if (auth?.toLowerCase().startsWith("bearer ")) return userForApiToken(db, auth.slice(7).trim())?.role ?? null;
-  const session = await getRequestSession(req.headers);
-  return findSessionUser(db, session?.user)?.role ?? null;
-}
-
 export async function GET(req: Request) {
   if (isCrossSite(req)) return crossSiteRefusal();
-  const role = await callerRole(req);
-  if (!role) return error(401, "Sign in, or send an API token as 'Authorization: Bearer …' (rlhf tokens create).");
-  if (role !== "researcher" && role !== "admin") return error(403, "Only researchers and admins can export datasets.");
+  const caller = await exportCaller(req);
+  if (caller instanceof Response) return caller;
 
   const q = new URL(req.url).searchParams;
   const db = getDb();
-  let lines: Generator<string>;
+  let chunks: Generator<ExportChunk>;
   let format: string;
   try {
     format = parseExportFormat(q.get("format") ?? undefined);
@@ -49,10 +34,15 @@ export async function GET(req: Request) {
       weights: flag(q.get("weights")),
       includeGold: flag(q.get("include_gold")),
     });
-    lines = exportLines(db, format as Parameters<typeof exportLines>[1], filter);
+    chunks = exportChunks(db, format as Parameters<typeof exportChunks>[1], filter);
     if (q.get("check") === "1") {
-      const empty = !!lines.next().done;
-      lines.return(undefined);
+      let empty = true;
+      for (let next = chunks.next(); !next.done; next = chunks.next())
+        if (next.value.records) {
+          empty = false;
+          break;
+        }
+      chunks.return(undefined);
       return Response.json({ ok: true, empty }, { headers: { "cache-control": "no-store" } });
     }
   } catch (err) {
@@ -60,24 +50,15 @@ export async function GET(req: Request) {
     throw err;
   }
 
-  // Pull-based: the next batch of records is read only when the client has taken the previous one.
-  const encoder = new TextEncoder();
+  // Pull-based: the next chunk of records (about 256 KB) is read only when the client has taken the previous one.
   const body = new ReadableStream<Uint8Array>({
     pull(controller) {
-      let chunk = "";
-      for (let i = 0; i < 200; i++) {
-        const next = lines.next();
-        if (next.done) {
-          if (chunk) controller.enqueue(encoder.encode(chunk));
-          controller.close();
-          return;
-        }
-        chunk += next.value;
-      }
-      controller.enqueue(encoder.encode(chunk));
+      const next = chunks.next();
+      if (next.done) controller.close();
+      else controller.enqueue(next.value.bytes);
     },
     cancel() {
-      lines.return(undefined);
+      chunks.return(undefined);
     },
   });
   return new Response(body, {

@@ -5,7 +5,8 @@ import path from "node:path";
 import { once } from "node:events";
 import { getDb } from "../../../db/index";
 import { EXPORT_FORMATS } from "../../../server/services/export-formats";
-import { exportLines, parseExportFormat, resolveExportFilter } from "../../../server/services/export";
+import { exportChunks, parseExportFormat, resolveExportFilter } from "../../../server/services/export";
+import { pacedWriter } from "../../../server/services/paced-writer";
 import { UsageError } from "../args";
 import type { Command, Handler } from "../types";
 
@@ -31,9 +32,9 @@ const exportData: Handler = async (args, io) => {
 
   if (!out) {
     let records = 0;
-    for (const line of exportLines(db, format, filter)) {
-      records++;
-      if (!process.stdout.write(line)) await once(process.stdout, "drain");
+    for (const chunk of exportChunks(db, format, filter)) {
+      records += chunk.records;
+      if (!process.stdout.write(chunk.bytes)) await once(process.stdout, "drain");
     }
     io.log(`exported ${records} ${format} records`);
     return { json: { format, records }, text: "" };
@@ -43,21 +44,24 @@ const exportData: Handler = async (args, io) => {
   const file = path.resolve(out);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.tmp-${process.pid}`;
-  const stream = fs.createWriteStream(tmp);
+  const writer = pacedWriter(fs.createWriteStream(tmp));
   // The record count is only known at the end (pairs per ranking vary), so progress is a running count.
   const started = Date.now();
   let records = 0;
+  let logged = 0;
   try {
-    for (const line of exportLines(db, format, filter)) {
-      records++;
-      if (!stream.write(line)) await once(stream, "drain");
-      if (records % 5000 === 0 && !io.json) io.log(`export: ${records} records, ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    for (const chunk of exportChunks(db, format, filter)) {
+      records += chunk.records;
+      await writer.write(chunk.bytes);
+      if (records - logged >= 100_000 && !io.json) {
+        logged = records;
+        io.log(`export: ${records} records, ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      }
     }
-    stream.end();
-    await once(stream, "finish");
+    await writer.end();
     fs.renameSync(tmp, file);
   } catch (err) {
-    stream.destroy();
+    await writer.abandon();
     fs.rmSync(tmp, { force: true });
     throw err;
   }
