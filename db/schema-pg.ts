@@ -3,8 +3,8 @@
 //
 // Storage mirrors SQLite's so one set of services (and their few raw SQL fragments) reads the same values on both:
 // timestamps are epoch milliseconds in a bigint (mapped to Date as SQLite's timestamp_ms), JSON is `json` (text kept
-// as written, so exports list keys in the order they were stored; jsonb would reorder them), REAL is double precision,
-// and SQLite's autoincrement keys are identity columns.
+// as written, so exports list keys in the order they were stored; jsonb would reorder them), integers are bigint
+// (SQLite's are 64-bit), REAL is double precision, and SQLite's autoincrement keys are identity columns.
 import { is, SQL, StringChunk } from "drizzle-orm";
 import { getTableConfig, SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 import {
@@ -12,7 +12,7 @@ import {
   customType,
   doublePrecision,
   index,
-  integer,
+  bigint,
   json,
   pgTable,
   text,
@@ -42,7 +42,7 @@ function columnType(c: SQLiteColumn): PgColumnBuilderBase & Record<string, any> 
     case "SQLiteTextJson":
       return json(c.name);
     case "SQLiteInteger":
-      return integer(c.name);
+      return bigint(c.name, { mode: "number" }); // SQLite integers are 64-bit (export byte counts pass 2^31)
     case "SQLiteBoolean":
       return boolean(c.name);
     case "SQLiteTimestamp":
@@ -152,4 +152,5 @@ export const {
   sessions,
   auditLog,
   signInAttempts,
+  exportJobs,
 } = pgTables;
