@@ -1,0 +1,144 @@
+// Data parallelism as the trainers use it: one compute thread per core by default (RLHF_WORKERS overrides, 1 turns it
+// off), each micro-batch split into shards whose weighted gradients add up to the single-thread gradient, and
+// gradient accumulation over micro-batches on top.
+//
+// API:
+//   dataParallelThreads(backend, env?) -> total compute threads (main + worker threads); one-line error on bad input
+//   const dp = await DataParallel.start({replicas, loss: {module, name}, backend, threads?, log?})
+//   dp.threads                        compute threads; split each micro-batch into at most this many shards
+//   dp.params                         the trainable variables by name (what Adam should update)
+//   const {loss, grads, outputs} = await dp.accumulatedGrads(micro: {shards, weights}[])
+//        = Σ_m (1/M)·Σ_i weights[i]·loss(shard_i), and its gradient; outputs[m][i] is shard i's `out` object
+//   await dp.close()
+//   balancedRanges(costs, parts) -> contiguous [start, end) ranges of items with about equal summed cost
+// With one thread no worker starts, and the loss runs on the main thread alone: RLHF_WORKERS=1 is today's trainer.
+
+import os from "node:os";
+import * as tf from "@tensorflow/tfjs";
+import { computeGrads } from "./adam.js";
+import { GradientWorkers, moduleUrl, type Replica, type ReplicaModels, replicaLayout, type ShardLoss, variableOf } from "./gradient-workers.js";
+
+/**
+ * Compute threads for training: RLHF_WORKERS when set, else one per core on wasm (whose own threads do not work in
+ * Node) and 1 on other backends (native TensorFlow and WebGPU already use every core or a GPU).
+ */
+export function dataParallelThreads(backend: string, env: Record<string, string | undefined> = process.env): number {
+  const raw = env.RLHF_WORKERS?.trim();
+  if (raw) {
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 1 || n > 256) throw new Error(`RLHF_WORKERS must be a whole number from 1 to 256 (got '${raw}')`);
+    return n;
+  }
+  return backend === "wasm" ? Math.max(1, os.availableParallelism()) : 1;
+}
+
+/** Contiguous ranges over items, at most `parts` of them, none empty, each with about the same total cost. */
+export function balancedRanges(costs: readonly number[], parts: number): Array<[number, number]> {
+  const n = costs.length;
+  const k = Math.max(1, Math.min(parts, n));
+  const total = costs.reduce((a, b) => a + b, 0);
+  const out: Array<[number, number]> = [];
+  let start = 0;
+  let acc = 0;
+  for (let p = 0; p < k; p++) {
+    if (p === k - 1) {
+      out.push([start, n]);
+      break;
+    }
+    // Leave at least one item for each part still to come; stop where the running cost is closest to its target.
+    const target = (total * (p + 1)) / k;
+    let end = start + 1;
+    acc += costs[start]!;
+    while (end < n - (k - 1 - p) && Math.abs(acc + costs[end]! - target) <= Math.abs(acc - target)) acc += costs[end++]!;
+    out.push([start, end]);
+    start = end;
+  }
+  return out;
+}
+
+export interface ShardedBatch {
+  shards: unknown[];
+  weights: number[];
+}
+
+export interface DataParallelOptions {
+  replicas: Replica[];
+  /** The loss as a named export of a module both threads import (see gradient-workers.ts). */
+  loss: { module: string; name: string };
+  backend: string;
+  /** Total compute threads; dataParallelThreads(backend) when absent. */
+  threads?: number;
+  log?: (line: string) => void;
+}
+
+export class DataParallel {
+  private constructor(
+    readonly threads: number,
+    readonly params: Map<string, tf.Variable>,
+    private readonly models: ReplicaModels[],
+    private readonly loss: ShardLoss,
+    private readonly pool: GradientWorkers | null,
+  ) {}
+
+  static async start(o: DataParallelOptions): Promise<DataParallel> {
+    const threads = o.threads ?? dataParallelThreads(o.backend);
+    const models = o.replicas.map((r) => ({ gpt: r.gpt, head: r.head }));
+    if (threads <= 1) {
+      const mod = (await import(/* @vite-ignore */ moduleUrl(o.loss.module))) as Record<string, unknown>;
+      const loss = mod[o.loss.name];
+      if (typeof loss !== "function") throw new Error(`data parallel: ${o.loss.module} exports no function '${o.loss.name}'`);
+      const params = new Map(replicaLayout(o.replicas).trainable.map((e) => [e.name, variableOf(models, e)]));
+      o.log?.("data-parallel: 1 thread (RLHF_WORKERS=1 or a backend that uses every core itself)");
+      return new DataParallel(1, params, models, loss as ShardLoss, null);
+    }
+    const started = Date.now();
+    const pool = await GradientWorkers.start({ replicas: o.replicas, lossModule: o.loss.module, lossExport: o.loss.name, workers: threads - 1, backend: o.backend });
+    o.log?.(`data-parallel: ${threads} threads (main + ${threads - 1} worker${threads > 2 ? "s" : ""}, started in ${((Date.now() - started) / 1000).toFixed(1)} s; RLHF_WORKERS=1 turns it off)`);
+    return new DataParallel(threads, pool.params, models, pool.computeGrads.bind(pool) as never, pool);
+  }
+
+  /** One micro-batch: its shards' weighted loss and gradients. */
+  private async microGrads(b: ShardedBatch): Promise<{ loss: number; grads: Map<string, tf.Tensor>; outputs: Record<string, unknown>[] }> {
+    if (this.pool) return this.pool.computeGrads(b.shards, b.weights);
+    // One thread: shard by shard, weighted and summed (a trainer passes one shard per micro-batch here).
+    let total: { loss: number; grads: Map<string, tf.Tensor> } | null = null;
+    const outputs: Record<string, unknown>[] = [];
+    b.shards.forEach((shard, i) => {
+      const out: Record<string, unknown> = {};
+      const w = b.weights[i]!;
+      const r = computeGrads(() => (w === 1 ? this.loss(this.models, shard, out) : (tf.mul(this.loss(this.models, shard, out), w) as tf.Scalar)), this.params);
+      outputs.push(out);
+      const loss = r.loss.dataSync()[0]!;
+      r.loss.dispose();
+      total = total ? { loss: total.loss + loss, grads: addInto(total.grads, r.grads) } : { loss, grads: r.grads };
+    });
+    return { ...total!, outputs };
+  }
+
+  /** Mean over micro-batches of each one's weighted shard losses, and its gradient (HF Trainer's accumulation rule). */
+  async accumulatedGrads(micro: readonly ShardedBatch[]): Promise<{ loss: number; grads: Map<string, tf.Tensor>; outputs: Record<string, unknown>[][] }> {
+    const m = micro.length;
+    let total: { loss: number; grads: Map<string, tf.Tensor> } | null = null;
+    const outputs: Record<string, unknown>[][] = [];
+    for (const b of micro) {
+      const r = await this.microGrads(m === 1 ? b : { shards: b.shards, weights: b.weights.map((w) => w / m) });
+      outputs.push(r.outputs);
+      total = total ? { loss: total.loss + r.loss, grads: addInto(total.grads, r.grads) } : { loss: r.loss, grads: r.grads };
+    }
+    return { ...total!, outputs };
+  }
+
+  async close(): Promise<void> {
+    await this.pool?.close();
+  }
+}
+
+/** Adds `part` into `sum` name by name, disposing both inputs' replaced tensors; returns `sum`. */
+function addInto(sum: Map<string, tf.Tensor>, part: Map<string, tf.Tensor>): Map<string, tf.Tensor> {
+  for (const [name, g] of part) {
+    const prev = sum.get(name);
+    sum.set(name, prev ? tf.add(prev, g) : g);
+    if (prev) tf.dispose([prev, g]);
+  }
+  return sum;
+}
