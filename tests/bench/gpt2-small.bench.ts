@@ -4,9 +4,11 @@
 // whose batch holds whole groups), 128 tokens), and prints wall time and peak RSS (GNU time) for each. PEFT=1 trains
 // LoRA adapters (use_peft: true, the default r/alpha/targets). The online kinds score with a reward model made once
 // beside the checkpoint: a LoRA adapter with zero B over it plus a random scalar head (PEFT's SEQ_CLS layout), so
-// it costs no second 500 MB file.
+// it costs no second 500 MB file. Each kind runs once per compute-thread count in WORKERS (RLHF_WORKERS for the run;
+// default "1,2": one thread, then data-parallel over both cores, each worker thread holding its own copy of what the
+// loss needs).
 //
-//   [PEFT=1] npm run bench:gpt2 -- [KINDS=sft,rm,dpo] [STEPS=3]
+//   [PEFT=1] [WORKERS=1,2] npm run bench:gpt2 -- [KINDS=sft,rm,dpo] [STEPS=3]
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -26,6 +28,7 @@ const CHECKPOINT = path.join(os.tmpdir(), "rlhf-gpt2-small");
 const REWARD_MODEL = path.join(os.tmpdir(), "rlhf-gpt2-small-rm-adapter");
 const PEFT = process.env.PEFT === "1";
 const ONLINE = new Set(["ppo", "grpo", "rloo"]);
+const WORKERS = (process.env.WORKERS ?? "1,2").split(",").map((w) => w.trim());
 
 async function ensureCheckpoint(): Promise<void> {
   if (fs.existsSync(path.join(CHECKPOINT, "model.safetensors"))) return;
@@ -94,11 +97,14 @@ function budgetFile(kind: string): string {
   return file;
 }
 console.log(`\n### GPT-2 small (124M) on ${os.cpus().length} cores, ${new Date().toISOString().slice(0, 10)}: ${STEPS} steps, batch 2 × 128 tokens (online kinds: 4 completions), ${PEFT ? "LoRA (use_peft: true, r 16 on c_attn, c_proj, c_fc)" : "full fine-tune"}, defaults otherwise\n`);
-console.log("| run | exit | wall s | peak RSS MB |");
-console.log("|---|---|---|---|");
+console.log(`command: ${PEFT ? "PEFT=1 " : ""}WORKERS=${WORKERS.join(",")} npm run bench:gpt2 -- ${KINDS.join(",")} ${STEPS}\n`);
+console.log("| run | RLHF_WORKERS | exit | wall s | peak RSS MB |");
+console.log("|---|---|---|---|---|");
 for (const kind of KINDS) {
   const reward = ONLINE.has(kindForVerb(kind)!) ? ["--reward", REWARD_MODEL] : [];
-  const r = rlhf(["train", kind, "--base", CHECKPOINT, ...reward, "--config", budgetFile(kind), "--json"], env, true);
-  console.log(`| rlhf train ${kind} | ${r.code} | ${r.seconds?.toFixed(1) ?? "?"} | ${r.peakMb?.toFixed(0) ?? "?"} |`);
+  for (const workers of WORKERS) {
+    const r = rlhf(["train", kind, "--base", CHECKPOINT, ...reward, "--config", budgetFile(kind), "--json"], { ...env, RLHF_WORKERS: workers }, true);
+    console.log(`| rlhf train ${kind} | ${workers} | ${r.code} | ${r.seconds?.toFixed(1) ?? "?"} | ${r.peakMb?.toFixed(0) ?? "?"} |`);
+  }
 }
 fs.rmSync(home, { recursive: true, force: true });
