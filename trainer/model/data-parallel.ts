@@ -9,6 +9,9 @@
 //   dp.params                         the trainable variables by name (what Adam should update)
 //   const {loss, grads, outputs} = await dp.accumulatedGrads(micro: {shards, weights}[])
 //        = Σ_m (1/M)·Σ_i weights[i]·loss(shard_i), and its gradient; outputs[m][i] is shard i's `out` object
+//        ({absolute: true}: the weights are already each shard's share of the whole step, no 1/M)
+//   const result = await dp.generate(prompts, opts, tok, replica = 0)
+//        samples with the replica's current weights, the prompt rows split over the threads (see splitGeneration)
 //   await dp.close()
 //   balancedRanges(costs, parts) -> contiguous [start, end) ranges of items with about equal summed cost
 // With one thread no worker starts, and the loss runs on the main thread alone: RLHF_WORKERS=1 is today's trainer.
@@ -16,7 +19,9 @@
 import os from "node:os";
 import * as tf from "@tensorflow/tfjs";
 import { computeGrads } from "./adam.js";
-import { GradientWorkers, moduleUrl, type Replica, type ReplicaModels, replicaLayout, type ShardLoss, variableOf } from "./gradient-workers.js";
+import { GradientWorkers, moduleUrl, noLoss, type PortableGenerateOptions, type Replica, type ReplicaModels, replicaLayout, type ShardLoss, variableOf } from "./gradient-workers.js";
+import { generate, type GenerateResult } from "../generate/index.js";
+import type { Tokenizer } from "../tokenizer/types.js";
 
 /**
  * Compute threads for training: RLHF_WORKERS when set, else one per core on wasm (whose own threads do not work in
@@ -63,8 +68,8 @@ export interface ShardedBatch {
 
 export interface DataParallelOptions {
   replicas: Replica[];
-  /** The loss as a named export of a module both threads import (see gradient-workers.ts). */
-  loss: { module: string; name: string };
+  /** The loss as a named export of a module both threads import (see gradient-workers.ts); absent to only sample. */
+  loss?: { module: string; name: string };
   backend: string;
   /** Total compute threads; dataParallelThreads(backend) when absent. */
   threads?: number;
@@ -84,15 +89,14 @@ export class DataParallel {
     const threads = o.threads ?? dataParallelThreads(o.backend);
     const models = o.replicas.map((r) => ({ gpt: r.gpt, head: r.head }));
     if (threads <= 1) {
-      const mod = (await import(/* @vite-ignore */ moduleUrl(o.loss.module))) as Record<string, unknown>;
-      const loss = mod[o.loss.name];
-      if (typeof loss !== "function") throw new Error(`data parallel: ${o.loss.module} exports no function '${o.loss.name}'`);
+      const loss = o.loss ? ((await import(/* @vite-ignore */ moduleUrl(o.loss.module))) as Record<string, unknown>)[o.loss.name] : noLoss;
+      if (typeof loss !== "function") throw new Error(`data parallel: ${o.loss!.module} exports no function '${o.loss!.name}'`);
       const params = new Map(replicaLayout(o.replicas).trainable.map((e) => [e.name, variableOf(models, e)]));
       o.log?.("data-parallel: 1 thread (RLHF_WORKERS=1 or a backend that uses every core itself)");
       return new DataParallel(1, params, models, loss as ShardLoss, null);
     }
     const started = Date.now();
-    const pool = await GradientWorkers.start({ replicas: o.replicas, lossModule: o.loss.module, lossExport: o.loss.name, workers: threads - 1, backend: o.backend });
+    const pool = await GradientWorkers.start({ replicas: o.replicas, lossModule: o.loss?.module, lossExport: o.loss?.name, workers: threads - 1, backend: o.backend });
     o.log?.(`data-parallel: ${threads} threads (main + ${threads - 1} worker${threads > 2 ? "s" : ""}, started in ${((Date.now() - started) / 1000).toFixed(1)} s; RLHF_WORKERS=1 turns it off)`);
     return new DataParallel(threads, pool.params, models, pool.computeGrads.bind(pool) as never, pool);
   }
@@ -116,8 +120,8 @@ export class DataParallel {
   }
 
   /** Mean over micro-batches of each one's weighted shard losses, and its gradient (HF Trainer's accumulation rule). */
-  async accumulatedGrads(micro: readonly ShardedBatch[]): Promise<{ loss: number; grads: Map<string, tf.Tensor>; outputs: Record<string, unknown>[][] }> {
-    const m = micro.length;
+  async accumulatedGrads(micro: readonly ShardedBatch[], opts: { absolute?: boolean } = {}): Promise<{ loss: number; grads: Map<string, tf.Tensor>; outputs: Record<string, unknown>[][] }> {
+    const m = opts.absolute ? 1 : micro.length;
     let total: { loss: number; grads: Map<string, tf.Tensor> } | null = null;
     const outputs: Record<string, unknown>[][] = [];
     for (const b of micro) {
@@ -128,9 +132,31 @@ export class DataParallel {
     return { ...total!, outputs };
   }
 
+  /**
+   * Samples for a batch of prompts with the replica's current weights, its rows split over the threads in contiguous
+   * parts of about equal size. Sampling draws one random stream per generate call, so part i > 0 draws from its own
+   * seed (splitGeneration): the samples are fixed by the seed and the thread count, and one thread gives exactly what
+   * a plain generate() call gives.
+   */
+  async generate(prompts: number[][], opts: PortableGenerateOptions, tok: Tokenizer, replica = 0): Promise<GenerateResult> {
+    if (!this.pool || prompts.length < 2) return generate(this.models[replica]!.gpt, tok, prompts, opts);
+    const parts = splitGeneration(prompts, opts, this.threads);
+    const results = await this.pool.generate(parts, tok, replica);
+    return {
+      tokens: results.flatMap((r) => r.tokens),
+      finished: results.flatMap((r) => r.finished),
+      ...(opts.returnLogprobs ? { logprobs: results.flatMap((r) => r.logprobs ?? []) } : {}),
+    };
+  }
+
   async close(): Promise<void> {
     await this.pool?.close();
   }
+}
+
+/** Rows split into `threads` contiguous parts of about equal size; part i > 0 samples from seed + i·1,000,003. */
+export function splitGeneration(prompts: number[][], opts: PortableGenerateOptions, threads: number): Array<{ prompts: number[][]; opts: PortableGenerateOptions }> {
+  return balancedRanges(prompts.map(() => 1), threads).map(([a, b], i) => ({ prompts: prompts.slice(a, b), opts: i === 0 ? opts : { ...opts, seed: (opts.seed ?? 0) + i * 1_000_003 } }));
 }
 
 /** Adds `part` into `sum` name by name, disposing both inputs' replaced tensors; returns `sum`. */

@@ -1,6 +1,6 @@
 // One GradientWorkers thread: replicas of the trainer's models (GPT, LoRA adapters, scalar head) on its own backend
-// that, per request, load the shared trainable parameters, compute the loss gradient on the shard they were sent,
-// and write it to their shared slot.
+// that, per request, load the shared trainable parameters, then either compute the loss gradient on the shard they
+// were sent (written to their shared slot) or sample completions for the prompts they were sent.
 
 import { parentPort, workerData } from "node:worker_threads";
 import * as tf from "@tensorflow/tfjs";
@@ -8,13 +8,15 @@ import { initBackend } from "../backend/index.js";
 import { GPT } from "./gpt.js";
 import { ScalarHead } from "./heads.js";
 import { computeGrads } from "./adam.js";
-import { type ReplicaLayout, type ReplicaModels, type ShardLoss, type StepFlags, variableOf } from "./gradient-workers.js";
+import { generate } from "../generate/index.js";
+import { getTokenizer } from "../tokenizer/index.js";
+import { noLoss, type PortableGenerateOptions, type ReplicaLayout, type ReplicaModels, type ShardLoss, type StepFlags, variableOf } from "./gradient-workers.js";
 
 interface Data {
   rank: number;
   layout: ReplicaLayout;
-  lossModule: string;
-  lossExport: string;
+  lossModule: string | null;
+  lossExport?: string;
   backend: string;
   params: SharedArrayBuffer;
   frozen: SharedArrayBuffer;
@@ -42,20 +44,31 @@ function buildReplicas(d: Data): ReplicaModels[] {
 
 async function main(d: Data): Promise<void> {
   await initBackend(d.backend);
-  const loss = ((await import(/* @vite-ignore */ d.lossModule)) as Record<string, unknown>)[d.lossExport] as ShardLoss;
+  const loss = d.lossModule ? (((await import(/* @vite-ignore */ d.lossModule)) as Record<string, unknown>)[d.lossExport ?? ""] as ShardLoss) : noLoss;
   const models = buildReplicas(d);
   const trainable = d.layout.trainable;
   const vars = new Map(trainable.map((e) => [e.name, variableOf(models, e)]));
   const params = new Float32Array(d.params);
   const grads = new Float32Array(d.grads);
-  parentPort!.on("message", (m: { type: string; shard: unknown; flags: StepFlags }) => {
+  const loadParams = () => {
+    for (const e of trainable) {
+      const t = tf.tensor(params.subarray(e.offset, e.offset + e.size), e.shape, "float32");
+      vars.get(e.name)!.assign(t);
+      t.dispose();
+    }
+  };
+  parentPort!.on("message", (m: { type: string; shard: unknown; flags: StepFlags; replica: number; tokenizer: string; prompts: number[][]; opts: PortableGenerateOptions }) => {
+    if (m.type === "generate") {
+      loadParams();
+      generate(models[m.replica]!.gpt, getTokenizer(m.tokenizer), m.prompts, m.opts).then(
+        (result) => parentPort!.postMessage({ type: "done", result }),
+        (e: Error) => parentPort!.postMessage({ type: "error", message: e.message }),
+      );
+      return;
+    }
     if (m.type !== "step") return;
     try {
-      for (const e of trainable) {
-        const t = tf.tensor(params.subarray(e.offset, e.offset + e.size), e.shape, "float32");
-        vars.get(e.name)!.assign(t);
-        t.dispose();
-      }
+      loadParams();
       models.forEach((r, i) => {
         r.gpt.gradientCheckpointing = m.flags.checkpointing[i]!;
         if (r.gpt.lora) r.gpt.lora.training = m.flags.adapterTraining[i]!;

@@ -13,6 +13,9 @@
 //        over tokens, so the result equals the full-batch gradient); a parameter no shard reached has no gradient,
 //        as with one thread. outputs[i] is what the loss wrote into its `out` object. The caller disposes the grads.
 //   dp.params: the trainable variables by their names (prefix + model name, prefix + headPrefix + head name)
+//   const results = await dp.generate(parts: {prompts, opts}[], tok, replica = 0)
+//        samples with the replica's current weights: parts[0] on the calling thread, parts[1..] on the workers
+//        (trainer/generate's generate(), one call per part); results in the order of the parts
 //   dp.close()
 // The loss is `export function <lossExport>(replicas: {gpt, head?}[], shard, out): tf.Scalar` in an ES module that
 // both threads import (a file URL or path); shards and `out` must be structured-cloneable (typed arrays, plain
@@ -28,6 +31,8 @@ import { type GPT, paramShapes } from "./gpt.js";
 import type { ScalarHead } from "./heads.js";
 import type { LoraSettings } from "./lora.js";
 import { computeGrads } from "./adam.js";
+import { generate, type GenerateOptions, type GenerateResult } from "../generate/index.js";
+import type { Tokenizer } from "../tokenizer/types.js";
 
 /** A trainable model as the trainer holds it; names in the gradient Map are prefix + its own parameter names. */
 export interface Replica {
@@ -75,8 +80,9 @@ export interface ReplicaLayout {
 
 export interface GradientWorkersOptions {
   replicas: Replica[];
-  lossModule: string;
-  lossExport: string;
+  /** The loss (absent for a pool that only samples). */
+  lossModule?: string;
+  lossExport?: string;
   workers?: number;
   backend?: string;
 }
@@ -125,6 +131,11 @@ export function moduleUrl(pathOrUrl: string): string {
   return /^[a-z]+:\/\//i.test(pathOrUrl) || pathOrUrl.startsWith("file:") ? pathOrUrl : pathToFileURL(pathOrUrl).href;
 }
 
+/** The loss of a pool started without one: it only samples. */
+export const noLoss: ShardLoss = () => {
+  throw new Error("gradient workers: this pool was started without a loss");
+};
+
 /** Copies the current values of `entries` into a flat buffer. */
 function writeValues(models: readonly ReplicaModels[], entries: readonly LayoutEntry[], into: Float32Array): void {
   for (const e of entries) into.set(variableOf(models, e).dataSync() as Float32Array, e.offset);
@@ -141,8 +152,12 @@ interface DoneMessage {
   loss?: number;
   has?: boolean[];
   out?: Record<string, unknown>;
+  result?: GenerateResult;
   message?: string;
 }
+
+/** Generation options that can travel to a worker (a streaming callback cannot). */
+export type PortableGenerateOptions = Omit<GenerateOptions, "onToken">;
 
 export class GradientWorkers {
   readonly params: Map<string, tf.Variable>;
@@ -169,9 +184,8 @@ export class GradientWorkers {
     let frozenBuf: SharedArrayBuffer | null = new SharedArrayBuffer(layout.frozenTotal * 4);
     writeValues(models, layout.frozen, new Float32Array(frozenBuf));
     const gradBufs = Array.from({ length: n }, () => new SharedArrayBuffer(layout.trainableTotal * 4));
-    const url = moduleUrl(o.lossModule);
-    const mod = (await import(/* @vite-ignore */ url)) as Record<string, unknown>;
-    const loss = mod[o.lossExport];
+    const url = o.lossModule ? moduleUrl(o.lossModule) : null;
+    const loss = url ? ((await import(/* @vite-ignore */ url)) as Record<string, unknown>)[o.lossExport ?? ""] : noLoss;
     if (typeof loss !== "function") throw new Error(`gradient workers: ${o.lossModule} exports no function '${o.lossExport}'`);
     const entry = new URL("./gradient-worker-entry.mjs", import.meta.url);
     const started: Worker[] = [];
@@ -256,6 +270,22 @@ export class GradientWorkers {
     return { loss, grads, outputs: [own.out, ...results.map((r) => r.out ?? {})] };
   }
 
+  async generate(parts: ReadonlyArray<{ prompts: number[][]; opts: PortableGenerateOptions }>, tok: Tokenizer, replica = 0): Promise<GenerateResult[]> {
+    if (parts.length < 1 || parts.length > this.workers.length + 1) throw new Error(`gradient workers: need 1 to ${this.workers.length + 1} generation parts (got ${parts.length})`);
+    if (parts.length > 1) writeValues(this.models, this.layout.trainable, this.paramsView);
+    const pending = parts.slice(1).map((part, i) => this.post(i, { type: "generate", replica, tokenizer: tok.name, prompts: part.prompts, opts: part.opts }));
+    let own: GenerateResult;
+    try {
+      own = await generate(this.models[replica]!.gpt, tok, parts[0]!.prompts, parts[0]!.opts);
+    } finally {
+      // Wait for the workers even when the main thread failed: their next message must answer the next request.
+      const settled = await Promise.allSettled(pending);
+      const failed = settled.find((r) => r.status === "rejected");
+      if (failed) throw (failed as PromiseRejectedResult).reason;
+    }
+    return [own, ...(await Promise.all(pending)).map((m) => m.result!)];
+  }
+
   private ownGrads(shard: unknown): { loss: number; grads: Map<string, tf.Tensor>; out: Record<string, unknown> } {
     const out: Record<string, unknown> = {};
     const r = computeGrads(() => this.loss(this.models, shard, out), this.params);
@@ -265,6 +295,11 @@ export class GradientWorkers {
   }
 
   private send(i: number, shard: unknown, flags: StepFlags): Promise<DoneMessage> {
+    return this.post(i, { type: "step", shard, flags });
+  }
+
+  /** Posts one request to worker i and resolves with its answer (or rejects on its error, crash or exit). */
+  private post(i: number, message: Record<string, unknown>): Promise<DoneMessage> {
     const w = this.workers[i]!;
     return new Promise<DoneMessage>((resolve, reject) => {
       const cleanup = () => {
@@ -288,7 +323,7 @@ export class GradientWorkers {
       w.on("message", onMessage);
       w.on("error", onError);
       w.on("exit", onExit);
-      w.postMessage({ type: "step", shard, flags });
+      w.postMessage(message);
     });
   }
 
