@@ -4,8 +4,8 @@ import * as tf from "@tensorflow/tfjs";
 import { collate, responsePositions, type Batch, type TokenizedExample } from "../data/collate";
 import type { GPT } from "../model/gpt";
 import type { ScalarHead } from "../model/heads";
-import { gatherRows, tokenLogprobs } from "../model/ops";
-import { entropyFromLogits, logprobsFromLogits } from "./utils";
+import { customOp, gatherRows, tokenLogprobs } from "../model/ops";
+import { entropyFromLogits } from "./utils";
 
 /** A right-padded batch as tensors. Position t's label is token t+1; lossMask marks labels that are response tokens. */
 export interface BatchTensors {
@@ -35,21 +35,62 @@ export function disposeBatchTensors(bt: BatchTensors): void {
   tf.dispose([bt.ids, bt.attentionMask, bt.labels, bt.lossMask]);
 }
 
+/** What responseLogprobs gives: per-position log-probs in the batch's [B,T] layout, the trunk, and the entropy. */
+// A type, not an interface: tf.tidy accepts it as a TensorContainer.
+export type ResponseLogprobs = {
+  /** log π(label) at response positions (lossMask = 1), 0 elsewhere. */
+  logprobs: tf.Tensor2D;
+  /** Final hidden states [B,T,D], for a value head on the policy's trunk. */
+  hidden: tf.Tensor3D;
+  /** Mean entropy over the response positions (0 when there are none); only with `entropy` set. */
+  entropy?: tf.Scalar;
+};
+
 /**
- * Log-probs of each position's label under the model, with logits divided by `temperature` (PPO must score tokens
- * with the same temperature it sampled them at, or the ratio is off from the first step). Masked positions are 0.
+ * Log-probs of each response position's label under the model, with logits divided by `temperature` (PPO must score
+ * tokens with the same temperature it sampled them at, or the ratio is off from the first step). Only response
+ * positions go through the vocabulary projection (TRL's selective log-softmax): their hidden rows are gathered, and
+ * the [R] log-probs are scattered back into the [B,T] layout the losses read, with 0 at prompt and padding positions.
+ *
+ * `entropy`: "metric" computes it from the same logits with no gradient (a custom op's forward pass is not recorded
+ * on the tape, so its softmax is freed at once); "differentiable" keeps it in the graph, for an entropy bonus.
  */
-export function responseLogprobs(
-  gpt: GPT,
-  bt: BatchTensors,
-  opts: { temperature?: number; withEntropy?: boolean } = {},
-): { logprobs: tf.Tensor2D; hidden: tf.Tensor3D; entropy?: tf.Tensor2D } {
-  const { logits, hidden } = gpt.forward(bt.ids, { attentionMask: bt.attentionMask });
-  const scaled = opts.temperature && opts.temperature !== 1 ? tf.div(logits, opts.temperature) : logits;
-  const logprobs = tf.mul(logprobsFromLogits(scaled, bt.labels), bt.lossMask) as tf.Tensor2D;
-  const entropy = opts.withEntropy ? (entropyFromLogits(scaled) as tf.Tensor2D) : undefined;
-  return { logprobs, hidden, entropy };
+export function responseLogprobs(gpt: GPT, bt: BatchTensors, opts: { temperature?: number; entropy?: "metric" | "differentiable" } = {}): ResponseLogprobs {
+  return tf.tidy(() => {
+    const { batchSize: B, seqLen: T } = bt.batch;
+    const { positions, targets } = responsePositions(bt.batch);
+    // With no response token at all one row is still scored, times nothing, so the result stays a function of the
+    // weights (variableGrads refuses a loss that does not depend on them).
+    const scored = positions.length ? positions : [0];
+    const scoredTargets = positions.length ? targets : [bt.batch.labels[0]!];
+    const hidden = gpt.hiddenStates(bt.ids, { attentionMask: bt.attentionMask });
+    const rows = gatherRows(tf.reshape(hidden, [B * T, gpt.config.n_embd]) as tf.Tensor2D, tf.tensor1d(scored, "int32"));
+    const logits = gpt.lmHead(rows);
+    const scaled = opts.temperature && opts.temperature !== 1 ? (tf.div(logits, opts.temperature) as tf.Tensor2D) : logits;
+    const lp = tokenLogprobs(scaled, tf.tensor1d(scoredTargets, "int32"));
+    // Scatter [R] → [B·T] as a gather from [lp; 0]: position i reads its response index, or the trailing zero.
+    const slot = new Int32Array(B * T).fill(scored.length);
+    positions.forEach((pos, k) => (slot[pos] = k));
+    const table = tf.reshape(tf.concat([lp, tf.zeros([1])]), [scored.length + 1, 1]) as tf.Tensor2D;
+    const logprobs = tf.reshape(gatherRows(table, tf.tensor1d(slot, "int32")), [B, T]) as tf.Tensor2D;
+    let entropy: tf.Scalar | undefined;
+    if (opts.entropy) {
+      const perRow = opts.entropy === "metric" ? entropyWithoutGradient(scaled) : entropyFromLogits(scaled);
+      entropy = (positions.length ? tf.mean(perRow) : tf.mul(tf.sum(perRow), 0)) as tf.Scalar;
+    }
+    return { logprobs, hidden, entropy };
+  });
 }
+
+/**
+ * Entropy of each row of 2-D logits, outside the gradient tape: the forward pass of a custom op is not recorded, so
+ * its [R,V] softmax and product are freed as soon as the [R] result exists instead of living until the backward pass.
+ * Its gradient is zero (it never reaches a loss; TRL computes it under torch.no_grad()).
+ */
+const entropyWithoutGradient = customOp((logits: tf.Tensor) => {
+  const shape = logits.shape;
+  return { value: entropyFromLogits(logits), saved: [], gradFunc: () => tf.zeros(shape) };
+}) as (logits: tf.Tensor2D) => tf.Tensor1D;
 
 /**
  * Sum of response-token log-probs per row: DPO's sequence log-likelihood. `average` divides by the row's response
@@ -57,22 +98,11 @@ export function responseLogprobs(
  */
 export function sequenceLogprobSums(gpt: GPT, bt: BatchTensors, opts: { average?: boolean } = {}): tf.Tensor1D {
   return tf.tidy(() => {
-    const { batchSize: B, seqLen: T } = bt.batch;
-    // Only response positions go through the vocabulary projection (gathered rows of the final hidden states), and
-    // each row's log-probs are summed by a [B, R] 0/1 matMul: no [B·T, V] logits for prompt and padding tokens.
-    const { positions, targets } = responsePositions(bt.batch);
-    const rowOf = positions.map((i) => Math.floor(i / T));
-    const counts = Array.from({ length: B }, (_, b) => rowOf.filter((r) => r === b).length);
-    let sums: tf.Tensor1D;
-    if (positions.length === 0) {
-      sums = tf.mul(tf.sum(responseLogprobs(gpt, bt).logprobs, 1), 0) as tf.Tensor1D; // still a function of the weights
-    } else {
-      const hidden = tf.reshape(gpt.hiddenStates(bt.ids, { attentionMask: bt.attentionMask }), [B * T, gpt.config.n_embd]) as tf.Tensor2D;
-      const lp = tokenLogprobs(gpt.lmHead(gatherRows(hidden, tf.tensor1d(positions, "int32"))), tf.tensor1d(targets, "int32"));
-      const rows = tf.tensor2d(Float32Array.from({ length: B * positions.length }, (_, k) => (rowOf[k % positions.length] === Math.floor(k / positions.length) ? 1 : 0)), [B, positions.length]);
-      sums = tf.reshape(tf.matMul(rows, tf.reshape(lp, [positions.length, 1])), [B]) as tf.Tensor1D;
-    }
-    return opts.average ? (tf.div(sums, tf.tensor1d(counts.map((c) => Math.max(c, 1)))) as tf.Tensor1D) : sums;
+    const sums = tf.sum(responseLogprobs(gpt, bt).logprobs, 1) as tf.Tensor1D;
+    if (!opts.average) return sums;
+    const { batchSize: B, seqLen: T, lossMask } = bt.batch;
+    const counts = Array.from({ length: B }, (_, b) => lossMask.subarray(b * T, (b + 1) * T).reduce((n, m) => n + m, 0));
+    return tf.div(sums, tf.tensor1d(counts.map((c) => Math.max(c, 1)))) as tf.Tensor1D;
   });
 }
 

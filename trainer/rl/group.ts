@@ -3,17 +3,18 @@
 // mean and std vs leave-one-out mean), where the KL to the reference acts (a k3 term in GRPO's loss vs β·KL taken
 // off RLOO's reward) and the ratio (per token vs per sequence).
 import * as tf from "@tensorflow/tfjs";
-import { Adam, clipByGlobalNorm, computeGrads } from "../model/adam";
+import { accumulatedGrads, Adam, clipByGlobalNorm } from "../model/adam";
 import type { GPT } from "../model/gpt";
 import { learningRateAt, warmupSteps } from "../model/schedule";
 import { mulberry32 } from "../../server/services/random";
 import type { GRPOConfig } from "../../server/services/run-kinds/grpo-config";
 import type { RLOOConfig } from "../../server/services/run-kinds/rloo-config";
+import { checkGroupBatch } from "../../server/services/run-kinds/group-config";
 import { RunCancelled, type RlContext } from "./context";
 import { disposeBatchTensors, responseLogprobs, toBatchTensors } from "./forward";
 import { grpoLoss, rlooLoss, type ClipStats } from "./losses";
 import { actionValues, placeActions, PromptCycler, scoreEpisodes, toEpisode, type RewardSource, type Sampler, type SampledEpisode } from "./rollout";
-import { grpoAdvantages, maskedMean, meanStd, rlooAdvantages, sampleStd } from "./utils";
+import { grpoAdvantages, maskedMean, meanStd, microBatches, rlooAdvantages, sampleStd, shares } from "./utils";
 
 export type GroupAlgorithm = { kind: "grpo"; config: GRPOConfig } | { kind: "rloo"; config: RLOOConfig };
 
@@ -50,7 +51,8 @@ export async function trainGroupPolicy(input: GroupTrainInput): Promise<GroupTra
   const cfg = algorithm.config;
   const label = algorithm.kind.toUpperCase();
   const k = cfg.num_generations;
-  if (cfg.batch_size % k !== 0 || cfg.batch_size % cfg.steps_per_generation !== 0) throw new Error(`${label}: batch_size must be a multiple of num_generations and steps_per_generation`);
+  const batchProblem = checkGroupBatch(cfg);
+  if (batchProblem) throw new Error(`${label}: ${batchProblem}`);
   if (!input.reward && !input.rewardFn) throw new Error(`${label} needs a reward model`);
   if (input.prompts.length === 0) throw new Error(`${label} needs train prompts: import prompts with split 'train' first`);
 
@@ -61,6 +63,8 @@ export async function trainGroupPolicy(input: GroupTrainInput): Promise<GroupTra
   const random = mulberry32(cfg.seed);
   const prompts = new PromptCycler(input.prompts, random);
   const sliceSize = cfg.batch_size / cfg.steps_per_generation;
+  // gradient_accumulation_steps splits each step's slice into micro-batches: one forward and backward pass each.
+  const microOf = (slice: number[]) => microBatches(slice, sliceSize / cfg.gradient_accumulation_steps);
   let optimizerStep = 0;
   let lastMetrics: Record<string, number> = {};
 
@@ -76,14 +80,14 @@ export async function trainGroupPolicy(input: GroupTrainInput): Promise<GroupTra
       const episodes: GroupEpisode[] = sampled.map((tokens, i) => ({ ...toEpisode(groupPrompts[i]!, tokens, input.eosId), logprobs: [], refLogprobs: [], reward: 0, advantage: 0 }));
       const scores = await scoreEpisodes(input, episodes, input.eosId, input.padId);
 
-      // 2. Rollout log-probs of the policy and the reference, on exactly the slices the optimizer steps will see, so
+      // 2. Rollout log-probs of the policy and the reference, on exactly the micro-batches the optimizer steps will see, so
       //    the first step's ratio is exactly 1 (the check that sampling-time and training-time log-probs agree).
       const slices = Array.from({ length: cfg.steps_per_generation }, (_, s) => Array.from({ length: sliceSize }, (_, j) => s * sliceSize + j));
-      for (const slice of slices) {
-        const bt = toBatchTensors(slice.map((i) => episodes[i]!.example), input.padId);
+      for (const part of slices.flatMap(microOf)) {
+        const bt = toBatchTensors(part.map((i) => episodes[i]!.example), input.padId);
         const [lp, ref] = tf.tidy(() => [responseLogprobs(policy, bt, { temperature: cfg.temperature }).logprobs, responseLogprobs(reference, bt, { temperature: cfg.temperature }).logprobs]);
         const [lpRows, refRows] = [actionValues(await lp!.data(), bt), actionValues(await ref!.data(), bt)];
-        slice.forEach((e, j) => Object.assign(episodes[e]!, { logprobs: lpRows[j]!, refLogprobs: refRows[j]! }));
+        part.forEach((e, j) => Object.assign(episodes[e]!, { logprobs: lpRows[j]!, refLogprobs: refRows[j]! }));
         tf.dispose([lp!, ref!]);
         disposeBatchTensors(bt);
       }
@@ -104,17 +108,28 @@ export async function trainGroupPolicy(input: GroupTrainInput): Promise<GroupTra
       const sums = { loss: 0, kl: 0, entropy: 0, low: 0, high: 0, region: 0, gradNorm: 0, n: 0 };
       for (let pass = 0; pass < cfg.num_iterations; pass++) {
         for (const slice of slices) {
-          const eps = slice.map((i) => episodes[i]!);
-          const bt = toBatchTensors(eps.map((ep) => ep.example), input.padId);
-          const old = tf.tidy(() => ({
-            logprobs: placeActions(eps.map((ep) => ep.logprobs), bt),
-            ref: placeActions(eps.map((ep) => ep.refLogprobs), bt),
-            seq: tf.tensor1d(eps.map((ep) => ep.logprobs.reduce((s, l) => s + l, 0))),
-            adv: tf.tensor1d(eps.map((ep) => ep.advantage)),
-          }));
-          let kept: tf.Tensor[] = [];
-          const { loss, grads } = computeGrads(() => {
-            const out = responseLogprobs(policy, bt, { temperature: cfg.temperature, withEntropy: true });
+          const parts = microOf(slice).map((part) => {
+            const eps = part.map((i) => episodes[i]!);
+            const bt = toBatchTensors(eps.map((ep) => ep.example), input.padId);
+            const old = tf.tidy(() => ({
+              logprobs: placeActions(eps.map((ep) => ep.logprobs), bt),
+              ref: placeActions(eps.map((ep) => ep.refLogprobs), bt),
+              seq: tf.tensor1d(eps.map((ep) => ep.logprobs.reduce((s, l) => s + l, 0))),
+              adv: tf.tensor1d(eps.map((ep) => ep.advantage)),
+            }));
+            return { eps, bt, old };
+          });
+          // Micro-batch m weighs its share of what the step's loss averages over (tokens for dapo, rows for grpo,
+          // dr_grpo and RLOO), and its share of tokens in the token-mean metrics: the accumulated step is the slice's.
+          const tokenShares = shares(parts.map((p) => p.bt.batch.responseTokens));
+          const rowShares = shares(parts.map((p) => p.eps.length));
+          const lossShares = algorithm.kind === "grpo" && algorithm.config.loss_type === "dapo" ? tokenShares : rowShares;
+          const clipShares = algorithm.kind === "grpo" ? tokenShares : rowShares;
+          const kept: tf.Tensor[][] = [];
+          const { loss, grads } = accumulatedGrads(params, parts.length, (m) => {
+            const { bt, old } = parts[m]!;
+            // Entropy is only reported here: taken with no gradient, its vocabulary-sized softmax is not kept.
+            const out = responseLogprobs(policy, bt, { temperature: cfg.temperature, entropy: "metric" });
             let result: { loss: tf.Scalar; clip: ClipStats; kl: tf.Scalar };
             if (algorithm.kind === "grpo") {
               const c = algorithm.config;
@@ -127,26 +142,32 @@ export async function trainGroupPolicy(input: GroupTrainInput): Promise<GroupTra
             const mask = tf.cast(bt.lossMask, "bool");
             const ratioMin = tf.min(tf.where(mask, ratio, tf.onesLike(ratio).mul(1e9)));
             const ratioMax = tf.max(tf.where(mask, ratio, tf.zerosLike(ratio)));
-            const entropy = maskedMean(out.entropy!, bt.lossMask);
-            kept = [result.kl, entropy, result.clip.low, result.clip.high, result.clip.region, ratioMin, ratioMax].map((t) => tf.keep(t));
-            return result.loss;
-          }, params);
+            kept.push([result.kl, out.entropy!, result.clip.low, result.clip.high, result.clip.region, ratioMin, ratioMax].map((t) => tf.keep(t)));
+            return parts.length > 1 ? (tf.mul(result.loss, lossShares[m]! * parts.length) as tf.Scalar) : result.loss;
+          });
           const clipped = clipByGlobalNorm(grads, cfg.max_grad_norm, { consume: true });
           adam.step(clipped.grads, learningRateAt(optimizerStep, schedule));
-          ctx.countTokens?.(bt.batch.attentionMask.reduce((n, m) => n + m, 0));
-          const [kl, entropy, low, high, region, ratioMin, ratioMax] = await Promise.all(kept.map(async (t) => (await t.data())[0]!));
+          ctx.countTokens?.(parts.reduce((n, p) => n + p.bt.batch.attentionMask.reduce((s, v) => s + v, 0), 0));
+          const read = await Promise.all(kept.map((row) => Promise.all(row.map(async (t) => (await t.data())[0]!))));
+          const weighted = (k: number, w: number[]) => read.reduce((s, row, m) => s + w[m]! * row[k]!, 0);
           sums.loss += (await loss.data())[0]!;
           sums.gradNorm += (await clipped.norm.data())[0]!;
-          sums.kl += kl!;
-          sums.entropy += entropy!;
-          sums.low += low!;
-          sums.high += high!;
-          sums.region += region!;
+          sums.kl += weighted(0, tokenShares);
+          sums.entropy += weighted(1, tokenShares);
+          sums.low += weighted(2, clipShares);
+          sums.high += weighted(3, clipShares);
+          sums.region += weighted(4, clipShares);
           sums.n++;
-          input.onStep?.({ iteration, pass, step: optimizerStep, ratioMin: ratioMin!, ratioMax: ratioMax!, advantages: eps.map((ep) => ep.advantage), rewards: eps.map((ep) => ep.reward) });
+          const eps = parts.flatMap((p) => p.eps);
+          const ratioMin = Math.min(...read.map((row) => row[5]!));
+          const ratioMax = Math.max(...read.map((row) => row[6]!));
+          input.onStep?.({ iteration, pass, step: optimizerStep, ratioMin, ratioMax, advantages: eps.map((ep) => ep.advantage), rewards: eps.map((ep) => ep.reward) });
           optimizerStep++;
-          tf.dispose([loss, clipped.norm, ...kept, ...grads.values(), ...clipped.grads.values(), ...Object.values(old)]);
-          disposeBatchTensors(bt);
+          tf.dispose([loss, clipped.norm, ...kept.flat(), ...grads.values(), ...clipped.grads.values()]);
+          for (const { bt, old } of parts) {
+            tf.dispose(Object.values(old));
+            disposeBatchTensors(bt);
+          }
         }
       }
 

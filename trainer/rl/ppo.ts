@@ -3,7 +3,7 @@
 // advantages with GAE, and run several epochs of clipped policy and value updates over minibatches of each rollout.
 import * as tf from "@tensorflow/tfjs";
 import { learningRateAt, warmupSteps } from "../model/schedule";
-import { Adam, clipByGlobalNorm, computeGrads } from "../model/adam";
+import { accumulatedGrads, Adam, clipByGlobalNorm } from "../model/adam";
 import type { GPT } from "../model/gpt";
 import type { ScalarHead } from "../model/heads";
 import { mulberry32, shuffledIndices } from "../../server/services/random";
@@ -16,9 +16,10 @@ import {
   explainedVariance,
   gae,
   klEstimateScalar,
-  maskedMean,
   maskedWhiten,
   meanStd,
+  microBatches,
+  shares,
   type KlEstimator,
 } from "./utils";
 
@@ -110,6 +111,10 @@ export async function trainPPO(input: PPOTrainInput): Promise<PPOTrainResult> {
   const schedule = { peakLr: cfg.learning_rate, totalSteps: cfg.max_steps, warmupSteps: warmupSteps(cfg.max_steps, cfg.warmup_ratio), type: cfg.lr_scheduler_type };
   let lastMetrics: Record<string, number> = {};
 
+  // gradient_accumulation_steps splits each minibatch into micro-batches: one forward and backward pass each.
+  const microSize = Math.ceil(cfg.mini_batch_size / cfg.gradient_accumulation_steps);
+  const microOf = (mb: number[]) => microBatches(mb, Math.ceil(mb.length / cfg.gradient_accumulation_steps));
+
   const values = (bt: BatchTensors, hidden: tf.Tensor3D): tf.Tensor2D =>
     critic ? critic.head.apply(critic.gpt.hiddenStates(bt.ids, { attentionMask: bt.attentionMask })) : input.valueHead!.apply(hidden);
 
@@ -137,25 +142,21 @@ export async function trainPPO(input: PPOTrainInput): Promise<PPOTrainResult> {
       }));
 
       // 2. Score the rollout with the RM (rollout.scoreEpisodes: a truncated response is read with an EOS appended),
-      //    and take log-probs and values with exactly the minibatches of the first epoch, so the first update sees
+      //    and take log-probs and values with exactly the micro-batches of the first epoch, so the first update sees
       //    the very same tensors and its ratio is exactly 1 (a check that rollout and training log-probs agree).
       const firstOrder = shuffledIndices(episodes.length, random);
-      const minibatches = (order: number[]) => {
-        const out: number[][] = [];
-        for (let i = 0; i < order.length; i += cfg.mini_batch_size) out.push(order.slice(i, i + cfg.mini_batch_size));
-        return out;
-      };
-      const rmScores = await scoreEpisodes(input, episodes, input.eosId, input.padId, cfg.mini_batch_size);
+      const minibatches = (order: number[]) => microBatches(order, cfg.mini_batch_size);
+      const rmScores = await scoreEpisodes(input, episodes, input.eosId, input.padId, microSize);
       episodes.forEach((ep, i) => (ep.score = rmScores[i]!));
-      for (const mb of minibatches(firstOrder)) {
-        const bt = toBatchTensors(mb.map((i) => episodes[i]!.example), input.padId);
+      for (const part of minibatches(firstOrder).flatMap(microOf)) {
+        const bt = toBatchTensors(part.map((i) => episodes[i]!.example), input.padId);
         const [lp, ref, val] = tf.tidy(() => {
           const out = responseLogprobs(policy, bt, { temperature: cfg.temperature });
           const refOut = responseLogprobs(reference, bt, { temperature: cfg.temperature });
           return [out.logprobs, refOut.logprobs, values(bt, out.hidden)];
         });
         const [lpRows, refRows, valRows] = [actionValues(await lp!.data(), bt), actionValues(await ref!.data(), bt), actionValues(await val!.data(), bt)];
-        mb.forEach((e, j) => Object.assign(episodes[e]!, { logprobs: lpRows[j]!, refLogprobs: refRows[j]!, values: valRows[j]! }));
+        part.forEach((e, j) => Object.assign(episodes[e]!, { logprobs: lpRows[j]!, refLogprobs: refRows[j]!, values: valRows[j]! }));
         tf.dispose([lp!, ref!, val!]);
         disposeBatchTensors(bt);
       }
@@ -199,46 +200,63 @@ export async function trainPPO(input: PPOTrainInput): Promise<PPOTrainResult> {
         const order = epoch === 0 ? firstOrder : shuffledIndices(episodes.length, random);
         let mbIndex = 0;
         for (const mb of minibatches(order)) {
-          const eps = mb.map((i) => episodes[i]!);
-          const bt = toBatchTensors(eps.map((ep) => ep.example), input.padId);
-          const old = tf.tidy(() => ({
-            logprobs: placeActions(eps.map((ep) => ep.logprobs), bt),
-            values: placeActions(eps.map((ep) => ep.values), bt),
-            advantages: placeActions(eps.map((ep) => ep.advantages), bt),
-            returns: placeActions(eps.map((ep) => ep.returns), bt),
-          }));
-          let kept: tf.Tensor[] = [];
-          const { loss, grads } = computeGrads(() => {
-            const out = responseLogprobs(policy, bt, { temperature: cfg.temperature, withEntropy: true });
+          const parts = microOf(mb).map((part) => {
+            const eps = part.map((i) => episodes[i]!);
+            const bt = toBatchTensors(eps.map((ep) => ep.example), input.padId);
+            const old = tf.tidy(() => ({
+              logprobs: placeActions(eps.map((ep) => ep.logprobs), bt),
+              values: placeActions(eps.map((ep) => ep.values), bt),
+              advantages: placeActions(eps.map((ep) => ep.advantages), bt),
+              returns: placeActions(eps.map((ep) => ep.returns), bt),
+            }));
+            return { bt, old };
+          });
+          // Every loss term is a mean over the minibatch's actions, so micro-batch m weighs its share of them: the
+          // accumulated update equals the whole minibatch's (TRL's plain average of micro-batch means would not).
+          const weights = shares(parts.map((p) => p.bt.batch.responseTokens));
+          const kept: tf.Tensor[][] = [];
+          const { loss, grads } = accumulatedGrads(params, parts.length, (m) => {
+            const { bt, old } = parts[m]!;
+            // The entropy joins the graph only when it is part of the loss; otherwise it is a metric taken with no
+            // gradient (its softmax over the vocabulary is not kept for the backward pass).
+            const out = responseLogprobs(policy, bt, { temperature: cfg.temperature, entropy: cfg.ent_coef > 0 ? "differentiable" : "metric" });
             const pg = ppoPolicyLoss(out.logprobs, old.logprobs, old.advantages, bt.lossMask, cfg.cliprange);
             const vf = ppoValueLoss(values(bt, out.hidden), old.values, old.returns, bt.lossMask, cfg.cliprange_value);
-            const entropy = maskedMean(out.entropy!, bt.lossMask) as tf.Scalar;
             const ratio = tf.exp(tf.sub(out.logprobs, old.logprobs));
             const mask = tf.cast(bt.lossMask, "bool");
             // Min/max of the ratio over real actions only (padding positions have ratio exp(0) = 1 anyway).
             const ratioMin = tf.min(tf.where(mask, ratio, tf.onesLike(ratio).mul(1e9)));
             const ratioMax = tf.max(tf.where(mask, ratio, tf.zerosLike(ratio)));
-            kept = [pg.loss, vf.loss, pg.clipfrac, vf.clipfrac, pg.approxKl, entropy, pg.ratioMean, ratioMin, ratioMax].map((t) => tf.keep(t));
-            return tf.sub(tf.add(pg.loss, tf.mul(cfg.vf_coef, vf.loss)), tf.mul(cfg.ent_coef, entropy)) as tf.Scalar;
-          }, params);
+            kept.push([pg.loss, vf.loss, pg.clipfrac, vf.clipfrac, pg.approxKl, out.entropy!, pg.ratioMean, ratioMin, ratioMax].map((t) => tf.keep(t)));
+            let total = tf.add(pg.loss, tf.mul(cfg.vf_coef, vf.loss)) as tf.Scalar;
+            if (cfg.ent_coef > 0) total = tf.sub(total, tf.mul(cfg.ent_coef, out.entropy!));
+            return parts.length > 1 ? tf.mul(total, weights[m]! * parts.length) : total;
+          });
           // Policy and critic are clipped apart (TRL gives each model its own optimizer): a large value-loss gradient
           // must not shrink the policy's step, nor the other way round.
           const clipped = clipPerModel(grads, cfg.max_grad_norm);
           adam.step(clipped.grads, learningRateAt(iteration, schedule));
-          ctx.countTokens?.(bt.batch.attentionMask.reduce((n, m) => n + m, 0));
-          const [pgLoss, vfLoss, clipfrac, vclipfrac, approxkl, entropy, ratioMean, ratioMin, ratioMax] = await Promise.all(kept.map(async (t) => (await t.data())[0]!));
-          sums.pg += pgLoss!;
-          sums.vf += vfLoss!;
-          sums.clip += clipfrac!;
-          sums.vclip += vclipfrac!;
-          sums.approxkl += approxkl!;
-          sums.entropy += entropy!;
-          sums.ratio += ratioMean!;
-          sums.ratioSq += ratioMean! ** 2;
+          ctx.countTokens?.(parts.reduce((n, p) => n + p.bt.batch.attentionMask.reduce((s, v) => s + v, 0), 0));
+          const read = await Promise.all(kept.map((row) => Promise.all(row.map(async (t) => (await t.data())[0]!))));
+          const mean = (k: number) => read.reduce((s, row, m) => s + weights[m]! * row[k]!, 0);
+          const ratioMean = mean(6);
+          const ratioMin = Math.min(...read.map((row) => row[7]!));
+          const ratioMax = Math.max(...read.map((row) => row[8]!));
+          sums.pg += mean(0);
+          sums.vf += mean(1);
+          sums.clip += mean(2);
+          sums.vclip += mean(3);
+          sums.approxkl += mean(4);
+          sums.entropy += mean(5);
+          sums.ratio += ratioMean;
+          sums.ratioSq += ratioMean ** 2;
           sums.n++;
-          input.onMinibatch?.({ iteration, epoch, minibatch: mbIndex++, ratioMean: ratioMean!, ratioMin: ratioMin!, ratioMax: ratioMax! });
-          tf.dispose([loss, clipped.norm, ...kept, ...grads.values(), ...clipped.grads.values(), ...Object.values(old)]);
-          disposeBatchTensors(bt);
+          input.onMinibatch?.({ iteration, epoch, minibatch: mbIndex++, ratioMean, ratioMin, ratioMax });
+          tf.dispose([loss, clipped.norm, ...kept.flat(), ...grads.values(), ...clipped.grads.values()]);
+          for (const { bt, old } of parts) {
+            tf.dispose(Object.values(old));
+            disposeBatchTensors(bt);
+          }
         }
       }
 

@@ -206,3 +206,12 @@ export function microBatches<T>(items: readonly T[], size: number): T[][] {
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
 }
+
+/**
+ * Each part's share of the whole (counts / total), or equal shares when the total is 0: the weights that make a
+ * mean over micro-batches equal the mean over the batch they split (by tokens for token means, by rows for row means).
+ */
+export function shares(counts: readonly number[]): number[] {
+  const total = counts.reduce((s, c) => s + c, 0);
+  return counts.map((c) => (total > 0 ? c / total : 1 / counts.length));
+}

@@ -1,7 +1,7 @@
 // The settings GRPO and RLOO share (TRL's GRPOConfig / RLOOConfig names): K samples per prompt scored by a frozen
 // RM, the group as the baseline, no critic. Each kind adds its own fields and defaults in <kind>-config.ts.
 import { z } from "zod";
-import { adamEpsilon, learningRate, lrSchedulerType, maxGradNorm, project, seed, warmupRatio } from "./config-schema";
+import { adamEpsilon, gradientAccumulationSteps, learningRate, lrSchedulerType, maxGradNorm, project, seed, warmupRatio } from "./config-schema";
 
 /** Fields both group trainers take, with one default and reason each; the KL and advantage fields differ per kind. */
 export function groupRolloutFields(kind: "grpo" | "rloo") {
@@ -19,6 +19,7 @@ export function groupRolloutFields(kind: "grpo" | "rloo") {
       ),
     batch_size: z.int().min(2).max(4096).default(32).describe("completions per rollout (batch_size / num_generations prompts), a multiple of num_generations as TRL requires; 32 costs about what a PPO rollout does"),
     steps_per_generation: z.int().min(1).max(64).default(4).describe("optimizer steps per rollout, each on an equal slice of it (two prompts' groups): sampling is the CPU's main cost, so each rollout is used four times, as PPO's minibatches (TRL's steps_per_generation; the clip keeps later steps near the rollout policy); chosen on the nine-judge proof suite, BENCHMARKS.md"),
+    gradient_accumulation_steps: gradientAccumulationSteps(1, "micro-batches each optimizer step's slice is split into, their gradients summed into one update (TRL's name): the step of batch_size / steps_per_generation completions in the memory of a micro-batch"),
     num_iterations: z.int().min(1).max(16).default(1).describe("passes over each rollout (TRL's μ): 1 as TRL, so the policy never trains far from the one that sampled"),
     max_completion_length: z.int().min(1).default(48).describe("new tokens per completion (as PPO's response_length); the sampler stops earlier at EOS"),
     temperature: z.number().positive().default(1.0).describe("TRL's default: sample from the policy itself, and score tokens at the same temperature so the first ratio is exactly 1"),
@@ -36,10 +37,13 @@ export function groupRolloutFields(kind: "grpo" | "rloo") {
 }
 
 /** TRL's rule, as a one-line config error: the rollout holds whole groups, and each optimizer step whole groups too. */
-export function checkGroupBatch(c: { batch_size: number; num_generations: number; steps_per_generation: number }): string | null {
+export function checkGroupBatch(c: { batch_size: number; num_generations: number; steps_per_generation: number; gradient_accumulation_steps: number }): string | null {
   if (c.batch_size % c.num_generations !== 0)
     return `batch_size (${c.batch_size}) must be a multiple of num_generations (${c.num_generations}): each prompt's group of completions stays whole`;
   if (c.batch_size % c.steps_per_generation !== 0)
     return `batch_size (${c.batch_size}) must be a multiple of steps_per_generation (${c.steps_per_generation}): every optimizer step gets an equal slice`;
+  const slice = c.batch_size / c.steps_per_generation;
+  if (slice % c.gradient_accumulation_steps !== 0)
+    return `batch_size / steps_per_generation (${slice}) must be a multiple of gradient_accumulation_steps (${c.gradient_accumulation_steps}): each micro-batch holds an equal share of a step`;
   return null;
 }

@@ -1,7 +1,7 @@
 // PPOConfig: every PPO setting with its default and the reason for it (TRL, lm-human-preferences, "The N
 // implementation details of RLHF with PPO"), under TRL's names; β is the KL coefficient as in every policy trainer.
 import { z } from "zod";
-import { adamEpsilon, batchSize, learningRate, loraFields, lrSchedulerType, maxGradNorm, project, seed, warmupRatio } from "./config-schema";
+import { adamEpsilon, batchSize, gradientAccumulationSteps, learningRate, loraFields, lrSchedulerType, maxGradNorm, project, seed, warmupRatio } from "./config-schema";
 
 export const VALUE_MODELS = ["rm_critic", "policy_head"] as const;
 export type ValueModelKind = (typeof VALUE_MODELS)[number];
@@ -13,6 +13,7 @@ export const ppoConfig = z
     max_steps: z.int().min(1).default(28).describe("rollout iterations; each batch is sampled, scored, and trained on num_ppo_epochs times: 28 × 32 episodes moved every judge of the suite; chosen on the nine-judge proof suite, BENCHMARKS.md"),
     batch_size: batchSize(32, "episodes per rollout batch: enough for stable whitening on a 2-core CPU", 2),
     mini_batch_size: batchSize(8, "4 minibatches per epoch: several updates per rollout without tiny, noisy gradients"),
+    gradient_accumulation_steps: gradientAccumulationSteps(1, "micro-batches each minibatch is split into, their gradients summed into one update (TRL's name): the update of mini_batch_size episodes in the memory of mini_batch_size / gradient_accumulation_steps"),
     num_ppo_epochs: z.int().min(1).default(2).describe("passes over each rollout: TRL's 4 doubles the update cost, the main cost on a CPU, for little gain at this size; chosen on the nine-judge proof suite, BENCHMARKS.md"),
     learning_rate: learningRate(1e-4, "the small built-in policies move at this rate within 28 iterations; 1.41e-5 (TRL) is for GPT-2-sized ones; chosen on the nine-judge proof suite, BENCHMARKS.md"),
     lr_scheduler_type: lrSchedulerType("linear", "TRL's PPOTrainer (HF's default): the rate decays linearly to 0 over max_steps rollouts, so late updates settle"),
@@ -45,6 +46,12 @@ export const ppoConfig = z
     error: (issue) => {
       const c = issue.input as { mini_batch_size: number; batch_size: number };
       return `mini_batch_size (${c.mini_batch_size}) must not exceed batch_size (${c.batch_size})`;
+    },
+  })
+  .refine((c) => c.mini_batch_size % c.gradient_accumulation_steps === 0, {
+    error: (issue) => {
+      const c = issue.input as { mini_batch_size: number; gradient_accumulation_steps: number };
+      return `mini_batch_size (${c.mini_batch_size}) must be a multiple of gradient_accumulation_steps (${c.gradient_accumulation_steps}): each micro-batch holds an equal share`;
     },
   });
 
