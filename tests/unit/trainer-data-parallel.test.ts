@@ -12,6 +12,10 @@ import { trainSFT } from "../../trainer/sft/trainer";
 import { trainRewardModel, type RankingExample } from "../../trainer/rl/reward";
 import { trainDPO, type PairExample } from "../../trainer/rl/dpo";
 import { memoryContext } from "../../trainer/rl/context";
+import { trainPPO } from "../../trainer/rl/ppo";
+import { trainGroupPolicy, type GroupAlgorithm } from "../../trainer/rl/group";
+import { generate } from "../../trainer/generate/index";
+import type { Tokenizer } from "../../trainer/tokenizer/index";
 import { buildExample, getTokenizer } from "../../trainer/tokenizer/index";
 import { mulberry32 } from "../../server/services/random";
 
@@ -147,4 +151,57 @@ describe("DPO with 2 threads equals 1 thread", () => {
     reference.dispose();
     trained.forEach((t) => t.policy.dispose());
   }, 120_000);
+});
+
+describe("online trainers with 2 threads equal 1 thread", () => {
+  const EOS = 6;
+  const PAD = 7;
+  const shape = { vocab_size: 8, n_positions: 24, n_embd: 16, n_layer: 1, n_head: 2, layer_norm_epsilon: 1e-5 };
+  const prompts = [[1, 2], [3], [2, 4, 1], [5, 5], [0, 1, 2, 3], [4]];
+  const toyTok = { eosId: EOS, padId: PAD } as Tokenizer;
+  // The test's own sampler ignores the threads, so both runs see the same rollouts and only the gradients differ in
+  // how they were computed.
+  const sample = async (gpt: GPT, p: number[][], o: { maxNewTokens: number; temperature: number; seed: number }) => (await generate(gpt, toyTok, p, o)).tokens;
+  const toyReward = (rs: number[][]) => rs.map((r) => r.filter((t) => t === 3).length / Math.max(1, r.filter((t) => t !== EOS).length));
+  const PPO = { max_steps: 2, batch_size: 8, mini_batch_size: 4, num_ppo_epochs: 2, learning_rate: 3e-3, lr_scheduler_type: "constant", response_length: 6, beta: 0.05, temperature: 0.7, seed: 3 };
+  const GROUP = { max_steps: 2, batch_size: 8, num_generations: 4, steps_per_generation: 2, learning_rate: 3e-3, lr_scheduler_type: "constant", max_completion_length: 6, temperature: 0.7, seed: 3 };
+
+  async function train(kind: "ppo" | "grpo" | "rloo", threads: number, overrides: Record<string, unknown>, lora: boolean) {
+    const policy = new GPT(shape, { seed: 1 });
+    if (lora) policy.attachLora(LORA);
+    const reference = new GPT(shape, { seed: 1 });
+    const valueHead = new ScalarHead(shape.n_embd, { init: "zeros" });
+    const critic = { gpt: new GPT(shape, { seed: 2 }), head: new ScalarHead(shape.n_embd, { seed: 2 }) };
+    const firstRatios: number[] = [];
+    const trainedOf = () => new Map<string, tf.Variable>([...policy.trainableParams(), ...[...valueHead.params].map(([n, v]) => [`value.${n}`, v] as const), ...[...critic.gpt.params, ...critic.head.params].map(([n, v]) => [`critic.${n}`, v] as const)]);
+    const before = new Map([...trainedOf()].map(([n, v]) => [n, tf.variable(tf.clone(v), false)]));
+    const common = { policy, reference, rewardFn: toyReward, prompts, eosId: EOS, padId: PAD, sample, ctx: memoryContext(), threads };
+    if (kind === "ppo") {
+      const onMinibatch = (i: { epoch: number; minibatch: number; ratioMin: number; ratioMax: number }) => {
+        if (i.epoch === 0 && i.minibatch === 0) firstRatios.push(i.ratioMin, i.ratioMax);
+      };
+      await trainPPO({ ...common, valueHead, critic, onMinibatch, config: parseRunConfig("ppo", { ...PPO, ...overrides }) });
+    } else {
+      await trainGroupPolicy({ ...common, algorithm: { kind, config: parseRunConfig(kind, { ...GROUP, ...overrides }) } as GroupAlgorithm });
+    }
+    return { trained: trainedOf(), before, firstRatios, dispose: () => [policy, reference, valueHead, critic.gpt, critic.head, ...before.values()].forEach((m) => m.dispose()) };
+  }
+
+  const cases: Array<[string, "ppo" | "grpo" | "rloo", Record<string, unknown>, boolean]> = [
+    ["PPO, value head on the policy", "ppo", { value_model: "policy_head" }, false],
+    ["PPO, LoRA policy and a separate critic, 2 accumulated micro-batches", "ppo", { value_model: "rm_critic", gradient_accumulation_steps: 2 }, true],
+    ["GRPO (dapo loss)", "grpo", { loss_type: "dapo" }, false],
+    ["RLOO", "rloo", {}, false],
+  ];
+  for (const [name, kind, overrides, lora] of cases) {
+    it(name, async () => {
+      const one = await train(kind, 1, overrides, lora);
+      const two = await train(kind, 2, overrides, lora);
+      expect(maxParamDiff(one.trained, two.trained)).toBeLessThan(1e-5);
+      expect(maxParamDiff(one.trained, one.before)).toBeGreaterThan(1e-3);
+      // The rollout pass scores the same shards the first update trains on: its ratio is exactly 1 on 2 threads too.
+      for (const r of two.firstRatios) expect(r).toBe(1);
+      [one, two].forEach((t) => t.dispose());
+    }, 120_000);
+  }
 });
