@@ -38,16 +38,21 @@ function rlhf(args: string[], extraEnv: Record<string, string> = {}): CliResult 
   return { out, peakMb: Number(m[1]) / 1024, wall: Number(m[2]), cpu: Number(m[3]) + Number(m[4]) };
 }
 
-/** Median of a run's per-step tokens/s, without its first two steps (worker start, first-call compilation). */
-function stepTokensPerS(runId: string): number {
+/** Median of a run's per-step metric, without its first two steps (worker start, first-call compilation). */
+function medianMetric(runId: string, name: string): number {
   const db = new Database(env.DATABASE_URL, { readonly: true });
   try {
-    const rows = db.prepare("select value from run_metrics where run_id = ? and name = 'perf/tokens_per_s' order by step").all(runId) as { value: number }[];
+    const rows = db.prepare("select value from run_metrics where run_id = ? and name = ? order by step").all(runId, name) as { value: number }[];
     const values = rows.slice(2).map((r) => r.value).sort((a, b) => a - b);
     return values.length ? values[Math.floor(values.length / 2)]! : NaN;
   } finally {
     db.close();
   }
+}
+
+/** PPO's phases per iteration (median seconds): which of them the threads shorten. */
+function ppoPhases(runId: string): string {
+  return ["rollout", "scoring", "update"].map((p) => `${p} ${medianMetric(runId, `time/${p}_s`).toFixed(2)} s`).join(", ");
 }
 
 /** English-ish demonstrations and preference pairs for the built-in (word-level) model. */
@@ -86,9 +91,10 @@ for (const kind of KINDS) {
   for (let round = 1; round <= ROUNDS; round++) {
     for (const workers of ["1", "2"]) {
       const r = rlhf(commands[kind]!, { RLHF_WORKERS: workers });
-      const rate = stepTokensPerS(String(r.out.run_id));
+      const runId = String(r.out.run_id);
+      const rate = medianMetric(runId, "perf/tokens_per_s");
       best[workers] = Math.max(best[workers] ?? 0, rate);
-      console.log(`| rlhf train ${kind} | ${workers} | ${round} | ${rate.toFixed(0)} | ${r.wall.toFixed(1)} | ${(r.cpu / r.wall).toFixed(2)} | ${r.peakMb.toFixed(0)} |`);
+      console.log(`| rlhf train ${kind} | ${workers} | ${round} | ${rate.toFixed(0)} | ${r.wall.toFixed(1)} | ${(r.cpu / r.wall).toFixed(2)} | ${r.peakMb.toFixed(0)} |${kind === "ppo" ? ` ${ppoPhases(runId)}` : ""}`);
     }
   }
   console.log(`\n${kind}: best tokens/s ${best["1"]!.toFixed(0)} with 1 thread, ${best["2"]!.toFixed(0)} with 2: ${(best["2"]! / best["1"]!).toFixed(2)}× (target ≥ 1.7×)\n`);
