@@ -12,6 +12,9 @@
 //        ({absolute: true}: the weights are already each shard's share of the whole step, no 1/M)
 //   const result = await dp.generate(prompts, opts, tok, replica = 0)
 //        samples with the replica's current weights, the prompt rows split over the threads (see splitGeneration)
+//   const outs = await dp.evaluateElsewhere(exportName, shards)
+//        a forward-only export of the loss module (ShardEval) on the worker threads, so the main thread can run the
+//        frozen models meanwhile; with one thread it runs here, at once
 //   await dp.close()
 //   balancedRanges(costs, parts) -> contiguous [start, end) ranges of items with about equal summed cost
 // With one thread no worker starts, and the loss runs on the main thread alone: RLHF_WORKERS=1 is today's trainer.
@@ -19,7 +22,7 @@
 import os from "node:os";
 import * as tf from "@tensorflow/tfjs";
 import { computeGrads } from "./adam.js";
-import { GradientWorkers, moduleUrl, noLoss, type PortableGenerateOptions, type Replica, type ReplicaModels, replicaLayout, type ShardLoss, variableOf } from "./gradient-workers.js";
+import { GradientWorkers, moduleUrl, noLoss, type PortableGenerateOptions, type Replica, type ReplicaModels, replicaLayout, type ShardEval, type ShardLoss, variableOf } from "./gradient-workers.js";
 import { generate, type GenerateResult } from "../generate/index.js";
 import type { Tokenizer } from "../tokenizer/types.js";
 
@@ -83,22 +86,24 @@ export class DataParallel {
     private readonly models: ReplicaModels[],
     private readonly loss: ShardLoss,
     private readonly pool: GradientWorkers | null,
+    private readonly lossModule: Record<string, unknown>,
   ) {}
 
   static async start(o: DataParallelOptions): Promise<DataParallel> {
     const threads = o.threads ?? dataParallelThreads(o.backend);
     const models = o.replicas.map((r) => ({ gpt: r.gpt, head: r.head }));
     if (threads <= 1) {
-      const loss = o.loss ? ((await import(/* @vite-ignore */ moduleUrl(o.loss.module))) as Record<string, unknown>)[o.loss.name] : noLoss;
+      const mod = o.loss ? ((await import(/* @vite-ignore */ moduleUrl(o.loss.module))) as Record<string, unknown>) : {};
+      const loss = o.loss ? mod[o.loss.name] : noLoss;
       if (typeof loss !== "function") throw new Error(`data parallel: ${o.loss!.module} exports no function '${o.loss!.name}'`);
       const params = new Map(replicaLayout(o.replicas).trainable.map((e) => [e.name, variableOf(models, e)]));
       o.log?.("data-parallel: 1 thread (RLHF_WORKERS=1 or a backend that uses every core itself)");
-      return new DataParallel(1, params, models, loss as ShardLoss, null);
+      return new DataParallel(1, params, models, loss as ShardLoss, null, mod);
     }
     const started = Date.now();
     const pool = await GradientWorkers.start({ replicas: o.replicas, lossModule: o.loss?.module, lossExport: o.loss?.name, workers: threads - 1, backend: o.backend });
     o.log?.(`data-parallel: ${threads} threads (main + ${threads - 1} worker${threads > 2 ? "s" : ""}, started in ${((Date.now() - started) / 1000).toFixed(1)} s; RLHF_WORKERS=1 turns it off)`);
-    return new DataParallel(threads, pool.params, models, pool.computeGrads.bind(pool) as never, pool);
+    return new DataParallel(threads, pool.params, models, pool.computeGrads.bind(pool) as never, pool, {});
   }
 
   /** One micro-batch: its shards' weighted loss and gradients. */
@@ -147,6 +152,23 @@ export class DataParallel {
       finished: results.flatMap((r) => r.finished),
       ...(opts.returnLogprobs ? { logprobs: results.flatMap((r) => r.logprobs ?? []) } : {}),
     };
+  }
+
+  /**
+   * Runs a forward-only export of the loss module on every shard: on the worker threads (the returned promise settles
+   * when they are done, so the caller runs other models meanwhile), or here and now with one thread.
+   */
+  evaluateElsewhere(exportName: string, shards: readonly unknown[]): Promise<Record<string, unknown>[]> {
+    if (this.pool) return this.pool.evaluate(exportName, shards);
+    const fn = this.lossModule[exportName] as ShardEval | undefined;
+    if (typeof fn !== "function") return Promise.reject(new Error(`data parallel: the loss module exports no function '${exportName}'`));
+    return Promise.resolve(
+      shards.map((shard) => {
+        const out: Record<string, unknown> = {};
+        tf.tidy(() => fn(this.models, shard, out));
+        return out;
+      }),
+    );
   }
 
   async close(): Promise<void> {

@@ -10,7 +10,7 @@ import { ScalarHead } from "./heads.js";
 import { computeGrads } from "./adam.js";
 import { generate } from "../generate/index.js";
 import { getTokenizer } from "../tokenizer/index.js";
-import { noLoss, type PortableGenerateOptions, type ReplicaLayout, type ReplicaModels, type ShardLoss, type StepFlags, variableOf } from "./gradient-workers.js";
+import { noLoss, type PortableGenerateOptions, type ReplicaLayout, type ReplicaModels, type ShardEval, type ShardLoss, type StepFlags, variableOf } from "./gradient-workers.js";
 
 interface Data {
   rank: number;
@@ -44,7 +44,8 @@ function buildReplicas(d: Data): ReplicaModels[] {
 
 async function main(d: Data): Promise<void> {
   await initBackend(d.backend);
-  const loss = d.lossModule ? (((await import(/* @vite-ignore */ d.lossModule)) as Record<string, unknown>)[d.lossExport ?? ""] as ShardLoss) : noLoss;
+  const mod = d.lossModule ? ((await import(/* @vite-ignore */ d.lossModule)) as Record<string, unknown>) : {};
+  const loss = d.lossModule ? (mod[d.lossExport ?? ""] as ShardLoss) : noLoss;
   const models = buildReplicas(d);
   const trainable = d.layout.trainable;
   const vars = new Map(trainable.map((e) => [e.name, variableOf(models, e)]));
@@ -57,7 +58,23 @@ async function main(d: Data): Promise<void> {
       t.dispose();
     }
   };
-  parentPort!.on("message", (m: { type: string; shard: unknown; flags: StepFlags; replica: number; tokenizer: string; prompts: number[][]; opts: PortableGenerateOptions }) => {
+  parentPort!.on("message", (m: { type: string; shard: unknown; flags: StepFlags; replica: number; tokenizer: string; prompts: number[][]; opts: PortableGenerateOptions; name: string; shards: unknown[] }) => {
+    if (m.type === "evaluate") {
+      try {
+        loadParams();
+        const fn = mod[m.name] as ShardEval | undefined;
+        if (typeof fn !== "function") throw new Error(`the loss module exports no function '${m.name}'`);
+        const outs = m.shards.map((shard) => {
+          const out: Record<string, unknown> = {};
+          tf.tidy(() => fn(models, shard, out));
+          return out;
+        });
+        parentPort!.postMessage({ type: "done", outs });
+      } catch (e) {
+        parentPort!.postMessage({ type: "error", message: (e as Error).message });
+      }
+      return;
+    }
     if (m.type === "generate") {
       loadParams();
       generate(models[m.replica]!.gpt, getTokenizer(m.tokenizer), m.prompts, m.opts).then(

@@ -16,6 +16,9 @@
 //   const results = await dp.generate(parts: {prompts, opts}[], tok, replica = 0)
 //        samples with the replica's current weights: parts[0] on the calling thread, parts[1..] on the workers
 //        (trainer/generate's generate(), one call per part); results in the order of the parts
+//   const outs = await dp.evaluate(exportName, shards)
+//        runs another export of the loss module, (replicas, shard, out) => void, with no gradient on the workers only
+//        (shards dealt out in turn), with the current weights: forward passes the main thread need not wait for
 //   dp.close()
 // The loss is `export function <lossExport>(replicas: {gpt, head?}[], shard, out): tf.Scalar` in an ES module that
 // both threads import (a file URL or path); shards and `out` must be structured-cloneable (typed arrays, plain
@@ -50,6 +53,9 @@ export interface ReplicaModels {
 }
 
 export type ShardLoss = (replicas: ReplicaModels[], shard: unknown, out: Record<string, unknown>) => tf.Scalar;
+
+/** A forward-only companion of a shard loss, exported by the same module: it writes what it computes into `out`. */
+export type ShardEval = (replicas: ReplicaModels[], shard: unknown, out: Record<string, unknown>) => void;
 
 /** One tensor of the layout: which replica, which part, its own name there, its global name and place in a buffer. */
 export interface LayoutEntry {
@@ -153,6 +159,7 @@ interface DoneMessage {
   has?: boolean[];
   out?: Record<string, unknown>;
   result?: GenerateResult;
+  outs?: Record<string, unknown>[];
   message?: string;
 }
 
@@ -284,6 +291,17 @@ export class GradientWorkers {
       if (failed) throw (failed as PromiseRejectedResult).reason;
     }
     return [own, ...(await Promise.all(pending)).map((m) => m.result!)];
+  }
+
+  async evaluate(exportName: string, shards: readonly unknown[]): Promise<Record<string, unknown>[]> {
+    if (shards.length === 0) return [];
+    writeValues(this.models, this.layout.trainable, this.paramsView);
+    const n = this.workers.length;
+    const dealt = this.workers.map((_, w) => shards.map((_, i) => i).filter((i) => i % n === w));
+    const answers = await Promise.all(dealt.map((idx, w) => (idx.length ? this.post(w, { type: "evaluate", name: exportName, shards: idx.map((i) => shards[i]) }) : Promise.resolve({ type: "done", outs: [] } as DoneMessage))));
+    const outs: Record<string, unknown>[] = new Array(shards.length);
+    dealt.forEach((idx, w) => idx.forEach((i, k) => (outs[i] = answers[w]!.outs![k]!)));
+    return outs;
   }
 
   private ownGrads(shard: unknown): { loss: number; grads: Map<string, tf.Tensor>; out: Record<string, unknown> } {

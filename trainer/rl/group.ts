@@ -109,14 +109,19 @@ export async function trainGroupPolicy(input: GroupTrainInput): Promise<GroupTra
           maxCompletionLength: cfg.max_completion_length,
         };
       };
-      for (const part of slices.flatMap(microOf).flatMap(shardsOf)) {
+      const rolloutParts = slices.flatMap(microOf).flatMap(shardsOf);
+      // The policy's log-probs run on the worker threads while this one runs the frozen reference.
+      const policyStats = dp.evaluateElsewhere("policyRolloutStats", rolloutParts.map((part) => ({ examples: part.map((i) => episodes[i]!.example), padId: input.padId, temperature: cfg.temperature })));
+      policyStats.catch(() => {}); // awaited below; a failure must not count as unhandled while the reference runs
+      for (const part of rolloutParts) {
         const bt = toBatchTensors(part.map((i) => episodes[i]!.example), input.padId);
-        const [lp, ref] = tf.tidy(() => [responseLogprobs(policy, bt, { temperature: cfg.temperature }).logprobs, responseLogprobs(reference, bt, { temperature: cfg.temperature }).logprobs]);
-        const [lpRows, refRows] = [actionValues(await lp!.data(), bt), actionValues(await ref!.data(), bt)];
-        part.forEach((e, j) => Object.assign(episodes[e]!, { logprobs: lpRows[j]!, refLogprobs: refRows[j]! }));
-        tf.dispose([lp!, ref!]);
+        const ref = tf.tidy(() => responseLogprobs(reference, bt, { temperature: cfg.temperature }).logprobs);
+        const refRows = actionValues(await ref.data(), bt);
+        part.forEach((e, j) => (episodes[e]!.refLogprobs = refRows[j]!));
+        ref.dispose();
         disposeBatchTensors(bt);
       }
+      (await policyStats).forEach((o, k) => rolloutParts[k]!.forEach((e, j) => (episodes[e]!.logprobs = (o.logprobs as number[][])[j]!)));
       const scoredAt = Date.now();
 
       // 3. Rewards and group advantages.

@@ -10,7 +10,7 @@ import type { ScalarHead } from "../model/heads";
 import { mulberry32, shuffledIndices } from "../../server/services/random";
 import type { PPOConfig } from "../../server/services/run-kinds/ppo-config";
 import { RunCancelled, type RlContext } from "./context";
-import { disposeBatchTensors, namedParams, responseLogprobs, toBatchTensors, type BatchTensors } from "./forward";
+import { disposeBatchTensors, namedParams, responseLogprobs, toBatchTensors } from "./forward";
 import { actionValues, PromptCycler, scoreEpisodes, toEpisode, type RewardSource, type SampledEpisode, type Sampler } from "./rollout";
 import type { PPOShard } from "./shard-losses";
 import {
@@ -118,9 +118,6 @@ export async function trainPPO(input: PPOTrainInput): Promise<PPOTrainResult> {
   const microSize = Math.ceil(cfg.mini_batch_size / cfg.gradient_accumulation_steps);
   const microOf = (mb: number[]) => microBatches(mb, Math.ceil(mb.length / cfg.gradient_accumulation_steps));
 
-  const values = (bt: BatchTensors, hidden: tf.Tensor3D): tf.Tensor2D =>
-    critic ? critic.head.apply(critic.gpt.hiddenStates(bt.ids, { attentionMask: bt.attentionMask })) : input.valueHead!.apply(hidden);
-
   // Gradients (and rollouts) over every core: the policy (with its value head) and the critic are replicated on the
   // worker threads; the frozen reference and RM are not (their numbers travel in the shards).
   const replicas = [{ gpt: policy, head: useCritic ? undefined : input.valueHead, headPrefix: "value." }, ...(critic ? [{ gpt: critic.gpt, head: critic.head, prefix: "critic." }] : [])];
@@ -153,8 +150,6 @@ export async function trainPPO(input: PPOTrainInput): Promise<PPOTrainResult> {
       //    the very same tensors and its ratio is exactly 1 (a check that rollout and training log-probs agree).
       const firstOrder = shuffledIndices(episodes.length, random);
       const minibatches = (order: number[]) => microBatches(order, cfg.mini_batch_size);
-      const rmScores = await scoreEpisodes(input, episodes, input.eosId, input.padId, microSize);
-      episodes.forEach((ep, i) => (ep.score = rmScores[i]!));
       // A micro-batch's rows split over the compute threads, about equal in tokens; the rollout pass below scores
       // exactly these shards too, so the first update's ratio stays exactly 1 with any thread count.
       const shardsOf = (part: number[]) => balancedRanges(part.map((i) => episodes[i]!.example.ids.length), dp.threads).map(([a, b]) => part.slice(a, b));
@@ -174,18 +169,21 @@ export async function trainPPO(input: PPOTrainInput): Promise<PPOTrainResult> {
           entCoef: cfg.ent_coef,
         };
       };
-      for (const part of minibatches(firstOrder).flatMap(microOf).flatMap(shardsOf)) {
+      const rolloutParts = minibatches(firstOrder).flatMap(microOf).flatMap(shardsOf);
+      // The policy's log-probs and values run on the worker threads while this one runs the frozen RM and reference.
+      const policyStats = dp.evaluateElsewhere("policyRolloutStats", rolloutParts.map((part) => ({ examples: part.map((i) => episodes[i]!.example), padId: input.padId, temperature: cfg.temperature })));
+      policyStats.catch(() => {}); // awaited below; a failure must not count as unhandled while the RM runs
+      const rmScores = await scoreEpisodes(input, episodes, input.eosId, input.padId, microSize);
+      episodes.forEach((ep, i) => (ep.score = rmScores[i]!));
+      for (const part of rolloutParts) {
         const bt = toBatchTensors(part.map((i) => episodes[i]!.example), input.padId);
-        const [lp, ref, val] = tf.tidy(() => {
-          const out = responseLogprobs(policy, bt, { temperature: cfg.temperature });
-          const refOut = responseLogprobs(reference, bt, { temperature: cfg.temperature });
-          return [out.logprobs, refOut.logprobs, values(bt, out.hidden)];
-        });
-        const [lpRows, refRows, valRows] = [actionValues(await lp!.data(), bt), actionValues(await ref!.data(), bt), actionValues(await val!.data(), bt)];
-        part.forEach((e, j) => Object.assign(episodes[e]!, { logprobs: lpRows[j]!, refLogprobs: refRows[j]!, values: valRows[j]! }));
-        tf.dispose([lp!, ref!, val!]);
+        const ref = tf.tidy(() => responseLogprobs(reference, bt, { temperature: cfg.temperature }).logprobs);
+        const refRows = actionValues(await ref.data(), bt);
+        part.forEach((e, j) => (episodes[e]!.refLogprobs = refRows[j]!));
+        ref.dispose();
         disposeBatchTensors(bt);
       }
+      (await policyStats).forEach((o, k) => rolloutParts[k]!.forEach((e, j) => Object.assign(episodes[e]!, { logprobs: (o.logprobs as number[][])[j]!, values: (o.values as number[][])[j]! })));
 
       const scoredAt = Date.now();
 

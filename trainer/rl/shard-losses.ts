@@ -9,7 +9,7 @@ import type { DpoLossType } from "../../server/services/run-kinds/dpo-config";
 import type { GRPOConfig } from "../../server/services/run-kinds/grpo-config";
 import { lastTokenScores, responseLogprobs, sequenceLogprobSums, toBatchTensors } from "./forward";
 import { dpoLoss, grpoLoss, ppoPolicyLoss, ppoValueLoss, rankingLoss, rlooLoss, type ClipStats, type RankingPairs } from "./losses";
-import { placeActions } from "./rollout";
+import { actionValues, placeActions } from "./rollout";
 import { maskedMean } from "./utils";
 
 /** Rankings of one shard: the unique sequences they score and each ranking's pairs as indices into them. */
@@ -171,4 +171,26 @@ export function groupShardLoss(replicas: ReplicaModels[], shard: unknown, out: R
     out.stats = [result.kl, r.entropy!, result.clip.low, result.clip.high, result.clip.region, ratioMin, ratioMax].map((t) => t.dataSync()[0]!);
     return result.loss;
   });
+}
+
+/** Rollout episodes whose policy statistics the online trainers take before updating (on the worker threads). */
+export interface RolloutShard {
+  examples: TokenizedExample[];
+  padId: number;
+  temperature: number;
+}
+
+/**
+ * The policy's side of an online trainer's rollout pass on a shard, with no gradient: out.logprobs, one number per
+ * action of each episode, and out.values (PPO: the value head on replica 0, or the critic, replica 1) when there is a
+ * value model. The same forward pass as the shard losses', so the first update's ratio is exactly 1.
+ */
+export function policyRolloutStats(replicas: ReplicaModels[], shard: unknown, out: Record<string, unknown>): void {
+  const s = shard as RolloutShard;
+  const [policy, critic] = replicas as [ReplicaModels, ReplicaModels | undefined];
+  const bt = toBatchTensors(s.examples, s.padId);
+  const r = responseLogprobs(policy.gpt, bt, { temperature: s.temperature });
+  out.logprobs = actionValues(r.logprobs.dataSync() as Float32Array, bt);
+  const values = critic ? critic.head!.apply(critic.gpt.hiddenStates(bt.ids, { attentionMask: bt.attentionMask })) : policy.head ? policy.head.apply(r.hidden) : null;
+  if (values) out.values = actionValues(values.dataSync() as Float32Array, bt);
 }
