@@ -11,7 +11,7 @@ import { balancedRanges, DataParallel } from "../../trainer/model/data-parallel.
 import { generate } from "../../trainer/generate/index.js";
 import { getTokenizer } from "../../trainer/tokenizer/index.js";
 import { meanTokenNll } from "../../trainer/model/losses.js";
-import { policyAndCriticLoss } from "../fixtures/two-model-loss.js";
+import { greedyNext, policyAndCriticLoss } from "../fixtures/two-model-loss.js";
 import { mulberry32 } from "../../server/services/random.js";
 
 const config = { vocab_size: 50, n_positions: 12, n_embd: 16, n_layer: 1, n_head: 2, layer_norm_epsilon: 1e-5 };
@@ -96,6 +96,9 @@ describe("GradientWorkers", () => {
         const a = await dp.generate(prompts, { maxNewTokens: 6, temperature: 1, seed: 3 }, tok);
         const b = await dp.generate(prompts, { maxNewTokens: 6, temperature: 1, seed: 3 }, tok);
         expect(a.tokens).toEqual(b.tokens);
+        // Any task of a module both threads import, over contiguous parts of a list, results in order.
+        const task = { module: new URL("../fixtures/two-model-loss.ts", import.meta.url).href, name: "greedyNext" };
+        expect(await dp.split(prompts, task)).toEqual(await greedyNext([{ gpt: model }], prompts));
         // New weights must reach the worker before it samples again.
         model.params.get("wte.weight")!.assign(tf.mul(model.params.get("wte.weight")!, -2));
       }

@@ -15,6 +15,9 @@
 //   const outs = await dp.evaluateElsewhere(exportName, shards)
 //        a forward-only export of the loss module (ShardEval) on the worker threads, so the main thread can run the
 //        frozen models meanwhile; with one thread it runs here, at once
+//   const results = await dp.split(items, threads => module, exportName, opts)
+//        a ReplicaTask (gradient-workers.ts) over contiguous parts of `items`, part 0 on this thread and the others
+//        on the workers, results concatenated in item order (e.g. `rlhf sample`'s prompts)
 //   await dp.close()
 //   balancedRanges(costs, parts) -> contiguous [start, end) ranges of items with about equal summed cost
 // With one thread no worker starts, and the loss runs on the main thread alone: RLHF_WORKERS=1 is today's trainer.
@@ -22,7 +25,7 @@
 import os from "node:os";
 import * as tf from "@tensorflow/tfjs";
 import { computeGrads } from "./adam.js";
-import { GradientWorkers, moduleUrl, noLoss, type PortableGenerateOptions, type Replica, type ReplicaModels, replicaLayout, type ShardEval, type ShardLoss, variableOf } from "./gradient-workers.js";
+import { GradientWorkers, moduleUrl, noLoss, type PortableGenerateOptions, type Replica, type ReplicaModels, type ReplicaTask, replicaLayout, type ShardEval, type ShardLoss, variableOf } from "./gradient-workers.js";
 import { generate, type GenerateResult } from "../generate/index.js";
 import type { Tokenizer } from "../tokenizer/types.js";
 
@@ -169,6 +172,22 @@ export class DataParallel {
         return out;
       }),
     );
+  }
+
+  /**
+   * Runs a task of a module both threads import over `items` split into contiguous parts (one per thread, about
+   * equal in count): part 0 here, the others on the workers. The task maps its part's items to one result each;
+   * the results come back in item order. Meant for work whose result per item does not depend on its neighbours.
+   */
+  async split<I, R>(items: readonly I[], task: { module: string; name: string }, args: (part: I[]) => unknown = (part) => part): Promise<R[]> {
+    const ranges = balancedRanges(items.map(() => 1), this.pool ? this.threads : 1);
+    const parts = ranges.map(([a, b]) => items.slice(a, b));
+    const fn = ((await import(/* @vite-ignore */ moduleUrl(task.module))) as Record<string, unknown>)[task.name] as ReplicaTask | undefined;
+    if (typeof fn !== "function") throw new Error(`data parallel: ${task.module} exports no function '${task.name}'`);
+    const elsewhere = this.pool && parts.length > 1 ? this.pool.call(task.module, task.name, parts.slice(1).map(args)) : Promise.resolve([]);
+    elsewhere.catch(() => {}); // awaited below; not unhandled while this thread works
+    const own = (await fn(this.models, args(parts[0] ?? []))) as R[];
+    return [own, ...((await elsewhere) as R[][])].flat() as R[];
   }
 
   async close(): Promise<void> {

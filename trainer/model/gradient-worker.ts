@@ -10,7 +10,7 @@ import { ScalarHead } from "./heads.js";
 import { computeGrads } from "./adam.js";
 import { generate } from "../generate/index.js";
 import { getTokenizer } from "../tokenizer/index.js";
-import { noLoss, type PortableGenerateOptions, type ReplicaLayout, type ReplicaModels, type ShardEval, type ShardLoss, type StepFlags, variableOf } from "./gradient-workers.js";
+import { noLoss, type PortableGenerateOptions, type ReplicaLayout, type ReplicaModels, type ReplicaTask, type ShardEval, type ShardLoss, type StepFlags, variableOf } from "./gradient-workers.js";
 
 interface Data {
   rank: number;
@@ -58,7 +58,19 @@ async function main(d: Data): Promise<void> {
       t.dispose();
     }
   };
-  parentPort!.on("message", (m: { type: string; shard: unknown; flags: StepFlags; replica: number; tokenizer: string; prompts: number[][]; opts: PortableGenerateOptions; name: string; shards: unknown[] }) => {
+  parentPort!.on("message", (m: { type: string; shard: unknown; flags: StepFlags; replica: number; tokenizer: string; prompts: number[][]; opts: PortableGenerateOptions; name: string; shards: unknown[]; module: string; args: unknown }) => {
+    if (m.type === "call") {
+      (async () => {
+        loadParams();
+        const task = ((await import(/* @vite-ignore */ m.module)) as Record<string, unknown>)[m.name] as ReplicaTask | undefined;
+        if (typeof task !== "function") throw new Error(`${m.module} exports no function '${m.name}'`);
+        return task(models, m.args);
+      })().then(
+        (value) => parentPort!.postMessage({ type: "done", value }),
+        (e: Error) => parentPort!.postMessage({ type: "error", message: e.message }),
+      );
+      return;
+    }
     if (m.type === "evaluate") {
       try {
         loadParams();

@@ -19,6 +19,9 @@
 //   const outs = await dp.evaluate(exportName, shards)
 //        runs another export of the loss module, (replicas, shard, out) => void, with no gradient on the workers only
 //        (shards dealt out in turn), with the current weights: forward passes the main thread need not wait for
+//   const results = await dp.call(module, exportName, argsPerWorker)
+//        runs `export async function <exportName>(replicas, args)` of any module on worker i with argsPerWorker[i]
+//        (with the current weights), for work that is neither a gradient nor a forward pass (batched sampling)
 //   dp.close()
 // The loss is `export function <lossExport>(replicas: {gpt, head?}[], shard, out): tf.Scalar` in an ES module that
 // both threads import (a file URL or path); shards and `out` must be structured-cloneable (typed arrays, plain
@@ -53,6 +56,9 @@ export interface ReplicaModels {
 }
 
 export type ShardLoss = (replicas: ReplicaModels[], shard: unknown, out: Record<string, unknown>) => tf.Scalar;
+
+/** Work of any kind on a thread's replicas (e.g. sampling), as a named export of a module both threads import. */
+export type ReplicaTask = (replicas: ReplicaModels[], args: unknown) => Promise<unknown>;
 
 /** A forward-only companion of a shard loss, exported by the same module: it writes what it computes into `out`. */
 export type ShardEval = (replicas: ReplicaModels[], shard: unknown, out: Record<string, unknown>) => void;
@@ -160,6 +166,7 @@ interface DoneMessage {
   out?: Record<string, unknown>;
   result?: GenerateResult;
   outs?: Record<string, unknown>[];
+  value?: unknown;
   message?: string;
 }
 
@@ -291,6 +298,13 @@ export class GradientWorkers {
       if (failed) throw (failed as PromiseRejectedResult).reason;
     }
     return [own, ...(await Promise.all(pending)).map((m) => m.result!)];
+  }
+
+  async call(module: string, exportName: string, argsPerWorker: readonly unknown[]): Promise<unknown[]> {
+    if (argsPerWorker.length > this.workers.length) throw new Error(`gradient workers: ${argsPerWorker.length} tasks for ${this.workers.length} workers`);
+    writeValues(this.models, this.layout.trainable, this.paramsView);
+    const answers = await Promise.all(argsPerWorker.map((args, w) => this.post(w, { type: "call", module: moduleUrl(module), name: exportName, args })));
+    return answers.map((a) => a.value);
   }
 
   async evaluate(exportName: string, shards: readonly unknown[]): Promise<Record<string, unknown>[]> {
