@@ -67,14 +67,14 @@ function writeData(dir: string): { demos: string; pairs: string } {
   return { demos, pairs };
 }
 
-function rlhf(args: string[], env: NodeJS.ProcessEnv, timed = false): { out: string; peakMb?: number; seconds?: number; code: number | null } {
+function rlhf(args: string[], env: NodeJS.ProcessEnv, timed = false): { out: string; peakMb?: number; seconds?: number; cpuSeconds?: number; code: number | null } {
   const node = [path.join(REPO_ROOT, "trainer/bin/rlhf.mjs"), ...args];
   const r = timed
-    ? spawnSync("/usr/bin/time", ["-f", "TIME %M %e", process.execPath, ...node], { env, encoding: "utf8", maxBuffer: 64 << 20 })
+    ? spawnSync("/usr/bin/time", ["-f", "TIME %M %e %U %S", process.execPath, ...node], { env, encoding: "utf8", maxBuffer: 64 << 20 })
     : spawnSync(process.execPath, node, { env, encoding: "utf8", maxBuffer: 64 << 20 });
-  const m = /TIME (\d+) ([\d.]+)/.exec(r.stderr ?? "");
+  const m = /TIME (\d+) ([\d.]+) ([\d.]+) ([\d.]+)/.exec(r.stderr ?? "");
   if (r.status !== 0) process.stderr.write((r.stderr ?? "").split("\n").filter((l) => !l.startsWith("TIME")).slice(-12).join("\n") + "\n");
-  return { out: r.stdout, code: r.status, ...(m ? { peakMb: Number(m[1]) / 1024, seconds: Number(m[2]) } : {}) };
+  return { out: r.stdout, code: r.status, ...(m ? { peakMb: Number(m[1]) / 1024, seconds: Number(m[2]), cpuSeconds: Number(m[3]) + Number(m[4]) } : {}) };
 }
 
 await ensureCheckpoint();
@@ -98,13 +98,14 @@ function budgetFile(kind: string): string {
 }
 console.log(`\n### GPT-2 small (124M) on ${os.cpus().length} cores, ${new Date().toISOString().slice(0, 10)}: ${STEPS} steps, batch 2 × 128 tokens (online kinds: 4 completions), ${PEFT ? "LoRA (use_peft: true, r 16 on c_attn, c_proj, c_fc)" : "full fine-tune"}, defaults otherwise\n`);
 console.log(`command: ${PEFT ? "PEFT=1 " : ""}WORKERS=${WORKERS.join(",")} npm run bench:gpt2 -- ${KINDS.join(",")} ${STEPS}\n`);
-console.log("| run | RLHF_WORKERS | exit | wall s | peak RSS MB |");
-console.log("|---|---|---|---|---|");
+// CPU seconds (user + system, every thread) beside wall time: on a shared machine wall time grows with other jobs' load.
+console.log("| run | RLHF_WORKERS | exit | wall s | cpu s | peak RSS MB |");
+console.log("|---|---|---|---|---|---|");
 for (const kind of KINDS) {
   const reward = ONLINE.has(kindForVerb(kind)!) ? ["--reward", REWARD_MODEL] : [];
   for (const workers of WORKERS) {
     const r = rlhf(["train", kind, "--base", CHECKPOINT, ...reward, "--config", budgetFile(kind), "--json"], { ...env, RLHF_WORKERS: workers }, true);
-    console.log(`| rlhf train ${kind} | ${workers} | ${r.code} | ${r.seconds?.toFixed(1) ?? "?"} | ${r.peakMb?.toFixed(0) ?? "?"} |`);
+    console.log(`| rlhf train ${kind} | ${workers} | ${r.code} | ${r.seconds?.toFixed(1) ?? "?"} | ${r.cpuSeconds?.toFixed(1) ?? "?"} | ${r.peakMb?.toFixed(0) ?? "?"} |`);
   }
 }
 fs.rmSync(home, { recursive: true, force: true });
