@@ -34,15 +34,18 @@ describe("GradientWorkers", () => {
     const model = new GPT(config, { seed: 9 });
     const dp = await GradientWorkers.start({ replicas: [{ gpt: model }], lossModule: new URL("../../trainer/model/losses.ts", import.meta.url).href, lossExport: "meanTokenNll", workers: 1 });
     try {
-      for (let call = 0; call < 2; call++) {
+      for (let call = 0; call < 3; call++) {
         const full = computeGrads(() => meanTokenNll([{ gpt: model }], shard(0, rows)), model.params);
         // unequal shards (1 row + 3 rows), weighted by their share of tokens
         const r = await dp.computeGrads([shard(0, 1), shard(1, rows)], [1 / 4, 3 / 4]);
         expect(r.loss).toBeCloseTo(full.loss.dataSync()[0]!, 5);
         for (const [name, g] of full.grads) expect(maxDiff(g, r.grads.get(name)!)).toBeLessThan(1e-5);
         tf.dispose([full.loss, ...full.grads.values(), ...r.grads.values()]);
-        // change the weights so the next call must ship the new values to the worker
+        // change the weights so the next call must ship the new values to the worker, then make a call the worker
+        // sits out (one shard): the change must still reach it on the call after
         model.params.get("wte.weight")!.assign(tf.mul(model.params.get("wte.weight")!, 1.5));
+        const alone = await dp.computeGrads([shard(0, 1)], [1]);
+        tf.dispose([...alone.grads.values()]);
       }
     } finally {
       await dp.close();

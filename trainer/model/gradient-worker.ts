@@ -51,17 +51,21 @@ async function main(d: Data): Promise<void> {
   const vars = new Map(trainable.map((e) => [e.name, variableOf(models, e)]));
   const params = new Float32Array(d.params);
   const grads = new Float32Array(d.grads);
-  const loadParams = () => {
-    for (const e of trainable) {
+  // The version of each trainable tensor this replica holds (0: the values it was built from).
+  const loaded = trainable.map(() => 0);
+  const loadParams = (versions: number[]) => {
+    trainable.forEach((e, k) => {
+      if (versions[k] === loaded[k]) return;
       const t = tf.tensor(params.subarray(e.offset, e.offset + e.size), e.shape, "float32");
       vars.get(e.name)!.assign(t);
       t.dispose();
-    }
+      loaded[k] = versions[k]!;
+    });
   };
-  parentPort!.on("message", (m: { type: string; shard: unknown; flags: StepFlags; replica: number; tokenizer: string; prompts: number[][]; opts: PortableGenerateOptions; name: string; shards: unknown[]; module: string; args: unknown }) => {
+  parentPort!.on("message", (m: { type: string; shard: unknown; flags: StepFlags; replica: number; tokenizer: string; prompts: number[][]; opts: PortableGenerateOptions; name: string; shards: unknown[]; module: string; args: unknown; versions: number[] }) => {
     if (m.type === "call") {
       (async () => {
-        loadParams();
+        loadParams(m.versions);
         const task = ((await import(/* @vite-ignore */ m.module)) as Record<string, unknown>)[m.name] as ReplicaTask | undefined;
         if (typeof task !== "function") throw new Error(`${m.module} exports no function '${m.name}'`);
         return task(models, m.args);
@@ -73,7 +77,7 @@ async function main(d: Data): Promise<void> {
     }
     if (m.type === "evaluate") {
       try {
-        loadParams();
+        loadParams(m.versions);
         const fn = mod[m.name] as ShardEval | undefined;
         if (typeof fn !== "function") throw new Error(`the loss module exports no function '${m.name}'`);
         const outs = m.shards.map((shard) => {
@@ -88,7 +92,7 @@ async function main(d: Data): Promise<void> {
       return;
     }
     if (m.type === "generate") {
-      loadParams();
+      loadParams(m.versions);
       generate(models[m.replica]!.gpt, getTokenizer(m.tokenizer), m.prompts, m.opts).then(
         (result) => parentPort!.postMessage({ type: "done", result }),
         (e: Error) => parentPort!.postMessage({ type: "error", message: e.message }),
@@ -97,7 +101,7 @@ async function main(d: Data): Promise<void> {
     }
     if (m.type !== "step") return;
     try {
-      loadParams();
+      loadParams(m.versions);
       models.forEach((r, i) => {
         r.gpt.gradientCheckpointing = m.flags.checkpointing[i]!;
         if (r.gpt.lora) r.gpt.lora.training = m.flags.adapterTraining[i]!;

@@ -148,6 +148,11 @@ export const noLoss: ShardLoss = () => {
   throw new Error("gradient workers: this pool was started without a loss");
 };
 
+/** The identity of a tensor's data: tfjs gives a variable new data on every assign. */
+function dataIdOf(t: tf.Tensor): unknown {
+  return (t as unknown as { dataId: unknown }).dataId;
+}
+
 /** Copies the current values of `entries` into a flat buffer. */
 function writeValues(models: readonly ReplicaModels[], entries: readonly LayoutEntry[], into: Float32Array): void {
   for (const e of entries) into.set(variableOf(models, e).dataSync() as Float32Array, e.offset);
@@ -175,6 +180,13 @@ export type PortableGenerateOptions = Omit<GenerateOptions, "onToken">;
 
 export class GradientWorkers {
   readonly params: Map<string, tf.Variable>;
+  /**
+   * Per trainable tensor: how many times its value was written to the shared buffer, and the data it held then. Only
+   * tensors an optimizer step (or any assign) replaced are copied again, and a worker reloads only the tensors whose
+   * version moved since it last loaded them (it may have sat out calls with fewer shards than threads).
+   */
+  private readonly versions: number[];
+  private readonly written: unknown[];
 
   private constructor(
     private readonly workers: Worker[],
@@ -185,6 +197,20 @@ export class GradientWorkers {
     private readonly grads: Float32Array[],
   ) {
     this.params = new Map(layout.trainable.map((e) => [e.name, variableOf(models, e)]));
+    this.versions = layout.trainable.map(() => 0);
+    this.written = layout.trainable.map((e) => dataIdOf(variableOf(models, e)));
+  }
+
+  /** Copies the trainable tensors that changed since the last call into the shared buffer; returns the versions. */
+  private sync(): number[] {
+    this.layout.trainable.forEach((e, k) => {
+      const v = variableOf(this.models, e);
+      if (dataIdOf(v) === this.written[k]) return;
+      this.paramsView.set(v.dataSync() as Float32Array, e.offset);
+      this.written[k] = dataIdOf(v);
+      this.versions[k]!++;
+    });
+    return [...this.versions];
   }
 
   static async start(o: GradientWorkersOptions): Promise<GradientWorkers> {
@@ -249,9 +275,9 @@ export class GradientWorkers {
       throw new Error(`gradient workers: need 1 to ${this.workers.length + 1} shards and as many weights (got ${shards.length} and ${weights.length})`);
     }
     const { trainable } = this.layout;
-    if (shards.length > 1) writeValues(this.models, trainable, this.paramsView);
+    const versions = shards.length > 1 ? this.sync() : this.versions;
     const flags = this.flags();
-    const pending = shards.slice(1).map((shard, i) => this.send(i, shard, flags));
+    const pending = shards.slice(1).map((shard, i) => this.post(i, { type: "step", shard, flags, versions }));
     // The calling thread works on shard 0 meanwhile; a worker's failure must not leak its gradients.
     const own = this.ownGrads(shards[0]!);
     let results: DoneMessage[];
@@ -286,8 +312,8 @@ export class GradientWorkers {
 
   async generate(parts: ReadonlyArray<{ prompts: number[][]; opts: PortableGenerateOptions }>, tok: Tokenizer, replica = 0): Promise<GenerateResult[]> {
     if (parts.length < 1 || parts.length > this.workers.length + 1) throw new Error(`gradient workers: need 1 to ${this.workers.length + 1} generation parts (got ${parts.length})`);
-    if (parts.length > 1) writeValues(this.models, this.layout.trainable, this.paramsView);
-    const pending = parts.slice(1).map((part, i) => this.post(i, { type: "generate", replica, tokenizer: tok.name, prompts: part.prompts, opts: part.opts }));
+    const versions = parts.length > 1 ? this.sync() : this.versions;
+    const pending = parts.slice(1).map((part, i) => this.post(i, { type: "generate", versions, replica, tokenizer: tok.name, prompts: part.prompts, opts: part.opts }));
     let own: GenerateResult;
     try {
       own = await generate(this.models[replica]!.gpt, tok, parts[0]!.prompts, parts[0]!.opts);
@@ -302,17 +328,17 @@ export class GradientWorkers {
 
   async call(module: string, exportName: string, argsPerWorker: readonly unknown[]): Promise<unknown[]> {
     if (argsPerWorker.length > this.workers.length) throw new Error(`gradient workers: ${argsPerWorker.length} tasks for ${this.workers.length} workers`);
-    writeValues(this.models, this.layout.trainable, this.paramsView);
-    const answers = await Promise.all(argsPerWorker.map((args, w) => this.post(w, { type: "call", module: moduleUrl(module), name: exportName, args })));
+    const versions = this.sync();
+    const answers = await Promise.all(argsPerWorker.map((args, w) => this.post(w, { type: "call", versions, module: moduleUrl(module), name: exportName, args })));
     return answers.map((a) => a.value);
   }
 
   async evaluate(exportName: string, shards: readonly unknown[]): Promise<Record<string, unknown>[]> {
     if (shards.length === 0) return [];
-    writeValues(this.models, this.layout.trainable, this.paramsView);
+    const versions = this.sync();
     const n = this.workers.length;
     const dealt = this.workers.map((_, w) => shards.map((_, i) => i).filter((i) => i % n === w));
-    const answers = await Promise.all(dealt.map((idx, w) => (idx.length ? this.post(w, { type: "evaluate", name: exportName, shards: idx.map((i) => shards[i]) }) : Promise.resolve({ type: "done", outs: [] } as DoneMessage))));
+    const answers = await Promise.all(dealt.map((idx, w) => (idx.length ? this.post(w, { type: "evaluate", versions, name: exportName, shards: idx.map((i) => shards[i]) }) : Promise.resolve({ type: "done", outs: [] } as DoneMessage))));
     const outs: Record<string, unknown>[] = new Array(shards.length);
     dealt.forEach((idx, w) => idx.forEach((i, k) => (outs[i] = answers[w]!.outs![k]!)));
     return outs;
@@ -324,10 +350,6 @@ export class GradientWorkers {
     const loss = r.loss.dataSync()[0]!;
     r.loss.dispose();
     return { loss, grads: r.grads, out };
-  }
-
-  private send(i: number, shard: unknown, flags: StepFlags): Promise<DoneMessage> {
-    return this.post(i, { type: "step", shard, flags });
   }
 
   /** Posts one request to worker i and resolves with its answer (or rejects on its error, crash or exit). */
