@@ -47,6 +47,9 @@ async function main(d: Data): Promise<void> {
   const mod = d.lossModule ? ((await import(/* @vite-ignore */ d.lossModule)) as Record<string, unknown>) : {};
   const loss = d.lossModule ? (mod[d.lossExport ?? ""] as ShardLoss) : noLoss;
   const models = buildReplicas(d);
+  // The frozen weights are in this thread's heap now: drop the shared copy (workerData would keep it alive for good,
+  // at GPT-2 small 500 MB per frozen base).
+  d.frozen = new SharedArrayBuffer(0);
   const trainable = d.layout.trainable;
   const vars = new Map(trainable.map((e) => [e.name, variableOf(models, e)]));
   const params = new Float32Array(d.params);
