@@ -8,6 +8,9 @@ export default defineConfig({
     environment: "node",
     include: ["tests/**/*.test.ts", "tests/**/*.test.tsx"],
     pool: "forks",
+    // Test files already run in parallel, one per core: trainers default to one compute thread here so they do not
+    // contend with each other. The data-parallel path has its own tests, which ask for 2 threads explicitly.
+    env: { RLHF_WORKERS: process.env.RLHF_WORKERS ?? "1" },
     testTimeout: 120_000,
     hookTimeout: 180_000,
     reporters: ["default", "./tests/support/closing-line-reporter.ts"],

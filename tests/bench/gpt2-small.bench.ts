@@ -4,9 +4,11 @@
 // whose batch holds whole groups), 128 tokens), and prints wall time and peak RSS (GNU time) for each. PEFT=1 trains
 // LoRA adapters (use_peft: true, the default r/alpha/targets). The online kinds score with a reward model made once
 // beside the checkpoint: a LoRA adapter with zero B over it plus a random scalar head (PEFT's SEQ_CLS layout), so
-// it costs no second 500 MB file.
+// it costs no second 500 MB file. Each kind runs once per compute-thread count in WORKERS (RLHF_WORKERS for the run;
+// default "1,2": one thread, then data-parallel over both cores, each worker thread holding its own copy of what the
+// loss needs).
 //
-//   [PEFT=1] npm run bench:gpt2 -- [KINDS=sft,rm,dpo] [STEPS=3]
+//   [PEFT=1] [WORKERS=1,2] npm run bench:gpt2 -- [KINDS=sft,rm,dpo] [STEPS=3]
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -26,6 +28,7 @@ const CHECKPOINT = path.join(os.tmpdir(), "rlhf-gpt2-small");
 const REWARD_MODEL = path.join(os.tmpdir(), "rlhf-gpt2-small-rm-adapter");
 const PEFT = process.env.PEFT === "1";
 const ONLINE = new Set(["ppo", "grpo", "rloo"]);
+const WORKERS = (process.env.WORKERS ?? "1,2").split(",").map((w) => w.trim());
 
 async function ensureCheckpoint(): Promise<void> {
   if (fs.existsSync(path.join(CHECKPOINT, "model.safetensors"))) return;
@@ -64,14 +67,14 @@ function writeData(dir: string): { demos: string; pairs: string } {
   return { demos, pairs };
 }
 
-function rlhf(args: string[], env: NodeJS.ProcessEnv, timed = false): { out: string; peakMb?: number; seconds?: number; code: number | null } {
+function rlhf(args: string[], env: NodeJS.ProcessEnv, timed = false): { out: string; peakMb?: number; seconds?: number; cpuSeconds?: number; code: number | null } {
   const node = [path.join(REPO_ROOT, "trainer/bin/rlhf.mjs"), ...args];
   const r = timed
-    ? spawnSync("/usr/bin/time", ["-f", "TIME %M %e", process.execPath, ...node], { env, encoding: "utf8", maxBuffer: 64 << 20 })
+    ? spawnSync("/usr/bin/time", ["-f", "TIME %M %e %U %S", process.execPath, ...node], { env, encoding: "utf8", maxBuffer: 64 << 20 })
     : spawnSync(process.execPath, node, { env, encoding: "utf8", maxBuffer: 64 << 20 });
-  const m = /TIME (\d+) ([\d.]+)/.exec(r.stderr ?? "");
+  const m = /TIME (\d+) ([\d.]+) ([\d.]+) ([\d.]+)/.exec(r.stderr ?? "");
   if (r.status !== 0) process.stderr.write((r.stderr ?? "").split("\n").filter((l) => !l.startsWith("TIME")).slice(-12).join("\n") + "\n");
-  return { out: r.stdout, code: r.status, ...(m ? { peakMb: Number(m[1]) / 1024, seconds: Number(m[2]) } : {}) };
+  return { out: r.stdout, code: r.status, ...(m ? { peakMb: Number(m[1]) / 1024, seconds: Number(m[2]), cpuSeconds: Number(m[3]) + Number(m[4]) } : {}) };
 }
 
 await ensureCheckpoint();
@@ -94,11 +97,15 @@ function budgetFile(kind: string): string {
   return file;
 }
 console.log(`\n### GPT-2 small (124M) on ${os.cpus().length} cores, ${new Date().toISOString().slice(0, 10)}: ${STEPS} steps, batch 2 × 128 tokens (online kinds: 4 completions), ${PEFT ? "LoRA (use_peft: true, r 16 on c_attn, c_proj, c_fc)" : "full fine-tune"}, defaults otherwise\n`);
-console.log("| run | exit | wall s | peak RSS MB |");
-console.log("|---|---|---|---|");
+console.log(`command: ${PEFT ? "PEFT=1 " : ""}WORKERS=${WORKERS.join(",")} npm run bench:gpt2 -- ${KINDS.join(",")} ${STEPS}\n`);
+// CPU seconds (user + system, every thread) beside wall time: on a shared machine wall time grows with other jobs' load.
+console.log("| run | RLHF_WORKERS | exit | wall s | cpu s | peak RSS MB |");
+console.log("|---|---|---|---|---|---|");
 for (const kind of KINDS) {
   const reward = ONLINE.has(kindForVerb(kind)!) ? ["--reward", REWARD_MODEL] : [];
-  const r = rlhf(["train", kind, "--base", CHECKPOINT, ...reward, "--config", budgetFile(kind), "--json"], env, true);
-  console.log(`| rlhf train ${kind} | ${r.code} | ${r.seconds?.toFixed(1) ?? "?"} | ${r.peakMb?.toFixed(0) ?? "?"} |`);
+  for (const workers of WORKERS) {
+    const r = rlhf(["train", kind, "--base", CHECKPOINT, ...reward, "--config", budgetFile(kind), "--json"], { ...env, RLHF_WORKERS: workers }, true);
+    console.log(`| rlhf train ${kind} | ${workers} | ${r.code} | ${r.seconds?.toFixed(1) ?? "?"} | ${r.cpuSeconds?.toFixed(1) ?? "?"} | ${r.peakMb?.toFixed(0) ?? "?"} |`);
+  }
 }
 fs.rmSync(home, { recursive: true, force: true });

@@ -61,7 +61,7 @@ describe("training memory", () => {
     const ids = Int32Array.from({ length: rows * seqLen }, () => Math.floor(rng() * cfg.vocab_size));
     const shard: TokenShard = { ids, targets: Int32Array.from(ids, (_, i) => ids[(i + 1) % ids.length]!), rows, seqLen };
     const step = () => {
-      const { loss, grads } = computeGrads(() => meanTokenNll(model, undefined, shard), model.params);
+      const { loss, grads } = computeGrads(() => meanTokenNll([{ gpt: model }], shard), model.params);
       const clipped = clipByGlobalNorm(grads, 1);
       tf.dispose([...grads.values()]);
       adam.step(clipped.grads);
@@ -102,7 +102,7 @@ describe("training memory", () => {
           () =>
             tf.tidy(() => {
               const hidden = model.hiddenStates(tf.tensor2d(shard.ids, [rows, seqLen], "int32"), { attentionMask: mask });
-              return tf.add(meanTokenNll(model, undefined, shard), tf.mul(tf.mean(tf.square(hidden)), 0.1)) as tf.Scalar;
+              return tf.add(meanTokenNll([{ gpt: model }], shard), tf.mul(tf.mean(tf.square(hidden)), 0.1)) as tf.Scalar;
             }),
           model.params,
         );

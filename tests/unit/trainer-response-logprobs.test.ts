@@ -59,6 +59,18 @@ describe("response log-probs by gather", () => {
     model.dispose();
   });
 
+  it("the entropy metric over a vocabulary large enough to be taken in row slices equals the dense entropy", () => {
+    // 60 response rows × 40,000 = 2.4M values: more than one slice (2M values) of the metric.
+    const model = new GPT({ ...cfg, vocab_size: 40_000, n_embd: 8, n_positions: 40 }, { seed: 4 });
+    const rows = [0, 1].map((r) => ({ ids: Array.from({ length: 40 }, (_, t) => (r * 977 + t * 331) % 40_000), responseMask: Array.from({ length: 40 }, (_, t) => (t >= 10 ? 1 : 0)) }));
+    const bt = toBatchTensors(rows, 0);
+    const want = tf.tidy(() => dense(model, bt, 1.3).entropy.dataSync()[0]!);
+    const got = tf.tidy(() => responseLogprobs(model, bt, { temperature: 1.3, entropy: "metric" }).entropy!.dataSync()[0]!);
+    expect(Math.abs(got - want)).toBeLessThan(1e-4);
+    disposeBatchTensors(bt);
+    model.dispose();
+  });
+
   it("a batch without response tokens gives zeros, still as a function of the weights", () => {
     const model = new GPT(cfg, { seed: 3 });
     const bt = toBatchTensors([{ ids: [1, 2, 3], responseMask: [0, 0, 0] }], 0);

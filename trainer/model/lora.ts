@@ -144,3 +144,14 @@ export function loraSettingsFrom(cfg: LoraConfigFields): LoraSettings | null {
   if (!cfg.use_peft) return null;
   return { r: cfg.lora_r, alpha: cfg.lora_alpha, dropout: cfg.lora_dropout, targetModules: loraTargetList(cfg.lora_target_modules), seed: cfg.seed ?? 0 };
 }
+
+/** withAdapterDropout for a step that awaits (data-parallel gradients): dropout stays on until the step settles. */
+export async function withAdapterDropoutAsync<T>(loras: ReadonlyArray<LoraAdapters | null>, step: () => Promise<T>): Promise<T> {
+  const on = loras.filter((l): l is LoraAdapters => l !== null);
+  for (const l of on) l.training = true;
+  try {
+    return await step();
+  } finally {
+    for (const l of on) l.training = false;
+  }
+}

@@ -1,11 +1,10 @@
-// Shard losses for GradientWorkers (and anyone else): plain functions of (model, head, shard) -> tf.Scalar.
+// Shard losses for GradientWorkers (and anyone else): plain functions of (replicas, shard, out) -> tf.Scalar.
 //
-// API: meanTokenNll(model, head, {ids: Int32Array, targets: Int32Array, rows, seqLen}) — mean next-token negative
-//      log-likelihood over every position (the benchmark's loss, and language-model pre-training's).
+// API: meanTokenNll([{gpt}], {ids: Int32Array, targets: Int32Array, rows, seqLen}) — mean next-token negative
+//      log-likelihood over every position (language-model pre-training's loss).
 
 import * as tf from "@tensorflow/tfjs";
-import type { GPT } from "./gpt.js";
-import type { ScalarHead } from "./heads.js";
+import type { ReplicaModels } from "./gradient-workers.js";
 import { tokenLogprobs } from "./ops.js";
 
 export interface TokenShard {
@@ -15,8 +14,9 @@ export interface TokenShard {
   seqLen: number;
 }
 
-export function meanTokenNll(model: GPT, _head: ScalarHead | undefined, shard: unknown): tf.Scalar {
+export function meanTokenNll(replicas: ReplicaModels[], shard: unknown): tf.Scalar {
   const s = shard as TokenShard;
+  const model = replicas[0]!.gpt;
   return tf.tidy(() => {
     const n = s.rows * s.seqLen;
     const logits = model.forward(tf.tensor2d(s.ids, [s.rows, s.seqLen], "int32")).logits;

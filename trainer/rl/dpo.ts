@@ -2,16 +2,17 @@
 // rankings, against a frozen reference, with log-probs summed over response tokens.
 import * as tf from "@tensorflow/tfjs";
 import { truncateKeepingEnd, type TokenizedExample } from "../data/collate";
-import { accumulatedGrads, Adam, clipByGlobalNorm } from "../model/adam";
+import { Adam, clipByGlobalNorm } from "../model/adam";
+import { balancedRanges, DataParallel, type ShardedBatch } from "../model/data-parallel";
 import { applyGradientCheckpointing } from "../model/recompute";
-import { withAdapterDropout } from "../model/lora";
+import { withAdapterDropoutAsync } from "../model/lora";
 import type { GPT } from "../model/gpt";
 import { learningRateAt, warmupSteps } from "../model/schedule";
 import { mulberry32, shuffledIndices } from "../../server/services/random";
 import type { DPOConfig } from "../../server/services/run-kinds/dpo-config";
 import { RunCancelled, type RlContext } from "./context";
 import { disposeBatchTensors, sequenceLogprobSums, toBatchTensors } from "./forward";
-import { dpoLoss } from "./losses";
+import { dpoShardOutputs, type DPOShard } from "./shard-losses";
 import { meanStd, microBatches } from "./utils";
 import type { ResumeStore } from "../checkpoint/resume";
 import { EpochCursor } from "./resume";
@@ -84,8 +85,7 @@ export function evaluatePairs(policy: GPT, prepared: readonly PreparedPair[], pa
   let correct = 0;
   for (let i = 0; i < prepared.length; i += cfg.batch_size) {
     const chunk = prepared.slice(i, i + cfg.batch_size);
-    const r = pairStep(policy, chunk, padId, cfg);
-    const out = r.run();
+    const out = dpoShardOutputs({ gpt: policy }, pairShard(chunk, padId, cfg));
     loss += out.loss.dataSync()[0]! * chunk.length;
     const c = out.chosenRewards.dataSync();
     const rj = out.rejectedRewards.dataSync();
@@ -94,30 +94,33 @@ export function evaluatePairs(policy: GPT, prepared: readonly PreparedPair[], pa
       correct += v > rj[j]! ? 1 : 0;
     });
     tf.dispose([out.loss, out.chosenRewards, out.rejectedRewards]);
-    r.dispose();
   }
   const n = Math.max(1, prepared.length);
   return { loss: loss / n, margin: margin / n, accuracy: correct / n };
 }
 
-/** One batch: chosen and rejected sequences stacked in one forward pass [2B, T], then split. */
-function pairStep(policy: GPT, chunk: readonly PreparedPair[], padId: number, cfg: DPOConfig) {
-  const bt = toBatchTensors([...chunk.map((p) => p.chosen), ...chunk.map((p) => p.rejected)], padId);
-  const refChosen = tf.tensor1d(chunk.map((p) => p.refChosen));
-  const refRejected = tf.tensor1d(chunk.map((p) => p.refRejected));
+/** A batch of pairs as a shard: the sequences and the reference's log-probs, with the loss settings. */
+function pairShard(chunk: readonly PreparedPair[], padId: number, cfg: DPOConfig): DPOShard {
   return {
-    tokens: chunk.reduce((n, p) => n + p.chosen.ids.length + p.rejected.ids.length, 0),
-    run: () =>
-      tf.tidy(() => {
-        const sums = sequenceLogprobSums(policy, bt, { average: averagesLogprobs(cfg) });
-        const [c, r] = tf.split(sums, 2) as [tf.Tensor1D, tf.Tensor1D];
-        return dpoLoss(c, r, refChosen, refRejected, cfg.beta, cfg.label_smoothing, cfg.loss_type);
-      }),
-    dispose: () => {
-      disposeBatchTensors(bt);
-      tf.dispose([refChosen, refRejected]);
-    },
+    chosen: chunk.map((p) => p.chosen),
+    rejected: chunk.map((p) => p.rejected),
+    refChosen: chunk.map((p) => p.refChosen),
+    refRejected: chunk.map((p) => p.refRejected),
+    padId,
+    beta: cfg.beta,
+    labelSmoothing: cfg.label_smoothing,
+    lossType: cfg.loss_type,
+    average: averagesLogprobs(cfg),
   };
+}
+
+/**
+ * Splits a micro-batch of pairs over `parts` compute threads: contiguous pairs of about equal token counts, each
+ * shard weighted by its share of the pairs (the loss is a mean over pairs). One pair stays one shard.
+ */
+function pairShards(chunk: readonly PreparedPair[], padId: number, cfg: DPOConfig, parts: number): ShardedBatch {
+  const ranges = balancedRanges(chunk.map((p) => p.chosen.ids.length + p.rejected.ids.length), parts);
+  return { shards: ranges.map(([a, b]) => pairShard(chunk.slice(a, b), padId, cfg)), weights: ranges.map(([a, b]) => (b - a) / chunk.length) };
 }
 
 export interface DPOTrainInput {
@@ -138,6 +141,8 @@ export interface DPOTrainInput {
    * log-probs are not saved: they are recomputed from the unchanged reference, to the same values.
    */
   resume?: ResumeStore;
+  /** Compute threads for the gradients (main + workers); RLHF_WORKERS or one per core when absent. */
+  threads?: number;
 }
 
 export interface DPOTrainResult {
@@ -174,7 +179,8 @@ export async function trainDPO(input: DPOTrainInput): Promise<DPOTrainResult> {
   ensureReference(reference, prepared, padId, cfg);
   input.releaseReference?.();
   applyGradientCheckpointing(policy, cfg.gradient_checkpointing, (l) => ctx.log(l));
-  const params = new Map(policy.trainableParams());
+  const dp = await DataParallel.start({ replicas: [{ gpt: policy }], loss: { module: new URL("./shard-losses.ts", import.meta.url).href, name: "dpoShardLoss" }, backend: tf.getBackend(), threads: input.threads, log: (l) => ctx.log(l) });
+  const params = dp.params;
   const adam = new Adam(params, { lr: cfg.learning_rate, eps: cfg.adam_epsilon, weightDecay: cfg.weight_decay });
   const random = mulberry32(cfg.seed);
   // Each optimizer step takes gradient_accumulation_steps micro-batches of batch_size pairs.
@@ -195,25 +201,18 @@ export async function trainDPO(input: DPOTrainInput): Promise<DPOTrainResult> {
       for (let i = cursor.first(epoch); i < order.length && step < totalSteps; i += perStep) {
         if (ctx.isCancelled()) throw new RunCancelled("DPO run was cancelled");
         const chunk = order.slice(i, i + perStep).map((j) => prepared[j]!);
-        const micro = microBatches(chunk, cfg.batch_size).map((part) => pairStep(policy, part, padId, cfg));
-        const kept: tf.Tensor[] = [];
-        const { loss, grads } = withAdapterDropout(policy.lora, () =>
-          accumulatedGrads(params, micro.length, (m) => {
-            const out = micro[m]!.run();
-            kept.push(tf.keep(out.chosenRewards), tf.keep(out.rejectedRewards));
-            return out.loss;
-          }),
-        );
+        const micro = microBatches(chunk, cfg.batch_size);
+        const { loss, grads, outputs } = await withAdapterDropoutAsync([policy.lora], () => dp.accumulatedGrads(micro.map((part) => pairShards(part, padId, cfg, dp.threads))));
         const clipped = clipByGlobalNorm(grads, cfg.max_grad_norm, { consume: true });
         const lr = learningRateAt(step, schedule);
         adam.step(clipped.grads, lr);
         step++;
-        ctx.countTokens?.(micro.reduce((n, m) => n + m.tokens, 0));
-        const chosen = (await Promise.all(kept.filter((_, k) => k % 2 === 0).map((t) => t.data()))).flatMap((d) => Array.from(d));
-        const rejected = (await Promise.all(kept.filter((_, k) => k % 2 === 1).map((t) => t.data()))).flatMap((d) => Array.from(d));
+        ctx.countTokens?.(chunk.reduce((n, p) => n + p.chosen.ids.length + p.rejected.ids.length, 0));
+        const chosen = outputs.flat().flatMap((o) => o.chosen as number[]);
+        const rejected = outputs.flat().flatMap((o) => o.rejected as number[]);
         const margins = chosen.map((c, j) => c - rejected[j]!);
         lastMetrics = {
-          "train/loss": (await loss.data())[0]!,
+          "train/loss": loss,
           "rewards/chosen": meanStd(chosen).mean,
           "rewards/rejected": meanStd(rejected).mean,
           "rewards/margins": meanStd(margins).mean,
@@ -223,8 +222,7 @@ export async function trainDPO(input: DPOTrainInput): Promise<DPOTrainResult> {
           epoch: epoch + Math.min(1, (i + perStep) / order.length),
         };
         ctx.reportMetrics(step, lastMetrics);
-        tf.dispose([loss, clipped.norm, ...kept, ...grads.values(), ...clipped.grads.values()]);
-        for (const s of micro) s.dispose();
+        tf.dispose([clipped.norm, ...grads.values(), ...clipped.grads.values()]);
         ctx.progress(step / totalSteps);
         await cursor.after(step, epoch, i + perStep);
       }
@@ -235,6 +233,7 @@ export async function trainDPO(input: DPOTrainInput): Promise<DPOTrainResult> {
       }
     }
   } finally {
+    await dp.close();
     adam.dispose();
   }
   return { steps: step, trainPairs: prepared.length, eval: evalResult, lastMetrics };

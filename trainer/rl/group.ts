@@ -3,7 +3,8 @@
 // mean and std vs leave-one-out mean), where the KL to the reference acts (a k3 term in GRPO's loss vs β·KL taken
 // off RLOO's reward) and the ratio (per token vs per sequence).
 import * as tf from "@tensorflow/tfjs";
-import { accumulatedGrads, Adam, clipByGlobalNorm } from "../model/adam";
+import { Adam, clipByGlobalNorm } from "../model/adam";
+import { balancedRanges, DataParallel } from "../model/data-parallel";
 import type { GPT } from "../model/gpt";
 import { learningRateAt, warmupSteps } from "../model/schedule";
 import { mulberry32 } from "../../server/services/random";
@@ -12,11 +13,11 @@ import type { RLOOConfig } from "../../server/services/run-kinds/rloo-config";
 import { checkGroupBatch } from "../../server/services/run-kinds/group-config";
 import { RunCancelled, type RlContext } from "./context";
 import { disposeBatchTensors, responseLogprobs, toBatchTensors } from "./forward";
-import { grpoLoss, rlooLoss, type ClipStats } from "./losses";
 import type { ResumeStore } from "../checkpoint/resume";
 import { RolloutCursor } from "./resume";
-import { actionValues, placeActions, PromptCycler, scoreEpisodes, toEpisode, type RewardSource, type Sampler, type SampledEpisode } from "./rollout";
-import { grpoAdvantages, maskedMean, meanStd, microBatches, rlooAdvantages, sampleStd, shares } from "./utils";
+import type { GroupShard } from "./shard-losses";
+import { actionValues, PromptCycler, scoreEpisodes, toEpisode, type RewardSource, type Sampler, type SampledEpisode } from "./rollout";
+import { grpoAdvantages, meanStd, microBatches, rlooAdvantages, sampleStd, shares } from "./utils";
 
 export type GroupAlgorithm = { kind: "grpo"; config: GRPOConfig } | { kind: "rloo"; config: RLOOConfig };
 
@@ -32,6 +33,8 @@ export interface GroupTrainInput extends RewardSource {
   ctx: RlContext;
   /** The run's resumable checkpoints: restored from at the start, written every save_steps rollout iterations. */
   resume?: ResumeStore;
+  /** Compute threads for gradients and rollouts (main + workers); RLHF_WORKERS or one per core when absent. */
+  threads?: number;
   /** Test hook: the ratio π/π_old over the response tokens of every optimizer step. */
   onStep?: (info: { iteration: number; pass: number; step: number; ratioMin: number; ratioMax: number; advantages: number[]; rewards: number[] }) => void;
 }
@@ -71,6 +74,9 @@ export async function trainGroupPolicy(input: GroupTrainInput): Promise<GroupTra
   const microOf = (slice: number[]) => microBatches(slice, sliceSize / cfg.gradient_accumulation_steps);
   let lastMetrics: Record<string, number> = {};
 
+  // Gradients (and rollouts) over every core: the policy is replicated on the worker threads; the frozen reference and
+  // RM are not (their numbers travel in the shards).
+  const dp = await DataParallel.start({ replicas: [{ gpt: policy }], loss: { module: new URL("./shard-losses.ts", import.meta.url).href, name: "groupShardLoss" }, backend: tf.getBackend(), threads: input.threads, log: (l) => ctx.log(l) });
   try {
     // Policy, Adam, the RNG and the prompt cycle as the last save left them (none: a fresh run). β is fixed here; when
     // it adapts, its holder goes in as `kl` (PPO's does) and is saved and restored with the rest.
@@ -82,7 +88,7 @@ export async function trainGroupPolicy(input: GroupTrainInput): Promise<GroupTra
 
       // 1. Rollout: batch_size / K prompts, each sampled K times; a group is K consecutive episodes.
       const groupPrompts = prompts.next(cfg.batch_size / k).flatMap((p) => Array.from({ length: k }, () => p));
-      const sampled = await input.sample(policy, groupPrompts, { maxNewTokens: cfg.max_completion_length, temperature: cfg.temperature, seed: cfg.seed * 100003 + iteration });
+      const sampled = await input.sample(policy, groupPrompts, { maxNewTokens: cfg.max_completion_length, temperature: cfg.temperature, seed: cfg.seed * 100003 + iteration }, dp);
       const sampledAt = Date.now();
       const episodes: GroupEpisode[] = sampled.map((tokens, i) => ({ ...toEpisode(groupPrompts[i]!, tokens, input.eosId), logprobs: [], refLogprobs: [], reward: 0, advantage: 0 }));
       const scores = await scoreEpisodes(input, episodes, input.eosId, input.padId);
@@ -90,14 +96,39 @@ export async function trainGroupPolicy(input: GroupTrainInput): Promise<GroupTra
       // 2. Rollout log-probs of the policy and the reference, on exactly the micro-batches the optimizer steps will see, so
       //    the first step's ratio is exactly 1 (the check that sampling-time and training-time log-probs agree).
       const slices = Array.from({ length: cfg.steps_per_generation }, (_, s) => Array.from({ length: sliceSize }, (_, j) => s * sliceSize + j));
-      for (const part of slices.flatMap(microOf)) {
+      // A micro-batch's rows split over the compute threads, about equal in tokens; the rollout pass scores exactly
+      // these shards too, so the first step's ratio stays exactly 1 with any thread count.
+      const shardsOf = (part: number[]) => balancedRanges(part.map((i) => episodes[i]!.example.ids.length), dp.threads).map(([a, b]) => part.slice(a, b));
+      const groupShard = (rows: number[]): GroupShard => {
+        const eps = rows.map((i) => episodes[i]!);
+        const grpo = algorithm.kind === "grpo" ? algorithm.config : null;
+        return {
+          kind: algorithm.kind,
+          examples: eps.map((ep) => ep.example),
+          logprobs: eps.map((ep) => ep.logprobs),
+          refLogprobs: eps.map((ep) => ep.refLogprobs),
+          advantages: eps.map((ep) => ep.advantage),
+          padId: input.padId,
+          temperature: cfg.temperature,
+          epsilon: cfg.epsilon,
+          beta: grpo?.beta ?? 0,
+          lossType: grpo?.loss_type ?? "grpo",
+          maxCompletionLength: cfg.max_completion_length,
+        };
+      };
+      const rolloutParts = slices.flatMap(microOf).flatMap(shardsOf);
+      // The policy's log-probs run on the worker threads while this one runs the frozen reference.
+      const policyStats = dp.evaluateElsewhere("policyRolloutStats", rolloutParts.map((part) => ({ examples: part.map((i) => episodes[i]!.example), padId: input.padId, temperature: cfg.temperature })));
+      policyStats.catch(() => {}); // awaited below; a failure must not count as unhandled while the reference runs
+      for (const part of rolloutParts) {
         const bt = toBatchTensors(part.map((i) => episodes[i]!.example), input.padId);
-        const [lp, ref] = tf.tidy(() => [responseLogprobs(policy, bt, { temperature: cfg.temperature }).logprobs, responseLogprobs(reference, bt, { temperature: cfg.temperature }).logprobs]);
-        const [lpRows, refRows] = [actionValues(await lp!.data(), bt), actionValues(await ref!.data(), bt)];
-        part.forEach((e, j) => Object.assign(episodes[e]!, { logprobs: lpRows[j]!, refLogprobs: refRows[j]! }));
-        tf.dispose([lp!, ref!]);
+        const ref = tf.tidy(() => responseLogprobs(reference, bt, { temperature: cfg.temperature }).logprobs);
+        const refRows = actionValues(await ref.data(), bt);
+        part.forEach((e, j) => (episodes[e]!.refLogprobs = refRows[j]!));
+        ref.dispose();
         disposeBatchTensors(bt);
       }
+      (await policyStats).forEach((o, k) => rolloutParts[k]!.forEach((e, j) => (episodes[e]!.logprobs = (o.logprobs as number[][])[j]!)));
       const scoredAt = Date.now();
 
       // 3. Rewards and group advantages.
@@ -115,49 +146,23 @@ export async function trainGroupPolicy(input: GroupTrainInput): Promise<GroupTra
       const sums = { loss: 0, kl: 0, entropy: 0, low: 0, high: 0, region: 0, gradNorm: 0, n: 0 };
       for (let pass = 0; pass < cfg.num_iterations; pass++) {
         for (const slice of slices) {
-          const parts = microOf(slice).map((part) => {
-            const eps = part.map((i) => episodes[i]!);
-            const bt = toBatchTensors(eps.map((ep) => ep.example), input.padId);
-            const old = tf.tidy(() => ({
-              logprobs: placeActions(eps.map((ep) => ep.logprobs), bt),
-              ref: placeActions(eps.map((ep) => ep.refLogprobs), bt),
-              seq: tf.tensor1d(eps.map((ep) => ep.logprobs.reduce((s, l) => s + l, 0))),
-              adv: tf.tensor1d(eps.map((ep) => ep.advantage)),
-            }));
-            return { eps, bt, old };
-          });
-          // Micro-batch m weighs its share of what the step's loss averages over (tokens for dapo, rows for grpo,
-          // dr_grpo and RLOO), and its share of tokens in the token-mean metrics: the accumulated step is the slice's.
-          const tokenShares = shares(parts.map((p) => p.bt.batch.responseTokens));
-          const rowShares = shares(parts.map((p) => p.eps.length));
+          // Each shard (a micro-batch's rows on one thread) weighs its share of what the step's loss averages over
+          // (tokens for dapo, rows for grpo, dr_grpo and RLOO), and its share of tokens in the token-mean metrics:
+          // the accumulated step is the slice's.
+          const micro = microOf(slice).map((part) => shardsOf(part).map(groupShard));
+          const flat = micro.flat();
+          const tokenShares = shares(flat.map((sh) => sh.logprobs.reduce((n, row) => n + row.length, 0)));
+          const rowShares = shares(flat.map((sh) => sh.examples.length));
           const lossShares = algorithm.kind === "grpo" && algorithm.config.loss_type === "dapo" ? tokenShares : rowShares;
           const clipShares = algorithm.kind === "grpo" ? tokenShares : rowShares;
-          const kept: tf.Tensor[][] = [];
-          const { loss, grads } = accumulatedGrads(params, parts.length, (m) => {
-            const { bt, old } = parts[m]!;
-            // Entropy is only reported here: taken with no gradient, its vocabulary-sized softmax is not kept.
-            const out = responseLogprobs(policy, bt, { temperature: cfg.temperature, entropy: "metric" });
-            let result: { loss: tf.Scalar; clip: ClipStats; kl: tf.Scalar };
-            if (algorithm.kind === "grpo") {
-              const c = algorithm.config;
-              result = grpoLoss(out.logprobs, old.logprobs, old.ref, old.adv, bt.lossMask, { epsilon: c.epsilon, beta: c.beta, lossType: c.loss_type, maxCompletionLength: c.max_completion_length });
-            } else {
-              const r = rlooLoss(out.logprobs, old.seq, old.adv, bt.lossMask, cfg.epsilon);
-              result = { ...r, kl: maskedMean(tf.sub(out.logprobs, old.ref), bt.lossMask) as tf.Scalar };
-            }
-            const ratio = tf.exp(tf.sub(out.logprobs, old.logprobs));
-            const mask = tf.cast(bt.lossMask, "bool");
-            const ratioMin = tf.min(tf.where(mask, ratio, tf.onesLike(ratio).mul(1e9)));
-            const ratioMax = tf.max(tf.where(mask, ratio, tf.zerosLike(ratio)));
-            kept.push([result.kl, out.entropy!, result.clip.low, result.clip.high, result.clip.region, ratioMin, ratioMax].map((t) => tf.keep(t)));
-            return parts.length > 1 ? (tf.mul(result.loss, lossShares[m]! * parts.length) as tf.Scalar) : result.loss;
-          });
+          let shardIndex = 0;
+          const { loss, grads, outputs } = await dp.accumulatedGrads(micro.map((shards) => ({ shards, weights: shards.map(() => lossShares[shardIndex++]!) })), { absolute: true });
           const clipped = clipByGlobalNorm(grads, cfg.max_grad_norm, { consume: true });
           adam.step(clipped.grads, learningRateAt(optimizerStep, schedule));
-          ctx.countTokens?.(parts.reduce((n, p) => n + p.bt.batch.attentionMask.reduce((s, v) => s + v, 0), 0));
-          const read = await Promise.all(kept.map((row) => Promise.all(row.map(async (t) => (await t.data())[0]!))));
+          ctx.countTokens?.(flat.reduce((n, sh) => n + sh.examples.reduce((k, e) => k + e.ids.length, 0), 0));
+          const read = outputs.flat().map((o) => o.stats as number[]);
           const weighted = (k: number, w: number[]) => read.reduce((s, row, m) => s + w[m]! * row[k]!, 0);
-          sums.loss += (await loss.data())[0]!;
+          sums.loss += loss;
           sums.gradNorm += (await clipped.norm.data())[0]!;
           sums.kl += weighted(0, tokenShares);
           sums.entropy += weighted(1, tokenShares);
@@ -165,16 +170,12 @@ export async function trainGroupPolicy(input: GroupTrainInput): Promise<GroupTra
           sums.high += weighted(3, clipShares);
           sums.region += weighted(4, clipShares);
           sums.n++;
-          const eps = parts.flatMap((p) => p.eps);
+          const eps = slice.map((i) => episodes[i]!);
           const ratioMin = Math.min(...read.map((row) => row[5]!));
           const ratioMax = Math.max(...read.map((row) => row[6]!));
           input.onStep?.({ iteration, pass, step: optimizerStep, ratioMin, ratioMax, advantages: eps.map((ep) => ep.advantage), rewards: eps.map((ep) => ep.reward) });
           optimizerStep++;
-          tf.dispose([loss, clipped.norm, ...kept.flat(), ...grads.values(), ...clipped.grads.values()]);
-          for (const { bt, old } of parts) {
-            tf.dispose(Object.values(old));
-            disposeBatchTensors(bt);
-          }
+          tf.dispose([clipped.norm, ...grads.values(), ...clipped.grads.values()]);
         }
       }
 
@@ -210,6 +211,7 @@ export async function trainGroupPolicy(input: GroupTrainInput): Promise<GroupTra
       await cursor.after(iteration + 1);
     }
   } finally {
+    await dp.close();
     adam.dispose();
   }
   return { iterations: cfg.max_steps, lastMetrics };

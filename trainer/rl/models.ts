@@ -39,9 +39,15 @@ export function encoderFor(tok: Tokenizer) {
   return (prompt: string, response: string) => buildExample(tok, prompt, response);
 }
 
-/** PPO's sampler over trainer/generate (KV cache, seeded, per-row stop at EOS). */
+/**
+ * The online trainers' sampler over trainer/generate (KV cache, seeded, per-row stop at EOS), the batch split over the
+ * trainer's data-parallel threads when it passes them (its replica 0 is the policy).
+ */
 export function samplerFor(tok: Tokenizer): Sampler {
-  return async (policy, promptIds, opts) => (await generate(policy, tok, promptIds, { maxNewTokens: opts.maxNewTokens, temperature: opts.temperature, seed: opts.seed })).tokens;
+  return async (policy, promptIds, opts, parallel) => {
+    const o = { maxNewTokens: opts.maxNewTokens, temperature: opts.temperature, seed: opts.seed };
+    return (parallel ? await parallel.generate(promptIds, o, tok) : await generate(policy, tok, promptIds, o)).tokens;
+  };
 }
 
 /** Samples one response per prompt as text (for RM normalisation and evaluation). */

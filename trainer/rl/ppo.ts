@@ -3,17 +3,18 @@
 // advantages with GAE, and run several epochs of clipped policy and value updates over minibatches of each rollout.
 import * as tf from "@tensorflow/tfjs";
 import { learningRateAt, warmupSteps } from "../model/schedule";
-import { accumulatedGrads, Adam, clipByGlobalNorm } from "../model/adam";
+import { Adam, clipByGlobalNorm } from "../model/adam";
+import { balancedRanges, DataParallel } from "../model/data-parallel";
 import type { GPT } from "../model/gpt";
 import type { ScalarHead } from "../model/heads";
 import { mulberry32, shuffledIndices } from "../../server/services/random";
 import type { PPOConfig } from "../../server/services/run-kinds/ppo-config";
 import { RunCancelled, type RlContext } from "./context";
-import { disposeBatchTensors, namedParams, responseLogprobs, toBatchTensors, type BatchTensors } from "./forward";
-import { actionValues, placeActions, PromptCycler, scoreEpisodes, toEpisode, type RewardSource, type SampledEpisode, type Sampler } from "./rollout";
-import { ppoPolicyLoss, ppoValueLoss } from "./losses";
+import { disposeBatchTensors, namedParams, responseLogprobs, toBatchTensors } from "./forward";
+import { actionValues, PromptCycler, scoreEpisodes, toEpisode, type RewardSource, type SampledEpisode, type Sampler } from "./rollout";
 import type { ResumeStore } from "../checkpoint/resume";
 import { RolloutCursor } from "./resume";
+import type { PPOShard } from "./shard-losses";
 import {
   explainedVariance,
   gae,
@@ -59,6 +60,8 @@ export interface PPOTrainInput extends RewardSource {
   ctx: RlContext;
   /** The run's resumable checkpoints: restored from at the start, written every config.save_steps iterations. */
   resume?: ResumeStore;
+  /** Compute threads for gradients and rollouts (main + workers); RLHF_WORKERS or one per core when absent. */
+  threads?: number;
   /** Test hook: ratio statistics of every minibatch update. */
   onMinibatch?: (info: { iteration: number; epoch: number; minibatch: number; ratioMean: number; ratioMin: number; ratioMax: number }) => void;
 }
@@ -119,9 +122,10 @@ export async function trainPPO(input: PPOTrainInput): Promise<PPOTrainResult> {
   const microSize = Math.ceil(cfg.mini_batch_size / cfg.gradient_accumulation_steps);
   const microOf = (mb: number[]) => microBatches(mb, Math.ceil(mb.length / cfg.gradient_accumulation_steps));
 
-  const values = (bt: BatchTensors, hidden: tf.Tensor3D): tf.Tensor2D =>
-    critic ? critic.head.apply(critic.gpt.hiddenStates(bt.ids, { attentionMask: bt.attentionMask })) : input.valueHead!.apply(hidden);
-
+  // Gradients (and rollouts) over every core: the policy (with its value head) and the critic are replicated on the
+  // worker threads; the frozen reference and RM are not (their numbers travel in the shards).
+  const replicas = [{ gpt: policy, head: useCritic ? undefined : input.valueHead, headPrefix: "value." }, ...(critic ? [{ gpt: critic.gpt, head: critic.head, prefix: "critic." }] : [])];
+  const dp = await DataParallel.start({ replicas, loss: { module: new URL("./shard-losses.ts", import.meta.url).href, name: "ppoShardLoss" }, backend: tf.getBackend(), threads: input.threads, log: (l) => ctx.log(l) });
   try {
     // Policy, value head or critic, Adam, β, the RNG and the prompt cycle as the last save left them (none: a fresh run).
     const cursor = new RolloutCursor({ store: input.resume, saveSteps: cfg.save_steps, total: cfg.max_steps, params, optimizers: { adam }, random, prompts, promptIds: input.prompts, kl }, ctx);
@@ -135,7 +139,7 @@ export async function trainPPO(input: PPOTrainInput): Promise<PPOTrainResult> {
         maxNewTokens: cfg.response_length,
         temperature: cfg.temperature,
         seed: cfg.seed * 100003 + iteration,
-      });
+      }, dp);
       const sampledAt = Date.now();
       const episodes: Episode[] = sampled.map((tokens, i) => ({
         ...toEpisode(batchPrompts[i]!, tokens, input.eosId),
@@ -152,20 +156,40 @@ export async function trainPPO(input: PPOTrainInput): Promise<PPOTrainResult> {
       //    the very same tensors and its ratio is exactly 1 (a check that rollout and training log-probs agree).
       const firstOrder = shuffledIndices(episodes.length, random);
       const minibatches = (order: number[]) => microBatches(order, cfg.mini_batch_size);
+      // A micro-batch's rows split over the compute threads, about equal in tokens; the rollout pass below scores
+      // exactly these shards too, so the first update's ratio stays exactly 1 with any thread count.
+      const shardsOf = (part: number[]) => balancedRanges(part.map((i) => episodes[i]!.example.ids.length), dp.threads).map(([a, b]) => part.slice(a, b));
+      const ppoShard = (rows: number[]): PPOShard => {
+        const eps = rows.map((i) => episodes[i]!);
+        return {
+          examples: eps.map((ep) => ep.example),
+          logprobs: eps.map((ep) => ep.logprobs),
+          values: eps.map((ep) => ep.values),
+          advantages: eps.map((ep) => ep.advantages),
+          returns: eps.map((ep) => ep.returns),
+          padId: input.padId,
+          temperature: cfg.temperature,
+          cliprange: cfg.cliprange,
+          cliprangeValue: cfg.cliprange_value,
+          vfCoef: cfg.vf_coef,
+          entCoef: cfg.ent_coef,
+        };
+      };
+      const rolloutParts = minibatches(firstOrder).flatMap(microOf).flatMap(shardsOf);
+      // The policy's log-probs and values run on the worker threads while this one runs the frozen RM and reference.
+      const policyStats = dp.evaluateElsewhere("policyRolloutStats", rolloutParts.map((part) => ({ examples: part.map((i) => episodes[i]!.example), padId: input.padId, temperature: cfg.temperature })));
+      policyStats.catch(() => {}); // awaited below; a failure must not count as unhandled while the RM runs
       const rmScores = await scoreEpisodes(input, episodes, input.eosId, input.padId, microSize);
       episodes.forEach((ep, i) => (ep.score = rmScores[i]!));
-      for (const part of minibatches(firstOrder).flatMap(microOf)) {
+      for (const part of rolloutParts) {
         const bt = toBatchTensors(part.map((i) => episodes[i]!.example), input.padId);
-        const [lp, ref, val] = tf.tidy(() => {
-          const out = responseLogprobs(policy, bt, { temperature: cfg.temperature });
-          const refOut = responseLogprobs(reference, bt, { temperature: cfg.temperature });
-          return [out.logprobs, refOut.logprobs, values(bt, out.hidden)];
-        });
-        const [lpRows, refRows, valRows] = [actionValues(await lp!.data(), bt), actionValues(await ref!.data(), bt), actionValues(await val!.data(), bt)];
-        part.forEach((e, j) => Object.assign(episodes[e]!, { logprobs: lpRows[j]!, refLogprobs: refRows[j]!, values: valRows[j]! }));
-        tf.dispose([lp!, ref!, val!]);
+        const ref = tf.tidy(() => responseLogprobs(reference, bt, { temperature: cfg.temperature }).logprobs);
+        const refRows = actionValues(await ref.data(), bt);
+        part.forEach((e, j) => (episodes[e]!.refLogprobs = refRows[j]!));
+        ref.dispose();
         disposeBatchTensors(bt);
       }
+      (await policyStats).forEach((o, k) => rolloutParts[k]!.forEach((e, j) => Object.assign(episodes[e]!, { logprobs: (o.logprobs as number[][])[j]!, values: (o.values as number[][])[j]! })));
 
       const scoredAt = Date.now();
 
@@ -206,44 +230,19 @@ export async function trainPPO(input: PPOTrainInput): Promise<PPOTrainResult> {
         const order = epoch === 0 ? firstOrder : shuffledIndices(episodes.length, random);
         let mbIndex = 0;
         for (const mb of minibatches(order)) {
-          const parts = microOf(mb).map((part) => {
-            const eps = part.map((i) => episodes[i]!);
-            const bt = toBatchTensors(eps.map((ep) => ep.example), input.padId);
-            const old = tf.tidy(() => ({
-              logprobs: placeActions(eps.map((ep) => ep.logprobs), bt),
-              values: placeActions(eps.map((ep) => ep.values), bt),
-              advantages: placeActions(eps.map((ep) => ep.advantages), bt),
-              returns: placeActions(eps.map((ep) => ep.returns), bt),
-            }));
-            return { bt, old };
-          });
-          // Every loss term is a mean over the minibatch's actions, so micro-batch m weighs its share of them: the
-          // accumulated update equals the whole minibatch's (TRL's plain average of micro-batch means would not).
-          const weights = shares(parts.map((p) => p.bt.batch.responseTokens));
-          const kept: tf.Tensor[][] = [];
-          const { loss, grads } = accumulatedGrads(params, parts.length, (m) => {
-            const { bt, old } = parts[m]!;
-            // The entropy joins the graph only when it is part of the loss; otherwise it is a metric taken with no
-            // gradient (its softmax over the vocabulary is not kept for the backward pass).
-            const out = responseLogprobs(policy, bt, { temperature: cfg.temperature, entropy: cfg.ent_coef > 0 ? "differentiable" : "metric" });
-            const pg = ppoPolicyLoss(out.logprobs, old.logprobs, old.advantages, bt.lossMask, cfg.cliprange);
-            const vf = ppoValueLoss(values(bt, out.hidden), old.values, old.returns, bt.lossMask, cfg.cliprange_value);
-            const ratio = tf.exp(tf.sub(out.logprobs, old.logprobs));
-            const mask = tf.cast(bt.lossMask, "bool");
-            // Min/max of the ratio over real actions only (padding positions have ratio exp(0) = 1 anyway).
-            const ratioMin = tf.min(tf.where(mask, ratio, tf.onesLike(ratio).mul(1e9)));
-            const ratioMax = tf.max(tf.where(mask, ratio, tf.zerosLike(ratio)));
-            kept.push([pg.loss, vf.loss, pg.clipfrac, vf.clipfrac, pg.approxKl, out.entropy!, pg.ratioMean, ratioMin, ratioMax].map((t) => tf.keep(t)));
-            let total = tf.add(pg.loss, tf.mul(cfg.vf_coef, vf.loss)) as tf.Scalar;
-            if (cfg.ent_coef > 0) total = tf.sub(total, tf.mul(cfg.ent_coef, out.entropy!));
-            return parts.length > 1 ? tf.mul(total, weights[m]! * parts.length) : total;
-          });
+          // Every loss term is a mean over the minibatch's actions, so each shard (a micro-batch's rows on one thread)
+          // weighs its share of them: the accumulated update equals the whole minibatch's (TRL's plain average of
+          // micro-batch means would not).
+          const micro = microOf(mb).map((part) => shardsOf(part).map(ppoShard));
+          const weights = shares(micro.flat().map((sh) => sh.logprobs.reduce((n, row) => n + row.length, 0)));
+          let shardIndex = 0;
+          const { grads, outputs } = await dp.accumulatedGrads(micro.map((shards) => ({ shards, weights: shards.map(() => weights[shardIndex++]!) })), { absolute: true });
           // Policy and critic are clipped apart (TRL gives each model its own optimizer): a large value-loss gradient
           // must not shrink the policy's step, nor the other way round.
           const clipped = clipPerModel(grads, cfg.max_grad_norm);
           adam.step(clipped.grads, learningRateAt(iteration, schedule));
-          ctx.countTokens?.(parts.reduce((n, p) => n + p.bt.batch.attentionMask.reduce((s, v) => s + v, 0), 0));
-          const read = await Promise.all(kept.map((row) => Promise.all(row.map(async (t) => (await t.data())[0]!))));
+          ctx.countTokens?.(micro.flat().reduce((n, sh) => n + sh.examples.reduce((k, e) => k + e.ids.length, 0), 0));
+          const read = outputs.flat().map((o) => o.stats as number[]);
           const mean = (k: number) => read.reduce((s, row, m) => s + weights[m]! * row[k]!, 0);
           const ratioMean = mean(6);
           const ratioMin = Math.min(...read.map((row) => row[7]!));
@@ -258,11 +257,7 @@ export async function trainPPO(input: PPOTrainInput): Promise<PPOTrainResult> {
           sums.ratioSq += ratioMean ** 2;
           sums.n++;
           input.onMinibatch?.({ iteration, epoch, minibatch: mbIndex++, ratioMean, ratioMin, ratioMax });
-          tf.dispose([loss, clipped.norm, ...kept.flat(), ...grads.values(), ...clipped.grads.values()]);
-          for (const { bt, old } of parts) {
-            tf.dispose(Object.values(old));
-            disposeBatchTensors(bt);
-          }
+          tf.dispose([clipped.norm, ...grads.values(), ...clipped.grads.values()]);
         }
       }
 
@@ -315,6 +310,7 @@ export async function trainPPO(input: PPOTrainInput): Promise<PPOTrainResult> {
       await cursor.after(iteration + 1);
     }
   } finally {
+    await dp.close();
     adam.dispose();
   }
   return { iterations: cfg.max_steps, lastMetrics };

@@ -4,9 +4,10 @@
 import * as tf from "@tensorflow/tfjs";
 import type { TokenizedExample } from "../data/collate";
 import { truncateKeepingEnd } from "../data/collate";
-import { accumulatedGrads, Adam, clipByGlobalNorm } from "../model/adam";
+import { Adam, clipByGlobalNorm } from "../model/adam";
+import { balancedRanges, DataParallel, type ShardedBatch } from "../model/data-parallel";
 import { applyGradientCheckpointing } from "../model/recompute";
-import { withAdapterDropout } from "../model/lora";
+import { withAdapterDropoutAsync } from "../model/lora";
 import { learningRateAt, warmupSteps } from "../model/schedule";
 import type { GPT } from "../model/gpt";
 import type { ScalarHead } from "../model/heads";
@@ -18,8 +19,9 @@ import { RunInputError } from "../runs/errors";
 /** Sequence length when scoring outside a training run: the reward config's default. */
 const DEFAULT_MAX_LENGTH = rewardConfig.shape.max_length.parse(undefined);
 import { RunCancelled, type RlContext } from "./context";
-import { disposeBatchTensors, lastTokenScores, namedParams, toBatchTensors } from "./forward";
-import { rankingLoss, type RankingPairs } from "./losses";
+import { disposeBatchTensors, lastTokenScores, toBatchTensors } from "./forward";
+import { rankingLoss } from "./losses";
+import { rewardShard, type RewardShard } from "./shard-losses";
 import { meanStd, microBatches } from "./utils";
 import type { ResumeStore } from "../checkpoint/resume";
 import { EpochCursor } from "./resume";
@@ -72,29 +74,24 @@ export function splitRankings<T extends RankingExample>(data: readonly T[], cfg:
   return { train: data.filter((d) => !held.has(d.promptId)), heldOut: data.filter((d) => held.has(d.promptId)) };
 }
 
-/**
- * Loss on one batch of rankings: unique sequences are scored once (several annotators' rankings of the same
- * completions share a forward pass but each contributes its own pairs).
- */
+/** Loss on one batch of rankings (evaluation): the training shard loss's batch, on the calling thread. */
 function batchLoss(gpt: GPT, head: ScalarHead, rankings: readonly PreparedRanking[], padId: number) {
-  const slot = new Map<string, number>();
-  const examples: TokenizedExample[] = [];
-  const lossRankings: RankingPairs[] = rankings.map((r) => {
-    const local = r.keys.map((key, i) => {
-      if (!slot.has(key)) {
-        slot.set(key, examples.length);
-        examples.push(r.examples[i]!);
-      }
-      return slot.get(key)!;
-    });
-    return { pairs: r.pairs.map(([w, l]) => [local[w]!, local[l]!] as [number, number]), pairCount: r.pairCount };
-  });
-  const bt = toBatchTensors(examples, padId);
+  const shard = rewardShard(rankings, padId);
+  const bt = toBatchTensors(shard.examples, padId);
   return {
-    tokens: examples.reduce((n, e) => n + e.ids.length, 0),
-    run: () => rankingLoss(lastTokenScores(gpt, head, bt), lossRankings),
+    run: () => rankingLoss(lastTokenScores(gpt, head, bt), shard.rankings),
     dispose: () => disposeBatchTensors(bt),
   };
+}
+
+/**
+ * Splits a micro-batch of rankings over `parts` compute threads: contiguous rankings of about equal token counts,
+ * each shard weighted by its share of the rankings (the loss is a mean over rankings). One ranking stays one shard.
+ */
+function rewardShards(rankings: readonly PreparedRanking[], padId: number, parts: number): ShardedBatch {
+  const tokens = rankings.map((r) => r.examples.reduce((n, e) => n + e.ids.length, 0));
+  const ranges = balancedRanges(tokens, parts);
+  return { shards: ranges.map(([a, b]) => rewardShard(rankings.slice(a, b), padId)), weights: ranges.map(([a, b]) => (b - a) / rankings.length) };
 }
 
 /** Held-out pairwise accuracy and loss (ties in score count as wrong, so an untrained constant head scores 0). */
@@ -177,6 +174,8 @@ export interface RewardTrainInput {
   ctx: RlContext;
   /** The run's resumable checkpoints: restored from at the start, written every config.save_steps steps. */
   resume?: ResumeStore;
+  /** Compute threads for the gradients (main + workers); RLHF_WORKERS or one per core when absent. */
+  threads?: number;
 }
 
 export interface RewardTrainResult {
@@ -208,7 +207,8 @@ export async function trainRewardModel(input: RewardTrainInput): Promise<RewardT
   }
   applyGradientCheckpointing(gpt, cfg.gradient_checkpointing, (l) => ctx.log(l));
   ctx.log(`reward model: ${prepared.length} train rankings, ${heldOut.length} held-out rankings, ${gpt.numParams()} backbone params`);
-  const params = namedParams(gpt, head);
+  const dp = await DataParallel.start({ replicas: [{ gpt, head }], loss: { module: new URL("./shard-losses.ts", import.meta.url).href, name: "rewardShardLoss" }, backend: tf.getBackend(), threads: input.threads, log: (l) => ctx.log(l) });
+  const params = dp.params;
   const adam = new Adam(params, { lr: cfg.learning_rate, eps: cfg.adam_epsilon, weightDecay: cfg.weight_decay });
   const random = mulberry32(cfg.seed);
   // Each optimizer step takes gradient_accumulation_steps micro-batches of batch_size rankings.
@@ -233,29 +233,27 @@ export async function trainRewardModel(input: RewardTrainInput): Promise<RewardT
       const order = cursor.order(epoch, prepared.length);
       for (let i = cursor.first(epoch); i < order.length && step < totalSteps; i += perStep) {
         if (ctx.isCancelled()) throw new RunCancelled("reward model training was cancelled");
-        const micro = microBatches(order.slice(i, i + perStep), cfg.batch_size).map((part) => batchLoss(gpt, head, part.map((j) => prepared[j]!), padId));
-        let accuracy = 0;
-        const { loss, grads } = withAdapterDropout(gpt.lora, () =>
-          accumulatedGrads(params, micro.length, (m) => {
-            const out = micro[m]!.run();
-            accuracy += out.accuracy / micro.length;
-            return out.loss;
-          }),
-        );
+        const micro = microBatches(order.slice(i, i + perStep), cfg.batch_size).map((part) => part.map((j) => prepared[j]!));
+        const sharded = micro.map((part) => rewardShards(part, padId, dp.threads));
+        const { loss, grads, outputs } = await withAdapterDropoutAsync([gpt.lora], () => dp.accumulatedGrads(sharded));
+        // Each micro-batch's accuracy over its pairs, averaged over micro-batches (as the loss).
+        const accuracy = outputs.reduce((sum, shards) => {
+          const correct = shards.reduce((n, o) => n + (o.correct as number), 0);
+          return sum + correct / Math.max(1, shards.reduce((n, o) => n + (o.pairs as number), 0)) / outputs.length;
+        }, 0);
         const clipped = clipByGlobalNorm(grads, cfg.max_grad_norm, { consume: true });
         const lr = learningRateAt(step, schedule);
         adam.step(clipped.grads, lr);
         step++;
-        ctx.countTokens?.(micro.reduce((n, b) => n + b.tokens, 0));
+        ctx.countTokens?.(sharded.flatMap((b) => b.shards as RewardShard[]).reduce((n, s) => n + s.examples.reduce((k, e) => k + e.ids.length, 0), 0));
         ctx.reportMetrics(step, {
-          "train/loss": (await loss.data())[0]!,
+          "train/loss": loss,
           "train/accuracy": accuracy,
           "train/grad_norm": (await clipped.norm.data())[0]!,
           "train/learning_rate": lr,
           epoch: epoch + Math.min(1, (i + perStep) / order.length),
         });
-        tf.dispose([loss, clipped.norm, ...grads.values(), ...clipped.grads.values()]);
-        for (const b of micro) b.dispose();
+        tf.dispose([clipped.norm, ...grads.values(), ...clipped.grads.values()]);
         ctx.progress((0.9 * step) / totalSteps);
         await cursor.after(step, epoch, i + perStep, best && { value: { accuracy: best.accuracy, epoch: best.epoch, eval: best.eval }, tensors: best.weights });
       }
@@ -276,6 +274,7 @@ export async function trainRewardModel(input: RewardTrainInput): Promise<RewardT
       ctx.reportMetrics(step, { "eval/best_epoch": best.epoch });
     }
   } finally {
+    await dp.close();
     adam.dispose();
     if (best) tf.dispose([...best.weights.values()]);
   }

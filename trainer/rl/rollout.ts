@@ -4,16 +4,21 @@
 import * as tf from "@tensorflow/tfjs";
 import type { TokenizedExample } from "../data/collate";
 import type { GPT } from "../model/gpt";
+import type { DataParallel } from "../model/data-parallel";
 import type { ScalarHead } from "../model/heads";
 import { shuffledIndices } from "../../server/services/random";
 import { disposeBatchTensors, lastTokenScores, toBatchTensors, type BatchTensors } from "./forward";
 import { truncateAtFirstEos } from "./utils";
 
-/** Samples response tokens for tokenized prompts (the sampler may run past EOS; trainers cut at the first one). */
+/**
+ * Samples response tokens for tokenized prompts (the sampler may run past EOS; trainers cut at the first one). The
+ * trainer's data-parallel threads come along: a sampler may split the batch over them (DataParallel.generate).
+ */
 export type Sampler = (
   policy: GPT,
   promptIds: number[][],
   opts: { maxNewTokens: number; temperature: number; seed: number },
+  parallel?: DataParallel,
 ) => Promise<number[][]>;
 
 /** The frozen reward model, or a programmatic reward of the response tokens (toy tasks in tests). */

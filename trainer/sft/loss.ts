@@ -3,6 +3,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { responsePositions, type Batch } from "../data/collate";
 import type { GPT } from "../model/gpt";
+import type { ReplicaModels } from "../model/gradient-workers";
+import { balancedRanges, type ShardedBatch } from "../model/data-parallel";
 import { gatherRows, tokenLogprobs } from "../model/ops";
 
 /** log p(label | prefix) at every position of a batch, [B, T] (masked positions included; callers mask). */
@@ -49,4 +51,36 @@ export async function responseLogLikelihoods(model: GPT, batch: Batch): Promise<
   const out = Array.from(await sums.data());
   sums.dispose();
   return out;
+}
+
+/** sftLoss as a data-parallel shard loss (trainer/model/gradient-workers.ts): the shard is a Batch of some rows. */
+export function sftShardLoss(replicas: ReplicaModels[], shard: unknown): tf.Scalar {
+  return sftLoss(replicas[0]!.gpt, shard as Batch);
+}
+
+/** Rows [a, b) of a right-padded batch, cut to its own longest row (padding columns would only cost compute). */
+export function batchRows(batch: Batch, a: number, b: number): Batch {
+  const T = batch.seqLen;
+  let seqLen = 1;
+  for (let r = a; r < b; r++) for (let t = T - 1; t >= seqLen; t--) if (batch.attentionMask[r * T + t] === 1) seqLen = t + 1;
+  const take = <A extends Int32Array | Float32Array>(src: A): A => {
+    const out = new (src.constructor as { new (n: number): A })((b - a) * seqLen);
+    for (let r = a; r < b; r++) out.set(src.subarray(r * T, r * T + seqLen), (r - a) * seqLen);
+    return out;
+  };
+  const lossMask = take(batch.lossMask);
+  return { batchSize: b - a, seqLen, inputIds: take(batch.inputIds), attentionMask: take(batch.attentionMask), labels: take(batch.labels), lossMask, responseTokens: lossMask.reduce((n, m) => n + m, 0) };
+}
+
+/**
+ * Splits an SFT micro-batch over `parts` compute threads: contiguous rows of about equal token counts, each shard
+ * weighted by its share of the response tokens, so the weighted sum of shard losses (a mean per token each) is the
+ * batch's mean per token. One row, or no response token at all, stays one shard.
+ */
+export function sftShards(batch: Batch, parts: number): ShardedBatch {
+  if (parts <= 1 || batch.batchSize < 2 || batch.responseTokens === 0) return { shards: [batch], weights: [1] };
+  const T = batch.seqLen;
+  const lengths = Array.from({ length: batch.batchSize }, (_, r) => batch.attentionMask.subarray(r * T, (r + 1) * T).reduce((n, m) => n + m, 0));
+  const shards = balancedRanges(lengths, parts).map(([a, b]) => batchRows(batch, a, b));
+  return { shards, weights: shards.map((s) => s.responseTokens / batch.responseTokens) };
 }

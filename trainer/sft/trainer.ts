@@ -3,12 +3,13 @@
 import * as tf from "@tensorflow/tfjs";
 import { batchesPerEpoch, epochBatches, inOrderBatches } from "../data/loader";
 import type { Batch, TokenizedExample } from "../data/collate";
-import { accumulatedGrads, Adam, clipByGlobalNorm } from "../model/adam";
+import { Adam, clipByGlobalNorm } from "../model/adam";
+import { DataParallel } from "../model/data-parallel";
 import type { GPT } from "../model/gpt";
-import { withAdapterDropout } from "../model/lora";
+import { withAdapterDropoutAsync } from "../model/lora";
 import { RunCancelledError, RunInputError } from "../runs/errors";
 import type { SFTConfig } from "../../server/services/run-kinds/sft-config";
-import { sftLoss, batchTokenLogprobs } from "./loss";
+import { batchTokenLogprobs, sftShards } from "./loss";
 import { learningRateAt, warmupSteps } from "../model/schedule";
 import { applyGradientCheckpointing } from "../model/recompute";
 import { saveDue, type ResumeStore } from "../checkpoint/resume";
@@ -36,6 +37,8 @@ export interface SFTTrainInput {
    * state: it is a function of the seed and the step.
    */
   resume?: ResumeStore;
+  /** Compute threads for the gradients (main + workers); RLHF_WORKERS or one per core when absent. */
+  threads?: number;
 }
 
 export interface SFTTrainResult {
@@ -130,7 +133,9 @@ export async function trainSFT(input: SFTTrainInput): Promise<SFTTrainResult> {
   let bestStep: number | null = null;
   let finalTrainLoss: number | null = null;
   let finalEvalLoss: number | null = null;
+  let dp: DataParallel | null = null;
   try {
+    dp = await DataParallel.start({ replicas: [{ gpt: model }], loss: { module: new URL("./loss.ts", import.meta.url).href, name: "sftShardLoss" }, backend: tf.getBackend(), threads: input.threads, log: (l) => hooks.log(l) });
     const saved = input.resume?.restore<SFTResumeState>({ params: model.trainableParams(), optimizers: { adam } });
     const start = saved?.step ?? 0;
     if (saved) {
@@ -159,14 +164,15 @@ export async function trainSFT(input: SFTTrainInput): Promise<SFTTrainResult> {
       if (hooks.isCancelled()) throw new RunCancelledError();
       const microBatches = Array.from({ length: micro }, () => batches.next().value as Batch);
       const lr = learningRateAt(step, schedule);
-      const { loss, grads } = withAdapterDropout(model.lora, () => accumulatedGrads(model.trainableParams(), micro, (i) => sftLoss(model, microBatches[i]!)));
+      const parallel = dp;
+      const { loss, grads } = await withAdapterDropoutAsync([model.lora], () => parallel.accumulatedGrads(microBatches.map((b) => sftShards(b, parallel.threads))));
       const clipped = clipByGlobalNorm(grads, config.max_grad_norm, { consume: true });
       adam.step(clipped.grads, lr);
       hooks.countTokens?.(microBatches.reduce((n, b) => n + b.attentionMask.reduce((a, m) => a + m, 0), 0));
-      const [lossValue, normValue] = await Promise.all([loss.data(), clipped.norm.data()]);
-      tf.dispose([loss, clipped.norm, ...grads.values(), ...clipped.grads.values()]);
+      const normValue = await clipped.norm.data();
+      tf.dispose([clipped.norm, ...grads.values(), ...clipped.grads.values()]);
       const done = step + 1;
-      finalTrainLoss = lossValue[0]!;
+      finalTrainLoss = loss;
       const metrics = { "train/loss": finalTrainLoss, "train/lr": lr, "train/grad_norm": normValue[0]! };
       if (done % config.logging_steps === 0 || done === total) hooks.reportMetrics(done, metrics);
       if (done % config.eval_steps === 0 || done === total) await runEval(done);
@@ -187,6 +193,7 @@ export async function trainSFT(input: SFTTrainInput): Promise<SFTTrainResult> {
     adam.dispose();
     throw err;
   } finally {
+    await dp?.close();
     if (best) tf.dispose([...(best as Map<string, tf.Tensor>).values()]);
   }
 }
