@@ -11,6 +11,7 @@
 
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { runTrainBench, type TrainBenchResult } from "../../trainer/bench/train-bench.js";
@@ -19,6 +20,7 @@ import { runMemoryCheck } from "../../trainer/bench/memory-check.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const peerScript = path.resolve(repoRoot, "../shared/bench/torch_gpt_step.py");
+const peerSetup = path.resolve(repoRoot, "../shared/bench/torch-peer.sh");
 const seconds = Number(process.argv[2] ?? process.env.BENCH_SECONDS ?? 20);
 const rounds = Number(process.argv[3] ?? process.env.BENCH_ROUNDS ?? 2);
 
@@ -28,10 +30,19 @@ interface PeerResult {
   [k: string]: unknown;
 }
 
-function peerAvailable(): string | null {
+/** The python that runs the peer: torch-peer.sh's PyTorch 2 venv when it can be set up, else Debian's python3. */
+function peerPython(): { python: string; env: NodeJS.ProcessEnv } {
+  const venvPython = path.join(process.env.TORCH_PEER_VENV ?? path.join(os.homedir(), ".cache/torch-peer-venv"), "bin/python");
+  // A one-second run of the setup script creates the venv the first time (offline, from the local wheel).
+  if (!fs.existsSync(venvPython) && fs.existsSync(peerSetup)) spawnSync("bash", [peerSetup, "1", "1"], { encoding: "utf8" });
+  if (fs.existsSync(venvPython) && spawnSync(venvPython, ["-c", "import torch"]).status === 0) return { python: venvPython, env: process.env };
+  return { python: "/usr/bin/python3", env: { ...process.env, OPENBLAS_NUM_THREADS: "1" } };
+}
+
+function peerAvailable(python: string): string | null {
   if (!fs.existsSync(peerScript)) return `peer script not found at ${peerScript}`;
-  const r = spawnSync("/usr/bin/python3", ["-c", "import torch"], { encoding: "utf8" });
-  if (r.status !== 0) return "/usr/bin/python3 cannot import torch (apt-get install python3-torch)";
+  const r = spawnSync(python, ["-c", "import torch"], { encoding: "utf8" });
+  if (r.status !== 0) return `${python} cannot import torch (apt-get install python3-torch)`;
   return null;
 }
 
@@ -47,10 +58,7 @@ const PEER_WRAPPER = [
 ].join("\n");
 
 function runPeer(): PeerResult {
-  const r = spawnSync("/usr/bin/python3", ["-c", PEER_WRAPPER, peerScript, "2", String(seconds)], {
-    encoding: "utf8",
-    env: { ...process.env, OPENBLAS_NUM_THREADS: "1" },
-  });
+  const r = spawnSync(peer.python, ["-c", PEER_WRAPPER, peerScript, "2", String(seconds)], { encoding: "utf8", env: peer.env });
   if (r.status !== 0) throw new Error(`peer failed: ${r.stderr.trim().split("\n").at(-1)}`);
   const lines = r.stdout.trim().split("\n");
   const result = JSON.parse(lines.at(-2)!) as PeerResult;
@@ -61,7 +69,8 @@ function runPeer(): PeerResult {
   return { ...result, cpu_s: cpu.cpu_s, tokens_per_cpu_s: Math.round(tokens / cpu.cpu_s), cores_used: Math.round((cpu.cpu_s / wall) * 100) / 100 };
 }
 
-const skipPeer = peerAvailable();
+const peer = peerPython();
+const skipPeer = peerAvailable(peer.python);
 const ours: TrainBenchResult[] = [];
 const peers: PeerResult[] = [];
 for (let i = 0; i < rounds; i++) {
@@ -82,6 +91,10 @@ if (skipPeer) {
   const ratio = bestPeer.tokens_per_s / best.tokens_per_s;
   const spread = (xs: number[]) => `${Math.min(...xs)}–${Math.max(...xs)}`;
   console.log(`ratio torch/ours: ${ratio.toFixed(2)} (target ≤ 3); ours tok/s ${spread(ours.map((o) => o.tokens_per_s))}, torch tok/s ${spread(peers.map((p) => p.tokens_per_s))}`);
+  // Each round's ratio (ours and the peer back to back, under the same load) and their median.
+  const roundRatios = peers.map((p, i) => p.tokens_per_s / ours[i]!.tokens_per_s);
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+  console.log(`ratio per round: ${roundRatios.map((r) => r.toFixed(2)).join(", ")}; median ${median(roundRatios).toFixed(2)}`);
   // Per CPU-second: less sensitive to other jobs on a shared machine (torch's spinning threads still count against it).
   const cpuRatio = Math.max(...peers.map((p) => p.tokens_per_cpu_s as number)) / Math.max(...ours.map((o) => o.tokens_per_cpu_s));
   console.log(`ratio per CPU-second torch/ours: ${cpuRatio.toFixed(2)}`);

@@ -151,5 +151,27 @@ describe("wasm fast kernels equal the plain ops (values and gradients)", () => {
     const g2 = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.gather(t, ids), r)))(table);
     expect(maxAbsDiff(g1, g2)).toBeLessThan(1e-6);
     expect(maxAbsDiff(columnSum(x), tf.sum(x, 0))).toBeLessThan(1e-5);
+    // 7 rows: the kernel's four-row passes and its leftover rows.
+    const tall = tf.randomNormal([7, 3], 0, 1, "float32", 35);
+    expect(maxAbsDiff(columnSum(tall), tf.sum(tall, 0))).toBeLessThan(1e-5);
+  });
+
+  it("gelu's one-pass gradient, and the bias and LayerNorm gradients built on columnSum", () => {
+    const x = tf.mul(tf.randomNormal([7, 9], 0, 1, "float32", 36), 3);
+    const geluRef = (t: tf.Tensor) => tf.mul(tf.mul(t, 0.5), tf.add(1, tf.tanh(tf.mul(Math.sqrt(2 / Math.PI), tf.add(t, tf.mul(0.044715, tf.pow(t, 3)))))));
+    expect(maxAbsDiff(gradsOf(gelu, [x])[0]!, gradsOf(geluRef, [x])[0]!)).toBeLessThan(1e-4);
+    const w = tf.randomNormal([9, 4], 0, 1, "float32", 37);
+    const b = tf.randomNormal([4], 0, 1, "float32", 38);
+    const ours = gradsOf((a, c, d) => linear(a as tf.Tensor2D, c as tf.Tensor2D, d as tf.Tensor1D), [x, w, b]);
+    const ref = gradsOf((a, c, d) => tf.add(tf.matMul(a as tf.Tensor2D, c as tf.Tensor2D), d), [x, w, b]);
+    ours.forEach((g, i) => expect(maxAbsDiff(g, ref[i]!)).toBeLessThan(1e-4));
+    const gamma = tf.randomNormal([9], 1, 0.2, "float32", 39);
+    const beta = tf.randomNormal([9], 0, 0.2, "float32", 40);
+    const lnRef = (a: tf.Tensor, g: tf.Tensor, c: tf.Tensor) => {
+      const m = tf.moments(a, -1, true);
+      return tf.add(tf.mul(tf.div(tf.sub(a, m.mean), tf.sqrt(tf.add(m.variance, 1e-5))), g), c);
+    };
+    const lnOurs = gradsOf((a, g, c) => layerNorm(a as tf.Tensor2D, g as tf.Tensor1D, c as tf.Tensor1D, 1e-5), [x, gamma, beta]);
+    gradsOf(lnRef, [x, gamma, beta]).forEach((g, i) => expect(maxAbsDiff(lnOurs[i]!, g)).toBeLessThan(1e-4));
   });
 });

@@ -7,6 +7,8 @@
 // (variables swap their dataId on assign), so sharing the buffer with a reference count is safe; this is exactly
 // what the cpu backend's Identity does.
 // RlhfGatherRows / RlhfSplitCols / RlhfConcatCols: row gather and column split/concat as memcpys (see below).
+// RlhfColumnSum: Σ over rows (bias and LayerNorm gradients) without XNNPACK packing its input.
+// RlhfGeluGrad: GELU's input gradient in one pass (see below).
 
 import * as tf from "@tensorflow/tfjs";
 
@@ -128,7 +130,62 @@ function concatColsWasm(args: { inputs: tf.NamedTensorInfoMap; backend: unknown 
   return out;
 }
 
+/**
+ * Σ over the rows of a 2-D float tensor, accumulated in float64. The bias and LayerNorm gradients need one per op; as
+ * ones[1,N]·x on XNNPACK each call first packs x (a fresh tensor every step) as matMul weights for a single output
+ * row: 1.4 ms at [512,128] on this machine, against about 0.05 ms here.
+ */
+function columnSumWasm(args: { inputs: tf.NamedTensorInfoMap; backend: unknown }): tf.TensorInfo {
+  const backend = args.backend as WasmBackendLike;
+  const { x } = args.inputs as { x: tf.TensorInfo };
+  const [rows, cols] = x.shape as [number, number];
+  const out = backend.makeOutput([cols], "float32");
+  const o = backend.typedArrayFromHeap(out) as Float32Array;
+  const src = backend.typedArrayFromHeap(x) as Float32Array;
+  const acc = new Float64Array(cols);
+  let r = 0;
+  // Four rows per pass over the accumulator: a quarter of its loads and stores (2-2.5× faster than one row a pass).
+  for (; r + 4 <= rows; r += 4) {
+    const b0 = r * cols;
+    const b1 = b0 + cols;
+    const b2 = b1 + cols;
+    const b3 = b2 + cols;
+    for (let c = 0; c < cols; c++) acc[c]! += src[b0 + c]! + src[b1 + c]! + src[b2 + c]! + src[b3 + c]!;
+  }
+  for (; r < rows; r++) {
+    const base = r * cols;
+    for (let c = 0; c < cols; c++) acc[c]! += src[base + c]!;
+  }
+  o.set(acc);
+  return out;
+}
+
+/**
+ * GELU's (tanh form) input gradient from x, its gate s = σ(2c·x·(1 + a·x²)) and dy, in one pass:
+ * dx = dy·(s + x·s·(1 − s)·2c·(1 + 3a·x²)). As tfjs ops it was nine kernels over the MLP's widest activation
+ * (5.4 ms of backward at [512,512] with the gate); the gate stays on wasm's vectorised sigmoid (Math.exp is slower).
+ */
+function geluGradWasm(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: tf.NamedAttrMap }): tf.TensorInfo {
+  const backend = args.backend as WasmBackendLike;
+  const { x, gate, dy } = args.inputs as { x: tf.TensorInfo; gate: tf.TensorInfo; dy: tf.TensorInfo };
+  const twoC = args.attrs.twoC as number;
+  const sixCA = args.attrs.sixCA as number;
+  const out = backend.makeOutput([...x.shape], "float32");
+  const o = backend.typedArrayFromHeap(out) as Float32Array;
+  const xv = backend.typedArrayFromHeap(x) as Float32Array;
+  const sv = backend.typedArrayFromHeap(gate) as Float32Array;
+  const dv = backend.typedArrayFromHeap(dy) as Float32Array;
+  for (let i = 0; i < o.length; i++) {
+    const v = xv[i]!;
+    const g = sv[i]!;
+    o[i] = dv[i]! * (g + v * g * (1 - g) * (twoC + sixCA * v * v));
+  }
+  return out;
+}
+
 export function registerColumnKernels(): void {
+  if (!tf.getKernel("RlhfGeluGrad", "wasm")) tf.registerKernel({ kernelName: "RlhfGeluGrad", backendName: "wasm", kernelFunc: geluGradWasm as unknown as tf.KernelFunc });
+  if (!tf.getKernel("RlhfColumnSum", "wasm")) tf.registerKernel({ kernelName: "RlhfColumnSum", backendName: "wasm", kernelFunc: columnSumWasm as unknown as tf.KernelFunc });
   if (!tf.getKernel("RlhfSplitCols", "wasm")) tf.registerKernel({ kernelName: "RlhfSplitCols", backendName: "wasm", kernelFunc: splitColsWasm as unknown as tf.KernelFunc });
   if (!tf.getKernel("RlhfConcatCols", "wasm")) tf.registerKernel({ kernelName: "RlhfConcatCols", backendName: "wasm", kernelFunc: concatColsWasm as unknown as tf.KernelFunc });
 }

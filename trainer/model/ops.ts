@@ -50,12 +50,15 @@ export const customOp = (f: (...args: any[]) => CustomOpForward) =>
   }) as unknown as GradFn) as unknown as (...xs: tf.Tensor[]) => tf.Tensor;
 
 /**
- * Σ over rows of a 2-D tensor, as ones[1,N]·x: on wasm a reduction over axis 0 transposes first and costs ~20× this
- * matMul (measured 0.68 ms vs 0.04 ms for [512,384]).
+ * Σ over rows of a 2-D tensor. On wasm the RlhfColumnSum kernel (trainer/backend/wasm-kernels.ts, a JS loop);
+ * elsewhere ones[1,N]·x, since a reduction over axis 0 transposes first (on wasm ~20× the matMul with a cached
+ * operator, measured 0.68 ms vs 0.04 ms for [512,384]). Not differentiable on wasm: only gradient functions use it.
  */
 export function columnSum(x: tf.Tensor): tf.Tensor1D {
   const rows = x.shape[0]!;
-  return tf.reshape(tf.matMul(tf.ones([1, rows]), tf.reshape(x, [rows, -1]) as tf.Tensor2D), [-1]) as tf.Tensor1D;
+  const x2 = tf.reshape(x, [rows, -1]) as tf.Tensor2D;
+  if (tf.getBackend() === "wasm" && x2.dtype === "float32" && tf.getKernel("RlhfColumnSum", "wasm")) return tf.engine().runKernel("RlhfColumnSum", { x: x2 }, {}) as tf.Tensor1D;
+  return tf.reshape(tf.matMul(tf.ones([1, rows]), x2), [-1]) as tf.Tensor1D;
 }
 
 /**
@@ -179,6 +182,8 @@ export const gelu = customOp((x: tf.Tensor) => {
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [xs] = saved as [tf.Tensor];
       const s = geluGate(xs);
+      if (tf.getBackend() === "wasm" && xs.dtype === "float32" && dy.dtype === "float32" && tf.getKernel("RlhfGeluGrad", "wasm"))
+        return tf.engine().runKernel("RlhfGeluGrad", { x: xs, gate: s, dy }, { twoC: 2 * GELU_C, sixCA: 6 * GELU_C * GELU_A }) as tf.Tensor;
       // d/dx [x·σ(2u)] = σ + x·σ(1−σ)·2c(1 + 3a·x²)
       const dTwoU = tf.add(tf.mul(tf.mul(xs, xs), 3 * GELU_A * 2 * GELU_C), 2 * GELU_C);
       const ds = tf.mul(s, tf.sub(1, s));
