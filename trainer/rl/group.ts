@@ -10,6 +10,7 @@ import { mulberry32 } from "../../server/services/random";
 import type { GRPOConfig } from "../../server/services/run-kinds/grpo-config";
 import type { RLOOConfig } from "../../server/services/run-kinds/rloo-config";
 import { RunCancelled, type RlContext } from "./context";
+import { KlController } from "./kl-controller";
 import { disposeBatchTensors, responseLogprobs, toBatchTensors } from "./forward";
 import { grpoLoss, rlooLoss, type ClipStats } from "./losses";
 import { actionValues, placeActions, PromptCycler, scoreEpisodes, toEpisode, type RewardSource, type Sampler, type SampledEpisode } from "./rollout";
@@ -59,6 +60,7 @@ export async function trainGroupPolicy(input: GroupTrainInput): Promise<GroupTra
   const totalSteps = cfg.max_steps * cfg.steps_per_generation * cfg.num_iterations;
   const schedule = { peakLr: cfg.learning_rate, totalSteps, warmupSteps: warmupSteps(totalSteps, cfg.warmup_ratio), type: cfg.lr_scheduler_type };
   const random = mulberry32(cfg.seed);
+  const beta = new KlController(cfg.beta, cfg.adaptive_kl, cfg.target_kl, cfg.kl_horizon);
   const prompts = new PromptCycler(input.prompts, random);
   const sliceSize = cfg.batch_size / cfg.steps_per_generation;
   let optimizerStep = 0;
@@ -94,7 +96,7 @@ export async function trainGroupPolicy(input: GroupTrainInput): Promise<GroupTra
       episodes.forEach((ep, i) => {
         ep.reward = cfg.reward_scale * scores[i]! - (ep.endedWithEos ? 0 : cfg.missing_eos_penalty);
         // RLOO (TRL) takes β times the sequence's KL (summed log-ratio) off the reward; GRPO puts KL in the loss.
-        if (algorithm.kind === "rloo") ep.reward -= algorithm.config.beta * seqKl[i]!;
+        if (algorithm.kind === "rloo") ep.reward -= beta.value * seqKl[i]!;
       });
       const rewards = episodes.map((ep) => ep.reward);
       const advantages = algorithm.kind === "grpo" ? grpoAdvantages(rewards, k, algorithm.config.scale_rewards) : rlooAdvantages(rewards, k, algorithm.config.normalize_advantages);
@@ -118,7 +120,7 @@ export async function trainGroupPolicy(input: GroupTrainInput): Promise<GroupTra
             let result: { loss: tf.Scalar; clip: ClipStats; kl: tf.Scalar };
             if (algorithm.kind === "grpo") {
               const c = algorithm.config;
-              result = grpoLoss(out.logprobs, old.logprobs, old.ref, old.adv, bt.lossMask, { epsilon: c.epsilon, beta: c.beta, lossType: c.loss_type, maxCompletionLength: c.max_completion_length });
+              result = grpoLoss(out.logprobs, old.logprobs, old.ref, old.adv, bt.lossMask, { epsilon: c.epsilon, beta: beta.value, lossType: c.loss_type, maxCompletionLength: c.max_completion_length });
             } else {
               const r = rlooLoss(out.logprobs, old.seq, old.adv, bt.lossMask, cfg.epsilon);
               result = { ...r, kl: maskedMean(tf.sub(out.logprobs, old.ref), bt.lossMask) as tf.Scalar };
@@ -168,6 +170,7 @@ export async function trainGroupPolicy(input: GroupTrainInput): Promise<GroupTra
         "completions/clipped_ratio": episodes.filter((ep) => !ep.endedWithEos).length / episodes.length,
         "objective/scores": meanStd(rawScores).mean,
         "objective/kl": meanStd(seqKl).mean,
+        "objective/kl_coef": beta.value,
         "train/loss": sums.loss / n,
         "train/grad_norm": sums.gradNorm / n,
         "train/lr": learningRateAt(Math.max(0, optimizerStep - 1), schedule),
@@ -177,6 +180,7 @@ export async function trainGroupPolicy(input: GroupTrainInput): Promise<GroupTra
         "time/update_s": (Date.now() - scoredAt) / 1000,
         episode: (iteration + 1) * cfg.batch_size,
       };
+      beta.update(meanStd(seqKl).mean, cfg.batch_size);
       ctx.reportMetrics(iteration + 1, lastMetrics);
       ctx.progress((iteration + 1) / cfg.max_steps, { reward: lastMetrics.reward!, kl: lastMetrics["objective/kl"]!, ent: lastMetrics.entropy!, clip: lastMetrics["clip_ratio/region_mean"]!, len: lastMetrics["completions/mean_length"]! });
     }
