@@ -29,7 +29,7 @@ const PROMPTS = [
 describe("batched sampling", () => {
   it("gives every prompt the samples it gets alone, whichever prompts share its batch", async () => {
     const p = { k: 3, maxNewTokens: 24, temperature: 1, topK: 0, topP: 1, seed: 5 };
-    const alone = [];
+    const alone: Awaited<ReturnType<typeof samplePrompt>>[] = [];
     for (const [index, prompt] of PROMPTS.entries()) alone.push(await samplePrompt(base.model, tok, prompt, index, p));
     const batched = await samplePrompts(base.model, tok, PROMPTS.map((prompt, index) => ({ prompt, index })), p);
     // The same prompts in another order and company: prompt i keeps its seed (index i), so its samples do not move.

@@ -148,9 +148,12 @@ export async function generate(model: GPT, tok: Tokenizer, promptIds: number[][]
   let stepIds = tf.tensor2d(ids, [B, maxLen], "int32");
   let positions = tf.tensor2d(mask.flatMap((row) => { let c = 0; return row.map((m) => (c += m, Math.max(0, c - 1))); }), [B, maxLen], "int32");
   try {
+    // The rows still sampling, by their index in promptIds: a row that ends (EOS) leaves the batch and its cache, so a
+    // batch of many prompts costs what its unfinished rows cost, not what its longest row costs for every row.
+    let live = promptIds.map((_, b) => b);
     for (let step = 0; step < maxNew; step++) {
       const tq = stepIds.shape[1];
-      const bias = biasFromMask(mask, tq);
+      const bias = biasFromMask(live.map((b) => mask[b]!), tq);
       const out: { logits: tf.Tensor3D; cache: KVCache } = model.forwardCached(stepIds, cache, { positionIds: positions, bias, lastOnly: true });
       tf.dispose([bias, stepIds, positions]);
       disposeCache(cache);
@@ -159,15 +162,10 @@ export async function generate(model: GPT, tok: Tokenizer, promptIds: number[][]
       out.logits.dispose();
       const next: number[] = [];
       const pos: number[] = [];
-      for (let b = 0; b < B; b++) {
+      live.forEach((b, j) => {
         pos.push(nextPos[b]!);
-        if (finished[b]) {
-          next.push(tok.padId);
-          mask[b]!.push(0);
-          continue;
-        }
         const banned = guard ? guard.banned(utf8State[b]!, maxNew - step - 1) : null;
-        const { id, logprob } = sampleToken(rows.subarray(b * V, (b + 1) * V), { ...opts, banned }, randOf[b]!);
+        const { id, logprob } = sampleToken(rows.subarray(j * V, (j + 1) * V), { ...opts, banned }, randOf[b]!);
         if (guard) utf8State[b] = guard.advance(utf8State[b]!, id);
         tokens[b]!.push(id);
         logprobs[b]!.push(logprob);
@@ -176,10 +174,19 @@ export async function generate(model: GPT, tok: Tokenizer, promptIds: number[][]
         nextPos[b]!++;
         opts.onToken?.(b, id);
         if (stopAtEos && id === tok.eosId) finished[b] = true;
+      });
+      const keep = live.flatMap((b, j) => (finished[b] ? [] : [j]));
+      if (keep.length === 0) break;
+      if (keep.length < live.length) {
+        const rowsKept = tf.tensor1d(keep, "int32");
+        const old: KVCache = cache;
+        cache = { keys: old.keys.map((k) => tf.gather(k, rowsKept)), values: old.values.map((v) => tf.gather(v, rowsKept)), length: old.length };
+        tf.dispose(rowsKept);
+        disposeCache(old);
+        live = keep.map((j) => live[j]!);
       }
-      stepIds = tf.tensor2d(next, [B, 1], "int32");
-      positions = tf.tensor2d(pos, [B, 1], "int32");
-      if (finished.every(Boolean)) break;
+      stepIds = tf.tensor2d(keep.map((j) => next[j]!), [keep.length, 1], "int32");
+      positions = tf.tensor2d(keep.map((j) => pos[j]!), [keep.length, 1], "int32");
     }
   } finally {
     tf.dispose([stepIds, positions]);
