@@ -335,13 +335,20 @@ async function trainAndEvaluate(judge: Judge, kind: Trainer | "control", prompts
   writeResult(`train:${judge.name}:${kind}`, { ...evaluated, trainKl: typeof out.kl === "number" ? out.kl : null });
 }
 
+/** Runs one unit; its result file carries its own stage timings only (--serial keeps the base's timings around it). */
 async function runUnit(unit: Unit, prompts: { train: string[]; test: string[] }): Promise<void> {
+  const outer = { ...timings };
   for (const k of Object.keys(timings)) delete timings[k];
   const [kind, name, what] = unit.split(":");
   const judge = JUDGES[name!]!;
-  if (kind === "prep") await prepareJudge(judge, prompts);
-  else if (kind === "train") await trainAndEvaluate(judge, what as Trainer, prompts);
-  else await trainAndEvaluate(judge, "control", prompts, what);
+  try {
+    if (kind === "prep") await prepareJudge(judge, prompts);
+    else if (kind === "train") await trainAndEvaluate(judge, what as Trainer, prompts);
+    else await trainAndEvaluate(judge, "control", prompts, what);
+  } finally {
+    for (const k of Object.keys(timings)) delete timings[k];
+    Object.assign(timings, outer);
+  }
 }
 
 /** The judge's report from its units' files, or null before its preparation is done. */
