@@ -2,9 +2,11 @@
 // path as humans (`rlhf prompts import` → `rlhf sample` K per prompt → `rlhf import rankings` → `rlhf train
 // rm|ppo|grpo|rloo|dpo`), then held-out test prompts are sampled before and after and scored by the judge. Every
 // trainer runs with the library's defaults (no --config): the proof sets data sizes only, so it measures what a user
-// gets. Judges run in parallel worker processes (tfjs wasm is single-threaded; one process per core), each judge in
-// its own database. Two judges also run a PPO control: reward set to zero, and 10× the default β. Prints one table
-// and a markdown block for BENCHMARKS.md.
+// gets. The work is split into units (a judge's rankings and RM; then each trainer on that RM) that worker processes
+// take from one queue as they come free (each with cores / jobs data-parallel threads, so the cores are shared out
+// rather than oversubscribed), each judge in its own
+// database. Two judges also run a PPO control: reward set to zero, and 10× the default β. Prints one table and a
+// markdown block for BENCHMARKS.md.
 //
 // Flags: --judges a,b,... (default: the whole suite)   --jobs N (worker processes, default 2)
 //        --quick (fewer prompts, for development)   --base DIR (checkpoint)
@@ -20,7 +22,7 @@ const flag = (name: string) => {
   return i >= 0 ? argv[i + 1] : undefined;
 };
 const QUICK = argv.includes("--quick");
-/** Set in the worker processes: which judges (name:control,...), and where to write the reports. */
+/** Set in the worker processes (their number): they run the units the parent sends them. */
 const WORKER = flag("worker");
 const WORK = flag("work") ?? fs.mkdtempSync(path.join(os.tmpdir(), "rlhf-proof-"));
 process.env.RLHF_HOME = WORK;
@@ -192,7 +194,9 @@ function registeredDir(name: string): string {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// One judge, end to end.
+// The work, in units: a judge's preparation (rankings, its RM, the RM's held-out accuracy), then each trainer and the
+// control on that RM, each a unit of its own, so both cores stay busy to the end of the suite. Each unit writes its
+// result to a file in the judge's folder; the table is assembled from those files (also by --report-only).
 
 interface JudgeReport {
   judge: Judge;
@@ -202,12 +206,37 @@ interface JudgeReport {
   trained: Partial<Record<Trainer, PolicyEval & { trainKl: number | null }>>;
   control: { name: string; label: string; eval: PolicyEval } | null;
 }
+type Prep = Pick<JudgeReport, "labelNoise" | "rm" | "base">;
 
-async function proveJudge(judge: Judge, prompts: { train: string[]; test: string[] }, controlName: string | null): Promise<JudgeReport> {
-  const dir = path.join(WORK, judge.name);
-  fs.mkdirSync(dir, { recursive: true });
-  process.env.DATABASE_URL = path.join(dir, "rlhf.db");
+/** A unit of work: `prep:JUDGE`, `train:JUDGE:TRAINER` or `control:JUDGE:NAME`. */
+type Unit = string;
+const judgeDir = (judge: string) => path.join(WORK, judge);
+/** Where a unit's result lands; its existence means the unit is done. */
+const unitFile = (unit: Unit) => {
+  const [kind, judge, what] = unit.split(":");
+  return path.join(judgeDir(judge!), kind === "prep" ? "prep.json" : kind === "train" ? `${what}.json` : "control.json");
+};
+/** Written whole or not at all, so --report-only never reads half a file. */
+function writeResult(unit: Unit, value: unknown): void {
+  const file = unitFile(unit);
+  fs.writeFileSync(`${file}.tmp`, JSON.stringify({ ...(value as object), timings }));
+  fs.renameSync(`${file}.tmp`, file);
+}
+const readResult = <T,>(unit: Unit): (T & { timings: Record<string, number> }) | null => (fs.existsSync(unitFile(unit)) ? JSON.parse(fs.readFileSync(unitFile(unit), "utf8")) : null);
+
+/** Opens the judge's own database; models get the judge's name in theirs (one RLHF_HOME holds every judge's models). */
+function useJudgeDb(judge: string): void {
+  process.env.DATABASE_URL = path.join(judgeDir(judge), "rlhf.db");
   closeDb();
+}
+const modelName = (judge: string, what: string) => `${judge}-${what}`;
+
+async function prepareJudge(judge: Judge, prompts: { train: string[]; test: string[] }): Promise<void> {
+  const dir = judgeDir(judge.name);
+  // A preparation starts from nothing: what a stopped one left behind (a half-made database) goes.
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  useJudgeDb(judge.name);
   const t = (stage: string) => `${judge.name}: ${stage}`;
   const db = getDb();
   createProject(db, { name: "proof", k: SIZE.k, allowTies: true }, null);
@@ -250,9 +279,10 @@ async function proveJudge(judge: Judge, prompts: { train: string[]; test: string
   });
 
   // RM on the rankings, then its accuracy on held-out pairs whose judge scores differ clearly.
-  await timed(t("train rm"), () => cli(["train", "rm", "--base", baseDir, ...budgetArgs(dir, "reward"), "--name", "rm"]));
-  const evalRm = await cli(["eval", "rm", "--model", "rm"]);
-  const rmCheckpoint = await loadCheckpoint(registeredDir("rm"));
+  const rmName = modelName(judge.name, "rm");
+  await timed(t("train rm"), () => cli(["train", "rm", "--base", baseDir, ...budgetArgs(dir, "reward"), "--name", rmName]));
+  const evalRm = await cli(["eval", "rm", "--model", rmName]);
+  const rmCheckpoint = await loadCheckpoint(registeredDir(rmName));
   let correct = 0;
   let clear = 0;
   let correctAll = 0;
@@ -274,34 +304,70 @@ async function proveJudge(judge: Judge, prompts: { train: string[]; test: string
   }
   rmCheckpoint.model.dispose();
   rmCheckpoint.head?.dispose();
-
-  // Every trainer from the same base, with the library defaults; then the held-out evaluation.
-  const trainKl: Partial<Record<Trainer, number | null>> = {};
-  for (const kind of RUN_TRAINERS) {
-    const out = await timed(t(`train ${kind}`), () => cli(["train", kind, "--base", baseDir, ...(kind === "dpo" ? [] : ["--reward", "rm"]), ...budgetArgs(dir, kind), "--name", kind]));
-    trainKl[kind] = typeof out.kl === "number" ? out.kl : null;
-  }
-  const baseEval = await timed(t("evaluate base"), () => evaluatePolicy(null, judge, prompts.test));
-  const trained: JudgeReport["trained"] = {};
-  for (const kind of RUN_TRAINERS) trained[kind] = { ...(await timed(t(`evaluate ${kind}`), () => evaluatePolicy(registeredDir(kind), judge, prompts.test))), trainKl: trainKl[kind] ?? null };
-  let control: JudgeReport["control"] = null;
-  if (controlName && RUN_TRAINERS.includes("ppo")) {
-    const c = CONTROLS[controlName]!;
-    await timed(t(`control ${controlName}`), () =>
-      cli(["train", "ppo", "--base", baseDir, "--reward", "rm", "--config", writeJson(path.join(dir, `${controlName}.json`), { ...BUDGET.ppo, ...c.config }), "--name", controlName]),
-    );
-    control = { name: controlName, label: c.label, eval: await evaluatePolicy(registeredDir(controlName), judge, prompts.test) };
-  }
-  const report: JudgeReport = {
-    judge,
+  const base = await timed(t("evaluate base"), () => evaluatePolicy(null, judge, prompts.test));
+  const prep: Prep = {
     labelNoise: comparable ? disagreements / comparable : 0,
     rm: { accuracyClear: clear ? correct / clear : 0, clearPairs: clear, accuracyAll: all ? correctAll / all : 0, evalRm },
-    base: baseEval,
-    trained,
-    control,
+    base,
   };
   closeDb();
-  return report;
+  writeResult(`prep:${judge.name}`, prep);
+}
+
+/** One trainer (library defaults) or one PPO control from the base on the judge's RM, then the held-out evaluation. */
+async function trainAndEvaluate(judge: Judge, kind: Trainer | "control", prompts: { train: string[]; test: string[] }, controlName?: string): Promise<void> {
+  const dir = judgeDir(judge.name);
+  useJudgeDb(judge.name);
+  const t = (stage: string) => `${judge.name}: ${stage}`;
+  const reward = ["--reward", modelName(judge.name, "rm")];
+  if (kind === "control") {
+    const c = CONTROLS[controlName!]!;
+    const name = modelName(judge.name, controlName!);
+    await timed(t(`control ${controlName}`), () => cli(["train", "ppo", "--base", baseDir, ...reward, "--config", writeJson(path.join(dir, `${controlName}.json`), { ...BUDGET.ppo, ...c.config }), "--name", name]));
+    const evaluated = await timed(t(`evaluate ${controlName}`), () => evaluatePolicy(registeredDir(name), judge, prompts.test));
+    closeDb();
+    writeResult(`control:${judge.name}:${controlName}`, { name: controlName, label: c.label, eval: evaluated });
+    return;
+  }
+  const name = modelName(judge.name, kind);
+  const out = await timed(t(`train ${kind}`), () => cli(["train", kind, "--base", baseDir, ...(kind === "dpo" ? [] : reward), ...budgetArgs(dir, kind), "--name", name]));
+  const evaluated = await timed(t(`evaluate ${kind}`), () => evaluatePolicy(registeredDir(name), judge, prompts.test));
+  closeDb();
+  writeResult(`train:${judge.name}:${kind}`, { ...evaluated, trainKl: typeof out.kl === "number" ? out.kl : null });
+}
+
+/** Runs one unit; its result file carries its own stage timings only (--serial keeps the base's timings around it). */
+async function runUnit(unit: Unit, prompts: { train: string[]; test: string[] }): Promise<void> {
+  const outer = { ...timings };
+  for (const k of Object.keys(timings)) delete timings[k];
+  const [kind, name, what] = unit.split(":");
+  const judge = JUDGES[name!]!;
+  try {
+    if (kind === "prep") await prepareJudge(judge, prompts);
+    else if (kind === "train") await trainAndEvaluate(judge, what as Trainer, prompts);
+    else await trainAndEvaluate(judge, "control", prompts, what);
+  } finally {
+    for (const k of Object.keys(timings)) delete timings[k];
+    Object.assign(timings, outer);
+  }
+}
+
+/** The judge's report from its units' files, or null before its preparation is done. */
+function judgeReport(name: string): JudgeReport | null {
+  const prep = readResult<Prep>(`prep:${name}`);
+  if (!prep) return null;
+  Object.assign(timings, prep.timings);
+  const trained: JudgeReport["trained"] = {};
+  for (const kind of TRAINERS) {
+    const r = readResult<PolicyEval & { trainKl: number | null }>(`train:${name}:${kind}`);
+    if (r) {
+      Object.assign(timings, r.timings);
+      trained[kind] = r;
+    }
+  }
+  const control = readResult<{ name: string; label: string; eval: PolicyEval }>(`control:${name}:${controlFor(judgeNames.indexOf(name)) ?? ""}`);
+  if (control) Object.assign(timings, control.timings);
+  return { judge: JUDGES[name]!, labelNoise: prep.labelNoise, rm: prep.rm, base: prep.base, trained, control: control ? { name: control.name, label: control.label, eval: control.eval } : null };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -340,69 +406,87 @@ for (const name of judgeNames) if (!JUDGES[name]) throw new Error(`unknown judge
 const prompts = makePrompts();
 
 if (WORKER) {
-  // A worker: its share of the judges, one after another; each report goes to a file the parent merges.
-  for (const item of WORKER.split(",")) {
-    const [name, control] = item.split(":");
-    for (const k of Object.keys(timings)) delete timings[k];
-    const report = await proveJudge(JUDGES[name!]!, prompts, control || null);
-    fs.writeFileSync(path.join(WORK, `${name}.report.json`), JSON.stringify({ report, timings }));
-  }
-  process.exit(0);
+  // A worker process: runs the units the parent sends, one at a time, and says when each is done.
+  const send = (msg: unknown) => new Promise<void>((resolve) => process.send!(msg, () => resolve()));
+  process.on("message", (unit: Unit) => {
+    if (unit === "exit") process.exit(0);
+    runUnit(unit, prompts).then(
+      () => send({ done: unit }),
+      (err: Error) => {
+        process.stderr.write(`[proof] ${unit} failed: ${err.stack ?? err.message}\n`);
+        process.exit(1);
+      },
+    );
+  });
+  await send({ ready: true });
+  await new Promise(() => {}); // the parent ends this process
 }
 
-/** Runs the judges in JOBS worker processes (judge i goes to worker i mod JOBS) and collects their reports. */
-async function runChildren(): Promise<JudgeReport[]> {
+/**
+ * Every unit of the suite in the order a free worker takes them: the preparations first (each unlocks its judge's
+ * trainers), then the longest units (PPO, the controls) before the shortest, so the two workers end close together.
+ */
+function suiteUnits(): Unit[] {
+  const units: Unit[] = judgeNames.map((name) => `prep:${name}`);
+  const order: (Trainer | "control")[] = ["ppo", "control", "rloo", "grpo", "dpo"];
+  for (const kind of order)
+    for (const [i, name] of judgeNames.entries()) {
+      if (kind === "control") {
+        if (controlFor(i) && RUN_TRAINERS.includes("ppo")) units.push(`control:${name}:${controlFor(i)}`);
+      } else if (RUN_TRAINERS.includes(kind)) units.push(`train:${name}:${kind}`);
+    }
+  return units;
+}
+
+/** Runs the units in JOBS worker processes, each taking the next unit whose judge is prepared when it is free. */
+async function runChildren(): Promise<void> {
   const script = path.resolve("tests/bench/proof.ts");
   const runner = path.resolve("trainer/bin/run-ts.mjs");
-  const shares = Array.from({ length: Math.min(JOBS, judgeNames.length) }, (_, w) =>
-    judgeNames.map((name, i) => ({ name, i })).filter(({ i }) => i % JOBS === w).map(({ name, i }) => `${name}:${controlFor(i) ?? ""}`),
-  );
+  const waiting = suiteUnits().filter((u) => !fs.existsSync(unitFile(u)));
+  const done = new Set(suiteUnits().filter((u) => fs.existsSync(unitFile(u))));
+  const idle: import("node:child_process").ChildProcess[] = [];
+  /** Hands each idle worker the first waiting unit it may run (a trainer needs its judge's preparation done). */
+  const dispatch = () => {
+    while (idle.length > 0) {
+      const at = waiting.findIndex((u) => u.startsWith("prep:") || done.has(`prep:${u.split(":")[1]}`));
+      if (at < 0) break;
+      const unit = waiting.splice(at, 1)[0]!;
+      idle.shift()!.send(unit);
+    }
+    if (waiting.length === 0) while (idle.length > 0) idle.shift()!.send("exit");
+  };
   await Promise.all(
-    shares.map(
-      (share, w) =>
-        new Promise<void>((resolve, reject) => {
-          const args = [runner, script, "--worker", share.join(","), "--work", WORK, "--base", baseDir, ...(QUICK ? ["--quick"] : []), ...(flag("trainers") ? ["--trainers", flag("trainers")!] : [])];
-          const child = spawn(process.execPath, args, { stdio: ["ignore", "inherit", "pipe"] });
-          // Worker stderr is prefixed with its number; progress-bar redraws are dropped to keep logs readable.
-          child.stderr.on("data", (d: Buffer) => {
-            for (const line of d.toString().split(/[\r\n]+/)) if (line.trim() && !line.includes("\x1b")) process.stderr.write(`[w${w}] ${line}\n`);
-          });
-          child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`proof worker ${w} (${share.join(",")}) exited with code ${code}`))));
-        }),
+    Array.from({ length: Math.min(JOBS, waiting.length) }, (_, w) =>
+      new Promise<void>((resolve, reject) => {
+        const args = [runner, script, "--worker", String(w), "--work", WORK, "--base", baseDir, ...(QUICK ? ["--quick"] : []), ...(flag("trainers") ? ["--trainers", flag("trainers")!] : []), ...(flag("judges") ? ["--judges", flag("judges")!] : [])];
+        // The cores are split between the worker processes: each trainer runs cores / jobs data-parallel threads.
+        const threads = process.env.RLHF_WORKERS ?? String(Math.max(1, Math.floor(os.availableParallelism() / JOBS)));
+        const child = spawn(process.execPath, args, { stdio: ["ignore", "inherit", "pipe", "ipc"], env: { ...process.env, RLHF_WORKERS: threads } });
+        // Worker stderr is prefixed with its number; progress-bar redraws are dropped to keep logs readable.
+        child.stderr!.on("data", (d: Buffer) => {
+          for (const line of d.toString().split(/[\r\n]+/)) if (line.trim() && !line.includes("\x1b")) process.stderr.write(`[w${w}] ${line}\n`);
+        });
+        child.on("message", (msg: { ready?: true; done?: Unit }) => {
+          if (msg.done) done.add(msg.done);
+          idle.push(child);
+          dispatch();
+        });
+        child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`proof worker ${w} exited with code ${code}`))));
+      }),
     ),
   );
-  return finishedReports();
-}
-
-/** The reports the workers already wrote in WORK, for --report-only (a run stopped early still gives its table). */
-function finishedReports(): JudgeReport[] {
-  return judgeNames
-    .filter((name) => fs.existsSync(path.join(WORK, `${name}.report.json`)))
-    .map((name) => {
-      const { report, timings: childTimings } = JSON.parse(fs.readFileSync(path.join(WORK, `${name}.report.json`), "utf8")) as { report: JudgeReport; timings: Record<string, number> };
-      Object.assign(timings, childTimings);
-      report.judge = JUDGES[name]!;
-      return report;
-    });
 }
 
 const REPORT_ONLY = argv.includes("--report-only");
-if (!REPORT_ONLY) await sampleBaseOnce();
-const reports = REPORT_ONLY
-  ? finishedReports()
-  : argv.includes("--serial")
-  ? await (async () => {
-      const out: JudgeReport[] = [];
-      for (const [i, name] of judgeNames.entries()) out.push(await proveJudge(JUDGES[name]!, prompts, controlFor(i)));
-      return out;
-    })()
-  : await runChildren();
-// With --report-only, from the run's own files: its first (the prompts) to its last finished judge report.
-const totalS = REPORT_ONLY
-  ? (Math.max(...judgeNames.filter((n) => fs.existsSync(path.join(WORK, `${n}.report.json`))).map((n) => fs.statSync(path.join(WORK, `${n}.report.json`)).mtimeMs)) -
-      fs.statSync(path.join(WORK, "base-samples", "prompts.jsonl")).mtimeMs) /
-    1000
-  : (Date.now() - started) / 1000;
+if (!REPORT_ONLY) {
+  await sampleBaseOnce();
+  if (argv.includes("--serial")) for (const unit of suiteUnits()) await runUnit(unit, prompts);
+  else await runChildren();
+}
+const reports = judgeNames.map(judgeReport).filter((r): r is JudgeReport => r !== null);
+// With --report-only, from the run's own files: its first (the prompts) to its last finished unit.
+const finishedAt = suiteUnits().filter((u) => fs.existsSync(unitFile(u))).map((u) => fs.statSync(unitFile(u)).mtimeMs);
+const totalS = REPORT_ONLY ? (Math.max(...finishedAt) - fs.statSync(path.join(WORK, "base-samples", "prompts.jsonl")).mtimeMs) / 1000 : (Date.now() - started) / 1000;
 
 /** The targets of issue 10: RM accuracy on clear pairs, and the judge gain per trainer at ≤ 6 nats held-out KL. */
 const TARGET = { rmClear: 0.85, gain: { ppo: 1, grpo: 1, rloo: 1, dpo: 0.7 } as Record<Trainer, number>, kl: 6 };

@@ -99,7 +99,7 @@ describe("rlhf train rm / eval rm / train ppo / train dpo", () => {
     expect(Number.isFinite(out.kl)).toBe(true);
     const { runMetricSeries } = await import("../../server/services/runs");
     const series = runMetricSeries(getDb(), String(out.run_id));
-    for (const name of ["reward", "reward_std", "kl", "entropy", "clip_ratio/region_mean", "completions/mean_length", "objective/kl"]) expect(series[name]?.length, name).toBe(2);
+    for (const name of ["reward", "reward_std", "kl", "entropy", "clip_ratio/region_mean", "completions/mean_length", "objective/kl", "objective/kl_coef"]) expect(series[name]?.length, name).toBe(2);
     closeDb();
   });
 

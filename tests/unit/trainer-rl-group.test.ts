@@ -1,6 +1,6 @@
 // GRPO and RLOO: group advantages and losses against hand computations, and a tiny random GPT over 8 tokens
 // learning to emit token 3 (the toy reward), with the first step of each rollout at ratio exactly 1, tensor counts
-// flat, and KL exactly 0 when β and the learning rate are 0.
+// flat, KL exactly 0 when β and the learning rate are 0, and β following PPO's adaptive controller.
 import { describe, expect, it } from "vitest";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../trainer/backend";
@@ -10,7 +10,7 @@ import { memoryContext } from "../../trainer/rl/context";
 import { trainGroupPolicy, type GroupAlgorithm } from "../../trainer/rl/group";
 import { grpoLoss, rlooLoss } from "../../trainer/rl/losses";
 import { grpoAdvantages, rlooAdvantages } from "../../trainer/rl/utils";
-import { parseRunConfig } from "../../server/services/run-kinds/index";
+import { parseRunConfig, runConfigFields } from "../../server/services/run-kinds/index";
 import type { Tokenizer } from "../../trainer/tokenizer";
 
 describe("group advantages (hand computations)", () => {
@@ -110,7 +110,9 @@ describe.each(["grpo", "rloo"] as const)("%s on a toy reward", (kind) => {
       eosId: EOS,
       padId: PAD,
       sample: sampleResponses,
-      algorithm: algorithmFor(kind, { max_steps: 12, batch_size: 16, num_generations: 4, steps_per_generation: 2, learning_rate: 1e-2, max_completion_length: 6, missing_eos_penalty: 0, seed: 3 }),
+      // TRL's β: the toy reward lies in [0, 1], so the library's starting β (chosen for RM scores of std 1) would
+      // outweigh it.
+      algorithm: algorithmFor(kind, { max_steps: 12, batch_size: 16, num_generations: 4, steps_per_generation: 2, learning_rate: 1e-2, max_completion_length: 6, missing_eos_penalty: 0, seed: 3, beta: kind === "grpo" ? 0.04 : 0.05 }),
       ctx: { ...ctx, reportMetrics: (step, m) => { ctx.reportMetrics(step, m); counts.push(tf.memory().numTensors); } },
       onStep: (info) => {
         if (info.pass === 0 && info.step % 2 === 0) firstRatios.push(info.ratioMin, info.ratioMax);
@@ -170,5 +172,51 @@ describe("bad group configs are one-line errors", () => {
       "grpo config: batch_size (10) must be a multiple of num_generations (4): each prompt's group of completions stays whole",
     );
     expect(oneLine(() => parseRunConfig("rloo", { loss_type: "dapo" }))).toMatch(/^rloo config: unknown key 'loss_type'/);
+  });
+});
+
+describe.each(["grpo", "rloo"] as const)("%s adaptive beta (PPO's controller and keys)", (kind) => {
+  it("has PPO's controller keys in its schema, each with a reason", () => {
+    const fields = runConfigFields(kind);
+    const ppoKeys = runConfigFields("ppo").map((f) => f.key);
+    for (const key of ["beta", "adaptive_kl", "target_kl", "kl_horizon"]) {
+      const field = fields.find((f) => f.key === key);
+      expect(field, key).toBeDefined();
+      expect(field!.description.length, key).toBeGreaterThan(20);
+      expect(ppoKeys).toContain(key);
+    }
+    expect(parseRunConfig(kind, {}).adaptive_kl).toBe(true);
+  });
+
+  // The toy run's KL is small but positive once the policy has moved (0 on the first rollout, policy = reference):
+  // a target far below it makes β rise after each such rollout, one far above it makes β fall after every rollout.
+  it.each([
+    [1e-9, "rises"],
+    [1e9, "falls"],
+  ] as const)("target_kl %s: beta %s with the rollout's KL; fixed when adaptive_kl is off", async (target, direction) => {
+    await initBackend("wasm");
+    const trace = async (adaptive: boolean) => {
+      const policy = new GPT(shape, { seed: 4 });
+      const reference = new GPT(shape, { seed: 4 });
+      const ctx = memoryContext();
+      const raw = { max_steps: 5, batch_size: 8, num_generations: 4, steps_per_generation: 2, learning_rate: 1e-2, max_completion_length: 5, beta: 0.1, target_kl: target, adaptive_kl: adaptive, kl_horizon: 80 };
+      await trainGroupPolicy({ policy, reference, rewardFn: toyReward, prompts, eosId: EOS, padId: PAD, sample: sampleResponses, algorithm: algorithmFor(kind, raw), ctx });
+      policy.dispose();
+      reference.dispose();
+      return ctx.metrics.map((m) => ({ beta: m["objective/kl_coef"]!, kl: m["objective/kl"]! }));
+    };
+    const rows = await trace(true);
+    expect(rows[0]!.beta).toBe(0.1);
+    // Each rollout's β is the last one's × (1 + clip(KL/target − 1, ±0.2) × 8/80): ×1.02 above the target, ×0.98 below.
+    let rises = 0;
+    for (let i = 1; i < rows.length; i++) {
+      const factor = rows[i - 1]!.kl > target ? 1.02 : 0.98;
+      expect(rows[i]!.beta).toBeCloseTo(rows[i - 1]!.beta * factor, 12);
+      if (factor > 1) rises++;
+    }
+    expect(rises).toBe(direction === "rises" ? rows.filter((r, i) => i < rows.length - 1 && r.kl > 0).length : 0);
+    if (direction === "rises") expect(rises).toBeGreaterThanOrEqual(2);
+    else expect(rows.at(-1)!.beta).toBeCloseTo(0.1 * 0.98 ** 4, 12);
+    expect((await trace(false)).map((r) => r.beta)).toEqual([0.1, 0.1, 0.1, 0.1, 0.1]);
   });
 });

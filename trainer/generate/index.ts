@@ -3,9 +3,12 @@
 // API:
 //   generate(model, tok, promptIds: number[][], opts) -> Promise<{tokens, logprobs?, finished}>
 //     opts: {maxNewTokens, temperature = 1, topK = 0 (off), topP = 1 (off), seed = 0, stopAtEos = true,
-//            returnLogprobs = false}
+//            returnLogprobs = false, streams}
 //     tokens[i]: the response only, including the EOS when one was produced; finished[i]: EOS produced.
 //     Prompts of different lengths are left-padded (masked), so every row samples from the same step.
+//     streams: [{seed, rows}, ...] gives consecutive ranges of rows their own seeded random streams, each drawn in
+//     row order, as one generate call per range with that seed would draw them: several prompts' K samples in one
+//     batched forward give the tokens each prompt alone would get (when their logits agree, see trainer/runs/sample.ts).
 //     temperature 0 means greedy. logprobs are log p(token) under the model's softmax(logits / temperature), before
 //     the UTF-8 guard's mask and top-k/top-p filtering (so they equal teacher forcing). top-p keeps the smallest
 //     prefix of the top-k survivors whose renormalised mass reaches topP (HF applies top-k, then top-p on the rest).
@@ -34,6 +37,8 @@ export interface GenerateOptions {
   seed?: number;
   stopAtEos?: boolean;
   returnLogprobs?: boolean;
+  /** Consecutive ranges of rows, each sampled from its own stream seeded `seed` (they must cover every row). */
+  streams?: { seed: number; rows: number }[];
   /** Called with each row's new token as it is sampled (streaming servers send it on at once). */
   onToken?: (row: number, id: number) => void;
 }
@@ -122,7 +127,7 @@ export async function generate(model: GPT, tok: Tokenizer, promptIds: number[][]
   if (room <= 0) throw new Error(`prompt of ${maxLen} tokens leaves no room to generate (model context is ${model.config.n_positions})`);
   const maxNew = Math.min(opts.maxNewTokens, room);
   const stopAtEos = opts.stopAtEos ?? true;
-  const rand = mulberry32(opts.seed ?? 0);
+  const randOf = rowStreams(B, opts);
   const guard = utf8GuardFor(tok, V);
   const utf8State = promptIds.map(() => UTF8_START);
 
@@ -143,9 +148,12 @@ export async function generate(model: GPT, tok: Tokenizer, promptIds: number[][]
   let stepIds = tf.tensor2d(ids, [B, maxLen], "int32");
   let positions = tf.tensor2d(mask.flatMap((row) => { let c = 0; return row.map((m) => (c += m, Math.max(0, c - 1))); }), [B, maxLen], "int32");
   try {
+    // The rows still sampling, by their index in promptIds: a row that ends (EOS) leaves the batch and its cache, so a
+    // batch of many prompts costs what its unfinished rows cost, not what its longest row costs for every row.
+    let live = promptIds.map((_, b) => b);
     for (let step = 0; step < maxNew; step++) {
       const tq = stepIds.shape[1];
-      const bias = biasFromMask(mask, tq);
+      const bias = biasFromMask(live.map((b) => mask[b]!), tq);
       const out: { logits: tf.Tensor3D; cache: KVCache } = model.forwardCached(stepIds, cache, { positionIds: positions, bias, lastOnly: true });
       tf.dispose([bias, stepIds, positions]);
       disposeCache(cache);
@@ -154,15 +162,10 @@ export async function generate(model: GPT, tok: Tokenizer, promptIds: number[][]
       out.logits.dispose();
       const next: number[] = [];
       const pos: number[] = [];
-      for (let b = 0; b < B; b++) {
+      live.forEach((b, j) => {
         pos.push(nextPos[b]!);
-        if (finished[b]) {
-          next.push(tok.padId);
-          mask[b]!.push(0);
-          continue;
-        }
         const banned = guard ? guard.banned(utf8State[b]!, maxNew - step - 1) : null;
-        const { id, logprob } = sampleToken(rows.subarray(b * V, (b + 1) * V), { ...opts, banned }, rand);
+        const { id, logprob } = sampleToken(rows.subarray(j * V, (j + 1) * V), { ...opts, banned }, randOf[b]!);
         if (guard) utf8State[b] = guard.advance(utf8State[b]!, id);
         tokens[b]!.push(id);
         logprobs[b]!.push(logprob);
@@ -171,16 +174,37 @@ export async function generate(model: GPT, tok: Tokenizer, promptIds: number[][]
         nextPos[b]!++;
         opts.onToken?.(b, id);
         if (stopAtEos && id === tok.eosId) finished[b] = true;
+      });
+      const keep = live.flatMap((b, j) => (finished[b] ? [] : [j]));
+      if (keep.length === 0) break;
+      if (keep.length < live.length) {
+        const rowsKept = tf.tensor1d(keep, "int32");
+        const old: KVCache = cache;
+        cache = { keys: old.keys.map((k) => tf.gather(k, rowsKept)), values: old.values.map((v) => tf.gather(v, rowsKept)), length: old.length };
+        tf.dispose(rowsKept);
+        disposeCache(old);
+        live = keep.map((j) => live[j]!);
       }
-      stepIds = tf.tensor2d(next, [B, 1], "int32");
-      positions = tf.tensor2d(pos, [B, 1], "int32");
-      if (finished.every(Boolean)) break;
+      stepIds = tf.tensor2d(keep.map((j) => next[j]!), [keep.length, 1], "int32");
+      positions = tf.tensor2d(keep.map((j) => pos[j]!), [keep.length, 1], "int32");
     }
   } finally {
     tf.dispose([stepIds, positions]);
     disposeCache(cache);
   }
   return { tokens, finished, ...(opts.returnLogprobs ? { logprobs } : {}) };
+}
+
+/** Each row's random source: one stream for all rows from opts.seed, or the ranges of opts.streams. */
+function rowStreams(B: number, opts: GenerateOptions): (() => number)[] {
+  if (!opts.streams) return new Array<() => number>(B).fill(mulberry32(opts.seed ?? 0));
+  const out: (() => number)[] = [];
+  for (const s of opts.streams) {
+    const rand = mulberry32(s.seed);
+    for (let i = 0; i < s.rows; i++) out.push(rand);
+  }
+  if (out.length !== B) throw new Error(`generate: streams cover ${out.length} rows, the batch has ${B}`);
+  return out;
 }
 
 /** Additive attention bias [B,1,Tq,Tk] for the last tq positions of each mask row: causal + padded keys masked. */

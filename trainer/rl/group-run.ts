@@ -19,7 +19,7 @@ export function groupRunAlgorithm<K extends "grpo" | "rloo">(kind: K): RunAlgori
       try {
         const { policy } = models;
         ctx.setProgressTotal?.(cfg.max_steps, "iter");
-        ctx.log(`${kind}: ${models.prompts.length} train prompts, ${cfg.batch_size / cfg.num_generations} prompts × ${cfg.num_generations} completions per rollout, β ${cfg.beta}`);
+        ctx.log(`${kind}: ${models.prompts.length} train prompts, ${cfg.batch_size / cfg.num_generations} prompts × ${cfg.num_generations} completions per rollout, β ${cfg.beta}${cfg.adaptive_kl ? ` (adaptive, target ${cfg.target_kl})` : ""}`);
         const result = await trainGroupPolicy({
           policy: policy.model,
           reference: models.reference,

@@ -12,6 +12,7 @@ import type { GRPOConfig } from "../../server/services/run-kinds/grpo-config";
 import type { RLOOConfig } from "../../server/services/run-kinds/rloo-config";
 import { checkGroupBatch } from "../../server/services/run-kinds/group-config";
 import { RunCancelled, type RlContext } from "./context";
+import { KlController } from "./kl-controller";
 import { disposeBatchTensors, responseLogprobs, toBatchTensors } from "./forward";
 import type { ResumeStore } from "../checkpoint/resume";
 import { RolloutCursor } from "./resume";
@@ -68,6 +69,7 @@ export async function trainGroupPolicy(input: GroupTrainInput): Promise<GroupTra
   const totalSteps = cfg.max_steps * cfg.steps_per_generation * cfg.num_iterations;
   const schedule = { peakLr: cfg.learning_rate, totalSteps, warmupSteps: warmupSteps(totalSteps, cfg.warmup_ratio), type: cfg.lr_scheduler_type };
   const random = mulberry32(cfg.seed);
+  const beta = new KlController(cfg.beta, cfg.adaptive_kl, cfg.target_kl, cfg.kl_horizon);
   const prompts = new PromptCycler(input.prompts, random);
   const sliceSize = cfg.batch_size / cfg.steps_per_generation;
   // gradient_accumulation_steps splits each step's slice into micro-batches: one forward and backward pass each.
@@ -78,9 +80,8 @@ export async function trainGroupPolicy(input: GroupTrainInput): Promise<GroupTra
   // RM are not (their numbers travel in the shards).
   const dp = await DataParallel.start({ replicas: [{ gpt: policy }], loss: { module: new URL("./shard-losses.ts", import.meta.url).href, name: "groupShardLoss" }, backend: tf.getBackend(), threads: input.threads, log: (l) => ctx.log(l) });
   try {
-    // Policy, Adam, the RNG and the prompt cycle as the last save left them (none: a fresh run). β is fixed here; when
-    // it adapts, its holder goes in as `kl` (PPO's does) and is saved and restored with the rest.
-    const cursor = new RolloutCursor({ store: input.resume, saveSteps: cfg.save_steps, total: cfg.max_steps, params, optimizers: { adam }, random, prompts, promptIds: input.prompts }, ctx);
+    // Policy, Adam, the RNG, the prompt cycle and the adaptive β as the last save left them (none: a fresh run).
+    const cursor = new RolloutCursor({ store: input.resume, saveSteps: cfg.save_steps, total: cfg.max_steps, params, optimizers: { adam }, random, prompts, promptIds: input.prompts, kl: beta }, ctx);
     let optimizerStep = cursor.iteration * cfg.steps_per_generation * cfg.num_iterations;
     for (let iteration = cursor.iteration; iteration < cfg.max_steps; iteration++) {
       if (ctx.isCancelled()) throw new RunCancelled(`${label} run was cancelled`);
@@ -111,7 +112,7 @@ export async function trainGroupPolicy(input: GroupTrainInput): Promise<GroupTra
           padId: input.padId,
           temperature: cfg.temperature,
           epsilon: cfg.epsilon,
-          beta: grpo?.beta ?? 0,
+          beta: grpo ? beta.value : 0, // the adaptive coefficient, not the configured start
           lossType: grpo?.loss_type ?? "grpo",
           maxCompletionLength: cfg.max_completion_length,
         };
@@ -136,7 +137,7 @@ export async function trainGroupPolicy(input: GroupTrainInput): Promise<GroupTra
       episodes.forEach((ep, i) => {
         ep.reward = cfg.reward_scale * scores[i]! - (ep.endedWithEos ? 0 : cfg.missing_eos_penalty);
         // RLOO (TRL) takes β times the sequence's KL (summed log-ratio) off the reward; GRPO puts KL in the loss.
-        if (algorithm.kind === "rloo") ep.reward -= algorithm.config.beta * seqKl[i]!;
+        if (algorithm.kind === "rloo") ep.reward -= beta.value * seqKl[i]!;
       });
       const rewards = episodes.map((ep) => ep.reward);
       const advantages = algorithm.kind === "grpo" ? grpoAdvantages(rewards, k, algorithm.config.scale_rewards) : rlooAdvantages(rewards, k, algorithm.config.normalize_advantages);
@@ -197,6 +198,7 @@ export async function trainGroupPolicy(input: GroupTrainInput): Promise<GroupTra
         "completions/clipped_ratio": episodes.filter((ep) => !ep.endedWithEos).length / episodes.length,
         "objective/scores": meanStd(rawScores).mean,
         "objective/kl": meanStd(seqKl).mean,
+        "objective/kl_coef": beta.value,
         "train/loss": sums.loss / n,
         "train/grad_norm": sums.gradNorm / n,
         "train/lr": learningRateAt(Math.max(0, optimizerStep - 1), schedule),
@@ -206,6 +208,7 @@ export async function trainGroupPolicy(input: GroupTrainInput): Promise<GroupTra
         "time/update_s": (Date.now() - scoredAt) / 1000,
         episode: (iteration + 1) * cfg.batch_size,
       };
+      beta.update(meanStd(seqKl).mean, cfg.batch_size);
       ctx.reportMetrics(iteration + 1, lastMetrics);
       ctx.progress((iteration + 1) / cfg.max_steps, { reward: lastMetrics.reward!, kl: lastMetrics["objective/kl"]!, ent: lastMetrics.entropy!, clip: lastMetrics["clip_ratio/region_mean"]!, len: lastMetrics["completions/mean_length"]! });
       await cursor.after(iteration + 1);

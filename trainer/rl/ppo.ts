@@ -10,6 +10,7 @@ import type { ScalarHead } from "../model/heads";
 import { mulberry32, shuffledIndices } from "../../server/services/random";
 import type { PPOConfig } from "../../server/services/run-kinds/ppo-config";
 import { RunCancelled, type RlContext } from "./context";
+import { KlController } from "./kl-controller";
 import { disposeBatchTensors, namedParams, responseLogprobs, toBatchTensors } from "./forward";
 import { actionValues, PromptCycler, scoreEpisodes, toEpisode, type RewardSource, type SampledEpisode, type Sampler } from "./rollout";
 import type { ResumeStore } from "../checkpoint/resume";
@@ -25,22 +26,6 @@ import {
   shares,
   type KlEstimator,
 } from "./utils";
-
-/** Ziegler et al.'s adaptive KL controller: β moves by at most ±20%·(episodes/horizon) toward the target KL. */
-export class KlController {
-  constructor(
-    public value: number,
-    private readonly adaptive: boolean,
-    private readonly target: number,
-    private readonly horizon: number,
-  ) {}
-
-  update(currentKl: number, episodes: number): void {
-    if (!this.adaptive) return;
-    const error = Math.min(0.2, Math.max(-0.2, currentKl / this.target - 1));
-    this.value *= 1 + (error * episodes) / this.horizon;
-  }
-}
 
 export type { Sampler } from "./rollout";
 

@@ -16,7 +16,8 @@ import {
 import { isCancellation, RunInputError } from "../runs/errors";
 import type { RunContext, RunOutput } from "../runs/types";
 
-type LocalSampler = (prompt: string, index: number, k: number) => Promise<{ text: string; logprobSum: number; params: Record<string, unknown> }[]>;
+/** K samples for each of a batch's prompts (`index`: the prompt's place in the run, which seeds it). */
+type LocalSampler = (items: { prompt: string; index: number }[], k: number) => Promise<{ text: string; logprobSum: number; params: Record<string, unknown> }[][]>;
 
 function promptsFromFile(file: string): PromptToSample[] {
   let text: string;
@@ -38,7 +39,7 @@ async function localSamplers(ctx: RunContext<SampleConfig>, policies: SamplePoli
   const local = policies.filter((p): p is Extract<SamplePolicy, { source: "local" }> => p.source === "local");
   const samplers = new Map<string, LocalSampler>();
   if (local.length === 0) return { samplers, dispose: () => {} };
-  const [{ initBackend }, { loadPolicy }, { samplePrompt, storedSamplingParams }] = await Promise.all([
+  const [{ initBackend }, { loadPolicy }, { samplePrompts, storedSamplingParams }] = await Promise.all([
     import("../backend/index"),
     import("../rl/models"),
     import("../runs/sample"),
@@ -49,15 +50,15 @@ async function localSamplers(ctx: RunContext<SampleConfig>, policies: SamplePoli
     const policy = await loadPolicy(p.input as ModelInput);
     loaded.push(policy.model);
     const c = ctx.config;
-    samplers.set(p.name, async (prompt, index, k) => {
+    samplers.set(p.name, async (items, k) => {
       const params = { k, maxNewTokens: c.max_new_tokens, temperature: c.temperature, topK: c.top_k, topP: c.top_p, seed: c.seed };
       let out;
       try {
-        out = await samplePrompt(policy.model, policy.tokenizer, prompt, index, params);
+        out = await samplePrompts(policy.model, policy.tokenizer, items, params);
       } catch (err) {
         throw new RunInputError(`policy '${p.name}': ${(err as Error).message}`);
       }
-      return out.completions.map((s) => ({ text: s.text, logprobSum: s.logprobSum, params: { ...storedSamplingParams(params, out.maxNewTokens), finished: s.finished } }));
+      return out.map((o) => o.completions.map((s) => ({ text: s.text, logprobSum: s.logprobSum, params: { ...storedSamplingParams(params, o.maxNewTokens), finished: s.finished } })));
     });
   }
   return { samplers, dispose: () => loaded.forEach((m) => m.dispose()) };
@@ -132,30 +133,38 @@ export async function runSampling(ctx: RunContext<SampleConfig>): Promise<RunOut
       ctx.reportMetrics(skipped + hi, { "sample/completions": completionsMade, "sample/completions_per_s": seconds > 0 ? completionsMade / seconds : 0 });
     }
   };
-  // Our models generate one request at a time each (tfjs runs on one thread; interleaving only costs memory).
-  const localQueue = new Map<string, Promise<unknown>>();
-  const sampleLocal = (name: string, prompt: string, index: number, k: number) => {
-    const next = (localQueue.get(name) ?? Promise.resolve()).then(() => samplers.get(name)!(prompt, index, k));
-    localQueue.set(name, next.catch(() => undefined));
-    return next;
-  };
-  const jobs = pending.flatMap((b, pi) => policies.map((policy, qi) => ({ b, pi, qi, policy, k: shares[qi]! })));
+  // Endpoints: one request per prompt, `concurrency` in flight. Our models: one batch of prompts at a time each, in a
+  // few batched forwards (tfjs runs on one thread, so a bigger forward is the speed-up; interleaving only costs memory).
+  const jobs = pending.flatMap((b, pi) => policies.map((policy, qi) => ({ b, pi, qi, policy, k: shares[qi]! }))).filter((j) => j.policy.source === "endpoint");
   // The first failure cancels the other requests in flight: none keeps retrying after the run has failed.
   const abort = new AbortController();
-  try {
-    await mapWithConcurrency(jobs, c.concurrency, async ({ b, pi, qi, policy, k }) => {
+  const sampleLocal = async (policy: SamplePolicy, qi: number) => {
+    for (let lo = 0; lo < pending.length; lo += c.batch_size) {
+      if (abort.signal.aborted) return;
       ctx.throwIfCancelled();
-      if (policy.source === "endpoint") {
+      const batch = pending.slice(lo, lo + c.batch_size);
+      const made = await samplers.get(policy.name)!(batch.map((b) => ({ prompt: b.prompt.text, index: b.index })), shares[qi]!);
+      made.forEach((texts, j) => {
+        got[lo + j]![qi] = texts.map((m) => ({ text: m.text, policy, samplingParams: m.params, logprobSum: m.logprobSum }));
+        left[lo + j]!--;
+      });
+      storeReadyBatches();
+    }
+  };
+  const localRuns = policies.flatMap((policy, qi) => (policy.source === "local" ? [sampleLocal(policy, qi)] : []));
+  try {
+    await Promise.all([
+      ...localRuns,
+      mapWithConcurrency(jobs, c.concurrency, async ({ b, pi, qi, policy, k }) => {
+        ctx.throwIfCancelled();
+        if (policy.source !== "endpoint") return;
         const texts = await sampleEndpoint(policy.name, policy.endpoint, b.prompt.messages?.length ? b.prompt.messages : b.prompt.text, { ...endpointParams, n: k }, { ...callOpts, signal: abort.signal });
         const params = { temperature: c.temperature, top_p: c.top_p, max_tokens: c.max_new_tokens, endpoint: policy.endpoint.baseUrl };
         got[pi]![qi] = texts.map((text) => ({ text, policy, samplingParams: params }));
-      } else {
-        const made = await sampleLocal(policy.name, b.prompt.text, b.index, k);
-        got[pi]![qi] = made.map((m) => ({ text: m.text, policy, samplingParams: m.params, logprobSum: m.logprobSum }));
-      }
-      left[pi]!--;
-      storeReadyBatches();
-    });
+        left[pi]!--;
+        storeReadyBatches();
+      }),
+    ]);
     ctx.throwIfCancelled();
   } catch (err) {
     abort.abort();
@@ -164,7 +173,7 @@ export async function runSampling(ctx: RunContext<SampleConfig>): Promise<RunOut
   } finally {
     if (out !== null) fs.closeSync(out);
     // A generation still running on a failed run must end before its model's tensors are freed.
-    await Promise.allSettled([...localQueue.values()]);
+    await Promise.allSettled(localRuns);
     dispose();
   }
   const seconds = (Date.now() - started) / 1000;

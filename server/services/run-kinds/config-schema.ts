@@ -40,6 +40,10 @@ export const evalHoldoutFraction = (value: number, why: string, max = 0.9) => z.
  */
 export const saveSteps = (value: number, why: string) => z.int().min(0).default(value).describe(why);
 export const seed = (value: number, why: string) => z.int().min(0).default(value).describe(why);
+/** The adaptive KL controller of the online trainers (PPO's names, Ziegler et al.): one spelling and rule for each. */
+export const adaptiveKl = (value: boolean, why: string) => z.boolean().default(value).describe(why);
+export const targetKl = (value: number, why: string) => z.number().positive().default(value).describe(why);
+export const klHorizon = (value: number, why: string) => z.number().positive().default(value).describe(why);
 /** The project a run reads its data from (name or id); every kind spells it `project`. */
 export const project = (why: string) => z.string().max(200).default("").describe(why);
 

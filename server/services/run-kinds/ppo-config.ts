@@ -1,7 +1,7 @@
 // PPOConfig: every PPO setting with its default and the reason for it (TRL, lm-human-preferences, "The N
 // implementation details of RLHF with PPO"), under TRL's names; β is the KL coefficient as in every policy trainer.
 import { z } from "zod";
-import { adamEpsilon, batchSize, gradientAccumulationSteps, learningRate, loraFields, lrSchedulerType, maxGradNorm, project, saveSteps, seed, warmupRatio } from "./config-schema";
+import { adamEpsilon, adaptiveKl, batchSize, gradientAccumulationSteps, klHorizon, learningRate, loraFields, lrSchedulerType, maxGradNorm, project, saveSteps, seed, targetKl, warmupRatio } from "./config-schema";
 
 export const VALUE_MODELS = ["rm_critic", "policy_head"] as const;
 export type ValueModelKind = (typeof VALUE_MODELS)[number];
@@ -27,9 +27,9 @@ export const ppoConfig = z
     gamma: z.number().min(0).max(1).default(1).describe("no discounting: the episode is one short response and the score arrives at its end"),
     lam: z.number().min(0).max(1).default(0.95).describe("GAE's bias/variance trade-off, TRL and lm-human-preferences"),
     beta: z.number().min(0).default(0.3).describe("the starting KL coefficient; with RM scores normalised to std 1, TRL's 0.05 let the KL run past 6 nats; the adaptive controller moves it from here; chosen on the nine-judge proof suite, BENCHMARKS.md"),
-    adaptive_kl: z.boolean().default(true).describe("Ziegler et al.'s proportional controller toward target_kl: no fixed β served every judge (a strong RM pulls past 6 nats where a sparse one stays under 3); false keeps β fixed, as TRL; chosen on the nine-judge proof suite, BENCHMARKS.md"),
-    target_kl: z.number().positive().default(4).describe("nats per sequence the adaptive controller aims for: held-out KL runs above the training KL, so 4 keeps it under 6; chosen on the nine-judge proof suite, BENCHMARKS.md"),
-    kl_horizon: z.number().positive().default(64).describe("episodes over which the controller moves β by up to ±20%: ±10% per 32-episode rollout, so β can move 10× either way within 28 iterations; chosen on the nine-judge proof suite, BENCHMARKS.md"),
+    adaptive_kl: adaptiveKl(true, "Ziegler et al.'s proportional controller toward target_kl: no fixed β served every judge (a strong RM pulls past 6 nats where a sparse one stays under 3); false keeps β fixed, as TRL; chosen on the nine-judge proof suite, BENCHMARKS.md"),
+    target_kl: targetKl(4, "nats per sequence the adaptive controller aims for: held-out KL runs above the training KL, so 4 keeps it under 6; chosen on the nine-judge proof suite, BENCHMARKS.md"),
+    kl_horizon: klHorizon(64, "episodes over which the controller moves β by up to ±20%: ±10% per 32-episode rollout, so β can move 10× either way within 28 iterations; chosen on the nine-judge proof suite, BENCHMARKS.md"),
     kl_estimator: z.enum(KL_ESTIMATORS).default("k1").describe("k1 is unbiased and what the reward penalty uses in TRL; k3 is non-negative"),
     missing_eos_penalty: z.number().min(0).default(1.0).describe("subtracted from the score when no EOS was produced, so rambling never pays"),
     reward_scale: z.number().default(1).describe("multiplies RM scores; 0 is the control run where only the KL term acts"),
