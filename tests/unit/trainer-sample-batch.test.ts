@@ -5,6 +5,7 @@ import { initBackend } from "../../trainer/backend/index";
 import { loadCheckpoint, type LoadedCheckpoint } from "../../trainer/checkpoint/index";
 import { generate } from "../../trainer/generate/index";
 import { BUILTIN_MODEL_DIR } from "../../trainer/builtin/paths";
+import { DataParallel } from "../../trainer/model/data-parallel";
 import { samplePrompt, samplePrompts } from "../../trainer/runs/sample";
 import { buildPrompt, getTokenizer, type Tokenizer } from "../../trainer/tokenizer/index";
 
@@ -52,5 +53,19 @@ describe("batched sampling", () => {
     const both = await generate(base.model, tok, [ids[0]!, ids[0]!, ids[1]!, ids[1]!], { ...opts, streams: [{ seed: 7, rows: 2 }, { seed: 8, rows: 2 }] });
     expect(both.tokens).toEqual([...a.tokens, ...b.tokens]);
     await expect(generate(base.model, tok, [ids[0]!], { ...opts, streams: [{ seed: 7, rows: 2 }] })).rejects.toThrow("generate: streams cover 2 rows, the batch has 1");
+  });
+
+  it("splits the prompts across threads (`rlhf sample` on every core) with the samples one thread gives", async () => {
+    const p = { k: 2, maxNewTokens: 16, temperature: 1, topK: 0, topP: 1, seed: 9 };
+    const items = PROMPTS.map((prompt, index) => ({ prompt, index }));
+    const one = await samplePrompts(base.model, tok, items, p);
+    const dp = await DataParallel.start({ replicas: [{ gpt: base.model }], backend: "wasm", threads: 2 });
+    try {
+      const task = { module: new URL("../../trainer/runs/sample.ts", import.meta.url).href, name: "samplePromptsTask" };
+      const two = await dp.split<(typeof items)[number], (typeof one)[number]>(items, task, (part) => ({ tokenizer: base.tokenizer, items: part, params: p }));
+      expect(two.map((o) => o.completions.map((c) => c.text))).toEqual(one.map((o) => o.completions.map((c) => c.text)));
+    } finally {
+      await dp.close();
+    }
   });
 });

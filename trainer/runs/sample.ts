@@ -2,8 +2,9 @@
 // stream (so its samples do not depend on which other prompts were asked), with each completion's summed
 // log-probability. Used by `rlhf sample` and the playground.
 import type { GPT } from "../model/gpt";
+import type { ReplicaModels } from "../model/gradient-workers";
 import { generate } from "../generate/index";
-import { buildPrompt, decodeResponse, type Tokenizer } from "../tokenizer/index";
+import { buildPrompt, decodeResponse, getTokenizer, type Tokenizer } from "../tokenizer/index";
 
 export interface SamplingParams {
   k: number;
@@ -114,4 +115,13 @@ export async function samplePrompts(
     });
   }
   return out;
+}
+
+/**
+ * samplePrompts as a data-parallel task (DataParallel.split): a thread samples its part of the prompts on its replica
+ * of the policy. Each prompt's stream is seeded by its index, so the samples do not depend on the thread count.
+ */
+export async function samplePromptsTask(replicas: ReplicaModels[], args: unknown): Promise<unknown> {
+  const a = args as { tokenizer: string; items: { prompt: string; index: number }[]; params: SamplingParams };
+  return samplePrompts(replicas[0]!.gpt, getTokenizer(a.tokenizer), a.items, a.params);
 }

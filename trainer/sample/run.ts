@@ -35,33 +35,41 @@ function promptsFromFile(file: string): PromptToSample[] {
 }
 
 /** Loads our checkpoints (tfjs only when a policy needs it) and returns a sampler per local policy. */
-async function localSamplers(ctx: RunContext<SampleConfig>, policies: SamplePolicy[]): Promise<{ samplers: Map<string, LocalSampler>; dispose: () => void }> {
+async function localSamplers(ctx: RunContext<SampleConfig>, policies: SamplePolicy[]): Promise<{ samplers: Map<string, LocalSampler>; dispose: () => Promise<void> }> {
   const local = policies.filter((p): p is Extract<SamplePolicy, { source: "local" }> => p.source === "local");
   const samplers = new Map<string, LocalSampler>();
-  if (local.length === 0) return { samplers, dispose: () => {} };
-  const [{ initBackend }, { loadPolicy }, { samplePrompts, storedSamplingParams }] = await Promise.all([
+  if (local.length === 0) return { samplers, dispose: async () => {} };
+  const [{ initBackend }, { loadPolicy }, { storedSamplingParams }, { DataParallel }] = await Promise.all([
     import("../backend/index"),
     import("../rl/models"),
     import("../runs/sample"),
+    import("../model/data-parallel"),
   ]);
-  ctx.log(`tfjs backend: ${await initBackend()}`);
-  const loaded: { dispose(): void }[] = [];
+  const backend = await initBackend();
+  ctx.log(`tfjs backend: ${backend}`);
+  const task = { module: new URL("../runs/sample.ts", import.meta.url).href, name: "samplePromptsTask" };
+  const closers: Array<() => Promise<void> | void> = [];
   for (const p of local) {
     const policy = await loadPolicy(p.input as ModelInput);
-    loaded.push(policy.model);
+    // Each policy's prompts are split across one thread per core (RLHF_WORKERS), each with its own replica.
+    const dp = await DataParallel.start({ replicas: [{ gpt: policy.model }], backend, log: (l) => ctx.log(`policy '${p.name}': ${l}`) });
+    closers.push(() => dp.close(), () => policy.model.dispose());
     const c = ctx.config;
     samplers.set(p.name, async (items, k) => {
       const params = { k, maxNewTokens: c.max_new_tokens, temperature: c.temperature, topK: c.top_k, topP: c.top_p, seed: c.seed };
-      let out;
+      let out: Awaited<ReturnType<typeof import("../runs/sample").samplePrompts>>;
       try {
-        out = await samplePrompts(policy.model, policy.tokenizer, items, params);
+        out = await dp.split(items, task, (part) => ({ tokenizer: policy.tokenizerName, items: part, params }));
       } catch (err) {
         throw new RunInputError(`policy '${p.name}': ${(err as Error).message}`);
       }
       return out.map((o) => o.completions.map((s) => ({ text: s.text, logprobSum: s.logprobSum, params: { ...storedSamplingParams(params, o.maxNewTokens), finished: s.finished } })));
     });
   }
-  return { samplers, dispose: () => loaded.forEach((m) => m.dispose()) };
+  const dispose = async () => {
+    for (const close of closers) await close();
+  };
+  return { samplers, dispose };
 }
 
 export async function runSampling(ctx: RunContext<SampleConfig>): Promise<RunOutput> {
@@ -174,7 +182,7 @@ export async function runSampling(ctx: RunContext<SampleConfig>): Promise<RunOut
     if (out !== null) fs.closeSync(out);
     // A generation still running on a failed run must end before its model's tensors are freed.
     await Promise.allSettled(localRuns);
-    dispose();
+    await dispose();
   }
   const seconds = (Date.now() - started) / 1000;
   ctx.log(`stored ${c.open_tasks ? completionsMade : 0} completions, opened ${tasksOpened} ranking tasks${skipped ? `, skipped ${skipped} prompts stored before a restart` : ""}`);
