@@ -14,10 +14,9 @@ import { trainDPO, type PairExample } from "../../trainer/rl/dpo";
 import { memoryContext } from "../../trainer/rl/context";
 import { trainPPO } from "../../trainer/rl/ppo";
 import { trainGroupPolicy, type GroupAlgorithm } from "../../trainer/rl/group";
-import { generate } from "../../trainer/generate/index";
-import type { Tokenizer } from "../../trainer/tokenizer/index";
 import { buildExample, getTokenizer } from "../../trainer/tokenizer/index";
 import { mulberry32 } from "../../server/services/random";
+import { EOS, PAD, shape, prompts, toyReward, sampleResponses as sample } from "../support/toy-online";
 
 const tok = getTokenizer("byte");
 const encode = (prompt: string, response: string) => buildExample(tok, prompt, response);
@@ -154,15 +153,8 @@ describe("DPO with 2 threads equals 1 thread", () => {
 });
 
 describe("online trainers with 2 threads equal 1 thread", () => {
-  const EOS = 6;
-  const PAD = 7;
-  const shape = { vocab_size: 8, n_positions: 24, n_embd: 16, n_layer: 1, n_head: 2, layer_norm_epsilon: 1e-5 };
-  const prompts = [[1, 2], [3], [2, 4, 1], [5, 5], [0, 1, 2, 3], [4]];
-  const toyTok = { eosId: EOS, padId: PAD } as Tokenizer;
   // The test's own sampler ignores the threads, so both runs see the same rollouts and only the gradients differ in
   // how they were computed.
-  const sample = async (gpt: GPT, p: number[][], o: { maxNewTokens: number; temperature: number; seed: number }) => (await generate(gpt, toyTok, p, o)).tokens;
-  const toyReward = (rs: number[][]) => rs.map((r) => r.filter((t) => t === 3).length / Math.max(1, r.filter((t) => t !== EOS).length));
   const PPO = { max_steps: 2, batch_size: 8, mini_batch_size: 4, num_ppo_epochs: 2, learning_rate: 3e-3, lr_scheduler_type: "constant", response_length: 6, beta: 0.05, temperature: 0.7, seed: 3 };
   const GROUP = { max_steps: 2, batch_size: 8, num_generations: 4, steps_per_generation: 2, learning_rate: 3e-3, lr_scheduler_type: "constant", max_completion_length: 6, temperature: 0.7, seed: 3 };
 

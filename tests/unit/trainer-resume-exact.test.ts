@@ -18,11 +18,11 @@ import { trainDPO, type PairExample } from "../../trainer/rl/dpo";
 import { trainGroupPolicy } from "../../trainer/rl/group";
 import { trainPPO } from "../../trainer/rl/ppo";
 import { trainRewardModel, type RankingExample } from "../../trainer/rl/reward";
-import { generate } from "../../trainer/generate";
-import { buildExample, getTokenizer, type Tokenizer } from "../../trainer/tokenizer";
+import { buildExample, getTokenizer } from "../../trainer/tokenizer";
 import { trainSFT } from "../../trainer/sft/trainer";
 import { parseRunConfig } from "../../server/services/run-kinds/index";
 import { mulberry32 } from "../../server/services/random";
+import { EOS, PAD, shape, prompts, toyReward, sampleResponses as sample } from "../support/toy-online";
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "rlhf-rl-resume-"));
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
@@ -169,13 +169,6 @@ describe("offline trainers resume after a kill", () => {
 });
 
 describe("online trainers resume after a kill", () => {
-  const EOS = 6;
-  const PAD = 7;
-  const shape = { vocab_size: 8, n_positions: 24, n_embd: 16, n_layer: 1, n_head: 2, layer_norm_epsilon: 1e-5 };
-  const prompts = [[1, 2], [3], [2, 4, 1], [5, 5], [0, 1, 2, 3], [4]];
-  const toyTok = { eosId: EOS, padId: PAD } as Tokenizer;
-  const sample = async (gpt: GPT, p: number[][], o: { maxNewTokens: number; temperature: number; seed: number }) => (await generate(gpt, toyTok, p, o)).tokens;
-  const toyReward = (responses: number[][]) => responses.map((r) => r.filter((t) => t === 3).length / Math.max(1, r.filter((t) => t !== EOS).length));
 
   it("PPO: policy, critic, Adam, adaptive β, prompt cursor, RNG and learning-rate position", async () => {
     // 6 prompts, 4 per rollout: the prompt cycle reshuffles mid-run, and the save at iteration 3 falls inside a cycle.
@@ -211,7 +204,6 @@ describe("online trainers resume after a kill", () => {
 });
 
 describe("the save itself", () => {
-  const shape = { vocab_size: 8, n_positions: 8, n_embd: 8, n_layer: 1, n_head: 2, layer_norm_epsilon: 1e-5 };
 
   it("a save a kill cut short is never taken for one: the previous save loads, and the next save clears the debris", async () => {
     await initBackend("wasm");

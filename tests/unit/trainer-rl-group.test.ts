@@ -4,14 +4,13 @@
 import { describe, expect, it } from "vitest";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../trainer/backend";
-import { generate } from "../../trainer/generate";
 import { GPT } from "../../trainer/model/gpt";
 import { memoryContext } from "../../trainer/rl/context";
 import { trainGroupPolicy, type GroupAlgorithm } from "../../trainer/rl/group";
 import { grpoLoss, rlooLoss } from "../../trainer/rl/losses";
 import { grpoAdvantages, rlooAdvantages } from "../../trainer/rl/utils";
 import { parseRunConfig, runConfigFields } from "../../server/services/run-kinds/index";
-import type { Tokenizer } from "../../trainer/tokenizer";
+import { EOS, PAD, shape, prompts, toyReward, sampleResponses } from "../support/toy-online";
 
 describe("group advantages (hand computations)", () => {
   // Two groups of K = 3: [1, 2, 3] (mean 2, sample std 1) and [0, 0, 3] (mean 1, sample std √3).
@@ -73,14 +72,6 @@ describe("group losses (hand computations)", () => {
   });
 });
 
-const EOS = 6;
-const PAD = 7;
-const shape = { vocab_size: 8, n_positions: 24, n_embd: 16, n_layer: 1, n_head: 2, layer_norm_epsilon: 1e-5 };
-const prompts = [[1, 2], [3], [2, 4, 1], [5, 5], [0, 1, 2, 3], [4]];
-const toyTok = { eosId: EOS, padId: PAD } as Tokenizer;
-const sampleResponses = async (gpt: GPT, p: number[][], o: { maxNewTokens: number; temperature: number; seed: number }) => (await generate(gpt, toyTok, p, o)).tokens;
-/** Share of response tokens that are 3 (EOS excluded). */
-const toyReward = (responses: number[][]) => responses.map((r) => r.filter((t) => t === 3).length / Math.max(1, r.filter((t) => t !== EOS).length));
 
 async function meanToyReward(policy: GPT, seed: number): Promise<number> {
   const many = Array.from({ length: 8 }, () => prompts).flat();

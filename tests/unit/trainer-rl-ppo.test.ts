@@ -10,18 +10,8 @@ import { KlController } from "../../trainer/rl/kl-controller";
 import { trainPPO } from "../../trainer/rl/ppo";
 import { parseRunConfig } from "../../server/services/run-kinds/index";
 const parsePPOConfig = (raw: unknown) => parseRunConfig("ppo", raw);
-import { generate } from "../../trainer/generate";
-import type { Tokenizer } from "../../trainer/tokenizer";
+import { EOS, PAD, shape, prompts, toyReward, sampleResponses } from "../support/toy-online";
 
-const EOS = 6;
-const PAD = 7;
-const shape = { vocab_size: 8, n_positions: 24, n_embd: 16, n_layer: 1, n_head: 2, layer_norm_epsilon: 1e-5 };
-const prompts = [[1, 2], [3], [2, 4, 1], [5, 5], [0, 1, 2, 3], [4]];
-/** Share of response tokens that are 3 (EOS excluded). */
-/** generate() needs only the special ids of a tokenizer. */
-const toyTok = { eosId: EOS, padId: PAD } as Tokenizer;
-const sampleResponses = async (gpt: GPT, p: number[][], o: { maxNewTokens: number; temperature: number; seed: number }) => (await generate(gpt, toyTok, p, o)).tokens;
-const toyReward = (responses: number[][]) => responses.map((r) => r.filter((t) => t === 3).length / Math.max(1, r.filter((t) => t !== EOS).length));
 
 async function meanToyReward(policy: GPT, seed: number): Promise<number> {
   const many = Array.from({ length: 8 }, () => prompts).flat();

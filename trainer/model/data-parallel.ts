@@ -67,6 +67,11 @@ export function balancedRanges(costs: readonly number[], parts: number): Array<[
   return out;
 }
 
+/** Row indices split into `threads` contiguous parts of about equal token count (`tokensOf(row)`): one per thread. */
+export function splitRowsByTokens(rows: readonly number[], tokensOf: (row: number) => number, threads: number): number[][] {
+  return balancedRanges(rows.map(tokensOf), threads).map(([a, b]) => rows.slice(a, b));
+}
+
 export interface ShardedBatch {
   shards: unknown[];
   weights: number[];

@@ -4,7 +4,7 @@
 // off RLOO's reward) and the ratio (per token vs per sequence).
 import * as tf from "@tensorflow/tfjs";
 import { Adam, clipByGlobalNorm } from "../model/adam";
-import { balancedRanges, DataParallel } from "../model/data-parallel";
+import { DataParallel, splitRowsByTokens } from "../model/data-parallel";
 import type { GPT } from "../model/gpt";
 import { learningRateAt, warmupSteps } from "../model/schedule";
 import { mulberry32 } from "../../server/services/random";
@@ -99,7 +99,7 @@ export async function trainGroupPolicy(input: GroupTrainInput): Promise<GroupTra
       const slices = Array.from({ length: cfg.steps_per_generation }, (_, s) => Array.from({ length: sliceSize }, (_, j) => s * sliceSize + j));
       // A micro-batch's rows split over the compute threads, about equal in tokens; the rollout pass scores exactly
       // these shards too, so the first step's ratio stays exactly 1 with any thread count.
-      const shardsOf = (part: number[]) => balancedRanges(part.map((i) => episodes[i]!.example.ids.length), dp.threads).map(([a, b]) => part.slice(a, b));
+      const shardsOf = (part: number[]) => splitRowsByTokens(part, (i) => episodes[i]!.example.ids.length, dp.threads);
       const groupShard = (rows: number[]): GroupShard => {
         const eps = rows.map((i) => episodes[i]!);
         const grpo = algorithm.kind === "grpo" ? algorithm.config : null;

@@ -4,7 +4,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { learningRateAt, warmupSteps } from "../model/schedule";
 import { Adam, clipByGlobalNorm } from "../model/adam";
-import { balancedRanges, DataParallel } from "../model/data-parallel";
+import { DataParallel, splitRowsByTokens } from "../model/data-parallel";
 import type { GPT } from "../model/gpt";
 import type { ScalarHead } from "../model/heads";
 import { mulberry32, shuffledIndices } from "../../server/services/random";
@@ -143,7 +143,7 @@ export async function trainPPO(input: PPOTrainInput): Promise<PPOTrainResult> {
       const minibatches = (order: number[]) => microBatches(order, cfg.mini_batch_size);
       // A micro-batch's rows split over the compute threads, about equal in tokens; the rollout pass below scores
       // exactly these shards too, so the first update's ratio stays exactly 1 with any thread count.
-      const shardsOf = (part: number[]) => balancedRanges(part.map((i) => episodes[i]!.example.ids.length), dp.threads).map(([a, b]) => part.slice(a, b));
+      const shardsOf = (part: number[]) => splitRowsByTokens(part, (i) => episodes[i]!.example.ids.length, dp.threads);
       const ppoShard = (rows: number[]): PPOShard => {
         const eps = rows.map((i) => episodes[i]!);
         return {
