@@ -1,28 +1,13 @@
 // The `rlhf` data commands through main([...]) against a temp DATABASE_URL, reading what they print.
 import fs from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { openDb } from "../../db/index";
 import { completions, demonstrations, projects, prompts, rankings, tasks, users } from "../../db/schema";
 import { rlhf } from "../support/cli";
-import { createTempDb, type TempDb } from "../support/db";
+import { cliDatabase } from "../support/db";
 
-let t: TempDb;
-const savedEnv = { DATABASE_URL: process.env.DATABASE_URL, RLHF_HOME: process.env.RLHF_HOME };
-
-beforeAll(() => {
-  t = createTempDb("rlhf-cli-");
-  t.db.$client.close(); // the CLI opens its own connection from DATABASE_URL
-  process.env.DATABASE_URL = t.file;
-  process.env.RLHF_HOME = t.dir;
-});
-afterAll(() => {
-  process.env.DATABASE_URL = savedEnv.DATABASE_URL;
-  process.env.RLHF_HOME = savedEnv.RLHF_HOME;
-  if (savedEnv.DATABASE_URL === undefined) delete process.env.DATABASE_URL;
-  if (savedEnv.RLHF_HOME === undefined) delete process.env.RLHF_HOME;
-  t.close();
-});
+const t = cliDatabase("rlhf-cli-");
 
 function file(name: string, content: string): string {
   const p = path.join(t.dir, name);

@@ -3,26 +3,13 @@
 // and --include-gold.
 import fs from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { openDb } from "../../db/index";
 import { users } from "../../db/schema";
 import { errorLine, rlhf } from "../support/cli";
-import { createTempDb, type TempDb } from "../support/db";
+import { cliDatabase } from "../support/db";
 
-let t: TempDb;
-const savedEnv = { DATABASE_URL: process.env.DATABASE_URL, RLHF_HOME: process.env.RLHF_HOME };
-
-beforeAll(() => {
-  t = createTempDb("rlhf-quality-");
-  t.db.$client.close();
-  process.env.DATABASE_URL = t.file;
-  process.env.RLHF_HOME = t.dir;
-});
-afterAll(() => {
-  for (const [k, v] of Object.entries(savedEnv)) if (v === undefined) delete process.env[k];
-  else process.env[k] = v;
-  t.close();
-});
+const t = cliDatabase("rlhf-quality-");
 
 function file(name: string, lines: object[]): string {
   const p = path.join(t.dir, name);

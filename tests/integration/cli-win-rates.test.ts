@@ -2,28 +2,15 @@
 // rank them, and `rlhf models leaderboard` / `models show` report win rates and ratings as the contract says.
 import fs from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { openDb } from "../../db/index";
 import { users } from "../../db/schema";
 import { nextTask } from "../../server/services/assignment";
 import { submitRanking } from "../../server/services/responses";
 import { errorLine, rlhf } from "../support/cli";
-import { createTempDb, type TempDb } from "../support/db";
+import { cliDatabase } from "../support/db";
 
-let t: TempDb;
-const savedEnv = { DATABASE_URL: process.env.DATABASE_URL, RLHF_HOME: process.env.RLHF_HOME };
-
-beforeAll(() => {
-  t = createTempDb("rlhf-cli-winrates-");
-  t.db.$client.close();
-  process.env.DATABASE_URL = t.file;
-  process.env.RLHF_HOME = t.dir;
-});
-afterAll(() => {
-  for (const [k, v] of Object.entries(savedEnv)) if (v === undefined) delete process.env[k];
-  else process.env[k] = v;
-  t.close();
-});
+const t = cliDatabase("rlhf-cli-winrates-");
 
 describe("rlhf prompts import with completions, then models leaderboard and show", () => {
   it("imports, ranks, and reports win rates with intervals for external model names", async () => {

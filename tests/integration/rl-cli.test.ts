@@ -11,24 +11,14 @@ process.env.RLHF_HOME = work;
 process.env.RLHF_QUIET_BACKEND = "1";
 process.env.RLHF_BACKEND = "wasm";
 
-const { main } = await import("../../trainer/cli");
+const { rlhf: runCli } = await import("../support/cli");
 const { getDb, closeDb } = await import("../../db/index");
 const { createProject } = await import("../../server/services/projects");
 
-/** Runs `rlhf ARGS --json` in-process; returns exit code and the JSON line. */
+/** Runs `rlhf ARGS --json` in-process (tests/support/cli.ts); returns the exit code and the JSON line. */
 async function rlhf(...args: string[]): Promise<{ code: number; out: Record<string, unknown> }> {
-  const chunks: string[] = [];
-  const write = process.stdout.write.bind(process.stdout);
-  const writeErr = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((c: string) => (chunks.push(String(c)), true)) as typeof process.stdout.write;
-  process.stderr.write = (() => true) as typeof process.stderr.write;
-  try {
-    const code = await main([...args, "--json"]);
-    return { code, out: JSON.parse(chunks.join("").trim().split("\n").pop() ?? "{}") };
-  } finally {
-    process.stdout.write = write;
-    process.stderr.write = writeErr;
-  }
+  const r = await runCli(...args, "--json");
+  return { code: r.code, out: r.json ?? {} };
 }
 
 const baseDir = path.join(work, "tiny-base");

@@ -124,15 +124,18 @@ function adapterMeta(metadata: Record<string, string>): Record<string, unknown> 
   }
 }
 
-export function readAdapter(dir: string): ReadAdapter {
-  let config: AdapterConfig;
-  let baseDir: string;
+/** An adapter folder's config and its base's folder; either missing or malformed is a CheckpointError. */
+function adapterConfigAndBase(dir: string): { config: AdapterConfig; baseDir: string } {
   try {
-    config = readAdapterConfig(dir);
-    baseDir = adapterBaseDir(dir, config);
+    const config = readAdapterConfig(dir);
+    return { config, baseDir: adapterBaseDir(dir, config) };
   } catch (err) {
     throw new CheckpointError((err as Error).message);
   }
+}
+
+export function readAdapter(dir: string): ReadAdapter {
+  const { config, baseDir } = adapterConfigAndBase(dir);
   const file = path.join(dir, ADAPTER_WEIGHTS_FILE);
   if (!fs.existsSync(file)) throw new CheckpointError(`adapter ${dir} has no ${ADAPTER_WEIGHTS_FILE}`);
   if (!config.fan_in_fan_out) throw new CheckpointError(`adapter ${dir}: fan_in_fan_out is false, but GPT-2's projections are Conv1D ([in, out]); PEFT writes true for GPT-2`);
@@ -173,14 +176,7 @@ export function readAdapter(dir: string): ReadAdapter {
 
 /** The adapted model's config: the base's shape and tokenizer, the adapter's head and metadata. */
 export function readAdapterCheckpointConfig(dir: string): ReturnType<typeof readCheckpointConfig> {
-  let config: AdapterConfig;
-  let baseDir: string;
-  try {
-    config = readAdapterConfig(dir);
-    baseDir = adapterBaseDir(dir, config);
-  } catch (err) {
-    throw new CheckpointError((err as Error).message);
-  }
+  const { config, baseDir } = adapterConfigAndBase(dir);
   const base = readCheckpointConfig(baseDir);
   const meta = fs.existsSync(path.join(dir, ADAPTER_WEIGHTS_FILE)) ? adapterMeta(readSafetensorsHeader(path.join(dir, ADAPTER_WEIGHTS_FILE))) : {};
   return { config: base.config, tokenizer: base.tokenizer, headKind: config.task_type === "SEQ_CLS" ? "reward" : base.headKind, meta: { ...meta, adapter: { base: baseDir, r: config.r } } };

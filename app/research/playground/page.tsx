@@ -1,15 +1,7 @@
-// /research/playground: generate from any policy (ours or an endpoint), or two side by side on the same prompt.
+// /research/playground: the same playground researchers reach from their own menu (one page, two routes).
 import type { Metadata } from "next";
-import { PageHeader } from "~/app/_components/ui";
-import { PlaygroundPage } from "~/app/admin/playground/PlaygroundPage";
+import AdminPlayground from "~/app/admin/playground/page";
 
 export const metadata: Metadata = { title: "Playground" };
 
-export default function Page() {
-  return (
-    <div>
-      <PageHeader title="Playground" subtitle="Sample any policy, ours or an endpoint; pick a second one to compare them on the same prompt." />
-      <PlaygroundPage />
-    </div>
-  );
-}
+export default AdminPlayground;
