@@ -8,11 +8,11 @@
 import { is, SQL, StringChunk } from "drizzle-orm";
 import { getTableConfig, SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 import {
+  bigint,
   boolean,
   customType,
   doublePrecision,
   index,
-  bigint,
   json,
   pgTable,
   text,
