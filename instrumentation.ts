@@ -18,7 +18,7 @@ export async function register() {
     console.error(err.message);
     process.exit(2);
   }
-  const result = ensureBootstrap(db, process.env);
+  const result = await ensureBootstrap(db, process.env);
   if (result.adminEmail && result.generatedPassword) printBox(["First start: an admin account was created.", `  email:    ${result.adminEmail}`, `  password: ${result.generatedPassword}`, "The password is shown only this once."]);
   else if (result.adminEmail) console.log(`Admin account ${result.adminEmail} created with the password from ADMIN_PASSWORD.`);
   if (result.seededDemo) console.log("Seeded a demo project with prompts and ranking tasks.");

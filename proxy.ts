@@ -28,7 +28,7 @@ async function guardRedirect(request: NextRequest): Promise<URL | null> {
   const session = await getRequestSession(request.headers);
   if (!session?.user?.id) return toLogin();
   // The session row and the role as the database has them now: a signed-out cookie or a disabled account stops here.
-  const user = findSessionUser(getDb(), session.user);
+  const user = await findSessionUser(getDb(), session.user);
   if (!user || !isRole(user.role)) return toLogin();
   if (!AREA_ROLES[area].includes(user.role)) return new URL(HOME_FOR_ROLE[user.role], request.url);
   return null;

@@ -8,6 +8,7 @@ import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3"
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import * as schema from "./schema";
 import { databasePath } from "./paths";
+import { asyncTransaction } from "./sqlite-async";
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 export { schema };
@@ -29,13 +30,13 @@ export function openDb(file: string, opts: { migrate?: boolean } = {}): Db {
 }
 
 /**
- * Every transaction here writes, so each begins IMMEDIATE (taking the write lock at BEGIN, waiting in the busy
- * handler if another connection holds it). A DEFERRED one reads first and fails at its first write, without waiting,
- * with SQLITE_BUSY when another process (an import, the worker) committed in between: a spurious 503.
+ * `db.transaction(async (tx) => …)` as the services write it, on the one connection (sqlite-async.ts). Every
+ * transaction here writes, so each begins IMMEDIATE (taking the write lock at BEGIN, waiting in the busy handler if
+ * another connection holds it). A DEFERRED one reads first and fails at its first write, without waiting, with
+ * SQLITE_BUSY when another process (an import, the worker) committed in between: a spurious 503.
  */
 function writeTransactionsTakeTheLockFirst(db: Db): void {
-  const transaction = db.transaction.bind(db);
-  db.transaction = ((fn, config) => transaction(fn, { behavior: "immediate", ...config })) as Db["transaction"];
+  db.transaction = ((fn: (tx: Db) => Promise<unknown>) => asyncTransaction(db, fn)) as unknown as Db["transaction"];
 }
 
 const globalForDb = globalThis as unknown as { __rlhfDb?: { file: string; db: Db } };

@@ -83,7 +83,7 @@ export const authOptions: NextAuthOptions = {
         const email = credentials?.email?.trim();
         const password = credentials?.password;
         if (!email || !password) return null;
-        const result = authenticate(getDb(), { email, password, ip: clientIp(req?.headers) });
+        const result = await authenticate(getDb(), { email, password, ip: clientIp(req?.headers) });
         if (result.ok) return { id: result.user.id, email: result.user.email, name: result.user.name || result.user.email, role: result.user.role };
         if (result.reason === "rate_limited") {
           const minutes = Math.ceil(result.retryAfterMs / 60000);
@@ -95,12 +95,12 @@ export const authOptions: NextAuthOptions = {
     }),
   ],
   callbacks: {
-    jwt({ token, user }) {
+    async jwt({ token, user }) {
       if (user) {
         // A sign-in: the cookie is good only while this session row is live (revocable, unlike a bare JWT).
         token.id = user.id;
         token.role = user.role;
-        token.sid = startSession(getDb(), user.id);
+        token.sid = await startSession(getDb(), user.id);
       }
       return token;
     },
@@ -110,8 +110,8 @@ export const authOptions: NextAuthOptions = {
     },
   },
   events: {
-    signOut({ token }) {
-      if (token?.sid) endSession(getDb(), token.sid);
+    async signOut({ token }) {
+      if (token?.sid) await endSession(getDb(), token.sid);
     },
   },
 };

@@ -12,8 +12,8 @@ export async function exportCaller(req: Request): Promise<ExportCaller | Respons
   const db = getDb();
   const auth = req.headers.get("authorization");
   const user = auth?.toLowerCase().startsWith("bearer ")
-    ? userForApiToken(db, auth.slice(7).trim())
-    : findSessionUser(db, (await getRequestSession(req.headers))?.user);
+    ? await userForApiToken(db, auth.slice(7).trim())
+    : await findSessionUser(db, (await getRequestSession(req.headers))?.user);
   if (!user) return exportError(401, "Sign in, or send an API token as 'Authorization: Bearer …' (rlhf tokens create).");
   if (user.role !== "researcher" && user.role !== "admin") return exportError(403, "Only researchers and admins can export datasets.");
   return { id: user.id, role: user.role };

@@ -106,10 +106,10 @@ export const publicProcedure = t.procedure.use(readableErrors);
 /** The signed-in user as the database knows them now. */
 export type { SessionUser };
 
-const signedIn = t.middleware(({ ctx, next }) => {
+const signedIn = t.middleware(async ({ ctx, next }) => {
   const claims = ctx.session?.user;
   if (!claims?.id) throw new TRPCError({ code: "UNAUTHORIZED", message: "Please sign in first." });
-  const user = findSessionUser(ctx.db, claims);
+  const user = await findSessionUser(ctx.db, claims);
   if (!user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Your session has ended (signed out, password changed, or account disabled); sign in again." });
   return next({ ctx: { ...ctx, user, sessionId: claims.sid! } });
 });

@@ -39,7 +39,7 @@ export async function runWorker(db: Db, opts: WorkerOptions = {}): Promise<Worke
     : serveGenerations(db, { workerId, shouldStop: () => stop() || runsDone, log }).catch((err: unknown) => log(`playground loop stopped: ${String(err)}`));
   try {
     while (!stop()) {
-      const run = claimNextRun(db, workerId, opts.leaseMs ?? DEFAULT_LEASE_MS);
+      const run = await claimNextRun(db, workerId, opts.leaseMs ?? DEFAULT_LEASE_MS);
       if (!run) {
         if (opts.once) break;
         // Sleep in short slices so a stop request is honoured quickly.

@@ -19,7 +19,7 @@ export interface SessionUser {
  */
 export async function getSessionUser(): Promise<SessionUser | null> {
   const session = await getServerSession(authOptions);
-  const user = findSessionUser(getDb(), session?.user);
+  const user = await findSessionUser(getDb(), session?.user);
   if (!user || !isRole(user.role)) return null;
   return { id: user.id, email: user.email, name: user.name, role: user.role };
 }

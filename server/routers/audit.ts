@@ -5,5 +5,5 @@ import { listAudit } from "../services/audit";
 import { paging } from "./inputs";
 
 export const auditRouter = createTRPCRouter({
-  list: adminProcedure.input(z.object(paging).optional()).query(({ ctx, input }) => listAudit(ctx.db, { page: input?.page ?? 1, pageSize: input?.pageSize ?? 50 })),
+  list: adminProcedure.input(z.object(paging).optional()).query(async ({ ctx, input }) => await listAudit(ctx.db, { page: input?.page ?? 1, pageSize: input?.pageSize ?? 50 })),
 });

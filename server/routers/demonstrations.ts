@@ -7,9 +7,9 @@ import { id, longText, timeMs } from "./inputs";
 export const demonstrationsRouter = createTRPCRouter({
   saveDraft: annotatorProcedure
     .input(z.object({ assignmentId: id, text: longText("The draft"), timeMs: timeMs.optional() }))
-    .mutation(({ ctx, input }) => saveDemonstrationDraft(ctx.db, ctx.user.id, input)),
+    .mutation(async ({ ctx, input }) => await saveDemonstrationDraft(ctx.db, ctx.user.id, input)),
 
   submit: annotatorProcedure
     .input(z.object({ assignmentId: id, text: longText("The response").refine((s) => s.trim().length > 0, "write the response first"), timeMs }))
-    .mutation(({ ctx, input }) => submitDemonstration(ctx.db, ctx.user.id, input)),
+    .mutation(async ({ ctx, input }) => await submitDemonstration(ctx.db, ctx.user.id, input)),
 });

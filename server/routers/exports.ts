@@ -25,11 +25,11 @@ const filterInput = z
 export const exportsRouter = createTRPCRouter({
   start: researcherProcedure
     .input(z.object({ format: z.enum(EXPORT_FORMATS, { error: `use one of ${EXPORT_FORMATS.join(", ")}` }), filter: filterInput }))
-    .mutation(({ ctx, input }) => startExportJob(ctx.db, { format: input.format, filter: input.filter, userId: ctx.user.id })),
+    .mutation(async ({ ctx, input }) => await startExportJob(ctx.db, { format: input.format, filter: input.filter, userId: ctx.user.id })),
 
-  get: researcherProcedure.input(z.object({ id })).query(({ ctx, input }) => exportJobStatus(ctx.db, input.id, ctx.user)),
+  get: researcherProcedure.input(z.object({ id })).query(async ({ ctx, input }) => await exportJobStatus(ctx.db, input.id, ctx.user)),
 
-  mine: researcherProcedure.query(({ ctx }) => listExportJobs(ctx.db, ctx.user.id)),
+  mine: researcherProcedure.query(async ({ ctx }) => await listExportJobs(ctx.db, ctx.user.id)),
 
-  cancel: researcherProcedure.input(z.object({ id })).mutation(({ ctx, input }) => cancelExportJob(ctx.db, input.id, ctx.user)),
+  cancel: researcherProcedure.input(z.object({ id })).mutation(async ({ ctx, input }) => await cancelExportJob(ctx.db, input.id, ctx.user)),
 });

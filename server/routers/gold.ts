@@ -10,5 +10,5 @@ const MAX_GOLD_CHARS = 4 * 1024 * 1024;
 export const goldRouter = createTRPCRouter({
   import: adminProcedure
     .input(z.object({ projectId: id, content: z.string().max(MAX_GOLD_CHARS, "the gold file is larger than 4 MB; split it") }))
-    .mutation(({ ctx, input }) => importGold(ctx.db, input, ctx.user.id)),
+    .mutation(async ({ ctx, input }) => await importGold(ctx.db, input, ctx.user.id)),
 });

@@ -8,6 +8,6 @@ import { id, paging } from "./inputs";
 export const itemsRouter = createTRPCRouter({
   list: researcherProcedure
     .input(z.object({ projectId: id, search: z.string().max(200).optional(), filter: z.enum(ITEM_FILTERS).default("all"), ...paging }))
-    .query(({ ctx, input }) => listItems(ctx.db, { ...input, below: getProject(ctx.db, input.projectId).reviewBelow })),
-  get: researcherProcedure.input(z.object({ promptId: id })).query(({ ctx, input }) => itemDetail(ctx.db, input.promptId)),
+    .query(async ({ ctx, input }) => await listItems(ctx.db, { ...input, below: (await getProject(ctx.db, input.projectId)).reviewBelow })),
+  get: researcherProcedure.input(z.object({ promptId: id })).query(async ({ ctx, input }) => await itemDetail(ctx.db, input.promptId)),
 });

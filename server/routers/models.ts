@@ -22,12 +22,12 @@ function configSummary(config: Record<string, unknown>): string {
 }
 
 export const modelsRouter = createTRPCRouter({
-  list: researcherProcedure.query(({ ctx }) => {
-    const rows = listModels(ctx.db);
+  list: researcherProcedure.query(async ({ ctx }) => {
+    const rows = await listModels(ctx.db);
     const names = new Map(rows.map((m) => [m.id, m.name]));
     const runIds = rows.map((m) => m.runId).filter((x): x is string => !!x);
     const runKinds = new Map(
-      runIds.length ? ctx.db.select({ id: runs.id, kind: runs.kind }).from(runs).where(inArray(runs.id, runIds)).all().map((r) => [r.id, r.kind]) : [],
+      runIds.length ? (await ctx.db.select({ id: runs.id, kind: runs.kind }).from(runs).where(inArray(runs.id, runIds))).map((r) => [r.id, r.kind]) : [],
     );
     return rows.map((m) => ({
       id: m.id,
@@ -48,10 +48,10 @@ export const modelsRouter = createTRPCRouter({
   /** One model's win rates (a registered model or an external name), its parent first; all projects unless one is given. */
   winRates: researcherProcedure
     .input(z.object({ name: z.string().trim().min(1, "is required").max(64, "is not a model name"), projectId: id.optional() }))
-    .query(({ ctx, input }) => modelWinRates(ctx.db, input.name, input.projectId)),
+    .query(async ({ ctx, input }) => await modelWinRates(ctx.db, input.name, input.projectId)),
 
   /** The project's Bradley–Terry leaderboard, best first, with each model's win rates. */
-  leaderboard: researcherProcedure.input(z.object({ projectId: id })).query(({ ctx, input }) => projectLeaderboard(ctx.db, input.projectId)),
+  leaderboard: researcherProcedure.input(z.object({ projectId: id })).query(async ({ ctx, input }) => await projectLeaderboard(ctx.db, input.projectId)),
 
   /** Registers a policy behind an OpenAI-compatible API; the key stays in the server's environment (named only). */
   addEndpoint: adminProcedure
@@ -64,8 +64,8 @@ export const modelsRouter = createTRPCRouter({
         api: z.enum(ENDPOINT_APIS).default("chat"),
       }),
     )
-    .mutation(({ ctx, input }) => {
-      const row = registerEndpoint(ctx.db, input, ctx.user.id);
+    .mutation(async ({ ctx, input }) => {
+      const row = await registerEndpoint(ctx.db, input, ctx.user.id);
       return { id: row.id, name: row.name, endpoint: endpointOf(row) };
     }),
 });

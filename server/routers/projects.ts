@@ -6,15 +6,15 @@ import { createProject, getProject, listProjects, updateProject } from "../servi
 import { id } from "./inputs";
 
 export const projectsRouter = createTRPCRouter({
-  list: protectedProcedure.query(({ ctx }) => listProjects(ctx.db)),
+  list: protectedProcedure.query(async ({ ctx }) => await listProjects(ctx.db)),
 
-  get: protectedProcedure.input(z.object({ id })).query(({ ctx, input }) => getProject(ctx.db, input.id)),
+  get: protectedProcedure.input(z.object({ id })).query(async ({ ctx, input }) => await getProject(ctx.db, input.id)),
 
   create: adminProcedure
     .input(newProjectInput)
-    .mutation(({ ctx, input }) => createProject(ctx.db, input, ctx.user.id)),
+    .mutation(async ({ ctx, input }) => await createProject(ctx.db, input, ctx.user.id)),
 
   update: adminProcedure
     .input(z.object({ id }).extend(projectUpdateInput.shape))
-    .mutation(({ ctx, input }) => updateProject(ctx.db, input, ctx.user.id)),
+    .mutation(async ({ ctx, input }) => await updateProject(ctx.db, input, ctx.user.id)),
 });

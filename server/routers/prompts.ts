@@ -15,11 +15,11 @@ export const promptsRouter = createTRPCRouter({
   import: adminProcedure
     .input(z.object({ projectId: id, format: z.enum(["jsonl", "csv"]), content: z.string().max(MAX_IMPORT_CHARS, "the file is larger than 16 MB; split it") }))
     // Checked now, written in the background: the answer comes at once, and the page polls importStatus.
-    .mutation(({ ctx, input }) => startPromptFileImport(ctx.db, input, ctx.user.id)),
+    .mutation(async ({ ctx, input }) => await startPromptFileImport(ctx.db, input, ctx.user.id)),
 
-  importStatus: adminProcedure.input(z.object({ importId: id })).query(({ ctx, input }) => importStatus(ctx.db, input.importId)),
+  importStatus: adminProcedure.input(z.object({ importId: id })).query(async ({ ctx, input }) => await importStatus(ctx.db, input.importId)),
 
   list: researcherProcedure
     .input(z.object({ projectId: id, search: z.string().max(200).optional(), split: z.enum(SPLITS).optional(), ...paging }))
-    .query(({ ctx, input }) => listPrompts(ctx.db, input)),
+    .query(async ({ ctx, input }) => await listPrompts(ctx.db, input)),
 });

@@ -23,5 +23,5 @@ export const rankingsRouter = createTRPCRouter({
         timeMs,
       }),
     )
-    .mutation(({ ctx, input }) => submitRanking(ctx.db, ctx.user.id, input)),
+    .mutation(async ({ ctx, input }) => await submitRanking(ctx.db, ctx.user.id, input)),
 });

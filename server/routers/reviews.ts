@@ -11,16 +11,16 @@ import { id } from "./inputs";
 const ordering = z.array(z.array(id).min(1)).min(2).max(16);
 
 export const reviewsRouter = createTRPCRouter({
-  queue: reviewerProcedure.input(z.object({ projectId: id })).query(({ ctx, input }) => reviewQueue(ctx.db, input.projectId)),
-  get: reviewerProcedure.input(z.object({ reviewId: id })).query(({ ctx, input }) => {
-    const review = ctx.db.select().from(reviews).where(eq(reviews.id, input.reviewId)).get();
+  queue: reviewerProcedure.input(z.object({ projectId: id })).query(async ({ ctx, input }) => await reviewQueue(ctx.db, input.projectId)),
+  get: reviewerProcedure.input(z.object({ reviewId: id })).query(async ({ ctx, input }) => {
+    const review = (await ctx.db.select().from(reviews).where(eq(reviews.id, input.reviewId)))[0];
     if (!review) throw notFound("No such review.");
-    return { review, item: itemDetail(ctx.db, review.promptId) };
+    return { review, item: await itemDetail(ctx.db, review.promptId) };
   }),
   resolve: reviewerProcedure
     .input(z.object({ reviewId: id, ordering, note: z.string().trim().max(1000).optional() }))
-    .mutation(({ ctx, input }) => resolveReview(ctx.db, ctx.user.id, input)),
+    .mutation(async ({ ctx, input }) => await resolveReview(ctx.db, ctx.user.id, input)),
   sendBack: reviewerProcedure
     .input(z.object({ reviewId: id, extra: z.number().int().min(1).max(10).default(1) }))
-    .mutation(({ ctx, input }) => sendBackForMoreRankings(ctx.db, ctx.user.id, input)),
+    .mutation(async ({ ctx, input }) => await sendBackForMoreRankings(ctx.db, ctx.user.id, input)),
 });

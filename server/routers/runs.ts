@@ -46,10 +46,10 @@ const createInput = z.object({
 });
 
 /** Model names by id, for the rows that mention models. */
-function modelNames(db: Db, ids: (string | null)[]): Map<string, string> {
+async function modelNames(db: Db, ids: (string | null)[]): Promise<Map<string, string>> {
   const wanted = [...new Set(ids.filter((x): x is string => !!x))];
   if (!wanted.length) return new Map();
-  const rows = db.select({ id: models.id, name: models.name }).from(models).where(inArray(models.id, wanted)).all();
+  const rows = await db.select({ id: models.id, name: models.name }).from(models).where(inArray(models.id, wanted));
   return new Map(rows.map((r) => [r.id, r.name]));
 }
 
@@ -95,34 +95,33 @@ export function thinSeries(points: { step: number; value: number }[], max = MAX_
 }
 
 /** The last `limit` log lines of a run, oldest first. */
-function logTail(db: Db, runId: string, limit = LOG_TAIL) {
-  return db
+async function logTail(db: Db, runId: string, limit = LOG_TAIL) {
+  return (await db
     .select({ id: runLogs.id, at: runLogs.at, level: runLogs.level, message: runLogs.message })
     .from(runLogs)
     .where(eq(runLogs.runId, runId))
     .orderBy(desc(runLogs.id))
-    .limit(limit)
-    .all()
+    .limit(limit))
     .reverse();
 }
 
 export const runsRouter = createTRPCRouter({
-  list: researcherProcedure.query(({ ctx }) => {
-    const rows = listRuns(ctx.db, { limit: 200 });
-    const names = modelNames(ctx.db, rows.flatMap((r) => [r.baseModelId, r.rewardModelId, r.outputModelId]));
+  list: researcherProcedure.query(async ({ ctx }) => {
+    const rows = await listRuns(ctx.db, { limit: 200 });
+    const names = await modelNames(ctx.db, rows.flatMap((r) => [r.baseModelId, r.rewardModelId, r.outputModelId]));
     return rows.map((r) => describeRun(r, names));
   }),
 
-  get: researcherProcedure.input(z.object({ id })).query(({ ctx, input }) => {
-    const run = getRun(ctx.db, input.id);
-    const names = modelNames(ctx.db, [run.baseModelId, run.rewardModelId, run.outputModelId]);
-    const metrics = Object.fromEntries(Object.entries(runMetricSeries(ctx.db, run.id)).map(([name, points]) => [name, thinSeries(points)]));
-    return { run: describeRun(run, names), metrics, logs: logTail(ctx.db, run.id) };
+  get: researcherProcedure.input(z.object({ id })).query(async ({ ctx, input }) => {
+    const run = await getRun(ctx.db, input.id);
+    const names = await modelNames(ctx.db, [run.baseModelId, run.rewardModelId, run.outputModelId]);
+    const metrics = Object.fromEntries(Object.entries(await runMetricSeries(ctx.db, run.id)).map(([name, points]) => [name, thinSeries(points)]));
+    return { run: describeRun(run, names), metrics, logs: await logTail(ctx.db, run.id) };
   }),
 
   /** Checks and queues a run for the worker; bad input is a readable BAD_REQUEST and nothing is queued. */
-  create: adminProcedure.input(createInput).mutation(({ ctx, input }) => {
-    const run = createRunFromRequest(ctx.db, {
+  create: adminProcedure.input(createInput).mutation(async ({ ctx, input }) => {
+    const run = await createRunFromRequest(ctx.db, {
       kind: input.kind,
       base: input.baseModel || undefined,
       reward: input.rewardModel || undefined,
@@ -132,17 +131,17 @@ export const runsRouter = createTRPCRouter({
       registeredOnly: true,
       followUp: input.followUp,
     });
-    return describeRun(run, modelNames(ctx.db, [run.baseModelId, run.rewardModelId]));
+    return describeRun(run, await modelNames(ctx.db, [run.baseModelId, run.rewardModelId]));
   }),
 
   /** A sample run's prompts and completions (with the model that wrote each), for its run page. */
-  samples: researcherProcedure.input(z.object({ id })).query(({ ctx, input }) => runSamples(ctx.db, getRun(ctx.db, input.id).id)),
+  samples: researcherProcedure.input(z.object({ id })).query(async ({ ctx, input }) => await runSamples(ctx.db, (await getRun(ctx.db, input.id)).id)),
 
   /** A queued run is cancelled at once; a running one stops at the worker's next cancellation check. */
-  cancel: adminProcedure.input(z.object({ id })).mutation(({ ctx, input }) => {
-    return ctx.db.transaction((tx) => {
-      const run = cancelRun(tx as unknown as Db, input.id);
-      writeAudit(tx, { userId: ctx.user.id, action: "run.cancel", entity: "run", entityId: run.id, detail: { kind: run.kind, name: run.name } });
+  cancel: adminProcedure.input(z.object({ id })).mutation(async ({ ctx, input }) => {
+    return await ctx.db.transaction(async (tx) => {
+      const run = await cancelRun(tx as unknown as Db, input.id);
+      await writeAudit(tx, { userId: ctx.user.id, action: "run.cancel", entity: "run", entityId: run.id, detail: { kind: run.kind, name: run.name } });
       return { id: run.id, status: run.status };
     });
   }),

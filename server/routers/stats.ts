@@ -10,8 +10,8 @@ export const statsRouter = createTRPCRouter({
   mine: annotatorProcedure.query(({ ctx }) => myStats(ctx.db, ctx.user.id)),
   projectProgress: researcherProcedure.query(({ ctx }) => projectProgress(ctx.db)),
   /** α, agreement and per-annotator reliability; `itemsWithOverlap` 0 means nothing to measure yet. */
-  quality: researcherProcedure.input(z.object({ projectId: id })).query(({ ctx, input }) => {
-    const project = getProject(ctx.db, input.projectId);
+  quality: researcherProcedure.input(z.object({ projectId: id })).query(async ({ ctx, input }) => {
+    const project = await getProject(ctx.db, input.projectId);
     return { ...qualityReport(ctx.db, project.id), reviewBelow: project.reviewBelow };
   }),
 });

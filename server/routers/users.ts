@@ -13,30 +13,30 @@ export const usersRouter = createTRPCRouter({
   /** The signed-in user, as the database knows them now. */
   me: protectedProcedure.query(({ ctx }) => ctx.user),
 
-  list: adminProcedure.query(({ ctx }) => listUsers(ctx.db)),
+  list: adminProcedure.query(async ({ ctx }) => await listUsers(ctx.db)),
 
   /** Without a password one is generated and returned once, for the admin to pass on. */
   create: adminProcedure
     .input(z.object({ email: z.email().max(320), role: z.enum(ROLES), name: z.string().trim().max(200).optional(), password: password.optional() }))
-    .mutation(({ ctx, input }) => createUser(ctx.db, input, ctx.user.id)),
+    .mutation(async ({ ctx, input }) => await createUser(ctx.db, input, ctx.user.id)),
 
   update: adminProcedure
     .input(z.object({ id, role: z.enum(ROLES).optional(), name: z.string().trim().max(200).optional(), disabled: z.boolean().optional() }))
-    .mutation(({ ctx, input }) => updateUser(ctx.db, input, ctx.user.id)),
+    .mutation(async ({ ctx, input }) => await updateUser(ctx.db, input, ctx.user.id)),
 
   /** Anyone signed in changes their own password; their other sessions end, this one stays. */
   changePassword: protectedProcedure
     .input(z.object({ current: z.string().min(1, "enter your current password").max(200), next: password }))
-    .mutation(({ ctx, input }) => changeOwnPassword(ctx.db, { userId: ctx.user.id, sessionId: ctx.sessionId, current: input.current, next: input.next })),
+    .mutation(async ({ ctx, input }) => await changeOwnPassword(ctx.db, { userId: ctx.user.id, sessionId: ctx.sessionId, current: input.current, next: input.next })),
 
   /** Addresses refused and accounts slowed down by the sign-in limits right now. */
-  signInLimits: adminProcedure.query(({ ctx }) => listSignInLimits(ctx.db)),
+  signInLimits: adminProcedure.query(async ({ ctx }) => await listSignInLimits(ctx.db)),
 
   clearSignInLimit: adminProcedure
     .input(z.object({ key: z.string().min(1).max(400) }))
-    .mutation(({ ctx, input }) => clearSignInLimit(ctx.db, input.key, ctx.user.id)),
+    .mutation(async ({ ctx, input }) => await clearSignInLimit(ctx.db, input.key, ctx.user.id)),
 
   resetPassword: adminProcedure
     .input(z.object({ id, password: password.optional() }))
-    .mutation(({ ctx, input }) => resetPassword(ctx.db, input, ctx.user.id)),
+    .mutation(async ({ ctx, input }) => await resetPassword(ctx.db, input, ctx.user.id)),
 });

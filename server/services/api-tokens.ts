@@ -38,7 +38,7 @@ export type TokenInfo = {
 };
 
 /** Creates a token for the user and returns it in clear: the only time it is ever shown. */
-export function createApiToken(db: Db, input: NewToken, actorId: string | null = null, now = new Date()): { token: string } & TokenInfo & { role: string } {
+export async function createApiToken(db: Db, input: NewToken, actorId: string | null = null, now = new Date()): Promise<{ token: string } & TokenInfo & { role: string }> {
   const name = input.name.trim();
   if (!name || name.length > 100) throw badRequest("a token needs a name of 1-100 characters");
   const unprintable = unprintableReason(name, "A token name");
@@ -47,17 +47,16 @@ export function createApiToken(db: Db, input: NewToken, actorId: string | null =
   if (!Number.isInteger(days) || days < 1 || days > MAX_TOKEN_DAYS) throw badRequest(`a token expires in 1 to ${MAX_TOKEN_DAYS} days (got ${days})`);
   const scope = input.scope ?? "export";
   if (!TOKEN_SCOPES.includes(scope)) throw badRequest(`a token's scope is one of ${TOKEN_SCOPES.join(", ")}`);
-  const user = db.select().from(users).where(eq(users.email, input.email.trim().toLowerCase())).get();
+  const user = (await db.select().from(users).where(eq(users.email, input.email.trim().toLowerCase())))[0];
   if (!user) throw notFound(`no user with email '${input.email}'`);
   if (user.disabled) throw badRequest(`user '${input.email}' is disabled`);
   const token = PREFIX + randomBytes(24).toString("base64url");
-  const row = db.transaction((tx) => {
-    const r = tx
+  const row = await db.transaction(async (tx) => {
+    const r = (await tx
       .insert(apiTokens)
       .values({ userId: user.id, name, tokenHash: hashToken(token), scope, createdAt: now, expiresAt: new Date(now.getTime() + days * DAY_MS) })
-      .returning()
-      .get();
-    writeAudit(tx, { userId: actorId, action: "token.create", entity: "api_token", entityId: r.id, detail: { user: user.email, name, scope, days } });
+      .returning())[0];
+    await writeAudit(tx, { userId: actorId, action: "token.create", entity: "api_token", entityId: r.id, detail: { user: user.email, name, scope, days } });
     return r;
   });
   return { token, role: user.role, ...describe(row, user.email, user.disabled, now) };
@@ -79,42 +78,40 @@ function describe(row: typeof apiTokens.$inferSelect, email: string, userDisable
 }
 
 /** Tokens, newest first: one user's (by id or email), or everyone's. */
-export function listApiTokens(db: Db, filter: { userId?: string; email?: string } = {}, now = new Date()): TokenInfo[] {
+export async function listApiTokens(db: Db, filter: { userId?: string; email?: string } = {}, now = new Date()): Promise<TokenInfo[]> {
   const where = filter.userId ? eq(users.id, filter.userId) : filter.email ? eq(users.email, filter.email.trim().toLowerCase()) : undefined;
-  return db
+  return (await db
     .select({ token: apiTokens, email: users.email, disabled: users.disabled })
     .from(apiTokens)
     .innerJoin(users, eq(apiTokens.userId, users.id))
     .where(where)
-    .orderBy(desc(apiTokens.createdAt))
-    .all()
+    .orderBy(desc(apiTokens.createdAt)))
     .map((r) => describe(r.token, r.email, r.disabled, now));
 }
 
 /** Revokes a token at once. With `ownerId`, only that user's own token may be revoked (the web's own-tokens page). */
-export function revokeApiToken(db: Db, id: string, opts: { ownerId?: string; actorId?: string | null } = {}, now = new Date()): TokenInfo {
-  return db.transaction((tx) => {
-    const row = tx.select({ token: apiTokens, email: users.email, disabled: users.disabled }).from(apiTokens).innerJoin(users, eq(apiTokens.userId, users.id)).where(eq(apiTokens.id, id)).get();
+export async function revokeApiToken(db: Db, id: string, opts: { ownerId?: string; actorId?: string | null } = {}, now = new Date()): Promise<TokenInfo> {
+  return await db.transaction(async (tx) => {
+    const row = (await tx.select({ token: apiTokens, email: users.email, disabled: users.disabled }).from(apiTokens).innerJoin(users, eq(apiTokens.userId, users.id)).where(eq(apiTokens.id, id)))[0];
     // Someone else's token reads as missing, so ids reveal nothing.
     if (!row || (opts.ownerId && row.token.userId !== opts.ownerId)) throw notFound(`no token with id '${id}'`);
     if (row.token.revokedAt) throw conflict(`token '${row.token.name}' (${id}) was already revoked`);
-    const updated = tx.update(apiTokens).set({ revokedAt: now }).where(eq(apiTokens.id, id)).returning().get();
-    writeAudit(tx, { userId: opts.actorId ?? null, action: "token.revoke", entity: "api_token", entityId: id, detail: { user: row.email, name: row.token.name } });
+    const updated = (await tx.update(apiTokens).set({ revokedAt: now }).where(eq(apiTokens.id, id)).returning())[0];
+    await writeAudit(tx, { userId: opts.actorId ?? null, action: "token.revoke", entity: "api_token", entityId: id, detail: { user: row.email, name: row.token.name } });
     return describe(updated, row.email, row.disabled, now);
   });
 }
 
 /** The enabled user a bearer token belongs to, when the token is live and has the scope asked for; else undefined. */
-export function userForApiToken(db: Db, token: string, scope: TokenScope = "export", now = new Date()): { id: string; email: string; role: string } | undefined {
+export async function userForApiToken(db: Db, token: string, scope: TokenScope = "export", now = new Date()): Promise<{ id: string; email: string; role: string } | undefined> {
   if (!token.startsWith(PREFIX)) return undefined;
-  const row = db
+  const row = (await db
     .select({ token: apiTokens, id: users.id, email: users.email, role: users.role, disabled: users.disabled })
     .from(apiTokens)
     .innerJoin(users, eq(apiTokens.userId, users.id))
-    .where(and(eq(apiTokens.tokenHash, hashToken(token))))
-    .get();
+    .where(and(eq(apiTokens.tokenHash, hashToken(token)))))[0];
   if (!row || row.disabled || row.token.revokedAt || row.token.scope !== scope) return undefined;
   if (row.token.expiresAt && row.token.expiresAt.getTime() <= now.getTime()) return undefined;
-  db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, row.token.id)).run();
+  await db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, row.token.id));
   return { id: row.id, email: row.email, role: row.role };
 }

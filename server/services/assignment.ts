@@ -168,16 +168,16 @@ function nextTaskStatements(db: Db, filter: Filter) {
  * Returns null when the queue is empty for them. Asked for one kind, it returns that kind's view (typed so, which
  * is sound because every queue query filters on t.kind when a kind is given).
  */
-export function nextTask<K extends TaskKind>(db: Db, userId: string, filter: Filter & { kind: K }, opts?: AssignmentOptions): TaskViewOf<K> | null;
-export function nextTask(db: Db, userId: string, filter?: Filter, opts?: AssignmentOptions): TaskView | null;
-export function nextTask(db: Db, userId: string, filter: Filter = {}, opts: AssignmentOptions = {}): TaskView | null {
+export function nextTask<K extends TaskKind>(db: Db, userId: string, filter: Filter & { kind: K }, opts?: AssignmentOptions): Promise<TaskViewOf<K> | null>;
+export function nextTask(db: Db, userId: string, filter?: Filter, opts?: AssignmentOptions): Promise<TaskView | null>;
+export async function nextTask(db: Db, userId: string, filter: Filter = {}, opts: AssignmentOptions = {}): Promise<TaskView | null> {
   const nowMs = (opts.now ?? new Date()).getTime();
   const leaseUntil = nowMs + (opts.leaseMs ?? DEFAULT_LEASE_MS);
   const q = nextTaskStatements(db, filter);
   // Named parameters must match the statement exactly, so only the filters in use are passed.
   const filterParams = { ...(filter.projectId ? { projectId: filter.projectId } : {}), ...(filter.kind ? { kind: filter.kind } : {}) };
-  const assignmentId = db.transaction(
-    () => {
+  const assignmentId = await db.transaction(
+    async () => {
       // Their own stale leases are marked expired, so what they hold is always visible in the status.
       q.expireStale.run(userId, nowMs);
       const held = q.held.get({ userId, ...filterParams }) as { id: string } | undefined;
@@ -202,7 +202,6 @@ export function nextTask(db: Db, userId: string, filter: Filter = {}, opts: Assi
       q.insert.run(id, task.id, userId, leaseUntil, JSON.stringify(order), nowMs);
       return id;
     },
-    { behavior: "immediate" },
   );
   return assignmentId ? taskView(db, userId, assignmentId) : null;
 }
@@ -309,15 +308,14 @@ function taskViewStatements(db: Db) {
 }
 
 /** Skips a task with a reason; it is never handed to this user again. Skipping twice is a no-op. */
-export function skipTask(db: Db, userId: string, input: { assignmentId: string; reason: string }): { assignmentId: string; status: "skipped" } {
-  return db.transaction(
-    (tx) => {
+export async function skipTask(db: Db, userId: string, input: { assignmentId: string; reason: string }): Promise<{ assignmentId: string; status: "skipped" }> {
+  return await db.transaction(
+    async (tx) => {
       const a = ownAssignment(db, userId, input.assignmentId);
       if (a.status === "submitted") throw conflict("You already submitted this task, so it cannot be skipped.");
       if (a.status !== "skipped")
-        tx.update(assignments).set({ status: "skipped", skipReason: input.reason.trim() }).where(eq(assignments.id, a.id)).run();
+        await tx.update(assignments).set({ status: "skipped", skipReason: input.reason.trim() }).where(eq(assignments.id, a.id));
       return { assignmentId: a.id, status: "skipped" as const };
     },
-    { behavior: "immediate" },
   );
 }

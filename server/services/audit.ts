@@ -14,15 +14,14 @@ export interface AuditEntry {
   detail?: Record<string, unknown> | null;
 }
 
-export function writeAudit(db: DbOrTx, entry: AuditEntry): void {
-  db.insert(auditLog)
-    .values({ userId: entry.userId, action: entry.action, entity: entry.entity, entityId: entry.entityId ?? null, detail: entry.detail ?? null })
-    .run();
+export async function writeAudit(db: DbOrTx, entry: AuditEntry): Promise<void> {
+  await db.insert(auditLog)
+    .values({ userId: entry.userId, action: entry.action, entity: entry.entity, entityId: entry.entityId ?? null, detail: entry.detail ?? null });
 }
 
 /** Newest first, with the actor's email. */
-export function listAudit(db: Db, opts: { page: number; pageSize: number }) {
-  const items = db
+export async function listAudit(db: Db, opts: { page: number; pageSize: number }) {
+  const items = await db
     .select({
       id: auditLog.id,
       userId: auditLog.userId,
@@ -37,8 +36,7 @@ export function listAudit(db: Db, opts: { page: number; pageSize: number }) {
     .leftJoin(users, eq(auditLog.userId, users.id))
     .orderBy(desc(auditLog.id))
     .limit(opts.pageSize)
-    .offset((opts.page - 1) * opts.pageSize)
-    .all();
-  const total = db.select({ n: count() }).from(auditLog).get()!.n;
+    .offset((opts.page - 1) * opts.pageSize);
+  const total = (await db.select({ n: count() }).from(auditLog))[0]!.n;
   return { items, total, page: opts.page, pageSize: opts.pageSize };
 }

@@ -11,22 +11,22 @@ export type AuthenticateResult =
 
 let dummyHash: string | undefined;
 
-export function authenticate(
+export async function authenticate(
   db: Db,
   input: { email: string; password: string; ip: string | null },
   opts: { now?: Date; limits?: SignInLimits } = {},
-): AuthenticateResult {
+): Promise<AuthenticateResult> {
   const now = opts.now ?? new Date();
   const subject = { email: input.email, ip: input.ip };
-  const gate = checkSignIn(db, subject, now, opts.limits);
+  const gate = await checkSignIn(db, subject, now, opts.limits);
   if (!gate.allowed) return { ok: false, reason: "rate_limited", retryAfterMs: gate.retryAfterMs };
 
-  const user = findUserByEmail(db, input.email);
+  const user = await findUserByEmail(db, input.email);
   // Unknown emails still pay for one bcrypt check, so timing does not tell which emails have accounts.
   const hash = user?.passwordHash ?? (dummyHash ??= hashPassword("no such user"));
   const passwordOk = verifyPassword(input.password, hash);
   const ok = !!user && passwordOk && !user.disabled;
-  recordSignIn(db, subject, ok, now);
+  await recordSignIn(db, subject, ok, now);
   if (!ok) return { ok: false, reason: "invalid" };
   return { ok: true, user: { id: user.id, email: user.email, name: user.name, role: user.role } };
 }

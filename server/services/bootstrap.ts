@@ -20,24 +20,24 @@ export interface BootstrapResult {
 
 export const DEFAULT_ADMIN_EMAIL = "admin@localhost";
 
-export function ensureBootstrap(db: Db, env: Record<string, string | undefined> = process.env): BootstrapResult {
+export async function ensureBootstrap(db: Db, env: Record<string, string | undefined> = process.env): Promise<BootstrapResult> {
   const { ADMIN_EMAIL, ADMIN_PASSWORD } = readEnv(env);
   let adminEmail: string | null = null;
   let generatedPassword: string | null = null;
-  const admins = db.select({ n: count() }).from(users).where(eq(users.role, "admin")).get()!.n;
+  const admins = (await db.select({ n: count() }).from(users).where(eq(users.role, "admin")))[0]!.n;
   if (admins === 0) {
-    const created = createUser(db, { email: ADMIN_EMAIL ?? DEFAULT_ADMIN_EMAIL, role: "admin", name: "Admin", password: ADMIN_PASSWORD });
+    const created = await createUser(db, { email: ADMIN_EMAIL ?? DEFAULT_ADMIN_EMAIL, role: "admin", name: "Admin", password: ADMIN_PASSWORD });
     adminEmail = created.user.email;
     generatedPassword = created.generatedPassword;
   }
   let seededDemo = false;
-  if (db.select({ n: count() }).from(projects).get()!.n === 0) {
-    seedDemoProject(db);
+  if ((await db.select({ n: count() }).from(projects))[0]!.n === 0) {
+    await seedDemoProject(db);
     seededDemo = true;
   }
   // The shipped base policy, so the new-run form and `--base base` work from the first start.
-  ensureBuiltinModel(db);
+  await ensureBuiltinModel(db);
   // A prompt import whose process died is taken back (or finished) before anyone works on its tasks.
-  recoverInterruptedImports(db);
+  await recoverInterruptedImports(db);
   return { adminEmail, generatedPassword, seededDemo };
 }

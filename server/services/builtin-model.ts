@@ -23,8 +23,8 @@ export const BUILTIN_MODEL_NAME = "base";
  * The registered built-in model, registering it first when no model is named "base". Returns null (and registers
  * nothing) when the checkpoint is missing from this checkout. A user's own model named "base" is left alone.
  */
-export function ensureBuiltinModel(db: Db, dir: string = BUILTIN_MODEL_DIR): ModelRow | null {
-  const existing = findModel(db, BUILTIN_MODEL_NAME);
+export async function ensureBuiltinModel(db: Db, dir: string = BUILTIN_MODEL_DIR): Promise<ModelRow | null> {
+  const existing = await findModel(db, BUILTIN_MODEL_NAME);
   if (existing) return existing;
   const configFile = path.join(dir, "config.json");
   if (!fs.existsSync(configFile) || !fs.existsSync(path.join(dir, "model.safetensors"))) return null;
@@ -33,7 +33,7 @@ export function ensureBuiltinModel(db: Db, dir: string = BUILTIN_MODEL_DIR): Mod
   const shape = Object.fromEntries(
     ["vocab_size", "n_positions", "n_embd", "n_layer", "n_head"].filter((k) => k in raw).map((k) => [k, raw[k]]),
   );
-  return registerModel(db, {
+  return await registerModel(db, {
     name: BUILTIN_MODEL_NAME,
     kind: "policy",
     path: dir,

@@ -15,6 +15,7 @@ import { writeInBatches, type ImportProgress } from "./prompt-import-job";
 import { getProject } from "./projects";
 import { MAX_RANK_COMPLETIONS, MIN_RANK_COMPLETIONS } from "./task-queue";
 import { annotatorIdFor, checkAnnotators, type AnnotatorOptions } from "./import-annotators";
+import { mapInOrder } from "./async-iter";
 
 export interface DataImportResult {
   imported: number;
@@ -29,16 +30,16 @@ type LineOutcome = { imported: boolean; promptCreated: boolean };
  * The shared shape of a JSONL import: one transaction, bad lines reported by number (a line's parser throws a
  * ServiceError before it writes anything), the rest imported or counted as duplicates, and one audit entry.
  */
-function importJsonl(
+async function importJsonl(
   db: Db,
   input: { projectId: string; content: string },
   actorId: string | null,
   action: string,
-  importLine: (tx: DbOrTx, projectId: string, value: Record<string, unknown>) => LineOutcome,
-): DataImportResult {
+  importLine: (tx: DbOrTx, projectId: string, value: Record<string, unknown>) => Promise<LineOutcome>,
+): Promise<DataImportResult> {
   const errors: LineError[] = [];
-  const result = db.transaction((tx) => {
-    getProject(tx, input.projectId);
+  const result = await db.transaction(async (tx) => {
+    await getProject(tx, input.projectId);
     const counts = { imported: 0, duplicates: 0, promptsCreated: 0 };
     for (const entry of jsonlLines(input.content)) {
       if ("error" in entry) {
@@ -47,7 +48,7 @@ function importJsonl(
       }
       let outcome: LineOutcome;
       try {
-        outcome = importLine(tx, input.projectId, entry.value);
+        outcome = await importLine(tx, input.projectId, entry.value);
       } catch (err) {
         if (!(err instanceof ServiceError)) throw err;
         errors.push({ line: entry.line, message: err.message });
@@ -57,7 +58,7 @@ function importJsonl(
       if (outcome.imported) counts.imported++;
       else counts.duplicates++;
     }
-    writeAudit(tx, { userId: actorId, action, entity: "project", entityId: input.projectId, detail: { imported: counts.imported, duplicates: counts.duplicates } });
+    await writeAudit(tx, { userId: actorId, action, entity: "project", entityId: input.projectId, detail: { imported: counts.imported, duplicates: counts.duplicates } });
     return counts;
   });
   return { ...result, errors };
@@ -69,7 +70,7 @@ const demonstrationRecord = z.object({ prompt: textWithinLimit(), completion: te
 interface DataLineKind<T> {
   action: string;
   parse(value: Record<string, unknown>): T;
-  write(tx: DbOrTx, projectId: string, record: T, importId: string | null, opts: AnnotatorOptions): LineOutcome;
+  write(tx: DbOrTx, projectId: string, record: T, importId: string | null, opts: AnnotatorOptions): Promise<LineOutcome>;
 }
 
 const demonstrationLines: DataLineKind<{ prompt: string; completion: string }> = {
@@ -79,21 +80,20 @@ const demonstrationLines: DataLineKind<{ prompt: string; completion: string }> =
     if (!parsed.success) throw new ServiceError("BAD_REQUEST", describeIssues(parsed.error));
     return parsed.data;
   },
-  write(tx, projectId, record, importId) {
-    const prompt = insertPromptIfNew(tx, projectId, { prompt: record.prompt, importId: importId ?? undefined });
+  async write(tx, projectId, record, importId) {
+    const prompt = await insertPromptIfNew(tx, projectId, { prompt: record.prompt, importId: importId ?? undefined });
     const text = record.completion;
-    const known = tx
+    const known = (await tx
       .select({ id: demonstrations.id })
       .from(demonstrations)
-      .where(and(eq(demonstrations.promptId, prompt.id), eq(demonstrations.text, text), eq(demonstrations.status, "submitted")))
-      .get();
-    if (!known) tx.insert(demonstrations).values({ promptId: prompt.id, userId: null, assignmentId: null, text, status: "submitted", importId }).run();
+      .where(and(eq(demonstrations.promptId, prompt.id), eq(demonstrations.text, text), eq(demonstrations.status, "submitted"))))[0];
+    if (!known) await tx.insert(demonstrations).values({ promptId: prompt.id, userId: null, assignmentId: null, text, status: "submitted", importId });
     return { imported: !known, promptCreated: prompt.created };
   },
 };
 
-export function importDemonstrations(db: Db, input: { projectId: string; content: string }, actorId: string | null = null): DataImportResult {
-  return importJsonl(db, input, actorId, demonstrationLines.action, (tx, projectId, value) => demonstrationLines.write(tx, projectId, demonstrationLines.parse(value), null, {}));
+export async function importDemonstrations(db: Db, input: { projectId: string; content: string }, actorId: string | null = null): Promise<DataImportResult> {
+  return await importJsonl(db, input, actorId, demonstrationLines.action, (tx, projectId, value) => demonstrationLines.write(tx, projectId, demonstrationLines.parse(value), null, {}));
 }
 
 const completionText = textWithinLimit();
@@ -171,11 +171,11 @@ export function parseRankingsFile(content: string): { records: (ParsedRanking & 
 }
 
 /** The prompt's completion with this text, written (origin `import`, with the model that wrote it when known) when it has none. */
-export function completionIdFor(tx: DbOrTx, promptId: string, text: string, importId: string | null, modelName: string | null = null): string {
-  const found = tx.select({ id: completions.id }).from(completions).where(and(eq(completions.promptId, promptId), eq(completions.text, text))).get();
+export async function completionIdFor(tx: DbOrTx, promptId: string, text: string, importId: string | null, modelName: string | null = null): Promise<string> {
+  const found = (await tx.select({ id: completions.id }).from(completions).where(and(eq(completions.promptId, promptId), eq(completions.text, text))))[0];
   if (found) return found.id;
-  const modelId = modelName ? (tx.select({ id: models.id }).from(models).where(eq(models.name, modelName)).get()?.id ?? null) : null;
-  return tx.insert(completions).values({ promptId, text, origin: "import", importId, modelName, modelId }).returning({ id: completions.id }).get().id;
+  const modelId = modelName ? ((await tx.select({ id: models.id }).from(models).where(eq(models.name, modelName)))[0]?.id ?? null) : null;
+  return (await tx.insert(completions).values({ promptId, text, origin: "import", importId, modelName, modelId }).returning({ id: completions.id }))[0].id;
 }
 
 /** Same set of groups (order inside a tie ignored): a re-import of the same ranking is a duplicate. */
@@ -186,29 +186,27 @@ function orderingKey(ordering: string[][]): string {
 const rankingLines: DataLineKind<ParsedRanking> = {
   action: "rankings.import",
   parse: rankingFromLine,
-  write(tx, projectId, parsed, importId, opts) {
+  async write(tx, projectId, parsed, importId, opts) {
     // Resolved first: an unknown annotator is a line error before anything of the line is written.
-    const userId = parsed.annotator ? annotatorIdFor(tx, parsed.annotator, opts) : null;
-    const prompt = insertPromptIfNew(tx, projectId, { prompt: parsed.prompt, importId: importId ?? undefined });
-    const ids = parsed.texts.map((t, i) => completionIdFor(tx, prompt.id, t, importId, parsed.models?.[i] ?? null));
+    const userId = parsed.annotator ? await annotatorIdFor(tx, parsed.annotator, opts) : null;
+    const prompt = await insertPromptIfNew(tx, projectId, { prompt: parsed.prompt, importId: importId ?? undefined });
+    const ids = await mapInOrder(parsed.texts, async (t, i) => await completionIdFor(tx, prompt.id, t, importId, parsed.models?.[i] ?? null));
     const ordering = parsed.groups.map((g) => g.map((i) => ids[i]!));
     const key = orderingKey(ordering);
-    const known = tx
+    const known = (await tx
       .select({ ordering: rankings.ordering })
       .from(rankings)
-      .where(and(eq(rankings.promptId, prompt.id), eq(rankings.source, "import"), userId ? eq(rankings.userId, userId) : isNull(rankings.userId)))
-      .all()
+      .where(and(eq(rankings.promptId, prompt.id), eq(rankings.source, "import"), userId ? eq(rankings.userId, userId) : isNull(rankings.userId))))
       .some((r) => orderingKey(r.ordering) === key);
     if (!known)
-      tx.insert(rankings)
-        .values({ assignmentId: null, userId, promptId: prompt.id, ordering, source: "import", importId, timeMs: parsed.timeMs ?? 0, rationale: parsed.rationale ?? null })
-        .run();
+      await tx.insert(rankings)
+        .values({ assignmentId: null, userId, promptId: prompt.id, ordering, source: "import", importId, timeMs: parsed.timeMs ?? 0, rationale: parsed.rationale ?? null });
     return { imported: !known, promptCreated: prompt.created };
   },
 };
 
-export function importRankings(db: Db, input: { projectId: string; content: string }, actorId: string | null = null, opts: AnnotatorOptions = {}): DataImportResult {
-  return importJsonl(db, input, actorId, rankingLines.action, (tx, projectId, value) => rankingLines.write(tx, projectId, rankingLines.parse(value), null, opts));
+export async function importRankings(db: Db, input: { projectId: string; content: string }, actorId: string | null = null, opts: AnnotatorOptions = {}): Promise<DataImportResult> {
+  return await importJsonl(db, input, actorId, rankingLines.action, (tx, projectId, value) => rankingLines.write(tx, projectId, rankingLines.parse(value), null, opts));
 }
 
 const DATA_LINE_KINDS = { demonstrations: demonstrationLines, rankings: rankingLines } as const;
@@ -223,11 +221,11 @@ export async function importDataFileInBatches(
   kind: keyof typeof DATA_LINE_KINDS,
   input: { projectId: string; content: string },
   actorId: string | null,
-  onProgress?: (p: ImportProgress) => void,
+  onProgress?: (p: ImportProgress) => void | Promise<void>,
   opts: AnnotatorOptions = {},
 ): Promise<DataImportResult> {
   const lines = DATA_LINE_KINDS[kind] as DataLineKind<unknown>;
-  getProject(db, input.projectId);
+  await getProject(db, input.projectId);
   const errors: LineError[] = [];
   let records: unknown[] = [];
   const recordLines: number[] = [];
@@ -246,7 +244,7 @@ export async function importDataFileInBatches(
   }
   // Unknown annotators are line errors found before any batch runs (a failing batch would take the whole import back).
   if (kind === "rankings") {
-    const unknown = checkAnnotators(db, records.map((r) => (r as ParsedRanking).annotator), opts);
+    const unknown = await checkAnnotators(db, records.map((r) => (r as ParsedRanking).annotator), opts);
     if (unknown.size) {
       records.forEach((r, i) => {
         const message = unknown.get((r as ParsedRanking).annotator ?? "");
@@ -257,8 +255,8 @@ export async function importDataFileInBatches(
     }
   }
   const counts = { imported: 0, duplicates: 0, promptsCreated: 0 };
-  await writeInBatches(db, { kind, projectId: input.projectId, total: records.length, lineErrors: errors, actorId, action: lines.action }, records, (tx, record, importId) => {
-    const outcome = lines.write(tx, input.projectId, record, importId, opts);
+  await writeInBatches(db, { kind, projectId: input.projectId, total: records.length, lineErrors: errors, actorId, action: lines.action }, records, async (tx, record, importId) => {
+    const outcome = await lines.write(tx, input.projectId, record, importId, opts);
     if (outcome.promptCreated) counts.promptsCreated++;
     if (outcome.imported) counts.imported++;
     else counts.duplicates++;

@@ -3,9 +3,11 @@
 // stay out unless asked, and an item a reviewer adjudicated reads as the reviewer's ranking alone.
 import { and, asc, eq, gt, gte, inArray, lt, lte, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../../db/index";
+import { queryStatement } from "../../db/statements";
 import { completions, demonstrations, models, prompts, rankings, reviews, users } from "../../db/schema";
 import { pairwiseAgreement } from "./agreement";
 import { rankingToPairs } from "./pairs";
+import { collect } from "./async-iter";
 
 export type Split = "train" | "test";
 
@@ -90,10 +92,10 @@ function responseWhere(filter: DatasetFilter, table: typeof rankings | typeof de
 }
 
 /** Submitted demonstrations (annotated or imported), paged by id so any number stays in flat memory. */
-export function* iterateSftExamples(db: Db, filter: DatasetFilter = {}): Generator<SftExample> {
+export async function* iterateSftExamples(db: Db, filter: DatasetFilter = {}): AsyncGenerator<SftExample> {
   let afterId = "";
   for (;;) {
-    const page = db
+    const page = await db
       .select({
         id: demonstrations.id,
         promptId: prompts.id,
@@ -109,8 +111,7 @@ export function* iterateSftExamples(db: Db, filter: DatasetFilter = {}): Generat
         and(gt(demonstrations.id, afterId), eq(demonstrations.status, "submitted"), ...promptWhere(filter), ...responseWhere(filter, demonstrations)),
       )
       .orderBy(asc(demonstrations.id))
-      .limit(PAGE)
-      .all();
+      .limit(PAGE);
     if (!page.length) return;
     afterId = page[page.length - 1]!.id;
     for (const { id: _id, messages, ...ex } of page) yield { ...ex, messages: messages ?? null };
@@ -118,8 +119,8 @@ export function* iterateSftExamples(db: Db, filter: DatasetFilter = {}): Generat
 }
 
 /** Submitted demonstrations as prompt → completion examples: what SFT trains on. */
-export function sftExamples(db: Db, filter: DatasetFilter = {}): SftExample[] {
-  return [...iterateSftExamples(db, filter)];
+export async function sftExamples(db: Db, filter: DatasetFilter = {}): Promise<SftExample[]> {
+  return await collect(iterateSftExamples(db, filter));
 }
 
 /** Demonstrations read per query: exports of any size stay in flat memory. */
@@ -151,14 +152,16 @@ function rankedPageQueries(db: Db, filter: DatasetFilter) {
   // The prompts of a page: those in (lo, hi] that pass the prompt filters (the range also holds other projects' prompts).
   const pagePrompts = db.select({ id: prompts.id }).from(prompts).where(and(inRange(prompts.id), ...promptWhere(filter)));
   return {
-    promptIds: db
+    promptIds: queryStatement(db, db
       .select({ id: prompts.id })
       .from(prompts)
       .where(and(gt(prompts.id, lo), ...promptWhere(filter), sql`exists (select 1 from ${rankings} where ${rankings.promptId} = ${prompts.id})`))
       .orderBy(asc(prompts.id))
       .limit(sql.placeholder("limit"))
-      .prepare(),
-    rankings: db
+      ),
+    rankings: queryStatement(
+      db,
+      db
       .select({
         id: rankings.id, promptId: prompts.id, projectId: prompts.projectId, userId: rankings.userId, split: prompts.split, ordering: rankings.ordering, annotator: users.email, timeMs: rankings.timeMs, flags: rankings.flags, ratings: rankings.ratings,
         rationale: rankings.rationale, createdAt: rankings.createdAt,
@@ -168,28 +171,34 @@ function rankedPageQueries(db: Db, filter: DatasetFilter) {
       .leftJoin(users, eq(rankings.userId, users.id))
       .where(and(inRange(rankings.promptId), eq(rankings.notRankable, false), ...promptWhere(filter), ...responseWhere(filter, rankings)))
       .orderBy(asc(rankings.promptId), asc(rankings.createdAt), asc(rankings.id))
-      .prepare(),
+      ),
     // Each prompt's text once, not once per ranking of it.
-    prompts: db.select({ id: prompts.id, text: prompts.text, messages: prompts.messages }).from(prompts).where(inRange(prompts.id)).prepare(),
-    completions: db
+    prompts: queryStatement(db, db.select({ id: prompts.id, text: prompts.text, messages: prompts.messages }).from(prompts).where(inRange(prompts.id))),
+    completions: queryStatement(
+      db,
+      db
       .select({ id: completions.id, text: completions.text, modelId: completions.modelId, model: sql<string | null>`coalesce(${completions.modelName}, ${models.name})` })
       .from(completions)
       .leftJoin(models, eq(completions.modelId, models.id))
       .where(and(inRange(completions.promptId), inArray(completions.promptId, pagePrompts)))
-      .prepare(),
+      ),
     // A ranking names completions of its own prompt; one that names another's is looked up by id.
-    completionById: db
+    completionById: queryStatement(
+      db,
+      db
       .select({ id: completions.id, text: completions.text, modelId: completions.modelId, model: sql<string | null>`coalesce(${completions.modelName}, ${models.name})` })
       .from(completions)
       .leftJoin(models, eq(completions.modelId, models.id))
       .where(eq(completions.id, sql.placeholder("id")))
-      .prepare(),
-    reviews: db
+      ),
+    reviews: queryStatement(
+      db,
+      db
       .select({ id: reviews.id, promptId: reviews.promptId, itemKey: reviews.itemKey, ordering: reviews.ordering, reviewer: users.email, resolvedAt: reviews.resolvedAt, note: reviews.note })
       .from(reviews)
       .leftJoin(users, eq(users.id, reviews.reviewerId))
       .where(and(inRange(reviews.promptId), eq(reviews.status, "resolved")))
-      .prepare(),
+      ),
   };
 }
 type RankedPageQueries = ReturnType<typeof rankedPageQueries>;
@@ -199,14 +208,20 @@ type RankedPageQueries = ReturnType<typeof rankedPageQueries>;
  * out; several annotators' rankings of the same completions each appear (so they all count), each carrying the
  * agreement of all rankings of that item.
  */
-export function* iterateRankedExamples(db: Db, filter: DatasetFilter = {}): Generator<RankedExample> {
+export async function* iterateRankedExamples(db: Db, filter: DatasetFilter = {}): AsyncGenerator<RankedExample> {
+  for await (const page of iterateRankedPages(db, filter)) yield* page;
+}
+
+/** The same, a page of prompts' rankings at a time: what the export reads (one await per page, not per ranking). */
+export async function* iterateRankedPages(db: Db, filter: DatasetFilter = {}): AsyncGenerator<RankedExample[]> {
   const queries = rankedPageQueries(db, filter);
   let lo = "";
   for (;;) {
-    const page = queries.promptIds.values({ lo, limit: PROMPT_PAGE }) as [string][];
+    const page = (await queries.promptIds.values({ lo, limit: PROMPT_PAGE })) as [string][];
     if (!page.length) return;
     const hi = page[page.length - 1]![0];
-    yield* rankedExamplesOfPromptRange(queries, lo, hi, filter);
+    const examples = await rankedExamplesOfPromptRange(queries, lo, hi, filter);
+    if (examples.length) yield examples;
     lo = hi;
   }
 }
@@ -214,10 +229,10 @@ export function* iterateRankedExamples(db: Db, filter: DatasetFilter = {}): Gene
 /** An item is a prompt with one set of completions: its key is the sorted completion ids. */
 const completionSetKey = (ordering: string[][]) => ordering.flat().sort().join(",");
 
-function rankedExamplesOfPromptRange(q: RankedPageQueries, lo: string, hi: string, filter: DatasetFilter): RankedExample[] {
+async function rankedExamplesOfPromptRange(q: RankedPageQueries, lo: string, hi: string, filter: DatasetFilter): Promise<RankedExample[]> {
   type Row = { row: RankingRow; ordering: string[][]; item: string };
   const rows: Row[] = [];
-  for (const row of q.rankings.values({ lo, hi }) as RankingRow[]) {
+  for (const row of (await q.rankings.values({ lo, hi })) as RankingRow[]) {
     const ordering = JSON.parse(row[5]) as string[][];
     let n = 0;
     for (const group of ordering) n += group.length;
@@ -226,15 +241,15 @@ function rankedExamplesOfPromptRange(q: RankedPageQueries, lo: string, hi: strin
   if (!rows.length) return [];
 
   const promptById = new Map<string, { text: string; messages: RankedExample["messages"] }>();
-  for (const [id, text, messages] of q.prompts.values({ lo, hi }) as PromptRow[])
+  for (const [id, text, messages] of (await q.prompts.values({ lo, hi })) as PromptRow[])
     promptById.set(id, { text, messages: messages === null ? null : (JSON.parse(messages) as RankedExample["messages"]) });
   const completionById = new Map<string, { text: string; modelId: string | null; model: string | null }>();
-  for (const [id, text, modelId, model] of q.completions.values({ lo, hi }) as CompletionRow[]) completionById.set(id, { text, modelId, model });
+  for (const [id, text, modelId, model] of (await q.completions.values({ lo, hi })) as CompletionRow[]) completionById.set(id, { text, modelId, model });
   for (const { ordering } of rows)
     for (const group of ordering)
       for (const id of group)
         if (!completionById.has(id)) {
-          const c = q.completionById.values({ id })[0] as CompletionRow | undefined;
+          const c = (await q.completionById.values({ id }))[0] as CompletionRow | undefined;
           if (c) completionById.set(id, { text: c[1], modelId: c[2], model: c[3] });
         }
 
@@ -253,7 +268,7 @@ function rankedExamplesOfPromptRange(q: RankedPageQueries, lo: string, hi: strin
 
   // An adjudicated item is its reviewer's ranking alone: it takes the place of the item's first ranking, the others go.
   const adjudicated = new Map<string, ReviewRow>();
-  for (const v of q.reviews.values({ lo, hi }) as ReviewRow[]) if (v[3] !== null) adjudicated.set(`${v[1]}|${v[2]}`, v);
+  for (const v of (await q.reviews.values({ lo, hi })) as ReviewRow[]) if (v[3] !== null) adjudicated.set(`${v[1]}|${v[2]}`, v);
   const usedItems = new Set<string>();
 
   const out: RankedExample[] = [];
@@ -298,21 +313,20 @@ function rankedExamplesOfPromptRange(q: RankedPageQueries, lo: string, hi: strin
  * How many source rows a read of this filter goes through: usable rankings, or submitted demonstrations. An export
  * job's progress bar ends here (the model filter is left out: it only ever makes the read shorter).
  */
-export function datasetRowCount(db: Db, filter: DatasetFilter, source: "rankings" | "demonstrations"): number {
+export async function datasetRowCount(db: Db, filter: DatasetFilter, source: "rankings" | "demonstrations"): Promise<number> {
   const table = source === "rankings" ? rankings : demonstrations;
   const usable = source === "rankings" ? eq(rankings.notRankable, false) : eq(demonstrations.status, "submitted");
-  return db
+  return (await db
     .select({ n: sql<number>`count(*)` })
     .from(table)
     .innerJoin(prompts, eq(table.promptId, prompts.id))
     .leftJoin(users, eq(table.userId, users.id))
-    .where(and(usable, ...promptWhere(filter), ...responseWhere(filter, table)))
-    .get()!.n;
+    .where(and(usable, ...promptWhere(filter), ...responseWhere(filter, table))))[0]!.n;
 }
 
 /** All usable rankings (see iterateRankedExamples) as an array: what trainers read. */
-export function rankedExamples(db: Db, filter: DatasetFilter = {}): RankedExample[] {
-  return [...iterateRankedExamples(db, filter)];
+export async function rankedExamples(db: Db, filter: DatasetFilter = {}): Promise<RankedExample[]> {
+  return (await collect(iterateRankedPages(db, filter))).flat();
 }
 
 /** The (chosen, rejected) pairs of one ranked example; ties give no pair. */
@@ -331,6 +345,6 @@ export function examplePairs(ex: RankedExample): PreferencePairExample[] {
 }
 
 /** One (chosen, rejected) row per pair derived from each ranking. */
-export function preferencePairs(db: Db, filter: DatasetFilter = {}): PreferencePairExample[] {
-  return rankedExamples(db, filter).flatMap(examplePairs);
+export async function preferencePairs(db: Db, filter: DatasetFilter = {}): Promise<PreferencePairExample[]> {
+  return (await rankedExamples(db, filter)).flatMap(examplePairs);
 }

@@ -53,17 +53,16 @@ export function parseEndpoint(input: Omit<NewEndpoint, "name">): ModelEndpoint {
 }
 
 /** Registers an endpoint as a policy model (no checkpoint directory, no tokenizer of ours), with its audit entry. */
-export function registerEndpoint(db: Db, input: NewEndpoint, actorId: string | null = null): ModelRow {
+export async function registerEndpoint(db: Db, input: NewEndpoint, actorId: string | null = null): Promise<ModelRow> {
   assertModelName(input.name);
   const endpoint = parseEndpoint(input);
-  return db.transaction((tx) => {
-    if (findModel(tx as unknown as Db, input.name)) throw conflict(`a model named '${input.name}' already exists; pick another --name`);
-    const row = tx
+  return await db.transaction(async (tx) => {
+    if (await findModel(tx as unknown as Db, input.name)) throw conflict(`a model named '${input.name}' already exists; pick another --name`);
+    const row = (await tx
       .insert(models)
       .values({ name: input.name, kind: "policy", source: "endpoint", endpoint, path: "", tokenizer: "", config: { endpoint: true } })
-      .returning()
-      .get();
-    writeAudit(tx, { userId: actorId, action: "model.add_endpoint", entity: "model", entityId: row.id, detail: { name: row.name, ...endpoint } });
+      .returning())[0];
+    await writeAudit(tx, { userId: actorId, action: "model.add_endpoint", entity: "model", entityId: row.id, detail: { name: row.name, ...endpoint } });
     return row;
   });
 }

@@ -65,17 +65,16 @@ function storedFilter(raw: RawExportFilter): Record<string, string | boolean> {
  * Checks the format and filters (a bad one is a one-line error before anything starts), records the job and starts
  * writing it in the background. Returns the job at once.
  */
-export function startExportJob(db: Db, input: { format: string; filter: RawExportFilter; userId: string | null }, opts: { dir?: string } = {}): ExportJobStatus {
+export async function startExportJob(db: Db, input: { format: string; filter: RawExportFilter; userId: string | null }, opts: { dir?: string } = {}): Promise<ExportJobStatus> {
   const dir = opts.dir ?? exportDir();
   const format = parseExportFormat(input.format);
-  const filter = resolveExportFilter(db, input.filter);
-  cleanUpExportJobs(db, { dir });
+  const filter = await resolveExportFilter(db, input.filter);
+  await cleanUpExportJobs(db, { dir });
   const now = new Date();
-  const job = db
+  const job = (await db
     .insert(exportJobs)
     .values({ format, filter: storedFilter(input.filter), createdBy: input.userId, createdAt: now, heartbeatAt: now })
-    .returning()
-    .get();
+    .returning())[0];
   const abort = new AbortController();
   running.set(job.id, abort);
   writeExportJob(db, job.id, dir, abort.signal, () => exportChunks(db, format, filter), () => exportSourceRows(db, format, filter))
@@ -95,18 +94,18 @@ export async function writeExportJob(
   id: string,
   dir: string,
   signal: AbortSignal,
-  chunks: () => Iterator<{ bytes: Uint8Array; records: number; items: number }>,
-  countItems: () => number,
+  chunks: () => AsyncIterator<{ bytes: Uint8Array; records: number; items: number }>,
+  countItems: () => Promise<number>,
 ): Promise<void> {
   const staging = stagingFile(dir, id);
   let writer: PacedWriter | null = null;
-  let iterator: Iterator<{ bytes: Uint8Array; records: number; items: number }> | null = null;
+  let iterator: AsyncIterator<{ bytes: Uint8Array; records: number; items: number }> | null = null;
   const yieldToRequests = () => new Promise<void>((resolve) => setImmediate(resolve));
   try {
     // Let the request that started the job answer first.
     await yieldToRequests();
-    const totalItems = countItems();
-    db.update(exportJobs).set({ totalItems, heartbeatAt: new Date() }).where(eq(exportJobs.id, id)).run();
+    const totalItems = await countItems();
+    await db.update(exportJobs).set({ totalItems, heartbeatAt: new Date() }).where(eq(exportJobs.id, id));
     fs.mkdirSync(dir, { recursive: true });
     writer = pacedWriter(fs.createWriteStream(staging));
     iterator = chunks();
@@ -116,7 +115,7 @@ export async function writeExportJob(
     let reported = performance.now();
     for (;;) {
       if (signal.aborted) throw new Cancelled();
-      const next = iterator.next();
+      const next = await iterator.next();
       if (next.done) break;
       records += next.value.records;
       bytes += next.value.bytes.length;
@@ -125,11 +124,10 @@ export async function writeExportJob(
       if (performance.now() - reported >= PROGRESS_EVERY_MS) {
         reported = performance.now();
         // Guarded by status: a cancel recorded by another process (one that is not writing it) stops this one too.
-        const alive = db
+        const alive = (await db
           .update(exportJobs)
           .set({ records, bytes, doneItems: items, heartbeatAt: new Date() })
-          .where(and(eq(exportJobs.id, id), eq(exportJobs.status, "running")))
-          .run().changes;
+          .where(and(eq(exportJobs.id, id), eq(exportJobs.status, "running")))).changes;
         if (!alive) throw new Cancelled();
       }
       await yieldToRequests();
@@ -137,24 +135,22 @@ export async function writeExportJob(
     await writer.end();
     if (signal.aborted) throw new Cancelled();
     fs.renameSync(staging, finalFile(dir, id));
-    const done = db
+    const done = (await db
       .update(exportJobs)
       .set({ status: "succeeded", records, bytes, doneItems: Math.max(items, totalItems), totalItems: Math.max(items, totalItems), finishedAt: new Date(), heartbeatAt: new Date() })
-      .where(and(eq(exportJobs.id, id), eq(exportJobs.status, "running")))
-      .run().changes;
+      .where(and(eq(exportJobs.id, id), eq(exportJobs.status, "running")))).changes;
     // Cancelled elsewhere in the last moment: the file goes too.
     if (!done) fs.rmSync(finalFile(dir, id), { force: true });
   } catch (err) {
-    iterator?.return?.(undefined);
+    await iterator?.return?.(undefined);
     await writer?.abandon();
     fs.rmSync(staging, { force: true });
     const cancelled = err instanceof Cancelled;
     if (!cancelled) console.error(`export job ${id} failed:`, err);
     const message = cancelled ? null : err instanceof ServiceError ? err.message : `the export stopped: ${err instanceof Error ? err.message : String(err)}`;
-    db.update(exportJobs)
+    await db.update(exportJobs)
       .set({ status: cancelled ? "cancelled" : "failed", error: message?.slice(0, 2000) ?? null, finishedAt: new Date() })
-      .where(and(eq(exportJobs.id, id), eq(exportJobs.status, "running")))
-      .run();
+      .where(and(eq(exportJobs.id, id), eq(exportJobs.status, "running")));
   }
 }
 
@@ -183,12 +179,12 @@ export interface ExportJobViewer {
   role: string;
 }
 
-export function exportJobStatus(db: Db, id: string, viewer: ExportJobViewer | null = null): ExportJobStatus {
-  let job = db.select().from(exportJobs).where(eq(exportJobs.id, id)).get();
+export async function exportJobStatus(db: Db, id: string, viewer: ExportJobViewer | null = null): Promise<ExportJobStatus> {
+  let job = (await db.select().from(exportJobs).where(eq(exportJobs.id, id)))[0];
   // A job whose process died shows as failed at once, not as running until the next export starts.
   if (job?.status === "running" && !running.has(id) && job.heartbeatAt.getTime() < Date.now() - EXPORT_STALE_MS) {
-    cleanUpExportJobs(db);
-    job = db.select().from(exportJobs).where(eq(exportJobs.id, id)).get();
+    await cleanUpExportJobs(db);
+    job = (await db.select().from(exportJobs).where(eq(exportJobs.id, id)))[0];
   }
   if (!job || (viewer && viewer.role !== "admin" && job.createdBy !== viewer.id))
     throw notFound(`no export with id '${id}' (finished exports are kept ${EXPORT_KEEP_HOURS} hours)`);
@@ -196,23 +192,23 @@ export function exportJobStatus(db: Db, id: string, viewer: ExportJobViewer | nu
 }
 
 /** The caller's recent exports, newest first. */
-export function listExportJobs(db: Db, userId: string, limit = 10): ExportJobStatus[] {
-  return db.select().from(exportJobs).where(eq(exportJobs.createdBy, userId)).orderBy(desc(exportJobs.createdAt)).limit(limit).all().map(jobStatus);
+export async function listExportJobs(db: Db, userId: string, limit = 10): Promise<ExportJobStatus[]> {
+  return (await db.select().from(exportJobs).where(eq(exportJobs.createdBy, userId)).orderBy(desc(exportJobs.createdAt)).limit(limit)).map(jobStatus);
 }
 
 /** Stops a running export; its staging file is removed. A finished one is left as it is. */
-export function cancelExportJob(db: Db, id: string, viewer: ExportJobViewer | null = null): ExportJobStatus {
-  const job = exportJobStatus(db, id, viewer);
+export async function cancelExportJob(db: Db, id: string, viewer: ExportJobViewer | null = null): Promise<ExportJobStatus> {
+  const job = await exportJobStatus(db, id, viewer);
   if (job.status !== "running") return job;
   running.get(id)?.abort();
   // A job this process is not writing (its process died) is marked now; its own loop marks it otherwise.
-  if (!running.has(id)) db.update(exportJobs).set({ status: "cancelled", finishedAt: new Date() }).where(and(eq(exportJobs.id, id), eq(exportJobs.status, "running"))).run();
-  return exportJobStatus(db, id);
+  if (!running.has(id)) await db.update(exportJobs).set({ status: "cancelled", finishedAt: new Date() }).where(and(eq(exportJobs.id, id), eq(exportJobs.status, "running")));
+  return await exportJobStatus(db, id);
 }
 
 /** The finished file of a job, or a one-line reason it cannot be downloaded. */
-export function exportJobFile(db: Db, id: string, opts: { dir?: string; viewer?: ExportJobViewer } = {}): { file: string; format: string; bytes: number } {
-  const job = exportJobStatus(db, id, opts.viewer ?? null);
+export async function exportJobFile(db: Db, id: string, opts: { dir?: string; viewer?: ExportJobViewer } = {}): Promise<{ file: string; format: string; bytes: number }> {
+  const job = await exportJobStatus(db, id, opts.viewer ?? null);
   if (job.status !== "succeeded") throw new ServiceError("CONFLICT", `the export is ${job.status === "running" ? "still being written" : job.status}; there is no file to download`);
   const file = finalFile(opts.dir ?? exportDir(), id);
   if (!fs.existsSync(file)) throw notFound(`the export's file is gone (finished exports are kept ${EXPORT_KEEP_HOURS} hours); start it again`);
@@ -223,31 +219,28 @@ export function exportJobFile(db: Db, id: string, opts: { dir?: string; viewer?:
  * Removes finished jobs older than EXPORT_KEEP_HOURS with their files, and marks running jobs whose process died as
  * failed (removing their staging files). Runs whenever a job starts; cheap (both by index).
  */
-export function cleanUpExportJobs(db: Db, opts: { dir?: string; now?: Date } = {}): { removed: number; failed: number } {
+export async function cleanUpExportJobs(db: Db, opts: { dir?: string; now?: Date } = {}): Promise<{ removed: number; failed: number }> {
   const dir = opts.dir ?? exportDir();
   const now = opts.now ?? new Date();
-  const dead = db
+  const dead = (await db
     .select({ id: exportJobs.id })
     .from(exportJobs)
-    .where(and(eq(exportJobs.status, "running"), lt(exportJobs.heartbeatAt, new Date(now.getTime() - EXPORT_STALE_MS))))
-    .all()
+    .where(and(eq(exportJobs.status, "running"), lt(exportJobs.heartbeatAt, new Date(now.getTime() - EXPORT_STALE_MS)))))
     .filter((j) => !running.has(j.id));
   for (const { id } of dead) {
     fs.rmSync(stagingFile(dir, id), { force: true });
-    db.update(exportJobs)
+    await db.update(exportJobs)
       .set({ status: "failed", error: "the server stopped while writing this export; start it again", finishedAt: now })
-      .where(eq(exportJobs.id, id))
-      .run();
+      .where(eq(exportJobs.id, id));
   }
-  const old = db
+  const old = await db
     .select({ id: exportJobs.id })
     .from(exportJobs)
-    .where(and(inArray(exportJobs.status, ["succeeded", "failed", "cancelled"]), lt(exportJobs.finishedAt, new Date(now.getTime() - EXPORT_KEEP_HOURS * 3_600_000))))
-    .all();
+    .where(and(inArray(exportJobs.status, ["succeeded", "failed", "cancelled"]), lt(exportJobs.finishedAt, new Date(now.getTime() - EXPORT_KEEP_HOURS * 3_600_000))));
   for (const { id } of old) {
     fs.rmSync(finalFile(dir, id), { force: true });
     fs.rmSync(stagingFile(dir, id), { force: true });
-    db.delete(exportJobs).where(eq(exportJobs.id, id)).run();
+    await db.delete(exportJobs).where(eq(exportJobs.id, id));
   }
   return { removed: old.length, failed: dead.length };
 }

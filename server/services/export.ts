@@ -4,7 +4,7 @@ import { eq } from "drizzle-orm";
 import type { Db } from "../../db/index";
 import { completions, projects, SPLITS } from "../../db/schema";
 import { consensusRanking, pairwiseAgreement } from "./agreement";
-import { datasetRowCount, iterateRankedExamples, iterateSftExamples, type DatasetFilter, type RankedExample } from "./datasets";
+import { datasetRowCount, iterateRankedPages, iterateSftExamples, type DatasetFilter, type RankedExample } from "./datasets";
 import { forEachPair } from "./pairs";
 import { badRequest } from "./errors";
 import { findModel } from "./models";
@@ -54,11 +54,11 @@ export function parseExportFormat(value: string | undefined): ExportFormat {
 }
 
 /** Resolves names to ids and validates every filter, with a message that says which one is wrong. */
-export function resolveExportFilter(db: Db, raw: RawExportFilter): ExportFilter {
+export async function resolveExportFilter(db: Db, raw: RawExportFilter): Promise<ExportFilter> {
   const filter: ExportFilter = {};
   if (raw.project) {
-    const p = db.select({ id: projects.id }).from(projects).where(eq(projects.name, raw.project)).get()
-      ?? db.select({ id: projects.id }).from(projects).where(eq(projects.id, raw.project)).get();
+    const p = (await db.select({ id: projects.id }).from(projects).where(eq(projects.name, raw.project)))[0]
+      ?? (await db.select({ id: projects.id }).from(projects).where(eq(projects.id, raw.project)))[0];
     if (!p) throw badRequest(`no project named '${raw.project}'`);
     filter.projectId = p.id;
   }
@@ -69,10 +69,10 @@ export function resolveExportFilter(db: Db, raw: RawExportFilter): ExportFilter 
   if (raw.since) filter.since = parseDate("since", raw.since);
   if (raw.until) filter.until = parseDate("until", raw.until);
   if (raw.model) {
-    const m = findModel(db, raw.model);
+    const m = await findModel(db, raw.model);
     if (m) filter.modelId = m.id;
     // An external model (named only in imported completions) filters by its name.
-    else if (db.select({ id: completions.id }).from(completions).where(eq(completions.modelName, raw.model)).limit(1).get()) filter.modelName = raw.model;
+    else if ((await db.select({ id: completions.id }).from(completions).where(eq(completions.modelName, raw.model)).limit(1))[0]) filter.modelName = raw.model;
     else throw badRequest(`no model named '${raw.model}'`);
   }
   if (raw.minAgreement !== undefined && raw.minAgreement !== "") {
@@ -112,12 +112,16 @@ type ExportedExample = RankedExample & { weight?: number };
  * The examples an export writes, and null for each one read but left out (so a caller can hand a chunk back while
  * a filter skips many); `read(n)` hears of every n source rankings read (progress).
  */
-function* keptRankedExamples(db: Db, filter: ExportFilter, read: (rankings: number) => void = () => {}): Generator<ExportedExample | null> {
+async function* keptRankedPages(db: Db, filter: ExportFilter, read: (rankings: number) => void = () => {}): AsyncGenerator<(ExportedExample | null)[]> {
   const weigh = filter.weights ? weigher(db) : null;
-  const examples = filter.consensus ? consensusExamples(iterateRankedExamples(db, filter)) : iterateRankedExamples(db, filter);
-  for (const ex of examples) {
-    read("userIds" in ex ? (ex.userIds as unknown[]).length : 1);
-    yield !keepItem(ex, filter) ? null : weigh ? { ...ex, weight: weigh(ex) } : ex;
+  // A page holds every ranking of its prompts, so the consensus of an item never spans two pages.
+  for await (const page of iterateRankedPages(db, filter)) {
+    const examples = filter.consensus ? [...consensusExamples(page)] : page;
+    if (weigh) await weigh.load(examples);
+    yield examples.map((ex) => {
+      read("userIds" in ex ? (ex.userIds as unknown[]).length : 1);
+      return !keepItem(ex, filter) ? null : weigh ? { ...ex, weight: weigh.of(ex) } : ex;
+    });
   }
 }
 
@@ -125,19 +129,21 @@ function* keptRankedExamples(db: Db, filter: ExportFilter, read: (rankings: numb
  * The weight of an example: its annotator's reliability weight, computed once per project; a reviewer's adjudicated
  * ranking weighs 1; a ranking with no known annotator gets the weight of an annotator nobody has checked.
  */
-function weigher(db: Db): (ex: RankedExample & { userIds?: (string | null)[] }) => number {
+function weigher(db: Db) {
   const byProject = new Map<string, Map<string, number>>();
   const unchecked = reliabilityWeight({ agree: 0, pairs: 0 });
-  const weightOf = (projectId: string, userId: string | null): number => {
-    if (!userId) return unchecked;
-    let weights = byProject.get(projectId);
-    if (!weights) byProject.set(projectId, (weights = new Map(qualityReport(db, projectId).annotators.map((a) => [a.userId, a.weight]))));
-    return weights.get(userId) ?? unchecked;
-  };
-  return (ex) => {
-    if (ex.adjudicated) return 1;
-    const ids = ex.userIds ?? [ex.userId];
-    return Math.round((ids.reduce((sum, id) => sum + weightOf(ex.projectId, id), 0) / ids.length) * 1e6) / 1e6;
+  const weightOf = (projectId: string, userId: string | null): number => (userId ? (byProject.get(projectId)!.get(userId) ?? unchecked) : unchecked);
+  return {
+    /** Reads the reliability weights of the projects these examples come from (once per project). */
+    async load(examples: readonly RankedExample[]): Promise<void> {
+      for (const ex of examples)
+        if (!byProject.has(ex.projectId)) byProject.set(ex.projectId, new Map((await qualityReport(db, ex.projectId)).annotators.map((a) => [a.userId, a.weight])));
+    },
+    of(ex: RankedExample & { userIds?: (string | null)[] }): number {
+      if (ex.adjudicated) return 1;
+      const ids = ex.userIds ?? [ex.userId];
+      return Math.round((ids.reduce((sum, id) => sum + weightOf(ex.projectId, id), 0) / ids.length) * 1e6) / 1e6;
+    },
   };
 }
 
@@ -302,7 +308,7 @@ class ChunkBuilder {
  * The export as batches of whole JSONL lines (about 256 KB each), produced lazily so an export of any size streams in
  * flat memory: what the CLI, the HTTP route and export jobs write.
  */
-export function* exportChunks(db: Db, format: ExportFormat, filter: ExportFilter = {}): Generator<ExportChunk> {
+export async function* exportChunks(db: Db, format: ExportFormat, filter: ExportFilter = {}): AsyncGenerator<ExportChunk> {
   const out = new ChunkBuilder();
   const read = (n: number) => void (out.items += n);
   function* lines(records: Iterable<Record<string, unknown> | null>): Generator<ExportChunk> {
@@ -316,13 +322,14 @@ export function* exportChunks(db: Db, format: ExportFormat, filter: ExportFilter
   }
   switch (format) {
     case "trl-sft":
-      yield* lines(map(iterateSftExamples(db, filter), (ex) => (read(1), { prompt: ex.prompt, completion: ex.completion })));
+      for await (const ex of iterateSftExamples(db, filter)) yield* lines([(read(1), { prompt: ex.prompt, completion: ex.completion })]);
       break;
     case "trl-sft-chat":
-      yield* lines(map(iterateSftExamples(db, filter), (ex) => (read(1), { messages: [...promptMessages(ex.prompt, ex.messages), { role: "assistant", content: ex.completion }] })));
+      for await (const ex of iterateSftExamples(db, filter))
+        yield* lines([(read(1), { messages: [...promptMessages(ex.prompt, ex.messages), { role: "assistant", content: ex.completion }] })]);
       break;
     case "rankings":
-      yield* lines(map(keptRankedExamples(db, filter, read), (ex) => ex && rankingsRecord(ex)));
+      for await (const page of keptRankedPages(db, filter, read)) yield* lines(page.map((ex) => ex && rankingsRecord(ex)));
       break;
     case "trl-preference":
     case "trl-preference-chat":
@@ -333,7 +340,8 @@ export function* exportChunks(db: Db, format: ExportFormat, filter: ExportFilter
       // A completion's side of the line, kept while its prompt's rankings go by (they arrive grouped by prompt).
       let sides = new Map<string, Buffer>();
       let promptId = "";
-      for (const ex of keptRankedExamples(db, filter, read)) {
+      for await (const page of keptRankedPages(db, filter, read))
+      for (const ex of page) {
         if (!ex) {
           if (out.full) yield out.take();
           continue;
@@ -371,17 +379,13 @@ export function* exportChunks(db: Db, format: ExportFormat, filter: ExportFilter
 }
 
 /** How many source rows an export reads (rankings, or demonstrations for the SFT formats): its progress bar's end. */
-export function exportSourceRows(db: Db, format: ExportFormat, filter: ExportFilter): number {
-  return datasetRowCount(db, filter, format === "trl-sft" || format === "trl-sft-chat" ? "demonstrations" : "rankings");
-}
-
-function* map<T, U>(items: Iterable<T>, f: (item: T) => U): Generator<U> {
-  for (const item of items) yield f(item);
+export async function exportSourceRows(db: Db, format: ExportFormat, filter: ExportFilter): Promise<number> {
+  return await datasetRowCount(db, filter, format === "trl-sft" || format === "trl-sft-chat" ? "demonstrations" : "rankings");
 }
 
 /** The export's records as objects (parsed back from its lines, so there is one definition of each format). */
-export function* exportRecords(db: Db, format: ExportFormat, filter: ExportFilter = {}): Generator<Record<string, unknown>> {
-  for (const chunk of exportChunks(db, format, filter))
+export async function* exportRecords(db: Db, format: ExportFormat, filter: ExportFilter = {}): AsyncGenerator<Record<string, unknown>> {
+  for await (const chunk of exportChunks(db, format, filter))
     for (const line of Buffer.from(chunk.bytes.buffer, chunk.bytes.byteOffset, chunk.bytes.byteLength).toString("utf8").split("\n"))
       if (line) yield JSON.parse(line) as Record<string, unknown>;
 }

@@ -16,13 +16,13 @@ export interface AnnotatorOptions {
 let placeholderHash: string | undefined;
 
 /** The user id for an annotator email, made when allowed; a ServiceError (a line error) otherwise. */
-export function annotatorIdFor(tx: DbOrTx, raw: string, opts: AnnotatorOptions): string {
+export async function annotatorIdFor(tx: DbOrTx, raw: string, opts: AnnotatorOptions): Promise<string> {
   const email = checkedEmail(raw);
-  const found = tx.select({ id: users.id }).from(users).where(eq(users.email, email)).get();
+  const found = (await tx.select({ id: users.id }).from(users).where(eq(users.email, email)))[0];
   if (found) return found.id;
   if (!opts.createAnnotators) throw badRequest(unknownAnnotatorMessage(email));
   placeholderHash ??= hashPassword(generatePassword());
-  return tx.insert(users).values({ email, role: "annotator", disabled: true, passwordHash: placeholderHash }).returning({ id: users.id }).get().id;
+  return (await tx.insert(users).values({ email, role: "annotator", disabled: true, passwordHash: placeholderHash }).returning({ id: users.id }))[0].id;
 }
 
 function unknownAnnotatorMessage(email: string): string {
@@ -33,7 +33,7 @@ function unknownAnnotatorMessage(email: string): string {
  * Checks a file's annotator emails before anything is written: returns each bad one (as written in the file) with
  * its one-line message. Emails no user has are bad only without `createAnnotators`.
  */
-export function checkAnnotators(db: Db, emails: readonly (string | undefined)[], opts: AnnotatorOptions): Map<string, string> {
+export async function checkAnnotators(db: Db, emails: readonly (string | undefined)[], opts: AnnotatorOptions): Promise<Map<string, string>> {
   const bad = new Map<string, string>();
   for (const raw of new Set(emails)) {
     if (raw === undefined) continue;
@@ -45,7 +45,7 @@ export function checkAnnotators(db: Db, emails: readonly (string | undefined)[],
       bad.set(raw, err.message);
       continue;
     }
-    if (!opts.createAnnotators && !db.select({ id: users.id }).from(users).where(eq(users.email, email)).get()) bad.set(raw, unknownAnnotatorMessage(email));
+    if (!opts.createAnnotators && !(await db.select({ id: users.id }).from(users).where(eq(users.email, email)))[0]) bad.set(raw, unknownAnnotatorMessage(email));
   }
   return bad;
 }

@@ -27,10 +27,10 @@ function agreementOf(orderings: string[][][]): number | null {
 }
 
 /** A page of the project's ranked prompts, newest first; `disagree` keeps those at or below `below` (the project's review threshold). */
-export function listItems(
+export async function listItems(
   db: Db,
   input: { projectId: string; search?: string; filter?: ItemFilter; below?: number; page?: number; pageSize?: number },
-): { items: ItemSummary[]; page: number; hasMore: boolean } {
+): Promise<{ items: ItemSummary[]; page: number; hasMore: boolean }> {
   const page = input.page ?? 1;
   const pageSize = input.pageSize ?? 50;
   const where: SQL[] = [eq(prompts.projectId, input.projectId), sql`exists (select 1 from rankings r where r.prompt_id = ${prompts.id})`];
@@ -43,20 +43,19 @@ export function listItems(
   // `disagree` is decided after reading each item's rankings, so it reads ahead a few pages' worth.
   const limit = filter === "disagree" ? pageSize * 20 : pageSize + 1;
   const offset = filter === "disagree" ? 0 : (page - 1) * pageSize;
-  const rows = db
+  const rows = await db
     .select({ id: prompts.id, text: prompts.text })
     .from(prompts)
     .where(and(...where))
     .orderBy(sql`"prompts"."rowid" desc`)
     .limit(limit)
-    .offset(offset)
-    .all();
+    .offset(offset);
   const ids = rows.map((r) => r.id);
   const ranked = ids.length
-    ? db.select({ promptId: rankings.promptId, userId: rankings.userId, ordering: rankings.ordering, notRankable: rankings.notRankable }).from(rankings).where(inArray(rankings.promptId, ids)).orderBy(asc(rankings.createdAt)).all()
+    ? await db.select({ promptId: rankings.promptId, userId: rankings.userId, ordering: rankings.ordering, notRankable: rankings.notRankable }).from(rankings).where(inArray(rankings.promptId, ids)).orderBy(asc(rankings.createdAt))
     : [];
-  const goldSet = new Set(ids.length ? db.select({ p: goldItems.promptId }).from(goldItems).where(inArray(goldItems.promptId, ids)).all().map((g) => g.p) : []);
-  const reviewOf = new Map(ids.length ? db.select({ p: reviews.promptId, status: reviews.status }).from(reviews).where(inArray(reviews.promptId, ids)).all().map((v) => [v.p, v.status]) : []);
+  const goldSet = new Set(ids.length ? (await db.select({ p: goldItems.promptId }).from(goldItems).where(inArray(goldItems.promptId, ids))).map((g) => g.p) : []);
+  const reviewOf = new Map(ids.length ? (await db.select({ p: reviews.promptId, status: reviews.status }).from(reviews).where(inArray(reviews.promptId, ids))).map((v) => [v.p, v.status]) : []);
   let items = rows.map((row): ItemSummary => {
     const mine = ranked.filter((r) => r.promptId === row.id);
     const latest = new Map<string, string[][]>();
@@ -107,10 +106,10 @@ export interface ItemDetail {
 }
 
 /** One item whole (every completion set of the prompt together; rankings say which completions they ordered). */
-export function itemDetail(db: Db, promptId: string): ItemDetail {
-  const prompt = db.select().from(prompts).where(eq(prompts.id, promptId)).get();
+export async function itemDetail(db: Db, promptId: string): Promise<ItemDetail> {
+  const prompt = (await db.select().from(prompts).where(eq(prompts.id, promptId)))[0];
   if (!prompt) throw notFound("No such item.");
-  const rows = db
+  const rows = await db
     .select({
       id: rankings.id,
       annotator: users.email,
@@ -127,30 +126,27 @@ export function itemDetail(db: Db, promptId: string): ItemDetail {
     .from(rankings)
     .leftJoin(users, eq(users.id, rankings.userId))
     .where(eq(rankings.promptId, promptId))
-    .orderBy(asc(rankings.createdAt))
-    .all();
+    .orderBy(asc(rankings.createdAt));
   const usable = rows.filter((r) => !r.notRankable && r.ordering.flat().length >= 2);
   const first = usable[0]?.ordering;
-  const gold = db.select({ ordering: goldItems.ordering }).from(goldItems).where(eq(goldItems.promptId, promptId)).get();
+  const gold = (await db.select({ ordering: goldItems.ordering }).from(goldItems).where(eq(goldItems.promptId, promptId)))[0];
   const reviewer = sql<string | null>`(select u.email from users u where u.id = ${reviews.reviewerId})`;
   return {
     promptId,
     projectId: prompt.projectId,
     prompt: prompt.text,
     messages: prompt.messages ?? null,
-    completions: db
+    completions: await db
       .select({ id: completions.id, text: completions.text, model: completions.modelName })
       .from(completions)
       .where(eq(completions.promptId, promptId))
-      .orderBy(asc(completions.createdAt), asc(completions.id))
-      .all(),
+      .orderBy(asc(completions.createdAt), asc(completions.id)),
     rankings: rows.map(({ userId: _u, ...r }) => r),
     gold: gold?.ordering ?? null,
     agreement: first ? agreementOf(usable.filter((r) => sameSet(r.ordering, first)).map((r) => r.ordering)) : null,
-    reviews: db
+    reviews: await db
       .select({ id: reviews.id, itemKey: reviews.itemKey, reason: reviews.reason, status: reviews.status, agreement: reviews.agreement, ordering: reviews.ordering, note: reviews.note, reviewer })
       .from(reviews)
-      .where(eq(reviews.promptId, promptId))
-      .all(),
+      .where(eq(reviews.promptId, promptId)),
   };
 }

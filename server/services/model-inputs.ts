@@ -103,15 +103,15 @@ function looksLikePath(value: string): boolean {
  * A registered model (name or id) or a checkpoint directory. Registered models win over a same-named folder in the
  * working directory; an unknown value that is not a directory gets an error listing a few registered names.
  */
-export function resolveModelInput(
+export async function resolveModelInput(
   db: Db,
   value: string,
   opts: { kind?: ModelKind; flag?: string; check?: boolean; registeredOnly?: boolean } = {},
-): ModelInput {
+): Promise<ModelInput> {
   const flag = opts.flag ?? "--model";
   // Every model lookup goes through here, so the shipped base policy is registered before the first one.
-  ensureBuiltinModel(db);
-  const row = looksLikePath(value) ? undefined : findModel(db, value);
+  await ensureBuiltinModel(db);
+  const row = looksLikePath(value) ? undefined : await findModel(db, value);
   if (row) {
     // An endpoint has no weights here: it can be sampled (sample runs, the playground) but never trained or loaded.
     if (row.source === "endpoint")
@@ -129,14 +129,14 @@ export function resolveModelInput(
   const dir = path.resolve(value);
   // The browser may only name registered models: a path from a web form must not open server directories.
   if (!opts.registeredOnly && fs.existsSync(dir) && fs.statSync(dir).isDirectory()) {
-    const byPath = listModels(db).find((m) => m.source === "local" && path.resolve(modelDir(m)) === dir);
-    if (byPath) return resolveModelInput(db, byPath.id, opts);
+    const byPath = (await listModels(db)).find((m) => m.source === "local" && path.resolve(modelDir(m)) === dir);
+    if (byPath) return await resolveModelInput(db, byPath.id, opts);
     const { config } = checkCheckpointDir(dir, value);
     const tokenizer = tokenizerFromConfig(config);
     checkTokenizer(tokenizer, value);
     return { row: null, dir, tokenizer, label: value };
   }
-  const names = listModels(db).slice(0, 5).map((m) => m.name);
+  const names = (await listModels(db)).slice(0, 5).map((m) => m.name);
   const hint = names.length ? `registered: ${names.join(", ")}${names.length === 5 ? ", …" : ""}` : "no models are registered yet";
   const what = opts.registeredOnly ? "no registered model" : "no such model or checkpoint directory";
   throw notFound(`${flag} ${value}: ${what} (${hint}; see 'rlhf models list')`);

@@ -25,10 +25,10 @@ export function assertModelName(name: string): void {
   if (!MODEL_NAME_RE.test(name)) throw conflict(`model name '${name}' is not allowed: use ${MODEL_NAME_RULE}`);
 }
 
-export function registerModel(db: Db, input: NewModel): ModelRow {
+export async function registerModel(db: Db, input: NewModel): Promise<ModelRow> {
   assertModelName(input.name);
-  if (findModel(db, input.name)) throw conflict(`a model named '${input.name}' already exists; pick another --name`);
-  return db
+  if (await findModel(db, input.name)) throw conflict(`a model named '${input.name}' already exists; pick another --name`);
+  return (await db
     .insert(models)
     .values({
       name: input.name,
@@ -39,30 +39,28 @@ export function registerModel(db: Db, input: NewModel): ModelRow {
       runId: input.runId ?? null,
       config: input.config ?? {},
     })
-    .returning()
-    .get();
+    .returning())[0];
 }
 
 /** A model by name or id, or undefined. */
-export function findModel(db: Db, nameOrId: string): ModelRow | undefined {
-  return db
+export async function findModel(db: Db, nameOrId: string): Promise<ModelRow | undefined> {
+  return (await db
     .select()
     .from(models)
-    .where(or(eq(models.name, nameOrId), eq(models.id, nameOrId)))
-    .get();
+    .where(or(eq(models.name, nameOrId), eq(models.id, nameOrId))))[0];
 }
 
 /** A model by name or id, or a NOT_FOUND error that says how to list them. */
-export function resolveModel(db: Db, nameOrId: string, kind?: ModelKind): ModelRow {
-  const model = findModel(db, nameOrId);
+export async function resolveModel(db: Db, nameOrId: string, kind?: ModelKind): Promise<ModelRow> {
+  const model = await findModel(db, nameOrId);
   if (!model) throw notFound(`no model named '${nameOrId}'; 'rlhf models list' shows the registered models`);
   if (kind && model.kind !== kind)
     throw conflict(`model '${model.name}' is a ${model.kind} model, but a ${kind} model is needed here`);
   return model;
 }
 
-export function listModels(db: Db): ModelRow[] {
-  return db.select().from(models).orderBy(desc(models.createdAt)).all();
+export async function listModels(db: Db): Promise<ModelRow[]> {
+  return await db.select().from(models).orderBy(desc(models.createdAt));
 }
 
 /** The checkpoint directory as an absolute path (registry paths may be relative to RLHF_HOME). */
@@ -71,7 +69,7 @@ export function modelDir(model: Pick<ModelRow, "path">, env: NodeJS.ProcessEnv =
 }
 
 /** `base`, then `base-2`, `base-3`… : the first name not yet registered. */
-export function uniqueModelName(db: Db, base: string): string {
-  if (!findModel(db, base)) return base;
-  for (let i = 2; ; i++) if (!findModel(db, `${base}-${i}`)) return `${base}-${i}`;
+export async function uniqueModelName(db: Db, base: string): Promise<string> {
+  if (!await findModel(db, base)) return base;
+  for (let i = 2; ; i++) if (!await findModel(db, `${base}-${i}`)) return `${base}-${i}`;
 }

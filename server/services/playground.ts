@@ -31,51 +31,50 @@ const PLAYGROUND_TIMEOUT_MS = 60_000;
  * Queues one generation and returns at once. An endpoint model is called now, in the background; one of ours waits
  * for the worker (`npm start` runs one beside the web server).
  */
-export function requestGeneration(db: Db, input: { model: string; prompt: string; params: GenerationParams }, userId: string | null): GenerationRow {
-  const model = resolveModel(db, input.model, "policy");
+export async function requestGeneration(db: Db, input: { model: string; prompt: string; params: GenerationParams }, userId: string | null): Promise<GenerationRow> {
+  const model = await resolveModel(db, input.model, "policy");
   if (!input.prompt.trim()) throw badRequest("write a prompt first");
   if (input.prompt.length > MAX_PLAYGROUND_PROMPT_CHARS) throw badRequest(`the prompt is longer than ${MAX_PLAYGROUND_PROMPT_CHARS} characters`);
-  const row = db.insert(generations).values({ modelId: model.id, prompt: input.prompt, params: input.params, createdBy: userId }).returning().get();
+  const row = (await db.insert(generations).values({ modelId: model.id, prompt: input.prompt, params: input.params, createdBy: userId }).returning())[0];
   const endpoint = endpointOf(model);
   if (endpoint) {
-    db.update(generations).set({ status: "running", workerId: "web" }).where(eq(generations.id, row.id)).run();
+    await db.update(generations).set({ status: "running", workerId: "web" }).where(eq(generations.id, row.id));
     const p = input.params;
     void sampleEndpoint(model.name, endpoint, input.prompt, { n: p.n, temperature: p.temperature, topP: p.top_p, maxTokens: p.max_new_tokens, seed: p.seed }, { timeoutMs: PLAYGROUND_TIMEOUT_MS, maxRetries: 1 })
-      .then((outputs) => finishGeneration(db, row.id, outputs))
-      .catch((err: unknown) => failGeneration(db, row.id, describeEndpointFailure(model.name, endpoint, err)));
+      .then(async (outputs) => await finishGeneration(db, row.id, outputs))
+      .catch(async (err: unknown) => await failGeneration(db, row.id, describeEndpointFailure(model.name, endpoint, err)));
   }
-  return getGeneration(db, row.id);
+  return await getGeneration(db, row.id);
 }
 
-export function getGeneration(db: Db, id: string): GenerationRow {
-  const row = db.select().from(generations).where(eq(generations.id, id)).get();
+export async function getGeneration(db: Db, id: string): Promise<GenerationRow> {
+  const row = (await db.select().from(generations).where(eq(generations.id, id)))[0];
   if (!row) throw notFound("no such generation");
   // An endpoint call lives in the web process: if that process restarted, nobody will finish the row.
   if (row.status === "running" && row.workerId === "web" && Date.now() - row.createdAt.getTime() > 3 * PLAYGROUND_TIMEOUT_MS) {
-    failGeneration(db, id, "the web server restarted before the endpoint answered; generate again");
-    return getGeneration(db, id);
+    await failGeneration(db, id, "the web server restarted before the endpoint answered; generate again");
+    return await getGeneration(db, id);
   }
   return row;
 }
 
 /** The oldest queued generation, marked running by this worker; undefined when none waits. */
-export function claimNextGeneration(db: Db, workerId: string): GenerationRow | undefined {
-  return db.transaction((tx) => {
-    const next = tx.select({ id: generations.id }).from(generations).where(eq(generations.status, "queued")).orderBy(asc(generations.createdAt)).limit(1).get();
+export async function claimNextGeneration(db: Db, workerId: string): Promise<GenerationRow | undefined> {
+  return await db.transaction(async (tx) => {
+    const next = (await tx.select({ id: generations.id }).from(generations).where(eq(generations.status, "queued")).orderBy(asc(generations.createdAt)).limit(1))[0];
     if (!next) return undefined;
-    return tx
+    return (await tx
       .update(generations)
       .set({ status: "running", workerId })
       .where(and(eq(generations.id, next.id), eq(generations.status, "queued")))
-      .returning()
-      .get();
+      .returning())[0];
   });
 }
 
-export function finishGeneration(db: Db, id: string, outputs: string[]): void {
-  db.update(generations).set({ status: "succeeded", outputs, finishedAt: new Date() }).where(eq(generations.id, id)).run();
+export async function finishGeneration(db: Db, id: string, outputs: string[]): Promise<void> {
+  await db.update(generations).set({ status: "succeeded", outputs, finishedAt: new Date() }).where(eq(generations.id, id));
 }
 
-export function failGeneration(db: Db, id: string, error: string): void {
-  db.update(generations).set({ status: "failed", error: error.slice(0, 2000), finishedAt: new Date() }).where(eq(generations.id, id)).run();
+export async function failGeneration(db: Db, id: string, error: string): Promise<void> {
+  await db.update(generations).set({ status: "failed", error: error.slice(0, 2000), finishedAt: new Date() }).where(eq(generations.id, id));
 }

@@ -12,19 +12,19 @@ export { DEFAULT_PROJECT_SETTINGS, type ProjectSettings };
 
 export type Project = typeof projects.$inferSelect;
 
-export function getProject(db: DbOrTx, id: string): Project {
-  const project = db.select().from(projects).where(eq(projects.id, id)).get();
+export async function getProject(db: DbOrTx, id: string): Promise<Project> {
+  const project = (await db.select().from(projects).where(eq(projects.id, id)))[0];
   if (!project) throw notFound("No such project.");
   return project;
 }
 
-export function findProjectByName(db: DbOrTx, name: string): Project | undefined {
-  return db.select().from(projects).where(eq(projects.name, name.trim())).get();
+export async function findProjectByName(db: DbOrTx, name: string): Promise<Project | undefined> {
+  return (await db.select().from(projects).where(eq(projects.name, name.trim())))[0];
 }
 
 /** All projects with their prompt count and how many tasks still need responses. */
-export function listProjects(db: Db) {
-  return db
+export async function listProjects(db: Db) {
+  return await db
     .select({
       id: projects.id,
       name: projects.name,
@@ -44,8 +44,7 @@ export function listProjects(db: Db) {
       openTasks: sql<number>`(select count(*) from tasks t where t.kind in ${OPEN_TASK_KINDS} and t.project_id = "projects"."id" and t.response_count < t.required_responses)`,
     })
     .from(projects)
-    .orderBy(asc(projects.createdAt), asc(projects.name))
-    .all();
+    .orderBy(asc(projects.createdAt), asc(projects.name));
 }
 
 /** Every path that names a project goes through here, the CLI and seeds included, not only the web form. */
@@ -54,17 +53,16 @@ function assertPrintable(name: string, what: string): void {
   if (reason) throw badRequest(reason);
 }
 
-export function createProject(db: Db, input: Partial<ProjectSettings> & { name: string }, actorId: string | null): Project {
+export async function createProject(db: Db, input: Partial<ProjectSettings> & { name: string }, actorId: string | null): Promise<Project> {
   const name = input.name.trim();
   assertPrintable(name, "Project name");
-  if (findProjectByName(db, name)) throw conflict(`A project named '${name}' already exists.`);
-  return db.transaction((tx) => {
-    const project = tx
+  if (await findProjectByName(db, name)) throw conflict(`A project named '${name}' already exists.`);
+  return await db.transaction(async (tx) => {
+    const project = (await tx
       .insert(projects)
       .values({ ...DEFAULT_PROJECT_SETTINGS, ...input, name, createdBy: actorId })
-      .returning()
-      .get();
-    writeAudit(tx, { userId: actorId, action: "project.create", entity: "project", entityId: project.id, detail: { name } });
+      .returning())[0];
+    await writeAudit(tx, { userId: actorId, action: "project.create", entity: "project", entityId: project.id, detail: { name } });
     return project;
   });
 }
@@ -73,23 +71,23 @@ export function createProject(db: Db, input: Partial<ProjectSettings> & { name: 
  * Updates settings. A new overlap N applies to the project's existing tasks too, so the queue follows the
  * setting at once (a task that already has N responses simply stops being handed out).
  */
-export function updateProject(db: Db, input: Partial<ProjectSettings> & { id: string }, actorId: string | null): Project {
+export async function updateProject(db: Db, input: Partial<ProjectSettings> & { id: string }, actorId: string | null): Promise<Project> {
   const { id, ...changes } = input;
   if (changes.name !== undefined) {
     changes.name = changes.name.trim();
     assertPrintable(changes.name, "Project name");
-    const other = findProjectByName(db, changes.name);
+    const other = await findProjectByName(db, changes.name);
     if (other && other.id !== id) throw conflict(`A project named '${changes.name}' already exists.`);
   }
-  return db.transaction((tx) => {
-    getProject(tx, id);
-    if (Object.keys(changes).length === 0) return getProject(tx, id);
-    const project = tx.update(projects).set(changes).where(eq(projects.id, id)).returning().get();
+  return await db.transaction(async (tx) => {
+    await getProject(tx, id);
+    if (Object.keys(changes).length === 0) return await getProject(tx, id);
+    const project = (await tx.update(projects).set(changes).where(eq(projects.id, id)).returning())[0];
     // Gold tasks keep theirs: every annotator answers each gold item once, whatever the overlap.
-    if (changes.overlap !== undefined) tx.update(tasks).set({ requiredResponses: changes.overlap }).where(and(eq(tasks.projectId, id), eq(tasks.gold, false))).run();
+    if (changes.overlap !== undefined) await tx.update(tasks).set({ requiredResponses: changes.overlap }).where(and(eq(tasks.projectId, id), eq(tasks.gold, false)));
     // Back to `random` means back to creation order: a scoring run's priorities no longer apply.
-    if (changes.selection === "random") tx.update(tasks).set({ priority: 0 }).where(eq(tasks.projectId, id)).run();
-    writeAudit(tx, { userId: actorId, action: "project.update", entity: "project", entityId: id, detail: changes as Record<string, unknown> });
+    if (changes.selection === "random") await tx.update(tasks).set({ priority: 0 }).where(eq(tasks.projectId, id));
+    await writeAudit(tx, { userId: actorId, action: "project.update", entity: "project", entityId: id, detail: changes as Record<string, unknown> });
     return project;
   });
 }

@@ -12,6 +12,7 @@ import { insertPromptIfNew } from "./prompts";
 import { notFound } from "./errors";
 import type { LineError, PromptRow } from "./prompt-parse";
 import { openDemonstrateTask, openRankTask } from "./task-queue";
+import { mapInOrder } from "./async-iter";
 
 /** The most rows one transaction writes; also the batch size for taking an import back and finishing its tasks. */
 export const IMPORT_BATCH_ROWS = 100;
@@ -41,10 +42,10 @@ export interface ImportProgress {
 const pauseAfterBatch = (heldMs: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(IMPORT_MIN_GAP_MS, heldMs)));
 
 /** Records a new import of `rows` (its bad lines kept for the status), before anything is written. */
-function createImport(db: Db, projectId: string, totalRows: number, lineErrors: LineError[], actorId: string | null, kind: ImportKind = "prompts"): string {
-  recoverInterruptedImports(db);
-  getProject(db, projectId);
-  return db.insert(imports).values({ kind, projectId, totalRows, lineErrors: lineErrors.slice(0, 1000), createdBy: actorId, heartbeatAt: new Date() }).returning({ id: imports.id }).get().id;
+async function createImport(db: Db, projectId: string, totalRows: number, lineErrors: LineError[], actorId: string | null, kind: ImportKind = "prompts"): Promise<string> {
+  await recoverInterruptedImports(db);
+  await getProject(db, projectId);
+  return (await db.insert(imports).values({ kind, projectId, totalRows, lineErrors: lineErrors.slice(0, 1000), createdBy: actorId, heartbeatAt: new Date() }).returning({ id: imports.id }))[0].id;
 }
 
 type ImportKind = (typeof imports.$inferSelect)["kind"];
@@ -59,21 +60,21 @@ async function inBatches<T>(
   importId: string,
   items: readonly T[],
   phase: ImportProgress["phase"],
-  writeOne: (tx: Tx, item: T) => void,
-  onProgress?: (p: ImportProgress) => void,
+  writeOne: (tx: Tx, item: T) => Promise<void>,
+  onProgress?: (p: ImportProgress) => void | Promise<void>,
 ): Promise<void> {
   for (let i = 0; i < items.length; ) {
     // Timed from inside the transaction: waiting for the lock is not holding it.
     let held = 0;
-    db.transaction((tx) => {
+    await db.transaction(async (tx) => {
       const started = performance.now();
       const end = Math.min(items.length, i + IMPORT_BATCH_ROWS);
-      do writeOne(tx, items[i++]!);
+      do await writeOne(tx, items[i++]!);
       while (i < end && performance.now() - started < IMPORT_BATCH_MS);
-      tx.update(imports).set({ doneRows: i, heartbeatAt: new Date() }).where(eq(imports.id, importId)).run();
+      await tx.update(imports).set({ doneRows: i, heartbeatAt: new Date() }).where(eq(imports.id, importId));
       held = performance.now() - started;
     });
-    onProgress?.({ phase, done: i, total: items.length });
+    await onProgress?.({ phase, done: i, total: items.length });
     await pauseAfterBatch(held);
   }
 }
@@ -87,28 +88,28 @@ export async function writeInBatches<T>(
   db: Db,
   meta: { kind: ImportKind; projectId: string; total: number; lineErrors: LineError[]; actorId: string | null; action: string },
   records: readonly T[],
-  writeOne: (tx: Tx, record: T, importId: string) => void,
+  writeOne: (tx: Tx, record: T, importId: string) => Promise<void>,
   counts: () => { imported: number; duplicates: number },
-  onProgress?: (p: ImportProgress) => void,
+  onProgress?: (p: ImportProgress) => void | Promise<void>,
 ): Promise<string> {
-  const importId = createImport(db, meta.projectId, meta.total, meta.lineErrors, meta.actorId, meta.kind);
+  const importId = await createImport(db, meta.projectId, meta.total, meta.lineErrors, meta.actorId, meta.kind);
   try {
-    await inBatches(db, importId, records, "writing", (tx, record) => writeOne(tx, record, importId), onProgress);
+    await inBatches(db, importId, records, "writing", async (tx, record) => await writeOne(tx, record, importId), onProgress);
   } catch (err) {
-    takeBack(db, importId, err instanceof Error ? err.message : String(err));
+    await takeBack(db, importId, err instanceof Error ? err.message : String(err));
     throw err;
   }
   const { imported, duplicates } = counts();
-  db.transaction((tx) => {
-    tx.update(imports).set({ status: "succeeded", importedRows: imported, duplicateRows: duplicates, finishedAt: new Date() }).where(eq(imports.id, importId)).run();
-    writeAudit(tx, { userId: meta.actorId, action: meta.action, entity: "project", entityId: meta.projectId, detail: { imported, duplicates, import_id: importId } });
+  await db.transaction(async (tx) => {
+    await tx.update(imports).set({ status: "succeeded", importedRows: imported, duplicateRows: duplicates, finishedAt: new Date() }).where(eq(imports.id, importId));
+    await writeAudit(tx, { userId: meta.actorId, action: meta.action, entity: "project", entityId: meta.projectId, detail: { imported, duplicates, import_id: importId } });
   });
   return importId;
 }
 
 /** Registered model names → ids, read once per import: an imported completion names its model by name. */
-function registeredModelIds(db: Db): Map<string, string> {
-  return new Map(db.select({ id: models.id, name: models.name }).from(models).all().map((m) => [m.name, m.id]));
+async function registeredModelIds(db: Db): Promise<Map<string, string>> {
+  return new Map((await db.select({ id: models.id, name: models.name }).from(models)).map((m) => [m.name, m.id]));
 }
 
 /**
@@ -117,18 +118,16 @@ function registeredModelIds(db: Db): Map<string, string> {
  * A prompt already in the project still gets the row's completions and, later, a ranking task over them (a team
  * often imports its prompts first and its models' outputs later). Returns the completion ids its task will show.
  */
-function writePromptRow(tx: Tx, projectId: string, row: PromptRow, importId: string, modelIds: Map<string, string>): { promptId: string; completionIds: string[]; created: boolean } {
-  const r = insertPromptIfNew(tx, projectId, { ...row, importId });
-  const known = (text: string) =>
-    r.created ? undefined : tx.select({ id: completions.id }).from(completions).where(and(eq(completions.promptId, r.id), eq(completions.text, text))).get()?.id;
-  const completionIds = (row.completions ?? []).map(
-    (c) =>
-      known(c.text) ??
-      tx
+async function writePromptRow(tx: Tx, projectId: string, row: PromptRow, importId: string, modelIds: Map<string, string>): Promise<{ promptId: string; completionIds: string[]; created: boolean }> {
+  const r = await insertPromptIfNew(tx, projectId, { ...row, importId });
+  const known = async (text: string) =>
+    r.created ? undefined : (await tx.select({ id: completions.id }).from(completions).where(and(eq(completions.promptId, r.id), eq(completions.text, text))))[0]?.id;
+  const completionIds = await mapInOrder((row.completions ?? []), async (c) =>
+      await known(c.text) ??
+      (await tx
         .insert(completions)
         .values({ promptId: r.id, text: c.text, origin: "import", modelName: c.model, modelId: c.model ? (modelIds.get(c.model) ?? null) : null, importId })
-        .returning({ id: completions.id })
-        .get().id,
+        .returning({ id: completions.id }))[0].id,
   );
   return { promptId: r.id, completionIds, created: r.created };
 }
@@ -137,9 +136,9 @@ function writePromptRow(tx: Tx, projectId: string, row: PromptRow, importId: str
  * Opens a new prompt's task: a ranking over the completions it came with (K = their number, whatever the
  * project's k), or else its demonstration task.
  */
-function openImportedPromptTask(tx: Tx, projectId: string, overlap: number, prompt: { promptId: string; completionIds: string[] }): void {
-  if (prompt.completionIds.length) openRankTask(tx, { projectId, promptId: prompt.promptId, completionIds: prompt.completionIds });
-  else openDemonstrateTask(tx, { projectId, promptId: prompt.promptId, requiredResponses: overlap });
+async function openImportedPromptTask(tx: Tx, projectId: string, overlap: number, prompt: { promptId: string; completionIds: string[] }): Promise<void> {
+  if (prompt.completionIds.length) await openRankTask(tx, { projectId, promptId: prompt.promptId, completionIds: prompt.completionIds });
+  else await openDemonstrateTask(tx, { projectId, promptId: prompt.promptId, requiredResponses: overlap });
 }
 
 /**
@@ -147,13 +146,13 @@ function openImportedPromptTask(tx: Tx, projectId: string, overlap: number, prom
  * task over the completions they came with) once all are in; duplicates (same external id or text, in the project
  * or earlier in the file) change nothing, their completions included.
  */
-async function runImport(db: Db, importId: string, projectId: string, rows: readonly PromptRow[], actorId: string | null, onProgress?: (p: ImportProgress) => void): Promise<{ imported: number; duplicates: number }> {
-  const project = getProject(db, projectId);
+async function runImport(db: Db, importId: string, projectId: string, rows: readonly PromptRow[], actorId: string | null, onProgress?: (p: ImportProgress) => void | Promise<void>): Promise<{ imported: number; duplicates: number }> {
+  const project = await getProject(db, projectId);
   const now = () => new Date();
   const created: { promptId: string; completionIds: string[] }[] = [];
   /** Prompts already in the project that the file brings completions for: they get a ranking task too. */
   const rankedAgain: { promptId: string; completionIds: string[] }[] = [];
-  const modelIds = registeredModelIds(db);
+  const modelIds = await registeredModelIds(db);
   let duplicates = 0;
   try {
     await inBatches(
@@ -161,8 +160,8 @@ async function runImport(db: Db, importId: string, projectId: string, rows: read
       importId,
       rows,
       "writing",
-      (tx, row) => {
-        const r = writePromptRow(tx, projectId, row, importId, modelIds);
+      async (tx, row) => {
+        const r = await writePromptRow(tx, projectId, row, importId, modelIds);
         if (r.created) created.push(r);
         else {
           duplicates++;
@@ -172,15 +171,15 @@ async function runImport(db: Db, importId: string, projectId: string, rows: read
       onProgress,
     );
   } catch (err) {
-    takeBack(db, importId, err instanceof Error ? err.message : String(err));
+    await takeBack(db, importId, err instanceof Error ? err.message : String(err));
     throw err;
   }
-  db.update(imports).set({ status: "opening_tasks", doneRows: 0, importedRows: created.length, duplicateRows: duplicates, heartbeatAt: now() }).where(eq(imports.id, importId)).run();
+  await db.update(imports).set({ status: "opening_tasks", doneRows: 0, importedRows: created.length, duplicateRows: duplicates, heartbeatAt: now() }).where(eq(imports.id, importId));
   // A ranking task over the same completions is opened once (openRankTask), so a re-import opens nothing new.
-  await inBatches(db, importId, [...created, ...rankedAgain], "opening_tasks", (tx, prompt) => openImportedPromptTask(tx, projectId, project.overlap, prompt), onProgress);
-  db.transaction((tx) => {
-    tx.update(imports).set({ status: "succeeded", finishedAt: now() }).where(eq(imports.id, importId)).run();
-    writeAudit(tx, { userId: actorId, action: "prompts.import", entity: "project", entityId: projectId, detail: { imported: created.length, duplicates, import_id: importId } });
+  await inBatches(db, importId, [...created, ...rankedAgain], "opening_tasks", async (tx, prompt) => await openImportedPromptTask(tx, projectId, project.overlap, prompt), onProgress);
+  await db.transaction(async (tx) => {
+    await tx.update(imports).set({ status: "succeeded", finishedAt: now() }).where(eq(imports.id, importId));
+    await writeAudit(tx, { userId: actorId, action: "prompts.import", entity: "project", entityId: projectId, detail: { imported: created.length, duplicates, import_id: importId } });
   });
   return { imported: created.length, duplicates };
 }
@@ -191,9 +190,9 @@ export async function importPromptRowsInBatches(
   projectId: string,
   rows: readonly PromptRow[],
   actorId: string | null,
-  onProgress?: (p: ImportProgress) => void,
+  onProgress?: (p: ImportProgress) => void | Promise<void>,
 ): Promise<{ imported: number; duplicates: number; importId: string }> {
-  const importId = createImport(db, projectId, rows.length, [], actorId);
+  const importId = await createImport(db, projectId, rows.length, [], actorId);
   return { ...(await runImport(db, importId, projectId, rows, actorId, onProgress)), importId };
 }
 
@@ -201,8 +200,8 @@ export async function importPromptRowsInBatches(
  * Starts an import in the background and returns at once (the web app): the request that uploaded the file does
  * not wait for 200,000 prompts, and the page follows the import with importStatus.
  */
-export function startPromptImport(db: Db, projectId: string, rows: readonly PromptRow[], lineErrors: LineError[], actorId: string | null): { importId: string } {
-  const importId = createImport(db, projectId, rows.length, lineErrors, actorId);
+export async function startPromptImport(db: Db, projectId: string, rows: readonly PromptRow[], lineErrors: LineError[], actorId: string | null): Promise<{ importId: string }> {
+  const importId = await createImport(db, projectId, rows.length, lineErrors, actorId);
   runImport(db, importId, projectId, rows, actorId).catch((err) => {
     // takeBack already recorded the failure on the import; the page shows it.
     console.error(`prompt import ${importId} failed:`, err);
@@ -223,8 +222,8 @@ export interface ImportStatus {
   error: string | null;
 }
 
-export function importStatus(db: Db, importId: string): ImportStatus {
-  const imp = db.select().from(imports).where(eq(imports.id, importId)).get();
+export async function importStatus(db: Db, importId: string): Promise<ImportStatus> {
+  const imp = (await db.select().from(imports).where(eq(imports.id, importId)))[0];
   if (!imp) throw notFound(`no import with id '${importId}'`);
   const fraction = (done: number, total: number) => (total ? Math.min(1, done / total) : 1);
   const progress =
@@ -246,19 +245,18 @@ export function importStatus(db: Db, importId: string): ImportStatus {
  * What an import that died while opening tasks still has to open: its own prompts that have no task yet, and any
  * prompt it brought completions for whose ranking task is missing, each with those completions in file order.
  */
-function promptsWithoutTask(db: Db, importId: string, projectId: string): { promptId: string; completionIds: string[] }[] {
-  const projectTasks = db.select({ promptId: tasks.promptId, completionIds: tasks.completionIds }).from(tasks).where(eq(tasks.projectId, projectId)).all();
+async function promptsWithoutTask(db: Db, importId: string, projectId: string): Promise<{ promptId: string; completionIds: string[] }[]> {
+  const projectTasks = await db.select({ promptId: tasks.promptId, completionIds: tasks.completionIds }).from(tasks).where(eq(tasks.projectId, projectId));
   const withTask = new Set(projectTasks.map((r) => r.promptId));
   const inRankTask = new Set(projectTasks.flatMap((r) => r.completionIds));
   const brought = new Map<string, string[]>();
-  for (const c of db.select({ id: completions.id, promptId: completions.promptId }).from(completions).where(eq(completions.importId, importId)).orderBy(sql`completions.rowid`).all())
+  for (const c of await db.select({ id: completions.id, promptId: completions.promptId }).from(completions).where(eq(completions.importId, importId)).orderBy(sql`completions.rowid`))
     brought.set(c.promptId, [...(brought.get(c.promptId) ?? []), c.id]);
-  const own = db
+  const own = (await db
     .select({ id: prompts.id })
     .from(prompts)
     .where(eq(prompts.importId, importId))
-    .orderBy(sql`prompts.rowid`)
-    .all()
+    .orderBy(sql`prompts.rowid`))
     .map((r) => r.id);
   const ownSet = new Set(own);
   return [
@@ -271,42 +269,41 @@ function promptsWithoutTask(db: Db, importId: string, projectId: string): { prom
  * Deletes what an import wrote, in batches (no task exists for it yet: tasks open only after the last prompt), the
  * rows that point at prompts first, and marks the import failed.
  */
-function takeBack(db: Db, importId: string, reason: string): void {
+async function takeBack(db: Db, importId: string, reason: string): Promise<void> {
   for (const table of [rankings, demonstrations, completions, prompts]) {
     for (;;) {
-      const ids = db.select({ id: table.id }).from(table).where(eq(table.importId, importId)).limit(IMPORT_BATCH_ROWS).all().map((r) => r.id);
+      const ids = (await db.select({ id: table.id }).from(table).where(eq(table.importId, importId)).limit(IMPORT_BATCH_ROWS)).map((r) => r.id);
       if (!ids.length) break;
-      db.delete(table).where(inArray(table.id, ids)).run();
+      await db.delete(table).where(inArray(table.id, ids));
     }
   }
-  db.update(imports).set({ status: "failed", error: reason.slice(0, 2000), finishedAt: new Date() }).where(eq(imports.id, importId)).run();
+  await db.update(imports).set({ status: "failed", error: reason.slice(0, 2000), finishedAt: new Date() }).where(eq(imports.id, importId));
 }
 
 /**
  * Imports whose process died: one that was still writing prompts is taken back whole; one that had them all in
  * gets its remaining tasks opened. Returns how many it took back and how many it finished.
  */
-export function recoverInterruptedImports(db: Db, now = new Date()): { takenBack: number; finished: number } {
-  const stale = db
+export async function recoverInterruptedImports(db: Db, now = new Date()): Promise<{ takenBack: number; finished: number }> {
+  const stale = await db
     .select()
     .from(imports)
-    .where(and(inArray(imports.status, ["writing", "opening_tasks"]), lt(imports.heartbeatAt, new Date(now.getTime() - IMPORT_STALE_MS))))
-    .all();
+    .where(and(inArray(imports.status, ["writing", "opening_tasks"]), lt(imports.heartbeatAt, new Date(now.getTime() - IMPORT_STALE_MS))));
   let takenBack = 0;
   let finished = 0;
   for (const imp of stale) {
     if (imp.status === "writing") {
-      takeBack(db, imp.id, "the importing process stopped before every prompt was in; nothing of it was kept");
+      await takeBack(db, imp.id, "the importing process stopped before every prompt was in; nothing of it was kept");
       takenBack++;
     } else {
       // Synchronous here (start-up and the next import call it): the remaining tasks, then done.
-      const overlap = getProject(db, imp.projectId).overlap;
-      const missing = promptsWithoutTask(db, imp.id, imp.projectId);
+      const overlap = (await getProject(db, imp.projectId)).overlap;
+      const missing = await promptsWithoutTask(db, imp.id, imp.projectId);
       for (let i = 0; i < missing.length; i += IMPORT_BATCH_ROWS)
-        db.transaction((tx) => {
-          for (const prompt of missing.slice(i, i + IMPORT_BATCH_ROWS)) openImportedPromptTask(tx, imp.projectId, overlap, prompt);
+        await db.transaction(async (tx) => {
+          for (const prompt of missing.slice(i, i + IMPORT_BATCH_ROWS)) await openImportedPromptTask(tx, imp.projectId, overlap, prompt);
         });
-      db.update(imports).set({ status: "succeeded", finishedAt: new Date() }).where(eq(imports.id, imp.id)).run();
+      await db.update(imports).set({ status: "succeeded", finishedAt: new Date() }).where(eq(imports.id, imp.id));
       finished++;
     }
   }

@@ -14,13 +14,12 @@ import { openDemonstrateTask } from "./task-queue";
  * The prompts of one split (optionally one project) in import order. Import order (rowid), not the random ids or
  * a shared created_at second, keeps sampling and PPO's prompt batches repeatable from their seeds.
  */
-export function promptsInSplit(db: Db, split: "train" | "test", projectId?: string): Array<{ id: string; text: string; projectId: string }> {
-  return db
+export async function promptsInSplit(db: Db, split: "train" | "test", projectId?: string): Promise<Array<{ id: string; text: string; projectId: string }>> {
+  return await db
     .select({ id: prompts.id, text: prompts.text, projectId: prompts.projectId })
     .from(prompts)
     .where(and(eq(prompts.split, split), ...(projectId ? [eq(prompts.projectId, projectId)] : [])))
-    .orderBy(sql`prompts.rowid`)
-    .all();
+    .orderBy(sql`prompts.rowid`);
 }
 
 export function textHash(text: string): string {
@@ -41,24 +40,22 @@ function promptIdentity(text: string, messages: { role: string; content: string 
   return textHash(messages?.length ? JSON.stringify(messages.map((m) => [m.role, m.content])) : text);
 }
 
-function findExisting(db: DbOrTx, projectId: string, hash: string, externalId: string | null) {
+async function findExisting(db: DbOrTx, projectId: string, hash: string, externalId: string | null) {
   if (externalId) {
-    const byId = db
+    const byId = (await db
       .select({ id: prompts.id })
       .from(prompts)
-      .where(and(eq(prompts.projectId, projectId), eq(prompts.externalId, externalId)))
-      .get();
+      .where(and(eq(prompts.projectId, projectId), eq(prompts.externalId, externalId))))[0];
     if (byId) return byId;
   }
-  return db
+  return (await db
     .select({ id: prompts.id })
     .from(prompts)
-    .where(and(eq(prompts.projectId, projectId), eq(prompts.textHash, hash)))
-    .get();
+    .where(and(eq(prompts.projectId, projectId), eq(prompts.textHash, hash))))[0];
 }
 
 /** Inserts one prompt unless it is already there; returns its id and whether it was new. */
-export function insertPromptIfNew(
+export async function insertPromptIfNew(
   db: DbOrTx,
   projectId: string,
   row: {
@@ -70,11 +67,11 @@ export function insertPromptIfNew(
     importId?: string;
     messages?: { role: string; content: string }[] | null;
   },
-): { id: string; created: boolean } {
+): Promise<{ id: string; created: boolean }> {
   const hash = promptIdentity(row.prompt, row.messages);
-  const existing = findExisting(db, projectId, hash, row.externalId ?? null);
+  const existing = await findExisting(db, projectId, hash, row.externalId ?? null);
   if (existing) return { id: existing.id, created: false };
-  const id = db
+  const id = (await db
     .insert(prompts)
     .values({
       projectId,
@@ -87,8 +84,7 @@ export function insertPromptIfNew(
       textHash: hash,
       importId: row.importId ?? null,
     })
-    .returning({ id: prompts.id })
-    .get().id;
+    .returning({ id: prompts.id }))[0].id;
   return { id, created: true };
 }
 
@@ -96,23 +92,23 @@ export function insertPromptIfNew(
  * Imports parsed rows in one transaction: new prompts are stored with a `demonstrate` task each; rows already
  * in the project (same external id or same text) count as duplicates and change nothing.
  */
-export function importPromptRows(db: Db, projectId: string, rows: PromptRow[], actorId: string | null): { imported: number; duplicates: number; promptIds: string[] } {
-  return db.transaction((tx) => {
-    const project = getProject(tx, projectId);
+export async function importPromptRows(db: Db, projectId: string, rows: PromptRow[], actorId: string | null): Promise<{ imported: number; duplicates: number; promptIds: string[] }> {
+  return await db.transaction(async (tx) => {
+    const project = await getProject(tx, projectId);
     let imported = 0;
     let duplicates = 0;
     const promptIds: string[] = [];
     for (const row of rows) {
-      const { id, created } = insertPromptIfNew(tx, projectId, row);
+      const { id, created } = await insertPromptIfNew(tx, projectId, row);
       promptIds.push(id);
       if (!created) {
         duplicates++;
         continue;
       }
-      openDemonstrateTask(tx, { projectId, promptId: id, requiredResponses: project.overlap });
+      await openDemonstrateTask(tx, { projectId, promptId: id, requiredResponses: project.overlap });
       imported++;
     }
-    writeAudit(tx, { userId: actorId, action: "prompts.import", entity: "project", entityId: projectId, detail: { imported, duplicates } });
+    await writeAudit(tx, { userId: actorId, action: "prompts.import", entity: "project", entityId: projectId, detail: { imported, duplicates } });
     return { imported, duplicates, promptIds };
   });
 }
@@ -125,9 +121,9 @@ export async function importPrompts(
   db: Db,
   input: { projectId: string; format: "jsonl" | "csv"; content: string },
   actorId: string | null,
-  onProgress?: (p: ImportProgress) => void,
+  onProgress?: (p: ImportProgress) => void | Promise<void>,
 ): Promise<ImportResult> {
-  getProject(db, input.projectId);
+  await getProject(db, input.projectId);
   const { rows, errors } = parsePromptFile(input.format, input.content);
   const { imported, duplicates } = await importPromptRowsInBatches(db, input.projectId, rows, actorId, onProgress);
   return { imported, duplicates, errors };
@@ -137,14 +133,14 @@ export async function importPrompts(
  * The web app's import: the file parsed and checked in full now, its valid lines written in the background; the
  * page follows it with importStatus(importId).
  */
-export function startPromptFileImport(
+export async function startPromptFileImport(
   db: Db,
   input: { projectId: string; format: "jsonl" | "csv"; content: string },
   actorId: string | null,
-): { importId: string; total: number; errors: LineError[] } {
-  getProject(db, input.projectId);
+): Promise<{ importId: string; total: number; errors: LineError[] }> {
+  await getProject(db, input.projectId);
   const { rows, errors } = parsePromptFile(input.format, input.content);
-  const { importId } = startPromptImport(db, input.projectId, rows, errors, actorId);
+  const { importId } = await startPromptImport(db, input.projectId, rows, errors, actorId);
   return { importId, total: rows.length, errors };
 }
 
@@ -152,7 +148,7 @@ function escapeLike(s: string): string {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-export function listPrompts(
+export async function listPrompts(
   db: Db,
   input: { projectId: string; search?: string; split?: "train" | "test"; page: number; pageSize: number },
 ) {
@@ -162,17 +158,16 @@ export function listPrompts(
   const filter = and(...where);
   // The page's ids first (an index walk, however deep the page), then the counts for those 50 prompts only: counting
   // inside the paged query would count for every row the offset skips.
-  const ids = db
+  const ids = (await db
     .select({ id: prompts.id })
     .from(prompts)
     .where(filter)
     .orderBy(sql`prompts.rowid`)
     .limit(input.pageSize)
-    .offset((input.page - 1) * input.pageSize)
-    .all()
+    .offset((input.page - 1) * input.pageSize))
     .map((r) => r.id);
   const items = ids.length
-    ? db
+    ? await db
         .select({
           id: prompts.id,
           text: prompts.text,
@@ -190,8 +185,7 @@ export function listPrompts(
         .from(prompts)
         .where(inArray(prompts.id, ids))
         .orderBy(sql`prompts.rowid`)
-        .all()
     : [];
-  const total = db.select({ n: count() }).from(prompts).where(filter).get()!.n;
+  const total = (await db.select({ n: count() }).from(prompts).where(filter))[0]!.n;
   return { items, total, page: input.page, pageSize: input.pageSize };
 }

@@ -63,16 +63,16 @@ function markSubmitted(db: Db, a: Assignment, task: Task, now: Date): void {
 }
 
 /** Stores a ranking. Submitting the same assignment again changes nothing and returns the first result. */
-export function submitRanking(
+export async function submitRanking(
   db: Db,
   userId: string,
   input: RankingSubmission & { assignmentId: string; timeMs: number },
   opts: { now?: Date } = {},
-): SubmitResult {
+): Promise<SubmitResult> {
   const now = opts.now ?? new Date();
   const q = statements(db);
-  return db.transaction(
-    () => {
+  return await db.transaction(
+    async () => {
       const a = ownAssignment(db, userId, input.assignmentId);
       const task = openForResponse(db, a, "rank", now);
       if (!task) {
@@ -105,67 +105,62 @@ export function submitRanking(
       markSubmitted(db, a, task, now);
       return { id, assignmentId: a.id, submittedAt: now };
     },
-    { behavior: "immediate" },
   );
 }
 
 /** Stores a demonstration (replacing its draft). Submitting again changes nothing and returns the first result. */
-export function submitDemonstration(
+export async function submitDemonstration(
   db: Db,
   userId: string,
   input: { assignmentId: string; text: string; timeMs: number },
   opts: { now?: Date } = {},
-): SubmitResult {
+): Promise<SubmitResult> {
   const now = opts.now ?? new Date();
   const text = input.text.trim();
-  return db.transaction(
-    (tx) => {
+  return await db.transaction(
+    async (tx) => {
       const a = ownAssignment(db, userId, input.assignmentId);
       const task = openForResponse(db, a, "demonstrate", now);
-      const existing = tx.select().from(demonstrations).where(eq(demonstrations.assignmentId, a.id)).get();
+      const existing = (await tx.select().from(demonstrations).where(eq(demonstrations.assignmentId, a.id)))[0];
       if (!task) return { id: existing!.id, assignmentId: a.id, submittedAt: a.submittedAt! };
       if (!text) throw badRequest("Write the response before submitting.");
       let id: string;
       if (existing) {
-        tx.update(demonstrations)
+        await tx.update(demonstrations)
           .set({ text, status: "submitted", timeMs: input.timeMs, updatedAt: now })
-          .where(eq(demonstrations.id, existing.id))
-          .run();
+          .where(eq(demonstrations.id, existing.id));
         id = existing.id;
       } else {
-        id = tx
+        id = (await tx
           .insert(demonstrations)
           .values({ promptId: task.promptId, userId, assignmentId: a.id, text, status: "submitted", timeMs: input.timeMs, createdAt: now, updatedAt: now })
-          .returning({ id: demonstrations.id })
-          .get().id;
+          .returning({ id: demonstrations.id }))[0].id;
       }
       markSubmitted(db, a, task, now);
       return { id, assignmentId: a.id, submittedAt: now };
     },
-    { behavior: "immediate" },
   );
 }
 
 /** Autosaves a demonstration draft. After the submit a late autosave is ignored (saved: false), not an error. */
-export function saveDemonstrationDraft(
+export async function saveDemonstrationDraft(
   db: Db,
   userId: string,
   input: { assignmentId: string; text: string; timeMs?: number },
-): { saved: boolean; savedAt: Date } {
+): Promise<{ saved: boolean; savedAt: Date }> {
   const now = new Date();
-  return db.transaction((tx) => {
+  return await db.transaction(async (tx) => {
     const a = ownAssignment(db, userId, input.assignmentId);
     const task = statements(db).task.get({ id: a.taskId });
     if (!task) throw notFound("This task no longer exists.");
     if (task.kind !== "demonstrate") throw badRequest("Only demonstration tasks have drafts.");
     if (a.status === "submitted" || a.status === "skipped") return { saved: false, savedAt: now };
-    const existing = tx.select({ id: demonstrations.id }).from(demonstrations).where(eq(demonstrations.assignmentId, a.id)).get();
+    const existing = (await tx.select({ id: demonstrations.id }).from(demonstrations).where(eq(demonstrations.assignmentId, a.id)))[0];
     const timeMs = input.timeMs ?? 0;
-    if (existing) tx.update(demonstrations).set({ text: input.text, timeMs, updatedAt: now }).where(eq(demonstrations.id, existing.id)).run();
+    if (existing) await tx.update(demonstrations).set({ text: input.text, timeMs, updatedAt: now }).where(eq(demonstrations.id, existing.id));
     else
-      tx.insert(demonstrations)
-        .values({ promptId: task.promptId, userId, assignmentId: a.id, text: input.text, status: "draft", timeMs, createdAt: now, updatedAt: now })
-        .run();
+      await tx.insert(demonstrations)
+        .values({ promptId: task.promptId, userId, assignmentId: a.id, text: input.text, status: "draft", timeMs, createdAt: now, updatedAt: now });
     return { saved: true, savedAt: now };
   });
 }

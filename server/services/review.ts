@@ -19,8 +19,8 @@ const GOLD_FAIL_BELOW = 0.5;
  * Finds the project's items that need review and queues those not queued yet (a resolved item stays resolved). An
  * item sent out again comes back to the queue once new rankings arrived and it still needs review.
  */
-export function refreshReviewQueue(db: Db, projectId: string): { queued: number } {
-  const project = getProject(db, projectId);
+export async function refreshReviewQueue(db: Db, projectId: string): Promise<{ queued: number }> {
+  const project = await getProject(db, projectId);
   const found: { promptId: string; itemKey: string; reason: "disagreement" | "gold"; agreement: number | null; annotators: number }[] = [];
   qualityReport(db, projectId, (item) => {
     const itemKey = [...item.completionIds].sort().join(",");
@@ -35,15 +35,14 @@ export function refreshReviewQueue(db: Db, projectId: string): { queued: number 
     }
   });
   if (!found.length) return { queued: 0 };
-  return db.transaction((tx) => {
+  return await db.transaction(async (tx) => {
     let queued = 0;
     for (const f of found) {
-      queued += tx.insert(reviews).values({ projectId, ...f }).onConflictDoNothing().run().changes;
-      queued += tx
+      queued += (await tx.insert(reviews).values({ projectId, ...f }).onConflictDoNothing()).changes;
+      queued += (await tx
         .update(reviews)
         .set({ status: "open", reason: f.reason, agreement: f.agreement, annotators: f.annotators, resolvedAt: null })
-        .where(and(eq(reviews.promptId, f.promptId), eq(reviews.itemKey, f.itemKey), eq(reviews.status, "sent_back"), lt(reviews.annotators, f.annotators)))
-        .run().changes;
+        .where(and(eq(reviews.promptId, f.promptId), eq(reviews.itemKey, f.itemKey), eq(reviews.status, "sent_back"), lt(reviews.annotators, f.annotators)))).changes;
     }
     return { queued };
   });
@@ -64,10 +63,10 @@ export interface ReviewSummary {
  * new rankings matter, and SQLite's max rowid of an append-only table says whether there are any in O(1)), its
  * gold items and its review threshold.
  */
-function queueInputs(db: Db, projectId: string): string {
-  const newest = db.select({ r: sql<number | null>`max(${rankings}.rowid)` }).from(rankings).get()?.r ?? 0;
-  const gold = db.select({ n: count() }).from(goldItems).where(eq(goldItems.projectId, projectId)).get()!.n;
-  return `${newest}|${gold}|${getProject(db, projectId).reviewBelow}`;
+async function queueInputs(db: Db, projectId: string): Promise<string> {
+  const newest = (await db.select({ r: sql<number | null>`max(${rankings}.rowid)` }).from(rankings))[0]?.r ?? 0;
+  const gold = (await db.select({ n: count() }).from(goldItems).where(eq(goldItems.projectId, projectId)))[0]!.n;
+  return `${newest}|${gold}|${(await getProject(db, projectId)).reviewBelow}`;
 }
 
 /** Per connection and project, the inputs the queue was last refreshed from. */
@@ -77,25 +76,24 @@ const refreshedFrom = new WeakMap<object, Map<string, string>>();
  * Open reviews of a project, oldest first, refreshed first when anything that decides them changed since the last
  * refresh: a refresh reads every ranking of the project (1.7 s at 100,000), too much for every look at the page.
  */
-export function reviewQueue(db: Db, projectId: string): ReviewSummary[] {
+export async function reviewQueue(db: Db, projectId: string): Promise<ReviewSummary[]> {
   let seen = refreshedFrom.get(db.$client);
   if (!seen) refreshedFrom.set(db.$client, (seen = new Map()));
-  const inputs = queueInputs(db, projectId);
+  const inputs = await queueInputs(db, projectId);
   if (seen.get(projectId) !== inputs) {
-    refreshReviewQueue(db, projectId);
+    await refreshReviewQueue(db, projectId);
     seen.set(projectId, inputs);
   }
-  return db
+  return await db
     .select({ id: reviews.id, projectId: reviews.projectId, promptId: reviews.promptId, prompt: prompts.text, reason: reviews.reason, agreement: reviews.agreement, status: reviews.status })
     .from(reviews)
     .innerJoin(prompts, eq(prompts.id, reviews.promptId))
     .where(and(eq(reviews.projectId, projectId), inArray(reviews.status, ["open"])))
-    .orderBy(asc(reviews.createdAt), asc(reviews.id))
-    .all();
+    .orderBy(asc(reviews.createdAt), asc(reviews.id));
 }
 
-function openReview(db: Db, reviewId: string) {
-  const review = db.select().from(reviews).where(eq(reviews.id, reviewId)).get();
+async function openReview(db: Db, reviewId: string) {
+  const review = (await db.select().from(reviews).where(eq(reviews.id, reviewId)))[0];
   if (!review) throw notFound("No such review.");
   if (review.status !== "open") throw conflict(`This item was already ${review.status === "resolved" ? "adjudicated" : "sent out again"}.`);
   return review;
@@ -112,33 +110,32 @@ function checkOrdering(ordering: string[][], itemKey: string): void {
 }
 
 /** The reviewer's ranking (one annotator's accepted, or their own) becomes the item's ranking in exports. */
-export function resolveReview(db: Db, reviewerId: string, input: { reviewId: string; ordering: string[][]; note?: string }): { id: string; status: "resolved" } {
-  return db.transaction((tx) => {
-    const review = openReview(db, input.reviewId);
+export async function resolveReview(db: Db, reviewerId: string, input: { reviewId: string; ordering: string[][]; note?: string }): Promise<{ id: string; status: "resolved" }> {
+  return await db.transaction(async (tx) => {
+    const review = await openReview(db, input.reviewId);
     checkOrdering(input.ordering, review.itemKey);
-    tx.update(reviews)
+    await tx.update(reviews)
       .set({ status: "resolved", ordering: input.ordering, note: input.note?.trim() || null, reviewerId, resolvedAt: new Date() })
-      .where(eq(reviews.id, review.id))
-      .run();
-    writeAudit(tx, { userId: reviewerId, action: "review.resolve", entity: "review", entityId: review.id, detail: { promptId: review.promptId } });
+      .where(eq(reviews.id, review.id));
+    await writeAudit(tx, { userId: reviewerId, action: "review.resolve", entity: "review", entityId: review.id, detail: { promptId: review.promptId } });
     return { id: review.id, status: "resolved" as const };
   });
 }
 
 /** Sends the item out again: its ranking task asks for `extra` more responses (opened anew for imported items). */
-export function sendBackForMoreRankings(db: Db, reviewerId: string, input: { reviewId: string; extra?: number }): { id: string; status: "sent_back"; requiredResponses: number } {
+export async function sendBackForMoreRankings(db: Db, reviewerId: string, input: { reviewId: string; extra?: number }): Promise<{ id: string; status: "sent_back"; requiredResponses: number }> {
   const extra = input.extra ?? 1;
   if (!Number.isInteger(extra) || extra < 1 || extra > 10) throw badRequest("Ask for 1 to 10 more annotators.");
-  return db.transaction((tx) => {
-    const review = openReview(db, input.reviewId);
+  return await db.transaction(async (tx) => {
+    const review = await openReview(db, input.reviewId);
     const ids = review.itemKey.split(",");
-    const { taskId, created } = openRankTask(tx, { projectId: review.projectId, promptId: review.promptId, completionIds: ids });
-    const task = tx.select({ requiredResponses: tasks.requiredResponses, responseCount: tasks.responseCount }).from(tasks).where(eq(tasks.id, taskId)).get()!;
+    const { taskId, created } = await openRankTask(tx, { projectId: review.projectId, promptId: review.promptId, completionIds: ids });
+    const task = (await tx.select({ requiredResponses: tasks.requiredResponses, responseCount: tasks.responseCount }).from(tasks).where(eq(tasks.id, taskId)))[0]!;
     // A task opened now (an imported item) asks for `extra` fresh annotators; an existing one for `extra` more.
     const requiredResponses = created ? extra : Math.max(task.requiredResponses, task.responseCount) + extra;
-    tx.update(tasks).set({ requiredResponses }).where(eq(tasks.id, taskId)).run();
-    tx.update(reviews).set({ status: "sent_back", reviewerId, resolvedAt: new Date() }).where(eq(reviews.id, review.id)).run();
-    writeAudit(tx, { userId: reviewerId, action: "review.send_back", entity: "review", entityId: review.id, detail: { taskId, requiredResponses } });
+    await tx.update(tasks).set({ requiredResponses }).where(eq(tasks.id, taskId));
+    await tx.update(reviews).set({ status: "sent_back", reviewerId, resolvedAt: new Date() }).where(eq(reviews.id, review.id));
+    await writeAudit(tx, { userId: reviewerId, action: "review.send_back", entity: "review", entityId: review.id, detail: { taskId, requiredResponses } });
     return { id: review.id, status: "sent_back" as const, requiredResponses };
   });
 }

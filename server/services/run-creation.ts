@@ -71,12 +71,12 @@ export interface PreparedRun {
 }
 
 /** The project a config's `project` (name or id) names; undefined for every project. */
-export function projectScope(db: Db, project: unknown): string | undefined {
+export async function projectScope(db: Db, project: unknown): Promise<string | undefined> {
   if (typeof project !== "string" || !project) return undefined;
-  const byName = findProjectByName(db, project);
+  const byName = await findProjectByName(db, project);
   if (byName) return byName.id;
   try {
-    return getProject(db, project).id;
+    return (await getProject(db, project)).id;
   } catch {
     throw badRequest(`project '${project}' does not exist`);
   }
@@ -87,88 +87,87 @@ const where = (config: Record<string, unknown>) => (config.project ? `in project
 
 /** Each kind of data a run can need, and the sentence a user reads when there is none. */
 const DATA_CHECKS: Record<DataRequirement, (db: Db, config: Record<string, unknown>, req: RunRequest) => void> = {
-  demonstrations(db, config) {
-    const projectId = projectScope(db, config.project);
+  async demonstrations(db, config) {
+    const projectId = await projectScope(db, config.project);
     // Is there one? (reading them all here would hold a web request for the whole table)
-    if (!iterateSftExamples(db, { projectId, split: "train" }).next().done) return;
-    const held = datasetRowCount(db, { projectId, split: "test" }, "demonstrations");
+    if (!(await iterateSftExamples(db, { projectId, split: "train" }).next()).done) return;
+    const held = await datasetRowCount(db, { projectId, split: "test" }, "demonstrations");
     throw badRequest(
       `no demonstrations to train on${config.project ? ` in project '${String(config.project)}'` : ""}: write some in the web app or run 'rlhf import demonstrations FILE.jsonl'` +
         (held ? ` (the ${held} in the test split are kept for eval)` : ""),
     );
   },
-  rankings(db, config) {
-    if (iterateRankedExamples(db, { projectId: projectScope(db, config.project) }).next().done)
+  async rankings(db, config) {
+    if ((await iterateRankedExamples(db, { projectId: await projectScope(db, config.project) }).next()).done)
       throw badRequest(`no usable rankings ${where(config)}: import rankings ('rlhf import rankings FILE.jsonl') or collect them first`);
   },
-  preference_pairs(db, config) {
+  async preference_pairs(db, config) {
     // Stops at the first ranking that gives a pair (an all-ties ranking gives none).
-    for (const ex of iterateRankedExamples(db, { projectId: projectScope(db, config.project) })) if (pairCount(ex.ranking) > 0) return;
+    for await (const ex of iterateRankedExamples(db, { projectId: await projectScope(db, config.project) })) if (pairCount(ex.ranking) > 0) return;
     throw badRequest(`no preference pairs ${where(config)}: import rankings ('rlhf import rankings FILE.jsonl') first`);
   },
-  train_prompts(db, config) {
-    const projectId = projectScope(db, config.project);
-    if (promptsInSplit(db, "train", projectId).length === 0)
+  async train_prompts(db, config) {
+    const projectId = await projectScope(db, config.project);
+    if ((await promptsInSplit(db, "train", projectId)).length === 0)
       throw badRequest(`no train-split prompts ${where(config)}: import prompts ('rlhf prompts import FILE.jsonl') first`);
   },
-  sample_prompts(db, config, req) {
-    const policies = resolvePolicies(db, String(config.policies ?? ""), { registeredOnly: req.registeredOnly });
+  async sample_prompts(db, config, req) {
+    const policies = await resolvePolicies(db, String(config.policies ?? ""), { registeredOnly: req.registeredOnly });
     splitK(Number(config.k), policies.length);
     if (config.open_tasks && Number(config.k) < 2) throw badRequest(`ranking tasks need k between 2 and 16 (got ${String(config.k)})`);
-    const projectId = projectScope(db, config.project);
+    const projectId = await projectScope(db, config.project);
     if (req.reserved?.promptsFile) {
       if (!projectId && config.open_tasks) throw badRequest("a sample run that opens ranking tasks needs a project (where the tasks open)");
       return;
     }
     if (!projectId) throw badRequest("a sample run needs a project: pick the project whose prompts are sampled and where the tasks open");
     const set = config.prompt_set as PromptSet;
-    if (promptsForSampling(db, projectId, set, String(config.tag ?? ""), 1).length === 0)
+    if ((await promptsForSampling(db, projectId, set, String(config.tag ?? ""), 1)).length === 0)
       throw badRequest(`no ${set === "tag" ? `prompts tagged '${String(config.tag)}'` : set === "all" ? "prompts" : `${set} prompts`} in project '${String(config.project)}' to sample`);
   },
-  open_rank_tasks(db, config) {
-    const projectId = projectScope(db, config.project);
+  async open_rank_tasks(db, config) {
+    const projectId = await projectScope(db, config.project);
     if (!projectId) throw badRequest(`a score run scores one project's open tasks: give it in the config, {"project": "NAME"}`);
-    const project = getProject(db, projectId);
+    const project = await getProject(db, projectId);
     if (project.selection === "random")
       throw badRequest(`project '${project.name}' selects tasks at random: set its selection to uncertain or disagree first ('rlhf projects update')`);
-    if (tasksToScore(db, projectId).length === 0) throw badRequest(`project '${project.name}' has no open ranking tasks to score`);
+    if ((await tasksToScore(db, projectId)).length === 0) throw badRequest(`project '${project.name}' has no open ranking tasks to score`);
   },
 };
 
 /** Checks a follow-up request now, so a typo fails with the training run, not hours later. */
-function checkFollowUp(db: Db, f: FollowUpSample, kind: RunKind): FollowUpSample {
+async function checkFollowUp(db: Db, f: FollowUpSample, kind: RunKind): Promise<FollowUpSample> {
   if (runKind(kind).outputKind !== "policy") throw badRequest(`a ${kind} run makes no policy, so it cannot send samples for labeling`);
-  if (!projectScope(db, f.project)) throw badRequest("'then send samples for labeling' needs a project");
+  if (!await projectScope(db, f.project)) throw badRequest("'then send samples for labeling' needs a project");
   // The same schema a sample run uses, with a placeholder policy (the output does not exist yet).
   const parsed = parseRunConfig("sample", { project: f.project, policies: "output", ...(f.prompt_set ? { prompt_set: f.prompt_set } : {}), ...(f.k ? { k: f.k } : {}), ...(f.max_prompts ? { max_prompts: f.max_prompts } : {}) });
   return { project: f.project, prompt_set: parsed.prompt_set, k: parsed.k, max_prompts: parsed.max_prompts };
 }
 
 /** True when a registered model, or a run that is still to finish, already claims this output name. */
-function outputNameTaken(db: Db, name: string): boolean {
-  if (findModel(db, name)) return true;
-  return !!db
+async function outputNameTaken(db: Db, name: string): Promise<boolean> {
+  if (await findModel(db, name)) return true;
+  return !!(await db
     .select({ id: runs.id })
     .from(runs)
-    .where(and(eq(runs.name, name), inArray(runs.status, ["queued", "running"])))
-    .get();
+    .where(and(eq(runs.name, name), inArray(runs.status, ["queued", "running"]))))[0];
 }
 
 /** The output model name: the one asked for (checked), or `<base>-<kind>` made unique. */
-function outputModelName(db: Db, wanted: string | undefined, base: ModelInput, kind: RunKind): string {
+async function outputModelName(db: Db, wanted: string | undefined, base: ModelInput, kind: RunKind): Promise<string> {
   if (wanted) {
     assertModelName(wanted);
-    if (outputNameTaken(db, wanted)) throw conflict(`a model or an unfinished run already uses the name '${wanted}'; pick another name`);
+    if (await outputNameTaken(db, wanted)) throw conflict(`a model or an unfinished run already uses the name '${wanted}'; pick another name`);
     return wanted;
   }
   const stem = (base.row?.name ?? path.basename(base.dir)).replace(/[^A-Za-z0-9._-]/g, "-");
-  let name = uniqueModelName(db, `${stem}-${kind}`);
-  for (let i = 2; outputNameTaken(db, name); i++) name = uniqueModelName(db, `${stem}-${kind}-${i}`);
+  let name = await uniqueModelName(db, `${stem}-${kind}`);
+  for (let i = 2; await outputNameTaken(db, name); i++) name = await uniqueModelName(db, `${stem}-${kind}-${i}`);
   return name;
 }
 
 /** Every check a run must pass, with nothing written: a failure here leaves no run and no model behind. */
-export function prepareRun(db: Db, req: RunRequest): PreparedRun {
+export async function prepareRun(db: Db, req: RunRequest): Promise<PreparedRun> {
   const kind = runKind(req.kind);
   const raw = req.config ?? {};
   if (raw && typeof raw === "object" && !Array.isArray(raw)) {
@@ -180,14 +179,14 @@ export function prepareRun(db: Db, req: RunRequest): PreparedRun {
   let base: ModelInput | null = null;
   if (kind.trains) {
     if (!req.base) throw badRequest(`a ${req.kind} run needs a base model: pick one`);
-    base = resolveModelInput(db, req.base, { ...lookup, flag: "base model", kind: "policy" });
+    base = await resolveModelInput(db, req.base, { ...lookup, flag: "base model", kind: "policy" });
   } else if (req.base) {
     throw badRequest(`a ${req.kind} run takes no base model; name its policies in 'policies'`);
   }
   let reward: ModelInput | null = null;
   if (kind.needsReward && base) {
     if (!req.reward) throw badRequest(`a ${req.kind} run needs a reward model: pick one, or train one with a reward run first`);
-    reward = resolveModelInput(db, req.reward, { ...lookup, flag: "reward model", kind: "reward" });
+    reward = await resolveModelInput(db, req.reward, { ...lookup, flag: "reward model", kind: "reward" });
     if (reward.tokenizer !== base.tokenizer)
       throw badRequest(`the policy '${base.label}' uses the '${base.tokenizer}' tokenizer but the reward model '${reward.label}' uses '${reward.tokenizer}': they must match`);
   } else if (req.reward) {
@@ -200,8 +199,8 @@ export function prepareRun(db: Db, req: RunRequest): PreparedRun {
     if (problem) throw badRequest(problem);
   }
   DATA_CHECKS[kind.data](db, config, req);
-  const outputName = kind.outputKind && base ? outputModelName(db, req.name?.trim() || undefined, base, req.kind) : null;
-  const followUp = req.followUp ? checkFollowUp(db, req.followUp, req.kind) : null;
+  const outputName = kind.outputKind && base ? await outputModelName(db, req.name?.trim() || undefined, base, req.kind) : null;
+  const followUp = req.followUp ? await checkFollowUp(db, req.followUp, req.kind) : null;
   return { kind: req.kind, config, base, reward, outputName, followUp };
 }
 
@@ -209,26 +208,26 @@ export function prepareRun(db: Db, req: RunRequest): PreparedRun {
  * Checks a run request and creates the run row, queued (or claimed by `req.claim`), in one transaction with its
  * audit entry. The stored config is the parsed one, defaults included, so a run repeats even if defaults change.
  */
-export function createRunFromRequest(db: Db, req: RunRequest): RunRow {
-  const prepared = prepareRun(db, req);
+export async function createRunFromRequest(db: Db, req: RunRequest): Promise<RunRow> {
+  const prepared = await prepareRun(db, req);
   const stored: Record<string, unknown> = { ...prepared.config };
   if (prepared.base && !prepared.base.row) stored[RESERVED_CONFIG_KEYS.baseDir] = prepared.base.dir;
   if (req.reserved?.promptsFile) stored[RESERVED_CONFIG_KEYS.promptsFile] = path.resolve(req.reserved.promptsFile);
   if (req.reserved?.outFile) stored[RESERVED_CONFIG_KEYS.outFile] = path.resolve(req.reserved.outFile);
   if (prepared.followUp) stored[RESERVED_CONFIG_KEYS.followUp] = prepared.followUp;
   if (prepared.reward && !prepared.reward.row) stored[RESERVED_CONFIG_KEYS.rewardDir] = prepared.reward.dir;
-  return db.transaction((tx) => {
-    const run = createRun(tx as unknown as Db, {
+  return await db.transaction(async (tx) => {
+    const run = await createRun(tx as unknown as Db, {
       kind: prepared.kind,
       name: prepared.outputName,
       config: stored,
-      projectId: projectScope(db, prepared.config.project) ?? null,
+      projectId: await projectScope(db, prepared.config.project) ?? null,
       baseModelId: prepared.base?.row?.id ?? null,
       rewardModelId: prepared.reward?.row?.id ?? null,
       createdBy: req.createdBy ?? null,
       startedBy: req.claim,
     });
-    writeAudit(tx, {
+    await writeAudit(tx, {
       userId: req.createdBy ?? null,
       action: "run.create",
       entity: "run",
@@ -246,17 +245,17 @@ export function storedRunConfig<K extends RunKind>(kind: K, stored: Record<strin
 }
 
 /** The base and reward models of a stored run: registry rows, or the bare directories kept in its config. */
-export function storedRunInputs(db: Db, run: RunRow): { base: ModelInput | null; reward: ModelInput | null } {
-  const one = (id: string | null, dir: unknown, flag: string): ModelInput | null => {
+export async function storedRunInputs(db: Db, run: RunRow): Promise<{ base: ModelInput | null; reward: ModelInput | null }> {
+  const one = async (id: string | null, dir: unknown, flag: string): Promise<ModelInput | null> => {
     if (id) {
-      if (!findModel(db, id)) throw badRequest(`the run's ${flag} (id ${id}) is no longer registered`);
-      return resolveModelInput(db, id, { flag });
+      if (!await findModel(db, id)) throw badRequest(`the run's ${flag} (id ${id}) is no longer registered`);
+      return await resolveModelInput(db, id, { flag });
     }
-    if (typeof dir === "string" && dir) return resolveModelInput(db, dir, { flag });
+    if (typeof dir === "string" && dir) return await resolveModelInput(db, dir, { flag });
     return null;
   };
   return {
-    base: one(run.baseModelId, run.config[RESERVED_CONFIG_KEYS.baseDir], "base model"),
-    reward: one(run.rewardModelId, run.config[RESERVED_CONFIG_KEYS.rewardDir], "reward model"),
+    base: await one(run.baseModelId, run.config[RESERVED_CONFIG_KEYS.baseDir], "base model"),
+    reward: await one(run.rewardModelId, run.config[RESERVED_CONFIG_KEYS.rewardDir], "reward model"),
   };
 }

@@ -26,10 +26,10 @@ export interface NewRun {
   startedBy?: { workerId: string; leaseMs?: number };
 }
 
-export function createRun(db: Db, input: NewRun): RunRow {
+export async function createRun(db: Db, input: NewRun): Promise<RunRow> {
   const now = Date.now();
   const claim = input.startedBy;
-  return db
+  return (await db
     .insert(runs)
     .values({
       kind: input.kind,
@@ -45,26 +45,24 @@ export function createRun(db: Db, input: NewRun): RunRow {
       heartbeatAt: claim ? new Date(now) : null,
       startedAt: claim ? new Date(now) : null,
     })
-    .returning()
-    .get() as RunRow;
+    .returning())[0] as RunRow;
 }
 
 /**
  * Claims the oldest queued run, or a running one whose worker stopped heartbeating, in one transaction
  * (so two workers never take the same run).
  */
-export function claimNextRun(db: Db, workerId: string, leaseMs = DEFAULT_LEASE_MS): RunRow | undefined {
-  return db.transaction((tx) => {
+export async function claimNextRun(db: Db, workerId: string, leaseMs = DEFAULT_LEASE_MS): Promise<RunRow | undefined> {
+  return await db.transaction(async (tx) => {
     const now = new Date();
-    const next = tx
+    const next = (await tx
       .select()
       .from(runs)
       .where(or(eq(runs.status, "queued"), and(eq(runs.status, "running"), lt(runs.leaseExpiresAt, now))))
       .orderBy(asc(runs.createdAt))
-      .limit(1)
-      .get();
+      .limit(1))[0];
     if (!next) return undefined;
-    return tx
+    return (await tx
       .update(runs)
       .set({
         status: "running",
@@ -75,124 +73,116 @@ export function claimNextRun(db: Db, workerId: string, leaseMs = DEFAULT_LEASE_M
         error: null,
       })
       .where(eq(runs.id, next.id))
-      .returning()
-      .get() as RunRow;
+      .returning())[0] as RunRow;
   });
 }
 
 /** Extends the lease. False when the run was cancelled or another worker now holds it: the caller must stop. */
-export function heartbeat(db: Db, runId: string, workerId: string, leaseMs = DEFAULT_LEASE_MS): boolean {
+export async function heartbeat(db: Db, runId: string, workerId: string, leaseMs = DEFAULT_LEASE_MS): Promise<boolean> {
   const now = Date.now();
-  const res = db
+  const res = await db
     .update(runs)
     .set({ heartbeatAt: new Date(now), leaseExpiresAt: new Date(now + leaseMs) })
-    .where(and(eq(runs.id, runId), eq(runs.workerId, workerId), eq(runs.status, "running")))
-    .run();
+    .where(and(eq(runs.id, runId), eq(runs.workerId, workerId), eq(runs.status, "running")));
   return res.changes === 1;
 }
 
-export function setProgress(db: Db, runId: string, fraction: number): void {
+export async function setProgress(db: Db, runId: string, fraction: number): Promise<void> {
   const p = Math.min(1, Math.max(0, Number.isFinite(fraction) ? fraction : 0));
-  db.update(runs).set({ progress: p }).where(eq(runs.id, runId)).run();
+  await db.update(runs).set({ progress: p }).where(eq(runs.id, runId));
 }
 
 /** Stores one step's metrics in one transaction; non-finite values are skipped rather than poisoning charts. */
-export function logMetrics(db: Db, runId: string, step: number, metrics: Record<string, number>): void {
+export async function logMetrics(db: Db, runId: string, step: number, metrics: Record<string, number>): Promise<void> {
   const rows = Object.entries(metrics)
     .filter(([, v]) => Number.isFinite(v))
     .map(([name, value]) => ({ runId, step, name, value }));
-  if (rows.length) db.insert(runMetrics).values(rows).run();
+  if (rows.length) await db.insert(runMetrics).values(rows);
 }
 
-export function appendLog(db: Db, runId: string, message: string, level: "info" | "warn" | "error" = "info"): void {
-  db.insert(runLogs).values({ runId, message: message.slice(0, 4000), level }).run();
+export async function appendLog(db: Db, runId: string, message: string, level: "info" | "warn" | "error" = "info"): Promise<void> {
+  await db.insert(runLogs).values({ runId, message: message.slice(0, 4000), level });
 }
 
 /**
  * Registers the output model and marks the run succeeded, together or not at all. A run cancelled (or taken over)
  * at the last moment is not overwritten: that throws, and nothing is registered.
  */
-export function completeRun(db: Db, runId: string, output?: Omit<NewModel, "runId">): ModelRow | undefined {
-  return db.transaction((tx) => {
-    const done = tx
+export async function completeRun(db: Db, runId: string, output?: Omit<NewModel, "runId">): Promise<ModelRow | undefined> {
+  return await db.transaction(async (tx) => {
+    const done = await tx
       .update(runs)
       .set({ status: "succeeded", progress: 1, finishedAt: new Date(), leaseExpiresAt: null })
-      .where(and(eq(runs.id, runId), eq(runs.status, "running")))
-      .run();
-    if (done.changes !== 1) throw conflict(`run ${runId} is no longer running (${getRun(tx as unknown as Db, runId).status}); its output was not registered`);
-    const model = output ? registerModel(tx as unknown as Db, { ...output, runId }) : undefined;
-    if (model) tx.update(runs).set({ outputModelId: model.id }).where(eq(runs.id, runId)).run();
+      .where(and(eq(runs.id, runId), eq(runs.status, "running")));
+    if (done.changes !== 1) throw conflict(`run ${runId} is no longer running (${(await getRun(tx as unknown as Db, runId)).status}); its output was not registered`);
+    const model = output ? await registerModel(tx as unknown as Db, { ...output, runId }) : undefined;
+    if (model) await tx.update(runs).set({ outputModelId: model.id }).where(eq(runs.id, runId));
     return model;
   });
 }
 
 /** Back to `queued` (lease and worker cleared), only while this worker still holds it running. True when requeued. */
-export function requeueRun(db: Db, runId: string, workerId: string): boolean {
-  const res = db
+export async function requeueRun(db: Db, runId: string, workerId: string): Promise<boolean> {
+  const res = await db
     .update(runs)
     .set({ status: "queued", workerId: null, leaseExpiresAt: null, heartbeatAt: null })
-    .where(and(eq(runs.id, runId), eq(runs.status, "running"), eq(runs.workerId, workerId)))
-    .run();
+    .where(and(eq(runs.id, runId), eq(runs.status, "running"), eq(runs.workerId, workerId)));
   return res.changes === 1;
 }
 
-export function failRun(db: Db, runId: string, error: string): void {
-  db.update(runs)
+export async function failRun(db: Db, runId: string, error: string): Promise<void> {
+  await db.update(runs)
     .set({ status: "failed", error: error.slice(0, 2000), finishedAt: new Date(), leaseExpiresAt: null })
-    .where(and(eq(runs.id, runId), inArray(runs.status, ["queued", "running"])))
-    .run();
+    .where(and(eq(runs.id, runId), inArray(runs.status, ["queued", "running"])));
 }
 
 /** Cancels a queued or running run; a running one stops at its next cancellation check. */
-export function cancelRun(db: Db, runId: string): RunRow {
-  const run = getRun(db, runId);
+export async function cancelRun(db: Db, runId: string): Promise<RunRow> {
+  const run = await getRun(db, runId);
   if (run.status !== "queued" && run.status !== "running")
     throw conflict(`run ${runId} has already ${run.status === "cancelled" ? "been cancelled" : run.status}`);
-  return db
+  return (await db
     .update(runs)
     .set({ status: "cancelled", finishedAt: new Date(), leaseExpiresAt: null })
     .where(eq(runs.id, runId))
-    .returning()
-    .get() as RunRow;
+    .returning())[0] as RunRow;
 }
 
-export function isCancelled(db: Db, runId: string): boolean {
-  return db.select({ status: runs.status }).from(runs).where(eq(runs.id, runId)).get()?.status === "cancelled";
+export async function isCancelled(db: Db, runId: string): Promise<boolean> {
+  return (await db.select({ status: runs.status }).from(runs).where(eq(runs.id, runId)))[0]?.status === "cancelled";
 }
 
-export function getRun(db: Db, runId: string): RunRow {
-  const run = db.select().from(runs).where(eq(runs.id, runId)).get();
+export async function getRun(db: Db, runId: string): Promise<RunRow> {
+  const run = (await db.select().from(runs).where(eq(runs.id, runId)))[0];
   if (!run) throw notFound(`no run with id '${runId}'; 'rlhf runs list' shows the runs`);
   return run as RunRow;
 }
 
-export function listRuns(db: Db, opts: { status?: RunStatus; limit?: number } = {}): RunRow[] {
+export async function listRuns(db: Db, opts: { status?: RunStatus; limit?: number } = {}): Promise<RunRow[]> {
   const limit = opts.limit ?? 100;
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw badRequest("limit must be between 1 and 1000");
   const q = db.select().from(runs);
-  return (opts.status ? q.where(eq(runs.status, opts.status)) : q).orderBy(desc(runs.createdAt)).limit(limit).all() as RunRow[];
+  return await (opts.status ? q.where(eq(runs.status, opts.status)) : q).orderBy(desc(runs.createdAt)).limit(limit) as RunRow[];
 }
 
 /** Metrics of a run as one series per name, in step order: what the charts draw. */
-export function runMetricSeries(db: Db, runId: string): Record<string, { step: number; value: number }[]> {
-  const rows = db
+export async function runMetricSeries(db: Db, runId: string): Promise<Record<string, { step: number; value: number }[]>> {
+  const rows = await db
     .select({ name: runMetrics.name, step: runMetrics.step, value: runMetrics.value })
     .from(runMetrics)
     .where(eq(runMetrics.runId, runId))
-    .orderBy(asc(runMetrics.name), asc(runMetrics.step))
-    .all();
+    .orderBy(asc(runMetrics.name), asc(runMetrics.step));
   const series: Record<string, { step: number; value: number }[]> = {};
   for (const r of rows) (series[r.name] ??= []).push({ step: r.step, value: r.value });
   return series;
 }
 
 /** The run's log lines after `afterId` (for tailing). */
-export function runLogLines(db: Db, runId: string, afterId = 0, limit = 500) {
-  return db
+export async function runLogLines(db: Db, runId: string, afterId = 0, limit = 500) {
+  return await db
     .select()
     .from(runLogs)
     .where(and(eq(runLogs.runId, runId), gt(runLogs.id, afterId)))
     .orderBy(asc(runLogs.id))
-    .limit(limit)
-    .all();
+    .limit(limit);
 }

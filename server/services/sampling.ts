@@ -11,6 +11,7 @@ import { findModel } from "./models";
 import { insertPromptIfNew } from "./prompts";
 import type { PromptSet } from "./run-kinds/sample-config";
 import { openRankTask } from "./task-queue";
+import { mapInOrder } from "./async-iter";
 
 /** A policy a sample run draws from: a checkpoint of ours, or an endpoint. */
 export type SamplePolicy =
@@ -29,14 +30,14 @@ export function policyNames(value: string): string[] {
  * Resolves each named policy: an endpoint model, or a policy checkpoint (registered, or from the CLI a directory).
  * Checks are cheap (no weights loaded), so a bad name fails before the run exists.
  */
-export function resolvePolicies(db: Db, value: string, opts: { registeredOnly?: boolean } = {}): SamplePolicy[] {
+export async function resolvePolicies(db: Db, value: string, opts: { registeredOnly?: boolean } = {}): Promise<SamplePolicy[]> {
   const names = policyNames(value);
   if (names.length === 0) throw badRequest("a sample run needs at least one policy: name them in 'policies' (e.g. \"my-sft,vllm-llama\")");
-  return names.map((name): SamplePolicy => {
-    const row = findModel(db, name);
+  return await mapInOrder(names, async (name): Promise<SamplePolicy> => {
+    const row = await findModel(db, name);
     const endpoint = row ? endpointOf(row) : null;
     if (row && endpoint) return { source: "endpoint", name: row.name, modelId: row.id, endpoint };
-    const input = resolveModelInput(db, name, { flag: "policy", kind: "policy", registeredOnly: opts.registeredOnly });
+    const input = await resolveModelInput(db, name, { flag: "policy", kind: "policy", registeredOnly: opts.registeredOnly });
     return { source: "local", name: input.row?.name ?? input.label, modelId: input.row?.id ?? null, input };
   });
 }
@@ -57,21 +58,21 @@ export interface PromptToSample {
 }
 
 /** The project's prompts of a prompt set, in import order (rowid), so batches and seeds repeat. */
-export function promptsForSampling(db: Db, projectId: string, set: PromptSet, tag = "", limit = 0): PromptToSample[] {
+export async function promptsForSampling(db: Db, projectId: string, set: PromptSet, tag = "", limit = 0): Promise<PromptToSample[]> {
   if (set === "tag" && !tag.trim()) throw badRequest("prompt_set 'tag' needs a tag: set 'tag' to the tag to sample");
   const where = [eq(prompts.projectId, projectId)];
   if (set === "train" || set === "test") where.push(eq(prompts.split, set));
   if (set === "tag") where.push(sql`exists (select 1 from json_each(${prompts.tags}) where json_each.value = ${tag.trim()})`);
   if (set === "unranked") where.push(sql`not exists (select 1 from tasks t where t.prompt_id = ${prompts.id} and t.kind = 'rank')`);
   const q = db.select({ promptId: prompts.id, text: prompts.text, messages: prompts.messages }).from(prompts).where(and(...where)).orderBy(sql`prompts.rowid`);
-  return (limit > 0 ? q.limit(limit) : q).all();
+  return await (limit > 0 ? q.limit(limit) : q);
 }
 
 /** Prompts by id, in the order given (ids no longer in the database are left out). */
-export function promptsByIds(db: Db, ids: string[]): PromptToSample[] {
+export async function promptsByIds(db: Db, ids: string[]): Promise<PromptToSample[]> {
   const found = new Map<string, PromptToSample>();
   for (let i = 0; i < ids.length; i += 500)
-    for (const p of db.select({ promptId: prompts.id, text: prompts.text, messages: prompts.messages }).from(prompts).where(inArray(prompts.id, ids.slice(i, i + 500))).all())
+    for (const p of await db.select({ promptId: prompts.id, text: prompts.text, messages: prompts.messages }).from(prompts).where(inArray(prompts.id, ids.slice(i, i + 500))))
       found.set(p.promptId, p);
   return ids.flatMap((id) => (found.has(id) ? [found.get(id)!] : []));
 }
@@ -89,13 +90,12 @@ export interface SampledPrompt {
 }
 
 /** The prompts (by id) that this run already stored completions for: a resumed run skips them. */
-export function promptsSampledByRun(db: Db, runId: string, promptIds: string[]): Set<string> {
+export async function promptsSampledByRun(db: Db, runId: string, promptIds: string[]): Promise<Set<string>> {
   if (promptIds.length === 0) return new Set();
-  const rows = db
+  const rows = await db
     .selectDistinct({ promptId: completions.promptId })
     .from(completions)
-    .where(and(inArray(completions.promptId, promptIds), sql`json_extract(${completions.samplingParams}, '$.run_id') = ${runId}`))
-    .all();
+    .where(and(inArray(completions.promptId, promptIds), sql`json_extract(${completions.samplingParams}, '$.run_id') = ${runId}`));
   return new Set(rows.map((r) => r.promptId));
 }
 
@@ -103,17 +103,16 @@ export function promptsSampledByRun(db: Db, runId: string, promptIds: string[]):
  * Stores one batch in ONE transaction: file prompts (new ones) in the project, every completion with its model, and
  * each prompt's ranking task in that project. A prompt this run already stored is skipped (a resumed batch).
  */
-export function storeSampleBatch(db: Db, input: { runId: string; projectId: string; batch: SampledPrompt[]; openTasks: boolean }): { stored: number; tasksOpened: number } {
-  return db.transaction((tx) => {
+export async function storeSampleBatch(db: Db, input: { runId: string; projectId: string; batch: SampledPrompt[]; openTasks: boolean }): Promise<{ stored: number; tasksOpened: number }> {
+  return await db.transaction(async (tx) => {
     const t = tx as unknown as Db;
     let stored = 0;
     let tasksOpened = 0;
     for (const item of input.batch) {
-      const promptId = item.prompt.promptId ?? insertPromptIfNew(t, input.projectId, { prompt: item.prompt.text, source: "sample" }).id;
-      if (promptsSampledByRun(t, input.runId, [promptId]).size > 0) continue;
-      const ids = item.completions.map(
-        (c) =>
-          t
+      const promptId = item.prompt.promptId ?? (await insertPromptIfNew(t, input.projectId, { prompt: item.prompt.text, source: "sample" })).id;
+      if ((await promptsSampledByRun(t, input.runId, [promptId])).size > 0) continue;
+      const ids = await mapInOrder(item.completions, async (c) =>
+          (await t
             .insert(completions)
             .values({
               promptId,
@@ -124,25 +123,23 @@ export function storeSampleBatch(db: Db, input: { runId: string; projectId: stri
               samplingParams: { ...c.samplingParams, run_id: input.runId, policy: c.policy.name },
               logprobSum: c.logprobSum ?? null,
             })
-            .returning({ id: completions.id })
-            .get().id,
+            .returning({ id: completions.id }))[0].id,
       );
       stored += ids.length;
-      if (input.openTasks && openRankTask(t, { projectId: input.projectId, promptId, completionIds: ids }).created) tasksOpened++;
+      if (input.openTasks && (await openRankTask(t, { projectId: input.projectId, promptId, completionIds: ids })).created) tasksOpened++;
     }
     return { stored, tasksOpened };
   });
 }
 
 /** A sample run's prompts and completions for its page (newest prompts last), capped so the page stays light. */
-export function runSamples(db: Db, runId: string, limit = 50) {
-  const rows = db
+export async function runSamples(db: Db, runId: string, limit = 50) {
+  const rows = await db
     .select({ id: completions.id, promptId: completions.promptId, prompt: prompts.text, text: completions.text, model: completions.modelName })
     .from(completions)
     .innerJoin(prompts, eq(prompts.id, completions.promptId))
     .where(sql`json_extract(${completions.samplingParams}, '$.run_id') = ${runId}`)
-    .orderBy(sql`completions.rowid`)
-    .all();
+    .orderBy(sql`completions.rowid`);
   const byPrompt = new Map<string, { promptId: string; prompt: string; completions: { id: string; text: string; model: string | null }[] }>();
   for (const r of rows) {
     let entry = byPrompt.get(r.promptId);
@@ -153,7 +150,7 @@ export function runSamples(db: Db, runId: string, limit = 50) {
     entry.completions.push({ id: r.id, text: r.text, model: r.model });
   }
   const taskCount = rows.length
-    ? db.select({ n: sql<number>`count(*)` }).from(tasks).where(and(eq(tasks.kind, "rank"), inArray(tasks.promptId, [...new Set(rows.map((r) => r.promptId))]))).get()!.n
+    ? (await db.select({ n: sql<number>`count(*)` }).from(tasks).where(and(eq(tasks.kind, "rank"), inArray(tasks.promptId, [...new Set(rows.map((r) => r.promptId))]))))[0]!.n
     : 0;
   return { prompts: [...byPrompt.values()], totalCompletions: rows.length, rankTasks: taskCount };
 }

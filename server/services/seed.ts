@@ -7,6 +7,7 @@ import { DEMO_GUIDELINES, DEMO_PROJECT_NAME, DEMO_PROMPTS } from "../../db/seed/
 import { createProject, findProjectByName } from "./projects";
 import { importPromptRows } from "./prompts";
 import { openRankTask } from "./task-queue";
+import { mapInOrder } from "./async-iter";
 
 export { DEMO_PROJECT_NAME };
 
@@ -18,12 +19,12 @@ export interface SeedResult {
   rankTasksOpened: number;
 }
 
-export function seedDemoProject(db: Db, actorId: string | null = null): SeedResult {
-  return db.transaction(() => {
-    const existing = findProjectByName(db, DEMO_PROJECT_NAME);
+export async function seedDemoProject(db: Db, actorId: string | null = null): Promise<SeedResult> {
+  return await db.transaction(async () => {
+    const existing = await findProjectByName(db, DEMO_PROJECT_NAME);
     const project =
       existing ??
-      createProject(
+      await createProject(
         db,
         {
           name: DEMO_PROJECT_NAME,
@@ -37,23 +38,22 @@ export function seedDemoProject(db: Db, actorId: string | null = null): SeedResu
         actorId,
       );
     const rows = DEMO_PROMPTS.map((p, i) => ({ line: i + 1, prompt: p.prompt, externalId: p.id, tags: p.tags, split: p.split }));
-    const { imported, promptIds } = importPromptRows(db, project.id, rows, actorId);
+    const { imported, promptIds } = await importPromptRows(db, project.id, rows, actorId);
 
     let completionsAdded = 0;
     let rankTasksOpened = 0;
-    DEMO_PROMPTS.forEach((p, i) => {
+    await mapInOrder(DEMO_PROMPTS, async (p, i) => {
       const promptId = promptIds[i]!;
-      const ids = p.completions.map((text) => {
-        const found = db
+      const ids = await mapInOrder(p.completions, async (text) => {
+        const found = (await db
           .select({ id: completions.id })
           .from(completions)
-          .where(and(eq(completions.promptId, promptId), eq(completions.text, text)))
-          .get();
+          .where(and(eq(completions.promptId, promptId), eq(completions.text, text))))[0];
         if (found) return found.id;
         completionsAdded++;
-        return db.insert(completions).values({ promptId, text, origin: "import" }).returning({ id: completions.id }).get().id;
+        return (await db.insert(completions).values({ promptId, text, origin: "import" }).returning({ id: completions.id }))[0].id;
       });
-      if (openRankTask(db, { projectId: project.id, promptId, completionIds: ids }).created) rankTasksOpened++;
+      if ((await openRankTask(db, { projectId: project.id, promptId, completionIds: ids })).created) rankTasksOpened++;
     });
     return { projectId: project.id, createdProject: !existing, promptsImported: imported, completionsAdded, rankTasksOpened };
   });

@@ -73,26 +73,24 @@ export function taskPriority(strategy: SelectionStrategy, task: TaskToScore, sco
 }
 
 /** The open, non-gold ranking tasks of a project, with what a scoring run needs. */
-export function tasksToScore(db: Db, projectId: string): TaskToScore[] {
-  const open = db
+export async function tasksToScore(db: Db, projectId: string): Promise<TaskToScore[]> {
+  const open = await db
     .select({ id: tasks.id, promptId: tasks.promptId, completionIds: tasks.completionIds, prompt: prompts.text })
     .from(tasks)
     .innerJoin(prompts, eq(prompts.id, tasks.promptId))
-    .where(and(eq(tasks.projectId, projectId), eq(tasks.kind, "rank"), eq(tasks.gold, false), sql`${tasks.responseCount} < ${tasks.requiredResponses}`))
-    .all();
+    .where(and(eq(tasks.projectId, projectId), eq(tasks.kind, "rank"), eq(tasks.gold, false), sql`${tasks.responseCount} < ${tasks.requiredResponses}`));
   if (!open.length) return [];
   const ids = [...new Set(open.flatMap((t) => t.completionIds))];
   const text = new Map<string, string>();
   for (let i = 0; i < ids.length; i += 500)
-    for (const c of db.select({ id: completions.id, text: completions.text }).from(completions).where(inArray(completions.id, ids.slice(i, i + 500))).all()) text.set(c.id, c.text);
+    for (const c of await db.select({ id: completions.id, text: completions.text }).from(completions).where(inArray(completions.id, ids.slice(i, i + 500)))) text.set(c.id, c.text);
   const byPrompt = new Map<string, string[][][]>();
   const promptIds = [...new Set(open.map((t) => t.promptId))];
   for (let i = 0; i < promptIds.length; i += 500)
-    for (const r of db
+    for (const r of await db
       .select({ promptId: rankings.promptId, ordering: rankings.ordering })
       .from(rankings)
-      .where(and(inArray(rankings.promptId, promptIds.slice(i, i + 500)), eq(rankings.notRankable, false)))
-      .all())
+      .where(and(inArray(rankings.promptId, promptIds.slice(i, i + 500)), eq(rankings.notRankable, false))))
       byPrompt.set(r.promptId, [...(byPrompt.get(r.promptId) ?? []), r.ordering]);
   return open.map((t) => ({
     taskId: t.id,
@@ -103,8 +101,8 @@ export function tasksToScore(db: Db, projectId: string): TaskToScore[] {
 }
 
 /** Stores the priorities in one transaction: the queue follows them at once. */
-export function writePriorities(db: Db, priorities: ReadonlyMap<string, number>): void {
-  db.transaction((tx) => {
-    for (const [taskId, priority] of priorities) tx.update(tasks).set({ priority }).where(eq(tasks.id, taskId)).run();
+export async function writePriorities(db: Db, priorities: ReadonlyMap<string, number>): Promise<void> {
+  await db.transaction(async (tx) => {
+    for (const [taskId, priority] of priorities) await tx.update(tasks).set({ priority }).where(eq(tasks.id, taskId));
   });
 }

@@ -17,43 +17,41 @@ export interface SessionUser {
 }
 
 /** Starts a session for a user who just signed in; returns its id, to be carried in the cookie. */
-export function startSession(db: DbOrTx, userId: string, now = new Date()): string {
-  return db
+export async function startSession(db: DbOrTx, userId: string, now = new Date()): Promise<string> {
+  return (await db
     .insert(sessions)
     .values({ userId, createdAt: now, expiresAt: new Date(now.getTime() + SESSION_MAX_AGE_S * 1000) })
-    .returning({ id: sessions.id })
-    .get().id;
+    .returning({ id: sessions.id }))[0].id;
 }
 
 /** Ends one session (sign-out). Unknown or already ended ids are fine: the result is the same. */
-export function endSession(db: DbOrTx, sessionId: string, now = new Date()): void {
-  db.update(sessions).set({ revokedAt: now }).where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt))).run();
+export async function endSession(db: DbOrTx, sessionId: string, now = new Date()): Promise<void> {
+  await db.update(sessions).set({ revokedAt: now }).where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt)));
 }
 
 /** Ends every live session of a user, except `keep` (the one changing its own password stays signed in). */
-export function endUserSessions(db: DbOrTx, userId: string, opts: { keep?: string; now?: Date } = {}): number {
+export async function endUserSessions(db: DbOrTx, userId: string, opts: { keep?: string; now?: Date } = {}): Promise<number> {
   const now = opts.now ?? new Date();
   const mine = and(eq(sessions.userId, userId), isNull(sessions.revokedAt), opts.keep ? ne(sessions.id, opts.keep) : undefined);
-  return db.update(sessions).set({ revokedAt: now }).where(mine).run().changes;
+  return (await db.update(sessions).set({ revokedAt: now }).where(mine)).changes;
 }
 
 /**
  * The user behind a session cookie's claims, as the database knows them now; undefined when the session was ended,
  * has expired, belongs to someone else, or its user is disabled or gone.
  */
-export function findSessionUser(db: DbOrTx, claims: { id?: string | null; sid?: string | null } | null | undefined, now = new Date()): SessionUser | undefined {
+export async function findSessionUser(db: DbOrTx, claims: { id?: string | null; sid?: string | null } | null | undefined, now = new Date()): Promise<SessionUser | undefined> {
   if (!claims?.id || !claims.sid) return undefined;
-  const row = db
+  const row = (await db
     .select({ id: users.id, email: users.email, name: users.name, role: users.role })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
-    .where(and(eq(sessions.id, claims.sid), eq(sessions.userId, claims.id), isNull(sessions.revokedAt), gt(sessions.expiresAt, now), eq(users.disabled, false)))
-    .get();
+    .where(and(eq(sessions.id, claims.sid), eq(sessions.userId, claims.id), isNull(sessions.revokedAt), gt(sessions.expiresAt, now), eq(users.disabled, false))))[0];
   return row;
 }
 
 /** Deletes sessions that ended or expired more than a day ago (their cookies can no longer be used anyway). */
-export function pruneSessions(db: Db, now = new Date()): number {
+export async function pruneSessions(db: Db, now = new Date()): Promise<number> {
   const dayAgo = new Date(now.getTime() - 24 * 3600 * 1000);
-  return db.delete(sessions).where(or(lt(sessions.expiresAt, dayAgo), lt(sessions.revokedAt, dayAgo))).run().changes;
+  return (await db.delete(sessions).where(or(lt(sessions.expiresAt, dayAgo), lt(sessions.revokedAt, dayAgo)))).changes;
 }

@@ -46,34 +46,33 @@ export function signInKeys(subject: SignInSubject): string[] {
 }
 
 /** Failure times of a key since `since`, newest first. */
-function failuresSince(db: Db, key: string, since: number, limit: number): number[] {
-  return db
+async function failuresSince(db: Db, key: string, since: number, limit: number): Promise<number[]> {
+  return (await db
     .select({ at: signInAttempts.at })
     .from(signInAttempts)
     .where(and(eq(signInAttempts.key, key), eq(signInAttempts.ok, false), gt(signInAttempts.at, new Date(since))))
     .orderBy(desc(signInAttempts.at))
-    .limit(limit)
-    .all()
+    .limit(limit))
     .map((r) => r.at.getTime());
 }
 
-function lastSuccess(db: Db, key: string): number {
-  const row = db.select({ at: signInAttempts.at }).from(signInAttempts).where(and(eq(signInAttempts.key, key), eq(signInAttempts.ok, true))).orderBy(desc(signInAttempts.at)).limit(1).get();
+async function lastSuccess(db: Db, key: string): Promise<number> {
+  const row = (await db.select({ at: signInAttempts.at }).from(signInAttempts).where(and(eq(signInAttempts.key, key), eq(signInAttempts.ok, true))).orderBy(desc(signInAttempts.at)).limit(1))[0];
   return row ? row.at.getTime() : 0;
 }
 
 /** An address's state: blocked until when (ms since epoch), or null. Successes do not reset it: a guesser could. */
-function addressBlockedUntil(db: Db, ip: string, now: number, limits: SignInLimits): number | null {
-  const failures = failuresSince(db, addressKey(ip), now - limits.windowMs, limits.addressMaxFailures);
+async function addressBlockedUntil(db: Db, ip: string, now: number, limits: SignInLimits): Promise<number | null> {
+  const failures = await failuresSince(db, addressKey(ip), now - limits.windowMs, limits.addressMaxFailures);
   if (failures.length < limits.addressMaxFailures) return null;
   return failures[failures.length - 1]! + limits.windowMs;
 }
 
 /** An account's required wait: until when (ms since epoch) failing addresses must wait, or null. */
-function accountWaitUntil(db: Db, email: string, now: number, limits: SignInLimits): { until: number; failures: number } | null {
+async function accountWaitUntil(db: Db, email: string, now: number, limits: SignInLimits): Promise<{ until: number; failures: number } | null> {
   const key = accountKey(email);
-  const since = Math.max(now - limits.windowMs, lastSuccess(db, key));
-  const failures = failuresSince(db, key, since, 10_000);
+  const since = Math.max(now - limits.windowMs, await lastSuccess(db, key));
+  const failures = await failuresSince(db, key, since, 10_000);
   if (failures.length < limits.accountFreeFailures) return null;
   const delay = Math.min(limits.accountMaxDelayMs, limits.accountBaseDelayMs * 2 ** (failures.length - limits.accountFreeFailures));
   return { until: failures[0]! + delay, failures: failures.length };
@@ -83,26 +82,26 @@ function accountWaitUntil(db: Db, email: string, now: number, limits: SignInLimi
  * Whether this sign-in may be tried now; when not, how long until it may. An address that has not failed in the
  * window is never held back by the account's wait.
  */
-export function checkSignIn(db: Db, subject: SignInSubject, now: Date = new Date(), limits: SignInLimits = DEFAULT_SIGN_IN_LIMITS): { allowed: true } | { allowed: false; retryAfterMs: number } {
+export async function checkSignIn(db: Db, subject: SignInSubject, now: Date = new Date(), limits: SignInLimits = DEFAULT_SIGN_IN_LIMITS): Promise<{ allowed: true } | { allowed: false; retryAfterMs: number }> {
   const t = now.getTime();
   if (subject.ip) {
-    const blocked = addressBlockedUntil(db, subject.ip, t, limits);
+    const blocked = await addressBlockedUntil(db, subject.ip, t, limits);
     if (blocked !== null && blocked > t) return { allowed: false, retryAfterMs: Math.max(1000, blocked - t) };
   }
-  const wait = accountWaitUntil(db, subject.email, t, limits);
+  const wait = await accountWaitUntil(db, subject.email, t, limits);
   if (wait && wait.until > t) {
     // Without a known address nobody can tell the owner from the guesser, so the wait applies to all.
-    const addressHasFailed = !subject.ip || failuresSince(db, addressKey(subject.ip), t - limits.windowMs, 1).length > 0;
+    const addressHasFailed = !subject.ip || (await failuresSince(db, addressKey(subject.ip), t - limits.windowMs, 1)).length > 0;
     if (addressHasFailed) return { allowed: false, retryAfterMs: Math.max(1000, wait.until - t) };
   }
   return { allowed: true };
 }
 
 /** Records one attempt under the account and the address, and drops rows older than a day so the table stays small. */
-export function recordSignIn(db: Db, subject: SignInSubject, ok: boolean, now: Date = new Date()): void {
-  db.transaction((tx) => {
-    for (const key of signInKeys(subject)) tx.insert(signInAttempts).values({ key, at: now, ok }).run();
-    tx.delete(signInAttempts).where(lt(signInAttempts.at, new Date(now.getTime() - 24 * 3600 * 1000))).run();
+export async function recordSignIn(db: Db, subject: SignInSubject, ok: boolean, now: Date = new Date()): Promise<void> {
+  await db.transaction(async (tx) => {
+    for (const key of signInKeys(subject)) await tx.insert(signInAttempts).values({ key, at: now, ok });
+    await tx.delete(signInAttempts).where(lt(signInAttempts.at, new Date(now.getTime() - 24 * 3600 * 1000)));
   });
 }
 
@@ -118,24 +117,23 @@ export interface SignInLimitState {
 }
 
 /** Every address refused and every account slowed down right now, for the admin's users page. */
-export function listSignInLimits(db: Db, now: Date = new Date(), limits: SignInLimits = DEFAULT_SIGN_IN_LIMITS): SignInLimitState[] {
+export async function listSignInLimits(db: Db, now: Date = new Date(), limits: SignInLimits = DEFAULT_SIGN_IN_LIMITS): Promise<SignInLimitState[]> {
   const t = now.getTime();
-  const keys = db
+  const keys = (await db
     .selectDistinct({ key: signInAttempts.key })
     .from(signInAttempts)
     .where(and(eq(signInAttempts.ok, false), gt(signInAttempts.at, new Date(t - limits.windowMs))))
-    .orderBy(asc(signInAttempts.key))
-    .all()
+    .orderBy(asc(signInAttempts.key)))
     .map((r) => r.key);
   const out: SignInLimitState[] = [];
   for (const key of keys) {
     if (key.startsWith("ip:")) {
       const ip = key.slice(3);
-      const until = addressBlockedUntil(db, ip, t, limits);
+      const until = await addressBlockedUntil(db, ip, t, limits);
       if (until !== null && until > t) out.push({ key, kind: "address", subject: ip, failures: limits.addressMaxFailures, state: "blocked", retryAfterMs: until - t });
     } else if (key.startsWith("email:")) {
       const email = key.slice(6);
-      const wait = accountWaitUntil(db, email, t, limits);
+      const wait = await accountWaitUntil(db, email, t, limits);
       if (wait && wait.until > t) out.push({ key, kind: "account", subject: email, failures: wait.failures, state: "throttled", retryAfterMs: wait.until - t });
     }
   }
@@ -143,11 +141,11 @@ export function listSignInLimits(db: Db, now: Date = new Date(), limits: SignInL
 }
 
 /** Forgets a key's failures (an admin unblocking an address or an account); audited. */
-export function clearSignInLimit(db: Db, key: string, actorId: string | null): { cleared: number } {
+export async function clearSignInLimit(db: Db, key: string, actorId: string | null): Promise<{ cleared: number }> {
   if (!key.startsWith("ip:") && !key.startsWith("email:")) throw notFound(`no sign-in limit named '${key}'`);
-  return db.transaction((tx) => {
-    const cleared = tx.delete(signInAttempts).where(and(eq(signInAttempts.key, key), inArray(signInAttempts.ok, [false]))).run().changes;
-    writeAudit(tx, { userId: actorId, action: "sign_in_limit.clear", entity: "sign_in_limit", entityId: key, detail: { cleared } });
+  return await db.transaction(async (tx) => {
+    const cleared = (await tx.delete(signInAttempts).where(and(eq(signInAttempts.key, key), inArray(signInAttempts.ok, [false])))).changes;
+    await writeAudit(tx, { userId: actorId, action: "sign_in_limit.clear", entity: "sign_in_limit", entityId: key, detail: { cleared } });
     return { cleared };
   });
 }

@@ -10,12 +10,11 @@ import { getProject } from "./projects";
 export { MAX_RANK_COMPLETIONS, MIN_RANK_COMPLETIONS };
 
 /** Opens the prompt's demonstration task, asking for the project's overlap N responses. */
-export function openDemonstrateTask(db: DbOrTx, input: { projectId: string; promptId: string; requiredResponses: number }): string {
-  return db
+export async function openDemonstrateTask(db: DbOrTx, input: { projectId: string; promptId: string; requiredResponses: number }): Promise<string> {
+  return (await db
     .insert(tasks)
     .values({ projectId: input.projectId, promptId: input.promptId, kind: "demonstrate", requiredResponses: input.requiredResponses })
-    .returning({ id: tasks.id })
-    .get().id;
+    .returning({ id: tasks.id }))[0].id;
 }
 
 function sameSet(a: readonly string[], b: readonly string[]): boolean {
@@ -28,37 +27,34 @@ function sameSet(a: readonly string[], b: readonly string[]): boolean {
  * Opens a ranking task over 2–16 completions of one prompt. Opening the same set twice returns the task
  * already open, so re-running a sampler or an import never doubles the queue.
  */
-export function openRankTask(
+export async function openRankTask(
   db: DbOrTx,
   input: { projectId: string; promptId: string; completionIds: string[] },
-): { taskId: string; created: boolean } {
+): Promise<{ taskId: string; created: boolean }> {
   const ids = [...new Set(input.completionIds)];
   if (ids.length !== input.completionIds.length) throw badRequest("A ranking task lists each completion once.");
   if (ids.length < MIN_RANK_COMPLETIONS || ids.length > MAX_RANK_COMPLETIONS)
     throw badRequest(`A ranking task needs ${MIN_RANK_COMPLETIONS} to ${MAX_RANK_COMPLETIONS} completions (got ${ids.length}).`);
-  const project = getProject(db, input.projectId);
-  const prompt = db.select({ projectId: prompts.projectId }).from(prompts).where(eq(prompts.id, input.promptId)).get();
+  const project = await getProject(db, input.projectId);
+  const prompt = (await db.select({ projectId: prompts.projectId }).from(prompts).where(eq(prompts.id, input.promptId)))[0];
   if (!prompt) throw notFound("No such prompt.");
   if (prompt.projectId !== project.id) throw badRequest("The prompt belongs to another project.");
-  const found = db
+  const found = await db
     .select({ id: completions.id })
     .from(completions)
-    .where(and(eq(completions.promptId, input.promptId), inArray(completions.id, ids)))
-    .all();
+    .where(and(eq(completions.promptId, input.promptId), inArray(completions.id, ids)));
   if (found.length !== ids.length) throw badRequest("Every completion of a ranking task must belong to its prompt.");
 
-  const existing = db
+  const existing = (await db
     .select({ id: tasks.id, completionIds: tasks.completionIds })
     .from(tasks)
-    .where(and(eq(tasks.promptId, input.promptId), eq(tasks.kind, "rank")))
-    .all()
+    .where(and(eq(tasks.promptId, input.promptId), eq(tasks.kind, "rank"))))
     .find((t) => sameSet(t.completionIds, ids));
   if (existing) return { taskId: existing.id, created: false };
 
-  const taskId = db
+  const taskId = (await db
     .insert(tasks)
     .values({ projectId: project.id, promptId: input.promptId, kind: "rank", completionIds: ids, requiredResponses: project.overlap })
-    .returning({ id: tasks.id })
-    .get().id;
+    .returning({ id: tasks.id }))[0].id;
   return { taskId, created: true };
 }

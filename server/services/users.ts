@@ -54,12 +54,12 @@ export function checkedEmail(raw: string): string {
   return email;
 }
 
-export function findUserByEmail(db: Db, email: string) {
-  return db.select().from(users).where(eq(users.email, normalizeEmail(email))).get();
+export async function findUserByEmail(db: Db, email: string) {
+  return (await db.select().from(users).where(eq(users.email, normalizeEmail(email))))[0];
 }
 
-export function listUsers(db: Db): PublicUser[] {
-  return db.select(publicColumns).from(users).orderBy(asc(users.email)).all();
+export async function listUsers(db: Db): Promise<PublicUser[]> {
+  return await db.select(publicColumns).from(users).orderBy(asc(users.email));
 }
 
 function checkPassword(password: string): void {
@@ -70,36 +70,34 @@ function checkPassword(password: string): void {
  * Creates a user. Without a password one is generated and returned, so the caller can show it once.
  * `actorId` is the admin doing it (null for the CLI and bootstrap); the action is audited either way.
  */
-export function createUser(
+export async function createUser(
   db: Db,
   input: { email: string; role: Role; name?: string; password?: string },
   actorId: string | null = null,
-): { user: PublicUser; generatedPassword: string | null } {
+): Promise<{ user: PublicUser; generatedPassword: string | null }> {
   const email = checkedEmail(input.email);
   assertPrintableName(input.name);
   const generatedPassword = input.password ? null : generatePassword();
   const password = input.password ?? generatedPassword!;
   checkPassword(password);
-  if (findUserByEmail(db, email)) throw conflict(`A user with the email ${email} already exists.`);
+  if (await findUserByEmail(db, email)) throw conflict(`A user with the email ${email} already exists.`);
   const passwordHash = hashPassword(password);
-  const user = db.transaction((tx) => {
-    const row = tx
+  const user = await db.transaction(async (tx) => {
+    const row = (await tx
       .insert(users)
       .values({ email, name: input.name?.trim() ?? "", role: input.role, passwordHash })
-      .returning(publicColumns)
-      .get();
-    writeAudit(tx, { userId: actorId, action: "user.create", entity: "user", entityId: row.id, detail: { email, role: input.role } });
+      .returning(publicColumns))[0];
+    await writeAudit(tx, { userId: actorId, action: "user.create", entity: "user", entityId: row.id, detail: { email, role: input.role } });
     return row;
   });
   return { user, generatedPassword };
 }
 
-function countOtherActiveAdmins(db: Db, exceptId: string): number {
-  return db
+async function countOtherActiveAdmins(db: Db, exceptId: string): Promise<number> {
+  return (await db
     .select({ n: count() })
     .from(users)
-    .where(and(eq(users.role, "admin"), eq(users.disabled, false), ne(users.id, exceptId)))
-    .get()!.n;
+    .where(and(eq(users.role, "admin"), eq(users.disabled, false), ne(users.id, exceptId))))[0]!.n;
 }
 
 /** A user's display name, trimmed; control, bidi and zero-width characters are refused. */
@@ -111,27 +109,27 @@ function assertPrintableName(name: string | undefined): string {
 }
 
 /** Changes role, name or disabled. Refuses to remove the last enabled admin, so nobody locks everyone out. */
-export function updateUser(
+export async function updateUser(
   db: Db,
   input: { id: string; role?: Role; name?: string; disabled?: boolean },
   actorId: string | null,
-): PublicUser {
-  return db.transaction((tx) => {
-    const before = tx.select(publicColumns).from(users).where(eq(users.id, input.id)).get();
+): Promise<PublicUser> {
+  return await db.transaction(async (tx) => {
+    const before = (await tx.select(publicColumns).from(users).where(eq(users.id, input.id)))[0];
     if (!before) throw notFound("No such user.");
     const losesAdmin = before.role === "admin" && !before.disabled && ((input.role && input.role !== "admin") || input.disabled === true);
-    if (losesAdmin && countOtherActiveAdmins(tx as unknown as Db, input.id) === 0)
+    if (losesAdmin && await countOtherActiveAdmins(tx as unknown as Db, input.id) === 0)
       throw badRequest("This is the last enabled admin; make another admin first.");
     const changes: Partial<typeof users.$inferInsert> = {};
     if (input.role !== undefined) changes.role = input.role;
     if (input.name !== undefined) changes.name = assertPrintableName(input.name);
     if (input.disabled !== undefined) changes.disabled = input.disabled;
     if (Object.keys(changes).length === 0) return before;
-    const after = tx.update(users).set(changes).where(eq(users.id, input.id)).returning(publicColumns).get();
+    const after = (await tx.update(users).set(changes).where(eq(users.id, input.id)).returning(publicColumns))[0];
     // A disabled user, or one whose role changed, signs in again: no old cookie keeps the old rights, and
     // re-enabling an account never revives its old sessions.
-    const ended = (changes.disabled === true || (changes.role !== undefined && changes.role !== before.role)) ? endUserSessions(tx, input.id) : 0;
-    writeAudit(tx, { userId: actorId, action: "user.update", entity: "user", entityId: input.id, detail: { ...changes, ...(ended ? { sessions_ended: ended } : {}) } });
+    const ended = (changes.disabled === true || (changes.role !== undefined && changes.role !== before.role)) ? await endUserSessions(tx, input.id) : 0;
+    await writeAudit(tx, { userId: actorId, action: "user.update", entity: "user", entityId: input.id, detail: { ...changes, ...(ended ? { sessions_ended: ended } : {}) } });
     return after;
   });
 }
@@ -140,15 +138,15 @@ export function updateUser(
  * Sets a new password (given or generated) and ends every session of that user, so whoever held the old one is
  * signed out at once; the generated password is returned to be shown once.
  */
-export function resetPassword(db: Db, input: { id: string; password?: string }, actorId: string | null): { password: string | null; sessionsEnded: number } {
+export async function resetPassword(db: Db, input: { id: string; password?: string }, actorId: string | null): Promise<{ password: string | null; sessionsEnded: number }> {
   const password = input.password ?? generatePassword();
   checkPassword(password);
   const passwordHash = hashPassword(password);
-  const sessionsEnded = db.transaction((tx) => {
-    const res = tx.update(users).set({ passwordHash }).where(eq(users.id, input.id)).run();
+  const sessionsEnded = await db.transaction(async (tx) => {
+    const res = await tx.update(users).set({ passwordHash }).where(eq(users.id, input.id));
     if (res.changes === 0) throw notFound("No such user.");
-    const ended = endUserSessions(tx, input.id);
-    writeAudit(tx, { userId: actorId, action: "user.reset_password", entity: "user", entityId: input.id, detail: { sessions_ended: ended } });
+    const ended = await endUserSessions(tx, input.id);
+    await writeAudit(tx, { userId: actorId, action: "user.reset_password", entity: "user", entityId: input.id, detail: { sessions_ended: ended } });
     return ended;
   });
   return { password: input.password ? null : password, sessionsEnded };
@@ -158,17 +156,17 @@ export function resetPassword(db: Db, input: { id: string; password?: string }, 
  * A user changes their own password: the current one must be right. Their other sessions end; the one making the
  * change stays signed in.
  */
-export function changeOwnPassword(db: Db, input: { userId: string; sessionId: string; current: string; next: string }): { sessionsEnded: number } {
-  const row = db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, input.userId)).get();
+export async function changeOwnPassword(db: Db, input: { userId: string; sessionId: string; current: string; next: string }): Promise<{ sessionsEnded: number }> {
+  const row = (await db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, input.userId)))[0];
   if (!row) throw notFound("No such user.");
   if (!verifyPassword(input.current, row.passwordHash)) throw badRequest("The current password is not right.");
   if (input.current === input.next) throw badRequest("The new password must differ from the current one.");
   checkPassword(input.next);
   const passwordHash = hashPassword(input.next);
-  const sessionsEnded = db.transaction((tx) => {
-    tx.update(users).set({ passwordHash }).where(eq(users.id, input.userId)).run();
-    const ended = endUserSessions(tx, input.userId, { keep: input.sessionId });
-    writeAudit(tx, { userId: input.userId, action: "user.change_password", entity: "user", entityId: input.userId, detail: { sessions_ended: ended } });
+  const sessionsEnded = await db.transaction(async (tx) => {
+    await tx.update(users).set({ passwordHash }).where(eq(users.id, input.userId));
+    const ended = await endUserSessions(tx, input.userId, { keep: input.sessionId });
+    await writeAudit(tx, { userId: input.userId, action: "user.change_password", entity: "user", entityId: input.userId, detail: { sessions_ended: ended } });
     return ended;
   });
   return { sessionsEnded };

@@ -20,11 +20,11 @@ const load = os.loadavg()[0]!;
 const delay = monitorEventLoopDelay({ resolution: 5 });
 delay.enable();
 const t0 = performance.now();
-const { id } = startExportJob(db, { format, filter: {}, userId: null }, { dir });
-let job = db.select().from(exportJobs).where(eq(exportJobs.id, id)).get()!;
+const { id } = await startExportJob(db, { format, filter: {}, userId: null }, { dir });
+let job = (await db.select().from(exportJobs).where(eq(exportJobs.id, id)))[0]!;
 while (job.status === "running") {
   await new Promise((r) => setTimeout(r, 100));
-  job = db.select().from(exportJobs).where(eq(exportJobs.id, id)).get()!;
+  job = (await db.select().from(exportJobs).where(eq(exportJobs.id, id)))[0]!;
 }
 const seconds = (performance.now() - t0) / 1000;
 delay.disable();

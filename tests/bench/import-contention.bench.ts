@@ -71,11 +71,11 @@ const server = await startTestServer();
 const dbFile = path.join(server.dataDir, "rlhf.db");
 const db = openDb(dbFile);
 try {
-  const project = createProject(db, { name: "bench" }, null);
-  importPromptRows(db, project.id, Array.from({ length: 2000 }, (_, i) => ({ line: i + 1, prompt: `Warm-up prompt ${i}` })) as never, null);
+  const project = await createProject(db, { name: "bench" }, null);
+  await importPromptRows(db, project.id, Array.from({ length: 2000 }, (_, i) => ({ line: i + 1, prompt: `Warm-up prompt ${i}` })) as never, null);
   const cookies: string[] = [];
   for (let i = 0; i < CONNECTIONS; i++) {
-    createUser(db, { email: `ann${i}@bench.test`, role: "annotator", password: "bench-password-1" });
+    await createUser(db, { email: `ann${i}@bench.test`, role: "annotator", password: "bench-password-1" });
     cookies.push(await signInOverHttp(server.url, `ann${i}@bench.test`, "bench-password-1"));
   }
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "rlhf-import-bench-")), "big.jsonl");

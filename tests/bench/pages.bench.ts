@@ -19,16 +19,16 @@ if (!fs.existsSync(file)) {
 }
 const db = openDb(file);
 const user = (email: string) => db.$client.prepare("select id, role from users where email = ?").get(email) as { id: string; role: "researcher" | "annotator" | "reviewer" };
-const caller = (email: string) => {
+const caller = async (email: string) => {
   const u = user(email);
-  const sid = startSession(db, u.id);
+  const sid = await startSession(db, u.id);
   return createCaller(
     createTRPCContext({ db, session: { user: { id: u.id, role: u.role, sid, email, name: null }, expires: new Date(Date.now() + 3600_000).toISOString() }, headers: new Headers() }),
   );
 };
-const researcher = caller("researcher@bench.local");
-const annotator = caller("annotator0@bench.local");
-const reviewer = caller("reviewer@bench.local");
+const researcher = await caller("researcher@bench.local");
+const annotator = await caller("annotator0@bench.local");
+const reviewer = await caller("reviewer@bench.local");
 const annotatorId = user("annotator0@bench.local").id;
 const projectId = (db.$client.prepare("select id from projects where name = ?").get(PAGES_BENCH_PROJECT) as { id: string }).id;
 

@@ -187,8 +187,8 @@ async function evaluatePolicy(dir: string | null, judge: Judge, prompts: string[
   }
 }
 
-function registeredDir(name: string): string {
-  const row = findModel(getDb(), name);
+async function registeredDir(name: string): Promise<string> {
+  const row = await findModel(getDb(), name);
   if (!row) throw new Error(`model ${name} is not registered`);
   return modelDir(row);
 }
@@ -239,7 +239,7 @@ async function prepareJudge(judge: Judge, prompts: { train: string[]; test: stri
   useJudgeDb(judge.name);
   const t = (stage: string) => `${judge.name}: ${stage}`;
   const db = getDb();
-  createProject(db, { name: "proof", k: SIZE.k, allowTies: true }, null);
+  await createProject(db, { name: "proof", k: SIZE.k, allowTies: true }, null);
   await cli(["prompts", "import", writeJsonl(path.join(dir, "prompts.jsonl"), [
     ...prompts.train.map((p) => ({ prompt: p, split: "train" })),
     ...prompts.test.map((p) => ({ prompt: p, split: "test" })),
@@ -282,7 +282,7 @@ async function prepareJudge(judge: Judge, prompts: { train: string[]; test: stri
   const rmName = modelName(judge.name, "rm");
   await timed(t("train rm"), () => cli(["train", "rm", "--base", baseDir, ...budgetArgs(dir, "reward"), "--name", rmName]));
   const evalRm = await cli(["eval", "rm", "--model", rmName]);
-  const rmCheckpoint = await loadCheckpoint(registeredDir(rmName));
+  const rmCheckpoint = await loadCheckpoint(await registeredDir(rmName));
   let correct = 0;
   let clear = 0;
   let correctAll = 0;
@@ -324,14 +324,14 @@ async function trainAndEvaluate(judge: Judge, kind: Trainer | "control", prompts
     const c = CONTROLS[controlName!]!;
     const name = modelName(judge.name, controlName!);
     await timed(t(`control ${controlName}`), () => cli(["train", "ppo", "--base", baseDir, ...reward, "--config", writeJson(path.join(dir, `${controlName}.json`), { ...BUDGET.ppo, ...c.config }), "--name", name]));
-    const evaluated = await timed(t(`evaluate ${controlName}`), () => evaluatePolicy(registeredDir(name), judge, prompts.test));
+    const evaluated = await timed(t(`evaluate ${controlName}`), async () => evaluatePolicy(await registeredDir(name), judge, prompts.test));
     closeDb();
     writeResult(`control:${judge.name}:${controlName}`, { name: controlName, label: c.label, eval: evaluated });
     return;
   }
   const name = modelName(judge.name, kind);
   const out = await timed(t(`train ${kind}`), () => cli(["train", kind, "--base", baseDir, ...(kind === "dpo" ? [] : reward), ...budgetArgs(dir, kind), "--name", name]));
-  const evaluated = await timed(t(`evaluate ${kind}`), () => evaluatePolicy(registeredDir(name), judge, prompts.test));
+  const evaluated = await timed(t(`evaluate ${kind}`), async () => evaluatePolicy(await registeredDir(name), judge, prompts.test));
   closeDb();
   writeResult(`train:${judge.name}:${kind}`, { ...evaluated, trainKl: typeof out.kl === "number" ? out.kl : null });
 }
@@ -383,7 +383,7 @@ async function sampleBaseOnce(): Promise<void> {
   fs.mkdirSync(dir, { recursive: true });
   process.env.DATABASE_URL = path.join(dir, "rlhf.db");
   closeDb();
-  createProject(getDb(), { name: "proof", k: SIZE.k, allowTies: true }, null);
+  await createProject(getDb(), { name: "proof", k: SIZE.k, allowTies: true }, null);
   await cli(["prompts", "import", writeJsonl(path.join(dir, "prompts.jsonl"), [
     ...prompts.train.map((p) => ({ prompt: p, split: "train" })),
     ...prompts.test.map((p) => ({ prompt: p, split: "test" })),

@@ -25,9 +25,9 @@ process.env.RLHF_HOME = dir;
 const fake = await startFakeOpenAI();
 fake.delayMs = DELAY_MS;
 const db = openDb(process.env.DATABASE_URL);
-const project = createProject(db, { name: "Bench" }, null);
-importPromptRows(db, project.id, Array.from({ length: PROMPTS }, (_, i) => ({ prompt: `Write line ${i} of a poem about the sea.` })) as never, null);
-registerEndpoint(db, { name: "bench-endpoint", baseUrl: fake.url, model: "bench-llm" });
+const project = await createProject(db, { name: "Bench" }, null);
+await importPromptRows(db, project.id, Array.from({ length: PROMPTS }, (_, i) => ({ prompt: `Write line ${i} of a poem about the sea.` })) as never, null);
+await registerEndpoint(db, { name: "bench-endpoint", baseUrl: fake.url, model: "bench-llm" });
 db.$client.close();
 
 const t0 = performance.now();

@@ -41,12 +41,12 @@ function freePort(): Promise<number> {
  * Prepares the database before the server starts: admin and demo project, two annotators, and a bench project
  * whose rank tasks are already leased to the submitting annotator (raw SQL: tens of thousands of rows in a second).
  */
-function prepareDatabase(file: string) {
+async function prepareDatabase(file: string) {
   const db = openDb(file);
-  ensureBootstrap(db, { ADMIN_EMAIL: "admin@bench.local", ADMIN_PASSWORD: PASSWORD });
-  const submitter = createUser(db, { email: "submitter@bench.local", role: "annotator", password: PASSWORD }).user;
-  const picker = createUser(db, { email: "picker@bench.local", role: "annotator", password: PASSWORD }).user;
-  const project = createProject(db, { name: "Bench", k: 4, overlap: 1, allowTies: false }, null);
+  await ensureBootstrap(db, { ADMIN_EMAIL: "admin@bench.local", ADMIN_PASSWORD: PASSWORD });
+  const submitter = (await createUser(db, { email: "submitter@bench.local", role: "annotator", password: PASSWORD })).user;
+  const picker = (await createUser(db, { email: "picker@bench.local", role: "annotator", password: PASSWORD })).user;
+  const project = await createProject(db, { name: "Bench", k: 4, overlap: 1, allowTies: false }, null);
 
   const sqlite = db.$client;
   const now = Date.now();
@@ -189,7 +189,7 @@ async function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rlhf-bench-"));
   const dbFile = path.join(dir, "bench.db");
   console.log(`preparing ${SUBMIT_TASKS} ranking tasks in ${dbFile} …`);
-  const prep = prepareDatabase(dbFile);
+  const prep = await prepareDatabase(dbFile);
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const env = {

@@ -60,11 +60,11 @@ beforeAll(async () => {
   // Set-up through the services on the server's own database file (WAL: both processes may use it).
   const db = openDb(path.join(server.dataDir, "rlhf.db"), { migrate: false });
   try {
-    projectId = createProject(db, { name: "Bring your own model", k: 4, allowTies: false }, null).id;
-    createUser(db, { email: ANNOTATOR.email, role: "annotator", password: ANNOTATOR.password });
+    projectId = (await createProject(db, { name: "Bring your own model", k: 4, allowTies: false }, null)).id;
+    await createUser(db, { email: ANNOTATOR.email, role: "annotator", password: ANNOTATOR.password });
     // A finished and a running run, so the runs page renders dates (the hydration check below).
-    db.insert(runs).values({ kind: "sft", status: "succeeded", startedAt: new Date(), finishedAt: new Date() }).run();
-    db.insert(runs).values({ kind: "sft", status: "running", startedAt: new Date() }).run();
+    await db.insert(runs).values({ kind: "sft", status: "succeeded", startedAt: new Date(), finishedAt: new Date() });
+    await db.insert(runs).values({ kind: "sft", status: "running", startedAt: new Date() });
   } finally {
     db.$client.close();
   }

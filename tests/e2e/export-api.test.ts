@@ -20,16 +20,16 @@ let annotatorToken = "";
 beforeAll(async () => {
   server = await startTestServer();
   db = openDb(path.join(server.dataDir, "rlhf.db"));
-  const project = findProjectByName(db, DEMO_PROJECT_NAME)!;
+  const project = (await findProjectByName(db, DEMO_PROJECT_NAME))!;
   const lines = [
     { prompt: "Name a colour.", completions: ["Blue.", "A colour.", "Seven."], ranking: [[0], [1], [2]] },
     { prompt: "Say hi.", chosen: "Hi there!", rejected: "No." },
   ];
-  importRankings(db, { projectId: project.id, content: lines.map((l) => JSON.stringify(l)).join("\n") });
-  createUser(db, { email: "res@e2e.test", role: "researcher", password: "researcher-pass" });
-  createUser(db, { email: "ann@e2e.test", role: "annotator", password: "annotator-pass" });
-  researcherToken = createApiToken(db, { email: "res@e2e.test", name: "ci" }).token;
-  annotatorToken = createApiToken(db, { email: "ann@e2e.test", name: "ci" }).token;
+  await importRankings(db, { projectId: project.id, content: lines.map((l) => JSON.stringify(l)).join("\n") });
+  await createUser(db, { email: "res@e2e.test", role: "researcher", password: "researcher-pass" });
+  await createUser(db, { email: "ann@e2e.test", role: "annotator", password: "annotator-pass" });
+  researcherToken = (await createApiToken(db, { email: "res@e2e.test", name: "ci" })).token;
+  annotatorToken = (await createApiToken(db, { email: "ann@e2e.test", name: "ci" })).token;
 }, 240_000);
 
 afterAll(async () => {

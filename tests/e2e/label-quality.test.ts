@@ -16,6 +16,7 @@ import { openRankTask } from "../../server/services/task-queue";
 import { createUser } from "../../server/services/users";
 import { launchBrowser } from "../support/browser";
 import { REPO_ROOT, startTestServer, type TestServer } from "../support/server";
+import { collect } from "../../server/services/async-iter";
 
 const SCREENSHOTS = path.join(REPO_ROOT, "tests", "e2e", "screenshots");
 const VIEWPORT = { width: 1280, height: 800 };
@@ -84,12 +85,12 @@ beforeAll(async () => {
   server = await startTestServer();
   browser = await launchBrowser();
   db = openDb(path.join(server.dataDir, "rlhf.db"));
-  projectId = createProject(db, { name: "Quality E2E", k: 3, overlap: 2, goldRate: 0.5, likertScale: 0 }, null).id;
+  projectId = (await createProject(db, { name: "Quality E2E", k: 3, overlap: 2, goldRate: 0.5, likertScale: 0 }, null)).id;
   for (const prompt of ["Which planet is largest?", "Name a prime number."]) {
-    const p = insertPromptIfNew(db, projectId, { prompt });
-    openRankTask(db, { projectId, promptId: p.id, completionIds: TEXTS.map((text) => completionIdFor(db, p.id, text, null)) });
+    const p = await insertPromptIfNew(db, projectId, { prompt });
+    await openRankTask(db, { projectId, promptId: p.id, completionIds: await Promise.all(TEXTS.map(async (text) => await completionIdFor(db, p.id, text, null))) });
   }
-  importGold(db, {
+  await importGold(db, {
     projectId,
     content: ["Gold: spell cat.", "Gold: two plus two?"].map((prompt) => JSON.stringify({ prompt, completions: TEXTS, ranking: [[0], [1], [2]] })).join("\n"),
   });
@@ -99,7 +100,7 @@ beforeAll(async () => {
     ["reviewer@e2e.test", "reviewer"],
     ["researcher@e2e.test", "researcher"],
   ] as const)
-    createUser(db, { email, role, password: PASSWORD });
+    await createUser(db, { email, role, password: PASSWORD });
 }, 300_000);
 
 afterAll(async () => {
@@ -148,13 +149,13 @@ describe("label quality in the browser", () => {
     await page.getByTestId("item-rankings").locator("tr", { hasText: CAREFUL }).getByRole("button", { name: "Accept" }).click();
     await queue.getByRole("button", { name: /Which planet is largest/ }).waitFor({ state: "detached" });
 
-    const records = [...exportRecords(db, "rankings", { projectId })].filter((r) => r.prompt === "Which planet is largest?");
+    const records = (await collect(exportRecords(db, "rankings", { projectId }))).filter((r) => r.prompt === "Which planet is largest?");
     expect(records).toHaveLength(1);
     expect(records[0]!.annotator).toBe("reviewer@e2e.test");
     const ranked = (records[0]!.ranking as number[][]).map((g) => g.map((i) => (records[0]!.completions as string[])[i]));
     expect(ranked).toEqual([["alpha answer"], ["beta answer"], ["gamma answer"]]);
     // Gold items stay out of the export.
-    expect([...exportRecords(db, "rankings", { projectId })].some((r) => String(r.prompt).startsWith("Gold:"))).toBe(false);
+    expect((await collect(exportRecords(db, "rankings", { projectId }))).some((r) => String(r.prompt).startsWith("Gold:"))).toBe(false);
   }, 60_000);
 
   it("the admin's project page holds the quality settings and the gold import", async () => {

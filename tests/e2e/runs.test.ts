@@ -34,14 +34,14 @@ async function screenshot(name: string) {
 const wobble = (step: number) => Math.sin(step * 2.3) * 0.04 + Math.sin(step * 0.7) * 0.03;
 
 /** What the SFT trainer reports, step by step, as the worker would write it. */
-function playSftWorker(runId: string, steps: number) {
+async function playSftWorker(runId: string, steps: number) {
   for (let step = 1; step <= steps; step++) {
     const lr = 1e-4 * (step <= 6 ? step / 6 : 0.5 * (1 + Math.cos((Math.PI * (step - 6)) / (steps - 6))));
-    logMetrics(db, runId, step, { "train/loss": 2.4 * Math.exp(-step / 18) + 0.9 + wobble(step), "train/lr": lr, "train/grad_norm": 1.2 * Math.exp(-step / 30) + 0.3 + wobble(step) });
-    if (step % 10 === 0) logMetrics(db, runId, step, { "eval/loss": 2.4 * Math.exp(-step / 20) + 1.05 });
-    if (step % 10 === 0) appendLog(db, runId, `step ${step}/60: train/loss ${(2.4 * Math.exp(-step / 18) + 0.9).toFixed(4)}`);
+    await logMetrics(db, runId, step, { "train/loss": 2.4 * Math.exp(-step / 18) + 0.9 + wobble(step), "train/lr": lr, "train/grad_norm": 1.2 * Math.exp(-step / 30) + 0.3 + wobble(step) });
+    if (step % 10 === 0) await logMetrics(db, runId, step, { "eval/loss": 2.4 * Math.exp(-step / 20) + 1.05 });
+    if (step % 10 === 0) await appendLog(db, runId, `step ${step}/60: train/loss ${(2.4 * Math.exp(-step / 18) + 0.9).toFixed(4)}`);
   }
-  setProgress(db, runId, steps / 60);
+  await setProgress(db, runId, steps / 60);
 }
 
 beforeAll(async () => {
@@ -49,12 +49,12 @@ beforeAll(async () => {
   server = await startTestServer();
   db = openDb(path.join(server.dataDir, "rlhf.db"));
   // The first start registered the shipped base policy; the e2e runs build on it.
-  const base = ensureBuiltinModel(db)!;
-  registerModel(db, { name: "base-rm", kind: "reward", path: "models/base-rm", tokenizer: "words", parentId: base.id, config: { n_layer: 2, metrics: { "eval/accuracy": 0.71 } } });
+  const base = (await ensureBuiltinModel(db))!;
+  await registerModel(db, { name: "base-rm", kind: "reward", path: "models/base-rm", tokenizer: "words", parentId: base.id, config: { n_layer: 2, metrics: { "eval/accuracy": 0.71 } } });
   // An SFT run is only queued when there are demonstrations to train on.
-  const demo = listProjects(db)[0]!;
+  const demo = (await listProjects(db))[0]!;
   const demos = ["Name a colour.", "Say hello."].map((prompt, i) => JSON.stringify({ prompt, completion: i ? "Hello!" : "Blue." }));
-  importDemonstrations(db, { projectId: demo.id, content: demos.join("\n") });
+  await importDemonstrations(db, { projectId: demo.id, content: demos.join("\n") });
   browser = await launchBrowser();
   page = await (await browser.newContext({ viewport: VIEWPORT })).newPage();
   page.setDefaultTimeout(15_000);
@@ -113,8 +113,8 @@ describe("training runs in the browser", () => {
   });
 
   it("draws the run's metrics as SVG line charts, train and eval loss together, with a hover tooltip", async () => {
-    expect(claimNextRun(db, "e2e-worker")?.id).toBe(sftRunId);
-    playSftWorker(sftRunId, 36);
+    expect((await claimNextRun(db, "e2e-worker"))?.id).toBe(sftRunId);
+    await playSftWorker(sftRunId, 36);
     await page.getByTestId("run-row").getByRole("link", { name: "base-sft-e2e" }).click();
     await page.waitForURL(`**/admin/runs/${sftRunId}`);
     const loss = page.locator('[data-testid="metric-chart"][data-title="loss"]');
@@ -125,7 +125,7 @@ describe("training runs in the browser", () => {
     await expect(page.getByTestId("run-log").innerText()).resolves.toContain("step 30/60");
 
     // The page polls while the run is active: new steps appear without a reload.
-    for (let step = 37; step <= 60; step++) logMetrics(db, sftRunId, step, { "train/loss": 2.4 * Math.exp(-step / 18) + 0.9 + wobble(step) });
+    for (let step = 37; step <= 60; step++) await logMetrics(db, sftRunId, step, { "train/loss": 2.4 * Math.exp(-step / 18) + 0.9 + wobble(step) });
     await page.waitForSelector("path[data-series='train/loss'][data-points='60']");
 
     const box = (await loss.getByTestId("chart-hover-area").boundingBox())!;
@@ -137,11 +137,11 @@ describe("training runs in the browser", () => {
   });
 
   it("shows a finished PPO run with its reward, KL and policy charts and its output model", async () => {
-    const base = findModel(db, "base")!;
-    const rm = findModel(db, "base-rm")!;
-    const run = createRun(db, { kind: "ppo", name: "base-ppo", config: { max_steps: 20 }, baseModelId: base.id, rewardModelId: rm.id, startedBy: { workerId: "e2e-worker" } });
+    const base = (await findModel(db, "base"))!;
+    const rm = (await findModel(db, "base-rm"))!;
+    const run = await createRun(db, { kind: "ppo", name: "base-ppo", config: { max_steps: 20 }, baseModelId: base.id, rewardModelId: rm.id, startedBy: { workerId: "e2e-worker" } });
     for (let it = 1; it <= 20; it++)
-      logMetrics(db, run.id, it, {
+      await logMetrics(db, run.id, it, {
         "objective/scores": -0.6 + 1.4 * (1 - Math.exp(-it / 6)) + wobble(it),
         "objective/rlhf_reward": -0.6 + 1.3 * (1 - Math.exp(-it / 6)) + wobble(it),
         "objective/kl": 0.25 * it ** 0.8 + wobble(it),
@@ -153,7 +153,7 @@ describe("training runs in the browser", () => {
         "loss/value_avg": 0.8 * Math.exp(-it / 5) + 0.05,
         "val/explained_variance": 0.9 * (1 - Math.exp(-it / 4)) - 0.3,
       });
-    completeRun(db, run.id, { name: "base-ppo", kind: "policy", path: "models/base-ppo", tokenizer: "words", parentId: base.id });
+    await completeRun(db, run.id, { name: "base-ppo", kind: "policy", path: "models/base-ppo", tokenizer: "words", parentId: base.id });
     await page.goto(`${server.url}/admin/runs/${run.id}`);
     await expect(page.getByTestId("run-status").getAttribute("data-status")).resolves.toBe("succeeded");
     for (const group of ["Losses", "Reward and score", "KL", "Policy"]) await expect(page.getByRole("region", { name: group }).count()).resolves.toBe(1);
@@ -168,7 +168,7 @@ describe("training runs in the browser", () => {
   });
 
   it("cancels a queued run from its page", async () => {
-    const run = createRun(db, { kind: "dpo", name: "base-dpo", config: {} });
+    const run = await createRun(db, { kind: "dpo", name: "base-dpo", config: {} });
     await page.goto(`${server.url}/admin/runs/${run.id}`);
     await page.getByRole("button", { name: "Cancel run" }).click();
     await page.getByRole("button", { name: "Yes, cancel it" }).click();
@@ -188,7 +188,7 @@ describe("training runs in the browser", () => {
   });
 
   it("shows researchers the runs and charts read-only: no form, no cancel", async () => {
-    createUser(db, { email: "res@e2e.test", role: "researcher", password: "researcher-pass-1" });
+    await createUser(db, { email: "res@e2e.test", role: "researcher", password: "researcher-pass-1" });
     const researcher = await (await browser.newContext({ viewport: VIEWPORT })).newPage();
     await researcher.goto(`${server.url}/login?callbackUrl=/research/runs`);
     await researcher.fill("#email", "res@e2e.test");

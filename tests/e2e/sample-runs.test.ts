@@ -41,10 +41,10 @@ beforeAll(async () => {
   // Worker code in this process reads models under the server's data folder.
   process.env.RLHF_HOME = server.dataDir;
   process.env.DATABASE_URL = path.join(server.dataDir, "rlhf.db");
-  demoProject = listProjects(db)[0]!;
-  importPromptRows(db, demoProject.id, [{ prompt: "Name a colour." }, { prompt: "Say hello\nin two lines." }, { prompt: "Count to three." }] as never, null);
-  otherProject = createProject(db, { name: "Other project" }, null).id;
-  importPromptRows(db, otherProject, [{ prompt: "Not this one." }] as never, null);
+  demoProject = (await listProjects(db))[0]!;
+  await importPromptRows(db, demoProject.id, [{ prompt: "Name a colour." }, { prompt: "Say hello\nin two lines." }, { prompt: "Count to three." }] as never, null);
+  otherProject = (await createProject(db, { name: "Other project" }, null)).id;
+  await importPromptRows(db, otherProject, [{ prompt: "Not this one." }] as never, null);
   browser = await launchBrowser();
   page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
   page.setDefaultTimeout(15_000);
@@ -87,7 +87,7 @@ describe("a sample run from the browser", () => {
   });
 
   it("mixes two policies in one K and opens ranking tasks in the chosen project only", async () => {
-    const rankBefore = db.select().from(tasks).all().filter((t) => t.kind === "rank").length;
+    const rankBefore = (await db.select().from(tasks)).filter((t) => t.kind === "rank").length;
     await page.selectOption("#run-kind", "sample");
     await page.selectOption("#run-project", demoProject.name);
     const policies = page.getByTestId("sample-policies");
@@ -118,7 +118,7 @@ describe("a sample run from the browser", () => {
     await expect(page.getByTestId("run-row").first().innerText()).resolves.toContain(`samples base, local-llm into ${demoProject.name}`);
     await screenshot("sample-runs-list");
 
-    const rank = db.select().from(tasks).all().filter((t) => t.kind === "rank");
+    const rank = (await db.select().from(tasks)).filter((t) => t.kind === "rank");
     expect(rank.length).toBe(rankBefore + 3);
     expect(rank.some((t) => t.projectId === otherProject)).toBe(false);
   });

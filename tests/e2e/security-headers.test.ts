@@ -97,7 +97,7 @@ describe("cross-site requests", () => {
   });
 
   it("the export refuses a foreign Origin even with a valid token", async () => {
-    const { token } = createApiToken(db, { email: server.admin.email, name: "xsite" });
+    const { token } = await createApiToken(db, { email: server.admin.email, name: "xsite" });
     const get = (origin?: string) => fetch(`${server.url}/api/export?format=trl-preference`, { headers: { authorization: `Bearer ${token}`, ...(origin ? { origin } : {}) } });
     expect((await get("http://evil.example")).status).toBe(403);
     expect((await get()).status).toBe(200);

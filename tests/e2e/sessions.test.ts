@@ -27,7 +27,7 @@ async function page(cookie: string, pathname: string): Promise<string> {
 beforeAll(async () => {
   server = await startTestServer();
   db = openDb(path.join(server.dataDir, "rlhf.db"));
-  userId = createUser(db, { email: EMAIL, role: "annotator", password: "first-password-1" }).user.id;
+  userId = (await createUser(db, { email: EMAIL, role: "annotator", password: "first-password-1" })).user.id;
 }, 240_000);
 
 afterAll(async () => {
@@ -50,24 +50,24 @@ describe("revocable sessions", () => {
   it("a password reset ends every session of the user", async () => {
     const a = await signInOverHttp(server.url, EMAIL, "first-password-1");
     const b = await signInOverHttp(server.url, EMAIL, "first-password-1");
-    expect(resetPassword(db, { id: userId, password: "second-password-2" }, null).sessionsEnded).toBeGreaterThanOrEqual(2);
+    expect((await resetPassword(db, { id: userId, password: "second-password-2" }, null)).sessionsEnded).toBeGreaterThanOrEqual(2);
     expect([await me(a), await me(b)]).toEqual([401, 401]);
     expect(await page(a, "/annotate")).toBe("/login");
   });
 
   it("disabling ends every session, and re-enabling does not revive them", async () => {
     const cookie = await signInOverHttp(server.url, EMAIL, "second-password-2");
-    updateUser(db, { id: userId, disabled: true }, null);
-    updateUser(db, { id: userId, disabled: false }, null);
+    await updateUser(db, { id: userId, disabled: true }, null);
+    await updateUser(db, { id: userId, disabled: false }, null);
     expect(await me(cookie)).toBe(401);
     expect(await me(await signInOverHttp(server.url, EMAIL, "second-password-2"))).toBe(200);
   });
 
   it("a role change ends the sessions that carried the old role", async () => {
     const cookie = await signInOverHttp(server.url, EMAIL, "second-password-2");
-    updateUser(db, { id: userId, role: "researcher" }, null);
+    await updateUser(db, { id: userId, role: "researcher" }, null);
     expect(await me(cookie)).toBe(401);
-    updateUser(db, { id: userId, role: "annotator" }, null);
+    await updateUser(db, { id: userId, role: "annotator" }, null);
   });
 
   it("changing one's own password keeps this session and ends the others", async () => {

@@ -15,10 +15,10 @@ function file(name: string, content: string): string {
   return p;
 }
 
-function inspect<T>(fn: (db: ReturnType<typeof openDb>) => T): T {
+async function inspect<T>(fn: (db: ReturnType<typeof openDb>) => Promise<T> | T): Promise<T> {
   const db = openDb(t.file, { migrate: false });
   try {
-    return fn(db);
+    return await fn(db);
   } finally {
     db.$client.close();
   }
@@ -31,9 +31,9 @@ describe("rlhf data commands", () => {
     expect(first.json).toMatchObject({ ok: true, createdProject: true, promptsImported: 30, completionsAdded: 120, rankTasksOpened: 30 });
     const second = await rlhf("db", "seed", "--json");
     expect(second.json).toMatchObject({ ok: true, createdProject: false, promptsImported: 0, completionsAdded: 0, rankTasksOpened: 0 });
-    inspect((db) => {
-      expect(db.select().from(prompts).all()).toHaveLength(30);
-      expect(db.select().from(tasks).all().filter((x) => x.kind === "rank")).toHaveLength(30);
+    await inspect(async (db) => {
+      expect(await db.select().from(prompts)).toHaveLength(30);
+      expect((await db.select().from(tasks)).filter((x) => x.kind === "rank")).toHaveLength(30);
     });
   });
 
@@ -49,17 +49,17 @@ describe("rlhf data commands", () => {
     const dup = await rlhf("users", "add", "--email", "ann@example.com", "--role", "annotator", "--password", "longenough");
     expect(dup.code).toBe(1);
     expect(dup.err).toContain("already exists");
-    inspect((db) => expect(db.select().from(users).all()).toHaveLength(1));
+    await inspect(async (db) => expect(await db.select().from(users)).toHaveLength(1));
   });
 
   it("users reset-password: a new password (given or generated) and every session of that user ended", async () => {
     const { startSession, findSessionUser } = await import("../../server/services/sessions");
     const add = await rlhf("users", "add", "--email", "reset@cli.test", "--role", "researcher", "--password", "old-password-1", "--json");
     const id = add.json!.user.id as string;
-    const sid = inspect((db) => startSession(db, id));
+    const sid = await inspect(async (db) => await startSession(db, id));
     const given = await rlhf("users", "reset-password", "--email", "reset@cli.test", "--password", "new-password-2", "--json");
     expect(given.json).toEqual({ ok: true, user: "reset@cli.test", sessions_ended: 1 });
-    expect(inspect((db) => findSessionUser(db, { id, sid }))).toBeUndefined();
+    expect(await inspect(async (db) => await findSessionUser(db, { id, sid }))).toBeUndefined();
     const generated = await rlhf("users", "reset-password", "--email", "reset@cli.test", "--json");
     expect(generated.json!.password).toMatch(/^\S{12,}$/);
     const missing = await rlhf("users", "reset-password", "--email", "nobody@cli.test", "--json");
@@ -113,7 +113,7 @@ describe("rlhf data commands", () => {
     const r = await rlhf("import", "demonstrations", f, "--json");
     expect(r.json).toMatchObject({ imported: 2, promptsCreated: 1, errors: [{ line: 3 }] });
     expect((await rlhf("import", "demonstrations", f, "--json")).json).toMatchObject({ imported: 0, duplicates: 2 });
-    inspect((db) => expect(db.select().from(demonstrations).all().every((d) => d.status === "submitted" && d.userId === null)).toBe(true));
+    await inspect(async (db) => expect((await db.select().from(demonstrations)).every((d) => d.status === "submitted" && d.userId === null)).toBe(true));
   });
 
   it("import rankings: full rankings by index with ties, and TRL pairs", async () => {
@@ -131,11 +131,11 @@ describe("rlhf data commands", () => {
     expect(r.json).toMatchObject({ imported: 3, promptsCreated: 2 });
     expect(r.json!.errors.map((e: { line: number }) => e.line)).toEqual([4, 5]);
     expect((await rlhf("import", "rankings", f, "--json")).json).toMatchObject({ imported: 0, duplicates: 3 });
-    inspect((db) => {
-      const rows = db.select().from(rankings).all();
+    await inspect(async (db) => {
+      const rows = await db.select().from(rankings);
       expect(rows).toHaveLength(3);
       expect(rows.every((x) => x.source === "import" && x.userId === null && x.assignmentId === null)).toBe(true);
-      const texts = new Map(db.select().from(completions).all().map((c) => [c.id, c]));
+      const texts = new Map((await db.select().from(completions)).map((c) => [c.id, c]));
       const tie = rows.find((x) => x.ordering.length === 2 && x.ordering[0]!.length === 2)!;
       expect(tie.ordering[0]!.map((id) => texts.get(id)!.text).sort()).toEqual(["A cat.", "A dog."]);
       expect([...texts.values()].filter((c) => c.text === "A cat.")).toHaveLength(1);
@@ -148,7 +148,7 @@ describe("rlhf data commands", () => {
     const created = await rlhf("projects", "create", "Scripted", "--k", "3", "--overlap", "2", "--allow-ties", "--guidelines", guidelines, "--json");
     expect(created.code, created.err).toBe(0);
     expect(created.json!.project).toMatchObject({ name: "Scripted", k: 3, overlap: 2, allow_ties: true });
-    const stored = inspect((db) => db.select().from(projects).all().find((p) => p.name === "Scripted")!);
+    const stored = await inspect(async (db) => (await db.select().from(projects)).find((p) => p.name === "Scripted")!);
     expect(stored).toMatchObject({ k: 3, overlap: 2, allowTies: true, guidelines: fs.readFileSync(guidelines, "utf8") });
     // The new project takes imports at once.
     const imported = await rlhf("prompts", "import", file("scripted.jsonl", '{"prompt":"Hello?"}'), "--project", "Scripted", "--json");
@@ -168,7 +168,7 @@ describe("rlhf data commands", () => {
 
   it("never prints a stored name raw to a terminal, and refuses new names with control characters", async () => {
     // A name that got into the database before names were checked (or by hand) is shown escaped.
-    inspect((db) => db.$client.prepare("update projects set name = ? where name = 'Scripted'").run("Scripted\x1b[2J\u202E"));
+    await inspect((db) => db.$client.prepare("update projects set name = ? where name = 'Scripted'").run("Scripted\x1b[2J\u202E"));
     const list = await rlhf("projects", "list");
     expect(list.out).not.toMatch(/[\x1b\u202E]/);
     expect(list.out).toContain("Scripted\\u{1b}[2J\\u{202e}");
@@ -183,7 +183,7 @@ describe("rlhf data commands", () => {
     const r = await rlhf("db", "backup", target, "--json");
     expect(r.json).toMatchObject({ ok: true, backup: target });
     const copy = openDb(target, { migrate: false });
-    expect(copy.select().from(prompts).all().length).toBeGreaterThanOrEqual(30);
+    expect((await copy.select().from(prompts)).length).toBeGreaterThanOrEqual(30);
     copy.$client.close();
     expect((await rlhf("db", "backup", target)).code).toBe(1);
     expect((await rlhf("db", "backup", target, "--force")).code).toBe(0);
@@ -191,7 +191,7 @@ describe("rlhf data commands", () => {
   });
 
   it("db backup never writes over the live database, its WAL or its shared memory, even through a link", async () => {
-    const countPrompts = () => inspect((db) => db.select().from(prompts).all().length);
+    const countPrompts = async () => await inspect(async (db) => (await db.select().from(prompts)).length);
     const before = countPrompts();
     const link = path.join(t.dir, "innocent.db");
     fs.symlinkSync(`${t.file}-wal`, link);
@@ -201,6 +201,6 @@ describe("rlhf data commands", () => {
       expect(r.json!.error).toMatch(/is the live database or one of its -wal\/-shm files/);
     }
     expect(countPrompts()).toBe(before);
-    expect(inspect((db) => db.$client.pragma("integrity_check", { simple: true }))).toBe("ok");
+    expect(await inspect((db) => db.$client.pragma("integrity_check", { simple: true }))).toBe("ok");
   });
 });

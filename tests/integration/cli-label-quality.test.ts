@@ -74,7 +74,7 @@ describe("label quality from the CLI", () => {
     expect(again.json).toMatchObject({ imported: 0, duplicates: 6 });
     const db = openDb(t.file, { migrate: false });
     try {
-      const made = db.select({ email: users.email, disabled: users.disabled, role: users.role }).from(users).all();
+      const made = await db.select({ email: users.email, disabled: users.disabled, role: users.role }).from(users);
       expect(made).toEqual(
         expect.arrayContaining([
           { email: "careful@team.org", disabled: true, role: "annotator" },

@@ -33,13 +33,13 @@ describe("rlhf prompts import with completions, then models leaderboard and show
     // An annotator ranks all four: alpha wins three, beta one.
     const db = openDb(t.file, { migrate: false });
     try {
-      const ann = db.insert(users).values({ email: "ann@x", passwordHash: "x", role: "annotator" }).returning().get();
+      const ann = (await db.insert(users).values({ email: "ann@x", passwordHash: "x", role: "annotator" }).returning())[0];
       for (let i = 0; i < 4; i++) {
-        const task = nextTask(db, ann.id, { kind: "rank" })!;
+        const task = (await nextTask(db, ann.id, { kind: "rank" }))!;
         expect(task.completions).toHaveLength(2); // K from the file, not the project's k = 4
         const alphaFirst = i < 3;
         const sorted = [...task.completions].sort((a, b) => (a.text.startsWith("alpha") === alphaFirst ? -1 : 1) - (b.text.startsWith("alpha") === alphaFirst ? -1 : 1));
-        submitRanking(db, ann.id, { assignmentId: task.assignmentId, ranking: sorted.map((c) => [c.id]), timeMs: 500 });
+        await submitRanking(db, ann.id, { assignmentId: task.assignmentId, ranking: sorted.map((c) => [c.id]), timeMs: 500 });
       }
     } finally {
       db.$client.close();

@@ -55,17 +55,17 @@ describe.runIf(serverUrl)("PostgreSQL migrations and values", () => {
     const created = new Date(1_732_400_000_123);
     const project = { id: "p1", name: "values", flags: ["harmful", "off-topic"], allowTies: true, goldRate: 0.125, createdAt: created };
     const run = { id: "r1", kind: "ppo", status: "queued" as const, config: { zeta: 1, alpha: [1, 2], nested: { b: 1, a: 2 } }, createdAt: created };
-    sqliteDb.insert(schema.projects).values(project).run();
-    sqliteDb.insert(schema.runs).values(run).run();
+    await sqliteDb.insert(schema.projects).values(project);
+    await sqliteDb.insert(schema.runs).values(run);
     await pgDb.insert(pgTables.projects!).values(project);
     await pgDb.insert(pgTables.runs!).values(run);
-    const fromSqlite = sqliteDb.select().from(schema.projects).all();
+    const fromSqlite = await sqliteDb.select().from(schema.projects);
     const fromPg = await pgDb.select().from(pgTables.projects!);
     expect(fromPg).toEqual(fromSqlite);
     expect(fromPg[0]!.createdAt).toEqual(created);
     const runPg = (await pgDb.select().from(pgTables.runs!))[0]!;
     expect(JSON.stringify(runPg.config)).toBe(JSON.stringify(run.config));
-    expect(runPg).toEqual(sqliteDb.select().from(schema.runs).get());
+    expect(runPg).toEqual((await sqliteDb.select().from(schema.runs))[0]);
   });
 
   it("names the server in messages, never the password", () => {

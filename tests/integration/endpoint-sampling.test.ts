@@ -24,12 +24,12 @@ beforeAll(async () => {
   env = cliEnv("rlhf-endpoint-");
   fake = await startFakeOpenAI();
   const tinyDir = await makeTinyCheckpoint(path.join(env.dir, "tiny"));
-  env.withDb((db) => {
-    seedDemonstrations(db);
-    registerTiny(db, "tiny", tinyDir);
+  await env.withDb(async (db) => {
+    await seedDemonstrations(db);
+    await registerTiny(db, "tiny", tinyDir);
     // A second project: a sample run must never open tasks here.
-    const other = createProject(db, { name: "Other" }, null);
-    importPromptRows(db, other.id, [{ prompt: "Elsewhere." }] as never, null);
+    const other = await createProject(db, { name: "Other" }, null);
+    await importPromptRows(db, other.id, [{ prompt: "Elsewhere." }] as never, null);
   });
 });
 afterAll(async () => {
@@ -144,14 +144,14 @@ describe("rlhf sample with an endpoint and one of ours in the same K", () => {
     const r = await rlhf("sample", "--model", "tiny,fake", "--project", "Tiny", "--split", "test", "--k", "4", "--max-new-tokens", "5", "--tasks", "--json");
     expect(r.code, r.err).toBe(0);
     expect(r.json).toMatchObject({ prompts: 3, completions: 12, stored: 12, tasks_opened: 3 });
-    env.withDb((db) => {
-      const rows = db.select().from(completions).all().filter((c) => c.samplingParams?.run_id === r.json!.run_id);
+    await env.withDb(async (db) => {
+      const rows = (await db.select().from(completions)).filter((c) => c.samplingParams?.run_id === r.json!.run_id);
       expect(rows.filter((c) => c.modelName === "tiny")).toHaveLength(6);
       expect(rows.filter((c) => c.modelName === "fake")).toHaveLength(6);
       expect(rows.every((c) => c.modelId)).toBe(true);
-      const run = db.select().from(runs).where(eq(runs.id, r.json!.run_id)).get()!;
+      const run = (await db.select().from(runs).where(eq(runs.id, r.json!.run_id)))[0]!;
       expect(run).toMatchObject({ kind: "sample", status: "succeeded" });
-      const open = db.select().from(tasks).all().filter((t) => t.kind === "rank");
+      const open = (await db.select().from(tasks)).filter((t) => t.kind === "rank");
       expect(new Set(open.map((t) => t.projectId))).toEqual(new Set([run.projectId]));
       expect(open.every((t) => t.completionIds.length === 4)).toBe(true);
       // The key went over the wire, and nowhere into the database.
@@ -172,20 +172,20 @@ describe("rlhf sample with an endpoint and one of ours in the same K", () => {
     const sent = fake.requests.length;
     await new Promise((resolve) => setTimeout(resolve, 1200));
     expect(fake.requests.length).toBe(sent);
-    const count = () => env.withDb((db) => db.select().from(completions).all().filter((c) => c.samplingParams?.run_id === runId).length);
+    const count = async () => await env.withDb(async (db) => (await db.select().from(completions)).filter((c) => c.samplingParams?.run_id === runId).length);
     // Batch size 8: the first batch of 8 prompts failed as a whole, so nothing of it is stored.
     expect(count()).toBe(0);
     fake.failFrom = Infinity;
-    env.withDb((db) => db.update(runs).set({ status: "queued", error: null }).where(eq(runs.id, runId)).run());
+    await env.withDb(async (db) => await db.update(runs).set({ status: "queued", error: null }).where(eq(runs.id, runId)));
     fake.requests.length = 0;
     fake.failFrom = 8; // now the first batch (8 requests) succeeds and the second fails
     const db = openDb(env.dbFile);
-    const again = await executeRun(db, claimNextRun(db, "w1")!, { workerId: "w1" });
+    const again = await executeRun(db, (await claimNextRun(db, "w1"))!, { workerId: "w1" });
     expect(again.error).toMatch(/answered HTTP 500/);
     expect(count()).toBe(16);
     fake.failFrom = Infinity;
-    db.update(runs).set({ status: "queued", error: null }).where(eq(runs.id, runId)).run();
-    const resumed = await executeRun(db, claimNextRun(db, "w2")!, { workerId: "w2" });
+    await db.update(runs).set({ status: "queued", error: null }).where(eq(runs.id, runId));
+    const resumed = await executeRun(db, (await claimNextRun(db, "w2"))!, { workerId: "w2" });
     db.$client.close();
     expect(resumed.error).toBeNull();
     expect(resumed.metrics).toMatchObject({ prompts: 9, skipped_prompts: 8, completions: 2 });
@@ -200,10 +200,10 @@ describe("rlhf sample with an endpoint and one of ours in the same K", () => {
     const r = await rlhf("sample", "--model", "fake", "--project", "Tiny", "--prompts", file, "--k", "2", "--tasks", "--json");
     expect(r.code, r.err).toBe(0);
     expect(r.json).toMatchObject({ prompts: 2, stored: 4, tasks_opened: 2 });
-    env.withDb((db) => {
-      const added = db.select().from(prompts).all().filter((p) => p.text.startsWith("Brand new"));
+    await env.withDb(async (db) => {
+      const added = (await db.select().from(prompts)).filter((p) => p.text.startsWith("Brand new"));
       expect(added.map((p) => p.source)).toEqual(["sample", "sample"]);
-      const run = db.select().from(runs).where(eq(runs.id, r.json!.run_id)).get()!;
+      const run = (await db.select().from(runs).where(eq(runs.id, r.json!.run_id)))[0]!;
       expect(added.every((p) => p.projectId === run.projectId)).toBe(true);
     });
     const bad = path.join(env.dir, "bad.jsonl");

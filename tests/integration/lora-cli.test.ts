@@ -39,7 +39,7 @@ beforeAll(async () => {
   const dir = path.join(work, "tiny-src");
   await saveCheckpoint(dir, gpt, { tokenizer: "byte" });
   gpt.dispose();
-  createProject(getDb(), { name: "rl", k: 3, allowTies: true }, null);
+  await createProject(getDb(), { name: "rl", k: 3, allowTies: true }, null);
   closeDb();
   expect((await rlhf("models", "import-hf", dir, "--name", "tiny")).code).toBe(0);
   const prompts = Array.from({ length: 8 }, (_, i) => ({ prompt: `Say something ${i}`, split: i < 6 ? "train" : "test" }));
@@ -60,8 +60,8 @@ describe("LoRA runs through the CLI", () => {
     expect(String(out.error ?? "")).toBe("");
     expect(code).toBe(0);
     const db = getDb();
-    const row = findModel(db, "dpo-lora")!;
-    expect(row.parentId).toBe(findModel(db, "tiny")!.id);
+    const row = (await findModel(db, "dpo-lora"))!;
+    expect(row.parentId).toBe((await findModel(db, "tiny"))!.id);
     expect(row.config).toMatchObject({ adapter: true, base_model: "tiny", lora: { r: 4, lora_alpha: 8 } });
     const dir = modelDir(row);
     expect(fs.existsSync(path.join(dir, "adapter_config.json"))).toBe(true);
@@ -81,7 +81,7 @@ describe("LoRA runs through the CLI", () => {
     const merged = await rlhf("models", "merge", "dpo-lora", "--name", "dpo-merged");
     expect(String(merged.out.error ?? "")).toBe("");
     expect(merged.code).toBe(0);
-    const mergedRow = findModel(getDb(), "dpo-merged")!;
+    const mergedRow = (await findModel(getDb(), "dpo-merged"))!;
     expect(mergedRow.parentId).toBe(row.id);
     expect(fs.existsSync(path.join(modelDir(mergedRow), "model.safetensors"))).toBe(true);
     const lp = async (model: string) => (await rlhf("logprobs", "--model", model, "--text", "Sure, fine.")).out.logprobs as number[];
@@ -92,7 +92,7 @@ describe("LoRA runs through the CLI", () => {
     // A PEFT adapter directory a team brings imports as an adapter model over its (registered) base.
     const imported = await rlhf("models", "import-hf", dir, "--name", "dpo-imported");
     expect(String(imported.out.error ?? "")).toBe("");
-    expect(findModel(getDb(), "dpo-imported")).toMatchObject({ parentId: findModel(getDb(), "tiny")!.id, config: { adapter: true } });
+    expect(await findModel(getDb(), "dpo-imported")).toMatchObject({ parentId: (await findModel(getDb(), "tiny"))!.id, config: { adapter: true } });
     (await lp("dpo-imported")).forEach((v, i) => expect(Math.abs(v - adapted[i]!)).toBeLessThan(1e-6));
     const hub = path.join(work, "hub-adapter");
     fs.cpSync(dir, hub, { recursive: true });
@@ -110,12 +110,12 @@ describe("LoRA runs through the CLI", () => {
     const rm = await rlhf("train", "rm", "--base", "tiny", "--config", file("rm.json", { ...LORA, num_train_epochs: 1, learning_rate: 3e-3, normalize_samples: 4 }), "--name", "rm-lora");
     expect(String(rm.out.error ?? "")).toBe("");
     expect(rm.code).toBe(0);
-    expect(findModel(getDb(), "rm-lora")!.config).toMatchObject({ adapter: true });
+    expect((await findModel(getDb(), "rm-lora"))!.config).toMatchObject({ adapter: true });
     const scored = await rlhf("eval", "rm", "--model", "rm-lora");
     expect(scored.code).toBe(0);
     // Merged, the RM keeps its head and scores every pair as base + adapter did.
     expect((await rlhf("models", "merge", "rm-lora", "--name", "rm-merged")).code).toBe(0);
-    expect(findModel(getDb(), "rm-merged")!.kind).toBe("reward");
+    expect((await findModel(getDb(), "rm-merged"))!.kind).toBe("reward");
     const mergedScore = await rlhf("eval", "rm", "--model", "rm-merged");
     expect(mergedScore.out.accuracy).toBe(scored.out.accuracy);
     expect(Math.abs(Number(mergedScore.out.loss) - Number(scored.out.loss))).toBeLessThan(1e-5);
@@ -123,8 +123,8 @@ describe("LoRA runs through the CLI", () => {
     const { code, out } = await rlhf("train", "grpo", "--base", "tiny", "--reward", "rm-lora", "--config", cfg, "--name", "grpo-lora");
     expect(String(out.error ?? "")).toBe("");
     expect(code).toBe(0);
-    const row = findModel(getDb(), "grpo-lora")!;
-    expect(row.parentId).toBe(findModel(getDb(), "tiny")!.id);
+    const row = (await findModel(getDb(), "grpo-lora"))!;
+    expect(row.parentId).toBe((await findModel(getDb(), "tiny"))!.id);
     expect(row.config).toMatchObject({ adapter: true });
     expect((await rlhf("generate", "--model", "grpo-lora", "--prompt", "Hi")).code).toBe(0);
   });
@@ -133,7 +133,7 @@ describe("LoRA runs through the CLI", () => {
     const ppo = await rlhf("train", "ppo", "--base", "tiny", "--reward", "rm-lora", "--config", file("ppo.json", { ...LORA, max_steps: 1, batch_size: 4, mini_batch_size: 2, num_ppo_epochs: 1, response_length: 6 }), "--name", "ppo-lora");
     expect(String(ppo.out.error ?? "")).toBe("");
     expect(ppo.code).toBe(0);
-    expect(findModel(getDb(), "ppo-lora")!.config).toMatchObject({ adapter: true });
+    expect((await findModel(getDb(), "ppo-lora"))!.config).toMatchObject({ adapter: true });
     const demos = Array.from({ length: 6 }, (_, i) => ({ prompt: `Say ${i}`, completion: `Sure: ${i}.` }));
     const imported = await rlhf("import", "demonstrations", file("demos.jsonl", demos.map((d) => JSON.stringify(d)).join("\n")), "--project", "rl");
     expect(String(imported.out.error ?? "")).toBe("");
@@ -141,20 +141,20 @@ describe("LoRA runs through the CLI", () => {
     expect(String(sft.out.error ?? "")).toBe("");
     expect(sft.code).toBe(0);
     // An adapter trained on an adapter model: its parent is that model, and it loads as base + both adapters.
-    const row = findModel(getDb(), "sft-on-adapter")!;
-    expect(row.parentId).toBe(findModel(getDb(), "ppo-lora")!.id);
+    const row = (await findModel(getDb(), "sft-on-adapter"))!;
+    expect(row.parentId).toBe((await findModel(getDb(), "ppo-lora"))!.id);
     expect((await rlhf("generate", "--model", "sft-on-adapter", "--prompt", "Hi")).code).toBe(0);
   });
 
   it("lora_r 0 and an unknown target module are one-line config errors, and no run is created", async () => {
-    const before = listRuns(getDb(), {}).length;
+    const before = (await listRuns(getDb(), {})).length;
     const zero = await rlhf("train", "sft", "--base", "tiny", "--config", file("bad.json", { use_peft: true, lora_r: 0 }));
     expect(zero.code).not.toBe(0);
     expect(zero.out.error).toBe("sft config: lora_r must be at least 1 (got 0)");
     const unknown = await rlhf("train", "dpo", "--base", "tiny", "--config", file("bad2.json", { use_peft: true, lora_target_modules: ["c_attn", "q_proj"] }));
     expect(unknown.code).not.toBe(0);
     expect(unknown.out.error).toBe("dpo config: lora_target_modules: unknown module 'q_proj'; GPT-2's are c_attn, c_proj, c_fc");
-    expect(listRuns(getDb(), {}).length).toBe(before);
+    expect((await listRuns(getDb(), {})).length).toBe(before);
   });
 
   it("a GPT-2-sized full fine-tune of an online run is refused before any run exists, naming use_peft", async () => {
@@ -170,10 +170,10 @@ describe("LoRA runs through the CLI", () => {
       return dir;
     };
     const [policy, rm] = [stub("gpt2-stub"), stub("gpt2-rm-stub")];
-    const before = listRuns(getDb(), {}).length;
+    const before = (await listRuns(getDb(), {})).length;
     const r = await rlhf("train", "grpo", "--base", policy, "--reward", rm, "--config", file("g.json", { max_steps: 1 }));
     expect(r.code).not.toBe(0);
     expect(String(r.out.error)).toMatch(/^grpo: full fine-tuning a 124M-parameter policy needs about 2\.8 GiB .*; set "use_peft": true to train LoRA adapters/);
-    expect(listRuns(getDb(), {}).length).toBe(before);
+    expect((await listRuns(getDb(), {})).length).toBe(before);
   });
 });

@@ -11,10 +11,10 @@ import { callerFor, makeUser, type Caller } from "./helpers";
 let t: TempDb;
 let reviewer: Caller;
 
-beforeAll(() => {
+beforeAll(async () => {
   t = createTempDb("rlhf-review-refresh-");
-  buildExportFixture(t.db);
-  reviewer = callerFor(t.db, makeUser(t.db, "reviewer"));
+  await buildExportFixture(t.db);
+  reviewer = await callerFor(t.db, await makeUser(t.db, "reviewer"));
 });
 afterAll(() => t.close());
 
@@ -26,14 +26,14 @@ describe("the review queue", () => {
     expect(await prompts()).not.toContain("p1");
     expect(await prompts()).not.toContain("p1");
     expect(reads).toHaveBeenCalledTimes(1);
-    t.db.update(projects).set({ reviewBelow: 0.9 }).where(eq(projects.id, "proj-a")).run();
+    await t.db.update(projects).set({ reviewBelow: 0.9 }).where(eq(projects.id, "proj-a"));
     expect(await prompts()).toContain("p1");
     expect(reads).toHaveBeenCalledTimes(2);
     // New rankings (two annotators who disagree) are read on the next look.
-    t.db.insert(rankings).values([
+    await t.db.insert(rankings).values([
       { promptId: "p3", userId: "u-alice", ordering: [["c3b"], ["c3a"]] },
       { promptId: "p3", userId: "u-bob", ordering: [["c3a"], ["c3b"]] },
-    ]).run();
+    ]);
     expect(await prompts()).toContain("p3");
     expect(reads).toHaveBeenCalledTimes(3);
     reads.mockRestore();

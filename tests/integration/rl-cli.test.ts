@@ -35,7 +35,7 @@ beforeAll(async () => {
   const gpt = new GPT({ vocab_size: 260, n_positions: 96, n_embd: 32, n_layer: 1, n_head: 2, layer_norm_epsilon: 1e-5 }, { seed: 3 });
   await saveCheckpoint(baseDir, gpt, { tokenizer: "byte" });
   gpt.dispose();
-  createProject(getDb(), { name: "rl", k: 3, allowTies: true }, null);
+  await createProject(getDb(), { name: "rl", k: 3, allowTies: true }, null);
   closeDb();
   const prompts = Array.from({ length: 12 }, (_, i) => ({ prompt: `Say something ${i}`, split: i < 9 ? "train" : "test" }));
   expect((await rlhf("prompts", "import", file("prompts.jsonl", prompts.map((p) => JSON.stringify(p)).join("\n")), "--project", "rl")).code).toBe(0);
@@ -73,7 +73,7 @@ describe("rlhf train rm / eval rm / train ppo / train dpo", () => {
     expect(Number.isFinite(out.reward_mean)).toBe(true);
     expect(Number.isFinite(out.kl)).toBe(true);
     const { runMetricSeries } = await import("../../server/services/runs");
-    const series = runMetricSeries(getDb(), String(out.run_id));
+    const series = await runMetricSeries(getDb(), String(out.run_id));
     for (const name of ["objective/scores", "objective/kl", "policy/entropy_avg", "policy/approxkl_avg", "policy/clipfrac_avg", "loss/policy_avg", "loss/value_avg", "val/explained_variance"])
       expect(series[name]?.length).toBe(2);
     closeDb();
@@ -88,7 +88,7 @@ describe("rlhf train rm / eval rm / train ppo / train dpo", () => {
     expect(Number.isFinite(out.reward_mean)).toBe(true);
     expect(Number.isFinite(out.kl)).toBe(true);
     const { runMetricSeries } = await import("../../server/services/runs");
-    const series = runMetricSeries(getDb(), String(out.run_id));
+    const series = await runMetricSeries(getDb(), String(out.run_id));
     for (const name of ["reward", "reward_std", "kl", "entropy", "clip_ratio/region_mean", "completions/mean_length", "objective/kl", "objective/kl_coef"]) expect(series[name]?.length, name).toBe(2);
     closeDb();
   });
@@ -117,8 +117,8 @@ describe("bad input gives one-line errors", () => {
     // Registered as a GPT-2-tokenizer RM (its own directory: a registered path would stand for --base too).
     const gpt2Dir = path.join(work, "rm-gpt2");
     fs.cpSync(baseDir, gpt2Dir, { recursive: true });
-    registerModel(getDb(), { name: "rm-gpt2", kind: "reward", path: gpt2Dir, tokenizer: "gpt2" });
-    const runsBefore = listRuns(getDb(), {}).length;
+    await registerModel(getDb(), { name: "rm-gpt2", kind: "reward", path: gpt2Dir, tokenizer: "gpt2" });
+    const runsBefore = (await listRuns(getDb(), {})).length;
     closeDb();
     const cases: Array<[string, unknown, string, string]> = [
       ["grpo", { num_generations: 1 }, "rm-tiny", "grpo config: num_generations must be at least 2 (got 1)"],
@@ -133,7 +133,7 @@ describe("bad input gives one-line errors", () => {
     const tokenizers = await rlhf("train", "rloo", "--base", baseDir, "--reward", "rm-gpt2");
     expect(tokenizers.code).toBe(2);
     expect(String(tokenizers.out.error)).toMatch(/uses the 'byte' tokenizer but the reward model 'rm-gpt2' uses 'gpt2': they must match$/);
-    expect(listRuns(getDb(), {}).length).toBe(runsBefore);
+    expect((await listRuns(getDb(), {})).length).toBe(runsBefore);
     closeDb();
   });
   it("a reward model that is not a reward model", async () => {

@@ -33,26 +33,26 @@ beforeAll(async () => {
   env = cliEnv("rlhf-parity-");
   const dir = await makeTinyCheckpoint(path.join(env.dir, "tiny"));
   db = openDb(env.dbFile);
-  const projectId = seedDemonstrations(db);
-  registerTiny(db, "tiny", dir);
-  registerModel(db, { name: "tiny-rm", kind: "reward", path: dir, tokenizer: "byte" });
-  importRankings(db, { projectId, content: [JSON.stringify({ prompt: "Say red.", chosen: "red", rejected: "blue" })].join("\n") });
+  const projectId = await seedDemonstrations(db);
+  await registerTiny(db, "tiny", dir);
+  await registerModel(db, { name: "tiny-rm", kind: "reward", path: dir, tokenizer: "byte" });
+  await importRankings(db, { projectId, content: [JSON.stringify({ prompt: "Say red.", chosen: "red", rejected: "blue" })].join("\n") });
   // A score run needs a project that selects by score and has an open ranking task.
-  updateProject(db, { id: projectId, selection: "uncertain" }, null);
-  const red = db.select().from(prompts).where(eq(prompts.text, "Say red.")).get()!;
-  openRankTask(db, { projectId, promptId: red.id, completionIds: db.select().from(completions).where(eq(completions.promptId, red.id)).all().map((c) => c.id) });
-  admin = callerFor(db, makeUser(db, "admin"));
+  await updateProject(db, { id: projectId, selection: "uncertain" }, null);
+  const red = (await db.select().from(prompts).where(eq(prompts.text, "Say red.")))[0]!;
+  await openRankTask(db, { projectId, promptId: red.id, completionIds: (await db.select().from(completions).where(eq(completions.promptId, red.id))).map((c) => c.id) });
+  admin = await callerFor(db, await makeUser(db, "admin"));
 });
 afterAll(() => {
   db.$client.close();
   env.restore();
 });
 
-const row = (id: string) => db.select().from(runs).where(eq(runs.id, id)).get()!;
+const row = async (id: string) => (await db.select().from(runs).where(eq(runs.id, id)))[0]!;
 
 /** The parts of a run row that say what will be trained, and from what. */
-const what = (id: string) => {
-  const r = row(id);
+const what = async (id: string) => {
+  const r = await row(id);
   return { kind: r.kind, status: r.status, config: r.config, baseModelId: r.baseModelId, rewardModelId: r.rewardModelId, workerId: r.workerId };
 };
 
@@ -71,9 +71,9 @@ describe("a run created through tRPC and through the CLI", () => {
     expect(cli.code, cli.err).toBe(0);
     // A kind that makes no model (score) has no output name.
     expect(cli.json).toMatchObject({ ok: true, kind, status: "queued", queued: true, model: d.outputKind ? `${kind}-cli` : null });
-    expect(what(cli.json!.run_id)).toEqual(what(web.id));
-    expect(row(web.id).config).toMatchObject(CONFIGS[kind]!);
-    expect(row(web.id).name).toBe(d.outputKind ? `${kind}-web` : null);
+    expect(await what(cli.json!.run_id)).toEqual(await what(web.id));
+    expect((await row(web.id)).config).toMatchObject(CONFIGS[kind]!);
+    expect((await row(web.id)).name).toBe(d.outputKind ? `${kind}-web` : null);
   });
 
   it("names unnamed outputs by one rule, skipping names that queued runs claim", async () => {
@@ -89,11 +89,11 @@ describe("a run created through tRPC and through the CLI", () => {
     [{ batch_size: 0 }, "sft config: batch_size must be at least 1 (got 0)"],
     [{ _base_dir: "/etc" }, "sft config: key '_base_dir' is reserved; remove it"],
   ])("refuses %j with the same sentence, creating nothing", async (config, message) => {
-    const before = db.select().from(runs).all().length;
+    const before = (await db.select().from(runs)).length;
     await expect(admin.runs.create({ kind: "sft", baseModel: "tiny", config })).rejects.toThrow(message);
     const cli = await rlhf("train", "sft", "--base", "tiny", "--config", configFile("sft", config), "--queue", "--json");
     expect(cli.code).toBe(2);
     expect(errorLine(cli)).toBe(`rlhf: ${message}`);
-    expect(db.select().from(runs).all().length).toBe(before);
+    expect((await db.select().from(runs)).length).toBe(before);
   });
 });

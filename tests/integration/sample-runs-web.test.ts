@@ -29,11 +29,11 @@ beforeAll(async () => {
   fake = await startFakeOpenAI();
   const dir = await makeTinyCheckpoint(path.join(env.dir, "tiny"));
   db = openDb(env.dbFile);
-  tinyProject = seedDemonstrations(db);
-  registerTiny(db, "tiny", dir);
-  otherProject = createProject(db, { name: "Other" }, null).id;
-  importPromptRows(db, otherProject, [{ prompt: "Elsewhere one." }, { prompt: "Elsewhere two." }] as never, null);
-  admin = callerFor(db, makeUser(db, "admin"));
+  tinyProject = await seedDemonstrations(db);
+  await registerTiny(db, "tiny", dir);
+  otherProject = (await createProject(db, { name: "Other" }, null)).id;
+  await importPromptRows(db, otherProject, [{ prompt: "Elsewhere one." }, { prompt: "Elsewhere two." }] as never, null);
+  admin = await callerFor(db, await makeUser(db, "admin"));
 });
 afterAll(async () => {
   db.$client.close();
@@ -41,7 +41,7 @@ afterAll(async () => {
   env.restore();
 });
 
-const rankTasks = () => db.select().from(tasks).all().filter((t) => t.kind === "rank");
+const rankTasks = async () => (await db.select().from(tasks)).filter((t) => t.kind === "rank");
 
 describe("sample runs from the browser", () => {
   it("an admin registers an endpoint; a sample run mixing it with one of ours opens tasks in its project only", async () => {
@@ -51,7 +51,7 @@ describe("sample runs from the browser", () => {
     expect(run).toMatchObject({ kind: "sample", status: "queued", projectId: tinyProject, name: null });
     const summary = await runWorker(db, { once: true });
     expect(summary.results[0]).toMatchObject({ error: null, metrics: { prompts: 3, completions: 12, tasks_opened: 3 } });
-    expect(new Set(rankTasks().map((t) => t.projectId))).toEqual(new Set([tinyProject]));
+    expect(new Set((await rankTasks()).map((t) => t.projectId))).toEqual(new Set([tinyProject]));
     const samples = await admin.runs.samples({ id: run.id });
     expect(samples.totalCompletions).toBe(12);
     for (const p of samples.prompts) expect(p.completions.map((c) => c.model).sort()).toEqual(["fake", "fake", "tiny", "tiny"]);
@@ -68,7 +68,7 @@ describe("sample runs from the browser", () => {
   });
 
   it("a training run with 'then send samples for labeling' queues a sample run of its output when it succeeds", async () => {
-    const before = rankTasks().length;
+    const before = (await rankTasks()).length;
     const run = await admin.runs.create({
       kind: "sft",
       baseModel: "tiny",
@@ -81,18 +81,18 @@ describe("sample runs from the browser", () => {
     expect(summary.results.map((r) => [r.run.kind, r.run.status])).toEqual([["sft", "succeeded"], ["sample", "succeeded"]]);
     const sample = summary.results[1]!.run;
     expect(sample.config).toMatchObject({ project: "Tiny", policies: "tiny-next", k: 2, prompt_set: "unranked" });
-    expect(rankTasks().length).toBe(before + 2);
-    expect(new Set(rankTasks().map((t) => t.projectId))).toEqual(new Set([tinyProject]));
+    expect((await rankTasks()).length).toBe(before + 2);
+    expect(new Set((await rankTasks()).map((t) => t.projectId))).toEqual(new Set([tinyProject]));
     await expect(admin.runs.create({ kind: "reward", baseModel: "tiny", config: {}, followUp: { project: "Tiny" } })).rejects.toThrow(/no usable rankings|makes no policy/);
   });
 
   it("`rlhf train … --then-sample K` stores the follow-up with the run; it needs --project", async () => {
     const r = await rlhf("train", "sft", "--base", "tiny", "--project", "Tiny", "--then-sample", "3", "--sample-prompts", "train", "--queue", "--json");
     expect(r.code, r.err).toBe(0);
-    const row = db.select().from(runs).where(eq(runs.id, r.json!.run_id)).get()!;
+    const row = (await db.select().from(runs).where(eq(runs.id, r.json!.run_id)))[0]!;
     expect(row.config).toMatchObject({ project: "Tiny", _follow_up: { project: "Tiny", k: 3, prompt_set: "train", max_prompts: 0 } });
     expect(row.projectId).toBe(tinyProject);
-    db.update(runs).set({ status: "cancelled" }).where(eq(runs.id, row.id)).run();
+    await db.update(runs).set({ status: "cancelled" }).where(eq(runs.id, row.id));
     const bad = await rlhf("train", "sft", "--base", "tiny", "--then-sample", "3", "--queue", "--json");
     expect(errorLine(bad)).toMatch(/^rlhf: --then-sample K needs --project P/);
     const rm = await rlhf("train", "rm", "--base", "tiny", "--then-sample", "3", "--json");
@@ -107,8 +107,8 @@ describe("sample runs from the browser", () => {
 
 describe("a sample run stopped by its worker", () => {
   it("goes back to the queue and the next worker finishes it without duplicating a completion", async () => {
-    const project = createProject(db, { name: "Resume" }, null);
-    importPromptRows(db, project.id, Array.from({ length: 6 }, (_, i) => ({ prompt: `Resume ${i}.` })) as never, null);
+    const project = await createProject(db, { name: "Resume" }, null);
+    await importPromptRows(db, project.id, Array.from({ length: 6 }, (_, i) => ({ prompt: `Resume ${i}.` })) as never, null);
     const run = await admin.runs.create({ kind: "sample", config: { project: "Resume", policies: "fake", k: 2, batch_size: 2, concurrency: 1 } });
     fake.requests.length = 0;
     fake.delayMs = 50;
@@ -116,28 +116,28 @@ describe("a sample run stopped by its worker", () => {
     const first = await runWorker(db, { once: true, shouldStop: () => fake.requests.length >= 3 });
     fake.delayMs = 0;
     expect(first.results[0]!.run.status).toBe("queued");
-    const stored = () => db.select().from(completions).all().filter((c) => c.samplingParams?.run_id === run.id);
-    expect(stored()).toHaveLength(4);
+    const stored = async () => (await db.select().from(completions)).filter((c) => c.samplingParams?.run_id === run.id);
+    expect(await stored()).toHaveLength(4);
     const second = await runWorker(db, { once: true });
     expect(second.results[0]).toMatchObject({ error: null, metrics: { prompts: 6, skipped_prompts: 2, completions: 8 } });
-    expect(stored()).toHaveLength(12);
-    expect(new Set(stored().map((c) => c.promptId)).size).toBe(6);
+    expect(await stored()).toHaveLength(12);
+    expect(new Set((await stored()).map((c) => c.promptId)).size).toBe(6);
   });
 });
 
 describe("prompt sets", () => {
-  it("unranked = no ranking task yet; tag = carries the tag; train/test = the split; all = every prompt", () => {
-    importPromptRows(db, otherProject, [{ prompt: "Tagged one.", tags: ["poetry"] }, { prompt: "Tagged two.", tags: ["poetry", "x"], split: "test" }] as never, null);
-    const texts = (set: PromptSet, tag = "") => promptsForSampling(db, otherProject, set, tag).map((p) => p.text);
-    expect(texts("tag", "poetry")).toEqual(["Tagged one.", "Tagged two."]);
-    expect(texts("tag", "x")).toEqual(["Tagged two."]);
-    expect(texts("test")).toEqual(["Tagged two."]);
-    expect(texts("all")).toHaveLength(4);
-    expect(() => texts("tag")).toThrow("prompt_set 'tag' needs a tag");
+  it("unranked = no ranking task yet; tag = carries the tag; train/test = the split; all = every prompt", async () => {
+    await importPromptRows(db, otherProject, [{ prompt: "Tagged one.", tags: ["poetry"] }, { prompt: "Tagged two.", tags: ["poetry", "x"], split: "test" }] as never, null);
+    const texts = async (set: PromptSet, tag = "") => (await promptsForSampling(db, otherProject, set, tag)).map((p) => p.text);
+    expect(await texts("tag", "poetry")).toEqual(["Tagged one.", "Tagged two."]);
+    expect(await texts("tag", "x")).toEqual(["Tagged two."]);
+    expect(await texts("test")).toEqual(["Tagged two."]);
+    expect(await texts("all")).toHaveLength(4);
+    await expect(async () => await texts("tag")).rejects.toThrow("prompt_set 'tag' needs a tag");
     // In project Tiny, the test split's prompts got ranking tasks above, so 'unranked' leaves them out.
-    const tinyUnranked = promptsForSampling(db, tinyProject, "unranked").map((p) => p.text);
+    const tinyUnranked = (await promptsForSampling(db, tinyProject, "unranked")).map((p) => p.text);
     expect(tinyUnranked).not.toContain("Say tree.");
-    expect(promptsForSampling(db, tinyProject, "unranked", "", 2)).toHaveLength(2);
+    expect(await promptsForSampling(db, tinyProject, "unranked", "", 2)).toHaveLength(2);
   });
 });
 

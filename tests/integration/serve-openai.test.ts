@@ -16,9 +16,9 @@ let dispose: () => void;
 beforeAll(async () => {
   env = cliEnv("rlhf-serve-");
   const dir = await makeTinyCheckpoint(path.join(env.dir, "tiny"));
-  env.withDb((db) => {
-    seedDemonstrations(db);
-    registerTiny(db, "tiny", dir);
+  await env.withDb(async (db) => {
+    await seedDemonstrations(db);
+    await registerTiny(db, "tiny", dir);
   });
   const policy = await loadPolicy({ row: null, dir, tokenizer: "byte", label: "tiny" });
   dispose = () => policy.model.dispose();

@@ -28,13 +28,13 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 it("20 annotators on separate connections never over-assign (4 tasks, overlap 3)", async () => {
-  const project = createProject(t.db, { name: "concurrency", overlap: 3 }, null);
+  const project = await createProject(t.db, { name: "concurrency", overlap: 3 }, null);
   const rows = [0, 1, 2, 3].map((i) => ({ line: i + 1, prompt: `p${i}`, externalId: null, tags: [], split: null }));
-  for (const promptId of importPromptRows(t.db, project.id, rows, null).promptIds) {
-    const ids = [0, 1].map((j) => t.db.insert(completions).values({ promptId, text: `c${j}`, origin: "model" }).returning().get().id);
-    openRankTask(t.db, { projectId: project.id, promptId, completionIds: ids });
+  for (const promptId of (await importPromptRows(t.db, project.id, rows, null)).promptIds) {
+    const ids = await Promise.all([0, 1].map(async (j) => (await t.db.insert(completions).values({ promptId, text: `c${j}`, origin: "model" }).returning())[0].id));
+    await openRankTask(t.db, { projectId: project.id, promptId, completionIds: ids });
   }
-  const users = Array.from({ length: 20 }, () => makeUser(t.db, "annotator"));
+  const users = await Promise.all(Array.from({ length: 20 }, async () => await makeUser(t.db, "annotator")));
 
   const start = new SharedArrayBuffer(8);
   const flag = new Int32Array(start);

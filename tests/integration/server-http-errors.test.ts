@@ -12,9 +12,9 @@ import { makeUser, sessionFor } from "./helpers";
 
 let t: TempDb;
 let annotator: Session;
-beforeAll(() => {
+beforeAll(async () => {
   t = createTempDb();
-  annotator = sessionFor(t.db, makeUser(t.db, "annotator"));
+  annotator = await sessionFor(t.db, await makeUser(t.db, "annotator"));
 });
 afterAll(() => t.close());
 

@@ -83,13 +83,13 @@ describe("role matrix", () => {
   let t: TempDb;
   const callers = {} as Record<CallerName, Caller>;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     t = createTempDb();
-    callers.anonymous = callerFor(t.db, null);
-    for (const role of ["annotator", "researcher", "reviewer", "admin"] as const) callers[role] = callerFor(t.db, makeUser(t.db, role));
-    const disabled = makeUser(t.db, "annotator");
-    updateUser(t.db, { id: disabled.id, disabled: true }, null);
-    callers["disabled annotator"] = callerFor(t.db, disabled);
+    callers.anonymous = await callerFor(t.db, null);
+    for (const role of ["annotator", "researcher", "reviewer", "admin"] as const) callers[role] = await callerFor(t.db, await makeUser(t.db, role));
+    const disabled = await makeUser(t.db, "annotator");
+    await updateUser(t.db, { id: disabled.id, disabled: true }, null);
+    callers["disabled annotator"] = await callerFor(t.db, disabled);
   });
   afterAll(() => t.close());
 

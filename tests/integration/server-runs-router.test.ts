@@ -19,15 +19,15 @@ let projectId: string;
 
 beforeAll(async () => {
   t = createTempDb();
-  admin = callerFor(t.db, makeUser(t.db, "admin"));
-  researcher = callerFor(t.db, makeUser(t.db, "researcher"));
-  annotator = callerFor(t.db, makeUser(t.db, "annotator"));
+  admin = await callerFor(t.db, await makeUser(t.db, "admin"));
+  researcher = await callerFor(t.db, await makeUser(t.db, "researcher"));
+  annotator = await callerFor(t.db, await makeUser(t.db, "annotator"));
   // Real (tiny) checkpoints: run creation checks each model's files before anything is queued.
   const dir = await makeTinyCheckpoint(path.join(t.dir, "tiny"));
-  const base = registerModel(t.db, { name: "base", kind: "policy", path: dir, tokenizer: "byte", config: { n_layer: 2, n_embd: 144 } });
-  registerModel(t.db, { name: "rm", kind: "reward", path: dir, tokenizer: "byte", parentId: base.id });
-  registerModel(t.db, { name: "rm-bpe", kind: "reward", path: dir, tokenizer: "gpt2" });
-  projectId = seedDemonstrations(t.db);
+  const base = await registerModel(t.db, { name: "base", kind: "policy", path: dir, tokenizer: "byte", config: { n_layer: 2, n_embd: 144 } });
+  await registerModel(t.db, { name: "rm", kind: "reward", path: dir, tokenizer: "byte", parentId: base.id });
+  await registerModel(t.db, { name: "rm-bpe", kind: "reward", path: dir, tokenizer: "gpt2" });
+  projectId = await seedDemonstrations(t.db);
 });
 afterAll(() => t.close());
 
@@ -42,7 +42,7 @@ describe("runs.create", () => {
     expect(run).toMatchObject({ kind: "sft", status: "queued", baseModel: "base", name: "base-sft", progress: 0 });
     // The stored config is the parsed one, defaults included, so the run repeats even if a default changes later.
     expect(run.config).toMatchObject({ max_steps: 20, learning_rate: 1e-4, seed: 42 });
-    const audit = listAudit(t.db, { page: 1, pageSize: 5 }).items[0]!;
+    const audit = (await listAudit(t.db, { page: 1, pageSize: 5 })).items[0]!;
     expect(audit).toMatchObject({ action: "run.create", entity: "run", entityId: run.id });
     // A second run of the same kind gets a fresh name: the first still holds 'base-sft' while queued.
     expect((await admin.runs.create({ kind: "sft", baseModel: "base", config: {} })).name).toBe("base-sft-2");
@@ -58,7 +58,7 @@ describe("runs.create", () => {
   });
 
   it("rejects a bad config or an empty dataset before anything is queued, as the CLI does", async () => {
-    const before = listRuns(t.db).length;
+    const before = (await listRuns(t.db)).length;
     await expect(admin.runs.create({ kind: "dpo", baseModel: "base", config: { lr: 1e-3 } })).rejects.toThrow("dpo config: unknown key 'lr'; did you mean 'learning_rate'?");
     await expect(admin.runs.create({ kind: "ppo", baseModel: "base", rewardModel: "rm", config: { batch_size: 4, mini_batch_size: 8 } })).rejects.toThrow(/mini_batch_size \(8\) must not exceed/);
     await expect(admin.runs.create({ kind: "reward", baseModel: "base", config: {} })).rejects.toThrow(/no usable rankings/);
@@ -66,8 +66,8 @@ describe("runs.create", () => {
     await expect(admin.runs.create({ kind: "sft", baseModel: "base", config: { project: "nope" } })).rejects.toThrow(/project 'nope' does not exist/);
     // A path is never accepted from the browser: only registered models.
     expect(await outcome(admin.runs.create({ kind: "sft", baseModel: path.join(t.dir, "tiny"), config: {} }))).toBe("NOT_FOUND");
-    expect(listRuns(t.db).length).toBe(before);
-    importRankings(t.db, { projectId, content: RANKINGS });
+    expect((await listRuns(t.db)).length).toBe(before);
+    await importRankings(t.db, { projectId, content: RANKINGS });
     expect((await admin.runs.create({ kind: "reward", baseModel: "base", config: { num_train_epochs: 1 } })).status).toBe("queued");
   });
 
@@ -89,9 +89,9 @@ describe("runs.get, runs.list, runs.cancel", () => {
     const created = await admin.runs.create({ kind: "dpo", baseModel: "base", name: "dpo-charted", config: {} });
     // Drain older queued runs so the worker-side claim takes this one.
     let claimed;
-    while ((claimed = claimNextRun(t.db, "test-worker")) && claimed.id !== created.id);
-    for (let step = 1; step <= 3; step++) logMetrics(t.db, created.id, step, { "train/loss": 1 / step, "rewards/margins": step / 10 });
-    appendLog(t.db, created.id, "epoch 1/2: held-out loss 0.5");
+    while ((claimed = await claimNextRun(t.db, "test-worker")) && claimed.id !== created.id);
+    for (let step = 1; step <= 3; step++) await logMetrics(t.db, created.id, step, { "train/loss": 1 / step, "rewards/margins": step / 10 });
+    await appendLog(t.db, created.id, "epoch 1/2: held-out loss 0.5");
 
     const { run, metrics, logs } = await researcher.runs.get({ id: created.id });
     expect(run).toMatchObject({ id: created.id, status: "running", baseModel: "base" });
@@ -106,7 +106,7 @@ describe("runs.get, runs.list, runs.cancel", () => {
 
   it("sends long series to the charts thinned to bucket means, ending at the last step", async () => {
     const run = await admin.runs.create({ kind: "sft", baseModel: "base", name: "long-run", config: {} });
-    for (let step = 1; step <= 2000; step++) logMetrics(t.db, run.id, step, { "train/loss": step % 2 ? 1 : 3 });
+    for (let step = 1; step <= 2000; step++) await logMetrics(t.db, run.id, step, { "train/loss": step % 2 ? 1 : 3 });
     const series = (await researcher.runs.get({ id: run.id })).metrics["train/loss"]!;
     expect(series.length).toBe(500);
     expect(series[series.length - 1]).toEqual({ step: 2000, value: 2 });
@@ -115,7 +115,7 @@ describe("runs.get, runs.list, runs.cancel", () => {
   it("cancels a queued run once, with an audit entry; a finished run cannot be cancelled again", async () => {
     const run = await admin.runs.create({ kind: "reward", baseModel: "base", config: {} });
     expect(await admin.runs.cancel({ id: run.id })).toEqual({ id: run.id, status: "cancelled" });
-    expect(listAudit(t.db, { page: 1, pageSize: 1 }).items[0]).toMatchObject({ action: "run.cancel", entityId: run.id });
+    expect((await listAudit(t.db, { page: 1, pageSize: 1 })).items[0]).toMatchObject({ action: "run.cancel", entityId: run.id });
     await expect(admin.runs.cancel({ id: run.id })).rejects.toThrow(/already been cancelled/);
     expect(await outcome(admin.runs.cancel({ id: "missing" }))).toBe("NOT_FOUND");
   });

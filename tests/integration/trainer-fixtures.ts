@@ -18,7 +18,7 @@ export interface CliEnv {
   dir: string;
   dbFile: string;
   /** A short-lived connection for arranging and inspecting (the CLI opens its own from DATABASE_URL). */
-  withDb<T>(fn: (db: Db) => T): T;
+  withDb<T>(fn: (db: Db) => Promise<T> | T): Promise<T>;
   restore(): void;
 }
 
@@ -32,10 +32,10 @@ export function cliEnv(prefix: string): CliEnv {
   return {
     dir,
     dbFile,
-    withDb(fn) {
+    async withDb(fn) {
       const db = openDb(dbFile);
       try {
-        return fn(db);
+        return await fn(db);
       } finally {
         db.$client.close();
       }
@@ -63,16 +63,16 @@ export async function makeTinyCheckpoint(dir: string, seed = 1): Promise<string>
 export const WORDS = ["red", "blue", "green", "cat", "dog", "sun", "moon", "tea", "cake", "rain", "snow", "tree"];
 
 /** A project with prompts "Say W." (the last three in the test split) and a demonstration for each. */
-export function seedDemonstrations(db: Db, projectName = "Tiny", words = WORDS): string {
-  const project = createProject(db, { name: projectName }, null);
-  importPromptRows(db, project.id, words.map((w, i) => ({ prompt: `Say ${w}.`, split: i >= words.length - 3 ? "test" : "train" })) as never, null);
+export async function seedDemonstrations(db: Db, projectName = "Tiny", words = WORDS): Promise<string> {
+  const project = await createProject(db, { name: projectName }, null);
+  await importPromptRows(db, project.id, words.map((w, i) => ({ prompt: `Say ${w}.`, split: i >= words.length - 3 ? "test" : "train" })) as never, null);
   const content = words.map((w) => JSON.stringify({ prompt: `Say ${w}.`, completion: `Sure: ${w}, ${w}.` })).join("\n");
-  importDemonstrations(db, { projectId: project.id, content });
+  await importDemonstrations(db, { projectId: project.id, content });
   return project.id;
 }
 
-export function registerTiny(db: Db, name: string, dir: string, tokenizer = "byte") {
-  return registerModel(db, { name, kind: "policy", path: dir, tokenizer });
+export async function registerTiny(db: Db, name: string, dir: string, tokenizer = "byte") {
+  return await registerModel(db, { name, kind: "policy", path: dir, tokenizer });
 }
 
 export { errorLine, rlhf, type CliResult } from "../support/cli";

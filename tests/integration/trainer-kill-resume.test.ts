@@ -27,12 +27,12 @@ beforeAll(async () => {
   env = cliEnv("rlhf-kill-resume-");
   const dir = await makeTinyCheckpoint(path.join(env.dir, "tiny"));
   db = openDb(env.dbFile);
-  const project = createProject(db, { name: "Kill", k: 3, allowTies: true }, null);
+  const project = await createProject(db, { name: "Kill", k: 3, allowTies: true }, null);
   const prompts = Array.from({ length: 24 }, (_, i) => ({ prompt: `Say something ${i}`, split: i < 20 ? "train" : "test" }));
-  importPromptRows(db, project.id, prompts as never, null);
+  await importPromptRows(db, project.id, prompts as never, null);
   const rankings = prompts.map((p, i) => ({ prompt: p.prompt, completions: ["Yes!", `Sure, ${i}.`, "no"], ranking: [[0], [1], [2]] }));
-  importRankings(db, { projectId: project.id, content: rankings.map((r) => JSON.stringify(r)).join("\n") });
-  registerTiny(db, "tiny", dir);
+  await importRankings(db, { projectId: project.id, content: rankings.map((r) => JSON.stringify(r)).join("\n") });
+  await registerTiny(db, "tiny", dir);
 });
 afterAll(() => {
   db.$client.close();
@@ -65,19 +65,19 @@ async function killWorkerAfterSave(runId: string): Promise<void> {
 
 /** Runs `config` straight through and killed-then-resumed; both registered models must hold the same tensors. */
 async function expectKilledRunEqualsStraight(kind: "reward" | "ppo", config: Record<string, unknown>, unit: string, reward?: string) {
-  const straight = createRunFromRequest(db, { kind, base: "tiny", reward, config, name: `${kind}-straight` });
+  const straight = await createRunFromRequest(db, { kind, base: "tiny", reward, config, name: `${kind}-straight` });
   expect((await runWorker(db, { once: true, workerId: "straight" })).results[0]!.error).toBeNull();
-  expect(getRun(db, straight.id).status).toBe("succeeded");
+  expect((await getRun(db, straight.id)).status).toBe("succeeded");
 
-  const killed = createRunFromRequest(db, { kind, base: "tiny", reward, config, name: `${kind}-killed` });
+  const killed = await createRunFromRequest(db, { kind, base: "tiny", reward, config, name: `${kind}-killed` });
   await killWorkerAfterSave(killed.id);
   // The dead worker still holds the run; it goes to the next worker once its lease has run out (here: at once).
-  expect(getRun(db, killed.id).status).toBe("running");
-  db.update(runs).set({ leaseExpiresAt: new Date(Date.now() - 1000) }).where(eq(runs.id, killed.id)).run();
+  expect((await getRun(db, killed.id)).status).toBe("running");
+  await db.update(runs).set({ leaseExpiresAt: new Date(Date.now() - 1000) }).where(eq(runs.id, killed.id));
   const second = await runWorker(db, { once: true, workerId: "second" });
   expect(second.results[0]!.error).toBeNull();
-  expect(getRun(db, killed.id)).toMatchObject({ status: "succeeded", workerId: "second" });
-  const logs = db.select().from(runLogs).where(eq(runLogs.runId, killed.id)).all().map((l) => l.message);
+  expect(await getRun(db, killed.id)).toMatchObject({ status: "succeeded", workerId: "second" });
+  const logs = (await db.select().from(runLogs).where(eq(runLogs.runId, killed.id))).map((l) => l.message);
   expect(logs.some((m) => new RegExp(`^resuming at ${unit} [1-9]\\d* of \\d+$`).test(m)), logs.join("\n")).toBe(true);
   expect(fs.existsSync(runScratchDir(killed.id))).toBe(false);
 

@@ -3,6 +3,7 @@
 import path from "node:path";
 import fs from "node:fs";
 import { and, eq } from "drizzle-orm";
+import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDb, type Db } from "../../db/index";
 import { runLogs, runMetrics, runs } from "../../db/schema";
@@ -20,47 +21,60 @@ beforeAll(async () => {
   env = cliEnv("rlhf-resume-");
   const dir = await makeTinyCheckpoint(path.join(env.dir, "tiny"));
   db = openDb(env.dbFile);
-  seedDemonstrations(db);
-  registerTiny(db, "tiny", dir);
+  await seedDemonstrations(db);
+  await registerTiny(db, "tiny", dir);
 });
 afterAll(() => {
   db.$client.close();
   env.restore();
 });
 
-const trainSteps = (runId: string) =>
-  db.select().from(runMetrics).where(and(eq(runMetrics.runId, runId), eq(runMetrics.name, "train/loss"))).all().map((m) => m.step);
+/**
+ * Steps logged so far, read synchronously: a worker asks its stop predicate between steps and cannot wait. (A second,
+ * read-only connection on the SQLite file; the run writes through the worker's.)
+ */
+function stepsLogged(runId: string): number {
+  const probe = new Database(env.dbFile, { readonly: true });
+  try {
+    return (probe.prepare("select count(*) as n from run_metrics where run_id = ? and name = 'train/loss'").get(runId) as { n: number }).n;
+  } finally {
+    probe.close();
+  }
+}
+
+const trainSteps = async (runId: string) =>
+  (await db.select().from(runMetrics).where(and(eq(runMetrics.runId, runId), eq(runMetrics.name, "train/loss")))).map((m) => m.step);
 
 describe("resuming a run", () => {
   it("requeues on worker stop and resumes from the last saved step", async () => {
     const config = { learning_rate: 1e-2, batch_size: 4, max_steps: 12, eval_steps: 6, save_steps: 5 };
-    const run = createRunFromRequest(db, { kind: "sft", base: "tiny", config, name: "resumed" });
+    const run = await createRunFromRequest(db, { kind: "sft", base: "tiny", config, name: "resumed" });
 
     // First worker: asked to stop once step 7 is logged (after the step-5 checkpoint).
-    const first = await runWorker(db, { once: true, workerId: "w1", shouldStop: () => trainSteps(run.id).length >= 7 });
+    const first = await runWorker(db, { once: true, workerId: "w1", shouldStop: () => stepsLogged(run.id) >= 7 });
     expect(first.results[0]!.error).toMatch(/queued again and resumes/);
-    expect(getRun(db, run.id).status).toBe("queued");
+    expect((await getRun(db, run.id)).status).toBe("queued");
     expect(fs.readdirSync(runScratchDir(run.id))).toEqual(["checkpoint-5"]);
     expect(fs.existsSync(path.join(runScratchDir(run.id), "checkpoint-5", "optimizer.safetensors"))).toBe(true);
 
     // Second worker: picks it up and continues at step 5.
     const second = await runWorker(db, { once: true, workerId: "w2" });
     expect(second.results[0]!.error).toBeNull();
-    expect(getRun(db, run.id)).toMatchObject({ status: "succeeded", workerId: "w2" });
-    const logs = db.select().from(runLogs).where(eq(runLogs.runId, run.id)).all().map((l) => l.message);
+    expect(await getRun(db, run.id)).toMatchObject({ status: "succeeded", workerId: "w2" });
+    const logs = (await db.select().from(runLogs).where(eq(runLogs.runId, run.id))).map((l) => l.message);
     expect(logs.some((m) => m === "resuming at step 5 of 12")).toBe(true);
     // Steps 1-7 from the first worker, 6-12 from the second: nothing before step 6 was trained twice.
-    expect(trainSteps(run.id).filter((s) => s > 7)).toEqual([8, 9, 10, 11, 12]);
-    expect(trainSteps(run.id).filter((s) => s === 6)).toHaveLength(2);
+    expect((await trainSteps(run.id)).filter((s) => s > 7)).toEqual([8, 9, 10, 11, 12]);
+    expect((await trainSteps(run.id)).filter((s) => s === 6)).toHaveLength(2);
     expect(fs.existsSync(runScratchDir(run.id))).toBe(false);
     expect(second.results[0]!.model!.name).toBe("resumed");
-    expect(db.select().from(runs).all()).toHaveLength(1);
+    expect(await db.select().from(runs)).toHaveLength(1);
   });
 
   it("resumes a LoRA run from its saved adapter and optimizer state, and still registers an adapter", async () => {
     const config = { learning_rate: 1e-2, batch_size: 4, max_steps: 8, eval_steps: 4, save_steps: 3, use_peft: true, lora_r: 4 };
-    const run = createRunFromRequest(db, { kind: "sft", base: "tiny", config, name: "resumed-lora" });
-    const first = await runWorker(db, { once: true, workerId: "w1", shouldStop: () => trainSteps(run.id).length >= 4 });
+    const run = await createRunFromRequest(db, { kind: "sft", base: "tiny", config, name: "resumed-lora" });
+    const first = await runWorker(db, { once: true, workerId: "w1", shouldStop: () => stepsLogged(run.id) >= 4 });
     expect(first.results[0]!.error).toMatch(/queued again and resumes/);
     const scratch = path.join(runScratchDir(run.id), "checkpoint-3");
     // The resumable checkpoint holds the adapters and Adam's moments of the adapters, never the base's weights.
@@ -70,9 +84,9 @@ describe("resuming a run", () => {
     expect([...readSafetensors(path.join(scratch, "optimizer.safetensors")).tensors.keys()].every((name) => /\.lora_[AB]\.exp_avg(_sq)?$/.test(name))).toBe(true);
     const second = await runWorker(db, { once: true, workerId: "w2" });
     expect(second.results[0]!.error).toBeNull();
-    const logs = db.select().from(runLogs).where(eq(runLogs.runId, run.id)).all().map((l) => l.message);
+    const logs = (await db.select().from(runLogs).where(eq(runLogs.runId, run.id))).map((l) => l.message);
     expect(logs.some((m) => m === "resuming at step 3 of 8")).toBe(true);
-    expect(trainSteps(run.id).filter((s) => s > 4)).toEqual([5, 6, 7, 8]);
+    expect((await trainSteps(run.id)).filter((s) => s > 4)).toEqual([5, 6, 7, 8]);
     const model = second.results[0]!.model!;
     expect(model.config).toMatchObject({ adapter: true });
     expect(model.parentId).not.toBeNull();

@@ -13,9 +13,9 @@ let tinyDir: string;
 beforeAll(async () => {
   env = cliEnv("rlhf-sample-");
   tinyDir = await makeTinyCheckpoint(path.join(env.dir, "tiny"));
-  env.withDb((db) => {
-    seedDemonstrations(db);
-    registerTiny(db, "tiny", tinyDir);
+  await env.withDb(async (db) => {
+    await seedDemonstrations(db);
+    await registerTiny(db, "tiny", tinyDir);
   });
 });
 afterAll(() => env.restore());
@@ -39,9 +39,9 @@ describe("rlhf sample", () => {
     const r = await rlhf("sample", "--model", "tiny", "--split", "test", "--project", "Tiny", "--k", "2", "--max-new-tokens", "5", "--tasks", "--json");
     expect(r.code, r.err).toBe(0);
     expect(r.json).toMatchObject({ prompts: 3, completions: 6, stored: 6, tasks_opened: 3 });
-    env.withDb((db) => {
-      const tiny = db.select().from(models).all().find((m) => m.name === "tiny")!;
-      const stored = db.select().from(completions).all();
+    await env.withDb(async (db) => {
+      const tiny = (await db.select().from(models)).find((m) => m.name === "tiny")!;
+      const stored = await db.select().from(completions);
       expect(stored).toHaveLength(6);
       for (const c of stored) {
         expect(c).toMatchObject({ origin: "model", modelId: tiny.id });
@@ -49,9 +49,9 @@ describe("rlhf sample", () => {
         expect(typeof c.logprobSum).toBe("number");
         expect(c.logprobSum!).toBeLessThan(0);
       }
-      const rank = db.select().from(tasks).all().filter((t) => t.kind === "rank");
+      const rank = (await db.select().from(tasks)).filter((t) => t.kind === "rank");
       expect(rank).toHaveLength(3);
-      const testPrompts = new Set(db.select().from(prompts).all().filter((p) => p.split === "test").map((p) => p.id));
+      const testPrompts = new Set((await db.select().from(prompts)).filter((p) => p.split === "test").map((p) => p.id));
       for (const t of rank) {
         expect(testPrompts.has(t.promptId)).toBe(true);
         expect(t.completionIds).toHaveLength(2);
@@ -83,21 +83,21 @@ describe("rlhf models", () => {
     const bad = path.join(env.dir, "bad-hf");
     fs.mkdirSync(bad);
     fs.writeFileSync(path.join(bad, "config.json"), "{}");
-    const before = env.withDb((db) => db.select().from(models).all().length);
+    const before = await env.withDb(async (db) => (await db.select().from(models)).length);
     const b = await rlhf("models", "import-hf", bad, "--name", "bad", "--json");
     expect(b.code).not.toBe(0);
     expect(b.json!.error).toMatch(/model\.safetensors is missing/);
-    expect(env.withDb((db) => db.select().from(models).all().length)).toBe(before);
+    expect(await env.withDb(async (db) => (await db.select().from(models)).length)).toBe(before);
     expect(fs.existsSync(path.join(env.dir, "models", "bad"))).toBe(false);
   });
 
-  it("ensureBuiltinModel registers the shipped checkpoint as 'base' once, without tfjs", () => {
-    env.withDb((db) => {
+  it("ensureBuiltinModel registers the shipped checkpoint as 'base' once, without tfjs", async () => {
+    await env.withDb(async (db) => {
       const shipped = fs.existsSync(path.join(BUILTIN_MODEL_DIR, "model.safetensors"));
-      const row = ensureBuiltinModel(db, shipped ? BUILTIN_MODEL_DIR : tinyDir);
+      const row = await ensureBuiltinModel(db, shipped ? BUILTIN_MODEL_DIR : tinyDir);
       expect(row).toMatchObject({ name: "base", kind: "policy", tokenizer: shipped ? "words" : "byte" });
-      expect(ensureBuiltinModel(db)!.id).toBe(row!.id);
-      expect(ensureBuiltinModel(db, path.join(env.dir, "nowhere"))!.id).toBe(row!.id);
+      expect((await ensureBuiltinModel(db))!.id).toBe(row!.id);
+      expect((await ensureBuiltinModel(db, path.join(env.dir, "nowhere")))!.id).toBe(row!.id);
     });
     const src = fs.readFileSync(path.resolve(__dirname, "../../server/services/builtin-model.ts"), "utf8") + fs.readFileSync(path.resolve(__dirname, "../../trainer/builtin/paths.ts"), "utf8");
     expect(src).not.toMatch(/@tensorflow|\.\.\/(model|checkpoint|backend)\//);

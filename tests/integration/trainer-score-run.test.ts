@@ -27,13 +27,13 @@ beforeAll(async () => {
   const model = new GPT(TINY_CONFIG, { seed: 3 });
   await saveCheckpoint(path.join(env.dir, "rm"), model, { tokenizer: "byte", head: { kind: "reward", module: new ScalarHead(TINY_CONFIG.n_embd, { seed: 4 }) } });
   model.dispose();
-  env.withDb((db) => {
-    registerModel(db, { name: "policy", kind: "policy", path: path.join(env.dir, "rm"), tokenizer: "byte" });
-    registerModel(db, { name: "rm", kind: "reward", path: path.join(env.dir, "rm"), tokenizer: "byte" });
-    const projectId = createProject(db, { name: "Next", k: 3 }, null).id;
+  await env.withDb(async (db) => {
+    await registerModel(db, { name: "policy", kind: "policy", path: path.join(env.dir, "rm"), tokenizer: "byte" });
+    await registerModel(db, { name: "rm", kind: "reward", path: path.join(env.dir, "rm"), tokenizer: "byte" });
+    const projectId = (await createProject(db, { name: "Next", k: 3 }, null)).id;
     for (const prompt of ["Say red.", "Say blue.", "Say tea."]) {
-      const p = insertPromptIfNew(db, projectId, { prompt });
-      openRankTask(db, { projectId, promptId: p.id, completionIds: ["one", "two", "three"].map((t) => completionIdFor(db, p.id, `${prompt} ${t}`, null)) });
+      const p = await insertPromptIfNew(db, projectId, { prompt });
+      await openRankTask(db, { projectId, promptId: p.id, completionIds: await Promise.all(["one", "two", "three"].map(async (t) => await completionIdFor(db, p.id, `${prompt} ${t}`, null))) });
     }
   });
 }, 60_000);
@@ -58,23 +58,23 @@ describe("where to label next", () => {
   });
 
   it("with selection 'uncertain' the run scores every open task, stores priorities and metrics, and the queue follows them", async () => {
-    env.withDb((db) => updateProject(db, { id: db.select().from(tasks).get()!.projectId, selection: "uncertain" }, null));
+    await env.withDb(async (db) => await updateProject(db, { id: (await db.select().from(tasks))[0]!.projectId, selection: "uncertain" }, null));
     const file = path.join(env.dir, "score.json");
     const r = await rlhf("train", "score", "--base", "policy", "--reward", "rm", "--config", file, "--json");
     expect(r.code, r.err).toBe(0);
     expect(r.json).toMatchObject({ ok: true, kind: "score", status: "succeeded", model: null, "score/tasks": 3 });
-    env.withDb((db) => {
-      const rows = db.select().from(tasks).all();
+    await env.withDb(async (db) => {
+      const rows = await db.select().from(tasks);
       expect(rows.every((t) => t.priority < 0 && t.priority >= -1)).toBe(true);
-      expect(db.select().from(runMetrics).where(eq(runMetrics.name, "score/tasks")).get()!.value).toBe(3);
+      expect((await db.select().from(runMetrics).where(eq(runMetrics.name, "score/tasks")))[0]!.value).toBe(3);
       // The queue serves the lowest priority first, whatever the creation order.
       const last = rows[rows.length - 1]!;
-      writePriorities(db, new Map(rows.map((t) => [t.id, t.id === last.id ? -1 : -0.1])));
-      const annotator = makeUser(db, "annotator");
-      expect(nextTask(db, annotator.id, { kind: "rank" })!.taskId).toBe(last.id);
+      await writePriorities(db, new Map(rows.map((t) => [t.id, t.id === last.id ? -1 : -0.1])));
+      const annotator = await makeUser(db, "annotator");
+      expect((await nextTask(db, annotator.id, { kind: "rank" }))!.taskId).toBe(last.id);
       // Back to random: creation order again.
-      updateProject(db, { id: last.projectId, selection: "random" }, null);
-      expect(db.select().from(tasks).all().every((t) => t.priority === 0)).toBe(true);
+      await updateProject(db, { id: last.projectId, selection: "random" }, null);
+      expect((await db.select().from(tasks)).every((t) => t.priority === 0)).toBe(true);
     });
   }, 120_000);
 });

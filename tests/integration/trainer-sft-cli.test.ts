@@ -10,15 +10,15 @@ import { cliEnv, errorLine, makeTinyCheckpoint, registerTiny, rlhf, seedDemonstr
 let env: CliEnv;
 let tinyDir: string;
 let configFile: string;
-const counts = () => env.withDb((db) => ({ models: db.select().from(models).all().length, runs: db.select().from(runs).all().length }));
+const counts = async () => await env.withDb(async (db) => ({ models: (await db.select().from(models)).length, runs: (await db.select().from(runs)).length }));
 
 beforeAll(async () => {
   env = cliEnv("rlhf-sft-cli-");
   tinyDir = await makeTinyCheckpoint(path.join(env.dir, "tiny"));
-  env.withDb((db) => {
-    seedDemonstrations(db);
-    createProject(db, { name: "Empty" }, null);
-    registerTiny(db, "tiny", tinyDir);
+  await env.withDb(async (db) => {
+    await seedDemonstrations(db);
+    await createProject(db, { name: "Empty" }, null);
+    await registerTiny(db, "tiny", tinyDir);
   });
   configFile = path.join(env.dir, "sft.json");
   fs.writeFileSync(configFile, JSON.stringify({ learning_rate: 1e-2, batch_size: 3, max_steps: 40, eval_steps: 20, project: "Tiny" }));
@@ -35,18 +35,18 @@ describe("rlhf train sft", () => {
     expect(r.json!.steps).toBe(40);
     expect(r.json!.eval_examples).toBe(3); // the test split
 
-    env.withDb((db) => {
-      const all = db.select().from(models).all();
+    await env.withDb(async (db) => {
+      const all = await db.select().from(models);
       const base = all.find((m) => m.name === "tiny")!;
       const sft = all.find((m) => m.name === "tiny-sft")!;
       expect(sft).toMatchObject({ kind: "policy", parentId: base.id, runId: r.json!.run_id, tokenizer: "byte" });
-      const run = db.select().from(runs).all().find((x) => x.id === r.json!.run_id)!;
+      const run = (await db.select().from(runs)).find((x) => x.id === r.json!.run_id)!;
       expect(run).toMatchObject({ kind: "sft", status: "succeeded", outputModelId: sft.id, baseModelId: base.id, progress: 1 });
-      const names = new Set(db.select().from(runMetrics).all().map((m) => m.name));
+      const names = new Set((await db.select().from(runMetrics)).map((m) => m.name));
       for (const n of ["train/loss", "eval/loss", "train/lr", "train/grad_norm", "perf/tokens_per_s", "perf/peak_mb"]) expect(names.has(n)).toBe(true);
-      const perf = db.select().from(runMetrics).all().filter((m) => m.name.startsWith("perf/"));
+      const perf = (await db.select().from(runMetrics)).filter((m) => m.name.startsWith("perf/"));
       expect(perf.every((m) => m.value > 0)).toBe(true);
-      const logs = db.select().from(runLogs).all().filter((l) => l.runId === r.json!.run_id).map((l) => l.message);
+      const logs = (await db.select().from(runLogs)).filter((l) => l.runId === r.json!.run_id).map((l) => l.message);
       expect(logs.some((l) => /^perf: .* tokens\/s, peak RSS \d+ MB$/.test(l))).toBe(true);
       // Saved under RLHF_HOME with the optimizer state, so training can continue from it.
       for (const f of ["config.json", "model.safetensors", "optimizer.safetensors"]) expect(fs.existsSync(path.join(env.dir, sft.path, f))).toBe(true);
@@ -61,13 +61,13 @@ describe("rlhf train sft", () => {
 
   describe("bad input: one line, non-zero exit, nothing registered", () => {
     async function expectRejected(argv: string[], message: RegExp, opts: { runCreated?: boolean } = {}) {
-      const before = counts();
+      const before = await counts();
       const r = await rlhf(...argv, "--json");
       expect(r.code).not.toBe(0);
       expect(errorLine(r)).toMatch(message);
       expect(r.json).toMatchObject({ ok: false });
       expect(r.json!.error).not.toContain("\n");
-      const after = counts();
+      const after = await counts();
       expect(after.models).toBe(before.models);
       expect(after.runs).toBe(before.runs + (opts.runCreated ? 1 : 0));
     }
@@ -82,7 +82,7 @@ describe("rlhf train sft", () => {
       fs.cpSync(tinyDir, dir, { recursive: true });
       const file = path.join(dir, "model.safetensors");
       fs.truncateSync(file, fs.statSync(file).size - 100);
-      env.withDb((db) => registerTiny(db, "corrupt", dir));
+      await env.withDb(async (db) => await registerTiny(db, "corrupt", dir));
       await expectRejected(["train", "sft", "--base", "corrupt"], /model\.safetensors is corrupt/);
       await expectRejected(["train", "sft", "--base", dir], /model\.safetensors is corrupt/);
     });
@@ -94,7 +94,7 @@ describe("rlhf train sft", () => {
       cfg.rlhf.tokenizer = "klingon";
       fs.writeFileSync(path.join(dir, "config.json"), JSON.stringify(cfg));
       await expectRejected(["train", "sft", "--base", dir], /unknown tokenizer 'klingon'/);
-      env.withDb((db) => registerTiny(db, "klingon", dir, "klingon"));
+      await env.withDb(async (db) => await registerTiny(db, "klingon", dir, "klingon"));
       await expectRejected(["train", "sft", "--base", "klingon"], /unknown tokenizer 'klingon'/);
     });
 

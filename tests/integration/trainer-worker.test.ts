@@ -12,9 +12,9 @@ let configFile: string;
 beforeAll(async () => {
   env = cliEnv("rlhf-worker-");
   const dir = await makeTinyCheckpoint(path.join(env.dir, "tiny"));
-  env.withDb((db) => {
-    seedDemonstrations(db);
-    registerTiny(db, "tiny", dir);
+  await env.withDb(async (db) => {
+    await seedDemonstrations(db);
+    await registerTiny(db, "tiny", dir);
   });
   configFile = path.join(env.dir, "sft.json");
   fs.writeFileSync(configFile, JSON.stringify({ learning_rate: 1e-2, batch_size: 4, max_steps: 12, eval_steps: 6 }));
@@ -26,7 +26,7 @@ describe("queue and worker", () => {
     const r = await rlhf("train", "sft", "--base", "tiny", "--config", configFile, "--name", "queued-sft", "--queue", "--json");
     expect(r.code, r.err).toBe(0);
     expect(r.json).toMatchObject({ status: "queued", queued: true, model: "queued-sft" });
-    expect(env.withDb((db) => db.select().from(models).all().map((m) => m.name))).not.toContain("queued-sft");
+    expect(await env.withDb(async (db) => (await db.select().from(models)).map((m) => m.name))).not.toContain("queued-sft");
     const list = await rlhf("runs", "list", "--json");
     expect(list.json!.runs).toEqual([expect.objectContaining({ id: r.json!.run_id, kind: "sft", status: "queued" })]);
   });
@@ -42,7 +42,7 @@ describe("queue and worker", () => {
     expect(Object.keys(show.json!.metrics)).toEqual(expect.arrayContaining(["train/loss", "eval/loss", "train/lr", "train/grad_norm"]));
     expect(show.json!.steps).toBe(12);
     expect(show.json!.logs.join("\n")).toMatch(/registered model 'queued-sft'/);
-    const tiny = env.withDb((db) => db.select().from(models).all());
+    const tiny = await env.withDb(async (db) => await db.select().from(models));
     expect(tiny.find((m) => m.name === "queued-sft")!.parentId).toBe(tiny.find((m) => m.name === "tiny")!.id);
   });
 
@@ -69,7 +69,7 @@ describe("queue and worker", () => {
       expect(w.json!.runs).toEqual([expect.objectContaining({ run: q.json!.run_id, status: "failed" })]);
       expect(w.json!.runs[0].error).toMatch(/does not exist/);
       expect(w.json!.runs[0].error).not.toContain("\n");
-      expect(env.withDb((db) => db.select().from(models).all().map((m) => m.name))).not.toContain("doomed");
+      expect(await env.withDb(async (db) => (await db.select().from(models)).map((m) => m.name))).not.toContain("doomed");
       expect(fs.existsSync(path.join(env.dir, "models", "doomed"))).toBe(false);
     } finally {
       fs.renameSync(moved, path.join(env.dir, "tiny"));
@@ -77,7 +77,7 @@ describe("queue and worker", () => {
   });
 
   it("a run of a kind this version does not know fails with a sentence, not a crash", async () => {
-    const id = env.withDb((db) => db.insert(runs).values({ kind: "kto", name: "from-the-future", config: {} }).returning().get().id);
+    const id = await env.withDb(async (db) => (await db.insert(runs).values({ kind: "kto", name: "from-the-future", config: {} }).returning())[0].id);
     const w = await rlhf("worker", "--once", "--json");
     expect(w.json!.runs).toEqual([expect.objectContaining({ run: id, status: "failed", error: "run kind 'kto' is not known to this version; upgrade the worker" })]);
   });

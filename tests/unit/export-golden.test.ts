@@ -11,18 +11,18 @@ import { buildExportFixture, GOLDEN_EXPORTS } from "../support/export-fixture";
 const GOLDEN = path.join(__dirname, "../fixtures/export-golden");
 let t: TempDb;
 
-beforeAll(() => {
+beforeAll(async () => {
   t = createTempDb("rlhf-export-golden-");
-  buildExportFixture(t.db);
+  await buildExportFixture(t.db);
 });
 afterAll(() => t.close());
 
 describe("exports are byte-identical to the reference files", () => {
   for (const { name, format, filter } of GOLDEN_EXPORTS)
-    it(name, () => {
+    it(name, async () => {
       const parts: Uint8Array[] = [];
       let records = 0;
-      for (const chunk of exportChunks(t.db, parseExportFormat(format), resolveExportFilter(t.db, filter))) {
+      for await (const chunk of exportChunks(t.db, parseExportFormat(format), await resolveExportFilter(t.db, filter))) {
         parts.push(chunk.bytes);
         records += chunk.records;
       }

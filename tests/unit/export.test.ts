@@ -9,30 +9,31 @@ import { consensusRanking, pairwiseAgreement } from "../../server/services/agree
 import { exportRecords, resolveExportFilter } from "../../server/services/export";
 import { createApiToken, userForApiToken } from "../../server/services/api-tokens";
 import { main } from "../../trainer/cli";
+import { collect } from "../../server/services/async-iter";
 
 let dir: string;
 let db: Db;
 const ids: Record<string, string> = {};
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "rlhf-export-"));
   db = openDb(path.join(dir, "t.db"));
-  const alice = db.insert(users).values({ email: "alice@x", passwordHash: "x", role: "annotator" }).returning().get();
-  const bob = db.insert(users).values({ email: "bob@x", passwordHash: "x", role: "annotator" }).returning().get();
-  const proj = db.insert(projects).values({ name: "P" }).returning().get();
-  const p1 = db.insert(prompts).values({ projectId: proj.id, text: "Say hi.", textHash: "h1" }).returning().get();
-  const p2 = db.insert(prompts).values({ projectId: proj.id, text: "Count.", textHash: "h2", split: "test" }).returning().get();
+  const alice = (await db.insert(users).values({ email: "alice@x", passwordHash: "x", role: "annotator" }).returning())[0];
+  const bob = (await db.insert(users).values({ email: "bob@x", passwordHash: "x", role: "annotator" }).returning())[0];
+  const proj = (await db.insert(projects).values({ name: "P" }).returning())[0];
+  const p1 = (await db.insert(prompts).values({ projectId: proj.id, text: "Say hi.", textHash: "h1" }).returning())[0];
+  const p2 = (await db.insert(prompts).values({ projectId: proj.id, text: "Count.", textHash: "h2", split: "test" }).returning())[0];
   for (const [key, promptId, text] of [["a", p1.id, "Hi!"], ["b", p1.id, "Hello."], ["c", p1.id, "Go away."], ["d", p2.id, "1 2 3"], ["e", p2.id, "3 2 1"]] as const)
-    ids[key] = db.insert(completions).values({ promptId, text, origin: "import" }).returning().get().id;
+    ids[key] = (await db.insert(completions).values({ promptId, text, origin: "import" }).returning())[0].id;
   // Two annotators agree on p1 except for one of three pairs; p2 has a single ranking, and one not-rankable.
-  db.insert(rankings).values([
+  await db.insert(rankings).values([
     { promptId: p1.id, userId: alice.id, ordering: [[ids.a!], [ids.b!], [ids.c!]], timeMs: 1000, flags: { [ids.c!]: ["harmful"] }, ratings: { [ids.a!]: 6, [ids.c!]: 1 } },
     { promptId: p1.id, userId: bob.id, ordering: [[ids.b!], [ids.a!], [ids.c!]], timeMs: 2000 },
     { promptId: p2.id, userId: alice.id, ordering: [[ids.d!, ids.e!]], timeMs: 500 },
     { promptId: p2.id, userId: bob.id, ordering: [], notRankable: true, notRankableReason: "both wrong" },
-  ]).run();
-  db.insert(demonstrations).values({ promptId: p1.id, userId: alice.id, text: "Hi there!", status: "submitted" }).run();
-  db.insert(demonstrations).values({ promptId: p1.id, userId: bob.id, text: "draft only", status: "draft" }).run();
+  ]);
+  await db.insert(demonstrations).values({ promptId: p1.id, userId: alice.id, text: "Hi there!", status: "submitted" });
+  await db.insert(demonstrations).values({ promptId: p1.id, userId: bob.id, text: "draft only", status: "draft" });
 });
 
 afterAll(() => {
@@ -49,33 +50,33 @@ describe("agreement", () => {
 });
 
 describe("export formats", () => {
-  it("trl-preference: one record per pair, ties and not-rankable give none", () => {
-    const recs = [...exportRecords(db, "trl-preference")];
+  it("trl-preference: one record per pair, ties and not-rankable give none", async () => {
+    const recs = (await collect(exportRecords(db, "trl-preference")));
     expect(recs).toHaveLength(6);
     expect(recs).toContainEqual({ prompt: "Say hi.", chosen: "Hi!", rejected: "Go away." });
     expect(recs.every((r) => r.prompt === "Say hi.")).toBe(true);
   });
 
-  it("trl-preference-chat: messages lists", () => {
-    const [rec] = [...exportRecords(db, "trl-preference-chat")];
+  it("trl-preference-chat: messages lists", async () => {
+    const [rec] = (await collect(exportRecords(db, "trl-preference-chat")));
     expect(rec!.prompt).toEqual([{ role: "user", content: "Say hi." }]);
     expect((rec!.chosen as { role: string }[])[0]!.role).toBe("assistant");
   });
 
-  it("hh-rlhf: Human/Assistant transcripts", () => {
-    const recs = [...exportRecords(db, "hh-rlhf")];
+  it("hh-rlhf: Human/Assistant transcripts", async () => {
+    const recs = (await collect(exportRecords(db, "hh-rlhf")));
     expect(recs).toContainEqual({ chosen: "\n\nHuman: Say hi.\n\nAssistant: Hi!", rejected: "\n\nHuman: Say hi.\n\nAssistant: Go away." });
   });
 
-  it("trl-sft: submitted demonstrations only, plain and chat", () => {
-    expect([...exportRecords(db, "trl-sft")]).toEqual([{ prompt: "Say hi.", completion: "Hi there!" }]);
-    expect([...exportRecords(db, "trl-sft-chat")]).toEqual([
+  it("trl-sft: submitted demonstrations only, plain and chat", async () => {
+    expect((await collect(exportRecords(db, "trl-sft")))).toEqual([{ prompt: "Say hi.", completion: "Hi there!" }]);
+    expect((await collect(exportRecords(db, "trl-sft-chat")))).toEqual([
       { messages: [{ role: "user", content: "Say hi." }, { role: "assistant", content: "Hi there!" }] },
     ]);
   });
 
-  it("rankings: full fidelity with indices, annotator, time, flags and Likert ratings", () => {
-    const recs = [...exportRecords(db, "rankings")];
+  it("rankings: full fidelity with indices, annotator, time, flags and Likert ratings", async () => {
+    const recs = (await collect(exportRecords(db, "rankings")));
     expect(recs).toHaveLength(3);
     const alice = recs.find((r) => r.annotator === "alice@x" && r.prompt === "Say hi.")!;
     expect(alice.completions).toEqual(["Hi!", "Hello.", "Go away."]);
@@ -89,25 +90,25 @@ describe("export formats", () => {
     expect(tie.ranking).toEqual([[0, 1]]);
   });
 
-  it("filters by split, annotator and minimum agreement", () => {
-    const f = (raw: Parameters<typeof resolveExportFilter>[1]) => resolveExportFilter(db, raw);
-    expect([...exportRecords(db, "rankings", f({ split: "test" }))]).toHaveLength(1);
-    expect([...exportRecords(db, "trl-preference", f({ annotator: "bob@x" }))]).toHaveLength(3);
-    expect([...exportRecords(db, "rankings", f({ minAgreement: "0.8" }))]).toHaveLength(2);
-    expect([...exportRecords(db, "rankings", f({ minAgreement: "0.9" }))]).toHaveLength(0);
-    expect(() => f({ split: "dev" })).toThrow(/split must be train or test/);
-    expect(() => f({ minAgreement: "2" })).toThrow(/from 0 to 1/);
-    expect(() => f({ since: "yesterday-ish" })).toThrow(/must be a date/);
-    expect(() => f({ project: "nope" })).toThrow(/no project named 'nope'/);
+  it("filters by split, annotator and minimum agreement", async () => {
+    const f = async (raw: Parameters<typeof resolveExportFilter>[1]) => await resolveExportFilter(db, raw);
+    expect((await collect(exportRecords(db, "rankings", await f({ split: "test" }))))).toHaveLength(1);
+    expect((await collect(exportRecords(db, "trl-preference", await f({ annotator: "bob@x" }))))).toHaveLength(3);
+    expect((await collect(exportRecords(db, "rankings", await f({ minAgreement: "0.8" }))))).toHaveLength(2);
+    expect((await collect(exportRecords(db, "rankings", await f({ minAgreement: "0.9" }))))).toHaveLength(0);
+    await expect(async () => await f({ split: "dev" })).rejects.toThrow(/split must be train or test/);
+    await expect(async () => await f({ minAgreement: "2" })).rejects.toThrow(/from 0 to 1/);
+    await expect(async () => await f({ since: "yesterday-ish" })).rejects.toThrow(/must be a date/);
+    await expect(async () => await f({ project: "nope" })).rejects.toThrow(/no project named 'nope'/);
   });
 });
 
 describe("api tokens", () => {
-  it("are shown once, stored hashed, and resolve to their user", () => {
-    const t = createApiToken(db, { email: "alice@x", name: "laptop" });
+  it("are shown once, stored hashed, and resolve to their user", async () => {
+    const t = await createApiToken(db, { email: "alice@x", name: "laptop" });
     expect(t.token).toMatch(/^rlhf_/);
-    expect(userForApiToken(db, t.token)?.email).toBe("alice@x");
-    expect(userForApiToken(db, t.token + "x")).toBeUndefined();
+    expect((await userForApiToken(db, t.token))?.email).toBe("alice@x");
+    expect(await userForApiToken(db, t.token + "x")).toBeUndefined();
     expect(JSON.stringify(db.$client.prepare("select * from api_tokens").all())).not.toContain(t.token);
   });
 });

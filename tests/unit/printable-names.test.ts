@@ -21,16 +21,16 @@ describe("printable names", () => {
     for (const name of ["Support bot v2", "Évaluation — été", "日本語のプロジェクト", "Ünïcödé 🚀"]) expect(unprintableReason(name, "x")).toBeNull();
   });
 
-  it("projects and users refuse them through the services (every caller: tRPC, CLI, seeds)", () => {
+  it("projects and users refuse them through the services (every caller: tRPC, CLI, seeds)", async () => {
     const t = createTempDb();
     try {
-      expect(() => createProject(t.db, { name: "x\u202Egnp.exe" }, null)).toThrow(/found U\+202E/);
-      const p = createProject(t.db, { name: "Fine" }, null);
-      expect(() => updateProject(t.db, { id: p.id, name: "\x1b]0;pwned\x07" }, null)).toThrow(/found U\+001B/);
-      expect(() => createUser(t.db, { email: "a@b.test", role: "annotator", name: "\u200Dadmin", password: "long-enough-pw" })).toThrow(/found U\+200D/);
-      expect(() => createUser(t.db, { email: "a\x1b@b.test", role: "annotator", password: "long-enough-pw" })).toThrow(/is not an email address/);
-      const { user } = createUser(t.db, { email: "c@d.test", role: "annotator", password: "long-enough-pw" });
-      expect(() => updateUser(t.db, { id: user.id, name: "bell\x07" }, null)).toThrow(/found U\+0007/);
+      await expect(async () => await createProject(t.db, { name: "x\u202Egnp.exe" }, null)).rejects.toThrow(/found U\+202E/);
+      const p = await createProject(t.db, { name: "Fine" }, null);
+      await expect(async () => await updateProject(t.db, { id: p.id, name: "\x1b]0;pwned\x07" }, null)).rejects.toThrow(/found U\+001B/);
+      await expect(async () => await createUser(t.db, { email: "a@b.test", role: "annotator", name: "\u200Dadmin", password: "long-enough-pw" })).rejects.toThrow(/found U\+200D/);
+      await expect(async () => await createUser(t.db, { email: "a\x1b@b.test", role: "annotator", password: "long-enough-pw" })).rejects.toThrow(/is not an email address/);
+      const { user } = await createUser(t.db, { email: "c@d.test", role: "annotator", password: "long-enough-pw" });
+      await expect(async () => await updateUser(t.db, { id: user.id, name: "bell\x07" }, null)).rejects.toThrow(/found U\+0007/);
     } finally {
       t.close();
     }

@@ -39,11 +39,11 @@ describe("auth", () => {
   });
 
   it("signs in with email and password, refuses disabled users, and rate-limits failures", async () => {
-    const { user } = createUser(getDb(), { email: "ann@example.com", role: "annotator", password: "right password" });
+    const { user } = await createUser(getDb(), { email: "ann@example.com", role: "annotator", password: "right password" });
     const req = { headers: { "x-rlhf-client-ip": "10.0.0.1" } };
     expect(await authorize({ email: "ann@example.com", password: "right password" }, req)).toMatchObject({ id: user.id, role: "annotator" });
     expect(await authorize({ email: "ann@example.com", password: "wrong" }, req)).toBeNull();
-    updateUser(getDb(), { id: user.id, disabled: true }, null);
+    await updateUser(getDb(), { id: user.id, disabled: true }, null);
     expect(await authorize({ email: "ann@example.com", password: "right password" }, req)).toBeNull();
     // The address is the one the web server set; a client's own X-Forwarded-For is not read.
     for (let i = 0; i < 20; i++) await authorize({ email: `nobody${i}@example.com`, password: "x" }, { headers: { "x-rlhf-client-ip": "10.0.0.2", "x-forwarded-for": `1.1.1.${i}` } });
@@ -52,16 +52,16 @@ describe("auth", () => {
   });
 
   it("starts a session row at sign-in, carries its id, the user id and role into the session, and ends it at sign-out", async () => {
-    const { user } = createUser(getDb(), { email: "res@example.com", role: "researcher", password: "right password" });
+    const { user } = await createUser(getDb(), { email: "res@example.com", role: "researcher", password: "right password" });
     const callbacks = authOptions.callbacks!;
     const token = await callbacks.jwt!({ token: {}, user: { id: user.id, role: "researcher" } } as never);
     expect(token).toMatchObject({ id: user.id, role: "researcher", sid: expect.any(String) });
     const session = await callbacks.session!({ session: { user: { email: "r@x.io" }, expires: "" }, token } as never);
     expect(session.user).toMatchObject({ id: user.id, role: "researcher", sid: token.sid, email: "r@x.io" });
     const claims = { id: user.id, sid: token.sid };
-    expect(findSessionUser(getDb(), claims)).toMatchObject({ id: user.id, role: "researcher" });
+    expect(await findSessionUser(getDb(), claims)).toMatchObject({ id: user.id, role: "researcher" });
     await authOptions.events!.signOut!({ token, session } as never);
-    expect(findSessionUser(getDb(), claims)).toBeUndefined();
+    expect(await findSessionUser(getDb(), claims)).toBeUndefined();
   });
 
   it("reads the session straight from the cookie, and treats a bad cookie as no session", async () => {

@@ -16,23 +16,23 @@ beforeEach(() => {
 afterEach(() => t.close());
 
 describe("ensureBootstrap", () => {
-  it("creates admin@localhost with a generated password once, and seeds the demo project once", () => {
-    const first = ensureBootstrap(t.db, {});
+  it("creates admin@localhost with a generated password once, and seeds the demo project once", async () => {
+    const first = await ensureBootstrap(t.db, {});
     expect(first).toMatchObject({ adminEmail: "admin@localhost", seededDemo: true });
-    const admin = t.db.select().from(users).get()!;
+    const admin = (await t.db.select().from(users))[0]!;
     expect(verifyPassword(first.generatedPassword!, admin.passwordHash)).toBe(true);
-    expect(ensureBootstrap(t.db, {})).toEqual({ adminEmail: null, generatedPassword: null, seededDemo: false });
-    expect(t.db.select().from(users).all()).toHaveLength(1);
-    const project = t.db.select().from(projects).get()!;
+    expect(await ensureBootstrap(t.db, {})).toEqual({ adminEmail: null, generatedPassword: null, seededDemo: false });
+    expect(await t.db.select().from(users)).toHaveLength(1);
+    const project = (await t.db.select().from(projects))[0]!;
     expect(project).toMatchObject({ name: "Demo: helpful assistant", k: 4, overlap: 1, allowTies: true, likertScale: 7, flags: ["harmful", "untruthful", "off-topic"] });
-    const all = t.db.select().from(prompts).all();
+    const all = await t.db.select().from(prompts);
     expect(all).toHaveLength(30);
     expect(all.filter((p) => p.split === "test")).toHaveLength(5);
-    expect(t.db.select().from(tasks).all().filter((x) => x.kind === "rank" && x.completionIds.length === 4)).toHaveLength(30);
+    expect((await t.db.select().from(tasks)).filter((x) => x.kind === "rank" && x.completionIds.length === 4)).toHaveLength(30);
   });
 
-  it("uses ADMIN_EMAIL and ADMIN_PASSWORD when given, and prints no password", () => {
-    const r = ensureBootstrap(t.db, { ADMIN_EMAIL: "Boss@Example.com", ADMIN_PASSWORD: "s3cret-pass" });
+  it("uses ADMIN_EMAIL and ADMIN_PASSWORD when given, and prints no password", async () => {
+    const r = await ensureBootstrap(t.db, { ADMIN_EMAIL: "Boss@Example.com", ADMIN_PASSWORD: "s3cret-pass" });
     expect(r).toMatchObject({ adminEmail: "boss@example.com", generatedPassword: null });
   });
 });

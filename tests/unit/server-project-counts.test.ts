@@ -11,55 +11,55 @@ import { submitRanking } from "../../server/services/responses";
 import { createTempDb, type TempDb } from "../support/db";
 
 let t: TempDb;
-beforeAll(() => {
+beforeAll(async () => {
   t = createTempDb();
-  seedDemoProject(t.db);
+  await seedDemoProject(t.db);
 });
 afterAll(() => t.close());
 
 describe("project counts", () => {
-  it("listProjects counts the project's own prompts and open tasks", () => {
-    const [demo] = listProjects(t.db);
+  it("listProjects counts the project's own prompts and open tasks", async () => {
+    const [demo] = await listProjects(t.db);
     expect(demo!.promptCount).toBe(30);
     expect(demo!.openTasks).toBeGreaterThanOrEqual(30);
   });
 
-  it("open tasks per user drop once they answer one; responses per project rise", () => {
-    const user = t.db.insert(users).values({ email: "ann@x", passwordHash: "x", role: "annotator" }).returning().get();
-    const projectId = listProjects(t.db)[0]!.id;
+  it("open tasks per user drop once they answer one; responses per project rise", async () => {
+    const user = (await t.db.insert(users).values({ email: "ann@x", passwordHash: "x", role: "annotator" }).returning())[0];
+    const projectId = (await listProjects(t.db))[0]!.id;
     const before = openTaskCountsFor(t.db, user.id).get(projectId)!;
     expect(before.rank).toBe(30);
 
-    const task = nextTask(t.db, user.id, { projectId, kind: "rank" })!;
-    submitRanking(t.db, user.id, { assignmentId: task.assignmentId, ranking: task.completions.map((c) => [c.id]), timeMs: 1000 });
+    const task = (await nextTask(t.db, user.id, { projectId, kind: "rank" }))!;
+    await submitRanking(t.db, user.id, { assignmentId: task.assignmentId, ranking: task.completions.map((c) => [c.id]), timeMs: 1000 });
 
     expect(openTaskCountsFor(t.db, user.id).get(projectId)!.rank).toBe(29);
     expect(responseCountsByProject(t.db).get(projectId)).toEqual({ demonstrate: 0, rank: 1 });
   });
 
-  it("a skip counts as done for the one who skipped, not for anyone else; progress names each annotator's count", () => {
-    const projectId = listProjects(t.db)[0]!.id;
-    const [a, b] = ["skipper@x", "other@x"].map((email) => t.db.insert(users).values({ email, passwordHash: "x", role: "annotator" }).returning().get());
+  it("a skip counts as done for the one who skipped, not for anyone else; progress names each annotator's count", async () => {
+    const projectId = (await listProjects(t.db))[0]!.id;
+    const [a, b] = await Promise.all(["skipper@x", "other@x"].map(async (email) => (await t.db.insert(users).values({ email, passwordHash: "x", role: "annotator" }).returning())[0]));
     const open = openTaskCountsFor(t.db, a!.id).get(projectId)!.rank;
     expect(openTaskCountsFor(t.db, b!.id).get(projectId)!.rank).toBe(open);
-    const task = nextTask(t.db, a!.id, { projectId, kind: "rank" })!;
-    skipTask(t.db, a!.id, { assignmentId: task.assignmentId, reason: "cannot read it" });
+    const task = (await nextTask(t.db, a!.id, { projectId, kind: "rank" }))!;
+    await skipTask(t.db, a!.id, { assignmentId: task.assignmentId, reason: "cannot read it" });
     expect(openTaskCountsFor(t.db, a!.id).get(projectId)!.rank).toBe(open - 1);
     expect(openTaskCountsFor(t.db, b!.id).get(projectId)!.rank).toBe(open);
     const progress = projectProgress(t.db).find((p) => p.projectId === projectId)!;
     expect(progress.perAnnotator).toEqual([{ email: "ann@x", count: 1 }]);
-    expect(progress.openTasks).toBe(listProjects(t.db)[0]!.openTasks);
+    expect(progress.openTasks).toBe((await listProjects(t.db))[0]!.openTasks);
   });
 
-  it("the prompt list pages server-side in import order, with each page's counts", () => {
-    const projectId = listProjects(t.db)[0]!.id;
-    const all = listPrompts(t.db, { projectId, page: 1, pageSize: 200 });
+  it("the prompt list pages server-side in import order, with each page's counts", async () => {
+    const projectId = (await listProjects(t.db))[0]!.id;
+    const all = await listPrompts(t.db, { projectId, page: 1, pageSize: 200 });
     expect(all.total).toBe(30);
-    const pages = [1, 2, 3, 4].map((page) => listPrompts(t.db, { projectId, page, pageSize: 8 }));
+    const pages = await Promise.all([1, 2, 3, 4].map(async (page) => await listPrompts(t.db, { projectId, page, pageSize: 8 })));
     expect(pages.map((p) => p.items.length)).toEqual([8, 8, 8, 6]);
     expect(pages.flatMap((p) => p.items.map((i) => i.id))).toEqual(all.items.map((i) => i.id));
     expect(pages.every((p) => p.total === 30)).toBe(true);
     expect(pages.flatMap((p) => p.items).reduce((n, i) => n + i.rankingCount, 0)).toBe(1);
-    expect(listPrompts(t.db, { projectId, page: 9, pageSize: 8 }).items).toEqual([]);
+    expect((await listPrompts(t.db, { projectId, page: 9, pageSize: 8 })).items).toEqual([]);
   });
 });

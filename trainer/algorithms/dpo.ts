@@ -35,7 +35,7 @@ export const algorithm: RunAlgorithm<"dpo"> = {
         reference: reference.model,
         encode: encoderFor(policy.tokenizer),
         padId: policy.tokenizer.padId,
-        pairs: preferencePairs(ctx.db, { projectId: projectScope(ctx.db, ctx.config.project) }),
+        pairs: await preferencePairs(ctx.db, { projectId: await projectScope(ctx.db, ctx.config.project) }),
         config: cfg,
         ctx,
         releaseReference,

@@ -21,7 +21,7 @@ export const algorithm: RunAlgorithm<"reward"> = {
     // With LoRA the backbone's adapters and the scalar head train; the base weights stay as they are.
     const lora = loraSettingsFrom(cfg);
     if (lora) base.model.attachLora(lora);
-    const rankings = rankedExamples(ctx.db, { projectId: projectScope(ctx.db, cfg.project) });
+    const rankings = await rankedExamples(ctx.db, { projectId: await projectScope(ctx.db, cfg.project) });
     // Reference samples for the normalisation: the base policy (PPO's reference) on the rankings' train prompts.
     const trainPrompts = [...new Set(rankings.filter((r) => r.split === "train").map((r) => r.prompt))];
     try {

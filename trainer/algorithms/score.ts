@@ -16,12 +16,12 @@ export const algorithm: RunAlgorithm<"score"> = {
     const { scoreTexts } = await import("../rl/reward");
     const { buildExample, getTokenizer } = await import("../tokenizer/index");
     const cfg = ctx.config;
-    const projectId = projectScope(ctx.db, cfg.project);
+    const projectId = await projectScope(ctx.db, cfg.project);
     if (!projectId) throw new RunInputError(`a score run needs a project: {"project": "NAME"}`);
-    const project = getProject(ctx.db, projectId);
+    const project = await getProject(ctx.db, projectId);
     const strategy = project.selection as "random" | "uncertain" | "disagree";
     ctx.log(`tfjs backend: ${await initBackend()}`);
-    const items = tasksToScore(ctx.db, projectId);
+    const items = await tasksToScore(ctx.db, projectId);
     ctx.setProgressTotal(items.length, "task");
     ctx.log(`scoring ${items.length} open ranking tasks of '${project.name}' for selection '${strategy}'`);
 
@@ -40,11 +40,11 @@ export const algorithm: RunAlgorithm<"score"> = {
     };
     const first = await score(ctx.reward!);
     ctx.throwIfCancelled();
-    const second = strategy === "disagree" && cfg.second_reward ? await score(resolveModelInput(ctx.db, cfg.second_reward, { flag: "second reward model", kind: "reward" })) : null;
+    const second = strategy === "disagree" && cfg.second_reward ? await score(await resolveModelInput(ctx.db, cfg.second_reward, { flag: "second reward model", kind: "reward" })) : null;
 
     const priorities = new Map<string, number>();
     items.forEach((t, i) => priorities.set(t.taskId, taskPriority(strategy, t, first[i]!, second?.[i] ?? null)));
-    writePriorities(ctx.db, priorities);
+    await writePriorities(ctx.db, priorities);
     const values = [...priorities.values()];
     const mean = values.length ? values.reduce((a, b) => a + b, 0) / values.length : 0;
     // Priorities run −1..0; reported as 0..1 "how much this task needs a label" for the chart.

@@ -10,24 +10,24 @@ import { CliError } from "./args";
 import type { CommandIO } from "./types";
 
 /** The database, with the shipped base model registered (a no-op after the first time): `--base base` just works. */
-export function registryDb(): Db {
+export async function registryDb(): Promise<Db> {
   const db = getDb();
-  ensureBuiltinModel(db);
+  await ensureBuiltinModel(db);
   return db;
 }
 
 /** A project by name, or a one-line error naming the projects that do exist. */
-export function projectByName(db: Db, name: string): { id: string; name: string } {
-  const project = findProjectByName(db, name);
+export async function projectByName(db: Db, name: string): Promise<{ id: string; name: string }> {
+  const project = await findProjectByName(db, name);
   if (project) return { id: project.id, name: project.name };
-  const names = listProjects(db).map((p) => `'${p.name}'`);
+  const names = (await listProjects(db)).map((p) => `'${p.name}'`);
   const known = names.length ? `projects: ${names.join(", ")}` : "there are no projects yet: 'rlhf projects create NAME' makes one";
   throw new CliError(`no project named '${name}' (${known})`);
 }
 
 /** --project NAME for imports, defaulting to the demo project the first start seeds. */
-export function importTarget(db: Db, name: string | undefined): { id: string; name: string } {
-  return projectByName(db, name ?? DEMO_PROJECT_NAME);
+export async function importTarget(db: Db, name: string | undefined): Promise<{ id: string; name: string }> {
+  return await projectByName(db, name ?? DEMO_PROJECT_NAME);
 }
 
 /**

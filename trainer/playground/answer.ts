@@ -13,7 +13,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 async function load(db: Db, modelId: string): Promise<Loaded> {
   const [{ initBackend }, { loadPolicy }, { samplePrompt }] = await Promise.all([import("../backend/index"), import("../rl/models"), import("../runs/sample")]);
   await initBackend();
-  const policy = await loadPolicy(resolveModelInput(db, modelId, { flag: "model", kind: "policy" }));
+  const policy = await loadPolicy(await resolveModelInput(db, modelId, { flag: "model", kind: "policy" }));
   return {
     modelId,
     dispose: () => policy.model.dispose(),
@@ -40,7 +40,7 @@ export async function serveGenerations(db: Db, opts: { workerId: string; shouldS
     while (!opts.shouldStop()) {
       let job: GenerationRow | undefined;
       try {
-        job = claimNextGeneration(db, opts.workerId);
+        job = await claimNextGeneration(db, opts.workerId);
       } catch {
         job = undefined; // a busy database: try again at the next poll
       }
@@ -55,10 +55,10 @@ export async function serveGenerations(db: Db, opts: { workerId: string; shouldS
           cached = null;
           cached = await load(db, job.modelId);
         }
-        finishGeneration(db, job.id, await cached.sample(job.prompt, job));
+        await finishGeneration(db, job.id, await cached.sample(job.prompt, job));
         answered++;
       } catch (err) {
-        failGeneration(db, job.id, oneLineError(err));
+        await failGeneration(db, job.id, oneLineError(err));
         opts.log?.(`playground generation ${job.id} failed: ${oneLineError(err)}`);
       }
     }

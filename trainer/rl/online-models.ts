@@ -44,8 +44,8 @@ export async function loadOnlineModels(ctx: RunContext<unknown>, completionLengt
     disposers.push(() => reference.model.dispose());
     const room = policy.model.config.n_positions - completionLength - 1;
     // The run's project only (every kind's config has `project`; empty means every project).
-    const projectId = projectScope(ctx.db, (ctx.config as { project?: unknown }).project);
-    const prompts = promptsInSplit(ctx.db, "train", projectId).map((p) => buildPrompt(policy.tokenizer, p.text)).filter((p) => p.length <= room);
+    const projectId = await projectScope(ctx.db, (ctx.config as { project?: unknown }).project);
+    const prompts = (await promptsInSplit(ctx.db, "train", projectId)).map((p) => buildPrompt(policy.tokenizer, p.text)).filter((p) => p.length <= room);
     if (prompts.length === 0) throw new RunInputError(`every train prompt is longer than the model's context allows with ${completionLength} new tokens`);
     return { policy, reference: reference.model, rm: { gpt: rm.model, head: rm.head }, prompts, dispose };
   } catch (err) {

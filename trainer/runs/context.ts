@@ -26,7 +26,10 @@ export interface LiveContext<C> {
   ctx: RunContext<C>;
   /** Why the run stopped early, when it did: 'cancelled' (by a user), 'lease-lost', 'stopped' (worker shutdown). */
   stopReason(): "cancelled" | "lease-lost" | "stopped" | null;
-  close(): void;
+  /** Waits for every queued write (log lines, metrics, progress) to land; throws the first that failed. */
+  flush(): Promise<void>;
+  /** Stops the timers and lets the queued writes land. */
+  close(): Promise<void>;
 }
 
 /** The scratch folder of a run: resumable checkpoints live here until the run ends. */
@@ -50,11 +53,26 @@ export function createRunContext<C>(
   let barTotal = 100;
   let barUnit = "%";
   const perf = new PerfMeter();
+  // The trainers report synchronously between steps; the writes go to the database in order, off their path. A
+  // failed write is kept and thrown by the next report, so a lost database still stops the run.
+  let writes: Promise<void> = Promise.resolve();
+  let writeError: unknown = null;
+  const enqueue = (write: () => Promise<unknown>) => {
+    if (writeError) {
+      const err = writeError;
+      writeError = null;
+      throw err;
+    }
+    writes = writes.then(write).then(
+      () => {},
+      (err: unknown) => void (writeError ??= err),
+    );
+  };
 
-  const beat = () => {
+  const beat = async () => {
     if (stop) return;
     try {
-      if (!heartbeat(db, run.id, opts.workerId, leaseMs)) stop = isCancelled(db, run.id) ? "cancelled" : "lease-lost";
+      if (!await heartbeat(db, run.id, opts.workerId, leaseMs)) stop = await isCancelled(db, run.id) ? "cancelled" : "lease-lost";
     } catch {
       // A busy database must not kill the run; the next beat tries again well within the lease.
     }
@@ -63,13 +81,18 @@ export function createRunContext<C>(
   const timer = setInterval(beat, Math.max(250, Math.floor(leaseMs / 4)));
   timer.unref();
 
+  // Asked between steps, synchronously: the answer is what is known now, and a database check (at most once a
+  // second) runs in the background, so a cancel is seen a step later.
   const checkStop = (): boolean => {
     if (stop) return true;
     if (opts.stopRequested?.()) stop = "stopped";
     const now = Date.now();
     if (!stop && now - lastCancelCheck > 1000) {
       lastCancelCheck = now;
-      if (isCancelled(db, run.id)) stop = "cancelled";
+      isCancelled(db, run.id).then(
+        (cancelled) => void (cancelled && !stop && (stop = "cancelled")),
+        () => {}, // a busy database: the next check asks again
+      );
     }
     return stop !== null;
   };
@@ -89,7 +112,7 @@ export function createRunContext<C>(
     reward: inputs.reward,
     scratchDir: runScratchDir(run.id),
     log(message, level = "info") {
-      appendLog(db, run.id, message, level);
+      enqueue(() => appendLog(db, run.id, message, level));
       if (opts.echo) {
         // Keep a TTY bar intact: finish its line before printing.
         if (bar && process.stderr.isTTY) process.stderr.write("\r\x1b[K");
@@ -99,7 +122,8 @@ export function createRunContext<C>(
     reportMetrics(step, metrics) {
       // Training steps carry the perf figures too; eval-only reports do not (their interval is not a step's).
       const evalOnly = Object.keys(metrics).every((k) => k.startsWith("eval/") || k === "epoch");
-      logMetrics(db, run.id, step, evalOnly ? metrics : { ...metrics, ...perf.metrics() });
+      const row = evalOnly ? metrics : { ...metrics, ...perf.metrics() };
+      enqueue(() => logMetrics(db, run.id, step, row));
     },
     countTokens(tokens) {
       perf.count(tokens);
@@ -110,7 +134,7 @@ export function createRunContext<C>(
       const now = Date.now();
       // The web UI polls progress; a write per second (or per percent) is plenty.
       if (f === 1 || now - lastProgressWrite > 1000 || f - lastProgress >= 0.01) {
-        setProgress(db, run.id, f);
+        enqueue(() => setProgress(db, run.id, f));
         lastProgressWrite = now;
         lastProgress = f;
       }
@@ -129,14 +153,24 @@ export function createRunContext<C>(
   return {
     ctx,
     stopReason: () => stop,
-    close() {
+    async flush() {
+      await writes;
+      if (writeError) {
+        const err = writeError;
+        writeError = null;
+        throw err;
+      }
+    },
+    async close() {
       clearInterval(timer);
       (bar as ProgressBar | null)?.done();
       try {
         ctx.log(perf.summary());
       } catch {
-        // The log is a courtesy here; a closed database must not turn a finished run into a failure.
+        // An earlier write failed; the run has already ended with that error.
       }
+      await writes;
+      writeError = null; // the log is a courtesy here: a closed database must not turn a finished run into a failure
     },
   };
 }

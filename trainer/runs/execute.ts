@@ -39,11 +39,11 @@ function outputLocation(name: string, runId: string): { rel: string; abs: string
  * "Then send samples for labeling": a sample run of the new policy, queued for a worker, so the next labeling round
  * opens by itself. Its failure to queue (the project was deleted, say) is logged and leaves the training run done.
  */
-function queueFollowUp(db: Db, run: RunRow, model: ModelRow, log: (m: string, level?: "info" | "warn" | "error") => void): void {
+async function queueFollowUp(db: Db, run: RunRow, model: ModelRow, log: (m: string, level?: "info" | "warn" | "error") => void): Promise<void> {
   const f = run.config[RESERVED_CONFIG_KEYS.followUp] as FollowUpSample | undefined;
   if (!f || model.kind !== "policy") return;
   try {
-    const next = createRunFromRequest(db, {
+    const next = await createRunFromRequest(db, {
       kind: "sample",
       config: { project: f.project, policies: model.name, ...(f.prompt_set ? { prompt_set: f.prompt_set } : {}), ...(f.k ? { k: f.k } : {}), ...(f.max_prompts ? { max_prompts: f.max_prompts } : {}) },
       createdBy: run.createdBy ?? null,
@@ -69,25 +69,26 @@ export async function executeRun(db: Db, claimed: RunRow, opts: ContextOptions):
     const kind = runKind(claimed.kind);
     const algorithm = await loadAlgorithm(claimed.kind);
     const config = storedRunConfig(claimed.kind, claimed.config);
-    const inputs = kind.trains ? storedRunInputs(db, claimed) : { base: null, reward: null };
+    const inputs = kind.trains ? await storedRunInputs(db, claimed) : { base: null, reward: null };
     if (kind.trains && !inputs.base) throw new Error(`a ${claimed.kind} run needs a base model`);
     if (kind.needsReward && !inputs.reward) throw new Error(`a ${claimed.kind} run needs a reward model`);
     live = createRunContext(db, claimed, config, inputs, opts);
     const { ctx } = live;
     ctx.log(`${claimed.kind} run ${claimed.id} started on ${opts.workerId}${inputs.base ? ` from ${inputs.base.label}` : ""}`);
     output = await algorithm.train(ctx);
+    await live.flush();
     ctx.throwIfCancelled();
 
     if (kind.outputKind && output.save) {
       // The run was named when it was created; only a model registered by hand since then can have taken the name.
       const wanted = claimed.name ?? `${claimed.kind}-${claimed.id}`;
-      const name = uniqueModelName(db, wanted);
+      const name = await uniqueModelName(db, wanted);
       if (name !== wanted) ctx.log(`a model named '${wanted}' was registered while the run trained; saving as '${name}'`, "warn");
       const where = outputLocation(name, claimed.id);
       writtenDir = where.abs;
       await output.save(where.abs);
       model =
-        completeRun(db, claimed.id, {
+        await completeRun(db, claimed.id, {
           name,
           kind: kind.outputKind,
           path: where.rel,
@@ -96,13 +97,14 @@ export async function executeRun(db: Db, claimed: RunRow, opts: ContextOptions):
           config: { ...(output.modelConfig ?? {}), metrics: output.metrics },
         }) ?? null;
       ctx.log(`registered model '${name}' (${where.rel})`);
-      if (model) queueFollowUp(db, claimed, model, ctx.log);
+      if (model) await queueFollowUp(db, claimed, model, ctx.log);
     } else {
-      completeRun(db, claimed.id);
+      await completeRun(db, claimed.id);
     }
     fs.rmSync(runScratchDir(claimed.id), { recursive: true, force: true });
-    return { run: getRun(db, claimed.id), model, metrics: output.metrics, error: null };
+    return { run: await getRun(db, claimed.id), model, metrics: output.metrics, error: null };
   } catch (err) {
+    await live?.flush().catch(() => {}); // what the run reported lands before its end is written
     const reason = live?.stopReason() ?? null;
     if (writtenDir && !model) fs.rmSync(writtenDir, { recursive: true, force: true });
     let message = oneLineError(err);
@@ -111,27 +113,27 @@ export async function executeRun(db: Db, claimed: RunRow, opts: ContextOptions):
         // With a resumable checkpoint in the scratch folder the next worker continues from it; without, start over.
         const scratch = runScratchDir(claimed.id);
         const resumable = fs.existsSync(scratch) && fs.readdirSync(scratch).length > 0;
-        if (resumable && requeueRun(db, claimed.id, opts.workerId)) message = "the worker stopped; the run is queued again and resumes from its last checkpoint";
-        else failRun(db, claimed.id, (message = "the worker stopped before the run finished; start it again"));
+        if (resumable && await requeueRun(db, claimed.id, opts.workerId)) message = "the worker stopped; the run is queued again and resumes from its last checkpoint";
+        else await failRun(db, claimed.id, (message = "the worker stopped before the run finished; start it again"));
       }
       // 'cancelled': a user already set the status; 'lease-lost': another worker owns the run now.
       else message = reason === "lease-lost" ? "this worker lost its lease on the run" : "run cancelled";
     } else {
       if (process.env.RLHF_DEBUG) console.error(err);
-      failRun(db, claimed.id, message);
+      await failRun(db, claimed.id, message);
     }
-    if (getRun(db, claimed.id).status !== "queued") fs.rmSync(runScratchDir(claimed.id), { recursive: true, force: true });
+    if ((await getRun(db, claimed.id)).status !== "queued") fs.rmSync(runScratchDir(claimed.id), { recursive: true, force: true });
     try {
-      appendLog(db, claimed.id, message, isCancellation(err) ? "warn" : "error");
+      await appendLog(db, claimed.id, message, isCancellation(err) ? "warn" : "error");
     } catch {
       // The database itself may be the failure; the run's status already says what happened where it could.
     }
-    return { run: getRun(db, claimed.id), model: null, metrics: output?.metrics ?? {}, error: message };
+    return { run: await getRun(db, claimed.id), model: null, metrics: output?.metrics ?? {}, error: message };
   } finally {
     try {
       output?.dispose?.();
     } finally {
-      live?.close();
+      await live?.close();
     }
   }
 }

@@ -28,7 +28,7 @@ export async function startRun(
 ): Promise<{ run: RunRow; result: RunResult | null }> {
   const { queue, ...request } = input;
   const workerId = queue ? null : (opts.workerId ?? defaultWorkerId("cli"));
-  const run = createRunFromRequest(db, { ...request, claim: workerId ? { workerId } : undefined });
+  const run = await createRunFromRequest(db, { ...request, claim: workerId ? { workerId } : undefined });
   if (queue) return { run, result: null };
   const result = await executeRun(db, run, { ...opts, workerId: workerId! });
   if (result.error) throw new RunFailedError(`${input.kind} run ${run.id} ${result.run.status}: ${result.error}`);

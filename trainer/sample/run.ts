@@ -77,18 +77,18 @@ export async function runSampling(ctx: RunContext<SampleConfig>): Promise<RunOut
   const stored = ctx.run.config;
   const promptsFile = stored[RESERVED_CONFIG_KEYS.promptsFile] as string | undefined;
   const outFile = stored[RESERVED_CONFIG_KEYS.outFile] as string | undefined;
-  const policies = resolvePolicies(ctx.db, c.policies);
+  const policies = await resolvePolicies(ctx.db, c.policies);
   const shares = splitK(c.k, policies.length);
-  const projectId = projectScope(ctx.db, c.project);
+  const projectId = await projectScope(ctx.db, c.project);
   if (c.open_tasks && !projectId) throw new RunInputError("a sample run that opens ranking tasks needs a project");
   // The prompt set is fixed when the run first starts: a resumed run must not pick other prompts ('unranked' shrinks
   // as this run opens tasks, and new prompts may have arrived), so the first start writes the ids down.
   const frozen = path.join(ctx.scratchDir, "sample-prompts.json");
   let prompts: PromptToSample[];
   if (promptsFile) prompts = promptsFromFile(promptsFile);
-  else if (fs.existsSync(frozen)) prompts = promptsByIds(ctx.db, JSON.parse(fs.readFileSync(frozen, "utf8")) as string[]);
+  else if (fs.existsSync(frozen)) prompts = await promptsByIds(ctx.db, JSON.parse(fs.readFileSync(frozen, "utf8")) as string[]);
   else {
-    prompts = promptsForSampling(ctx.db, projectId!, c.prompt_set, c.tag, c.max_prompts);
+    prompts = await promptsForSampling(ctx.db, projectId!, c.prompt_set, c.tag, c.max_prompts);
     fs.writeFileSync(frozen, JSON.stringify(prompts.map((p) => p.promptId)));
   }
   if (c.max_prompts > 0) prompts = prompts.slice(0, c.max_prompts);
@@ -99,7 +99,7 @@ export async function runSampling(ctx: RunContext<SampleConfig>): Promise<RunOut
   // Prompts this run stored before a restart are skipped (looked up in chunks: SQLite caps bound variables).
   const storedIds = new Set<string>();
   const ids = prompts.flatMap((p) => (p.promptId ? [p.promptId] : []));
-  for (let i = 0; i < ids.length; i += 500) for (const id of promptsSampledByRun(ctx.db, ctx.runId, ids.slice(i, i + 500))) storedIds.add(id);
+  for (let i = 0; i < ids.length; i += 500) for (const id of await promptsSampledByRun(ctx.db, ctx.runId, ids.slice(i, i + 500))) storedIds.add(id);
   const pending = prompts.map((prompt, index) => ({ prompt, index })).filter((b) => !b.prompt.promptId || !storedIds.has(b.prompt.promptId));
   const skipped = prompts.length - pending.length;
   // A resumed run appends to its file; a fresh one starts it empty.
@@ -120,13 +120,13 @@ export async function runSampling(ctx: RunContext<SampleConfig>): Promise<RunOut
   const got: SampledText[][][] = pending.map(() => []);
   const left = pending.map(() => policies.length);
   let nextBatch = 0;
-  const storeReadyBatches = () => {
+  const storeReadyBatches = async () => {
     while (nextBatch * c.batch_size < pending.length) {
       const lo = nextBatch * c.batch_size;
       const hi = Math.min(lo + c.batch_size, pending.length);
       for (let i = lo; i < hi; i++) if (left[i]! > 0) return;
       const sampled: SampledPrompt[] = pending.slice(lo, hi).map((b, j) => ({ prompt: b.prompt, completions: got[lo + j]!.flat() }));
-      if (c.open_tasks) tasksOpened += storeSampleBatch(ctx.db, { runId: ctx.runId, projectId: projectId!, batch: sampled, openTasks: true }).tasksOpened;
+      if (c.open_tasks) tasksOpened += (await storeSampleBatch(ctx.db, { runId: ctx.runId, projectId: projectId!, batch: sampled, openTasks: true })).tasksOpened;
       if (out !== null)
         for (const x of sampled)
           fs.writeSync(out, JSON.stringify({ prompt: x.prompt.text, completions: x.completions.map((y) => y.text), models: x.completions.map((y) => y.policy.name) }) + "\n");
@@ -156,7 +156,7 @@ export async function runSampling(ctx: RunContext<SampleConfig>): Promise<RunOut
         got[lo + j]![qi] = texts.map((m) => ({ text: m.text, policy, samplingParams: m.params, logprobSum: m.logprobSum }));
         left[lo + j]!--;
       });
-      storeReadyBatches();
+      await storeReadyBatches();
     }
   };
   const localRuns = policies.flatMap((policy, qi) => (policy.source === "local" ? [sampleLocal(policy, qi)] : []));
@@ -170,7 +170,7 @@ export async function runSampling(ctx: RunContext<SampleConfig>): Promise<RunOut
         const params = { temperature: c.temperature, top_p: c.top_p, max_tokens: c.max_new_tokens, endpoint: policy.endpoint.baseUrl };
         got[pi]![qi] = texts.map((text) => ({ text, policy, samplingParams: params }));
         left[pi]!--;
-        storeReadyBatches();
+        await storeReadyBatches();
       }),
     ]);
     ctx.throwIfCancelled();

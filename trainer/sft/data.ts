@@ -10,10 +10,10 @@ import { buildExample, type Tokenizer } from "../tokenizer/index";
 import type { SFTConfig } from "../../server/services/run-kinds/sft-config";
 
 /** Demonstrations by split; throws a one-line RunInputError when there is nothing to train on. */
-export function loadDemonstrations(db: Db, config: SFTConfig): { train: SftExample[]; test: SftExample[] } {
-  const projectId = projectScope(db, config.project);
-  const train = sftExamples(db, { projectId, split: "train" });
-  const test = sftExamples(db, { projectId, split: "test" });
+export async function loadDemonstrations(db: Db, config: SFTConfig): Promise<{ train: SftExample[]; test: SftExample[] }> {
+  const projectId = await projectScope(db, config.project);
+  const train = await sftExamples(db, { projectId, split: "train" });
+  const test = await sftExamples(db, { projectId, split: "test" });
   if (train.length === 0) {
     const where = config.project ? ` in project '${config.project}'` : "";
     throw new RunInputError(
@@ -35,13 +35,13 @@ export function tokenize(examples: readonly SftExample[], tok: Tokenizer, maxLen
 }
 
 /** Train and eval examples for a run: test split for eval, else a held-out slice of train. */
-export function sftDatasets(
+export async function sftDatasets(
   db: Db,
   config: SFTConfig,
   tok: Tokenizer,
   contextLength: number,
-): { train: TokenizedExample[]; eval: TokenizedExample[]; evalSource: "test" | "held-out" | "none"; dropped: number } {
-  const { train, test } = loadDemonstrations(db, config);
+): Promise<{ train: TokenizedExample[]; eval: TokenizedExample[]; evalSource: "test" | "held-out" | "none"; dropped: number }> {
+  const { train, test } = await loadDemonstrations(db, config);
   const maxLength = Math.min(config.max_length, contextLength);
   const tr = tokenize(train, tok, maxLength);
   const te = tokenize(test, tok, maxLength);

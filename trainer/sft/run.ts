@@ -50,7 +50,7 @@ export async function runSFT(ctx: RunContext<SFTConfig>): Promise<RunOutput> {
       ctx.log(`LoRA: r ${lora.r}, alpha ${lora.alpha} on ${lora.targetModules.join(", ")}: ${model.numTrainableParams()} trainable of ${model.numParams()} parameters`);
     }
     const tok = getTokenizer(loaded.tokenizer);
-    const data = sftDatasets(ctx.db, config, tok, model.config.n_positions);
+    const data = await sftDatasets(ctx.db, config, tok, model.config.n_positions);
     if (data.dropped) ctx.log(`dropped ${data.dropped} demonstrations whose response did not fit in max_length`, "warn");
     ctx.log(`base ${ctx.base!.label}: ${model.numParams()} parameters, tokenizer ${loaded.tokenizer}; eval on ${data.evalSource} (${data.eval.length})`);
     ctx.setProgressTotal(totalSteps(config, data.train.length), "step");

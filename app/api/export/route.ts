@@ -18,11 +18,11 @@ export async function GET(req: Request) {
 
   const q = new URL(req.url).searchParams;
   const db = getDb();
-  let chunks: Generator<ExportChunk>;
+  let chunks: AsyncGenerator<ExportChunk>;
   let format: string;
   try {
     format = parseExportFormat(q.get("format") ?? undefined);
-    const filter = resolveExportFilter(db, {
+    const filter = await resolveExportFilter(db, {
       project: q.get("project") ?? undefined,
       split: q.get("split") ?? undefined,
       since: q.get("since") ?? undefined,
@@ -37,12 +37,12 @@ export async function GET(req: Request) {
     chunks = exportChunks(db, format as Parameters<typeof exportChunks>[1], filter);
     if (q.get("check") === "1") {
       let empty = true;
-      for (let next = chunks.next(); !next.done; next = chunks.next())
+      for (let next = await chunks.next(); !next.done; next = await chunks.next())
         if (next.value.records) {
           empty = false;
           break;
         }
-      chunks.return(undefined);
+      await chunks.return(undefined);
       return Response.json({ ok: true, empty }, { headers: { "cache-control": "no-store" } });
     }
   } catch (err) {
@@ -52,13 +52,13 @@ export async function GET(req: Request) {
 
   // Pull-based: the next chunk of records (about 256 KB) is read only when the client has taken the previous one.
   const body = new ReadableStream<Uint8Array>({
-    pull(controller) {
-      const next = chunks.next();
+    async pull(controller) {
+      const next = await chunks.next();
       if (next.done) controller.close();
       else controller.enqueue(next.value.bytes);
     },
-    cancel() {
-      chunks.return(undefined);
+    async cancel() {
+      await chunks.return(undefined);
     },
   });
   return new Response(body, {

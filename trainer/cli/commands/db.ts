@@ -51,7 +51,7 @@ export const commands: Command[] = [
     usage: "rlhf db seed",
     async run(args) {
       args.assertAllUsed();
-      const r = seedDemoProject(getDb());
+      const r = await seedDemoProject(getDb());
       return {
         json: { project: DEMO_PROJECT_NAME, ...r },
         text: `${r.createdProject ? "created" : "updated"} '${DEMO_PROJECT_NAME}': ${r.promptsImported} prompts, ${r.completionsAdded} completions, ${r.rankTasksOpened} ranking tasks added`,

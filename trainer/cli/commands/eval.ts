@@ -48,8 +48,8 @@ export const commands: Command[] = [
       const dataFile = args.string("data");
       args.assertAllUsed();
       const db = getDb();
-      const input = resolveModelInput(db, model, { kind: "reward" });
-      const data = dataFile ? rankingsFromFile(dataFile, io) : rankedExamples(db, { split: "test" });
+      const input = await resolveModelInput(db, model, { kind: "reward" });
+      const data = dataFile ? rankingsFromFile(dataFile, io) : await rankedExamples(db, { split: "test" });
       if (data.length === 0) {
         throw new CliError(dataFile ? `${dataFile} holds no rankings` : "no held-out (test split) rankings in the database; pass --data FILE.jsonl");
       }

@@ -28,11 +28,11 @@ const exportData: Handler = async (args, io) => {
   args.assertAllUsed();
   if (!out && io.json) throw new UsageError("--json prints a summary, so it needs --out FILE for the records");
   const db = getDb();
-  const filter = resolveExportFilter(db, raw);
+  const filter = await resolveExportFilter(db, raw);
 
   if (!out) {
     let records = 0;
-    for (const chunk of exportChunks(db, format, filter)) {
+    for await (const chunk of exportChunks(db, format, filter)) {
       records += chunk.records;
       if (!process.stdout.write(chunk.bytes)) await once(process.stdout, "drain");
     }
@@ -50,7 +50,7 @@ const exportData: Handler = async (args, io) => {
   let records = 0;
   let logged = 0;
   try {
-    for (const chunk of exportChunks(db, format, filter)) {
+    for await (const chunk of exportChunks(db, format, filter)) {
       records += chunk.records;
       await writer.write(chunk.bytes);
       if (records - logged >= 100_000 && !io.json) {

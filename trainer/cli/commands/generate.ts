@@ -108,7 +108,7 @@ const generateCmd: Handler = async (args: Args, io: CommandIO) => {
   };
   args.assertAllUsed();
   // An endpoint policy is sampled through its API: the same flags, top-k aside (the OpenAI API has none).
-  const row = findModel(getDb(), model);
+  const row = await findModel(getDb(), model);
   const endpoint = row ? endpointOf(row) : null;
   if (row && endpoint) {
     if (opts.topK) throw new CliError(`--top-k is not part of the OpenAI API; '${row.name}' is an endpoint`);
@@ -119,7 +119,7 @@ const generateCmd: Handler = async (args: Args, io: CommandIO) => {
     const completions = texts.map((text) => ({ text }));
     return { json: { model: row.name, endpoint: endpoint.baseUrl, prompt, completions }, text: texts.map((t, i) => (texts.length > 1 ? `[${i + 1}] ${t}` : t)).join("\n") };
   }
-  const input = resolveModelInput(getDb(), model);
+  const input = await resolveModelInput(getDb(), model);
   io.log(`generating ${opts.n} completion(s) with ${input.label}`);
   const r = await runGenerate(input.dir, opts);
   const text = r.completions.map((c, i) => (r.completions.length > 1 ? `[${i + 1}] ${c.text}` : c.text)).join("\n");
@@ -130,7 +130,7 @@ const logprobsCmd: Handler = async (args: Args) => {
   const model = args.string("model", { required: true });
   const text = args.string("text", { required: true });
   args.assertAllUsed();
-  const input = resolveModelInput(getDb(), model);
+  const input = await resolveModelInput(getDb(), model);
   const r = await runLogprobs(input.dir, text);
   return { json: r, text: JSON.stringify(r) };
 };

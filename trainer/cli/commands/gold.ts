@@ -17,8 +17,8 @@ export const commands: Command[] = [
       args.assertAllUsed();
       const content = readTextFile(file);
       const db = getDb();
-      const project = projectByName(db, projectName);
-      const r = importGold(db, { projectId: project.id, content }, null);
+      const project = await projectByName(db, projectName);
+      const r = await importGold(db, { projectId: project.id, content }, null);
       return {
         json: { project: project.name, gold_items: r.goldItems, updated: r.updated, tasks_opened: r.tasksOpened },
         text: `${r.goldItems} gold items in '${project.name}' (${r.tasksOpened} new gold tasks, ${r.updated} known rankings changed)`,

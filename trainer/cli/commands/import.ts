@@ -21,7 +21,7 @@ function dataImport(what: "demonstrations" | "rankings", shape: string): Command
       args.assertAllUsed();
       const content = readTextFile(file);
       const db = getDb();
-      const project = importTarget(db, projectName);
+      const project = await importTarget(db, projectName);
       yieldCpuToWebApp();
       let bar: ProgressBar | null = null;
       const r = await importDataFileInBatches(db, what, { projectId: project.id, content }, null, (p) => {

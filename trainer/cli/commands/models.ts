@@ -16,8 +16,8 @@ import type { Command, Handler } from "../types";
 
 const modelsList: Handler = async (args) => {
   args.assertAllUsed();
-  const db = registryDb();
-  const rows = listModels(db);
+  const db = await registryDb();
+  const rows = await listModels(db);
   const byId = new Map(rows.map((m) => [m.id, m.name]));
   const models = rows.map((m) => ({
     id: m.id,
@@ -46,7 +46,7 @@ const modelsImportHf: Handler = async (args, io) => {
   args.assertAllUsed();
   const db = getDb();
   assertModelName(name);
-  if (findModel(db, name)) throw new CliError(`a model named '${name}' already exists; pick another --name`);
+  if (await findModel(db, name)) throw new CliError(`a model named '${name}' already exists; pick another --name`);
   checkCheckpointDir(dir, name);
   // Loading proves the tensors match the config (names, shapes, dtypes) before anything is copied or registered.
   const { loadCheckpoint } = await import("../../checkpoint/index");
@@ -59,7 +59,7 @@ const modelsImportHf: Handler = async (args, io) => {
   })();
   // A PEFT adapter is imported as an adapter model over its base (registered as its parent when the base is).
   const adapterBase = isAdapterDir(dir) ? adapterBaseDir(dir, readAdapterConfig(dir, name), name) : null;
-  const parent = adapterBase ? listModels(db).find((m) => path.resolve(modelDir(m)) === path.resolve(adapterBase)) : undefined;
+  const parent = adapterBase ? (await listModels(db)).find((m) => path.resolve(modelDir(m)) === path.resolve(adapterBase)) : undefined;
   const summary = { ...loaded.config, n_params: loaded.model.numParams(), imported_from: dir, head: loaded.headKind, ...(adapterBase ? { adapter: true, base_model: parent?.name ?? adapterBase } : {}) };
   const tokenizer = loaded.tokenizer;
   const kind = loaded.headKind === "reward" ? "reward" : "policy";
@@ -90,7 +90,7 @@ const modelsImportHf: Handler = async (args, io) => {
     throw err;
   }
   try {
-    const model = registerModel(db, { name, kind, path: rel, tokenizer, parentId: parent?.id ?? null, config: summary });
+    const model = await registerModel(db, { name, kind, path: rel, tokenizer, parentId: parent?.id ?? null, config: summary });
     io.log(`copied ${dir} to ${target}`);
     return {
       json: { model: model.name, model_id: model.id, kind, tokenizer, path: target, n_params: summary.n_params },
@@ -108,8 +108,8 @@ const modelsMerge: Handler = async (args, io) => {
   args.assertAllUsed();
   const db = getDb();
   assertModelName(name);
-  if (findModel(db, name)) throw new CliError(`a model named '${name}' already exists; pick another --name`);
-  const row = findModel(db, source);
+  if (await findModel(db, name)) throw new CliError(`a model named '${name}' already exists; pick another --name`);
+  const row = await findModel(db, source);
   if (!row) throw new CliError(`no model named '${source}'; 'rlhf models list' shows the registered models`);
   const dir = modelDir(row);
   if (!isAdapterDir(dir)) throw new CliError(`model '${row.name}' is a full checkpoint, not a LoRA adapter: there is nothing to merge`);
@@ -142,7 +142,7 @@ const modelsMerge: Handler = async (args, io) => {
   }
   try {
     const { adapter: _a, lora: _l, n_trainable_params: _n, ...config } = row.config as Record<string, unknown>;
-    const model = registerModel(db, { name, kind: row.kind, path: rel, tokenizer: row.tokenizer, parentId: row.id, config: { ...config, merged_from: row.name, merged_adapter: adapter ?? null } });
+    const model = await registerModel(db, { name, kind: row.kind, path: rel, tokenizer: row.tokenizer, parentId: row.id, config: { ...config, merged_from: row.name, merged_adapter: adapter ?? null } });
     io.log(`wrote ${target}`);
     return {
       json: { model: model.name, model_id: model.id, kind: model.kind, parent: row.name, path: target },
@@ -169,16 +169,16 @@ const modelsShow: Handler = async (args) => {
   const name = args.positional(0, "NAME (a registered model, or a model name from imported completions)");
   const projectName = args.string("project");
   args.assertAllUsed();
-  const db = registryDb();
-  const project = projectName ? projectByName(db, projectName) : undefined;
-  const model = findModel(db, name);
+  const db = await registryDb();
+  const project = projectName ? await projectByName(db, projectName) : undefined;
+  const model = await findModel(db, name);
   let rates;
   try {
-    rates = modelWinRates(db, model?.name ?? name, project?.id).map(winRateJson);
+    rates = (await modelWinRates(db, model?.name ?? name, project?.id)).map(winRateJson);
   } catch (err) {
     throw new CliError((err as Error).message);
   }
-  const parent = model?.parentId ? listModels(db).find((m) => m.id === model.parentId)?.name ?? null : null;
+  const parent = model?.parentId ? (await listModels(db)).find((m) => m.id === model.parentId)?.name ?? null : null;
   const json = {
     name: model?.name ?? name,
     registered: !!model,
@@ -201,9 +201,9 @@ const modelsShow: Handler = async (args) => {
 const modelsLeaderboard: Handler = async (args) => {
   const project = args.string("project", { required: true });
   args.assertAllUsed();
-  const db = registryDb();
-  const p = projectByName(db, project);
-  const rows = projectLeaderboard(db, p.id);
+  const db = await registryDb();
+  const p = await projectByName(db, project);
+  const rows = await projectLeaderboard(db, p.id);
   const json = {
     project: p.name,
     models: rows.map((r) => ({
@@ -234,7 +234,7 @@ const modelsAddEndpoint: Handler = async (args) => {
   const completions = args.bool("completions");
   args.assertAllUsed();
   if (chat && completions) throw new UsageError("give one of --chat (the default: /v1/chat/completions) or --completions (/v1/completions)");
-  const row = registerEndpoint(registryDb(), { name, baseUrl, model, apiKeyEnv, api: completions ? "completions" : "chat" });
+  const row = await registerEndpoint(await registryDb(), { name, baseUrl, model, apiKeyEnv, api: completions ? "completions" : "chat" });
   const e = endpointOf(row)!;
   return {
     json: { model: row.name, model_id: row.id, kind: row.kind, source: row.source, endpoint: e },

@@ -58,7 +58,7 @@ export const commands: Command[] = [
       const name = args.positional(0, "NAME (the project's name)");
       const given = settingFlags(args);
       args.assertAllUsed();
-      const p = createProject(getDb(), parseNewProject({ name, ...given }), null);
+      const p = await createProject(getDb(), parseNewProject({ name, ...given }), null);
       return { json: { project: projectJson(p) }, text: `created project '${p.name}' (id ${p.id}): ${describe(p)}` };
     },
   },
@@ -74,8 +74,8 @@ export const commands: Command[] = [
       if (rename !== undefined) given.name = rename;
       args.assertAllUsed();
       const db = getDb();
-      const project = projectByName(db, name);
-      const p = updateProject(db, { id: project.id, ...parseProjectUpdate(given) }, null);
+      const project = await projectByName(db, name);
+      const p = await updateProject(db, { id: project.id, ...parseProjectUpdate(given) }, null);
       return { json: { project: projectJson(p) }, text: `updated project '${p.name}': ${describe(p)}` };
     },
   },
@@ -84,7 +84,7 @@ export const commands: Command[] = [
     usage: "rlhf projects list",
     async run(args) {
       args.assertAllUsed();
-      const rows = listProjects(getDb()).map((p) => ({
+      const rows = (await listProjects(getDb())).map((p) => ({
         ...projectJson(p),
         prompts: p.promptCount,
         open_tasks: p.openTasks,

@@ -26,7 +26,7 @@ export const commands: Command[] = [
       if (!format) throw new UsageError(`cannot tell the format of ${file}: name it .jsonl or .csv`);
       const content = readTextFile(file);
       const db = getDb();
-      const project = importTarget(db, projectName);
+      const project = await importTarget(db, projectName);
       yieldCpuToWebApp();
       // The rows go in short batches (other processes keep using the database); a bar follows both phases.
       let bar: ProgressBar | null = null;

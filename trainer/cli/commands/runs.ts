@@ -30,7 +30,7 @@ const runsList: Handler = async (args) => {
   const limit = args.int("limit", { default: 50, min: 1, max: 1000 });
   args.assertAllUsed();
   if (status && !RUN_STATUSES.includes(status as RunStatus)) throw new UsageError(`--status must be one of ${RUN_STATUSES.join(", ")}`);
-  const rows = listRuns(getDb(), { status: status as RunStatus | undefined, limit });
+  const rows = await listRuns(getDb(), { status: status as RunStatus | undefined, limit });
   const text = rows.length
     ? rows.map((r) => `${r.id}  ${r.kind.padEnd(6)} ${r.status.padEnd(9)} ${String(Math.round(r.progress * 100)).padStart(3)}%  ${r.name ?? ""}${r.error ? `  error: ${r.error}` : ""}`).join("\n")
     : "no runs yet ('rlhf train sft --base base' starts one)";
@@ -41,11 +41,11 @@ const runsShow: Handler = async (args) => {
   const id = args.positional(0, "run ID");
   args.assertAllUsed();
   const db = getDb();
-  const run = getRun(db, id);
-  const series = runMetricSeries(db, id);
+  const run = await getRun(db, id);
+  const series = await runMetricSeries(db, id);
   const latest = Object.fromEntries(Object.entries(series).map(([name, points]) => [name, points[points.length - 1]!.value]));
-  const logs = runLogLines(db, id, 0, 1000).slice(-20).map((l) => `${iso(l.at)} ${l.level} ${l.message}`);
-  const outputModel = run.outputModelId ? listModels(db).find((m) => m.id === run.outputModelId)?.name ?? null : null;
+  const logs = (await runLogLines(db, id, 0, 1000)).slice(-20).map((l) => `${iso(l.at)} ${l.level} ${l.message}`);
+  const outputModel = run.outputModelId ? (await listModels(db)).find((m) => m.id === run.outputModelId)?.name ?? null : null;
   const json = { run: { ...runSummary(run), config: run.config, output_model: outputModel }, metrics: latest, steps: Math.max(0, ...Object.values(series).map((p) => p[p.length - 1]!.step)), logs };
   const text = [
     `run ${run.id}: ${run.kind} ${run.status} (${Math.round(run.progress * 100)}%)${run.error ? ` — ${run.error}` : ""}`,
@@ -60,7 +60,7 @@ const runsShow: Handler = async (args) => {
 const runsCancel: Handler = async (args) => {
   const id = args.positional(0, "run ID");
   args.assertAllUsed();
-  const run = cancelRun(getDb(), id);
+  const run = await cancelRun(getDb(), id);
   return { json: { run_id: run.id, status: run.status }, text: `cancelled run ${run.id}` };
 };
 

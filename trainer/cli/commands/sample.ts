@@ -51,8 +51,8 @@ const sample: Handler = async (args, io) => {
       if (typeof value.prompt !== "string" || !value.prompt.trim()) throw new UsageError(`${promptsFile}:${line}: no "prompt" string`);
     });
   }
-  const db = registryDb();
-  if (projectName) config.project = projectByName(db, projectName).name;
+  const db = await registryDb();
+  if (projectName) config.project = (await projectByName(db, projectName)).name;
   config.prompt_set = split ? (split as "train" | "test") : tag ? "tag" : "unranked";
   if (tag) config.tag = tag;
 

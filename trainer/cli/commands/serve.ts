@@ -11,7 +11,7 @@ const serve: Handler = async (args, io) => {
   const port = args.int("port", { default: 8000, min: 0, max: 65535 });
   const host = args.string("host") ?? "127.0.0.1";
   args.assertAllUsed();
-  const input = resolveModelInput(registryDb(), value, { flag: "--model", kind: "policy" });
+  const input = await resolveModelInput(await registryDb(), value, { flag: "--model", kind: "policy" });
   const [{ initBackend }, { loadPolicy }, { startModelServer }] = await Promise.all([
     import("../../backend/index"),
     import("../../rl/models"),

@@ -13,7 +13,7 @@ export const commands: Command[] = [
       const projectName = args.string("project", { required: true });
       args.assertAllUsed();
       const db = getDb();
-      const project = projectByName(db, projectName);
+      const project = await projectByName(db, projectName);
       const r = requireOverlap(qualityReport(db, project.id));
       const annotators = r.annotators.map((a) => ({
         email: a.email,

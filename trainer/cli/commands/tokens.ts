@@ -17,7 +17,7 @@ export const commands: Command[] = [
       const name = args.string("name", { required: true });
       const expiresDays = args.int("expires-days", { default: DEFAULT_TOKEN_DAYS, min: 1, max: MAX_TOKEN_DAYS });
       args.assertAllUsed();
-      const t = createApiToken(getDb(), { email, name, expiresDays });
+      const t = await createApiToken(getDb(), { email, name, expiresDays });
       return {
         json: t,
         text: `token '${t.name}' for ${t.user} (${t.role}), expires ${day(t.expires_at)}, shown once — keep it safe:\n${t.token}\nuse: curl -H 'Authorization: Bearer ${t.token}' 'http://localhost:3000/api/export?format=trl-preference'`,
@@ -30,7 +30,7 @@ export const commands: Command[] = [
     async run(args) {
       const email = args.string("user");
       args.assertAllUsed();
-      const tokens = listApiTokens(getDb(), { email });
+      const tokens = await listApiTokens(getDb(), { email });
       const state = (t: (typeof tokens)[number]) => (t.revoked ? "revoked" : t.active ? "active" : "expired");
       const text = tokens.length
         ? table([["ID", "NAME", "USER", "CREATED", "EXPIRES", "LAST USED", "STATE"], ...tokens.map((t) => [t.id, t.name, t.user, day(t.created_at), day(t.expires_at), day(t.last_used_at), state(t)])])
@@ -44,7 +44,7 @@ export const commands: Command[] = [
     async run(args) {
       const id = args.positional(0, "ID (from 'rlhf tokens list')");
       args.assertAllUsed();
-      const t = revokeApiToken(getDb(), id);
+      const t = await revokeApiToken(getDb(), id);
       return { json: { id: t.id, name: t.name, user: t.user, revoked: true }, text: `revoked token '${t.name}' of ${t.user}; it no longer works` };
     },
   },

@@ -32,7 +32,7 @@ function trainCommand(kind: RunKind): Handler {
     if (samplePrompts !== undefined && sampleK === undefined) throw new UsageError("--sample-prompts goes with --then-sample K");
     if (sampleK !== undefined && !project) throw new UsageError("--then-sample K needs --project P (where the samples' ranking tasks open)");
     const followUp = sampleK !== undefined ? { project: project!, k: sampleK, ...(samplePrompts ? { prompt_set: samplePrompts } : {}) } : undefined;
-    const db = registryDb();
+    const db = await registryDb();
     // Ctrl-C stops at the next step: the run is failed, or re-queued when it saved a resumable checkpoint.
     let interrupted = false;
     const onSignal = () => {

@@ -16,7 +16,7 @@ export const commands: Command[] = [
       const name = args.string("name");
       args.assertAllUsed();
       if (!ROLES.includes(role as Role)) throw new UsageError(`--role must be one of ${ROLES.join(", ")} (got '${role}')`);
-      const { user, generatedPassword } = createUser(getDb(), { email, role: role as Role, password, name });
+      const { user, generatedPassword } = await createUser(getDb(), { email, role: role as Role, password, name });
       const json = { user: { id: user.id, email: user.email, name: user.name, role: user.role }, ...(generatedPassword ? { password: generatedPassword } : {}) };
       const text = `created ${user.role} ${user.email} (id ${user.id})` + (generatedPassword ? `\npassword: ${generatedPassword}  (shown once)` : "");
       return { json, text };
@@ -31,9 +31,9 @@ export const commands: Command[] = [
       const password = args.string("password");
       args.assertAllUsed();
       const db = getDb();
-      const user = findUserByEmail(db, email);
+      const user = await findUserByEmail(db, email);
       if (!user) throw new CliError(`no user with the email '${email}'`);
-      const r = resetPassword(db, { id: user.id, password }, null);
+      const r = await resetPassword(db, { id: user.id, password }, null);
       const json = { user: user.email, sessions_ended: r.sessionsEnded, ...(r.password ? { password: r.password } : {}) };
       const text = `reset the password of ${user.email}; ${r.sessionsEnded} session(s) ended` + (r.password ? `\npassword: ${r.password}  (shown once)` : "");
       return { json, text };

@@ -17,7 +17,7 @@ const worker: Handler = async (args, io) => {
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   try {
-    const summary = await runWorker(registryDb(), { once, pollMs, log: io.log, progressBar: true, shouldStop: () => stopping });
+    const summary = await runWorker(await registryDb(), { once, pollMs, log: io.log, progressBar: true, shouldStop: () => stopping });
     const runs = summary.results.map((r) => ({ run: r.run.id, kind: r.run.kind, status: r.run.status, model: r.model?.name ?? null, error: r.error }));
     return {
       json: { worker_id: summary.workerId, runs },

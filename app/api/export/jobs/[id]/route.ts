@@ -17,9 +17,9 @@ export async function GET(req: Request, { params }: { params: Promise<{ id: stri
   const caller = await exportCaller(req);
   if (caller instanceof Response) return caller;
   const { id } = await params;
-  let found: ReturnType<typeof exportJobFile>;
+  let found: Awaited<ReturnType<typeof exportJobFile>>;
   try {
-    found = exportJobFile(getDb(), id, { viewer: caller });
+    found = await exportJobFile(getDb(), id, { viewer: caller });
   } catch (err) {
     if (err instanceof ServiceError) return exportError(STATUS[err.code] ?? 400, err.message);
     throw err;

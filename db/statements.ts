@@ -1,0 +1,110 @@
+// Statements written once and run on either database: drizzle queries prepared with placeholders, and hand-written
+// SQL with `@name` parameters for the few hot paths where drizzle's per-call cost shows. On SQLite they are
+// better-sqlite3 prepared statements (run synchronously, after any other request's open transaction: sqlite-async.ts);
+// on PostgreSQL, named prepared statements on the pool.
+import { fillPlaceholders, type Query } from "drizzle-orm";
+import type Database from "better-sqlite3";
+import type pg from "pg";
+import { idle } from "./sqlite-async";
+
+/** Which database a connection is: a better-sqlite3 handle can `prepare`, a pg pool cannot. */
+export type Dialect = "sqlite" | "postgresql";
+export function dialectOf(db: { $client: unknown }): Dialect {
+  return typeof (db.$client as { prepare?: unknown }).prepare === "function" ? "sqlite" : "postgresql";
+}
+
+type Params = Record<string, unknown>;
+
+/** One prepared statement: rows as objects, the first row, raw rows as arrays (no per-row mapping), or rows changed. */
+export interface Statement<Row> {
+  all(params?: Params): Promise<Row[]>;
+  get(params?: Params): Promise<Row | undefined>;
+  values(params?: Params): Promise<unknown[][]>;
+  run(params?: Params): Promise<number>;
+}
+
+/** The drizzle query builders this accepts: anything with `prepare` and `toSQL` (select, insert, update, delete). */
+interface Preparable<Row> {
+  prepare(name?: string): unknown;
+  toSQL(): Query;
+  _: { result: Row[] | unknown };
+}
+type RowOf<Q> = Q extends { _: { result: (infer R)[] } } ? R : Q extends PromiseLike<(infer R)[]> ? R : never;
+
+interface SqlitePrepared {
+  all(p?: Params): unknown[];
+  get(p?: Params): unknown;
+  values(p?: Params): unknown[][];
+  run(p?: Params): { changes: number };
+}
+interface PgPrepared {
+  execute(p?: Params): Promise<unknown>;
+}
+
+let pgNames = 0;
+
+/** A drizzle query (with `sql.placeholder`s) prepared once: rows come back mapped as the query's own result would. */
+export function queryStatement<Q extends Preparable<unknown>>(db: { $client: unknown }, query: Q): Statement<RowOf<Q>> {
+  type Row = RowOf<Q>;
+  if (dialectOf(db) === "sqlite") {
+    const p = query.prepare() as SqlitePrepared;
+    const guard = db as unknown as Parameters<typeof idle>[0];
+    return {
+      all: async (params) => (await idle(guard), p.all(params) as Row[]),
+      get: async (params) => (await idle(guard), p.get(params) as Row | undefined),
+      values: async (params) => (await idle(guard), p.values(params)),
+      run: async (params) => (await idle(guard), p.run(params).changes),
+    };
+  }
+  const p = query.prepare(`q${++pgNames}`) as PgPrepared;
+  const { sql: text, params: template } = query.toSQL();
+  const pool = db.$client as pg.Pool;
+  return {
+    all: async (params) => (await p.execute(params)) as Row[],
+    get: async (params) => ((await p.execute(params)) as Row[])[0],
+    values: async (params) => (await pool.query({ text, values: fillPlaceholders(template, params ?? {}), rowMode: "array" })).rows as unknown[][],
+    run: async (params) => (await pool.query({ text, values: fillPlaceholders(template, params ?? {}) })).rowCount ?? 0,
+  };
+}
+
+/**
+ * Hand-written SQL with `@name` parameters, prepared once. Write it in the SQL both databases share (`true`/`false`
+ * for booleans; `jsonList(...)` for a JSON array parameter). Rows are the driver's: integers as numbers, JSON as text.
+ */
+export function sqlStatement<Row>(db: { $client: unknown }, text: string): Statement<Row> {
+  const names: string[] = [];
+  if (dialectOf(db) === "sqlite") {
+    const stmt = (db.$client as Database.Database).prepare(text);
+    for (const m of text.matchAll(/@(\w+)/g)) if (!names.includes(m[1]!)) names.push(m[1]!);
+    // better-sqlite3 refuses parameters the statement does not name, and wants every one it names.
+    const bind = (params: Params = {}) => (names.length ? [Object.fromEntries(names.map((n) => [n, params[n] ?? null]))] : []);
+    const guard = db as unknown as Parameters<typeof idle>[0];
+    return {
+      all: async (params) => (await idle(guard), stmt.all(...bind(params)) as Row[]),
+      get: async (params) => (await idle(guard), stmt.get(...bind(params)) as Row | undefined),
+      values: async (params) => (await idle(guard), stmt.raw(true).all(...bind(params)) as unknown[][]),
+      run: async (params) => (await idle(guard), stmt.run(...bind(params)).changes),
+    };
+  }
+  const pgText = text.replace(/@(\w+)/g, (_, name: string) => {
+    if (!names.includes(name)) names.push(name);
+    return `$${names.indexOf(name) + 1}`;
+  });
+  const name = `s${++pgNames}`;
+  const pool = db.$client as pg.Pool;
+  const values = (params: Params = {}) => names.map((n) => toPg(params[n]));
+  return {
+    all: async (params) => (await pool.query({ name, text: pgText, values: values(params) })).rows as Row[],
+    get: async (params) => (await pool.query({ name, text: pgText, values: values(params) })).rows[0] as Row | undefined,
+    values: async (params) => (await pool.query({ name: `${name}a`, text: pgText, values: values(params), rowMode: "array" })).rows as unknown[][],
+    run: async (params) => (await pool.query({ name, text: pgText, values: values(params) })).rowCount ?? 0,
+  };
+}
+
+/** Booleans and undefined as PostgreSQL takes them (SQLite's 0/1 are written as true/false in shared SQL). */
+const toPg = (v: unknown) => (v === undefined ? null : v);
+
+/** `id in (<this>)` over a JSON array of strings passed as one parameter: the list's values, on either database. */
+export function jsonList(db: { $client: unknown }, param: string): string {
+  return dialectOf(db) === "sqlite" ? `select value from json_each(@${param})` : `select json_array_elements_text(@${param}::json)`;
+}
