@@ -108,3 +108,12 @@ const toPg = (v: unknown) => (v === undefined ? null : v);
 export function jsonList(db: { $client: unknown }, param: string): string {
   return dialectOf(db) === "sqlite" ? `select value from json_each(@${param})` : `select json_array_elements_text(@${param}::json)`;
 }
+
+/** Rows of a raw drizzle `sql` query (reports that read several tables at once), as the driver returns them. */
+export async function allRows<Row>(db: { $client: unknown }, query: import("drizzle-orm").SQL): Promise<Row[]> {
+  if (dialectOf(db) === "sqlite") {
+    await idle(db as unknown as Parameters<typeof idle>[0]);
+    return (db as unknown as { all(q: unknown): Row[] }).all(query);
+  }
+  return (await (db as unknown as { execute(q: unknown): Promise<{ rows: Row[] }> }).execute(query)).rows;
+}
