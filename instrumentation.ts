@@ -18,7 +18,22 @@ export async function register() {
     console.error(err.message);
     process.exit(2);
   }
-  const result = await ensureBootstrap(db, process.env);
+  const { DatabaseUnavailableError } = await import("./db/postgres");
+  // A PostgreSQL server that is down at start: one line naming it, pages and /api/health answer 503 meanwhile, and
+  // the first-start work runs once the server is back.
+  const bootstrap = async (): Promise<void> => {
+    try {
+      report(await ensureBootstrap(db, process.env));
+    } catch (err) {
+      if (!(err instanceof DatabaseUnavailableError)) throw err;
+      console.error(`${err.message} (retrying every 5 s)`);
+      setTimeout(() => void bootstrap().catch((e: unknown) => console.error(e)), 5000).unref();
+    }
+  };
+  await bootstrap();
+}
+
+function report(result: { adminEmail?: string | null; generatedPassword?: string | null; seededDemo?: boolean }) {
   if (result.adminEmail && result.generatedPassword) printBox(["First start: an admin account was created.", `  email:    ${result.adminEmail}`, `  password: ${result.generatedPassword}`, "The password is shown only this once."]);
   else if (result.adminEmail) console.log(`Admin account ${result.adminEmail} created with the password from ADMIN_PASSWORD.`);
   if (result.seededDemo) console.log("Seeded a demo project with prompts and ranking tasks.");

@@ -2,6 +2,7 @@
 const nextConfig = {
   serverExternalPackages: [
     "better-sqlite3",
+    "pg",
     "@tensorflow/tfjs",
     "@tensorflow/tfjs-backend-wasm",
     "@tensorflow/tfjs-node",

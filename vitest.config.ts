@@ -1,4 +1,5 @@
-// Test runner config: node environment, one fork per file, and a reporter that prints the closing line CI reads.
+// Test runner config: node environment, one fork per file, a reporter that prints the closing line CI reads, and
+// the PostgreSQL template database for `npm run test:pg`.
 import { defineConfig } from "vitest/config";
 import { fileURLToPath } from "node:url";
 
@@ -14,5 +15,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 180_000,
     reporters: ["default", "./tests/support/closing-line-reporter.ts"],
+    // With DATABASE_URL=postgres://… (npm run test:pg) every test database is copied from one migrated template.
+    globalSetup: ["./tests/support/pg-global-setup.ts"],
   },
 });

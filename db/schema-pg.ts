@@ -1,5 +1,6 @@
-// The PostgreSQL form of the one schema: every table of db/schema.ts rebuilt as a pgTable by reading its column,
+// The PostgreSQL form of the one schema: every table of db/schema-sqlite.ts rebuilt as a pgTable by reading its column,
 // index and foreign-key definitions, so the SQLite schema stays the only place a table or column is declared.
+// Insert-ordered tables (INSERT_ORDERED_TABLES) get one column more, `seq`, an identity that stands in for SQLite's rowid.
 //
 // Storage mirrors SQLite's so one set of services (and their few raw SQL fragments) reads the same values on both:
 // timestamps are epoch milliseconds in a bigint (mapped to Date as SQLite's timestamp_ms), JSON is `json` (text kept
@@ -20,7 +21,7 @@ import {
   type PgColumnBuilderBase,
   type PgTableWithColumns,
 } from "drizzle-orm/pg-core";
-import * as sqlite from "./schema";
+import * as sqlite from "./schema-sqlite";
 
 /** Epoch milliseconds in a bigint, read back as a Date: SQLite's `timestamp_ms` mode on PostgreSQL. */
 const epochMs = customType<{ data: Date; driverData: string | number }>({
@@ -111,10 +112,13 @@ function derive(table: SQLiteTable): AnyPgTable {
     if (ref.columns.length !== 1) throw new Error(`db/schema-pg: ${config.name} has a composite foreign key, which this mapping does not handle`);
     fks.set(ref.columns[0]!.name, { table: getTableConfig(ref.foreignTable).name, column: propertyName(ref.foreignColumns[0] as SQLiteColumn), onDelete: fk.onDelete });
   }
-  const columns = Object.fromEntries(columnsByKey.map(([key, c]) => [key, pgColumn(c, fks.get(c.name))]));
+  const columns: Record<string, PgColumnBuilderBase> = Object.fromEntries(columnsByKey.map(([key, c]) => [key, pgColumn(c, fks.get(c.name))]));
+  if ((sqlite.INSERT_ORDERED_TABLES as readonly string[]).includes(config.name)) columns.seq = bigint("seq", { mode: "number" }).notNull().generatedAlwaysAsIdentity();
   const pg = pgTable(config.name, columns, (t) =>
     config.indexes.map((i) => {
       const cols = i.config.columns.map((c) => t[propertyName(c as SQLiteColumn)]!);
+      // A SQLite index ends with the rowid implicitly, so ordered scans by (columns…, rowid) use it; `seq` stands in.
+      if (t.seq && !i.config.unique) cols.push(t.seq);
       const built = (i.config.unique ? uniqueIndex : index)(i.config.name).on(...(cols as [never, ...never[]]));
       return i.config.where ? built.where(whereFor(i.config.where, t)) : built;
     }),
@@ -126,31 +130,5 @@ function derive(table: SQLiteTable): AnyPgTable {
 // Property names first: a foreign key may point at a table derived later.
 for (const t of Object.values(sqliteTables)) for (const [key, c] of columnEntries(t)) propertyKeys.set(c, key);
 
-/** Every table of the schema, PostgreSQL form, under the export name it has in db/schema.ts. */
+/** Every table of the schema, PostgreSQL form, under the export name it has in db/schema-sqlite.ts. */
 export const pgTables: Record<string, AnyPgTable> = Object.fromEntries(Object.entries(sqliteTables).map(([name, t]) => [name, derive(t)]));
-
-// drizzle-kit reads tables from a module's own named exports only, so they are named once more here;
-// tests/unit/db-schema-pg.test.ts fails when a table of db/schema.ts is missing from this list.
-export const {
-  users,
-  projects,
-  prompts,
-  imports,
-  models,
-  completions,
-  tasks,
-  assignments,
-  demonstrations,
-  rankings,
-  goldItems,
-  reviews,
-  runs,
-  runMetrics,
-  runLogs,
-  generations,
-  apiTokens,
-  sessions,
-  auditLog,
-  signInAttempts,
-  exportJobs,
-} = pgTables;

@@ -4,6 +4,7 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import type { Session } from "next-auth";
 import superjson from "superjson";
 import { z, ZodError } from "zod";
+import { databaseUnavailable } from "../db/postgres";
 import { getDb, type Db } from "../db/index";
 import type { Role } from "../db/schema";
 import { ServiceError } from "./services/errors";
@@ -86,6 +87,8 @@ const readableErrors = t.middleware(async ({ next }) => {
   // Another process holds the database's write lock past busy_timeout (a long import, a backup): the request may
   // simply be tried again, and the client never sees SQLite's own words.
   if (isDatabaseBusy(cause)) throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: "The database is busy with other work; try again in a few seconds.", cause });
+  // A PostgreSQL server that is down or restarting: the same answer, and the pool reconnects when it is back.
+  if (databaseUnavailable(cause)) throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: "The database is not reachable; try again in a few seconds.", cause });
   return result;
 });
 
@@ -94,10 +97,22 @@ export function trpcResponseMeta({ errors }: { errors: readonly TRPCError[] }): 
   return errors.some((e) => e.code === "SERVICE_UNAVAILABLE") ? { headers: new Headers({ "Retry-After": "2" }) } : {};
 }
 
-/** SQLite's "database is locked" (SQLITE_BUSY and its extended codes), from better-sqlite3. */
+/**
+ * A database too busy to answer now: SQLite's "database is locked" (SQLITE_BUSY and its extended codes), or
+ * PostgreSQL's serialization failure, deadlock or lock timeout (40001, 40P01, 55P03).
+ */
 export function isDatabaseBusy(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === "string" && code.startsWith("SQLITE_BUSY");
+  return causes(err).some((e) => {
+    const code = (e as { code?: unknown } | null)?.code;
+    return typeof code === "string" && (code.startsWith("SQLITE_BUSY") || code === "40001" || code === "40P01" || code === "55P03");
+  });
+}
+
+/** An error and its causes (drizzle wraps a driver's error in a DrizzleQueryError, whose `cause` it is). */
+function causes(err: unknown): unknown[] {
+  const out: unknown[] = [];
+  for (let e = err; e && out.length < 8; e = (e as { cause?: unknown }).cause) out.push(e);
+  return out;
 }
 
 /** Anyone, signed in or not. */

@@ -2,6 +2,7 @@
 // database and fsyncs it; on this kind of disk that fsync takes tens of milliseconds, and with the default
 // auto-checkpoint it runs inside whichever request happens to commit the 1000th page, stalling every request
 // behind it. Here a worker thread with its own connection checkpoints every half second instead.
+import { dialectOf } from "../db/statements";
 import fs from "node:fs";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
@@ -42,6 +43,7 @@ const globalForCheckpointer = globalThis as unknown as { __rlhfCheckpointer?: { 
 export function startWalCheckpointer(db: Db, opts: { intervalMs?: number } = {}): void {
   // RLHF_WAL_CHECKPOINTER=0 keeps SQLite's own auto-checkpoint (for comparison, or a filesystem without fsync cost).
   if (process.env.RLHF_WAL_CHECKPOINTER === "0") return;
+  if (dialectOf(db) !== "sqlite") return; // a PostgreSQL server checkpoints itself
   const running = globalForCheckpointer.__rlhfCheckpointer;
   if (running?.client === db.$client) return;
   if (running) void running.worker.terminate();

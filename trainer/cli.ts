@@ -101,9 +101,11 @@ export async function main(argv: string[]): Promise<number> {
     // Services speak for the user already; bad input is a usage error, the rest a plain failure.
     if (err instanceof ServiceError) return fail(err.code === "BAD_REQUEST" ? 2 : 1, err.message);
     if (process.env.RLHF_DEBUG) console.error(err);
-    return fail(1, err instanceof Error ? err.message : String(err));
+    const { databaseUnavailable } = await import("../db/postgres");
+    const unreachable = databaseUnavailable(err); // one line naming the server, not the statement drizzle wraps it in
+    return fail(1, unreachable ? unreachable.message : err instanceof Error ? err.message : String(err));
   } finally {
     const { closeDb } = await import("../db/index");
-    closeDb();
+    await closeDb();
   }
 }

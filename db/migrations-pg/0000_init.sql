@@ -43,7 +43,8 @@ CREATE TABLE "completions" (
 	"sampling_params" json,
 	"logprob_sum" double precision,
 	"import_id" text,
-	"created_at" bigint NOT NULL
+	"created_at" bigint NOT NULL,
+	"seq" bigint GENERATED ALWAYS AS IDENTITY (sequence name "completions_seq_seq" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1)
 );
 --> statement-breakpoint
 CREATE TABLE "demonstrations" (
@@ -160,7 +161,8 @@ CREATE TABLE "prompts" (
 	"external_id" text,
 	"text_hash" text NOT NULL,
 	"import_id" text,
-	"created_at" bigint NOT NULL
+	"created_at" bigint NOT NULL,
+	"seq" bigint GENERATED ALWAYS AS IDENTITY (sequence name "prompts_seq_seq" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1)
 );
 --> statement-breakpoint
 CREATE TABLE "rankings" (
@@ -177,7 +179,8 @@ CREATE TABLE "rankings" (
 	"rationale" text,
 	"source" text DEFAULT 'annotator' NOT NULL,
 	"import_id" text,
-	"created_at" bigint NOT NULL
+	"created_at" bigint NOT NULL,
+	"seq" bigint GENERATED ALWAYS AS IDENTITY (sequence name "rankings_seq_seq" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1)
 );
 --> statement-breakpoint
 CREATE TABLE "reviews" (
@@ -258,7 +261,8 @@ CREATE TABLE "tasks" (
 	"gold" boolean DEFAULT false NOT NULL,
 	"response_count" bigint DEFAULT 0 NOT NULL,
 	"priority" double precision DEFAULT 0 NOT NULL,
-	"created_at" bigint NOT NULL
+	"created_at" bigint NOT NULL,
+	"seq" bigint GENERATED ALWAYS AS IDENTITY (sequence name "tasks_seq_seq" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1)
 );
 --> statement-breakpoint
 CREATE TABLE "users" (
@@ -308,9 +312,9 @@ CREATE UNIQUE INDEX "assignments_task_user" ON "assignments" USING btree ("task_
 CREATE INDEX "assignments_user_status" ON "assignments" USING btree ("user_id","status");--> statement-breakpoint
 CREATE INDEX "assignments_task_status" ON "assignments" USING btree ("task_id","status");--> statement-breakpoint
 CREATE INDEX "audit_log_created" ON "audit_log" USING btree ("created_at");--> statement-breakpoint
-CREATE INDEX "completions_prompt" ON "completions" USING btree ("prompt_id");--> statement-breakpoint
-CREATE INDEX "completions_import" ON "completions" USING btree ("import_id");--> statement-breakpoint
-CREATE INDEX "completions_model_name" ON "completions" USING btree ("model_name");--> statement-breakpoint
+CREATE INDEX "completions_prompt" ON "completions" USING btree ("prompt_id","seq");--> statement-breakpoint
+CREATE INDEX "completions_import" ON "completions" USING btree ("import_id","seq");--> statement-breakpoint
+CREATE INDEX "completions_model_name" ON "completions" USING btree ("model_name","seq");--> statement-breakpoint
 CREATE UNIQUE INDEX "demonstrations_assignment" ON "demonstrations" USING btree ("assignment_id");--> statement-breakpoint
 CREATE INDEX "demonstrations_prompt" ON "demonstrations" USING btree ("prompt_id");--> statement-breakpoint
 CREATE INDEX "demonstrations_import" ON "demonstrations" USING btree ("import_id");--> statement-breakpoint
@@ -319,13 +323,13 @@ CREATE INDEX "export_jobs_status_finished" ON "export_jobs" USING btree ("status
 CREATE INDEX "generations_status" ON "generations" USING btree ("status","created_at");--> statement-breakpoint
 CREATE UNIQUE INDEX "prompts_project_external" ON "prompts" USING btree ("project_id","external_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "prompts_project_hash" ON "prompts" USING btree ("project_id","text_hash");--> statement-breakpoint
-CREATE INDEX "prompts_project_split" ON "prompts" USING btree ("project_id","split");--> statement-breakpoint
-CREATE INDEX "prompts_project" ON "prompts" USING btree ("project_id");--> statement-breakpoint
-CREATE INDEX "prompts_import" ON "prompts" USING btree ("import_id");--> statement-breakpoint
+CREATE INDEX "prompts_project_split" ON "prompts" USING btree ("project_id","split","seq");--> statement-breakpoint
+CREATE INDEX "prompts_project" ON "prompts" USING btree ("project_id","seq");--> statement-breakpoint
+CREATE INDEX "prompts_import" ON "prompts" USING btree ("import_id","seq");--> statement-breakpoint
 CREATE UNIQUE INDEX "rankings_assignment" ON "rankings" USING btree ("assignment_id");--> statement-breakpoint
-CREATE INDEX "rankings_prompt" ON "rankings" USING btree ("prompt_id");--> statement-breakpoint
-CREATE INDEX "rankings_import" ON "rankings" USING btree ("import_id");--> statement-breakpoint
-CREATE INDEX "rankings_user" ON "rankings" USING btree ("user_id");--> statement-breakpoint
+CREATE INDEX "rankings_prompt" ON "rankings" USING btree ("prompt_id","seq");--> statement-breakpoint
+CREATE INDEX "rankings_import" ON "rankings" USING btree ("import_id","seq");--> statement-breakpoint
+CREATE INDEX "rankings_user" ON "rankings" USING btree ("user_id","seq");--> statement-breakpoint
 CREATE UNIQUE INDEX "reviews_item" ON "reviews" USING btree ("prompt_id","item_key");--> statement-breakpoint
 CREATE INDEX "reviews_project_status" ON "reviews" USING btree ("project_id","status");--> statement-breakpoint
 CREATE INDEX "run_logs_run" ON "run_logs" USING btree ("run_id","id");--> statement-breakpoint
@@ -334,6 +338,6 @@ CREATE INDEX "runs_status" ON "runs" USING btree ("status","created_at");--> sta
 CREATE INDEX "runs_project" ON "runs" USING btree ("project_id");--> statement-breakpoint
 CREATE INDEX "sessions_user" ON "sessions" USING btree ("user_id");--> statement-breakpoint
 CREATE INDEX "sign_in_attempts_key_at" ON "sign_in_attempts" USING btree ("key","at");--> statement-breakpoint
-CREATE INDEX "tasks_project_kind" ON "tasks" USING btree ("project_id","kind","response_count");--> statement-breakpoint
-CREATE INDEX "tasks_open" ON "tasks" USING btree ("kind","project_id","priority") WHERE "tasks"."response_count" < "tasks"."required_responses";--> statement-breakpoint
-CREATE INDEX "tasks_gold" ON "tasks" USING btree ("project_id","kind") WHERE "tasks"."gold" = true;
+CREATE INDEX "tasks_project_kind" ON "tasks" USING btree ("project_id","kind","response_count","seq");--> statement-breakpoint
+CREATE INDEX "tasks_open" ON "tasks" USING btree ("kind","project_id","priority","seq") WHERE "tasks"."response_count" < "tasks"."required_responses";--> statement-breakpoint
+CREATE INDEX "tasks_gold" ON "tasks" USING btree ("project_id","kind","seq") WHERE "tasks"."gold" = true;

@@ -225,9 +225,9 @@ function writeResult(unit: Unit, value: unknown): void {
 const readResult = <T,>(unit: Unit): (T & { timings: Record<string, number> }) | null => (fs.existsSync(unitFile(unit)) ? JSON.parse(fs.readFileSync(unitFile(unit), "utf8")) : null);
 
 /** Opens the judge's own database; models get the judge's name in theirs (one RLHF_HOME holds every judge's models). */
-function useJudgeDb(judge: string): void {
+async function useJudgeDb(judge: string): Promise<void> {
   process.env.DATABASE_URL = path.join(judgeDir(judge), "rlhf.db");
-  closeDb();
+  await closeDb();
 }
 const modelName = (judge: string, what: string) => `${judge}-${what}`;
 
@@ -236,7 +236,7 @@ async function prepareJudge(judge: Judge, prompts: { train: string[]; test: stri
   // A preparation starts from nothing: what a stopped one left behind (a half-made database) goes.
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
-  useJudgeDb(judge.name);
+  await useJudgeDb(judge.name);
   const t = (stage: string) => `${judge.name}: ${stage}`;
   const db = getDb();
   await createProject(db, { name: "proof", k: SIZE.k, allowTies: true }, null);
@@ -310,14 +310,14 @@ async function prepareJudge(judge: Judge, prompts: { train: string[]; test: stri
     rm: { accuracyClear: clear ? correct / clear : 0, clearPairs: clear, accuracyAll: all ? correctAll / all : 0, evalRm },
     base,
   };
-  closeDb();
+  await closeDb();
   writeResult(`prep:${judge.name}`, prep);
 }
 
 /** One trainer (library defaults) or one PPO control from the base on the judge's RM, then the held-out evaluation. */
 async function trainAndEvaluate(judge: Judge, kind: Trainer | "control", prompts: { train: string[]; test: string[] }, controlName?: string): Promise<void> {
   const dir = judgeDir(judge.name);
-  useJudgeDb(judge.name);
+  await useJudgeDb(judge.name);
   const t = (stage: string) => `${judge.name}: ${stage}`;
   const reward = ["--reward", modelName(judge.name, "rm")];
   if (kind === "control") {
@@ -325,14 +325,14 @@ async function trainAndEvaluate(judge: Judge, kind: Trainer | "control", prompts
     const name = modelName(judge.name, controlName!);
     await timed(t(`control ${controlName}`), () => cli(["train", "ppo", "--base", baseDir, ...reward, "--config", writeJson(path.join(dir, `${controlName}.json`), { ...BUDGET.ppo, ...c.config }), "--name", name]));
     const evaluated = await timed(t(`evaluate ${controlName}`), async () => evaluatePolicy(await registeredDir(name), judge, prompts.test));
-    closeDb();
+    await closeDb();
     writeResult(`control:${judge.name}:${controlName}`, { name: controlName, label: c.label, eval: evaluated });
     return;
   }
   const name = modelName(judge.name, kind);
   const out = await timed(t(`train ${kind}`), () => cli(["train", kind, "--base", baseDir, ...(kind === "dpo" ? [] : reward), ...budgetArgs(dir, kind), "--name", name]));
   const evaluated = await timed(t(`evaluate ${kind}`), async () => evaluatePolicy(await registeredDir(name), judge, prompts.test));
-  closeDb();
+  await closeDb();
   writeResult(`train:${judge.name}:${kind}`, { ...evaluated, trainKl: typeof out.kl === "number" ? out.kl : null });
 }
 
@@ -382,7 +382,7 @@ async function sampleBaseOnce(): Promise<void> {
   const dir = path.join(WORK, "base-samples");
   fs.mkdirSync(dir, { recursive: true });
   process.env.DATABASE_URL = path.join(dir, "rlhf.db");
-  closeDb();
+  await closeDb();
   await createProject(getDb(), { name: "proof", k: SIZE.k, allowTies: true }, null);
   await cli(["prompts", "import", writeJsonl(path.join(dir, "prompts.jsonl"), [
     ...prompts.train.map((p) => ({ prompt: p, split: "train" })),
@@ -395,7 +395,7 @@ async function sampleBaseOnce(): Promise<void> {
   await timed("base: evaluation samples", async () => {
     fs.writeFileSync(path.join(WORK, "base-eval.json"), JSON.stringify(await samplePolicy(base.model, prompts.test, SIZE.evalSamplesPerPrompt, 777)));
   });
-  closeDb();
+  await closeDb();
 }
 
 const started = Date.now();

@@ -7,7 +7,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDb, type Db } from "../../db/index";
 import { describePostgresUrl, openPgDb, type PgDb } from "../../db/postgres";
-import * as schema from "../../db/schema";
+import * as schema from "../../db/schema-sqlite";
 import { pgTables } from "../../db/schema-pg";
 
 const serverUrl = process.env.RLHF_TEST_PG_URL;
@@ -43,7 +43,11 @@ describe.runIf(serverUrl)("PostgreSQL migrations and values", () => {
     expect(pgTablesFound).toEqual(sqliteTables);
     for (const table of sqliteTables) {
       const sqliteCols = (sqliteDb.$client.prepare(`PRAGMA table_info(${table})`).all() as { name: string; notnull: number; pk: number }[]).map((c) => `${c.name} ${c.notnull || c.pk ? "not null" : "null"}`).sort();
-      const pgCols = (await pgDb.$client.query(`SELECT column_name, is_nullable FROM information_schema.columns WHERE table_schema='public' AND table_name=$1`, [table])).rows.map((c) => `${c.column_name} ${c.is_nullable === "NO" ? "not null" : "null"}`).sort();
+      const pgCols = (await pgDb.$client.query(`SELECT column_name, is_nullable FROM information_schema.columns WHERE table_schema='public' AND table_name=$1`, [table])).rows
+        .map((c) => `${c.column_name} ${c.is_nullable === "NO" ? "not null" : "null"}`)
+        // SQLite's rowid, as a column of its own on PostgreSQL (db/schema-pg.ts)
+        .filter((c) => !((schema.INSERT_ORDERED_TABLES as readonly string[]).includes(table) && c === "seq not null"))
+        .sort();
       expect(pgCols, table).toEqual(sqliteCols);
       const sqliteIndexes = (sqliteDb.$client.prepare(`SELECT name FROM sqlite_master WHERE type='index' AND tbl_name=? AND name NOT LIKE 'sqlite_autoindex%'`).all(table) as { name: string }[]).map((r) => r.name);
       const pgIndexes = (await pgDb.$client.query(`SELECT indexname FROM pg_indexes WHERE schemaname='public' AND tablename=$1 AND indexname NOT LIKE '%_pkey'`, [table])).rows.map((r) => r.indexname as string);

@@ -34,7 +34,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await fake.close();
-  env.restore();
+  await env.restore();
 });
 
 describe("rlhf models add-endpoint", () => {

@@ -40,7 +40,7 @@ beforeAll(async () => {
   await saveCheckpoint(dir, gpt, { tokenizer: "byte" });
   gpt.dispose();
   await createProject(getDb(), { name: "rl", k: 3, allowTies: true }, null);
-  closeDb();
+  await closeDb();
   expect((await rlhf("models", "import-hf", dir, "--name", "tiny")).code).toBe(0);
   const prompts = Array.from({ length: 8 }, (_, i) => ({ prompt: `Say something ${i}`, split: i < 6 ? "train" : "test" }));
   expect((await rlhf("prompts", "import", file("prompts.jsonl", prompts.map((p) => JSON.stringify(p)).join("\n")), "--project", "rl")).code).toBe(0);
@@ -48,8 +48,8 @@ beforeAll(async () => {
   expect((await rlhf("import", "rankings", file("rankings.jsonl", rankings.map((r) => JSON.stringify(r)).join("\n")), "--project", "rl")).code).toBe(0);
 }, 120_000);
 
-afterAll(() => {
-  closeDb();
+afterAll(async () => {
+  await closeDb();
   fs.rmSync(work, { recursive: true, force: true });
 });
 

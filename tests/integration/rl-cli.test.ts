@@ -36,15 +36,15 @@ beforeAll(async () => {
   await saveCheckpoint(baseDir, gpt, { tokenizer: "byte" });
   gpt.dispose();
   await createProject(getDb(), { name: "rl", k: 3, allowTies: true }, null);
-  closeDb();
+  await closeDb();
   const prompts = Array.from({ length: 12 }, (_, i) => ({ prompt: `Say something ${i}`, split: i < 9 ? "train" : "test" }));
   expect((await rlhf("prompts", "import", file("prompts.jsonl", prompts.map((p) => JSON.stringify(p)).join("\n")), "--project", "rl")).code).toBe(0);
   const rankings = prompts.map((p) => ({ prompt: p.prompt, completions: ["Yes!", "Sure, fine.", "no"], ranking: [[0], [1, 2]] }));
   expect((await rlhf("import", "rankings", file("rankings.jsonl", rankings.map((r) => JSON.stringify(r)).join("\n")), "--project", "rl")).code).toBe(0);
 }, 120_000);
 
-afterAll(() => {
-  closeDb();
+afterAll(async () => {
+  await closeDb();
   fs.rmSync(work, { recursive: true, force: true });
 });
 
@@ -76,7 +76,7 @@ describe("rlhf train rm / eval rm / train ppo / train dpo", () => {
     const series = await runMetricSeries(getDb(), String(out.run_id));
     for (const name of ["objective/scores", "objective/kl", "policy/entropy_avg", "policy/approxkl_avg", "policy/clipfrac_avg", "loss/policy_avg", "loss/value_avg", "val/explained_variance"])
       expect(series[name]?.length).toBe(2);
-    closeDb();
+    await closeDb();
   });
 
   it.each(["grpo", "rloo"])("runs %s and prints the model id and the last reward_mean and kl; TRL's metrics are charted", async (kind) => {
@@ -90,7 +90,7 @@ describe("rlhf train rm / eval rm / train ppo / train dpo", () => {
     const { runMetricSeries } = await import("../../server/services/runs");
     const series = await runMetricSeries(getDb(), String(out.run_id));
     for (const name of ["reward", "reward_std", "kl", "entropy", "clip_ratio/region_mean", "completions/mean_length", "objective/kl", "objective/kl_coef"]) expect(series[name]?.length, name).toBe(2);
-    closeDb();
+    await closeDb();
   });
 
   it("runs DPO and reports loss, margin and accuracy", async () => {
@@ -119,7 +119,7 @@ describe("bad input gives one-line errors", () => {
     fs.cpSync(baseDir, gpt2Dir, { recursive: true });
     await registerModel(getDb(), { name: "rm-gpt2", kind: "reward", path: gpt2Dir, tokenizer: "gpt2" });
     const runsBefore = (await listRuns(getDb(), {})).length;
-    closeDb();
+    await closeDb();
     const cases: Array<[string, unknown, string, string]> = [
       ["grpo", { num_generations: 1 }, "rm-tiny", "grpo config: num_generations must be at least 2 (got 1)"],
       ["rloo", { beta: -1 }, "rm-tiny", "rloo config: beta must be at least 0 (got -1)"],
@@ -134,7 +134,7 @@ describe("bad input gives one-line errors", () => {
     expect(tokenizers.code).toBe(2);
     expect(String(tokenizers.out.error)).toMatch(/uses the 'byte' tokenizer but the reward model 'rm-gpt2' uses 'gpt2': they must match$/);
     expect((await listRuns(getDb(), {})).length).toBe(runsBefore);
-    closeDb();
+    await closeDb();
   });
   it("a reward model that is not a reward model", async () => {
     const asRegistered = await rlhf("train", "ppo", "--base", baseDir, "--reward", "ppo-tiny");

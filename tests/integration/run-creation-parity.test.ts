@@ -43,9 +43,9 @@ beforeAll(async () => {
   await openRankTask(db, { projectId, promptId: red.id, completionIds: (await db.select().from(completions).where(eq(completions.promptId, red.id))).map((c) => c.id) });
   admin = await callerFor(db, await makeUser(db, "admin"));
 });
-afterAll(() => {
+afterAll(async () => {
   db.$client.close();
-  env.restore();
+  await env.restore();
 });
 
 const row = async (id: string) => (await db.select().from(runs).where(eq(runs.id, id)))[0]!;

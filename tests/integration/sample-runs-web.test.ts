@@ -38,7 +38,7 @@ beforeAll(async () => {
 afterAll(async () => {
   db.$client.close();
   await fake.close();
-  env.restore();
+  await env.restore();
 });
 
 const rankTasks = async () => (await db.select().from(tasks)).filter((t) => t.kind === "rank");

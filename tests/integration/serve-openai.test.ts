@@ -28,7 +28,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await server.close();
   dispose();
-  env.restore();
+  await env.restore();
 });
 
 describe("rlhf serve (OpenAI-compatible API for our models)", () => {

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { appRouter } from "../../server/routers/_app";
 import { createTRPCContext, trpcResponseMeta } from "../../server/trpc";
 import Database from "better-sqlite3";
-import { createTempDb, type TempDb } from "../support/db";
+import { closeDatabase, openDb, type Db } from "../../db/index";
+import { createTempDb, onPostgres, type TempDb } from "../support/db";
 import { makeUser, sessionFor } from "./helpers";
 
 let t: TempDb;
@@ -18,7 +19,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-async function call(path: string, input: unknown, session: Session | null, method: "GET" | "POST" = "POST") {
+async function call(path: string, input: unknown, session: Session | null, method: "GET" | "POST" = "POST", db: Db = t.db) {
   const url = new URL(`http://localhost/api/trpc/${path}`);
   const init: RequestInit = { method, headers: { "content-type": "application/json" } };
   if (method === "GET") url.searchParams.set("input", JSON.stringify(superjson.serialize(input)));
@@ -28,7 +29,7 @@ async function call(path: string, input: unknown, session: Session | null, metho
     endpoint: "/api/trpc",
     req,
     router: appRouter,
-    createContext: () => createTRPCContext({ db: t.db, headers: req.headers, session }),
+    createContext: () => createTRPCContext({ db, headers: req.headers, session }),
     responseMeta: trpcResponseMeta,
   });
   return { status: res.status, headers: res.headers, body: (await res.json()) as { result?: { data: { json: unknown } }; error?: { json: { message: string; code: number; data: Record<string, any> } } } };
@@ -56,7 +57,7 @@ it("answers 404 for someone else's or a made-up assignment, and 200 with null wh
   expect(empty.body.result!.data.json).toBeNull();
 });
 
-it("answers 503 with Retry-After and a readable sentence while another process holds the write lock", async () => {
+it.skipIf(onPostgres)("answers 503 with Retry-After and a readable sentence while another process holds the write lock", async () => {
   // Another connection (another process in real life: a long import, a backup) holds the write lock.
   const other = new Database(t.file);
   other.exec("begin immediate");
@@ -71,6 +72,21 @@ it("answers 503 with Retry-After and a readable sentence while another process h
     other.exec("rollback");
     other.close();
     t.db.$client.pragma("busy_timeout = 5000");
+  }
+  expect((await call("tasks.next", {}, annotator)).status).toBe(200);
+});
+
+it.runIf(onPostgres)("answers 503 with Retry-After and a readable sentence while the PostgreSQL server cannot be reached", async () => {
+  // A server that is down (nothing listens on port 1): every statement fails to connect.
+  const down = openDb("postgres://rlhf:s3cret@127.0.0.1:1/rlhf");
+  try {
+    const res = await call("tasks.next", {}, annotator, "POST", down);
+    expect(res.status).toBe(503);
+    expect(res.headers.get("retry-after")).toBe("2");
+    expect(res.body.error!.json.message).toBe("The database is not reachable; try again in a few seconds.");
+    expect(JSON.stringify(res.body)).not.toMatch(/s3cret|ECONNREFUSED/);
+  } finally {
+    await closeDatabase(down);
   }
   expect((await call("tasks.next", {}, annotator)).status).toBe(200);
 });

@@ -3,7 +3,8 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { closeDb, openDb, type Db } from "../../db/index";
+import { closeDatabase, closeDb, openDb, type Db } from "../../db/index";
+import { createTempDb } from "../support/db";
 import { importDemonstrations } from "../../server/services/data-import";
 import { registerModel } from "../../server/services/models";
 import { createProject } from "../../server/services/projects";
@@ -19,12 +20,14 @@ export interface CliEnv {
   dbFile: string;
   /** A short-lived connection for arranging and inspecting (the CLI opens its own from DATABASE_URL). */
   withDb<T>(fn: (db: Db) => Promise<T> | T): Promise<T>;
-  restore(): void;
+  restore(): Promise<void>;
 }
 
 export function cliEnv(prefix: string): CliEnv {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  const dbFile = path.join(dir, "rlhf.db");
+  // A migrated database (a SQLite file, or a fresh PostgreSQL database in a PostgreSQL run) and a folder for RLHF_HOME.
+  const temp = createTempDb(prefix);
+  void closeDatabase(temp.db);
+  const { dir, file: dbFile } = temp;
   const saved = { DATABASE_URL: process.env.DATABASE_URL, RLHF_HOME: process.env.RLHF_HOME, RLHF_QUIET_BACKEND: process.env.RLHF_QUIET_BACKEND };
   process.env.DATABASE_URL = dbFile;
   process.env.RLHF_HOME = dir;
@@ -37,16 +40,16 @@ export function cliEnv(prefix: string): CliEnv {
       try {
         return await fn(db);
       } finally {
-        db.$client.close();
+        await closeDatabase(db);
       }
     },
-    restore() {
-      closeDb();
+    async restore() {
+      await closeDb();
       for (const [k, v] of Object.entries(saved)) {
         if (v === undefined) delete process.env[k];
         else process.env[k] = v;
       }
-      fs.rmSync(dir, { recursive: true, force: true });
+      await temp.close();
     },
   };
 }

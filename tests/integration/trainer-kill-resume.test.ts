@@ -34,9 +34,9 @@ beforeAll(async () => {
   await importRankings(db, { projectId: project.id, content: rankings.map((r) => JSON.stringify(r)).join("\n") });
   await registerTiny(db, "tiny", dir);
 });
-afterAll(() => {
+afterAll(async () => {
   db.$client.close();
-  env.restore();
+  await env.restore();
 });
 
 /** A saved model's tensors by name. */

@@ -24,9 +24,9 @@ beforeAll(async () => {
   await seedDemonstrations(db);
   await registerTiny(db, "tiny", dir);
 });
-afterAll(() => {
+afterAll(async () => {
   db.$client.close();
-  env.restore();
+  await env.restore();
 });
 
 /**

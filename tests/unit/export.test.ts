@@ -130,7 +130,7 @@ describe("rlhf export", () => {
     } finally {
       stdout.mockRestore();
       stderr.mockRestore();
-      closeDb();
+      await closeDb();
       delete process.env.DATABASE_URL;
     }
   });

@@ -19,8 +19,8 @@ beforeAll(() => {
   delete process.env.NEXTAUTH_SECRET;
   delete process.env.NEXTAUTH_URL;
 });
-afterAll(() => {
-  closeDb();
+afterAll(async () => {
+  await closeDb();
   process.env = saved;
   t.close();
 });

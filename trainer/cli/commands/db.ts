@@ -1,8 +1,10 @@
-// `rlhf db migrate | seed | backup FILE`: the database file itself.
+// `rlhf db migrate | seed | backup FILE`: the database itself, SQLite file or PostgreSQL server.
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { getDb } from "../../../db/index";
-import { databasePath } from "../../../db/paths";
+import { databaseReady, getDb } from "../../../db/index";
+import { databasePath, databaseTarget } from "../../../db/paths";
+import { describePostgresUrl } from "../../../db/postgres";
 import { DEMO_PROJECT_NAME, seedDemoProject } from "../../../server/services/seed";
 import { CliError, UsageError } from "../args";
 import type { Command } from "../types";
@@ -30,8 +32,32 @@ function realTarget(file: string): string {
   }
 }
 
+/** How the database is named in messages: its file, or its server without the password. */
+function databaseName(): string {
+  const target = databaseTarget();
+  return target.dialect === "sqlite" ? target.file : describePostgresUrl(target.url);
+}
+
+/**
+ * A PostgreSQL backup: `pg_dump` in its custom format (restore with pg_restore), into `tmp`. The password travels in
+ * PGPASSWORD, never on the command line, and the URL given to pg_dump has none.
+ */
+function pgDump(url: string, tmp: string): void {
+  const u = new URL(url);
+  const password = decodeURIComponent(u.password);
+  u.password = "";
+  const r = spawnSync("pg_dump", ["--format=custom", "--no-owner", `--file=${tmp}`, `--dbname=${u.toString()}`], {
+    encoding: "utf8",
+    env: { ...process.env, ...(password ? { PGPASSWORD: password } : {}) },
+  });
+  if (r.error && (r.error as NodeJS.ErrnoException).code === "ENOENT")
+    throw new CliError("db backup on PostgreSQL needs pg_dump, which is not installed here (Debian: apt install postgresql-client)");
+  if (r.status !== 0) throw new CliError(`pg_dump failed: ${(r.stderr || "").trim().split("\n")[0]}`);
+}
+
 /** True for the live database file and its WAL and shared-memory files, however they are reached. */
 function isDatabaseFile(target: string): boolean {
+  if (databaseTarget().dialect !== "sqlite") return false;
   const db = realTarget(databasePath());
   return [db, `${db}-wal`, `${db}-shm`, `${db}-journal`].includes(realTarget(target));
 }
@@ -42,8 +68,8 @@ export const commands: Command[] = [
     usage: "rlhf db migrate",
     async run(args) {
       args.assertAllUsed();
-      getDb();
-      return { json: { database: databasePath(), migrated: true }, text: `database ${databasePath()} is migrated` };
+      await databaseReady();
+      return { json: { database: databaseName(), migrated: true }, text: `database ${databaseName()} is migrated` };
     },
   },
   {
@@ -68,17 +94,19 @@ export const commands: Command[] = [
       if (isDatabaseFile(target)) throw new UsageError(`${target} is the live database or one of its -wal/-shm files; write the backup somewhere else`);
       if (fs.existsSync(target) && !force) throw new CliError(`${target} already exists; pass --force to overwrite it`);
       fs.mkdirSync(path.dirname(target), { recursive: true });
-      // better-sqlite3's online backup copies a consistent snapshot while other processes keep writing; it goes to a
-      // temporary file first, so an interrupted backup never leaves a half-written FILE (or destroys an old one).
+      // better-sqlite3's online backup (or pg_dump) copies a consistent snapshot while other processes keep writing; it
+      // goes to a temporary file first, so an interrupted backup never leaves a half-written FILE (or destroys an old one).
       const tmp = `${target}.tmp-${process.pid}`;
+      const db = databaseTarget();
       try {
-        await getDb().$client.backup(tmp);
+        if (db.dialect === "postgresql") pgDump(db.url, tmp);
+        else await getDb().$client.backup(tmp);
         fs.renameSync(tmp, target);
       } finally {
         fs.rmSync(tmp, { force: true });
       }
       const bytes = fs.statSync(target).size;
-      return { json: { backup: target, bytes }, text: `backed up ${databasePath()} to ${target} (${bytes} bytes)` };
+      return { json: { backup: target, bytes }, text: `backed up ${databaseName()} to ${target} (${bytes} bytes)${db.dialect === "postgresql" ? " with pg_dump (restore with pg_restore)" : ""}` };
     },
   },
 ];
