@@ -29,9 +29,9 @@ beforeAll(async () => {
   other = await callerFor(t.db, await makeUser(t.db, "researcher"));
   admin = await callerFor(t.db, await makeUser(t.db, "admin"));
 });
-afterAll(() => {
+afterAll(async () => {
   delete process.env.RLHF_HOME;
-  t.close();
+  await t.close();
 });
 
 async function finished(caller: Caller, id: string) {

@@ -15,9 +15,9 @@ describe("db.transaction", () => {
     other.$client.pragma("busy_timeout = 0");
     await t.db.insert(projects).values({ name: "p" });
   });
-  afterEach(() => {
+  afterEach(async () => {
     other.$client.close();
-    t.close();
+    await t.close();
   });
 
   it("holds the write lock from BEGIN, so a read-then-write is not overtaken by another process's commit", async () => {

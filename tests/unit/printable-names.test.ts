@@ -32,7 +32,7 @@ describe("printable names", () => {
       const { user } = await createUser(t.db, { email: "c@d.test", role: "annotator", password: "long-enough-pw" });
       await expect(async () => await updateUser(t.db, { id: user.id, name: "bell\x07" }, null)).rejects.toThrow(/found U\+0007/);
     } finally {
-      t.close();
+      await t.close();
     }
   });
 

@@ -22,7 +22,7 @@ beforeAll(() => {
 afterAll(async () => {
   await closeDb();
   process.env = saved;
-  t.close();
+  await t.close();
 });
 
 type Authorize = (credentials: Record<string, string>, req: { headers: Record<string, string> }) => Promise<unknown>;

@@ -11,7 +11,7 @@ beforeEach(() => {
 });
 afterEach(async () => {
   await stopWalCheckpointer();
-  t.close();
+  await t.close();
 });
 
 it("checkpoints in the background and restarts the log under steady writes", async () => {
