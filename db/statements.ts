@@ -2,7 +2,7 @@
 // SQL with `@name` parameters for the few hot paths where drizzle's per-call cost shows. On SQLite they are
 // better-sqlite3 prepared statements (run synchronously, after any other request's open transaction: sqlite-async.ts);
 // on PostgreSQL, named prepared statements on the pool.
-import { fillPlaceholders, type Query } from "drizzle-orm";
+import { fillPlaceholders, sql, type Query, type SQL } from "drizzle-orm";
 import type Database from "better-sqlite3";
 import type pg from "pg";
 import { idle } from "./sqlite-async";
@@ -10,8 +10,30 @@ import { idle } from "./sqlite-async";
 /** Which database a connection is: a better-sqlite3 handle can `prepare`, a pg pool cannot. */
 export type Dialect = "sqlite" | "postgresql";
 export function dialectOf(db: { $client: unknown }): Dialect {
-  return typeof (db.$client as { prepare?: unknown }).prepare === "function" ? "sqlite" : "postgresql";
+  // A drizzle PostgreSQL transaction handle has no `$client`; SQLite's transactions hand out the database itself.
+  return typeof (db.$client as { prepare?: unknown } | undefined)?.prepare === "function" ? "sqlite" : "postgresql";
 }
+
+/**
+ * Advisory lock keys, one per kind of read-then-write that must not interleave across processes: handing out
+ * tasks and taking responses (both count leases and responses against a task's overlap), and opening tasks (a
+ * ranking task is opened once per completion set, found by reading first).
+ */
+const LOCKS = { assignments: 0x726c6866_01, tasks: 0x726c6866_02 } as const;
+
+/**
+ * Takes the named lock until the transaction ends; call it first in the transaction. On SQLite a no-op: every
+ * transaction begins IMMEDIATE, holding the one write lock already (db/index.ts). On PostgreSQL,
+ * `pg_advisory_xact_lock`: the same serialization for just these transactions, released at commit or rollback.
+ */
+export async function lockFor(db: object, what: keyof typeof LOCKS): Promise<void> {
+  if (dialectOf(db as { $client: unknown }) === "sqlite") return;
+  // `execute` on the transaction handle (or the database, whose pool routes it to the open transaction's client).
+  await (db as unknown as { execute(q: SQL): Promise<unknown> }).execute(sql`select pg_advisory_xact_lock(${LOCKS[what]})`);
+}
+
+/** The lock nextTask and the submits take: no task is ever handed out past its overlap by two processes at once. */
+export const lockAssignments = (db: object) => lockFor(db, "assignments");
 
 type Params = Record<string, unknown>;
 
@@ -68,8 +90,8 @@ export function queryStatement<Q extends Preparable<unknown>>(db: { $client: unk
 }
 
 /**
- * Hand-written SQL with `@name` parameters, prepared once. Write it in the SQL both databases share (`true`/`false`
- * for booleans; `jsonList(...)` for a JSON array parameter). Rows are the driver's: integers as numbers, JSON as text.
+ * Hand-written SQL with `@name` parameters, prepared once. Write it in the SQL both databases share (`sqlBoolean`
+ * for boolean literals; `jsonList(...)` for a JSON array parameter; booleans may be passed as parameters). Rows are the driver's: integers as numbers, JSON as text.
  */
 export function sqlStatement<Row>(db: { $client: unknown }, text: string): Statement<Row> {
   const names: string[] = [];
@@ -77,7 +99,8 @@ export function sqlStatement<Row>(db: { $client: unknown }, text: string): State
     const stmt = (db.$client as Database.Database).prepare(text);
     for (const m of text.matchAll(/@(\w+)/g)) if (!names.includes(m[1]!)) names.push(m[1]!);
     // better-sqlite3 refuses parameters the statement does not name, and wants every one it names.
-    const bind = (params: Params = {}) => (names.length ? [Object.fromEntries(names.map((n) => [n, params[n] ?? null]))] : []);
+    // Booleans go in as 1/0 (better-sqlite3 binds no booleans; SQLite stores them so).
+    const bind = (params: Params = {}) => (names.length ? [Object.fromEntries(names.map((n) => [n, toSqlite(params[n])]))] : []);
     const guard = db as unknown as Parameters<typeof idle>[0];
     return {
       all: async (params) => (await idle(guard), stmt.all(...bind(params)) as Row[]),
@@ -101,8 +124,18 @@ export function sqlStatement<Row>(db: { $client: unknown }, text: string): State
   };
 }
 
+const toSqlite = (v: unknown) => (v === undefined ? null : typeof v === "boolean" ? Number(v) : v);
 /** Booleans and undefined as PostgreSQL takes them (SQLite's 0/1 are written as true/false in shared SQL). */
 const toPg = (v: unknown) => (v === undefined ? null : v);
+
+/**
+ * A boolean literal for hand-written SQL: `1`/`0` on SQLite, `true`/`false` on PostgreSQL (which has no boolean =
+ * integer). SQLite reads TRUE as 1 but matches a partial index's `where gold = 1` only when the query spells it the
+ * same way: with `t.gold = true`, tasks.next leaves tasks_gold for a scan and sort of every open task.
+ */
+export function sqlBoolean(db: { $client: unknown }, value: boolean): string {
+  return dialectOf(db) === "sqlite" ? (value ? "1" : "0") : value ? "true" : "false";
+}
 
 /** `id in (<this>)` over a JSON array of strings passed as one parameter: the list's values, on either database. */
 export function jsonList(db: { $client: unknown }, param: string): string {
@@ -110,7 +143,7 @@ export function jsonList(db: { $client: unknown }, param: string): string {
 }
 
 /** Rows of a raw drizzle `sql` query (reports that read several tables at once), as the driver returns them. */
-export async function allRows<Row>(db: { $client: unknown }, query: import("drizzle-orm").SQL): Promise<Row[]> {
+export async function allRows<Row>(db: { $client: unknown }, query: SQL): Promise<Row[]> {
   if (dialectOf(db) === "sqlite") {
     await idle(db as unknown as Parameters<typeof idle>[0]);
     return (db as unknown as { all(q: unknown): Row[] }).all(query);
