@@ -97,6 +97,8 @@ export function sqlStatement<Row>(db: { $client: unknown }, text: string): State
   const names: string[] = [];
   if (dialectOf(db) === "sqlite") {
     const stmt = (db.$client as Database.Database).prepare(text);
+    // Raw mode sticks to a better-sqlite3 statement, so `.values` gets its own, made on first use.
+    let rawStmt: Database.Statement | undefined;
     for (const m of text.matchAll(/@(\w+)/g)) if (!names.includes(m[1]!)) names.push(m[1]!);
     // better-sqlite3 refuses parameters the statement does not name, and wants every one it names.
     // Booleans go in as 1/0 (better-sqlite3 binds no booleans; SQLite stores them so).
@@ -105,7 +107,7 @@ export function sqlStatement<Row>(db: { $client: unknown }, text: string): State
     return {
       all: async (params) => (await idle(guard), stmt.all(...bind(params)) as Row[]),
       get: async (params) => (await idle(guard), stmt.get(...bind(params)) as Row | undefined),
-      values: async (params) => (await idle(guard), stmt.raw(true).all(...bind(params)) as unknown[][]),
+      values: async (params) => (await idle(guard), (rawStmt ??= stmt.database.prepare(text).raw(true)).all(...bind(params)) as unknown[][]),
       run: async (params) => (await idle(guard), stmt.run(...bind(params)).changes),
     };
   }
