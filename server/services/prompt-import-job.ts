@@ -3,8 +3,9 @@
 // so web requests and other processes get the lock in milliseconds. Annotators see nothing until every prompt is in
 // (they are only ever handed tasks, and the tasks open last, also in batches). If the process dies while prompts
 // are going in, the next import or start takes that import back whole; if it dies while tasks open, it finishes.
-import { and, eq, inArray, lt, sql } from "drizzle-orm";
+import { and, eq, inArray, lt } from "drizzle-orm";
 import type { Db } from "../../db/index";
+import { insertOrder } from "../../db/sql-fragments";
 import { completions, demonstrations, imports, models, prompts, rankings, tasks } from "../../db/schema";
 import { writeAudit } from "./audit";
 import { getProject } from "./projects";
@@ -250,13 +251,13 @@ async function promptsWithoutTask(db: Db, importId: string, projectId: string): 
   const withTask = new Set(projectTasks.map((r) => r.promptId));
   const inRankTask = new Set(projectTasks.flatMap((r) => r.completionIds));
   const brought = new Map<string, string[]>();
-  for (const c of await db.select({ id: completions.id, promptId: completions.promptId }).from(completions).where(eq(completions.importId, importId)).orderBy(sql`completions.rowid`))
+  for (const c of await db.select({ id: completions.id, promptId: completions.promptId }).from(completions).where(eq(completions.importId, importId)).orderBy(insertOrder(completions)))
     brought.set(c.promptId, [...(brought.get(c.promptId) ?? []), c.id]);
   const own = (await db
     .select({ id: prompts.id })
     .from(prompts)
     .where(eq(prompts.importId, importId))
-    .orderBy(sql`prompts.rowid`))
+    .orderBy(insertOrder(prompts)))
     .map((r) => r.id);
   const ownSet = new Set(own);
   return [
