@@ -86,7 +86,7 @@ export async function projectScope(db: Db, project: unknown): Promise<string | u
 const where = (config: Record<string, unknown>) => (config.project ? `in project '${String(config.project)}'` : "in the database");
 
 /** Each kind of data a run can need, and the sentence a user reads when there is none. */
-const DATA_CHECKS: Record<DataRequirement, (db: Db, config: Record<string, unknown>, req: RunRequest) => void> = {
+const DATA_CHECKS: Record<DataRequirement, (db: Db, config: Record<string, unknown>, req: RunRequest) => Promise<void>> = {
   async demonstrations(db, config) {
     const projectId = await projectScope(db, config.project);
     // Is there one? (reading them all here would hold a web request for the whole table)
@@ -198,7 +198,7 @@ export async function prepareRun(db: Db, req: RunRequest): Promise<PreparedRun> 
     const problem = policyShape && rmShape ? fullFinetuneProblem(req.kind, policyShape, rmShape, config.value_model === "rm_critic") : null;
     if (problem) throw badRequest(problem);
   }
-  DATA_CHECKS[kind.data](db, config, req);
+  await DATA_CHECKS[kind.data](db, config, req);
   const outputName = kind.outputKind && base ? await outputModelName(db, req.name?.trim() || undefined, base, req.kind) : null;
   const followUp = req.followUp ? await checkFollowUp(db, req.followUp, req.kind) : null;
   return { kind: req.kind, config, base, reward, outputName, followUp };
