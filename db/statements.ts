@@ -16,13 +16,16 @@ export function dialectOf(db: { $client: unknown }): Dialect {
 
 /**
  * Advisory lock keys, one per kind of read-then-write that must not interleave across processes: handing out
- * tasks and taking responses (both count leases and responses against a task's overlap), and opening tasks (a
- * ranking task is opened once per completion set, found by reading first).
+ * tasks and taking responses (both count leases and responses against a task's overlap); filing prompts and
+ * opening tasks (a prompt is filed once per text, a ranking task once per completion set, each found by reading
+ * first); and taking away an admin (the last enabled admin must stay). Taking a lock the transaction already holds
+ * is allowed and cheap, so a function that needs one takes it itself.
  */
-const LOCKS = { assignments: 0x726c6866_01, tasks: 0x726c6866_02 } as const;
+const LOCKS = { assignments: 0x726c6866_01, tasks: 0x726c6866_02, admins: 0x726c6866_03 } as const;
 
 /**
- * Takes the named lock until the transaction ends; call it first in the transaction. On SQLite a no-op: every
+ * Takes the named lock until the transaction ends (inside a transaction only: outside one it would be released at
+ * once); best first in the transaction, before any row locks, so two holders never wait on each other. On SQLite a no-op: every
  * transaction begins IMMEDIATE, holding the one write lock already (db/index.ts). On PostgreSQL,
  * `pg_advisory_xact_lock`: the same serialization for just these transactions, released at commit or rollback.
  */

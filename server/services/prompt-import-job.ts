@@ -5,7 +5,7 @@
 // are going in, the next import or start takes that import back whole; if it dies while tasks open, it finishes.
 import { and, eq, inArray, lt } from "drizzle-orm";
 import type { Db } from "../../db/index";
-import { insertOrder } from "../../db/sql-fragments";
+import { insertOrder, rowsChanged } from "../../db/sql-fragments";
 import { completions, demonstrations, imports, models, prompts, rankings, tasks } from "../../db/schema";
 import { writeAudit } from "./audit";
 import { getProject } from "./projects";
@@ -293,6 +293,9 @@ export async function recoverInterruptedImports(db: Db, now = new Date()): Promi
   let takenBack = 0;
   let finished = 0;
   for (const imp of stale) {
+    // Claimed by moving its heartbeat on from the value read: of several processes starting at once, one recovers it.
+    const claimed = rowsChanged(await db.update(imports).set({ heartbeatAt: new Date() }).where(and(eq(imports.id, imp.id), eq(imports.heartbeatAt, imp.heartbeatAt))));
+    if (!claimed) continue;
     if (imp.status === "writing") {
       await takeBack(db, imp.id, "the importing process stopped before every prompt was in; nothing of it was kept");
       takenBack++;
@@ -303,6 +306,8 @@ export async function recoverInterruptedImports(db: Db, now = new Date()): Promi
       for (let i = 0; i < missing.length; i += IMPORT_BATCH_ROWS)
         await db.transaction(async (tx) => {
           for (const prompt of missing.slice(i, i + IMPORT_BATCH_ROWS)) await openImportedPromptTask(tx, imp.projectId, overlap, prompt);
+          // Still alive: no other process takes the import over while its tasks open.
+          await tx.update(imports).set({ heartbeatAt: new Date() }).where(eq(imports.id, imp.id));
         });
       await db.update(imports).set({ status: "succeeded", finishedAt: new Date() }).where(eq(imports.id, imp.id));
       finished++;

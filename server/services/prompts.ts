@@ -4,6 +4,7 @@ import { createHash } from "node:crypto";
 import { and, count, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../../db/index";
 import { containsText, insertOrder } from "../../db/sql-fragments";
+import { lockFor } from "../../db/statements";
 import { prompts } from "../../db/schema";
 import { writeAudit, type DbOrTx } from "./audit";
 import { getProject } from "./projects";
@@ -70,6 +71,8 @@ export async function insertPromptIfNew(
   },
 ): Promise<{ id: string; created: boolean }> {
   const hash = promptIdentity(row.prompt, row.messages);
+  // Read, then insert: a second process filing the same prompt waits, then finds it (db/statements.ts).
+  await lockFor(db, "tasks");
   const existing = await findExisting(db, projectId, hash, row.externalId ?? null);
   if (existing) return { id: existing.id, created: false };
   const id = (await db

@@ -4,6 +4,7 @@ import bcrypt from "bcryptjs";
 import { and, asc, count, eq, ne, sql } from "drizzle-orm";
 import type { Db } from "../../db/index";
 import { rowsChanged } from "../../db/sql-fragments";
+import { lockFor } from "../../db/statements";
 import { users, type Role } from "../../db/schema";
 import { writeAudit } from "./audit";
 import { badRequest, conflict, notFound } from "./errors";
@@ -115,6 +116,8 @@ export async function updateUser(
   actorId: string | null,
 ): Promise<PublicUser> {
   return await db.transaction(async (tx) => {
+    // Two admins taking each other's rights at once must not both see the other still there.
+    await lockFor(tx, "admins");
     const before = (await tx.select(publicColumns).from(users).where(eq(users.id, input.id)))[0];
     if (!before) throw notFound("No such user.");
     const losesAdmin = before.role === "admin" && !before.disabled && ((input.role && input.role !== "admin") || input.disabled === true);
