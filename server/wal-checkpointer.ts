@@ -6,6 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
 import type { Db } from "../db/index";
+import { dialectOf } from "../db/statements";
 
 /** Plain CommonJS for the worker (eval'd, so no bundler or TypeScript loader is involved). */
 const WORKER_SOURCE = `
@@ -42,6 +43,8 @@ const globalForCheckpointer = globalThis as unknown as { __rlhfCheckpointer?: { 
 export function startWalCheckpointer(db: Db, opts: { intervalMs?: number } = {}): void {
   // RLHF_WAL_CHECKPOINTER=0 keeps SQLite's own auto-checkpoint (for comparison, or a filesystem without fsync cost).
   if (process.env.RLHF_WAL_CHECKPOINTER === "0") return;
+  // PostgreSQL checkpoints on its own; there is no WAL file of ours to keep short.
+  if (dialectOf(db) !== "sqlite") return;
   const running = globalForCheckpointer.__rlhfCheckpointer;
   if (running?.client === db.$client) return;
   if (running) void running.worker.terminate();

@@ -1,11 +1,13 @@
 // Liveness for scripts and checks: {"ok":true} when the database answers `select 1`, 503 otherwise.
+import { sql } from "drizzle-orm";
 import { getDb } from "~/db/index";
+import { allRows } from "~/db/statements";
 
 export const dynamic = "force-dynamic";
 
-export function GET() {
+export async function GET() {
   try {
-    getDb().$client.prepare("select 1").get();
+    await allRows(getDb(), sql`select 1`);
     return Response.json({ ok: true }, { headers: { "cache-control": "no-store" } });
   } catch {
     return Response.json({ ok: false, error: "The database is not reachable." }, { status: 503, headers: { "cache-control": "no-store" } });
