@@ -3,6 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { getDb } from "../../../db/index";
 import { databasePath } from "../../../db/paths";
+import { dialectOf } from "../../../db/statements";
 import { DEMO_PROJECT_NAME, seedDemoProject } from "../../../server/services/seed";
 import { CliError, UsageError } from "../args";
 import type { Command } from "../types";
@@ -65,6 +66,8 @@ export const commands: Command[] = [
       const target = path.resolve(args.positional(0, "FILE (where to write the backup)"));
       const force = args.bool("force");
       args.assertAllUsed();
+      // The online backup is better-sqlite3's; a PostgreSQL server has its own tools for a consistent copy.
+      if (dialectOf(getDb()) !== "sqlite") throw new CliError("rlhf db backup copies a SQLite database file; for PostgreSQL use pg_dump (pg_dump -Fc \"$DATABASE_URL\" > FILE)");
       if (isDatabaseFile(target)) throw new UsageError(`${target} is the live database or one of its -wal/-shm files; write the backup somewhere else`);
       if (fs.existsSync(target) && !force) throw new CliError(`${target} already exists; pass --force to overwrite it`);
       fs.mkdirSync(path.dirname(target), { recursive: true });
