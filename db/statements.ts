@@ -35,6 +35,17 @@ export async function lockFor(db: object, what: keyof typeof LOCKS): Promise<voi
   await (db as unknown as { execute(q: SQL): Promise<unknown> }).execute(sql`select pg_advisory_xact_lock(${LOCKS[what]})`);
 }
 
+/**
+ * A queue's "take the oldest waiting row" select, for a claim inside a transaction: on PostgreSQL read `for update
+ * skip locked`, so a second worker passes over a row another is claiming and takes the next one, instead of
+ * waiting for it and then finding it gone. On SQLite as it is (the transaction already holds the write lock).
+ */
+export function skipLocked<Q>(db: { $client: unknown }, select: Q): Q {
+  if (dialectOf(db) === "sqlite") return select;
+  // `Db` is typed as SQLite's, whose builder has no locking clause; on PostgreSQL the builder is a PgSelect.
+  return (select as unknown as { for(strength: "update", config: { skipLocked: true }): Q }).for("update", { skipLocked: true });
+}
+
 /** The lock nextTask and the submits take: no task is ever handed out past its overlap by two processes at once. */
 export const lockAssignments = (db: object) => lockFor(db, "assignments");
 

@@ -3,7 +3,7 @@
 import { and, asc, desc, eq, gt, inArray, lt, or } from "drizzle-orm";
 import type { Db } from "../../db/index";
 import { rowsChanged } from "../../db/sql-fragments";
-import { dialectOf } from "../../db/statements";
+import { skipLocked } from "../../db/statements";
 import { runLogs, runMetrics, runs, type RunStatus } from "../../db/schema";
 import { badRequest, conflict, notFound } from "./errors";
 import { registerModel, type ModelRow, type NewModel } from "./models";
@@ -58,15 +58,15 @@ export async function createRun(db: Db, input: NewRun): Promise<RunRow> {
 export async function claimNextRun(db: Db, workerId: string, leaseMs = DEFAULT_LEASE_MS): Promise<RunRow | undefined> {
   return await db.transaction(async (tx) => {
     const now = new Date();
-    const oldest = tx
-      .select()
-      .from(runs)
-      .where(or(eq(runs.status, "queued"), and(eq(runs.status, "running"), lt(runs.leaseExpiresAt, now))))
-      .orderBy(asc(runs.createdAt))
-      .limit(1);
-    // `Db` is typed as SQLite's, whose builder has no locking clause; on PostgreSQL the builder is a PgSelect.
-    type Lockable = { for(strength: "update", config: { skipLocked: true }): typeof oldest };
-    const next = (await (dialectOf(db) === "postgresql" ? (oldest as unknown as Lockable).for("update", { skipLocked: true }) : oldest))[0];
+    const next = (await skipLocked(
+      db,
+      tx
+        .select()
+        .from(runs)
+        .where(or(eq(runs.status, "queued"), and(eq(runs.status, "running"), lt(runs.leaseExpiresAt, now))))
+        .orderBy(asc(runs.createdAt))
+        .limit(1),
+    ))[0];
     if (!next) return undefined;
     return (await tx
       .update(runs)
