@@ -6,7 +6,11 @@ import type { Db } from "../../db/index";
 
 const cache = new WeakMap<object, Map<string, unknown>>();
 
-/** The statement `build` makes for this connection, built once per connection and key. */
+/**
+ * The statement `build` makes for this connection, built once per connection and key. Give it the database, never
+ * a transaction handle (a PostgreSQL one has no `$client`): statements made on the database run inside the open
+ * transaction on either (one connection on SQLite; on PostgreSQL the pool sends them to the transaction's client).
+ */
 export function prepared<T>(db: Db, key: string, build: (db: Db) => T): T {
   let byKey = cache.get(db.$client);
   if (!byKey) cache.set(db.$client, (byKey = new Map()));
