@@ -5,6 +5,7 @@
 import { and, asc, count, eq, inArray, lt, sql } from "drizzle-orm";
 import type { Db } from "../../db/index";
 import { insertOrder, rowsChanged } from "../../db/sql-fragments";
+import { lockFor } from "../../db/statements";
 import { goldItems, prompts, rankings, reviews, tasks } from "../../db/schema";
 import { writeAudit } from "./audit";
 import { badRequest, conflict, notFound } from "./errors";
@@ -113,6 +114,8 @@ function checkOrdering(ordering: string[][], itemKey: string): void {
 /** The reviewer's ranking (one annotator's accepted, or their own) becomes the item's ranking in exports. */
 export async function resolveReview(db: Db, reviewerId: string, input: { reviewId: string; ordering: string[][]; note?: string }): Promise<{ id: string; status: "resolved" }> {
   return await db.transaction(async (tx) => {
+    // Two reviewers deciding the same item at once: the second waits, then finds it decided.
+    await lockFor(tx, "reviews");
     const review = await openReview(db, input.reviewId);
     checkOrdering(input.ordering, review.itemKey);
     await tx.update(reviews)
@@ -128,6 +131,7 @@ export async function sendBackForMoreRankings(db: Db, reviewerId: string, input:
   const extra = input.extra ?? 1;
   if (!Number.isInteger(extra) || extra < 1 || extra > 10) throw badRequest("Ask for 1 to 10 more annotators.");
   return await db.transaction(async (tx) => {
+    await lockFor(tx, "reviews");
     const review = await openReview(db, input.reviewId);
     const ids = review.itemKey.split(",");
     const { taskId, created } = await openRankTask(tx, { projectId: review.projectId, promptId: review.promptId, completionIds: ids });
