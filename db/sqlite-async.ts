@@ -102,3 +102,9 @@ export async function idle(db: GuardableDb): Promise<void> {
   if (!guard || !guard.open || context.getStore() === guard) return;
   await guard.tail;
 }
+
+/** True when a raw statement must first wait for `idle`: another context's transaction is open on this database. */
+export function mustWait(db: GuardableDb): boolean {
+  const guard = guards.get(sessionOf(db));
+  return !!guard && guard.open && context.getStore() !== guard;
+}

@@ -2,16 +2,53 @@
 // SQL with `@name` parameters for the few hot paths where drizzle's per-call cost shows. On SQLite they are
 // better-sqlite3 prepared statements (run synchronously, after any other request's open transaction: sqlite-async.ts);
 // on PostgreSQL, named prepared statements on the pool.
-import { fillPlaceholders, type Query } from "drizzle-orm";
+import { fillPlaceholders, sql, type Query, type SQL } from "drizzle-orm";
 import type Database from "better-sqlite3";
 import type pg from "pg";
-import { idle } from "./sqlite-async";
+import { idle, mustWait } from "./sqlite-async";
 
 /** Which database a connection is: a better-sqlite3 handle can `prepare`, a pg pool cannot. */
 export type Dialect = "sqlite" | "postgresql";
 export function dialectOf(db: { $client: unknown }): Dialect {
-  return typeof (db.$client as { prepare?: unknown }).prepare === "function" ? "sqlite" : "postgresql";
+  // A drizzle PostgreSQL transaction handle has no `$client`; SQLite's transactions hand out the database itself.
+  return typeof (db.$client as { prepare?: unknown } | undefined)?.prepare === "function" ? "sqlite" : "postgresql";
 }
+
+/**
+ * Advisory lock keys, one per kind of read-then-write that must not interleave across processes: handing out
+ * tasks and taking responses (both count leases and responses against a task's overlap); filing prompts and
+ * opening tasks (a prompt is filed once per text, a ranking task once per completion set, each found by reading
+ * first); taking away an admin (the last enabled admin must stay); and deciding a review (an open review is
+ * resolved or sent back once). Taking a lock the transaction already holds
+ * is allowed and cheap, so a function that needs one takes it itself.
+ */
+const LOCKS = { assignments: 0x726c6866_01, tasks: 0x726c6866_02, admins: 0x726c6866_03, reviews: 0x726c6866_04 } as const;
+
+/**
+ * Takes the named lock until the transaction ends (inside a transaction only: outside one it would be released at
+ * once); best first in the transaction, before any row locks, so two holders never wait on each other. On SQLite a no-op: every
+ * transaction begins IMMEDIATE, holding the one write lock already (db/index.ts). On PostgreSQL,
+ * `pg_advisory_xact_lock`: the same serialization for just these transactions, released at commit or rollback.
+ */
+export async function lockFor(db: object, what: keyof typeof LOCKS): Promise<void> {
+  if (dialectOf(db as { $client: unknown }) === "sqlite") return;
+  // `execute` on the transaction handle (or the database, whose pool routes it to the open transaction's client).
+  await (db as unknown as { execute(q: SQL): Promise<unknown> }).execute(sql`select pg_advisory_xact_lock(${LOCKS[what]})`);
+}
+
+/**
+ * A queue's "take the oldest waiting row" select, for a claim inside a transaction: on PostgreSQL read `for update
+ * skip locked`, so a second worker passes over a row another is claiming and takes the next one, instead of
+ * waiting for it and then finding it gone. On SQLite as it is (the transaction already holds the write lock).
+ */
+export function skipLocked<Q>(db: { $client: unknown }, select: Q): Q {
+  if (dialectOf(db) === "sqlite") return select;
+  // `Db` is typed as SQLite's, whose builder has no locking clause; on PostgreSQL the builder is a PgSelect.
+  return (select as unknown as { for(strength: "update", config: { skipLocked: true }): Q }).for("update", { skipLocked: true });
+}
+
+/** The lock nextTask and the submits take: no task is ever handed out past its overlap by two processes at once. */
+export const lockAssignments = (db: object) => lockFor(db, "assignments");
 
 type Params = Record<string, unknown>;
 
@@ -43,17 +80,36 @@ interface PgPrepared {
 
 let pgNames = 0;
 
+/**
+ * Runs a SQLite statement now, or after another request's open transaction ends (sqlite-async.ts). Inside a
+ * transaction, or with none open, it runs at once: tasks.next runs a dozen statements, and an `await idle()` before
+ * each cost it a fifth of its time.
+ */
+function afterOthers(guard: Parameters<typeof idle>[0]) {
+  return <T>(run: () => T): Promise<T> => {
+    if (!mustWait(guard)) {
+      try {
+        return Promise.resolve(run());
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    }
+    return idle(guard).then(run);
+  };
+}
+
 /** A drizzle query (with `sql.placeholder`s) prepared once: rows come back mapped as the query's own result would. */
 export function queryStatement<Q extends Preparable<unknown>>(db: { $client: unknown }, query: Q): Statement<RowOf<Q>> {
   type Row = RowOf<Q>;
   if (dialectOf(db) === "sqlite") {
     const p = query.prepare() as SqlitePrepared;
     const guard = db as unknown as Parameters<typeof idle>[0];
+    const when = afterOthers(guard);
     return {
-      all: async (params) => (await idle(guard), p.all(params) as Row[]),
-      get: async (params) => (await idle(guard), p.get(params) as Row | undefined),
-      values: async (params) => (await idle(guard), p.values(params)),
-      run: async (params) => (await idle(guard), p.run(params).changes),
+      all: (params) => when(() => p.all(params) as Row[]),
+      get: (params) => when(() => p.get(params) as Row | undefined),
+      values: (params) => when(() => p.values(params)),
+      run: (params) => when(() => p.run(params).changes),
     };
   }
   const p = query.prepare(`q${++pgNames}`) as PgPrepared;
@@ -68,22 +124,25 @@ export function queryStatement<Q extends Preparable<unknown>>(db: { $client: unk
 }
 
 /**
- * Hand-written SQL with `@name` parameters, prepared once. Write it in the SQL both databases share (`true`/`false`
- * for booleans; `jsonList(...)` for a JSON array parameter). Rows are the driver's: integers as numbers, JSON as text.
+ * Hand-written SQL with `@name` parameters, prepared once. Write it in the SQL both databases share (`sqlBoolean`
+ * for boolean literals; `jsonList(...)` for a JSON array parameter; booleans may be passed as parameters). Rows are the driver's: integers as numbers, JSON as text.
  */
 export function sqlStatement<Row>(db: { $client: unknown }, text: string): Statement<Row> {
   const names: string[] = [];
   if (dialectOf(db) === "sqlite") {
     const stmt = (db.$client as Database.Database).prepare(text);
+    // Raw mode sticks to a better-sqlite3 statement, so `.values` gets its own, made on first use.
+    let rawStmt: Database.Statement | undefined;
     for (const m of text.matchAll(/@(\w+)/g)) if (!names.includes(m[1]!)) names.push(m[1]!);
     // better-sqlite3 refuses parameters the statement does not name, and wants every one it names.
-    const bind = (params: Params = {}) => (names.length ? [Object.fromEntries(names.map((n) => [n, params[n] ?? null]))] : []);
-    const guard = db as unknown as Parameters<typeof idle>[0];
+    // Booleans go in as 1/0 (better-sqlite3 binds no booleans; SQLite stores them so).
+    const bind = (params: Params = {}) => (names.length ? [Object.fromEntries(names.map((n) => [n, toSqlite(params[n])]))] : []);
+    const when = afterOthers(db as unknown as Parameters<typeof idle>[0]);
     return {
-      all: async (params) => (await idle(guard), stmt.all(...bind(params)) as Row[]),
-      get: async (params) => (await idle(guard), stmt.get(...bind(params)) as Row | undefined),
-      values: async (params) => (await idle(guard), stmt.raw(true).all(...bind(params)) as unknown[][]),
-      run: async (params) => (await idle(guard), stmt.run(...bind(params)).changes),
+      all: (params) => when(() => stmt.all(...bind(params)) as Row[]),
+      get: (params) => when(() => stmt.get(...bind(params)) as Row | undefined),
+      values: (params) => when(() => (rawStmt ??= stmt.database.prepare(text).raw(true)).all(...bind(params)) as unknown[][]),
+      run: (params) => when(() => stmt.run(...bind(params)).changes),
     };
   }
   const pgText = text.replace(/@(\w+)/g, (_, name: string) => {
@@ -101,8 +160,18 @@ export function sqlStatement<Row>(db: { $client: unknown }, text: string): State
   };
 }
 
+const toSqlite = (v: unknown) => (v === undefined ? null : typeof v === "boolean" ? Number(v) : v);
 /** Booleans and undefined as PostgreSQL takes them (SQLite's 0/1 are written as true/false in shared SQL). */
 const toPg = (v: unknown) => (v === undefined ? null : v);
+
+/**
+ * A boolean literal for hand-written SQL: `1`/`0` on SQLite, `true`/`false` on PostgreSQL (which has no boolean =
+ * integer). SQLite reads TRUE as 1 but matches a partial index's `where gold = 1` only when the query spells it the
+ * same way: with `t.gold = true`, tasks.next leaves tasks_gold for a scan and sort of every open task.
+ */
+export function sqlBoolean(db: { $client: unknown }, value: boolean): string {
+  return dialectOf(db) === "sqlite" ? (value ? "1" : "0") : value ? "true" : "false";
+}
 
 /** `id in (<this>)` over a JSON array of strings passed as one parameter: the list's values, on either database. */
 export function jsonList(db: { $client: unknown }, param: string): string {
@@ -110,7 +179,7 @@ export function jsonList(db: { $client: unknown }, param: string): string {
 }
 
 /** Rows of a raw drizzle `sql` query (reports that read several tables at once), as the driver returns them. */
-export async function allRows<Row>(db: { $client: unknown }, query: import("drizzle-orm").SQL): Promise<Row[]> {
+export async function allRows<Row>(db: { $client: unknown }, query: SQL): Promise<Row[]> {
   if (dialectOf(db) === "sqlite") {
     await idle(db as unknown as Parameters<typeof idle>[0]);
     return (db as unknown as { all(q: unknown): Row[] }).all(query);

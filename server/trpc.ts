@@ -84,8 +84,9 @@ const readableErrors = t.middleware(async ({ next }) => {
   if (cause instanceof ServiceError) throw new TRPCError({ code: cause.code, message: cause.message, cause });
   // Input errors get the readable message here too, so server-side callers see the same text as HTTP clients.
   if (cause instanceof ZodError) throw new TRPCError({ code: "BAD_REQUEST", message: `Invalid input: ${readableZodMessage(cause)}`, cause });
-  // Another process holds the database's write lock past busy_timeout (a long import, a backup): the request may
-  // simply be tried again, and the client never sees SQLite's own words.
+  // Another process holds the database's write lock past busy_timeout (a long import, a backup), or PostgreSQL
+  // gave up on a lock or a connection: the request may simply be tried again, and the client never sees the
+  // database's own words.
   if (isDatabaseBusy(cause)) throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: "The database is busy with other work; try again in a few seconds.", cause });
   // A PostgreSQL server that is down or restarting: the same answer, and the pool reconnects when it is back.
   if (databaseUnavailable(cause)) throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: "The database is not reachable; try again in a few seconds.", cause });
@@ -98,21 +99,22 @@ export function trpcResponseMeta({ errors }: { errors: readonly TRPCError[] }): 
 }
 
 /**
- * A database too busy to answer now: SQLite's "database is locked" (SQLITE_BUSY and its extended codes), or
- * PostgreSQL's serialization failure, deadlock or lock timeout (40001, 40P01, 55P03).
+ * PostgreSQL's SQLSTATEs for "try again": a serialization failure, a deadlock (one side is rolled back), a lock not
+ * available, too many connections, a server starting or shutting down.
+ */
+const PG_RETRYABLE = new Set(["40001", "40P01", "55P03", "53300", "57P03"]);
+
+/**
+ * The database is busy and the request may simply be tried again: SQLite's "database is locked" (SQLITE_BUSY and its
+ * extended codes, from better-sqlite3) or PostgreSQL's retryable errors (from node-postgres, which drizzle may wrap
+ * in an error whose `cause` it is).
  */
 export function isDatabaseBusy(err: unknown): boolean {
-  return causes(err).some((e) => {
-    const code = (e as { code?: unknown } | null)?.code;
-    return typeof code === "string" && (code.startsWith("SQLITE_BUSY") || code === "40001" || code === "40P01" || code === "55P03");
-  });
-}
-
-/** An error and its causes (drizzle wraps a driver's error in a DrizzleQueryError, whose `cause` it is). */
-function causes(err: unknown): unknown[] {
-  const out: unknown[] = [];
-  for (let e = err; e && out.length < 8; e = (e as { cause?: unknown }).cause) out.push(e);
-  return out;
+  for (let e = err, depth = 0; e && depth < 3; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && (code.startsWith("SQLITE_BUSY") || PG_RETRYABLE.has(code))) return true;
+  }
+  return false;
 }
 
 /** Anyone, signed in or not. */

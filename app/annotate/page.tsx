@@ -16,7 +16,7 @@ export default async function AnnotateDashboard() {
   const user = await requireRole(AREA_ROLES["/annotate"], "/annotate");
   const caller = await serverCaller();
   const [stats, projects] = await Promise.all([caller.stats.mine(), caller.projects.list()]);
-  const open = openTaskCountsFor(getDb(), user.id);
+  const open = await openTaskCountsFor(getDb(), user.id);
 
   return (
     <div className="mx-auto max-w-6xl">

@@ -15,7 +15,7 @@ export const dynamic = "force-dynamic";
 export default async function ResearchOverview() {
   const caller = await serverCaller();
   const progress = await caller.stats.projectProgress();
-  const responses = responseCountsByProject(getDb());
+  const responses = await responseCountsByProject(getDb());
   const totals = progress.reduce(
     (sum, p) => {
       const r = responses.get(p.projectId) ?? { demonstrate: 0, rank: 0 };

@@ -12,6 +12,6 @@ export const statsRouter = createTRPCRouter({
   /** α, agreement and per-annotator reliability; `itemsWithOverlap` 0 means nothing to measure yet. */
   quality: researcherProcedure.input(z.object({ projectId: id })).query(async ({ ctx, input }) => {
     const project = await getProject(ctx.db, input.projectId);
-    return { ...qualityReport(ctx.db, project.id), reviewBelow: project.reviewBelow };
+    return { ...(await qualityReport(ctx.db, project.id)), reviewBelow: project.reviewBelow };
   }),
 });

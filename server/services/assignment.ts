@@ -5,6 +5,7 @@ import { createHash } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import type { Db } from "../../db/index";
 import { newId } from "../../db/ids";
+import { dialectOf, jsonList, lockAssignments, queryStatement, sqlBoolean, sqlStatement } from "../../db/statements";
 import { assignments, demonstrations, projects, prompts, rankings, tasks, type TaskKind } from "../../db/schema";
 import { conflict, notFound } from "./errors";
 import { prepared } from "./prepared";
@@ -107,8 +108,8 @@ export function shuffledOrder(ids: readonly string[], seed: string): string[] {
 }
 
 /** The caller's own assignment; someone else's is reported as missing so ids of others' work reveal nothing. */
-export function ownAssignment(db: Db, userId: string, assignmentId: string): Assignment {
-  const a = prepared(db, "assignmentById", (d) => d.select().from(assignments).where(eq(assignments.id, sql.placeholder("id"))).prepare()).get({ id: assignmentId });
+export async function ownAssignment(db: Db, userId: string, assignmentId: string): Promise<Assignment> {
+  const a = await prepared(db, "assignmentById", (d) => queryStatement(d, d.select().from(assignments).where(eq(assignments.id, sql.placeholder("id"))))).get({ id: assignmentId });
   if (!a || a.userId !== userId) throw notFound("No such assignment of yours; ask for the next task.");
   return a;
 }
@@ -131,37 +132,49 @@ function candidateSql(filter: Filter, which: string, order: string): string {
          order by ${order} limit 1`;
 }
 
-/** The statements nextTask runs, prepared once per connection (and per filter combination). */
+/** A task's insert order in hand-written SQL: SQLite's rowid, or the identity column `seq` of the PostgreSQL form. */
+const taskOrder = (db: Db) => (dialectOf(db) === "sqlite" ? "t.rowid" : "t.seq");
+
+/**
+ * The statements nextTask runs, prepared once per connection (and per filter combination). Hand-written: this is
+ * the hottest path, and drizzle's per-call cost would be most of its time.
+ */
 function nextTaskStatements(db: Db, filter: Filter) {
   const key = filterKey(filter);
   return {
     expireStale: prepared(db, "next.expireStale", (d) =>
-      d.$client.prepare("update assignments set status = 'expired' where user_id = ? and status = 'active' and lease_expires_at <= ?"),
+      sqlStatement(d, "update assignments set status = 'expired' where user_id = @userId and status = 'active' and lease_expires_at <= @now"),
     ),
     held: prepared(db, `next.held.${key}`, (d) =>
-      d.$client.prepare(
+      sqlStatement<{ id: string }>(
+        d,
         `select a.id from assignments a join tasks t on t.id = a.task_id
          where a.user_id = @userId and a.status = 'active' ${filter.projectId ? "and t.project_id = @projectId" : ""} ${filter.kind ? "and t.kind = @kind" : ""}
          order by a.started_at limit 1`,
       ),
     ),
-    renew: prepared(db, "next.renew", (d) => d.$client.prepare("update assignments set status = 'active', lease_expires_at = ? where id = ?")),
+    renew: prepared(db, "next.renew", (d) => sqlStatement(d, "update assignments set status = 'active', lease_expires_at = @leaseUntil where id = @id")),
     // Walks open tasks in the order of the partial index tasks_open, so finished tasks are never visited: per
     // project, lowest priority first (a scoring run's choice; 0 otherwise), then oldest.
-    candidate: prepared(db, `next.candidate.${key}`, (d) => d.$client.prepare(candidateSql(filter, "t.gold = 0", "t.kind, t.project_id, t.priority, t.rowid"))),
+    candidate: prepared(db, `next.candidate.${key}`, (d) =>
+      sqlStatement<Candidate>(d, candidateSql(filter, `t.gold = ${sqlBoolean(d, false)}`, `t.kind, t.project_id, t.priority, ${taskOrder(d)}`)),
+    ),
     // Gold tasks stay open for every annotator: found through their own small index (tasks_gold), oldest first.
-    goldCandidate: prepared(db, `next.goldCandidate.${key}`, (d) => d.$client.prepare(candidateSql(filter, "t.gold = 1", "t.rowid"))),
-    previous: prepared(db, "next.previous", (d) => d.$client.prepare("select id from assignments where task_id = ? and user_id = ?")),
+    goldCandidate: prepared(db, `next.goldCandidate.${key}`, (d) => sqlStatement<Candidate>(d, candidateSql(filter, `t.gold = ${sqlBoolean(d, true)}`, taskOrder(d)))),
+    previous: prepared(db, "next.previous", (d) => sqlStatement<{ id: string }>(d, "select id from assignments where task_id = @taskId and user_id = @userId")),
     insert: prepared(db, "next.insert", (d) =>
-      d.$client.prepare(
-        "insert into assignments (id, task_id, user_id, status, lease_expires_at, display_order, started_at) values (?, ?, ?, 'active', ?, ?, ?)",
+      sqlStatement(
+        d,
+        `insert into assignments (id, task_id, user_id, status, lease_expires_at, display_order, started_at)
+         values (@id, @taskId, @userId, 'active', @leaseUntil, @displayOrder, @now)`,
       ),
     ),
   };
 }
 
 /**
- * Gives the user their next task, in one immediate transaction so concurrent callers never over-assign:
+ * Gives the user their next task, in one transaction holding the assignments lock (db/statements.ts: SQLite's write
+ * lock, PostgreSQL's advisory lock), so concurrent callers, in any process, never over-assign:
  * 1. an unexpired assignment they already hold (lease renewed);
  * 2. else the oldest task (per kind and project) that still needs responses, counting submitted responses and
  *    other people's unexpired leases toward its overlap N, and that they have not answered or skipped.
@@ -174,43 +187,44 @@ export async function nextTask(db: Db, userId: string, filter: Filter = {}, opts
   const nowMs = (opts.now ?? new Date()).getTime();
   const leaseUntil = nowMs + (opts.leaseMs ?? DEFAULT_LEASE_MS);
   const q = nextTaskStatements(db, filter);
-  // Named parameters must match the statement exactly, so only the filters in use are passed.
-  const filterParams = { ...(filter.projectId ? { projectId: filter.projectId } : {}), ...(filter.kind ? { kind: filter.kind } : {}) };
+  // A statement binds only the parameters it names, so the filters not in use are simply left undefined.
+  const filterParams = { projectId: filter.projectId, kind: filter.kind };
   const assignmentId = await db.transaction(
-    async () => {
+    async (tx) => {
+      await lockAssignments(tx);
       // Their own stale leases are marked expired, so what they hold is always visible in the status.
-      q.expireStale.run(userId, nowMs);
-      const held = q.held.get({ userId, ...filterParams }) as { id: string } | undefined;
+      await q.expireStale.run({ userId, now: nowMs });
+      const held = await q.held.get({ userId, ...filterParams });
       if (held) {
-        q.renew.run(leaseUntil, held.id);
+        await q.renew.run({ leaseUntil, id: held.id });
         return held.id;
       }
       const task = pickTask(
-        q.candidate.get({ userId, now: nowMs, ...filterParams }) as Candidate | undefined,
-        q.goldCandidate.get({ userId, now: nowMs, ...filterParams }) as Candidate | undefined,
+        await q.candidate.get({ userId, now: nowMs, ...filterParams }),
+        await q.goldCandidate.get({ userId, now: nowMs, ...filterParams }),
         opts.random ?? Math.random,
       );
       if (!task) return null;
       // A task they held before and let expire comes back to them on the same row (keeping draft and order).
-      const previous = q.previous.get(task.id, userId) as { id: string } | undefined;
+      const previous = await q.previous.get({ taskId: task.id, userId });
       if (previous) {
-        q.renew.run(leaseUntil, previous.id);
+        await q.renew.run({ leaseUntil, id: previous.id });
         return previous.id;
       }
       const id = newId();
       const order = shuffledOrder(JSON.parse(task.completion_ids) as string[], id);
-      q.insert.run(id, task.id, userId, leaseUntil, JSON.stringify(order), nowMs);
+      await q.insert.run({ id, taskId: task.id, userId, leaseUntil, displayOrder: JSON.stringify(order), now: nowMs });
       return id;
     },
   );
-  return assignmentId ? taskView(db, userId, assignmentId) : null;
+  return assignmentId ? await taskView(db, userId, assignmentId) : null;
 }
 
 /** One of the caller's assignments as they see it (to resume a task or review what they submitted). */
-export function taskView(db: Db, userId: string, assignmentId: string): TaskView {
-  const a = ownAssignment(db, userId, assignmentId);
+export async function taskView(db: Db, userId: string, assignmentId: string): Promise<TaskView> {
+  const a = await ownAssignment(db, userId, assignmentId);
   const q = taskViewStatements(db);
-  const row = q.context.get({ taskId: a.taskId });
+  const row = await q.context.get({ taskId: a.taskId });
   if (!row) throw notFound("This task no longer exists.");
   const { task, prompt, project } = row;
   const base: TaskViewBase = {
@@ -227,9 +241,9 @@ export function taskView(db: Db, userId: string, assignmentId: string): TaskView
   };
   switch (task.kind) {
     case "demonstrate":
-      return demonstrateView(q, a, base);
+      return await demonstrateView(q, a, base);
     case "rank":
-      return rankView(q, a, base, project);
+      return await rankView(q, a, base, project);
     default: {
       // A new task kind makes this line a compile error until it has its own view.
       const unhandled: never = task.kind;
@@ -240,8 +254,8 @@ export function taskView(db: Db, userId: string, assignmentId: string): TaskView
 
 type TaskViewStatements = ReturnType<typeof taskViewStatements>;
 
-function demonstrateView(q: TaskViewStatements, a: Assignment, base: TaskViewBase): DemonstrateTaskView {
-  const demo = q.demonstration.get({ assignmentId: a.id });
+async function demonstrateView(q: TaskViewStatements, a: Assignment, base: TaskViewBase): Promise<DemonstrateTaskView> {
+  const demo = await q.demonstration.get({ assignmentId: a.id });
   return {
     ...base,
     kind: "demonstrate",
@@ -250,19 +264,19 @@ function demonstrateView(q: TaskViewStatements, a: Assignment, base: TaskViewBas
   };
 }
 
-function rankView(
+async function rankView(
   q: TaskViewStatements,
   a: Assignment,
   base: TaskViewBase,
   project: Pick<typeof projects.$inferSelect, "allowTies" | "flags" | "likertScale" | "requireRationale">,
-): RankTaskView {
+): Promise<RankTaskView> {
   let completions: { id: string; text: string }[] = [];
   if (a.displayOrder.length) {
-    const rows = q.completionTexts.all(JSON.stringify(a.displayOrder)) as { id: string; text: string }[];
+    const rows = await q.completionTexts.all({ ids: JSON.stringify(a.displayOrder) });
     const texts = new Map(rows.map((c) => [c.id, c.text]));
     completions = a.displayOrder.filter((id) => texts.has(id)).map((id) => ({ id, text: texts.get(id)! }));
   }
-  const r = a.status === "submitted" ? q.ranking.get({ assignmentId: a.id }) : undefined;
+  const r = a.status === "submitted" ? await q.ranking.get({ assignmentId: a.id }) : undefined;
   return {
     ...base,
     kind: "rank",
@@ -290,20 +304,24 @@ function rankView(
 function taskViewStatements(db: Db) {
   return {
     context: prepared(db, "view.context", (d) =>
-      d
-        .select({ task: tasks, prompt: { text: prompts.text, messages: prompts.messages }, project: projects })
-        .from(tasks)
-        .innerJoin(prompts, eq(prompts.id, tasks.promptId))
-        .innerJoin(projects, eq(projects.id, tasks.projectId))
-        .where(eq(tasks.id, sql.placeholder("taskId")))
-        .prepare(),
+      queryStatement(
+        d,
+        d
+          .select({ task: tasks, prompt: { text: prompts.text, messages: prompts.messages }, project: projects })
+          .from(tasks)
+          .innerJoin(prompts, eq(prompts.id, tasks.promptId))
+          .innerJoin(projects, eq(projects.id, tasks.projectId))
+          .where(eq(tasks.id, sql.placeholder("taskId"))),
+      ),
     ),
     // One statement for any number of ids: the id list travels as a JSON array.
-    completionTexts: prepared(db, "view.completions", (d) => d.$client.prepare("select id, text from completions where id in (select value from json_each(?))")),
-    demonstration: prepared(db, "view.demonstration", (d) =>
-      d.select().from(demonstrations).where(eq(demonstrations.assignmentId, sql.placeholder("assignmentId"))).prepare(),
+    completionTexts: prepared(db, "view.completions", (d) =>
+      sqlStatement<{ id: string; text: string }>(d, `select id, text from completions where id in (${jsonList(d, "ids")})`),
     ),
-    ranking: prepared(db, "view.ranking", (d) => d.select().from(rankings).where(eq(rankings.assignmentId, sql.placeholder("assignmentId"))).prepare()),
+    demonstration: prepared(db, "view.demonstration", (d) =>
+      queryStatement(d, d.select().from(demonstrations).where(eq(demonstrations.assignmentId, sql.placeholder("assignmentId")))),
+    ),
+    ranking: prepared(db, "view.ranking", (d) => queryStatement(d, d.select().from(rankings).where(eq(rankings.assignmentId, sql.placeholder("assignmentId"))))),
   };
 }
 
@@ -311,7 +329,7 @@ function taskViewStatements(db: Db) {
 export async function skipTask(db: Db, userId: string, input: { assignmentId: string; reason: string }): Promise<{ assignmentId: string; status: "skipped" }> {
   return await db.transaction(
     async (tx) => {
-      const a = ownAssignment(db, userId, input.assignmentId);
+      const a = await ownAssignment(db, userId, input.assignmentId);
       if (a.status === "submitted") throw conflict("You already submitted this task, so it cannot be skipped.");
       if (a.status !== "skipped")
         await tx.update(assignments).set({ status: "skipped", skipReason: input.reason.trim() }).where(eq(assignments.id, a.id));

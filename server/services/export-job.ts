@@ -11,6 +11,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { and, desc, eq, inArray, lt } from "drizzle-orm";
 import type { Db } from "../../db/index";
+import { rowsChanged } from "../../db/sql-fragments";
 import { dataHome } from "../../db/paths";
 import { exportJobs } from "../../db/schema";
 import { notFound, ServiceError } from "./errors";
@@ -124,10 +125,10 @@ export async function writeExportJob(
       if (performance.now() - reported >= PROGRESS_EVERY_MS) {
         reported = performance.now();
         // Guarded by status: a cancel recorded by another process (one that is not writing it) stops this one too.
-        const alive = (await db
+        const alive = rowsChanged(await db
           .update(exportJobs)
           .set({ records, bytes, doneItems: items, heartbeatAt: new Date() })
-          .where(and(eq(exportJobs.id, id), eq(exportJobs.status, "running")))).changes;
+          .where(and(eq(exportJobs.id, id), eq(exportJobs.status, "running"))));
         if (!alive) throw new Cancelled();
       }
       await yieldToRequests();
@@ -135,10 +136,10 @@ export async function writeExportJob(
     await writer.end();
     if (signal.aborted) throw new Cancelled();
     fs.renameSync(staging, finalFile(dir, id));
-    const done = (await db
+    const done = rowsChanged(await db
       .update(exportJobs)
       .set({ status: "succeeded", records, bytes, doneItems: Math.max(items, totalItems), totalItems: Math.max(items, totalItems), finishedAt: new Date(), heartbeatAt: new Date() })
-      .where(and(eq(exportJobs.id, id), eq(exportJobs.status, "running")))).changes;
+      .where(and(eq(exportJobs.id, id), eq(exportJobs.status, "running"))));
     // Cancelled elsewhere in the last moment: the file goes too.
     if (!done) fs.rmSync(finalFile(dir, id), { force: true });
   } catch (err) {

@@ -1,8 +1,9 @@
 // The item explorer: a project's ranked prompts, searchable and filtered (disagreeing, gold, in review), and one
 // item opened whole: the prompt, every completion with its model, every annotator's ranking with rationale and
 // flags, the gold ranking and the review. The research page and the review page both read items through here.
-import { and, asc, eq, inArray, like, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../../db/index";
+import { containsText, insertOrder } from "../../db/sql-fragments";
 import { completions, goldItems, prompts, rankings, reviews, users } from "../../db/schema";
 import { notFound } from "./errors";
 import { itemFigures } from "./item-figures";
@@ -34,12 +35,12 @@ export async function listItems(
   const page = input.page ?? 1;
   const pageSize = input.pageSize ?? 50;
   const where: SQL[] = [eq(prompts.projectId, input.projectId), sql`exists (select 1 from rankings r where r.prompt_id = ${prompts.id})`];
-  if (input.search?.trim()) where.push(like(prompts.text, `%${input.search.trim().replace(/[%_]/g, (c) => `\\${c}`)}%`));
+  if (input.search?.trim()) where.push(containsText(prompts.text, input.search.trim()));
   const filter = input.filter ?? "all";
   if (filter === "gold") where.push(sql`exists (select 1 from gold_items g where g.prompt_id = ${prompts.id})`);
   if (filter === "review") where.push(sql`exists (select 1 from reviews v where v.prompt_id = ${prompts.id})`);
   if (filter === "overlap" || filter === "disagree")
-    where.push(sql`(select count(distinct r.user_id) from rankings r where r.prompt_id = ${prompts.id} and r.not_rankable = 0) >= 2`);
+    where.push(sql`(select count(distinct r.user_id) from rankings r where r.prompt_id = ${prompts.id} and r.not_rankable = false) >= 2`);
   // `disagree` is decided after reading each item's rankings, so it reads ahead a few pages' worth.
   const limit = filter === "disagree" ? pageSize * 20 : pageSize + 1;
   const offset = filter === "disagree" ? 0 : (page - 1) * pageSize;
@@ -47,7 +48,7 @@ export async function listItems(
     .select({ id: prompts.id, text: prompts.text })
     .from(prompts)
     .where(and(...where))
-    .orderBy(sql`"prompts"."rowid" desc`)
+    .orderBy(sql`${insertOrder(prompts)} desc`)
     .limit(limit)
     .offset(offset);
   const ids = rows.map((r) => r.id);

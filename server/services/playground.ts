@@ -4,6 +4,7 @@
 import { and, asc, eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../../db/index";
+import { skipLocked } from "../../db/statements";
 import { generations } from "../../db/schema";
 import { describeEndpointFailure, sampleEndpoint } from "./endpoint-sampling";
 import { endpointOf } from "./endpoints";
@@ -58,10 +59,10 @@ export async function getGeneration(db: Db, id: string): Promise<GenerationRow> 
   return row;
 }
 
-/** The oldest queued generation, marked running by this worker; undefined when none waits. */
+/** The oldest queued generation, marked running by this worker (one worker per row: skipLocked); undefined when none waits. */
 export async function claimNextGeneration(db: Db, workerId: string): Promise<GenerationRow | undefined> {
   return await db.transaction(async (tx) => {
-    const next = (await tx.select({ id: generations.id }).from(generations).where(eq(generations.status, "queued")).orderBy(asc(generations.createdAt)).limit(1))[0];
+    const next = (await skipLocked(db, tx.select({ id: generations.id }).from(generations).where(eq(generations.status, "queued")).orderBy(asc(generations.createdAt)).limit(1)))[0];
     if (!next) return undefined;
     return (await tx
       .update(generations)

@@ -3,8 +3,9 @@
 // so web requests and other processes get the lock in milliseconds. Annotators see nothing until every prompt is in
 // (they are only ever handed tasks, and the tasks open last, also in batches). If the process dies while prompts
 // are going in, the next import or start takes that import back whole; if it dies while tasks open, it finishes.
-import { and, eq, inArray, lt, sql } from "drizzle-orm";
+import { and, eq, inArray, lt } from "drizzle-orm";
 import type { Db } from "../../db/index";
+import { insertOrder, rowsChanged } from "../../db/sql-fragments";
 import { completions, demonstrations, imports, models, prompts, rankings, tasks } from "../../db/schema";
 import { writeAudit } from "./audit";
 import { getProject } from "./projects";
@@ -250,13 +251,13 @@ async function promptsWithoutTask(db: Db, importId: string, projectId: string): 
   const withTask = new Set(projectTasks.map((r) => r.promptId));
   const inRankTask = new Set(projectTasks.flatMap((r) => r.completionIds));
   const brought = new Map<string, string[]>();
-  for (const c of await db.select({ id: completions.id, promptId: completions.promptId }).from(completions).where(eq(completions.importId, importId)).orderBy(sql`completions.rowid`))
+  for (const c of await db.select({ id: completions.id, promptId: completions.promptId }).from(completions).where(eq(completions.importId, importId)).orderBy(insertOrder(completions)))
     brought.set(c.promptId, [...(brought.get(c.promptId) ?? []), c.id]);
   const own = (await db
     .select({ id: prompts.id })
     .from(prompts)
     .where(eq(prompts.importId, importId))
-    .orderBy(sql`prompts.rowid`))
+    .orderBy(insertOrder(prompts)))
     .map((r) => r.id);
   const ownSet = new Set(own);
   return [
@@ -292,6 +293,9 @@ export async function recoverInterruptedImports(db: Db, now = new Date()): Promi
   let takenBack = 0;
   let finished = 0;
   for (const imp of stale) {
+    // Claimed by moving its heartbeat on from the value read: of several processes starting at once, one recovers it.
+    const claimed = rowsChanged(await db.update(imports).set({ heartbeatAt: new Date() }).where(and(eq(imports.id, imp.id), eq(imports.heartbeatAt, imp.heartbeatAt))));
+    if (!claimed) continue;
     if (imp.status === "writing") {
       await takeBack(db, imp.id, "the importing process stopped before every prompt was in; nothing of it was kept");
       takenBack++;
@@ -302,6 +306,8 @@ export async function recoverInterruptedImports(db: Db, now = new Date()): Promi
       for (let i = 0; i < missing.length; i += IMPORT_BATCH_ROWS)
         await db.transaction(async (tx) => {
           for (const prompt of missing.slice(i, i + IMPORT_BATCH_ROWS)) await openImportedPromptTask(tx, imp.projectId, overlap, prompt);
+          // Still alive: no other process takes the import over while its tasks open.
+          await tx.update(imports).set({ heartbeatAt: new Date() }).where(eq(imports.id, imp.id));
         });
       await db.update(imports).set({ status: "succeeded", finishedAt: new Date() }).where(eq(imports.id, imp.id));
       finished++;

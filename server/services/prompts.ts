@@ -3,6 +3,8 @@
 import { createHash } from "node:crypto";
 import { and, count, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../../db/index";
+import { containsText, insertOrder } from "../../db/sql-fragments";
+import { lockFor } from "../../db/statements";
 import { prompts } from "../../db/schema";
 import { writeAudit, type DbOrTx } from "./audit";
 import { getProject } from "./projects";
@@ -11,7 +13,7 @@ import { importPromptRowsInBatches, startPromptImport, type ImportProgress } fro
 import { openDemonstrateTask } from "./task-queue";
 
 /**
- * The prompts of one split (optionally one project) in import order. Import order (rowid), not the random ids or
+ * The prompts of one split (optionally one project) in import order. Import order (insertOrder), not the random ids or
  * a shared created_at second, keeps sampling and PPO's prompt batches repeatable from their seeds.
  */
 export async function promptsInSplit(db: Db, split: "train" | "test", projectId?: string): Promise<Array<{ id: string; text: string; projectId: string }>> {
@@ -19,7 +21,7 @@ export async function promptsInSplit(db: Db, split: "train" | "test", projectId?
     .select({ id: prompts.id, text: prompts.text, projectId: prompts.projectId })
     .from(prompts)
     .where(and(eq(prompts.split, split), ...(projectId ? [eq(prompts.projectId, projectId)] : [])))
-    .orderBy(sql`prompts.rowid`);
+    .orderBy(insertOrder(prompts));
 }
 
 export function textHash(text: string): string {
@@ -69,6 +71,8 @@ export async function insertPromptIfNew(
   },
 ): Promise<{ id: string; created: boolean }> {
   const hash = promptIdentity(row.prompt, row.messages);
+  // Read, then insert: a second process filing the same prompt waits, then finds it (db/statements.ts).
+  await lockFor(db, "tasks");
   const existing = await findExisting(db, projectId, hash, row.externalId ?? null);
   if (existing) return { id: existing.id, created: false };
   const id = (await db
@@ -144,17 +148,13 @@ export async function startPromptFileImport(
   return { importId, total: rows.length, errors };
 }
 
-function escapeLike(s: string): string {
-  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
-
 export async function listPrompts(
   db: Db,
   input: { projectId: string; search?: string; split?: "train" | "test"; page: number; pageSize: number },
 ) {
   const where: SQL[] = [eq(prompts.projectId, input.projectId)];
   if (input.split) where.push(eq(prompts.split, input.split));
-  if (input.search?.trim()) where.push(sql`${prompts.text} like ${"%" + escapeLike(input.search.trim()) + "%"} escape '\\'`);
+  if (input.search?.trim()) where.push(containsText(prompts.text, input.search.trim()));
   const filter = and(...where);
   // The page's ids first (an index walk, however deep the page), then the counts for those 50 prompts only: counting
   // inside the paged query would count for every row the offset skips.
@@ -162,7 +162,7 @@ export async function listPrompts(
     .select({ id: prompts.id })
     .from(prompts)
     .where(filter)
-    .orderBy(sql`prompts.rowid`)
+    .orderBy(insertOrder(prompts))
     .limit(input.pageSize)
     .offset((input.page - 1) * input.pageSize))
     .map((r) => r.id);
@@ -184,7 +184,7 @@ export async function listPrompts(
         })
         .from(prompts)
         .where(inArray(prompts.id, ids))
-        .orderBy(sql`prompts.rowid`)
+        .orderBy(insertOrder(prompts))
     : [];
   const total = (await db.select({ n: count() }).from(prompts).where(filter))[0]!.n;
   return { items, total, page: input.page, pageSize: input.pageSize };

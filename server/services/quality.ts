@@ -3,6 +3,7 @@
 // accuracy, reliability weight, median time, "cannot rank" share and flag rate (what `rlhf stats quality` prints
 // and the research page shows).
 import type { Db } from "../../db/index";
+import { jsonList, sqlStatement } from "../../db/statements";
 import { badRequest } from "./errors";
 import { prepared } from "./prepared";
 import { countRatings, itemFigures } from "./item-figures";
@@ -56,8 +57,11 @@ export interface VisitedItem {
   gold: string[][] | null;
 }
 
-/** One ranking as read, a plain array (raw mode: no object per row, which a 100,000-row read feels). */
-type RankingRow = [userId: string, promptId: string, ordering: string, notRankable: number, timeMs: number, flags: string, ratings: string, createdAt: number];
+/**
+ * One ranking as read, a plain array (raw mode: no object per row, which a 100,000-row read feels). JSON comes as
+ * text on both databases; "cannot rank" as 0/1 from SQLite and a boolean from PostgreSQL (read only for truth).
+ */
+type RankingRow = [userId: string, promptId: string, ordering: string, notRankable: number | boolean, timeMs: number, flags: string, ratings: string, createdAt: number];
 
 /** One item's rankings: the latest usable ranking per annotator, and the completions that make the item. */
 interface Item {
@@ -84,19 +88,19 @@ function itemFor(byPrompt: Map<string, Item[]>, promptId: string, ids: readonly 
 }
 
 /** The quality report of a project's annotator rankings (imports without an annotator cannot be told apart, so they are left out). */
-export function qualityReport(db: Db, projectId: string, visit?: (item: VisitedItem) => void): QualityReport {
-  const rows = prepared(db, "quality.rankings", (d) =>
-    d.$client.prepare(
+export async function qualityReport(db: Db, projectId: string, visit?: (item: VisitedItem) => void): Promise<QualityReport> {
+  const rows = (await prepared(db, "quality.rankings", (d) =>
+    sqlStatement(
+      d,
       `select r.user_id, r.prompt_id, r.ordering, r.not_rankable, r.time_ms, r.flags, r.ratings, r.created_at
        from rankings r join prompts p on p.id = r.prompt_id
-       where p.project_id = ? and r.user_id is not null`,
-    ).raw(),
-  ).all(projectId) as RankingRow[];
+       where p.project_id = @projectId and r.user_id is not null`,
+    ),
+  ).values({ projectId })) as RankingRow[];
   const gold = new Map(
-    (prepared(db, "quality.gold", (d) => d.$client.prepare("select prompt_id, ordering from gold_items where project_id = ?")).all(projectId) as {
-      prompt_id: string;
-      ordering: string;
-    }[]).map((g) => [g.prompt_id, JSON.parse(g.ordering) as string[][]]),
+    (await prepared(db, "quality.gold", (d) =>
+      sqlStatement<{ prompt_id: string; ordering: string }>(d, "select prompt_id, ordering from gold_items where project_id = @projectId"),
+    ).all({ projectId })).map((g) => [g.prompt_id, JSON.parse(g.ordering) as string[][]]),
   );
 
   type PerAnnotator = { rankings: number; usable: number; flagged: number; cannot: number; times: number[]; gold: PairCount; cons: PairCount };
@@ -154,9 +158,9 @@ export function qualityReport(db: Db, projectId: string, visit?: (item: VisitedI
     item.last = Math.max(item.last, createdAt);
   }
   const emails = new Map(
-    (prepared(db, "quality.users", (d) => d.$client.prepare("select id, email from users where id in (select value from json_each(?))")).all(
-      JSON.stringify([...per.keys()]),
-    ) as { id: string; email: string }[]).map((u) => [u.id, u.email]),
+    (await prepared(db, "quality.users", (d) =>
+      sqlStatement<{ id: string; email: string }>(d, `select id, email from users where id in (${jsonList(d, "ids")})`),
+    ).all({ ids: JSON.stringify([...per.keys()]) })).map((u) => [u.id, u.email]),
   );
 
   const alpha = new OrdinalAlpha();

@@ -2,6 +2,7 @@
 import { eq, sql } from "drizzle-orm";
 import { newId } from "../../db/ids";
 import type { Db } from "../../db/index";
+import { lockAssignments, queryStatement, sqlStatement } from "../../db/statements";
 import { demonstrations, projects, tasks } from "../../db/schema";
 import { ownAssignment, type Assignment } from "./assignment";
 import { badRequest, conflict, notFound } from "./errors";
@@ -17,29 +18,34 @@ export interface SubmitResult {
 
 type Task = typeof tasks.$inferSelect;
 
+/** The submit path's statements, prepared once per connection; the writes hand-written, as it is a hot path. */
 function statements(db: Db) {
   return {
-    task: prepared(db, "submit.task", (d) => d.select().from(tasks).where(eq(tasks.id, sql.placeholder("id"))).prepare()),
-    project: prepared(db, "submit.project", (d) => d.select().from(projects).where(eq(projects.id, sql.placeholder("id"))).prepare()),
-    rankingId: prepared(db, "submit.rankingId", (d) => d.$client.prepare("select id from rankings where assignment_id = ?")),
+    task: prepared(db, "submit.task", (d) => queryStatement(d, d.select().from(tasks).where(eq(tasks.id, sql.placeholder("id"))))),
+    project: prepared(db, "submit.project", (d) => queryStatement(d, d.select().from(projects).where(eq(projects.id, sql.placeholder("id"))))),
+    rankingId: prepared(db, "submit.rankingId", (d) => sqlStatement<{ id: string }>(d, "select id from rankings where assignment_id = @assignmentId")),
     insertRanking: prepared(db, "submit.insertRanking", (d) =>
-      d.$client.prepare(
+      sqlStatement(
+        d,
         `insert into rankings (id, assignment_id, user_id, prompt_id, ordering, not_rankable, not_rankable_reason, flags, ratings, rationale, time_ms, source, created_at)
-         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'annotator', ?)`,
+         values (@id, @assignmentId, @userId, @promptId, @ordering, @notRankable, @notRankableReason, @flags, @ratings, @rationale, @timeMs, 'annotator', @now)`,
       ),
     ),
-    markAssignment: prepared(db, "submit.markAssignment", (d) => d.$client.prepare("update assignments set status = 'submitted', submitted_at = ? where id = ?")),
+    markAssignment: prepared(db, "submit.markAssignment", (d) => sqlStatement(d, "update assignments set status = 'submitted', submitted_at = @now where id = @id")),
     othersActive: prepared(db, "submit.othersActive", (d) =>
-      d.$client.prepare("select count(*) as n from assignments where task_id = ? and user_id <> ? and status = 'active' and lease_expires_at > ?"),
+      sqlStatement<{ n: number }>(
+        d,
+        "select count(*) as n from assignments where task_id = @taskId and user_id <> @userId and status = 'active' and lease_expires_at > @now",
+      ),
     ),
-    countResponse: prepared(db, "submit.countResponse", (d) => d.$client.prepare("update tasks set response_count = response_count + 1 where id = ?")),
+    countResponse: prepared(db, "submit.countResponse", (d) => sqlStatement(d, "update tasks set response_count = response_count + 1 where id = @id")),
   };
 }
 
 /** Loads the task and checks the assignment may still take a response; null means "already submitted". */
-function openForResponse(db: Db, a: Assignment, kind: Task["kind"], now: Date): Task | null {
+async function openForResponse(db: Db, a: Assignment, kind: Task["kind"], now: Date): Promise<Task | null> {
   const q = statements(db);
-  const task = q.task.get({ id: a.taskId });
+  const task = await q.task.get({ id: a.taskId });
   if (!task) throw notFound("This task no longer exists.");
   if (task.kind !== kind) throw badRequest(`This assignment is a ${task.kind === "rank" ? "ranking" : "demonstration"} task.`);
   if (a.status === "submitted") return null;
@@ -49,17 +55,17 @@ function openForResponse(db: Db, a: Assignment, kind: Task["kind"], now: Date): 
   // someone who now holds the slot.
   const expired = a.status === "expired" || a.leaseExpiresAt.getTime() <= now.getTime();
   if (expired) {
-    const { n } = q.othersActive.get(task.id, a.userId, now.getTime()) as { n: number };
+    const { n } = (await q.othersActive.get({ taskId: task.id, userId: a.userId, now: now.getTime() }))!;
     if (task.responseCount + n >= task.requiredResponses)
       throw conflict("Your lease on this task expired and it went to someone else; ask for the next task.");
   }
   return task;
 }
 
-function markSubmitted(db: Db, a: Assignment, task: Task, now: Date): void {
+async function markSubmitted(db: Db, a: Assignment, task: Task, now: Date): Promise<void> {
   const q = statements(db);
-  q.markAssignment.run(now.getTime(), a.id);
-  q.countResponse.run(task.id);
+  await q.markAssignment.run({ now: now.getTime(), id: a.id });
+  await q.countResponse.run({ id: task.id });
 }
 
 /** Stores a ranking. Submitting the same assignment again changes nothing and returns the first result. */
@@ -72,14 +78,15 @@ export async function submitRanking(
   const now = opts.now ?? new Date();
   const q = statements(db);
   return await db.transaction(
-    async () => {
-      const a = ownAssignment(db, userId, input.assignmentId);
-      const task = openForResponse(db, a, "rank", now);
+    async (tx) => {
+      await lockAssignments(tx);
+      const a = await ownAssignment(db, userId, input.assignmentId);
+      const task = await openForResponse(db, a, "rank", now);
       if (!task) {
-        const first = q.rankingId.get(a.id) as { id: string };
+        const first = (await q.rankingId.get({ assignmentId: a.id }))!;
         return { id: first.id, assignmentId: a.id, submittedAt: a.submittedAt! };
       }
-      const project = q.project.get({ id: task.projectId })!;
+      const project = (await q.project.get({ id: task.projectId }))!;
       const valid = validateRanking(input, {
         shown: a.displayOrder.length ? a.displayOrder : task.completionIds,
         allowTies: project.allowTies,
@@ -88,21 +95,21 @@ export async function submitRanking(
         requireRationale: project.requireRationale,
       });
       const id = newId();
-      q.insertRanking.run(
+      await q.insertRanking.run({
         id,
-        a.id,
+        assignmentId: a.id,
         userId,
-        task.promptId,
-        JSON.stringify(valid.ordering),
-        valid.notRankable ? 1 : 0,
-        valid.notRankableReason,
-        JSON.stringify(valid.flags),
-        JSON.stringify(valid.ratings),
-        valid.rationale,
-        input.timeMs,
-        now.getTime(),
-      );
-      markSubmitted(db, a, task, now);
+        promptId: task.promptId,
+        ordering: JSON.stringify(valid.ordering),
+        notRankable: valid.notRankable,
+        notRankableReason: valid.notRankableReason,
+        flags: JSON.stringify(valid.flags),
+        ratings: JSON.stringify(valid.ratings),
+        rationale: valid.rationale,
+        timeMs: input.timeMs,
+        now: now.getTime(),
+      });
+      await markSubmitted(db, a, task, now);
       return { id, assignmentId: a.id, submittedAt: now };
     },
   );
@@ -119,8 +126,9 @@ export async function submitDemonstration(
   const text = input.text.trim();
   return await db.transaction(
     async (tx) => {
-      const a = ownAssignment(db, userId, input.assignmentId);
-      const task = openForResponse(db, a, "demonstrate", now);
+      await lockAssignments(tx);
+      const a = await ownAssignment(db, userId, input.assignmentId);
+      const task = await openForResponse(db, a, "demonstrate", now);
       const existing = (await tx.select().from(demonstrations).where(eq(demonstrations.assignmentId, a.id)))[0];
       if (!task) return { id: existing!.id, assignmentId: a.id, submittedAt: a.submittedAt! };
       if (!text) throw badRequest("Write the response before submitting.");
@@ -136,7 +144,7 @@ export async function submitDemonstration(
           .values({ promptId: task.promptId, userId, assignmentId: a.id, text, status: "submitted", timeMs: input.timeMs, createdAt: now, updatedAt: now })
           .returning({ id: demonstrations.id }))[0].id;
       }
-      markSubmitted(db, a, task, now);
+      await markSubmitted(db, a, task, now);
       return { id, assignmentId: a.id, submittedAt: now };
     },
   );
@@ -150,8 +158,8 @@ export async function saveDemonstrationDraft(
 ): Promise<{ saved: boolean; savedAt: Date }> {
   const now = new Date();
   return await db.transaction(async (tx) => {
-    const a = ownAssignment(db, userId, input.assignmentId);
-    const task = statements(db).task.get({ id: a.taskId });
+    const a = await ownAssignment(db, userId, input.assignmentId);
+    const task = await statements(db).task.get({ id: a.taskId });
     if (!task) throw notFound("This task no longer exists.");
     if (task.kind !== "demonstrate") throw badRequest("Only demonstration tasks have drafts.");
     if (a.status === "submitted" || a.status === "skipped") return { saved: false, savedAt: now };

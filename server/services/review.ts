@@ -4,6 +4,8 @@
 // adjudicated ranking (what exports then use for the item), or sends the item out again with a higher overlap.
 import { and, asc, count, eq, inArray, lt, sql } from "drizzle-orm";
 import type { Db } from "../../db/index";
+import { insertOrder, rowsChanged } from "../../db/sql-fragments";
+import { lockFor } from "../../db/statements";
 import { goldItems, prompts, rankings, reviews, tasks } from "../../db/schema";
 import { writeAudit } from "./audit";
 import { badRequest, conflict, notFound } from "./errors";
@@ -22,7 +24,7 @@ const GOLD_FAIL_BELOW = 0.5;
 export async function refreshReviewQueue(db: Db, projectId: string): Promise<{ queued: number }> {
   const project = await getProject(db, projectId);
   const found: { promptId: string; itemKey: string; reason: "disagreement" | "gold"; agreement: number | null; annotators: number }[] = [];
-  qualityReport(db, projectId, (item) => {
+  await qualityReport(db, projectId, (item) => {
     const itemKey = [...item.completionIds].sort().join(",");
     const annotators = item.users.size;
     if (item.agreement !== null && item.agreement <= project.reviewBelow) found.push({ promptId: item.promptId, itemKey, reason: "disagreement", agreement: item.agreement, annotators });
@@ -38,11 +40,11 @@ export async function refreshReviewQueue(db: Db, projectId: string): Promise<{ q
   return await db.transaction(async (tx) => {
     let queued = 0;
     for (const f of found) {
-      queued += (await tx.insert(reviews).values({ projectId, ...f }).onConflictDoNothing()).changes;
-      queued += (await tx
+      queued += rowsChanged(await tx.insert(reviews).values({ projectId, ...f }).onConflictDoNothing());
+      queued += rowsChanged(await tx
         .update(reviews)
         .set({ status: "open", reason: f.reason, agreement: f.agreement, annotators: f.annotators, resolvedAt: null })
-        .where(and(eq(reviews.promptId, f.promptId), eq(reviews.itemKey, f.itemKey), eq(reviews.status, "sent_back"), lt(reviews.annotators, f.annotators)))).changes;
+        .where(and(eq(reviews.promptId, f.promptId), eq(reviews.itemKey, f.itemKey), eq(reviews.status, "sent_back"), lt(reviews.annotators, f.annotators))));
     }
     return { queued };
   });
@@ -60,11 +62,11 @@ export interface ReviewSummary {
 
 /**
  * What decides a project's queue besides its reviews: the rankings (a refresh only ever adds to the queue, so only
- * new rankings matter, and SQLite's max rowid of an append-only table says whether there are any in O(1)), its
+ * new rankings matter, and the newest insert order of an append-only table says whether there are any in O(1)), its
  * gold items and its review threshold.
  */
 async function queueInputs(db: Db, projectId: string): Promise<string> {
-  const newest = (await db.select({ r: sql<number | null>`max(${rankings}.rowid)` }).from(rankings))[0]?.r ?? 0;
+  const newest = (await db.select({ r: sql<number | null>`max(${insertOrder(rankings)})` }).from(rankings))[0]?.r ?? 0;
   const gold = (await db.select({ n: count() }).from(goldItems).where(eq(goldItems.projectId, projectId)))[0]!.n;
   return `${newest}|${gold}|${(await getProject(db, projectId)).reviewBelow}`;
 }
@@ -112,6 +114,8 @@ function checkOrdering(ordering: string[][], itemKey: string): void {
 /** The reviewer's ranking (one annotator's accepted, or their own) becomes the item's ranking in exports. */
 export async function resolveReview(db: Db, reviewerId: string, input: { reviewId: string; ordering: string[][]; note?: string }): Promise<{ id: string; status: "resolved" }> {
   return await db.transaction(async (tx) => {
+    // Two reviewers deciding the same item at once: the second waits, then finds it decided.
+    await lockFor(tx, "reviews");
     const review = await openReview(db, input.reviewId);
     checkOrdering(input.ordering, review.itemKey);
     await tx.update(reviews)
@@ -127,6 +131,7 @@ export async function sendBackForMoreRankings(db: Db, reviewerId: string, input:
   const extra = input.extra ?? 1;
   if (!Number.isInteger(extra) || extra < 1 || extra > 10) throw badRequest("Ask for 1 to 10 more annotators.");
   return await db.transaction(async (tx) => {
+    await lockFor(tx, "reviews");
     const review = await openReview(db, input.reviewId);
     const ids = review.itemKey.split(",");
     const { taskId, created } = await openRankTask(tx, { projectId: review.projectId, promptId: review.promptId, completionIds: ids });

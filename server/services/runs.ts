@@ -2,6 +2,8 @@
 // and the atomic finish that registers the output model. Used by the CLI, the worker and the web app alike.
 import { and, asc, desc, eq, gt, inArray, lt, or } from "drizzle-orm";
 import type { Db } from "../../db/index";
+import { rowsChanged } from "../../db/sql-fragments";
+import { skipLocked } from "../../db/statements";
 import { runLogs, runMetrics, runs, type RunStatus } from "../../db/schema";
 import { badRequest, conflict, notFound } from "./errors";
 import { registerModel, type ModelRow, type NewModel } from "./models";
@@ -49,18 +51,22 @@ export async function createRun(db: Db, input: NewRun): Promise<RunRow> {
 }
 
 /**
- * Claims the oldest queued run, or a running one whose worker stopped heartbeating, in one transaction
- * (so two workers never take the same run).
+ * Claims the oldest queued run, or a running one whose worker stopped heartbeating, in one transaction, so two
+ * workers never take the same run: on SQLite the transaction holds the one write lock; on PostgreSQL the row is
+ * read `for update skip locked`, so a worker passes over a run another is claiming and takes the next one.
  */
 export async function claimNextRun(db: Db, workerId: string, leaseMs = DEFAULT_LEASE_MS): Promise<RunRow | undefined> {
   return await db.transaction(async (tx) => {
     const now = new Date();
-    const next = (await tx
-      .select()
-      .from(runs)
-      .where(or(eq(runs.status, "queued"), and(eq(runs.status, "running"), lt(runs.leaseExpiresAt, now))))
-      .orderBy(asc(runs.createdAt))
-      .limit(1))[0];
+    const next = (await skipLocked(
+      db,
+      tx
+        .select()
+        .from(runs)
+        .where(or(eq(runs.status, "queued"), and(eq(runs.status, "running"), lt(runs.leaseExpiresAt, now))))
+        .orderBy(asc(runs.createdAt))
+        .limit(1),
+    ))[0];
     if (!next) return undefined;
     return (await tx
       .update(runs)
@@ -84,7 +90,7 @@ export async function heartbeat(db: Db, runId: string, workerId: string, leaseMs
     .update(runs)
     .set({ heartbeatAt: new Date(now), leaseExpiresAt: new Date(now + leaseMs) })
     .where(and(eq(runs.id, runId), eq(runs.workerId, workerId), eq(runs.status, "running")));
-  return res.changes === 1;
+  return rowsChanged(res) === 1;
 }
 
 export async function setProgress(db: Db, runId: string, fraction: number): Promise<void> {
@@ -114,7 +120,7 @@ export async function completeRun(db: Db, runId: string, output?: Omit<NewModel,
       .update(runs)
       .set({ status: "succeeded", progress: 1, finishedAt: new Date(), leaseExpiresAt: null })
       .where(and(eq(runs.id, runId), eq(runs.status, "running")));
-    if (done.changes !== 1) throw conflict(`run ${runId} is no longer running (${(await getRun(tx as unknown as Db, runId)).status}); its output was not registered`);
+    if (rowsChanged(done) !== 1) throw conflict(`run ${runId} is no longer running (${(await getRun(tx as unknown as Db, runId)).status}); its output was not registered`);
     const model = output ? await registerModel(tx as unknown as Db, { ...output, runId }) : undefined;
     if (model) await tx.update(runs).set({ outputModelId: model.id }).where(eq(runs.id, runId));
     return model;
@@ -127,7 +133,7 @@ export async function requeueRun(db: Db, runId: string, workerId: string): Promi
     .update(runs)
     .set({ status: "queued", workerId: null, leaseExpiresAt: null, heartbeatAt: null })
     .where(and(eq(runs.id, runId), eq(runs.status, "running"), eq(runs.workerId, workerId)));
-  return res.changes === 1;
+  return rowsChanged(res) === 1;
 }
 
 export async function failRun(db: Db, runId: string, error: string): Promise<void> {

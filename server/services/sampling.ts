@@ -3,6 +3,7 @@
 // ranking tasks in one transaction (skipping prompts a resumed run already stored), and a run's samples for its page.
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "../../db/index";
+import { insertOrder, jsonArrayHas, jsonText } from "../../db/sql-fragments";
 import { completions, prompts, tasks, type ModelEndpoint } from "../../db/schema";
 import { endpointOf } from "./endpoints";
 import { badRequest } from "./errors";
@@ -57,14 +58,14 @@ export interface PromptToSample {
   messages?: { role: string; content: string }[] | null;
 }
 
-/** The project's prompts of a prompt set, in import order (rowid), so batches and seeds repeat. */
+/** The project's prompts of a prompt set, in import order (insertOrder), so batches and seeds repeat. */
 export async function promptsForSampling(db: Db, projectId: string, set: PromptSet, tag = "", limit = 0): Promise<PromptToSample[]> {
   if (set === "tag" && !tag.trim()) throw badRequest("prompt_set 'tag' needs a tag: set 'tag' to the tag to sample");
   const where = [eq(prompts.projectId, projectId)];
   if (set === "train" || set === "test") where.push(eq(prompts.split, set));
-  if (set === "tag") where.push(sql`exists (select 1 from json_each(${prompts.tags}) where json_each.value = ${tag.trim()})`);
+  if (set === "tag") where.push(jsonArrayHas(prompts.tags, tag.trim()));
   if (set === "unranked") where.push(sql`not exists (select 1 from tasks t where t.prompt_id = ${prompts.id} and t.kind = 'rank')`);
-  const q = db.select({ promptId: prompts.id, text: prompts.text, messages: prompts.messages }).from(prompts).where(and(...where)).orderBy(sql`prompts.rowid`);
+  const q = db.select({ promptId: prompts.id, text: prompts.text, messages: prompts.messages }).from(prompts).where(and(...where)).orderBy(insertOrder(prompts));
   return await (limit > 0 ? q.limit(limit) : q);
 }
 
@@ -95,7 +96,7 @@ export async function promptsSampledByRun(db: Db, runId: string, promptIds: stri
   const rows = await db
     .selectDistinct({ promptId: completions.promptId })
     .from(completions)
-    .where(and(inArray(completions.promptId, promptIds), sql`json_extract(${completions.samplingParams}, '$.run_id') = ${runId}`));
+    .where(and(inArray(completions.promptId, promptIds), eq(jsonText(completions.samplingParams, "run_id"), runId)));
   return new Set(rows.map((r) => r.promptId));
 }
 
@@ -138,8 +139,8 @@ export async function runSamples(db: Db, runId: string, limit = 50) {
     .select({ id: completions.id, promptId: completions.promptId, prompt: prompts.text, text: completions.text, model: completions.modelName })
     .from(completions)
     .innerJoin(prompts, eq(prompts.id, completions.promptId))
-    .where(sql`json_extract(${completions.samplingParams}, '$.run_id') = ${runId}`)
-    .orderBy(sql`completions.rowid`);
+    .where(eq(jsonText(completions.samplingParams, "run_id"), runId))
+    .orderBy(insertOrder(completions));
   const byPrompt = new Map<string, { promptId: string; prompt: string; completions: { id: string; text: string; model: string | null }[] }>();
   for (const r of rows) {
     let entry = byPrompt.get(r.promptId);

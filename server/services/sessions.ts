@@ -3,6 +3,7 @@
 // role change) takes effect on the next request, whatever cookies are still out there.
 import { and, eq, gt, isNull, lt, ne, or } from "drizzle-orm";
 import type { Db } from "../../db/index";
+import { rowsChanged } from "../../db/sql-fragments";
 import { sessions, users, type Role } from "../../db/schema";
 import type { DbOrTx } from "./audit";
 
@@ -33,7 +34,7 @@ export async function endSession(db: DbOrTx, sessionId: string, now = new Date()
 export async function endUserSessions(db: DbOrTx, userId: string, opts: { keep?: string; now?: Date } = {}): Promise<number> {
   const now = opts.now ?? new Date();
   const mine = and(eq(sessions.userId, userId), isNull(sessions.revokedAt), opts.keep ? ne(sessions.id, opts.keep) : undefined);
-  return (await db.update(sessions).set({ revokedAt: now }).where(mine)).changes;
+  return rowsChanged(await db.update(sessions).set({ revokedAt: now }).where(mine));
 }
 
 /**
@@ -53,5 +54,5 @@ export async function findSessionUser(db: DbOrTx, claims: { id?: string | null; 
 /** Deletes sessions that ended or expired more than a day ago (their cookies can no longer be used anyway). */
 export async function pruneSessions(db: Db, now = new Date()): Promise<number> {
   const dayAgo = new Date(now.getTime() - 24 * 3600 * 1000);
-  return (await db.delete(sessions).where(or(lt(sessions.expiresAt, dayAgo), lt(sessions.revokedAt, dayAgo)))).changes;
+  return rowsChanged(await db.delete(sessions).where(or(lt(sessions.expiresAt, dayAgo), lt(sessions.revokedAt, dayAgo))));
 }

@@ -6,6 +6,7 @@
 // The address is the one the web server determined (server/client-ip.ts), never a client's X-Forwarded-For.
 import { and, asc, desc, eq, gt, inArray, lt } from "drizzle-orm";
 import type { Db } from "../../db/index";
+import { rowsChanged } from "../../db/sql-fragments";
 import { signInAttempts } from "../../db/schema";
 import { writeAudit } from "./audit";
 import { notFound } from "./errors";
@@ -144,7 +145,7 @@ export async function listSignInLimits(db: Db, now: Date = new Date(), limits: S
 export async function clearSignInLimit(db: Db, key: string, actorId: string | null): Promise<{ cleared: number }> {
   if (!key.startsWith("ip:") && !key.startsWith("email:")) throw notFound(`no sign-in limit named '${key}'`);
   return await db.transaction(async (tx) => {
-    const cleared = (await tx.delete(signInAttempts).where(and(eq(signInAttempts.key, key), inArray(signInAttempts.ok, [false])))).changes;
+    const cleared = rowsChanged(await tx.delete(signInAttempts).where(and(eq(signInAttempts.key, key), inArray(signInAttempts.ok, [false]))));
     await writeAudit(tx, { userId: actorId, action: "sign_in_limit.clear", entity: "sign_in_limit", entityId: key, detail: { cleared } });
     return { cleared };
   });

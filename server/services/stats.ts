@@ -1,6 +1,7 @@
 // Dashboard figures: an annotator's own counts and median time, and per-project progress for admins.
 import { sql } from "drizzle-orm";
 import type { Db } from "../../db/index";
+import { allRows } from "../../db/statements";
 import { TASK_KINDS, type TaskKind } from "../../db/schema";
 
 export function median(values: number[]): number | null {
@@ -19,10 +20,10 @@ export interface MyStats {
 }
 
 /** The user's submitted responses: today (server's local day), in total, per kind, and the median time taken. */
-export function myStats(db: Db, userId: string, now: Date = new Date()): MyStats {
+export async function myStats(db: Db, userId: string, now: Date = new Date()): Promise<MyStats> {
   const startOfDay = new Date(now);
   startOfDay.setHours(0, 0, 0, 0);
-  const rows = db.all<{ kind: TaskKind; submitted_at: number; time_ms: number | null }>(sql`
+  const rows = await allRows<{ kind: TaskKind; submitted_at: number; time_ms: number | null }>(db, sql`
     select t.kind, a.submitted_at,
            coalesce((select r.time_ms from rankings r where r.assignment_id = a.id),
                     (select d.time_ms from demonstrations d where d.assignment_id = a.id)) as time_ms
@@ -58,20 +59,21 @@ export interface ProjectProgress {
   perAnnotator: { email: string; count: number }[];
 }
 
-export function projectProgress(db: Db): ProjectProgress[] {
-  const projects = db.all<{ id: string; name: string; prompts: number; open_tasks: number; responses: number }>(sql`
+export async function projectProgress(db: Db): Promise<ProjectProgress[]> {
+  // The sum is cast back to an integer: PostgreSQL sums bigints as numeric, which node-postgres returns as text.
+  const projects = await allRows<{ id: string; name: string; prompts: number; open_tasks: number; responses: number }>(db, sql`
     select p.id, p.name,
            (select count(*) from prompts x where x.project_id = p.id) as prompts,
            (select count(*) from tasks t where t.kind in ${OPEN_TASK_KINDS} and t.project_id = p.id and t.response_count < t.required_responses) as open_tasks,
-           (select coalesce(sum(t.response_count), 0) from tasks t where t.project_id = p.id) as responses
+           (select cast(coalesce(sum(t.response_count), 0) as bigint) from tasks t where t.project_id = p.id) as responses
     from projects p order by p.created_at, p.name`);
   // Grouped by user id and named afterwards: the users join per submitted assignment was a fifth of the time.
-  const counts = db.all<{ project_id: string; user_id: string; n: number }>(sql`
+  const counts = await allRows<{ project_id: string; user_id: string; n: number }>(db, sql`
     select t.project_id, a.user_id, count(*) as n
     from assignments a join tasks t on t.id = a.task_id
     where a.status = 'submitted'
     group by t.project_id, a.user_id`);
-  const emails = new Map(db.all<{ id: string; email: string }>(sql`select id, email from users`).map((u) => [u.id, u.email]));
+  const emails = new Map((await allRows<{ id: string; email: string }>(db, sql`select id, email from users`)).map((u) => [u.id, u.email]));
   const byProject = new Map<string, { email: string; count: number }[]>();
   for (const c of counts) {
     const list = byProject.get(c.project_id) ?? [];
@@ -110,15 +112,15 @@ function byProject(rows: Row[]): Map<string, CountsByKind> {
  * open-task index) less the open ones among this user's own answers and skips (one assignment per task and user).
  * Both sides are indexed, so the cost follows the user's own work, not the size of the queue.
  */
-export function openTaskCountsFor(db: Db, userId: string): Map<string, CountsByKind> {
+export async function openTaskCountsFor(db: Db, userId: string): Promise<Map<string, CountsByKind>> {
   const open = byProject(
-    db.all<Row>(sql`
+    await allRows<Row>(db, sql`
       select t.project_id, t.kind, count(*) as n
       from tasks t
       where t.kind in ${OPEN_TASK_KINDS} and t.response_count < t.required_responses
       group by t.project_id, t.kind`),
   );
-  for (const done of db.all<Row>(sql`
+  for (const done of await allRows<Row>(db, sql`
     select t.project_id, t.kind, count(*) as n
     from assignments a join tasks t on t.id = a.task_id
     where a.user_id = ${userId} and a.status in ('submitted', 'skipped') and t.response_count < t.required_responses
@@ -130,9 +132,9 @@ export function openTaskCountsFor(db: Db, userId: string): Map<string, CountsByK
 }
 
 /** Submitted demonstrations and rankings per project (imported ones included). */
-export function responseCountsByProject(db: Db): Map<string, CountsByKind> {
+export async function responseCountsByProject(db: Db): Promise<Map<string, CountsByKind>> {
   return byProject(
-    db.all<Row>(sql`
+    await allRows<Row>(db, sql`
       select p.project_id, 'demonstrate' as kind, count(*) as n
       from demonstrations d join prompts p on p.id = d.prompt_id
       where d.status = 'submitted' group by p.project_id

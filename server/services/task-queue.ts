@@ -1,6 +1,7 @@
 // Opening tasks: a `demonstrate` task for each new prompt, and a `rank` task for a prompt's completions
 // (called by prompt import, the seed, the rankings importer and the trainer's `sample --tasks`).
 import { and, eq, inArray } from "drizzle-orm";
+import { lockFor } from "../../db/statements";
 import { completions, prompts, tasks } from "../../db/schema";
 import type { DbOrTx } from "./audit";
 import { badRequest, notFound } from "./errors";
@@ -45,6 +46,8 @@ export async function openRankTask(
     .where(and(eq(completions.promptId, input.promptId), inArray(completions.id, ids)));
   if (found.length !== ids.length) throw badRequest("Every completion of a ranking task must belong to its prompt.");
 
+  // Read, then insert: two processes opening the same set must not both find it missing (db/statements.ts).
+  await lockFor(db, "tasks");
   const existing = (await db
     .select({ id: tasks.id, completionIds: tasks.completionIds })
     .from(tasks)

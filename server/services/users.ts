@@ -3,10 +3,11 @@ import { randomBytes } from "node:crypto";
 import bcrypt from "bcryptjs";
 import { and, asc, count, eq, ne, sql } from "drizzle-orm";
 import type { Db } from "../../db/index";
+import { rowsChanged } from "../../db/sql-fragments";
+import { lockFor } from "../../db/statements";
 import { users, type Role } from "../../db/schema";
 import { writeAudit } from "./audit";
 import { badRequest, conflict, notFound } from "./errors";
-import { prepared } from "./prepared";
 import { endUserSessions } from "./sessions";
 import { terminalSafe, unprintableReason } from "./text-limits";
 
@@ -115,6 +116,8 @@ export async function updateUser(
   actorId: string | null,
 ): Promise<PublicUser> {
   return await db.transaction(async (tx) => {
+    // Two admins taking each other's rights at once must not both see the other still there.
+    await lockFor(tx, "admins");
     const before = (await tx.select(publicColumns).from(users).where(eq(users.id, input.id)))[0];
     if (!before) throw notFound("No such user.");
     const losesAdmin = before.role === "admin" && !before.disabled && ((input.role && input.role !== "admin") || input.disabled === true);
@@ -144,7 +147,7 @@ export async function resetPassword(db: Db, input: { id: string; password?: stri
   const passwordHash = hashPassword(password);
   const sessionsEnded = await db.transaction(async (tx) => {
     const res = await tx.update(users).set({ passwordHash }).where(eq(users.id, input.id));
-    if (res.changes === 0) throw notFound("No such user.");
+    if (rowsChanged(res) === 0) throw notFound("No such user.");
     const ended = await endUserSessions(tx, input.id);
     await writeAudit(tx, { userId: actorId, action: "user.reset_password", entity: "user", entityId: input.id, detail: { sessions_ended: ended } });
     return ended;

@@ -192,7 +192,7 @@ describe("rlhf data commands", () => {
 
   it("db backup never writes over the live database, its WAL or its shared memory, even through a link", async () => {
     const countPrompts = async () => await inspect(async (db) => (await db.select().from(prompts)).length);
-    const before = countPrompts();
+    const before = await countPrompts();
     const link = path.join(t.dir, "innocent.db");
     fs.symlinkSync(`${t.file}-wal`, link);
     for (const target of [t.file, `${t.file}-wal`, `${t.file}-shm`, link]) {
@@ -200,7 +200,7 @@ describe("rlhf data commands", () => {
       expect(r.code, target).toBe(2);
       expect(r.json!.error).toMatch(/is the live database or one of its -wal\/-shm files/);
     }
-    expect(countPrompts()).toBe(before);
+    expect(await countPrompts()).toBe(before);
     expect(await inspect((db) => db.$client.pragma("integrity_check", { simple: true }))).toBe("ok");
   });
 });

@@ -174,7 +174,7 @@ describe("rlhf sample with an endpoint and one of ours in the same K", () => {
     expect(fake.requests.length).toBe(sent);
     const count = async () => await env.withDb(async (db) => (await db.select().from(completions)).filter((c) => c.samplingParams?.run_id === runId).length);
     // Batch size 8: the first batch of 8 prompts failed as a whole, so nothing of it is stored.
-    expect(count()).toBe(0);
+    expect(await count()).toBe(0);
     fake.failFrom = Infinity;
     await env.withDb(async (db) => await db.update(runs).set({ status: "queued", error: null }).where(eq(runs.id, runId)));
     fake.requests.length = 0;
@@ -182,14 +182,14 @@ describe("rlhf sample with an endpoint and one of ours in the same K", () => {
     const db = openDb(env.dbFile);
     const again = await executeRun(db, (await claimNextRun(db, "w1"))!, { workerId: "w1" });
     expect(again.error).toMatch(/answered HTTP 500/);
-    expect(count()).toBe(16);
+    expect(await count()).toBe(16);
     fake.failFrom = Infinity;
     await db.update(runs).set({ status: "queued", error: null }).where(eq(runs.id, runId));
     const resumed = await executeRun(db, (await claimNextRun(db, "w2"))!, { workerId: "w2" });
     db.$client.close();
     expect(resumed.error).toBeNull();
     expect(resumed.metrics).toMatchObject({ prompts: 9, skipped_prompts: 8, completions: 2 });
-    expect(count()).toBe(18);
+    expect(await count()).toBe(18);
     delete process.env.FAKE_KEY;
   });
 

@@ -27,26 +27,26 @@ describe("project counts", () => {
   it("open tasks per user drop once they answer one; responses per project rise", async () => {
     const user = (await t.db.insert(users).values({ email: "ann@x", passwordHash: "x", role: "annotator" }).returning())[0];
     const projectId = (await listProjects(t.db))[0]!.id;
-    const before = openTaskCountsFor(t.db, user.id).get(projectId)!;
+    const before = (await openTaskCountsFor(t.db, user.id)).get(projectId)!;
     expect(before.rank).toBe(30);
 
     const task = (await nextTask(t.db, user.id, { projectId, kind: "rank" }))!;
     await submitRanking(t.db, user.id, { assignmentId: task.assignmentId, ranking: task.completions.map((c) => [c.id]), timeMs: 1000 });
 
-    expect(openTaskCountsFor(t.db, user.id).get(projectId)!.rank).toBe(29);
-    expect(responseCountsByProject(t.db).get(projectId)).toEqual({ demonstrate: 0, rank: 1 });
+    expect((await openTaskCountsFor(t.db, user.id)).get(projectId)!.rank).toBe(29);
+    expect((await responseCountsByProject(t.db)).get(projectId)).toEqual({ demonstrate: 0, rank: 1 });
   });
 
   it("a skip counts as done for the one who skipped, not for anyone else; progress names each annotator's count", async () => {
     const projectId = (await listProjects(t.db))[0]!.id;
     const [a, b] = await Promise.all(["skipper@x", "other@x"].map(async (email) => (await t.db.insert(users).values({ email, passwordHash: "x", role: "annotator" }).returning())[0]));
-    const open = openTaskCountsFor(t.db, a!.id).get(projectId)!.rank;
-    expect(openTaskCountsFor(t.db, b!.id).get(projectId)!.rank).toBe(open);
+    const open = (await openTaskCountsFor(t.db, a!.id)).get(projectId)!.rank;
+    expect((await openTaskCountsFor(t.db, b!.id)).get(projectId)!.rank).toBe(open);
     const task = (await nextTask(t.db, a!.id, { projectId, kind: "rank" }))!;
     await skipTask(t.db, a!.id, { assignmentId: task.assignmentId, reason: "cannot read it" });
-    expect(openTaskCountsFor(t.db, a!.id).get(projectId)!.rank).toBe(open - 1);
-    expect(openTaskCountsFor(t.db, b!.id).get(projectId)!.rank).toBe(open);
-    const progress = projectProgress(t.db).find((p) => p.projectId === projectId)!;
+    expect((await openTaskCountsFor(t.db, a!.id)).get(projectId)!.rank).toBe(open - 1);
+    expect((await openTaskCountsFor(t.db, b!.id)).get(projectId)!.rank).toBe(open);
+    const progress = (await projectProgress(t.db)).find((p) => p.projectId === projectId)!;
     expect(progress.perAnnotator).toEqual([{ email: "ann@x", count: 1 }]);
     expect(progress.openTasks).toBe((await listProjects(t.db))[0]!.openTasks);
   });

@@ -91,6 +91,7 @@ export const commands: Command[] = [
       const target = path.resolve(args.positional(0, "FILE (where to write the backup)"));
       const force = args.bool("force");
       args.assertAllUsed();
+      // The online backup is better-sqlite3's; a PostgreSQL server has its own tools for a consistent copy.
       if (isDatabaseFile(target)) throw new UsageError(`${target} is the live database or one of its -wal/-shm files; write the backup somewhere else`);
       if (fs.existsSync(target) && !force) throw new CliError(`${target} already exists; pass --force to overwrite it`);
       fs.mkdirSync(path.dirname(target), { recursive: true });

@@ -14,7 +14,7 @@ export const commands: Command[] = [
       args.assertAllUsed();
       const db = getDb();
       const project = await projectByName(db, projectName);
-      const r = requireOverlap(qualityReport(db, project.id));
+      const r = requireOverlap(await qualityReport(db, project.id));
       const annotators = r.annotators.map((a) => ({
         email: a.email,
         rankings: a.rankings,
