@@ -49,15 +49,13 @@ function connectionError(err: unknown): Error | undefined {
 
 /**
  * Values as SQLite gives them, so one set of services (and their raw rows) reads the same on both: 64-bit integers
- * and numerics as numbers (counts, epoch milliseconds), JSON as its text (drizzle's json columns parse text).
+ * and numerics as numbers (counts, epoch milliseconds), JSON as its text (drizzle's json columns parse text). Set on
+ * pg's global parsers: drizzle's raw `execute` passes parsers of its own that fall back to the global ones, not the
+ * pool's.
  */
-const types = {
-  getTypeParser: ((oid: number, format?: string) => {
-    if (oid === pg.types.builtins.INT8 || oid === pg.types.builtins.NUMERIC) return (v: string) => Number(v);
-    if (oid === pg.types.builtins.JSON) return (v: string) => v;
-    return pg.types.getTypeParser(oid, format as "text");
-  }) as typeof pg.types.getTypeParser,
-};
+pg.types.setTypeParser(pg.types.builtins.INT8, (v: string) => Number(v));
+pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v: string) => Number(v));
+pg.types.setTypeParser(pg.types.builtins.JSON, (v: string) => v);
 
 /** The transaction open in this async context, if any: its connection and its drizzle handle. */
 const open = new AsyncLocalStorage<{ client: pg.PoolClient; tx: unknown }>();
@@ -126,9 +124,9 @@ export class RoutingPool extends pg.Pool {
  */
 export function openPgDb(url: string, opts: { migrate?: boolean; max?: number } = {}): PgDb {
   let db!: PgDb;
-  const pool = new RoutingPool(describePostgresUrl(url), { connectionString: url, max: opts.max ?? 10, types, connectionTimeoutMillis: 10_000 }, opts.migrate === false ? null : async () => {
+  const pool = new RoutingPool(describePostgresUrl(url), { connectionString: url, max: opts.max ?? 10, connectionTimeoutMillis: 10_000 }, opts.migrate === false ? null : async () => {
     // The migrator checks connections out of a plain pool of its own, so it never waits on `ready` itself.
-    const plain = new pg.Pool({ connectionString: url, max: 1, types });
+    const plain = new pg.Pool({ connectionString: url, max: 1 });
     plain.on("error", () => {});
     try {
       await migrate(drizzle(plain, { schema: pgTables }), { migrationsFolder: MIGRATIONS });

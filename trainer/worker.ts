@@ -14,7 +14,8 @@ export interface WorkerOptions {
   log?: (line: string) => void;
   progressBar?: boolean;
   /** Stop after the current run when this turns true (wired to SIGINT/SIGTERM by the CLI). */
-  shouldStop?: () => boolean;
+  /** Asked between steps of a run (with the step it reached) and between runs: stop when true. */
+  shouldStop?: (run?: { step: number }) => boolean;
 }
 
 export interface WorkerSummary {

@@ -4,7 +4,7 @@ import { SPLITS } from "../../db/schema";
 import { describeIssues, jsonlLines } from "./jsonl";
 import { MODEL_NAME_RE, MODEL_NAME_RULE } from "./model-names";
 import { MAX_RANK_COMPLETIONS, MIN_RANK_COMPLETIONS } from "./project-settings";
-import { MAX_TEXT_BYTES } from "./text-limits";
+import { hasNul, MAX_TEXT_BYTES, NUL_MESSAGE } from "./text-limits";
 
 export { MAX_TEXT_BYTES };
 
@@ -38,7 +38,8 @@ export const textWithinLimit = () =>
   z
     .string()
     .refine((s) => s.trim().length > 0, { message: "is empty" })
-    .refine((s) => Buffer.byteLength(s, "utf8") <= MAX_TEXT_BYTES, { message: "is longer than 64 KB" });
+    .refine((s) => Buffer.byteLength(s, "utf8") <= MAX_TEXT_BYTES, { message: "is longer than 64 KB" })
+    .refine((s) => !hasNul(s), { message: NUL_MESSAGE });
 
 /** A model name as files write it: what the registry allows, so an external name can later be registered as is. */
 export const modelName = z.string().regex(MODEL_NAME_RE, `must be ${MODEL_NAME_RULE}`);

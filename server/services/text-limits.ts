@@ -7,8 +7,16 @@ export const MAX_TEXT_BYTES = 64 * 1024;
 
 const utf8Bytes = (s: string) => new TextEncoder().encode(s).length;
 
+/** U+0000 (NUL): PostgreSQL cannot store it in text, so no database takes it (the same data must fit both). */
+export const hasNul = (s: string) => s.includes("\u0000");
+export const NUL_MESSAGE = "contains U+0000 (NUL), which cannot be stored";
+
 /** Text up to 64 KB; `what` names it in the message ("The guidelines is longer than 64 KB"). */
-export const longText = (what: string) => z.string().refine((s) => utf8Bytes(s) <= MAX_TEXT_BYTES, { message: `${what} is longer than 64 KB` });
+export const longText = (what: string) =>
+  z
+    .string()
+    .refine((s) => utf8Bytes(s) <= MAX_TEXT_BYTES, { message: `${what} is longer than 64 KB` })
+    .refine((s) => !hasNul(s), { message: `${what} ${NUL_MESSAGE}` });
 
 /**
  * Characters a name must not hold: controls (ANSI escapes reach terminals), format characters such as bidi overrides

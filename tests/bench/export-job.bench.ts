@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { eq } from "drizzle-orm";
-import { openDb } from "../../db/index";
+import { closeDatabase, openDb } from "../../db/index";
 import { exportJobs } from "../../db/schema";
 import { startExportJob } from "../../server/services/export-job";
 import { buildExportDb } from "../../scripts/build-export-db";
@@ -29,7 +29,7 @@ while (job.status === "running") {
 const seconds = (performance.now() - t0) / 1000;
 delay.disable();
 fs.rmSync(dir, { recursive: true, force: true });
-db.$client.close();
+await closeDatabase(db);
 console.log(
   JSON.stringify({
     format,

@@ -8,7 +8,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { openDb } from "../../db/index";
+import { closeDatabase, openDb } from "../../db/index";
 import { createProject } from "../../server/services/projects";
 import { importPromptRows } from "../../server/services/prompts";
 import { createUser } from "../../server/services/users";
@@ -119,6 +119,6 @@ try {
   console.log(row("one transaction (before)", duringOneTx, `${oneTxRun.seconds.toFixed(1)} s, exit ${oneTxRun.code}`));
   console.log(`\nload average: ${os.loadavg().map((x) => x.toFixed(2)).join(" ")}`);
 } finally {
-  db.$client.close();
+  await closeDatabase(db);
   await server.stop();
 }

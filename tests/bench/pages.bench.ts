@@ -4,7 +4,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { openDb } from "../../db/index";
+import { closeDatabase, openDb } from "../../db/index";
 import { createCaller } from "../../server/routers/_app";
 import { startSession } from "../../server/services/sessions";
 import { openTaskCountsFor, responseCountsByProject } from "../../server/services/stats";
@@ -59,4 +59,4 @@ for (const [name, call] of calls) {
 }
 const tasks = (db.$client.prepare("select count(*) as n from tasks").get() as { n: number }).n;
 console.log(JSON.stringify({ tasks, load_average: os.loadavg()[0]!.toFixed(2), results }));
-db.$client.close();
+await closeDatabase(db);

@@ -4,7 +4,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { openDb } from "../../db/index";
+import { closeDatabase, openDb } from "../../db/index";
 import { qualityReport } from "../../server/services/quality";
 import { buildQualityDb, BENCH_PROJECT } from "../../scripts/build-quality-db";
 
@@ -45,4 +45,4 @@ console.log(
     load_average: os.loadavg()[0]!.toFixed(2),
   }),
 );
-db.$client.close();
+await closeDatabase(db);

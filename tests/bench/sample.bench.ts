@@ -7,7 +7,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { openDb } from "../../db/index";
+import { closeDatabase, openDb } from "../../db/index";
 import { registerEndpoint } from "../../server/services/endpoints";
 import { createProject } from "../../server/services/projects";
 import { importPromptRows } from "../../server/services/prompts";
@@ -28,7 +28,7 @@ const db = openDb(process.env.DATABASE_URL);
 const project = await createProject(db, { name: "Bench" }, null);
 await importPromptRows(db, project.id, Array.from({ length: PROMPTS }, (_, i) => ({ prompt: `Write line ${i} of a poem about the sea.` })) as never, null);
 await registerEndpoint(db, { name: "bench-endpoint", baseUrl: fake.url, model: "bench-llm" });
-db.$client.close();
+await closeDatabase(db);
 
 const t0 = performance.now();
 const code = await main(["sample", "--model", "bench-endpoint", "--project", "Bench", "--unranked", "--k", String(K), "--concurrency", String(CONCURRENCY), "--tasks", "--json"]);

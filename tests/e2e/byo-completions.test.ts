@@ -6,7 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDb } from "../../db/index";
+import { closeDatabase, openDb } from "../../db/index";
 import { runs } from "../../db/schema";
 import { createProject } from "../../server/services/projects";
 import { createUser } from "../../server/services/users";
@@ -66,7 +66,7 @@ beforeAll(async () => {
     await db.insert(runs).values({ kind: "sft", status: "succeeded", startedAt: new Date(), finishedAt: new Date() });
     await db.insert(runs).values({ kind: "sft", status: "running", startedAt: new Date() });
   } finally {
-    db.$client.close();
+    await closeDatabase(db);
   }
   browser = await launchBrowser();
   // The admin's browser is in another time zone and locale than the server: dates must not differ between the two renders.

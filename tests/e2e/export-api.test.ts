@@ -3,7 +3,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDb, type Db } from "../../db/index";
+import { closeDatabase, openDb, type Db } from "../../db/index";
 import { createApiToken } from "../../server/services/api-tokens";
 import { importRankings } from "../../server/services/data-import";
 import { findProjectByName } from "../../server/services/projects";

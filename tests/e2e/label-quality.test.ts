@@ -6,7 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDb, type Db } from "../../db/index";
+import { closeDatabase, openDb, type Db } from "../../db/index";
 import { completionIdFor } from "../../server/services/data-import";
 import { exportRecords } from "../../server/services/export";
 import { importGold } from "../../server/services/gold";

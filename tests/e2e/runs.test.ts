@@ -5,7 +5,7 @@ import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { runConfigFields } from "../../server/services/run-kinds/index";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDb, type Db } from "../../db/index";
+import { closeDatabase, openDb, type Db } from "../../db/index";
 import { importDemonstrations } from "../../server/services/data-import";
 import { findModel, registerModel } from "../../server/services/models";
 import { listProjects } from "../../server/services/projects";

@@ -4,7 +4,8 @@
 import path from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDb, type Db } from "../../db/index";
+import { closeDatabase, openDb, type Db } from "../../db/index";
+import { projects } from "../../db/schema";
 import { STATIC_SECURITY_HEADERS } from "../../server/http-security";
 import { createApiToken } from "../../server/services/api-tokens";
 import { launchBrowser } from "../support/browser";
@@ -85,13 +86,13 @@ describe("cross-site requests", () => {
         headers: { "content-type": "application/json", cookie, ...(origin ? { origin } : {}), ...extra },
         body: JSON.stringify({ json: { name: `made-by-${origin ?? "script"}-${Object.keys(extra).join("")}` } }),
       });
-    const before = db.$client.prepare("select count(*) as n from projects").get() as { n: number };
+    const before = { n: (await db.select().from(projects)).length };
     expect((await post("http://evil.example")).status).toBe(403);
     expect((await post("null")).status).toBe(403);
     expect((await post(null, { "sec-fetch-site": "cross-site" })).status).toBe(403);
     const multipart = await fetch(`${server.url}/api/trpc/tasks.next`, { method: "POST", headers: { cookie, origin: "http://evil.example", "content-type": "multipart/form-data; boundary=x" }, body: "--x--" });
     expect(multipart.status).toBe(403);
-    expect((db.$client.prepare("select count(*) as n from projects").get() as { n: number }).n).toBe(before.n);
+    expect((await db.select().from(projects)).length).toBe(before.n);
     expect((await post(server.url)).status).toBe(200);
     expect((await post(null)).status).toBe(200); // scripts send no Origin; the cookie or token decides
   });

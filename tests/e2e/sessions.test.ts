@@ -3,7 +3,7 @@
 // password keeps only the session that changed it. A dead cookie opens no page and calls no procedure.
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDb, type Db } from "../../db/index";
+import { closeDatabase, openDb, type Db } from "../../db/index";
 import { createUser, resetPassword, updateUser } from "../../server/services/users";
 import { signInOverHttp, signOutOverHttp } from "../support/http-session";
 import { startTestServer, type TestServer } from "../support/server";

@@ -1,11 +1,12 @@
 // The `rlhf` data commands through main([...]) against a temp DATABASE_URL, reading what they print.
+import { eq } from "drizzle-orm";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { openDb } from "../../db/index";
+import { closeDatabase, openDb } from "../../db/index";
 import { completions, demonstrations, projects, prompts, rankings, tasks, users } from "../../db/schema";
 import { rlhf } from "../support/cli";
-import { cliDatabase } from "../support/db";
+import { cliDatabase, onPostgres } from "../support/db";
 
 const t = cliDatabase("rlhf-cli-");
 
@@ -20,7 +21,7 @@ async function inspect<T>(fn: (db: ReturnType<typeof openDb>) => Promise<T> | T)
   try {
     return await fn(db);
   } finally {
-    db.$client.close();
+    await closeDatabase(db);
   }
 }
 
@@ -168,7 +169,7 @@ describe("rlhf data commands", () => {
 
   it("never prints a stored name raw to a terminal, and refuses new names with control characters", async () => {
     // A name that got into the database before names were checked (or by hand) is shown escaped.
-    await inspect((db) => db.$client.prepare("update projects set name = ? where name = 'Scripted'").run("Scripted\x1b[2J\u202E"));
+    await inspect(async (db) => await db.update(projects).set({ name: "Scripted\x1b[2J\u202E" }).where(eq(projects.name, "Scripted")));
     const list = await rlhf("projects", "list");
     expect(list.out).not.toMatch(/[\x1b\u202E]/);
     expect(list.out).toContain("Scripted\\u{1b}[2J\\u{202e}");
@@ -178,19 +179,19 @@ describe("rlhf data commands", () => {
     expect(bad.err).not.toContain("\x1b");
   });
 
-  it("db backup writes a consistent copy and refuses to overwrite without --force", async () => {
+  it.skipIf(onPostgres)("db backup writes a consistent copy and refuses to overwrite without --force", async () => {
     const target = path.join(t.dir, "backup", "copy.db");
     const r = await rlhf("db", "backup", target, "--json");
     expect(r.json).toMatchObject({ ok: true, backup: target });
     const copy = openDb(target, { migrate: false });
     expect((await copy.select().from(prompts)).length).toBeGreaterThanOrEqual(30);
-    copy.$client.close();
+    await closeDatabase(copy);
     expect((await rlhf("db", "backup", target)).code).toBe(1);
     expect((await rlhf("db", "backup", target, "--force")).code).toBe(0);
     expect(fs.readdirSync(path.dirname(target))).toEqual(["copy.db"]); // no temporary file left behind
   });
 
-  it("db backup never writes over the live database, its WAL or its shared memory, even through a link", async () => {
+  it.skipIf(onPostgres)("db backup never writes over the live database, its WAL or its shared memory, even through a link", async () => {
     const countPrompts = async () => await inspect(async (db) => (await db.select().from(prompts)).length);
     const before = await countPrompts();
     const link = path.join(t.dir, "innocent.db");
@@ -202,5 +203,15 @@ describe("rlhf data commands", () => {
     }
     expect(await countPrompts()).toBe(before);
     expect(await inspect((db) => db.$client.pragma("integrity_check", { simple: true }))).toBe("ok");
+  });
+
+  it.runIf(onPostgres)("db backup on PostgreSQL writes a pg_dump archive, never the password on its command line", async () => {
+    const target = path.join(t.dir, "backup", "copy.dump");
+    const r = await rlhf("db", "backup", target, "--json");
+    expect(r.code, r.err).toBe(0);
+    expect(r.json).toMatchObject({ ok: true, backup: target });
+    expect(fs.readFileSync(target).subarray(0, 5).toString()).toBe("PGDMP"); // pg_dump's custom format
+    expect((await rlhf("db", "backup", target)).code).toBe(1);
+    expect(fs.readdirSync(path.dirname(target))).toEqual(["copy.dump"]);
   });
 });

@@ -4,7 +4,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { openDb } from "../../db/index";
+import { closeDatabase, openDb } from "../../db/index";
 import { users } from "../../db/schema";
 import { errorLine, rlhf } from "../support/cli";
 import { cliDatabase } from "../support/db";
@@ -82,7 +82,7 @@ describe("label quality from the CLI", () => {
         ]),
       );
     } finally {
-      db.$client.close();
+      await closeDatabase(db);
     }
   });
 

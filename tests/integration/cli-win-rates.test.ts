@@ -3,7 +3,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { openDb } from "../../db/index";
+import { closeDatabase, openDb } from "../../db/index";
 import { users } from "../../db/schema";
 import { nextTask } from "../../server/services/assignment";
 import { submitRanking } from "../../server/services/responses";
@@ -42,7 +42,7 @@ describe("rlhf prompts import with completions, then models leaderboard and show
         await submitRanking(db, ann.id, { assignmentId: task.assignmentId, ranking: sorted.map((c) => [c.id]), timeMs: 500 });
       }
     } finally {
-      db.$client.close();
+      await closeDatabase(db);
     }
 
     const board = await rlhf("models", "leaderboard", "--project", "byo", "--json");

@@ -6,7 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDb } from "../../db/index";
+import { closeDatabase, openDb } from "../../db/index";
 import { completions, prompts, runs, tasks } from "../../db/schema";
 import { sampleEndpoint } from "../../server/services/endpoint-sampling";
 import { createProject } from "../../server/services/projects";
@@ -186,7 +186,7 @@ describe("rlhf sample with an endpoint and one of ours in the same K", () => {
     fake.failFrom = Infinity;
     await db.update(runs).set({ status: "queued", error: null }).where(eq(runs.id, runId));
     const resumed = await executeRun(db, (await claimNextRun(db, "w2"))!, { workerId: "w2" });
-    db.$client.close();
+    await closeDatabase(db);
     expect(resumed.error).toBeNull();
     expect(resumed.metrics).toMatchObject({ prompts: 9, skipped_prompts: 8, completions: 2 });
     expect(await count()).toBe(18);

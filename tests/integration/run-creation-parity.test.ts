@@ -4,7 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDb, type Db } from "../../db/index";
+import { closeDatabase, openDb, type Db } from "../../db/index";
 import { completions, prompts, runs } from "../../db/schema";
 import { updateProject } from "../../server/services/projects";
 import { openRankTask } from "../../server/services/task-queue";
@@ -44,7 +44,7 @@ beforeAll(async () => {
   admin = await callerFor(db, await makeUser(db, "admin"));
 });
 afterAll(async () => {
-  db.$client.close();
+  await closeDatabase(db);
   await env.restore();
 });
 

@@ -4,7 +4,7 @@
 // data; the playground answers through the worker (our models) and in the background (endpoints).
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDb, type Db } from "../../db/index";
+import { closeDatabase, openDb, type Db } from "../../db/index";
 import { eq } from "drizzle-orm";
 import { completions, runs, tasks } from "../../db/schema";
 import { createProject } from "../../server/services/projects";
@@ -36,7 +36,7 @@ beforeAll(async () => {
   admin = await callerFor(db, await makeUser(db, "admin"));
 });
 afterAll(async () => {
-  db.$client.close();
+  await closeDatabase(db);
   await fake.close();
   await env.restore();
 });

@@ -21,7 +21,7 @@ beforeAll(async () => {
   // that keeps the test at a second or two on two cores.
   const { build } = await import("esbuild");
   workerFile = path.join(t.dir, "next-task-worker.mjs");
-  await build({ entryPoints: [ENTRY], bundle: true, platform: "node", format: "esm", outfile: workerFile, external: ["better-sqlite3"], logLevel: "silent" });
+  await build({ entryPoints: [ENTRY], bundle: true, platform: "node", format: "esm", outfile: workerFile, external: ["better-sqlite3", "pg"], logLevel: "silent" });
   // Let the bundle resolve better-sqlite3 from this repository.
   fs.symlinkSync(path.resolve("node_modules"), path.join(t.dir, "node_modules"), "dir");
 });

@@ -6,9 +6,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDb, type Db } from "../../db/index";
+import { closeDatabase, openDb, type Db } from "../../db/index";
 import { dataHome } from "../../db/paths";
-import { runLogs, runs } from "../../db/schema";
+import { models, runLogs, runs } from "../../db/schema";
 import { importRankings } from "../../server/services/data-import";
 import { createProject } from "../../server/services/projects";
 import { importPromptRows } from "../../server/services/prompts";
@@ -35,13 +35,13 @@ beforeAll(async () => {
   await registerTiny(db, "tiny", dir);
 });
 afterAll(async () => {
-  db.$client.close();
+  await closeDatabase(db);
   await env.restore();
 });
 
 /** A saved model's tensors by name. */
-function modelTensors(name: string): Map<string, Float32Array> {
-  const row = db.$client.prepare("select path from models where name = ?").get(name) as { path: string };
+async function modelTensors(name: string): Promise<Map<string, Float32Array>> {
+  const row = (await db.select({ path: models.path }).from(models).where(eq(models.name, name)))[0]!;
   const out = new Map<string, Float32Array>();
   for (const [n, t] of readSafetensors(path.join(dataHome(), row.path, "model.safetensors")).tensors) out.set(n, t.data!);
   return out;
@@ -81,7 +81,7 @@ async function expectKilledRunEqualsStraight(kind: "reward" | "ppo", config: Rec
   expect(logs.some((m) => new RegExp(`^resuming at ${unit} [1-9]\\d* of \\d+$`).test(m)), logs.join("\n")).toBe(true);
   expect(fs.existsSync(runScratchDir(killed.id))).toBe(false);
 
-  const [a, b] = [modelTensors(`${kind}-straight`), modelTensors(`${kind}-killed`)];
+  const [a, b] = [await modelTensors(`${kind}-straight`), await modelTensors(`${kind}-killed`)];
   expect([...b.keys()].sort()).toEqual([...a.keys()].sort());
   for (const [name, want] of a) {
     const got = b.get(name)!;

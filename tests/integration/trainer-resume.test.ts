@@ -3,9 +3,8 @@
 import path from "node:path";
 import fs from "node:fs";
 import { and, eq } from "drizzle-orm";
-import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDb, type Db } from "../../db/index";
+import { closeDatabase, openDb, type Db } from "../../db/index";
 import { runLogs, runMetrics, runs } from "../../db/schema";
 import { getRun } from "../../server/services/runs";
 import { createRunFromRequest } from "../../server/services/run-creation";
@@ -25,22 +24,9 @@ beforeAll(async () => {
   await registerTiny(db, "tiny", dir);
 });
 afterAll(async () => {
-  db.$client.close();
+  await closeDatabase(db);
   await env.restore();
 });
-
-/**
- * Steps logged so far, read synchronously: a worker asks its stop predicate between steps and cannot wait. (A second,
- * read-only connection on the SQLite file; the run writes through the worker's.)
- */
-function stepsLogged(runId: string): number {
-  const probe = new Database(env.dbFile, { readonly: true });
-  try {
-    return (probe.prepare("select count(*) as n from run_metrics where run_id = ? and name = 'train/loss'").get(runId) as { n: number }).n;
-  } finally {
-    probe.close();
-  }
-}
 
 const trainSteps = async (runId: string) =>
   (await db.select().from(runMetrics).where(and(eq(runMetrics.runId, runId), eq(runMetrics.name, "train/loss")))).map((m) => m.step);
@@ -51,7 +37,7 @@ describe("resuming a run", () => {
     const run = await createRunFromRequest(db, { kind: "sft", base: "tiny", config, name: "resumed" });
 
     // First worker: asked to stop once step 7 is logged (after the step-5 checkpoint).
-    const first = await runWorker(db, { once: true, workerId: "w1", shouldStop: () => stepsLogged(run.id) >= 7 });
+    const first = await runWorker(db, { once: true, workerId: "w1", shouldStop: (at) => (at?.step ?? 0) >= 7 });
     expect(first.results[0]!.error).toMatch(/queued again and resumes/);
     expect((await getRun(db, run.id)).status).toBe("queued");
     expect(fs.readdirSync(runScratchDir(run.id))).toEqual(["checkpoint-5"]);
@@ -74,7 +60,7 @@ describe("resuming a run", () => {
   it("resumes a LoRA run from its saved adapter and optimizer state, and still registers an adapter", async () => {
     const config = { learning_rate: 1e-2, batch_size: 4, max_steps: 8, eval_steps: 4, save_steps: 3, use_peft: true, lora_r: 4 };
     const run = await createRunFromRequest(db, { kind: "sft", base: "tiny", config, name: "resumed-lora" });
-    const first = await runWorker(db, { once: true, workerId: "w1", shouldStop: () => stepsLogged(run.id) >= 4 });
+    const first = await runWorker(db, { once: true, workerId: "w1", shouldStop: (at) => (at?.step ?? 0) >= 4 });
     expect(first.results[0]!.error).toMatch(/queued again and resumes/);
     const scratch = path.join(runScratchDir(run.id), "checkpoint-3");
     // The resumable checkpoint holds the adapters and Adam's moments of the adapters, never the base's weights.

@@ -28,7 +28,7 @@ export async function buildExportFixture(db: Db): Promise<void> {
     c("c2a", "p2", "1 2 3"), c("c2b", "p2", "3 2 1"), c("c2c", "p2", "one two three"),
     c("c3a", "p3", "Leaves fall slowly", "m-one"), c("c3b", "p3", "I like turtles", "m-two"),
     c("c4a", "p4", "4"), c("c4b", "p4", "5"), c("c4c", "p4", "22"),
-    c("c5a", "p5", "Ça va 🙂"), c("c5b", "p5", "\u0000 nul and \u001f"),
+    c("c5a", "p5", "Ça va 🙂"), c("c5b", "p5", "\u0001 soh and \u001f"),
   ]);
   await db.insert(goldItems).values({ id: "g4", projectId: "proj-a", promptId: "p4", ordering: [["c4a"], ["c4b", "c4c"]], createdAt: at(7) });
   const r = (id: string, promptId: string, userId: string | null, ordering: string[][], minute: number, extra: Partial<typeof rankings.$inferInsert> = {}) => ({

@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
-import { openDb, type Db } from "../../db/index";
+import { closeDatabase, openDb, type Db } from "../../db/index";
 import { projects } from "../../db/schema";
 import { asyncTransaction, idle } from "../../db/sqlite-async";
 
@@ -18,8 +18,8 @@ beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "rlhf-async-tx-"));
   db = openDb(path.join(dir, "t.db"));
 });
-afterEach(() => {
-  db.$client.close();
+afterEach(async () => {
+  await closeDatabase(db);
   fs.rmSync(dir, { recursive: true, force: true });
 });
 

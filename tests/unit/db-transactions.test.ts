@@ -2,7 +2,7 @@
 // the worker) committed between its read and its write.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
-import { openDb, type Db } from "../../db/index";
+import { closeDatabase, openDb, type Db } from "../../db/index";
 import { projects } from "../../db/schema";
 import { createTempDb, type TempDb } from "../support/db";
 
@@ -16,7 +16,7 @@ describe("db.transaction", () => {
     await t.db.insert(projects).values({ name: "p" });
   });
   afterEach(async () => {
-    other.$client.close();
+    await closeDatabase(other);
     await t.close();
   });
 

@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { closeDb, openDb, type Db } from "../../db/index";
+import { closeDatabase, closeDb, openDb, type Db } from "../../db/index";
 import { completions, demonstrations, projects, prompts, rankings, users } from "../../db/schema";
 import { consensusRanking, pairwiseAgreement } from "../../server/services/agreement";
 import { exportRecords, resolveExportFilter } from "../../server/services/export";
@@ -36,8 +36,8 @@ beforeAll(async () => {
   await db.insert(demonstrations).values({ promptId: p1.id, userId: bob.id, text: "draft only", status: "draft" });
 });
 
-afterAll(() => {
-  db.$client.close();
+afterAll(async () => {
+  await closeDatabase(db);
   fs.rmSync(dir, { recursive: true, force: true });
 });
 

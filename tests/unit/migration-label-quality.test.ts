@@ -7,12 +7,12 @@ import Database from "better-sqlite3";
 import { drizzle } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { afterAll, expect, it } from "vitest";
-import { openDb } from "../../db/index";
+import { closeDatabase, openDb } from "../../db/index";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rlhf-migration-"));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-it("applies to an existing database with data: defaults filled in, rows kept", () => {
+it("applies to an existing database with data: defaults filled in, rows kept", async () => {
   // The migrations folder as it was before this one (found by its name, whatever number it is given).
   const before = path.join(dir, "migrations");
   fs.cpSync(path.resolve(__dirname, "../../db/migrations"), before, { recursive: true });
@@ -51,6 +51,6 @@ it("applies to an existing database with data: defaults filled in, rows kept", (
     expect(db.$client.prepare("select count(*) as n from gold_items").get()).toEqual({ n: 0 });
     expect(db.$client.prepare("select count(*) as n from reviews").get()).toEqual({ n: 0 });
   } finally {
-    db.$client.close();
+    await closeDatabase(db);
   }
 });

@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDb, type Db } from "../../db/index";
+import { closeDatabase, openDb, type Db } from "../../db/index";
 import { models } from "../../db/schema";
 import { registerModel, resolveModel, uniqueModelName } from "../../server/services/models";
 import {
@@ -16,8 +16,8 @@ beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "rlhf-runs-"));
   db = openDb(path.join(dir, "t.db"));
 });
-afterAll(() => {
-  db.$client.close();
+afterAll(async () => {
+  await closeDatabase(db);
   fs.rmSync(dir, { recursive: true, force: true });
 });
 

@@ -29,6 +29,14 @@ describe("parsePromptsJsonl", () => {
     const { errors } = parsePromptsJsonl(JSON.stringify({ prompt: "x".repeat(64 * 1024 + 1) }));
     expect(errors).toEqual([{ line: 1, message: "prompt: is longer than 64 KB" }]);
   });
+
+  it("rejects U+0000 in a prompt or a completion, which PostgreSQL cannot store (on both databases, so data moves between them)", () => {
+    const { errors } = parsePromptsJsonl([JSON.stringify({ prompt: "a\u0000b" }), JSON.stringify({ prompt: "ok", completions: ["x\u0000"] })].join("\n"));
+    expect(errors).toEqual([
+      { line: 1, message: "prompt: contains U+0000 (NUL), which cannot be stored" },
+      { line: 2, message: expect.stringMatching(/^completions.*contains U\+0000/) },
+    ]);
+  });
 });
 
 describe("parsePromptsCsv", () => {

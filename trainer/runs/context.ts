@@ -18,7 +18,7 @@ export interface ContextOptions {
   /** Draw a progress bar on stderr. */
   progressBar?: boolean;
   /** Set by the worker on SIGINT/SIGTERM: the algorithm stops at its next check. */
-  stopRequested?: () => boolean;
+  stopRequested?: (run: { step: number }) => boolean;
 }
 
 /** A context plus the handle the framework uses to stop its timers. */
@@ -47,6 +47,8 @@ export function createRunContext<C>(
   const leaseMs = opts.leaseMs ?? DEFAULT_LEASE_MS;
   let stop: "cancelled" | "lease-lost" | "stopped" | null = null;
   let lastCancelCheck = 0;
+  /** The last training step reported (for a stop predicate that asks where the run is). */
+  let lastTrainStep = 0;
   let lastProgressWrite = 0;
   let lastProgress = -1;
   let bar: ProgressBar | null = null;
@@ -85,7 +87,7 @@ export function createRunContext<C>(
   // second) runs in the background, so a cancel is seen a step later.
   const checkStop = (): boolean => {
     if (stop) return true;
-    if (opts.stopRequested?.()) stop = "stopped";
+    if (opts.stopRequested?.({ step: lastTrainStep })) stop = "stopped";
     const now = Date.now();
     if (!stop && now - lastCancelCheck > 1000) {
       lastCancelCheck = now;
@@ -123,6 +125,7 @@ export function createRunContext<C>(
       // Training steps carry the perf figures too; eval-only reports do not (their interval is not a step's).
       const evalOnly = Object.keys(metrics).every((k) => k.startsWith("eval/") || k === "epoch");
       const row = evalOnly ? metrics : { ...metrics, ...perf.metrics() };
+      if (!evalOnly) lastTrainStep = step;
       enqueue(() => logMetrics(db, run.id, step, row));
     },
     countTokens(tokens) {
