@@ -28,6 +28,25 @@ export class DatabaseUnavailableError extends Error {
   override name = "DatabaseUnavailableError";
 }
 
+/**
+ * PostgreSQL's SQLSTATEs for "try again": a serialization failure, a deadlock (one side is rolled back), a lock not
+ * available, too many connections, a server starting or shutting down.
+ */
+const PG_RETRYABLE = new Set(["40001", "40P01", "55P03", "53300", "57P03"]);
+
+/**
+ * The database is busy and the request may simply be tried again: SQLite's "database is locked" (SQLITE_BUSY and its
+ * extended codes, from better-sqlite3) or PostgreSQL's retryable errors (from node-postgres, which drizzle may wrap
+ * in an error whose `cause` it is).
+ */
+export function isDatabaseBusy(err: unknown): boolean {
+  for (let e = err, depth = 0; e && depth < 3; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && (code.startsWith("SQLITE_BUSY") || PG_RETRYABLE.has(code))) return true;
+  }
+  return false;
+}
+
 /** The DatabaseUnavailableError an error is, or wraps (drizzle wraps driver errors in a DrizzleQueryError). */
 export function databaseUnavailable(err: unknown): DatabaseUnavailableError | undefined {
   const e = connectionError(err);

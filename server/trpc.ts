@@ -4,7 +4,7 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import type { Session } from "next-auth";
 import superjson from "superjson";
 import { z, ZodError } from "zod";
-import { databaseUnavailable } from "../db/postgres";
+import { databaseUnavailable, isDatabaseBusy } from "../db/postgres";
 import { getDb, type Db } from "../db/index";
 import type { Role } from "../db/schema";
 import { ServiceError } from "./services/errors";
@@ -96,25 +96,6 @@ const readableErrors = t.middleware(async ({ next }) => {
 /** Response headers for a tRPC answer: a busy database is worth retrying, so say when, as HTTP does for 503. */
 export function trpcResponseMeta({ errors }: { errors: readonly TRPCError[] }): { headers?: Headers } {
   return errors.some((e) => e.code === "SERVICE_UNAVAILABLE") ? { headers: new Headers({ "Retry-After": "2" }) } : {};
-}
-
-/**
- * PostgreSQL's SQLSTATEs for "try again": a serialization failure, a deadlock (one side is rolled back), a lock not
- * available, too many connections, a server starting or shutting down.
- */
-const PG_RETRYABLE = new Set(["40001", "40P01", "55P03", "53300", "57P03"]);
-
-/**
- * The database is busy and the request may simply be tried again: SQLite's "database is locked" (SQLITE_BUSY and its
- * extended codes, from better-sqlite3) or PostgreSQL's retryable errors (from node-postgres, which drizzle may wrap
- * in an error whose `cause` it is).
- */
-export function isDatabaseBusy(err: unknown): boolean {
-  for (let e = err, depth = 0; e && depth < 3; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === "string" && (code.startsWith("SQLITE_BUSY") || PG_RETRYABLE.has(code))) return true;
-  }
-  return false;
 }
 
 /** Anyone, signed in or not. */

@@ -103,7 +103,8 @@ export async function main(argv: string[]): Promise<number> {
     if (process.env.RLHF_DEBUG) console.error(err);
     const { databaseUnavailable } = await import("../db/postgres");
     const unreachable = databaseUnavailable(err); // one line naming the server, not the statement drizzle wraps it in
-    return fail(1, unreachable ? unreachable.message : err instanceof Error ? err.message : String(err));
+    const { oneLineError } = await import("./runs/errors");
+    return fail(1, unreachable ? unreachable.message : oneLineError(err));
   } finally {
     const { closeDb } = await import("../db/index");
     await closeDb();

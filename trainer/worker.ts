@@ -1,5 +1,6 @@
 // The job worker: claims queued runs (or runs whose worker died and whose lease ran out) one at a time and executes
 // them, until stopped (SIGINT/SIGTERM) or, with `once`, until the queue is empty.
+import { databaseUnavailable, isDatabaseBusy } from "../db/postgres";
 import type { Db } from "../db/index";
 import { claimNextRun, DEFAULT_LEASE_MS } from "../server/services/runs";
 import { defaultWorkerId, executeRun, type RunResult } from "./runs/execute";
@@ -40,7 +41,16 @@ export async function runWorker(db: Db, opts: WorkerOptions = {}): Promise<Worke
     : serveGenerations(db, { workerId, shouldStop: () => stop() || runsDone, log }).catch((err: unknown) => log(`playground loop stopped: ${String(err)}`));
   try {
     while (!stop()) {
-      const run = await claimNextRun(db, workerId, opts.leaseMs ?? DEFAULT_LEASE_MS);
+      let run: Awaited<ReturnType<typeof claimNextRun>>;
+      try {
+        run = await claimNextRun(db, workerId, opts.leaseMs ?? DEFAULT_LEASE_MS);
+      } catch (err) {
+        // The database is down (or busy): say so once a poll, and keep polling until it is back.
+        if (!databaseUnavailable(err) && !isDatabaseBusy(err)) throw err;
+        log(`waiting for the database: ${databaseUnavailable(err)?.message ?? String((err as Error).message).split("\n")[0]}`);
+        run = undefined;
+        if (opts.once) break;
+      }
       if (!run) {
         if (opts.once) break;
         // Sleep in short slices so a stop request is honoured quickly.
@@ -66,3 +76,4 @@ export async function runWorker(db: Db, opts: WorkerOptions = {}): Promise<Worke
   if (opts.once) await serveGenerations(db, { workerId, shouldStop: stop, once: true, log });
   return { workerId, results };
 }
+

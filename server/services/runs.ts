@@ -5,6 +5,7 @@ import type { Db } from "../../db/index";
 import { rowsChanged } from "../../db/sql-fragments";
 import { skipLocked } from "../../db/statements";
 import { runLogs, runMetrics, runs, type RunStatus } from "../../db/schema";
+import { storable } from "./text-limits";
 import { badRequest, conflict, notFound } from "./errors";
 import { registerModel, type ModelRow, type NewModel } from "./models";
 import type { RunKind } from "./run-kinds/index";
@@ -107,7 +108,7 @@ export async function logMetrics(db: Db, runId: string, step: number, metrics: R
 }
 
 export async function appendLog(db: Db, runId: string, message: string, level: "info" | "warn" | "error" = "info"): Promise<void> {
-  await db.insert(runLogs).values({ runId, message: message.slice(0, 4000), level });
+  await db.insert(runLogs).values({ runId, message: storable(message.slice(0, 4000)), level });
 }
 
 /**
@@ -138,7 +139,7 @@ export async function requeueRun(db: Db, runId: string, workerId: string): Promi
 
 export async function failRun(db: Db, runId: string, error: string): Promise<void> {
   await db.update(runs)
-    .set({ status: "failed", error: error.slice(0, 2000), finishedAt: new Date(), leaseExpiresAt: null })
+    .set({ status: "failed", error: storable(error.slice(0, 2000)), finishedAt: new Date(), leaseExpiresAt: null })
     .where(and(eq(runs.id, runId), inArray(runs.status, ["queued", "running"])));
 }
 

@@ -12,6 +12,7 @@ import { findModel } from "./models";
 import { insertPromptIfNew } from "./prompts";
 import type { PromptSet } from "./run-kinds/sample-config";
 import { openRankTask } from "./task-queue";
+import { storable } from "./text-limits";
 import { mapInOrder } from "./async-iter";
 
 /** A policy a sample run draws from: a checkpoint of ours, or an endpoint. */
@@ -117,7 +118,7 @@ export async function storeSampleBatch(db: Db, input: { runId: string; projectId
             .insert(completions)
             .values({
               promptId,
-              text: c.text,
+              text: storable(c.text),
               origin: "model",
               modelId: c.policy.modelId,
               modelName: c.policy.name,

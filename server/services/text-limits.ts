@@ -10,6 +10,11 @@ const utf8Bytes = (s: string) => new TextEncoder().encode(s).length;
 /** U+0000 (NUL): PostgreSQL cannot store it in text, so no database takes it (the same data must fit both). */
 export const hasNul = (s: string) => s.includes("\u0000");
 export const NUL_MESSAGE = "contains U+0000 (NUL), which cannot be stored";
+/**
+ * Text a model or a program wrote (a sampled completion, an error), made storable: U+0000 becomes U+FFFD, the
+ * replacement character. Typed input is refused instead (above); a model's output is kept, marked where it broke.
+ */
+export const storable = (s: string) => (hasNul(s) ? s.replaceAll("\u0000", "\uFFFD") : s);
 
 /** Text up to 64 KB; `what` names it in the message ("The guidelines is longer than 64 KB"). */
 export const longText = (what: string) =>

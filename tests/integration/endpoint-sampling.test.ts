@@ -2,6 +2,7 @@
 // client: registering one (`rlhf models add-endpoint`), sampling with n/temperature/top_p/max_tokens and the key read
 // from its variable, retries on 500, clear one-line errors for a server that is down, slow, malformed or short of
 // choices, and `rlhf sample` mixing one of our models with an endpoint in one K, stored per batch and resumable.
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { eq } from "drizzle-orm";
@@ -15,6 +16,7 @@ import { claimNextRun } from "../../server/services/runs";
 import { executeRun } from "../../trainer/runs/execute";
 import { startFakeOpenAI, type FakeOpenAI } from "../support/fake-openai";
 import { cliEnv, errorLine, makeTinyCheckpoint, registerTiny, rlhf, seedDemonstrations, type CliEnv } from "./trainer-fixtures";
+import { onPostgres } from "../support/db";
 
 let env: CliEnv;
 let fake: FakeOpenAI;
@@ -155,7 +157,8 @@ describe("rlhf sample with an endpoint and one of ours in the same K", () => {
       expect(new Set(open.map((t) => t.projectId))).toEqual(new Set([run.projectId]));
       expect(open.every((t) => t.completionIds.length === 4)).toBe(true);
       // The key went over the wire, and nowhere into the database.
-      expect(fs.readFileSync(env.dbFile).includes("secret-2")).toBe(false);
+      if (onPostgres) expect(execFileSync("pg_dump", ["--data-only", env.dbFile], { encoding: "utf8" })).not.toContain("secret-2");
+      else expect(fs.readFileSync(env.dbFile).includes("secret-2")).toBe(false);
     });
     delete process.env.FAKE_KEY;
   });

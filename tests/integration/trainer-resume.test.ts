@@ -28,6 +28,12 @@ afterAll(async () => {
   await env.restore();
 });
 
+/** A worker's stop predicate: true from the first time a run reports `step` on (so it does not take the run up again). */
+function stopAt(step: number) {
+  let stopped = false;
+  return (at?: { step: number }) => (stopped ||= (at?.step ?? 0) >= step);
+}
+
 const trainSteps = async (runId: string) =>
   (await db.select().from(runMetrics).where(and(eq(runMetrics.runId, runId), eq(runMetrics.name, "train/loss")))).map((m) => m.step);
 
@@ -37,7 +43,7 @@ describe("resuming a run", () => {
     const run = await createRunFromRequest(db, { kind: "sft", base: "tiny", config, name: "resumed" });
 
     // First worker: asked to stop once step 7 is logged (after the step-5 checkpoint).
-    const first = await runWorker(db, { once: true, workerId: "w1", shouldStop: (at) => (at?.step ?? 0) >= 7 });
+    const first = await runWorker(db, { once: true, workerId: "w1", shouldStop: stopAt(7) });
     expect(first.results[0]!.error).toMatch(/queued again and resumes/);
     expect((await getRun(db, run.id)).status).toBe("queued");
     expect(fs.readdirSync(runScratchDir(run.id))).toEqual(["checkpoint-5"]);
@@ -60,7 +66,7 @@ describe("resuming a run", () => {
   it("resumes a LoRA run from its saved adapter and optimizer state, and still registers an adapter", async () => {
     const config = { learning_rate: 1e-2, batch_size: 4, max_steps: 8, eval_steps: 4, save_steps: 3, use_peft: true, lora_r: 4 };
     const run = await createRunFromRequest(db, { kind: "sft", base: "tiny", config, name: "resumed-lora" });
-    const first = await runWorker(db, { once: true, workerId: "w1", shouldStop: (at) => (at?.step ?? 0) >= 4 });
+    const first = await runWorker(db, { once: true, workerId: "w1", shouldStop: stopAt(4) });
     expect(first.results[0]!.error).toMatch(/queued again and resumes/);
     const scratch = path.join(runScratchDir(run.id), "checkpoint-3");
     // The resumable checkpoint holds the adapters and Adam's moments of the adapters, never the base's weights.

@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll } from "vitest";
 import { closeDatabase, openDb, type Db } from "../../db/index";
 import { TABLES_DIALECT } from "../../db/schema";
-import { PG_TEMPLATE, withDatabase } from "./pg-global-setup";
+import { pgTemplate, withDatabase } from "./pg-global-setup";
 
 export interface TempDb {
   db: Db;
@@ -58,7 +58,7 @@ export function createTempDb(prefix = "rlhf-test-"): TempDb {
 
 function createTempPgDb(dir: string): TempDb {
   const name = `rlhf_test_${randomBytes(6).toString("hex")}`;
-  onServer(`create database ${name} template ${PG_TEMPLATE}`);
+  onServer(`create database ${name} template ${pgTemplate()}`);
   const url = withDatabase(serverUrl, name);
   const db = openDb(url);
   return {

@@ -3,7 +3,8 @@
 import pg from "pg";
 import { openMigratedPgDb } from "../../db/postgres";
 
-export const PG_TEMPLATE = "rlhf_test_template";
+/** The template of this run (its own name, so two runs on one server do not drop each other's), told to the test workers. */
+export const pgTemplate = () => process.env.RLHF_TEST_PG_TEMPLATE ?? "rlhf_test_template";
 
 /** The same server, another database name. */
 export function withDatabase(url: string, name: string): string {
@@ -25,9 +26,11 @@ async function onServer(url: string, statement: string): Promise<void> {
 export default async function setup(): Promise<(() => Promise<void>) | void> {
   const url = process.env.DATABASE_URL ?? "";
   if (!/^postgres(ql)?:\/\//.test(url)) return;
-  await onServer(url, `drop database if exists ${PG_TEMPLATE} with (force)`);
-  await onServer(url, `create database ${PG_TEMPLATE}`);
-  const db = await openMigratedPgDb(withDatabase(url, PG_TEMPLATE), { max: 1 });
+  const template = `rlhf_test_template_${process.pid}`;
+  process.env.RLHF_TEST_PG_TEMPLATE = template;
+  await onServer(url, `drop database if exists ${template} with (force)`);
+  await onServer(url, `create database ${template}`);
+  const db = await openMigratedPgDb(withDatabase(url, template), { max: 1 });
   await db.$client.end();
-  return async () => onServer(url, `drop database if exists ${PG_TEMPLATE} with (force)`);
+  return async () => onServer(url, `drop database if exists ${template} with (force)`);
 }

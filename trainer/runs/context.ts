@@ -71,12 +71,17 @@ export function createRunContext<C>(
     );
   };
 
+  let lastBeat = Date.now();
   const beat = async () => {
     if (stop) return;
     try {
       if (!await heartbeat(db, run.id, opts.workerId, leaseMs)) stop = await isCancelled(db, run.id) ? "cancelled" : "lease-lost";
+      else lastBeat = Date.now();
     } catch {
-      // A busy database must not kill the run; the next beat tries again well within the lease.
+      // A busy database must not kill the run; the next beat tries again well within the lease. But once the lease has
+      // run out unrenewed (the database is gone), another worker may claim the run when it is back: this one stops,
+      // so the run is never trained twice at once.
+      if (Date.now() - lastBeat > leaseMs) stop = "lease-lost";
     }
   };
   // Beats at a quarter of the lease: between training steps the event loop runs timers, so three can be missed.

@@ -20,6 +20,9 @@ export function isCancellation(err: unknown): boolean {
 
 /** An error as one line, for runs.error, run logs and the CLI. */
 export function oneLineError(err: unknown): string {
-  const msg = err instanceof Error ? err.message : String(err);
+  // drizzle wraps a driver's error in "Failed query: <sql> params: <values>": the driver's own words are the message
+  // (the statement and its values are no one's business in a run's error, and may be long).
+  const cause = err instanceof Error && err.message.startsWith("Failed query:") && err.cause instanceof Error ? err.cause : err;
+  const msg = cause instanceof Error ? cause.message : String(cause);
   return msg.replace(/\s*\n\s*/g, " ").trim() || "unknown error";
 }
