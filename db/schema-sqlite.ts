@@ -462,6 +462,34 @@ export const signInAttempts = sqliteTable(
   (t) => [index("sign_in_attempts_key_at").on(t.key, t.at)],
 );
 
+/** What `project_counts` counts, per project (and per annotator for `submitted`). */
+export const PROJECT_COUNT_KINDS = [
+  "prompts", // prompts of the project
+  "responses", // the sum of its tasks' response_count
+  "submitted", // submitted assignments, per annotator (user_id)
+  "demonstrations", // submitted demonstrations, imported ones included
+  "rankings", // rankings, imported ones included
+] as const;
+export type ProjectCountKind = (typeof PROJECT_COUNT_KINDS)[number];
+
+/**
+ * Dashboard counts kept by database triggers (migrations 0008_project_counts), so the admin and research pages read a
+ * few rows instead of every assignment and ranking. Every write path is covered without the services knowing: a
+ * submit, an import, its take-back, a cascade. `user_id` is '' where a count is not per annotator (a unique key
+ * with a null would never conflict, so upserts need a value). A unique index, not a composite primary key: the
+ * PostgreSQL form is derived from columns and indexes, and ON CONFLICT works with either.
+ */
+export const projectCounts = sqliteTable(
+  "project_counts",
+  {
+    projectId: text("project_id").notNull().references(() => projects.id, { onDelete: "cascade" }),
+    userId: text("user_id").notNull().default(""),
+    kind: text("kind", { enum: PROJECT_COUNT_KINDS }).notNull(),
+    n: integer("n").notNull().default(0),
+  },
+  (t) => [uniqueIndex("project_counts_key").on(t.projectId, t.userId, t.kind)],
+);
+
 /**
  * Tables listed "as imported" (prompt lists, imports, the task queue, the review queue's change check). SQLite keeps
  * insert order in its rowid; their PostgreSQL form gets an identity column `seq` for it (db/sql-fragments.ts).

@@ -39,3 +39,4 @@ export const apiTokens = table(sqlite.apiTokens);
 export const sessions = table(sqlite.sessions);
 export const auditLog = table(sqlite.auditLog);
 export const signInAttempts = table(sqlite.signInAttempts);
+export const projectCounts = table(sqlite.projectCounts);

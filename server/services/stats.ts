@@ -59,25 +59,26 @@ export interface ProjectProgress {
   perAnnotator: { email: string; count: number }[];
 }
 
+/**
+ * Per-project progress for the admin and research pages. Prompts, responses and the per-annotator counts come from
+ * `project_counts`, kept by triggers (migration 0009), so the cost follows the number of projects and annotators,
+ * not of tasks; open tasks are still counted, on the partial open-task index.
+ */
 export async function projectProgress(db: Db): Promise<ProjectProgress[]> {
-  // The sum is cast back to an integer: PostgreSQL sums bigints as numeric, which node-postgres returns as text.
   const projects = await allRows<{ id: string; name: string; prompts: number; open_tasks: number; responses: number }>(db, sql`
     select p.id, p.name,
-           (select count(*) from prompts x where x.project_id = p.id) as prompts,
+           coalesce((select c.n from project_counts c where c.project_id = p.id and c.user_id = '' and c.kind = 'prompts'), 0) as prompts,
            (select count(*) from tasks t where t.kind in ${OPEN_TASK_KINDS} and t.project_id = p.id and t.response_count < t.required_responses) as open_tasks,
-           (select cast(coalesce(sum(t.response_count), 0) as bigint) from tasks t where t.project_id = p.id) as responses
+           coalesce((select c.n from project_counts c where c.project_id = p.id and c.user_id = '' and c.kind = 'responses'), 0) as responses
     from projects p order by p.created_at, p.name`);
-  // Grouped by user id and named afterwards: the users join per submitted assignment was a fifth of the time.
-  const counts = await allRows<{ project_id: string; user_id: string; n: number }>(db, sql`
-    select t.project_id, a.user_id, count(*) as n
-    from assignments a join tasks t on t.id = a.task_id
-    where a.status = 'submitted'
-    group by t.project_id, a.user_id`);
-  const emails = new Map((await allRows<{ id: string; email: string }>(db, sql`select id, email from users`)).map((u) => [u.id, u.email]));
+  const counts = await allRows<{ project_id: string; email: string; n: number }>(db, sql`
+    select c.project_id, u.email, c.n
+    from project_counts c join users u on u.id = c.user_id
+    where c.kind = 'submitted' and c.n > 0`);
   const byProject = new Map<string, { email: string; count: number }[]>();
   for (const c of counts) {
     const list = byProject.get(c.project_id) ?? [];
-    list.push({ email: emails.get(c.user_id) ?? "", count: c.n });
+    list.push({ email: c.email, count: c.n });
     byProject.set(c.project_id, list);
   }
   return projects.map((p) => ({
@@ -131,16 +132,12 @@ export async function openTaskCountsFor(db: Db, userId: string): Promise<Map<str
   return open;
 }
 
-/** Submitted demonstrations and rankings per project (imported ones included). */
+/** Submitted demonstrations and rankings per project (imported ones included), read from `project_counts`. */
 export async function responseCountsByProject(db: Db): Promise<Map<string, CountsByKind>> {
   return byProject(
     await allRows<Row>(db, sql`
-      select p.project_id, 'demonstrate' as kind, count(*) as n
-      from demonstrations d join prompts p on p.id = d.prompt_id
-      where d.status = 'submitted' group by p.project_id
-      union all
-      select p.project_id, 'rank' as kind, count(*) as n
-      from rankings r join prompts p on p.id = r.prompt_id
-      group by p.project_id`),
+      select c.project_id, case c.kind when 'demonstrations' then 'demonstrate' else 'rank' end as kind, c.n
+      from project_counts c
+      where c.kind in ('demonstrations', 'rankings') and c.user_id = '' and c.n > 0`),
   );
 }
