@@ -13,7 +13,7 @@ import { buildExportDb } from "../../scripts/build-export-db";
 
 const format = process.argv[2] ?? "trl-preference";
 const file = process.argv[3] ?? path.join(os.tmpdir(), "rlhf-export-bench.db");
-if (!fs.existsSync(file)) buildExportDb(file);
+if (!fs.existsSync(file)) await buildExportDb(file);
 const db = openDb(file);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rlhf-export-job-"));
 const load = os.loadavg()[0]!;
