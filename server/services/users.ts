@@ -1,7 +1,7 @@
 // User accounts: create with a bcrypt-hashed password, list, change role/name/disabled, reset passwords.
 import { randomBytes } from "node:crypto";
 import bcrypt from "bcryptjs";
-import { and, asc, count, eq, ne, sql } from "drizzle-orm";
+import { and, asc, count, eq, ne} from "drizzle-orm";
 import type { Db } from "../../db/index";
 import { rowsChanged } from "../../db/sql-fragments";
 import { lockFor } from "../../db/statements";

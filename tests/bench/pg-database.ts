@@ -7,8 +7,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import pg from "pg";
-import { withDatabase } from "../support/pg-global-setup";
+import { onMaintenanceDb, withDatabase } from "../support/pg-global-setup";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -21,16 +20,6 @@ export interface BenchPg {
 }
 
 export const isPostgresUrl = (url: string | undefined) => /^postgres(ql)?:\/\//i.test(url ?? "");
-
-async function onMaintenanceDb(server: string, statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: withDatabase(server, "postgres") });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
 
 export async function benchPgDatabase(prefix: string): Promise<BenchPg> {
   const given = isPostgresUrl(process.env.DATABASE_URL) ? process.env.DATABASE_URL! : null;

@@ -58,7 +58,7 @@ beforeAll(async () => {
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   server = await startTestServer();
   // Set-up through the services on the server's own database file (WAL: both processes may use it).
-  const db = openDb(path.join(server.dataDir, "rlhf.db"), { migrate: false });
+  const db = openDb(server.databaseUrl, { migrate: false });
   try {
     projectId = (await createProject(db, { name: "Bring your own model", k: 4, allowTies: false }, null)).id;
     await createUser(db, { email: ANNOTATOR.email, role: "annotator", password: ANNOTATOR.password });

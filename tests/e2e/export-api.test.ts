@@ -19,7 +19,7 @@ let annotatorToken = "";
 
 beforeAll(async () => {
   server = await startTestServer();
-  db = openDb(path.join(server.dataDir, "rlhf.db"));
+  db = openDb(server.databaseUrl);
   const project = (await findProjectByName(db, DEMO_PROJECT_NAME))!;
   const lines = [
     { prompt: "Name a colour.", completions: ["Blue.", "A colour.", "Seven."], ranking: [[0], [1], [2]] },
@@ -33,7 +33,7 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
-  db?.$client.close();
+  if (db) await closeDatabase(db);
   await server?.stop();
 });
 

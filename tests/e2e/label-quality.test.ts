@@ -84,7 +84,7 @@ beforeAll(async () => {
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   server = await startTestServer();
   browser = await launchBrowser();
-  db = openDb(path.join(server.dataDir, "rlhf.db"));
+  db = openDb(server.databaseUrl);
   projectId = (await createProject(db, { name: "Quality E2E", k: 3, overlap: 2, goldRate: 0.5, likertScale: 0 }, null)).id;
   for (const prompt of ["Which planet is largest?", "Name a prime number."]) {
     const p = await insertPromptIfNew(db, projectId, { prompt });
@@ -104,7 +104,7 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-  db?.$client.close();
+  if (db) await closeDatabase(db);
   await browser?.close();
   await server?.stop();
 });

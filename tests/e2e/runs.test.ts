@@ -47,7 +47,7 @@ async function playSftWorker(runId: string, steps: number) {
 beforeAll(async () => {
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   server = await startTestServer();
-  db = openDb(path.join(server.dataDir, "rlhf.db"));
+  db = openDb(server.databaseUrl);
   // The first start registered the shipped base policy; the e2e runs build on it.
   const base = (await ensureBuiltinModel(db))!;
   await registerModel(db, { name: "base-rm", kind: "reward", path: "models/base-rm", tokenizer: "words", parentId: base.id, config: { n_layer: 2, metrics: { "eval/accuracy": 0.71 } } });
@@ -70,7 +70,7 @@ beforeAll(async () => {
 afterAll(async () => {
   if (process.env.E2E_DEBUG) await page?.screenshot({ path: path.join(SCREENSHOTS, "debug-runs.png"), fullPage: true });
   await browser?.close();
-  db?.$client.close();
+  if (db) await closeDatabase(db);
   await server?.stop();
 });
 

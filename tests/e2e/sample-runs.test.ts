@@ -37,10 +37,10 @@ beforeAll(async () => {
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   fake = await startFakeOpenAI();
   server = await startTestServer();
-  db = openDb(path.join(server.dataDir, "rlhf.db"));
+  db = openDb(server.databaseUrl);
   // Worker code in this process reads models under the server's data folder.
   process.env.RLHF_HOME = server.dataDir;
-  process.env.DATABASE_URL = path.join(server.dataDir, "rlhf.db");
+  process.env.DATABASE_URL = server.databaseUrl;
   demoProject = (await listProjects(db))[0]!;
   await importPromptRows(db, demoProject.id, [{ prompt: "Name a colour." }, { prompt: "Say hello\nin two lines." }, { prompt: "Count to three." }] as never, null);
   otherProject = (await createProject(db, { name: "Other project" }, null)).id;
@@ -63,7 +63,7 @@ afterAll(async () => {
     console.log(server?.logs().slice(-4000));
   }
   await browser?.close();
-  db?.$client.close();
+  if (db) await closeDatabase(db);
   await server?.stop();
   await fake?.close();
 });

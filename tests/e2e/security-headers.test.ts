@@ -1,7 +1,6 @@
 // Security headers and cross-site requests against `next start`, in Chromium: every page carries a CSP with a fresh
 // nonce and renders with no policy violation, nothing can frame it, and a request another site makes with the
 // user's cookie is refused before it reaches a procedure or the export.
-import path from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDatabase, openDb, type Db } from "../../db/index";
@@ -18,13 +17,13 @@ let db: Db;
 
 beforeAll(async () => {
   server = await startTestServer();
-  db = openDb(path.join(server.dataDir, "rlhf.db"));
+  db = openDb(server.databaseUrl);
   browser = await launchBrowser();
 }, 240_000);
 
 afterAll(async () => {
   await browser?.close();
-  db?.$client.close();
+  if (db) await closeDatabase(db);
   await server?.stop();
 });
 

@@ -1,7 +1,6 @@
 // Sessions end when they should, over real HTTP against `next start`: sign-out kills that cookie (and only that one),
 // a password reset and a disable (even after re-enabling) kill every cookie of the user, and changing one's own
 // password keeps only the session that changed it. A dead cookie opens no page and calls no procedure.
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDatabase, openDb, type Db } from "../../db/index";
 import { createUser, resetPassword, updateUser } from "../../server/services/users";
@@ -26,12 +25,12 @@ async function page(cookie: string, pathname: string): Promise<string> {
 
 beforeAll(async () => {
   server = await startTestServer();
-  db = openDb(path.join(server.dataDir, "rlhf.db"));
+  db = openDb(server.databaseUrl);
   userId = (await createUser(db, { email: EMAIL, role: "annotator", password: "first-password-1" })).user.id;
 }, 240_000);
 
 afterAll(async () => {
-  db?.$client.close();
+  if (db) await closeDatabase(db);
   await server?.stop();
 });
 

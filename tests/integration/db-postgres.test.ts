@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closeDatabase, openDb, type Db } from "../../db/index";
+import { openDb, type Db } from "../../db/index";
 import { describePostgresUrl, openPgDb, type PgDb } from "../../db/postgres";
 import * as schema from "../../db/schema-sqlite";
 import { pgTables } from "../../db/schema-pg";

@@ -1,7 +1,6 @@
 // Shared set-up for the trainer's CLI tests: a temp DATABASE_URL + RLHF_HOME, a tiny byte-level base checkpoint,
 // demonstrations in a project, and `rlhf(...)` that runs main([...]) capturing what it prints.
-import fs from "node:fs";
-import os from "node:os";
+import { afterAll, beforeAll } from "vitest";
 import path from "node:path";
 import { closeDatabase, closeDb, openDb, type Db } from "../../db/index";
 import { createTempDb } from "../support/db";
@@ -79,3 +78,24 @@ export async function registerTiny(db: Db, name: string, dir: string, tokenizer 
 }
 
 export { errorLine, rlhf, type CliResult } from "../support/cli";
+
+/**
+ * The common set-up of the worker tests: a CliEnv, the tiny checkpoint registered as `tiny`, a connection for the
+ * test, and `arrange` for the file's own data; all made in beforeAll and removed in afterAll. Read `env` and `db`
+ * from the returned object inside tests (they fill in at beforeAll).
+ */
+export function tinyModelDatabase(prefix: string, arrange: (db: Db) => Promise<unknown>): { env: CliEnv; db: Db } {
+  const holder = {} as { env: CliEnv; db: Db };
+  beforeAll(async () => {
+    holder.env = cliEnv(prefix);
+    const dir = await makeTinyCheckpoint(path.join(holder.env.dir, "tiny"));
+    holder.db = openDb(holder.env.dbFile);
+    await arrange(holder.db);
+    await registerTiny(holder.db, "tiny", dir);
+  });
+  afterAll(async () => {
+    await closeDatabase(holder.db);
+    await holder.env.restore();
+  });
+  return holder;
+}

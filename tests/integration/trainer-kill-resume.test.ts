@@ -5,8 +5,8 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closeDatabase, openDb, type Db } from "../../db/index";
+import { beforeAll, describe, expect, it } from "vitest";
+import { type Db } from "../../db/index";
 import { dataHome } from "../../db/paths";
 import { models, runLogs, runs } from "../../db/schema";
 import { importRankings } from "../../server/services/data-import";
@@ -17,27 +17,18 @@ import { getRun } from "../../server/services/runs";
 import { readSafetensors } from "../../trainer/checkpoint/safetensors";
 import { runScratchDir } from "../../trainer/runs/context";
 import { runWorker } from "../../trainer/worker";
-import { cliEnv, makeTinyCheckpoint, registerTiny, type CliEnv } from "./trainer-fixtures";
+import { tinyModelDatabase } from "./trainer-fixtures";
 
 const RLHF_BIN = path.resolve(__dirname, "../../trainer/bin/rlhf.mjs");
-let env: CliEnv;
 let db: Db;
-
-beforeAll(async () => {
-  env = cliEnv("rlhf-kill-resume-");
-  const dir = await makeTinyCheckpoint(path.join(env.dir, "tiny"));
-  db = openDb(env.dbFile);
+const fixture = tinyModelDatabase("rlhf-kill-resume-", async (db) => {
   const project = await createProject(db, { name: "Kill", k: 3, allowTies: true }, null);
   const prompts = Array.from({ length: 24 }, (_, i) => ({ prompt: `Say something ${i}`, split: i < 20 ? "train" : "test" }));
   await importPromptRows(db, project.id, prompts as never, null);
   const rankings = prompts.map((p, i) => ({ prompt: p.prompt, completions: ["Yes!", `Sure, ${i}.`, "no"], ranking: [[0], [1], [2]] }));
   await importRankings(db, { projectId: project.id, content: rankings.map((r) => JSON.stringify(r)).join("\n") });
-  await registerTiny(db, "tiny", dir);
 });
-afterAll(async () => {
-  await closeDatabase(db);
-  await env.restore();
-});
+beforeAll(() => void (db = fixture.db));
 
 /** A saved model's tensors by name. */
 async function modelTensors(name: string): Promise<Map<string, Float32Array>> {

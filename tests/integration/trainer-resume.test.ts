@@ -3,30 +3,19 @@
 import path from "node:path";
 import fs from "node:fs";
 import { and, eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closeDatabase, openDb, type Db } from "../../db/index";
+import { beforeAll, describe, expect, it } from "vitest";
+import { type Db } from "../../db/index";
 import { runLogs, runMetrics, runs } from "../../db/schema";
 import { getRun } from "../../server/services/runs";
 import { createRunFromRequest } from "../../server/services/run-creation";
 import { readSafetensors } from "../../trainer/checkpoint/safetensors";
 import { runScratchDir } from "../../trainer/runs/context";
 import { runWorker } from "../../trainer/worker";
-import { cliEnv, makeTinyCheckpoint, registerTiny, seedDemonstrations, type CliEnv } from "./trainer-fixtures";
+import { tinyModelDatabase, seedDemonstrations } from "./trainer-fixtures";
 
-let env: CliEnv;
 let db: Db;
-
-beforeAll(async () => {
-  env = cliEnv("rlhf-resume-");
-  const dir = await makeTinyCheckpoint(path.join(env.dir, "tiny"));
-  db = openDb(env.dbFile);
-  await seedDemonstrations(db);
-  await registerTiny(db, "tiny", dir);
-});
-afterAll(async () => {
-  await closeDatabase(db);
-  await env.restore();
-});
+const fixture = tinyModelDatabase("rlhf-resume-", seedDemonstrations);
+beforeAll(() => void (db = fixture.db));
 
 /** A worker's stop predicate: true from the first time a run reports `step` on (so it does not take the run up again). */
 function stopAt(step: number) {

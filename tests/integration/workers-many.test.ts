@@ -4,29 +4,18 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { inArray } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closeDatabase, openDb, type Db } from "../../db/index";
+import { beforeAll, describe, expect, it } from "vitest";
+import { type Db } from "../../db/index";
 import { runLogs, runs } from "../../db/schema";
 import { createRunFromRequest } from "../../server/services/run-creation";
-import { cliEnv, makeTinyCheckpoint, registerTiny, seedDemonstrations, type CliEnv } from "./trainer-fixtures";
+import { tinyModelDatabase, seedDemonstrations } from "./trainer-fixtures";
 
 const RLHF_BIN = path.resolve(__dirname, "../../trainer/bin/rlhf.mjs");
 const RUNS = 20;
 
-let env: CliEnv;
 let db: Db;
-
-beforeAll(async () => {
-  env = cliEnv("rlhf-workers-many-");
-  const dir = await makeTinyCheckpoint(path.join(env.dir, "tiny"));
-  db = openDb(env.dbFile);
-  await seedDemonstrations(db);
-  await registerTiny(db, "tiny", dir);
-});
-afterAll(async () => {
-  await closeDatabase(db);
-  await env.restore();
-});
+const fixture = tinyModelDatabase("rlhf-workers-many-", seedDemonstrations);
+beforeAll(() => void (db = fixture.db));
 
 interface Worker {
   child: ChildProcess;

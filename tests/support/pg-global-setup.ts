@@ -13,7 +13,8 @@ export function withDatabase(url: string, name: string): string {
   return u.toString();
 }
 
-async function onServer(url: string, statement: string): Promise<void> {
+/** Runs one statement on a server's maintenance database (`postgres`): creating and dropping databases. */
+export async function onMaintenanceDb(url: string, statement: string): Promise<void> {
   const client = new pg.Client({ connectionString: withDatabase(url, "postgres") });
   await client.connect();
   try {
@@ -28,9 +29,9 @@ export default async function setup(): Promise<(() => Promise<void>) | void> {
   if (!/^postgres(ql)?:\/\//.test(url)) return;
   const template = `rlhf_test_template_${process.pid}`;
   process.env.RLHF_TEST_PG_TEMPLATE = template;
-  await onServer(url, `drop database if exists ${template} with (force)`);
-  await onServer(url, `create database ${template}`);
+  await onMaintenanceDb(url, `drop database if exists ${template} with (force)`);
+  await onMaintenanceDb(url, `create database ${template}`);
   const db = await openMigratedPgDb(withDatabase(url, template), { max: 1 });
   await db.$client.end();
-  return async () => onServer(url, `drop database if exists ${template} with (force)`);
+  return async () => onMaintenanceDb(url, `drop database if exists ${template} with (force)`);
 }

@@ -1,9 +1,9 @@
 // Runs the real app for end-to-end tests: builds once (only when sources are newer than the build), then starts
 // `next start` on a free loopback port with a temporary database, data folder and known admin credentials.
+import { closeDatabase } from "../../db/index";
+import { createTempDb } from "./db";
 import { spawn, type ChildProcess } from "node:child_process";
-import fs from "node:fs";
 import net from "node:net";
-import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildIfStale } from "../../scripts/next-build.mjs";
@@ -14,6 +14,8 @@ export interface TestServer {
   url: string;
   admin: { email: string; password: string };
   dataDir: string;
+  /** Its DATABASE_URL: open it with openDb to arrange or inspect data. */
+  databaseUrl: string;
   /** Everything the server printed so far (for failure messages). */
   logs: () => string;
   stop: () => Promise<void>;
@@ -51,7 +53,11 @@ export async function startTestServer(opts: { env?: Record<string, string> } = {
   await buildIfStale(REPO_ROOT, { quiet: true });
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "rlhf-e2e-"));
+  // A migrated database (a SQLite file, or a fresh PostgreSQL database in a PostgreSQL run) and RLHF_HOME beside it.
+  const temp = createTempDb("rlhf-e2e-");
+  await closeDatabase(temp.db); // the server opens its own
+  const dataDir = temp.dir;
+  const databaseUrl = temp.file;
   const admin = { email: "admin@e2e.test", password: "admin-password-e2e" };
   const output: Buffer[] = [];
   const logs = () => Buffer.concat(output).toString();
@@ -63,7 +69,7 @@ export async function startTestServer(opts: { env?: Record<string, string> } = {
       ...process.env,
       NODE_ENV: "production",
       NEXT_TELEMETRY_DISABLED: "1",
-      DATABASE_URL: path.join(dataDir, "rlhf.db"),
+      DATABASE_URL: databaseUrl,
       RLHF_HOME: dataDir,
       ADMIN_EMAIL: admin.email,
       ADMIN_PASSWORD: admin.password,
@@ -83,7 +89,7 @@ export async function startTestServer(opts: { env?: Record<string, string> } = {
       await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
       if (child.exitCode === null) child.kill("SIGKILL");
     }
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await temp.close();
   };
 
   try {
@@ -92,5 +98,5 @@ export async function startTestServer(opts: { env?: Record<string, string> } = {
     await stop();
     throw err;
   }
-  return { url, admin, dataDir, logs, stop };
+  return { url, admin, dataDir, databaseUrl, logs, stop };
 }
