@@ -18,11 +18,12 @@ export function dialectOf(db: { $client: unknown }): Dialect {
  * Advisory lock keys, one per kind of read-then-write that must not interleave across processes: handing out
  * tasks and taking responses (both count leases and responses against a task's overlap); filing prompts and
  * opening tasks (a prompt is filed once per text, a ranking task once per completion set, each found by reading
- * first); taking away an admin (the last enabled admin must stay); and deciding a review (an open review is
- * resolved or sent back once). Taking a lock the transaction already holds
- * is allowed and cheap, so a function that needs one takes it itself.
+ * first); taking away an admin (the last enabled admin must stay); deciding a review (an open review is resolved or
+ * sent back once); and the first-start work (the first admin, the demo project and the built-in model are made once
+ * when several web instances and workers start together). Taking a lock the transaction already holds is allowed
+ * and cheap, so a function that needs one takes it itself.
  */
-const LOCKS = { assignments: 0x726c6866_01, tasks: 0x726c6866_02, admins: 0x726c6866_03, reviews: 0x726c6866_04 } as const;
+const LOCKS = { assignments: 0x726c6866_01, tasks: 0x726c6866_02, admins: 0x726c6866_03, reviews: 0x726c6866_04, bootstrap: 0x726c6866_05 } as const;
 
 /**
  * Takes the named lock until the transaction ends (inside a transaction only: outside one it would be released at

@@ -3,6 +3,7 @@
 // policy. Idempotent.
 import { count, eq } from "drizzle-orm";
 import type { Db } from "../../db/index";
+import { lockFor } from "../../db/statements";
 import { projects, users } from "../../db/schema";
 import { ensureBuiltinModel } from "./builtin-model";
 import { recoverInterruptedImports } from "./prompt-import-job";
@@ -24,19 +25,23 @@ export async function ensureBootstrap(db: Db, env: Record<string, string | undef
   const { ADMIN_EMAIL, ADMIN_PASSWORD } = readEnv(env);
   let adminEmail: string | null = null;
   let generatedPassword: string | null = null;
-  const admins = (await db.select({ n: count() }).from(users).where(eq(users.role, "admin")))[0]!.n;
-  if (admins === 0) {
-    const created = await createUser(db, { email: ADMIN_EMAIL ?? DEFAULT_ADMIN_EMAIL, role: "admin", name: "Admin", password: ADMIN_PASSWORD });
-    adminEmail = created.user.email;
-    generatedPassword = created.generatedPassword;
-  }
   let seededDemo = false;
-  if ((await db.select({ n: count() }).from(projects))[0]!.n === 0) {
-    await seedDemoProject(db);
-    seededDemo = true;
-  }
-  // The shipped base policy, so the new-run form and `--base base` work from the first start.
-  await ensureBuiltinModel(db);
+  // Several web instances (and workers) may start together on a new database: one of them does the first-start work.
+  await db.transaction(async (tx) => {
+    await lockFor(tx, "bootstrap");
+    const admins = (await db.select({ n: count() }).from(users).where(eq(users.role, "admin")))[0]!.n;
+    if (admins === 0) {
+      const created = await createUser(db, { email: ADMIN_EMAIL ?? DEFAULT_ADMIN_EMAIL, role: "admin", name: "Admin", password: ADMIN_PASSWORD });
+      adminEmail = created.user.email;
+      generatedPassword = created.generatedPassword;
+    }
+    if ((await db.select({ n: count() }).from(projects))[0]!.n === 0) {
+      await seedDemoProject(db);
+      seededDemo = true;
+    }
+    // The shipped base policy, so the new-run form and `--base base` work from the first start.
+    await ensureBuiltinModel(db);
+  });
   // A prompt import whose process died is taken back (or finished) before anyone works on its tasks.
   await recoverInterruptedImports(db);
   return { adminEmail, generatedPassword, seededDemo };

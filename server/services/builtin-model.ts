@@ -4,6 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Db } from "../../db/index";
+import { lockFor } from "../../db/statements";
 import { findModel, registerModel, type ModelRow } from "./models";
 
 function locate(): string {
@@ -24,6 +25,14 @@ export const BUILTIN_MODEL_NAME = "base";
  * nothing) when the checkpoint is missing from this checkout. A user's own model named "base" is left alone.
  */
 export async function ensureBuiltinModel(db: Db, dir: string = BUILTIN_MODEL_DIR): Promise<ModelRow | null> {
+  // Workers and web instances starting together on a new database register it once (db/statements.ts lockFor).
+  return await db.transaction(async (tx) => {
+    await lockFor(tx, "bootstrap");
+    return await registerBuiltin(db, dir);
+  });
+}
+
+async function registerBuiltin(db: Db, dir: string): Promise<ModelRow | null> {
   const existing = await findModel(db, BUILTIN_MODEL_NAME);
   if (existing) return existing;
   const configFile = path.join(dir, "config.json");
