@@ -15,15 +15,14 @@ export function dialectOf(db: { $client: unknown }): Dialect {
 }
 
 /**
- * Advisory lock keys, one per kind of read-then-write that must not interleave across processes: handing out
- * tasks and taking responses (both count leases and responses against a task's overlap); filing prompts and
+ * Advisory lock keys, one per kind of read-then-write that must not interleave across processes: filing prompts and
  * opening tasks (a prompt is filed once per text, a ranking task once per completion set, each found by reading
  * first); taking away an admin (the last enabled admin must stay); deciding a review (an open review is resolved or
  * sent back once); and the first-start work (the first admin, the demo project and the built-in model are made once
  * when several web instances and workers start together). Taking a lock the transaction already holds is allowed
  * and cheap, so a function that needs one takes it itself.
  */
-const LOCKS = { assignments: 0x726c6866_01, tasks: 0x726c6866_02, admins: 0x726c6866_03, reviews: 0x726c6866_04, bootstrap: 0x726c6866_05 } as const;
+const LOCKS = { tasks: 0x726c6866_02, admins: 0x726c6866_03, reviews: 0x726c6866_04, bootstrap: 0x726c6866_05 } as const;
 
 /**
  * Takes the named lock until the transaction ends (inside a transaction only: outside one it would be released at
@@ -48,8 +47,23 @@ export function skipLocked<Q>(db: { $client: unknown }, select: Q): Q {
   return (select as unknown as { for(strength: "update", config: { skipLocked: true }): Q }).for("update", { skipLocked: true });
 }
 
-/** The lock nextTask and the submits take: no task is ever handed out past its overlap by two processes at once. */
-export const lockAssignments = (db: object) => lockFor(db, "assignments");
+/**
+ * The locks that keep a task from being handed out past its overlap, or answered twice, by two processes at once:
+ * one task's (nextTask once it has picked a task, and the submits) and one annotator's (nextTask, so one person's two
+ * tabs do not both take a new task). Per task and per annotator rather than one key for all, so instances hand out
+ * and take different tasks side by side. PostgreSQL's two-key advisory locks (their own key space, apart from
+ * lockFor's); no-ops on SQLite, whose transactions already hold the one write lock.
+ */
+export async function lockTask(db: object, taskId: string): Promise<void> {
+  await lockNamed(db, `task:${taskId}`);
+}
+export async function lockAnnotator(db: object, userId: string): Promise<void> {
+  await lockNamed(db, `user:${userId}`);
+}
+async function lockNamed(db: object, key: string): Promise<void> {
+  if (dialectOf(db as { $client: unknown }) === "sqlite") return;
+  await (db as unknown as { execute(q: SQL): Promise<unknown> }).execute(sql`select pg_advisory_xact_lock(1, hashtext(${key}))`);
+}
 
 type Params = Record<string, unknown>;
 

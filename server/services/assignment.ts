@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import type { Db } from "../../db/index";
 import { newId } from "../../db/ids";
-import { dialectOf, jsonList, lockAssignments, queryStatement, sqlBoolean, sqlStatement } from "../../db/statements";
+import { dialectOf, jsonList, lockAnnotator, lockTask, queryStatement, sqlBoolean, sqlStatement } from "../../db/statements";
 import { assignments, demonstrations, projects, prompts, rankings, tasks, type TaskKind } from "../../db/schema";
 import { conflict, notFound } from "./errors";
 import { prepared } from "./prepared";
@@ -162,6 +162,16 @@ function nextTaskStatements(db: Db, filter: Filter) {
     // Gold tasks stay open for every annotator: found through their own small index (tasks_gold), oldest first.
     goldCandidate: prepared(db, `next.goldCandidate.${key}`, (d) => sqlStatement<Candidate>(d, candidateSql(filter, `t.gold = ${sqlBoolean(d, true)}`, taskOrder(d)))),
     previous: prepared(db, "next.previous", (d) => sqlStatement<{ id: string }>(d, "select id from assignments where task_id = @taskId and user_id = @userId")),
+    // The candidate's room, asked again once the task's lock is held: the same count as candidateSql, on what is
+    // committed now (another process may have handed out the last slot between the pick and the lock).
+    stillOpen: prepared(db, "next.stillOpen", (d) =>
+      sqlStatement<{ id: string }>(
+        d,
+        `select t.id from tasks t where t.id = @taskId and t.response_count < t.required_responses
+           and t.response_count + (select count(*) from assignments a where a.task_id = t.id and a.status = 'active'
+                                   and a.lease_expires_at > @now and a.user_id <> @userId) < t.required_responses`,
+      ),
+    ),
     insert: prepared(db, "next.insert", (d) =>
       sqlStatement(
         d,
@@ -173,8 +183,9 @@ function nextTaskStatements(db: Db, filter: Filter) {
 }
 
 /**
- * Gives the user their next task, in one transaction holding the assignments lock (db/statements.ts: SQLite's write
- * lock, PostgreSQL's advisory lock), so concurrent callers, in any process, never over-assign:
+ * Gives the user their next task, in one transaction, so concurrent callers in any process never over-assign. On
+ * SQLite the transaction holds the write lock; on PostgreSQL it holds the annotator's lock, and the picked task's
+ * lock before its room is counted again and the assignment written (db/statements.ts lockTask):
  * 1. an unexpired assignment they already hold (lease renewed);
  * 2. else the oldest task (per kind and project) that still needs responses, counting submitted responses and
  *    other people's unexpired leases toward its overlap N, and that they have not answered or skipped.
@@ -191,7 +202,7 @@ export async function nextTask(db: Db, userId: string, filter: Filter = {}, opts
   const filterParams = { projectId: filter.projectId, kind: filter.kind };
   const assignmentId = await db.transaction(
     async (tx) => {
-      await lockAssignments(tx);
+      await lockAnnotator(tx, userId);
       // Their own stale leases are marked expired, so what they hold is always visible in the status.
       await q.expireStale.run({ userId, now: nowMs });
       const held = await q.held.get({ userId, ...filterParams });
@@ -199,22 +210,29 @@ export async function nextTask(db: Db, userId: string, filter: Filter = {}, opts
         await q.renew.run({ leaseUntil, id: held.id });
         return held.id;
       }
-      const task = pickTask(
-        await q.candidate.get({ userId, now: nowMs, ...filterParams }),
-        await q.goldCandidate.get({ userId, now: nowMs, ...filterParams }),
-        opts.random ?? Math.random,
-      );
-      if (!task) return null;
-      // A task they held before and let expire comes back to them on the same row (keeping draft and order).
-      const previous = await q.previous.get({ taskId: task.id, userId });
-      if (previous) {
-        await q.renew.run({ leaseUntil, id: previous.id });
-        return previous.id;
+      // A pick can lose its last slot to another process before its lock is taken: then pick again (the next pick
+      // reads what that process committed). A handful of tries is plenty; the queue moves on if all are lost.
+      for (let attempt = 0; attempt < 8; attempt++) {
+        const task = pickTask(
+          await q.candidate.get({ userId, now: nowMs, ...filterParams }),
+          await q.goldCandidate.get({ userId, now: nowMs, ...filterParams }),
+          opts.random ?? Math.random,
+        );
+        if (!task) return null;
+        await lockTask(tx, task.id);
+        if (dialectOf(db) !== "sqlite" && !(await q.stillOpen.get({ taskId: task.id, userId, now: nowMs }))) continue;
+        // A task they held before and let expire comes back to them on the same row (keeping draft and order).
+        const previous = await q.previous.get({ taskId: task.id, userId });
+        if (previous) {
+          await q.renew.run({ leaseUntil, id: previous.id });
+          return previous.id;
+        }
+        const id = newId();
+        const order = shuffledOrder(JSON.parse(task.completion_ids) as string[], id);
+        await q.insert.run({ id, taskId: task.id, userId, leaseUntil, displayOrder: JSON.stringify(order), now: nowMs });
+        return id;
       }
-      const id = newId();
-      const order = shuffledOrder(JSON.parse(task.completion_ids) as string[], id);
-      await q.insert.run({ id, taskId: task.id, userId, leaseUntil, displayOrder: JSON.stringify(order), now: nowMs });
-      return id;
+      return null;
     },
   );
   return assignmentId ? await taskView(db, userId, assignmentId) : null;

@@ -2,7 +2,7 @@
 import { eq, sql } from "drizzle-orm";
 import { newId } from "../../db/ids";
 import type { Db } from "../../db/index";
-import { lockAssignments, queryStatement, sqlStatement } from "../../db/statements";
+import { dialectOf, lockTask, queryStatement, sqlStatement } from "../../db/statements";
 import { demonstrations, projects, tasks } from "../../db/schema";
 import { ownAssignment, type Assignment } from "./assignment";
 import { badRequest, conflict, notFound } from "./errors";
@@ -42,6 +42,16 @@ function statements(db: Db) {
   };
 }
 
+/**
+ * The caller's assignment, its task locked for this transaction (db/statements.ts lockTask): read again once the lock
+ * is held on PostgreSQL, since a second submit of it, or another's lease on the task, may have landed meanwhile.
+ */
+async function lockedAssignment(tx: object, db: Db, userId: string, assignmentId: string): Promise<Assignment> {
+  const a = await ownAssignment(db, userId, assignmentId);
+  await lockTask(tx, a.taskId);
+  return dialectOf(db) === "sqlite" ? a : await ownAssignment(db, userId, assignmentId);
+}
+
 /** Loads the task and checks the assignment may still take a response; null means "already submitted". */
 async function openForResponse(db: Db, a: Assignment, kind: Task["kind"], now: Date): Promise<Task | null> {
   const q = statements(db);
@@ -79,8 +89,7 @@ export async function submitRanking(
   const q = statements(db);
   return await db.transaction(
     async (tx) => {
-      await lockAssignments(tx);
-      const a = await ownAssignment(db, userId, input.assignmentId);
+      const a = await lockedAssignment(tx, db, userId, input.assignmentId);
       const task = await openForResponse(db, a, "rank", now);
       if (!task) {
         const first = (await q.rankingId.get({ assignmentId: a.id }))!;
@@ -126,8 +135,7 @@ export async function submitDemonstration(
   const text = input.text.trim();
   return await db.transaction(
     async (tx) => {
-      await lockAssignments(tx);
-      const a = await ownAssignment(db, userId, input.assignmentId);
+      const a = await lockedAssignment(tx, db, userId, input.assignmentId);
       const task = await openForResponse(db, a, "demonstrate", now);
       const existing = (await tx.select().from(demonstrations).where(eq(demonstrations.assignmentId, a.id)))[0];
       if (!task) return { id: existing!.id, assignmentId: a.id, submittedAt: a.submittedAt! };

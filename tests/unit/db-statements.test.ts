@@ -1,7 +1,7 @@
 // db/statements.ts on SQLite: statements written once for both databases behave as the services rely on.
 import { sql } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
-import { allRows, lockAssignments, skipLocked, sqlBoolean, sqlStatement, jsonList } from "../../db/statements";
+import { allRows, lockTask, skipLocked, sqlBoolean, sqlStatement, jsonList } from "../../db/statements";
 import { tasks } from "../../db/schema";
 import { createTempDb } from "../support/db";
 
@@ -30,7 +30,7 @@ describe("statements on SQLite", () => {
   });
 
   it("takes no lock and adds no locking clause on SQLite (its transactions already hold the write lock)", async () => {
-    await t.db.transaction(async (tx) => await lockAssignments(tx));
+    await t.db.transaction(async (tx) => await lockTask(tx, "some-task"));
     const q = t.db.select({ id: tasks.id }).from(tasks).limit(1);
     expect(skipLocked(t.db, q)).toBe(q);
   });
