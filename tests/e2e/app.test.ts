@@ -221,7 +221,10 @@ describe("web app end to end", () => {
     const ranks = await completions.evaluateAll((els) => els.map((el) => el.getAttribute("data-rank")));
     expect(ranks).toEqual(["4", "3", "2", "1"]);
     await screenshot(page, "rank-dragged");
+    // The notice of the previous submit may still be showing: wait for this submit's own answer.
+    const answered = page.waitForResponse((r) => r.url().includes("rankings.submit") && r.request().method() === "POST");
     await page.getByTestId("submit-ranking").click();
+    expect((await answered).ok()).toBe(true);
     await page.getByTestId("task-notice").getByText("Ranking submitted").waitFor();
   });
 
