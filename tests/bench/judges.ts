@@ -11,6 +11,11 @@ export interface Judge {
   score(response: string): number;
   /** A judge-score difference that is "clear" (RM accuracy is reported on pairs at least this far apart). */
   clearMargin: number;
+  /**
+   * The highest score the judge gives, where it has one: the report shows how far above the base's mean it lies, in
+   * base standard deviations (the most any trainer could gain), so a judge whose ceiling is under the target shows.
+   */
+  best?: number;
 }
 
 const wordsOf = (text: string) => text.split(/\s+/).filter(Boolean);
@@ -30,6 +35,7 @@ export const livelyJudge: Judge = {
   prefers: "lists and exclamations (score = min(5, count of ',' and '!'))",
   score: (response) => Math.min(5, count(response, /[,!]/g)),
   clearMargin: 1,
+  best: 5,
 };
 
 /** A character-level ratio: the share of letters that are vowels, in percent (a plainer or a denser wording). */
@@ -41,17 +47,25 @@ export const vowelsJudge: Judge = {
     return letters ? (100 * count(response, /[aeiou]/gi)) / letters : 0;
   },
   clearMargin: 3,
+  best: 100,
 };
 
-/** A length band: answers of 12 to 20 words score 0, others lose a point per word outside the band. */
+/**
+ * A length band: answers of 26 to 34 words score 0, others lose a point per word outside the band. The band sits
+ * above most of the base's answers (it writes 26–34 words 14% of the time; median 16) so that there is room to gain:
+ * the first band, 12–20 words, held the base's median, half its answers already scored the maximum, and the best
+ * possible gain was 0.71 base std, under the suite's 1-std target for every trainer (BENCHMARKS.md, run 7). 34 words
+ * are about 43 tokens, inside the policies' 48-token responses.
+ */
 export const bandJudge: Judge = {
   name: "band",
-  prefers: "12–20 words (score = −words outside the band)",
+  prefers: "26–34 words (score = −words outside the band)",
   score: (response) => {
     const n = wordsOf(response).length;
-    return n < 12 ? n - 12 : n > 20 ? 20 - n : 0;
+    return n < 26 ? n - 26 : n > 34 ? 34 - n : 0;
   },
   clearMargin: 3,
+  best: 0,
 };
 
 /** Lists and structure: a list introduced by a colon, scored by its items (0 without a colon-led list). */
@@ -65,6 +79,7 @@ export const listJudge: Judge = {
     return Math.min(5, 1 + tail.split(/,| and /).filter((x) => x.trim()).length);
   },
   clearMargin: 2,
+  best: 5,
 };
 
 /** Word choice: answers that address the reader (count of you/your, capped at 4). */
@@ -73,6 +88,7 @@ export const personalJudge: Judge = {
   prefers: "addressing the reader (score = min(4, count of you/your))",
   score: (response) => Math.min(4, count(response, /\byou(r|rs|rself)?\b/gi)),
   clearMargin: 1,
+  best: 4,
 };
 
 const OPENING_WORDS = /^(sure|of course|great|happy|good|okay|absolutely)\b/i;
@@ -83,6 +99,7 @@ export const openerJudge: Judge = {
   prefers: "opening with an acknowledgement such as 'Sure' or 'Of course' (score 2, else 0)",
   score: (response) => (OPENING_WORDS.test(response.trim()) ? 2 : 0),
   clearMargin: 2,
+  best: 2,
 };
 
 const POLITE = /\b(please|thank|thanks|hope|help|glad|happy to|let me know|good luck|enjoy)\b/gi;
@@ -93,6 +110,7 @@ export const politeJudge: Judge = {
   prefers: "politeness markers (score = min(3, count of please/thank/hope/help/glad/let me know/good luck/enjoy))",
   score: (response) => Math.min(3, count(response, POLITE)),
   clearMargin: 1,
+  best: 3,
 };
 
 const FOOD = /\b(food|eat|eating|meal|meals|breakfast|lunch|dinner|snack|fruit|fruits|vegetables|soup|rice|pasta|bread|tea|coffee|water|cook|cooking|recipe|salad|eggs?|cheese|yogurt|oatmeal|apple|apples|banana|tomatoes|garlic|salt|oil|honey|milk|sugar|cake|cookies|kitchen)\b/gi;
@@ -103,6 +121,7 @@ export const foodJudge: Judge = {
   prefers: "talk of food and cooking (score = min(4, count of food words))",
   score: (response) => Math.min(4, count(response, FOOD)),
   clearMargin: 1,
+  best: 4,
 };
 
 /** The suite, in the order the proof reports it. */

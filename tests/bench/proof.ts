@@ -497,11 +497,11 @@ const lines: string[] = [];
 lines.push(`### RLHF proof (${new Date().toISOString().slice(0, 10)}, ${os.cpus().length}-core CPU, tfjs ${(await import("../../trainer/backend/index")).activeBackend()}, library defaults)`);
 lines.push("");
 lines.push(
-  `Base: \`${path.relative(process.cwd(), baseDir) || baseDir}\` (${base.model.numParams().toLocaleString("en-US")} params, tokenizer ${base.tokenizer}). ${SIZE.trainPrompts} train / ${SIZE.testPrompts} test prompts, K = ${SIZE.k}, ${FLIP * 100}% of judge comparisons flipped, responses ≤ ${RESPONSE_LENGTH} tokens, ${SIZE.evalSamplesPerPrompt} eval samples per test prompt, seed ${SEED}. Each cell: gain in base standard deviations (held-out KL in nats); ✗ marks a missed target (RM ≥ ${TARGET.rmClear}; PPO, GRPO, RLOO ≥ 1 and DPO ≥ 0.7 std at ≤ ${TARGET.kl} nats).`,
+  `Base: \`${path.relative(process.cwd(), baseDir) || baseDir}\` (${base.model.numParams().toLocaleString("en-US")} params, tokenizer ${base.tokenizer}). ${SIZE.trainPrompts} train / ${SIZE.testPrompts} test prompts, K = ${SIZE.k}, ${FLIP * 100}% of judge comparisons flipped, responses ≤ ${RESPONSE_LENGTH} tokens, ${SIZE.evalSamplesPerPrompt} eval samples per test prompt, seed ${SEED}. Ceiling: the judge's best score above the base's mean, in base std (the most a trainer could gain). Each cell: gain in base standard deviations (held-out KL in nats); ✗ marks a missed target (RM ≥ ${TARGET.rmClear}; PPO, GRPO, RLOO ≥ 1 and DPO ≥ 0.7 std at ≤ ${TARGET.kl} nats).`,
 );
 lines.push("");
-lines.push("| judge | label noise | RM acc. clear pairs (all) | base | PPO | GRPO | RLOO | DPO | control: gain (KL), noise |");
-lines.push("|---|---|---|---|---|---|---|---|---|");
+lines.push("| judge | label noise | RM acc. clear pairs (all) | base | ceiling | PPO | GRPO | RLOO | DPO | control: gain (KL), noise |");
+lines.push("|---|---|---|---|---|---|---|---|---|---|");
 for (const r of reports) {
   const cell = (kind: Trainer) => {
     const e = r.trained[kind];
@@ -513,8 +513,10 @@ for (const r of reports) {
   const control = r.control
     ? `${r.control.label}: ${f((r.control.eval.mean - r.base.mean) / (r.base.std || 1))} (${f(r.control.eval.kl, 1)}), ±${f((2 * r.base.std) / Math.sqrt(n) / (r.base.std || 1))}`
     : "";
+  // The most any trainer could gain on this judge, in base std (a capped score has a ceiling).
+  const ceiling = r.judge.best === undefined ? "–" : f((r.judge.best - r.base.mean) / (r.base.std || 1));
   lines.push(
-    `| ${r.judge.name}: ${r.judge.prefers} | ${f(r.labelNoise)} | ${f(r.rm.accuracyClear)}${mark(r.rm.accuracyClear >= TARGET.rmClear)} (${r.rm.clearPairs} pairs, Δ ≥ ${r.judge.clearMargin}) (${f(r.rm.accuracyAll)}) | ${ms(r.base)} | ${TRAINERS.map(cell).join(" | ")} | ${control} |`,
+    `| ${r.judge.name}: ${r.judge.prefers} | ${f(r.labelNoise)} | ${f(r.rm.accuracyClear)}${mark(r.rm.accuracyClear >= TARGET.rmClear)} (${r.rm.clearPairs} pairs, Δ ≥ ${r.judge.clearMargin}) (${f(r.rm.accuracyAll)}) | ${ms(r.base)} | ${ceiling} | ${TRAINERS.map(cell).join(" | ")} | ${control} |`,
   );
 }
 lines.push("");
@@ -523,7 +525,7 @@ for (const [k, v] of Object.entries(timings)) {
   const stage = k.split(": ").slice(1).join(": ");
   stageTotals[stage] = (stageTotals[stage] ?? 0) + v;
 }
-lines.push(`Wall time per stage, summed over judges (s): ` + Object.entries(stageTotals).map(([k, v]) => `${k} ${f(v, 0)}`).join("; ") + `; **total ${f(totalS / 60, 1)} min** with ${Math.min(JOBS, judgeNames.length)} workers.`);
+lines.push(`Wall time per stage, summed over judges (s): ` + Object.entries(stageTotals).map(([k, v]) => `${k} ${f(v, 0)}`).join("; ") + `; **total ${f(totalS / 60, 1)} min** with ${Math.min(JOBS, suiteUnits().length)} workers.`);
 const markdown = lines.join("\n");
 console.log(JSON.stringify({ reports: reports.map((r) => ({ ...r, judge: r.judge.name })), timings, total_s: totalS }, null, 1));
 console.log("\n" + markdown);

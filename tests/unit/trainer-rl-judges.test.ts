@@ -9,9 +9,9 @@ describe("proof judges", () => {
     expect(conciseJudge.score("Go to bed early.")).toBe(-4);
     expect(livelyJudge.score("Sure! Try tea, rest, and a walk.")).toBe(3);
     expect(vowelsJudge.score("aab")).toBeCloseTo(66.67, 1);
-    expect(bandJudge.score("one two three")).toBe(-9);
-    expect(bandJudge.score(Array(15).fill("w").join(" "))).toBe(0);
-    expect(bandJudge.score(Array(23).fill("w").join(" "))).toBe(-3);
+    expect(bandJudge.score("one two three")).toBe(-23);
+    expect(bandJudge.score(Array(30).fill("w").join(" "))).toBe(0);
+    expect(bandJudge.score(Array(37).fill("w").join(" "))).toBe(-3);
     expect(listJudge.score("Here are a few ideas: tea, rest, and a walk. Enjoy!")).toBe(4);
     expect(listJudge.score("Drink tea.")).toBe(0);
     expect(personalJudge.score("You can do it, your way.")).toBe(2);
@@ -22,6 +22,11 @@ describe("proof judges", () => {
   });
   it("cover at least eight kinds of preference", () => {
     expect(Object.keys(JUDGES).length).toBeGreaterThanOrEqual(8);
+  });
+  it("never score above their stated best", () => {
+    const texts = ["Sure! Here are a few ideas: tea, rest, soup, rice, bread and a walk. You, you, you and your friends!", "a e i o u", "", "Please help, thank you, hope, glad, enjoy!"];
+    for (const judge of Object.values(JUDGES)) if (judge.best !== undefined) for (const t of texts) expect(judge.score(t)).toBeLessThanOrEqual(judge.best);
+    expect(vowelsJudge.score("a e i o u")).toBe(vowelsJudge.best);
   });
   it("rank best → worst without noise, with equal scores tied", () => {
     expect(noisyRanking([1, 3, 2, 3], 0, mulberry32(1))).toEqual([[1, 3], [2], [0]]);
