@@ -30,7 +30,7 @@ describe("PPO on a toy reward", () => {
     const ctx = memoryContext();
     const firstRatios: Array<{ min: number; max: number }> = [];
     const tensorCounts: number[] = [];
-    // A constant rate: six iterations are too few for the default linear decay to leave a clear rise on this toy.
+    // A constant rate (the default): six iterations on this toy show a clear rise.
     const config = parsePPOConfig({ max_steps: 6, batch_size: 16, mini_batch_size: 8, num_ppo_epochs: 4, learning_rate: 3e-3, lr_scheduler_type: "constant", response_length: 6, beta: 0.01, seed: 3, value_model: "policy_head" });
     await trainPPO({
       policy,
@@ -80,7 +80,7 @@ describe("PPO on a toy reward", () => {
       eosId: EOS,
       padId: PAD,
       sample: sampleResponses,
-      config: parsePPOConfig({ max_steps: 3, batch_size: 8, mini_batch_size: 4, num_ppo_epochs: 2, response_length: 5, value_model: "rm_critic", adaptive_kl: true, ent_coef: 0.01, kl_estimator: "k3", whiten_rewards: true, learning_rate: 3e-5 }),
+      config: parsePPOConfig({ max_steps: 3, batch_size: 8, mini_batch_size: 4, num_ppo_epochs: 2, response_length: 5, value_model: "rm_critic", adaptive_kl: true, ent_coef: 0.01, kl_estimator: "k3", whiten_rewards: true, learning_rate: 3e-5, lr_scheduler_type: "linear" }),
       ctx: { ...ctx, reportMetrics: (step, m) => { ctx.reportMetrics(step, m); counts.push(tf.memory().numTensors); } },
       onMinibatch: (info) => {
         if (info.epoch === 0 && info.minibatch === 0) firstRatios.push(info.ratioMin, info.ratioMax);
@@ -88,7 +88,7 @@ describe("PPO on a toy reward", () => {
     });
     expect(new Set(counts).size).toBe(1);
     expect(firstRatios.every((r) => r === 1)).toBe(true);
-    // The learning rate decays linearly to 0 over max_steps rollouts (TRL's PPOTrainer): 3 iterations → 1, 2/3, 1/3.
+    // With TRL's linear schedule the rate decays to 0 over max_steps rollouts: 3 iterations → 1, 2/3, 1/3.
     expect(ctx.metrics.map((m) => m.lr! / 3e-5)).toEqual([1, 2 / 3, 1 / 3].map((x) => expect.closeTo(x, 10)));
     // The RM is frozen; the critic (initialised from the same weights) trains.
     expect(Array.from(rm.head.params.get("score.weight")!.dataSync())).toEqual(Array.from(rmBefore));
