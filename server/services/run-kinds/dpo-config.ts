@@ -10,7 +10,7 @@ export type DpoLossType = (typeof DPO_LOSS_TYPES)[number];
 
 export const dpoConfig = z
   .object({
-    beta: z.number().positive().default(0.1).describe("the DPO paper's and TRL's default: how far the policy may drift from the reference per unit of margin"),
+    beta: z.number().positive().default(0.25).describe("how far the policy may drift from the reference per unit of margin: the loss saturates once β·margin is large, so a larger β stops the easy preferences sooner; with the constant rate, TRL's 0.1 let two judges of the suite pass 6 nats (lively 7.0, list 7.4) and 0.2 one (list 6.05); chosen on the nine-judge proof suite, BENCHMARKS.md"),
     loss_type: z.enum(DPO_LOSS_TYPES).default("sigmoid").describe("TRL's default, the DPO paper's loss; ipo regresses the margin to 1/(2β), hinge is SLiC's max(0, 1 − β·margin)"),
     label_smoothing: z.number().min(0).max(0.5).default(0).describe("plain sigmoid loss; > 0 is conservative DPO for noisy labels"),
     num_train_epochs: numTrainEpochs(1, "TRL's default; max_steps ends the run first on ~2,000 pairs"),
@@ -19,7 +19,7 @@ export const dpoConfig = z
     gradient_accumulation_steps: gradientAccumulationSteps(),
     gradient_checkpointing: gradientCheckpointing(),
     learning_rate: learningRate(3e-4, "at 1e-4 the 64 steps moved the word-level base 0.35 std within 0.2 nats; the small built-in policies take this rate; TRL's 1e-6 is for billion-parameter models; chosen on the nine-judge proof suite, BENCHMARKS.md"),
-    lr_scheduler_type: lrSchedulerType("linear", "HF Trainer's default, which TRL's DPOTrainer inherits: the rate decays to 0 by the last step"),
+    lr_scheduler_type: lrSchedulerType("constant", "not HF's linear decay: 64 steps at a decaying rate moved vowels 0.38 and food 0.65 std (target 0.7); at a constant rate 0.75 and 0.70; chosen on the nine-judge proof suite, BENCHMARKS.md"),
     warmup_ratio: warmupRatio(0, "HF's default"),
     adam_epsilon: adamEpsilon(1e-8, "Adam's usual epsilon"),
     weight_decay: weightDecay(0, "stay close to the reference; decay would pull weights elsewhere"),
