@@ -51,7 +51,7 @@ describe("run kinds", () => {
       for (const old of Object.keys(RENAMED_KEYS)) expect(keys, `${kind} still has ${old}`).not.toContain(old);
     }
     expect(parseRunConfig("ppo", {}).beta).toBe(0.3);
-    expect(parseRunConfig("dpo", {}).beta).toBe(0.1);
+    expect(parseRunConfig("dpo", {}).beta).toBe(0.25);
     expect(parseRunConfig("ppo", {})).toMatchObject({ gamma: 1, lam: 0.95, cliprange: 0.2, vf_coef: 0.1, adam_epsilon: 1e-5 });
   });
 
