@@ -109,7 +109,7 @@ const BEFORE: Record<string, Record<string, [number, number]>> = {
     "ln_f.bias": [0.019577367, 0.0393402]}};
 
 /** The KL settings the figures above were recorded with (GRPO's and RLOO's defaults then: a fixed β). */
-const RECORDED_WITH: Record<string, Record<string, unknown>> = { ppo: {}, grpo: { beta: 0.04, adaptive_kl: false }, rloo: { beta: 0.05, adaptive_kl: false } };
+const RECORDED_WITH: Record<string, Record<string, unknown>> = { ppo: {}, grpo: { beta: 0.04, adaptive_kl: false, scale_rewards: "group" }, rloo: { beta: 0.05, adaptive_kl: false } };
 
 describe("online trainers: the same update as the dense path", () => {
   for (const kind of ["ppo", "grpo", "rloo"] as const) {
